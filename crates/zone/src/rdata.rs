@@ -1,0 +1,557 @@
+//! Record types and their typed values, with the RFC 1035 presentation format.
+
+use crate::name::Name;
+use std::fmt;
+use std::net::{Ipv4Addr, Ipv6Addr};
+use std::str::FromStr;
+
+/// The record types the toolkit manages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RType {
+    Soa,
+    Ns,
+    A,
+    Aaaa,
+    Caa,
+    Cname,
+    Https,
+    Mx,
+    Ptr,
+    Srv,
+    Sshfp,
+    Svcb,
+    Tlsa,
+    Txt,
+}
+
+impl RType {
+    pub const ALL: [RType; 14] = [
+        RType::Soa,
+        RType::Ns,
+        RType::A,
+        RType::Aaaa,
+        RType::Caa,
+        RType::Cname,
+        RType::Https,
+        RType::Mx,
+        RType::Ptr,
+        RType::Srv,
+        RType::Sshfp,
+        RType::Svcb,
+        RType::Tlsa,
+        RType::Txt,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RType::Soa => "SOA",
+            RType::Ns => "NS",
+            RType::A => "A",
+            RType::Aaaa => "AAAA",
+            RType::Caa => "CAA",
+            RType::Cname => "CNAME",
+            RType::Https => "HTTPS",
+            RType::Mx => "MX",
+            RType::Ptr => "PTR",
+            RType::Srv => "SRV",
+            RType::Sshfp => "SSHFP",
+            RType::Svcb => "SVCB",
+            RType::Tlsa => "TLSA",
+            RType::Txt => "TXT",
+        }
+    }
+
+    /// Types whose record set holds exactly one value.
+    pub fn is_singleton(self) -> bool {
+        matches!(self, RType::Cname | RType::Soa)
+    }
+}
+
+impl fmt::Display for RType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for RType {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        RType::ALL
+            .into_iter()
+            .find(|t| t.as_str().eq_ignore_ascii_case(s))
+            .ok_or_else(|| {
+                let known: Vec<_> = RType::ALL.iter().map(|t| t.as_str()).collect();
+                format!("unknown record type '{s}' (supported: {})", known.join(", "))
+            })
+    }
+}
+
+/// SOA fields. Providers own the SOA; it is managed only when a zone file lists it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Soa {
+    pub mname: Name,
+    pub rname: Name,
+    pub serial: u32,
+    pub refresh: u32,
+    pub retry: u32,
+    pub expire: u32,
+    pub minimum: u32,
+}
+
+/// One SVCB/HTTPS service parameter, e.g. `alpn=h2,h3`. Values are kept in
+/// presentation form; keys are validated and sorted by their registry number.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SvcParam {
+    pub key: String,
+    pub value: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Svcb {
+    pub priority: u16,
+    pub target: Name,
+    pub params: Vec<SvcParam>,
+}
+
+const SVC_KEYS: [&str; 7] = ["mandatory", "alpn", "no-default-alpn", "port", "ipv4hint", "ech", "ipv6hint"];
+
+/// The registry number of a SvcParamKey (`keyNNNNN` for unnamed ones).
+pub fn svc_key_number(key: &str) -> Result<u16, String> {
+    if let Some(i) = SVC_KEYS.iter().position(|k| *k == key) {
+        return Ok(i as u16);
+    }
+    key.strip_prefix("key")
+        .and_then(|n| n.parse::<u16>().ok())
+        .ok_or_else(|| format!("unknown SVCB parameter '{key}' (known: {}, or keyNNNNN)", SVC_KEYS.join(", ")))
+}
+
+impl Svcb {
+    /// Validates and normalises parameters (sorted by key number, no duplicates).
+    pub fn new(priority: u16, target: Name, mut params: Vec<SvcParam>) -> Result<Svcb, String> {
+        let mut seen = std::collections::BTreeSet::new();
+        for p in &params {
+            let n = svc_key_number(&p.key)?;
+            if !seen.insert(n) {
+                return Err(format!("SVCB parameter '{}' is given twice", p.key));
+            }
+            let value = p.value.as_deref().unwrap_or("");
+            match p.key.as_str() {
+                "port" => {
+                    value.parse::<u16>().map_err(|_| format!("SVCB port '{value}' is not a port number"))?;
+                }
+                "ipv4hint" => {
+                    for ip in value.split(',') {
+                        Ipv4Addr::from_str(ip).map_err(|_| format!("ipv4hint '{ip}' is not an IPv4 address"))?;
+                    }
+                }
+                "ipv6hint" => {
+                    for ip in value.split(',') {
+                        Ipv6Addr::from_str(ip).map_err(|_| format!("ipv6hint '{ip}' is not an IPv6 address"))?;
+                    }
+                }
+                "no-default-alpn" if p.value.as_deref().is_some_and(|v| !v.is_empty()) => {
+                    return Err("SVCB parameter 'no-default-alpn' takes no value".into());
+                }
+                "alpn" | "mandatory" if value.is_empty() => {
+                    return Err(format!("SVCB parameter '{}' needs a value", p.key));
+                }
+                _ => {}
+            }
+        }
+        if priority == 0 && !params.is_empty() {
+            return Err("an SVCB record with priority 0 (alias mode) takes no parameters".into());
+        }
+        for p in &mut params {
+            if p.key == "no-default-alpn" {
+                p.value = None;
+            }
+        }
+        params.sort_by_key(|p| svc_key_number(&p.key).unwrap_or(u16::MAX));
+        Ok(Svcb { priority, target, params })
+    }
+}
+
+/// A typed record value.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RData {
+    Soa(Soa),
+    Ns(Name),
+    A(Ipv4Addr),
+    Aaaa(Ipv6Addr),
+    Caa { flags: u8, tag: String, value: String },
+    Cname(Name),
+    Https(Svcb),
+    Mx { preference: u16, exchange: Name },
+    Ptr(Name),
+    Srv { priority: u16, weight: u16, port: u16, target: Name },
+    Sshfp { algorithm: u8, fingerprint_type: u8, fingerprint: String },
+    Svcb(Svcb),
+    Tlsa { usage: u8, selector: u8, matching_type: u8, data: String },
+    /// The logical text of a TXT record: escapes resolved, chunks joined.
+    Txt(String),
+}
+
+pub const CAA_TAGS: [&str; 7] = ["issue", "issuewild", "iodef", "issuemail", "issuevmc", "contactemail", "contactphone"];
+
+/// Validates a CAA record's tag.
+pub fn check_caa_tag(tag: &str) -> Result<(), String> {
+    if tag.is_empty() || tag.len() > 15 || !tag.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(format!("CAA tag '{tag}' must be 1 to 15 letters or digits"));
+    }
+    if !CAA_TAGS.contains(&tag) {
+        return Err(format!("unknown CAA tag '{tag}' (known: {})", CAA_TAGS.join(", ")));
+    }
+    Ok(())
+}
+
+/// Validates a hex string of a hash and returns it lower-cased.
+pub fn check_hex(what: &str, s: &str, expected_len: Option<usize>) -> Result<String, String> {
+    if s.is_empty() || s.len() % 2 != 0 || !s.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(format!("{what} '{s}' is not an even-length hex string"));
+    }
+    if let Some(n) = expected_len {
+        if s.len() != n {
+            return Err(format!("{what} has {} hex digits, expected {n} for its hash type", s.len()));
+        }
+    }
+    Ok(s.to_ascii_lowercase())
+}
+
+/// Expected hex length of an SSHFP fingerprint for its type (1 SHA-1, 2 SHA-256).
+pub fn sshfp_len(fingerprint_type: u8) -> Option<usize> {
+    match fingerprint_type {
+        1 => Some(40),
+        2 => Some(64),
+        _ => None,
+    }
+}
+
+/// Expected hex length of TLSA data for its matching type (1 SHA-256, 2 SHA-512).
+pub fn tlsa_len(matching_type: u8) -> Option<usize> {
+    match matching_type {
+        1 => Some(64),
+        2 => Some(128),
+        _ => None,
+    }
+}
+
+impl RData {
+    pub fn rtype(&self) -> RType {
+        match self {
+            RData::Soa(_) => RType::Soa,
+            RData::Ns(_) => RType::Ns,
+            RData::A(_) => RType::A,
+            RData::Aaaa(_) => RType::Aaaa,
+            RData::Caa { .. } => RType::Caa,
+            RData::Cname(_) => RType::Cname,
+            RData::Https(_) => RType::Https,
+            RData::Mx { .. } => RType::Mx,
+            RData::Ptr(_) => RType::Ptr,
+            RData::Srv { .. } => RType::Srv,
+            RData::Sshfp { .. } => RType::Sshfp,
+            RData::Svcb(_) => RType::Svcb,
+            RData::Tlsa { .. } => RType::Tlsa,
+            RData::Txt(_) => RType::Txt,
+        }
+    }
+
+    /// The name this value points at, for types whose value is a host name.
+    pub fn target(&self) -> Option<&Name> {
+        match self {
+            RData::Ns(n) | RData::Cname(n) | RData::Ptr(n) => Some(n),
+            RData::Mx { exchange, .. } => Some(exchange),
+            RData::Srv { target, .. } => Some(target),
+            RData::Https(s) | RData::Svcb(s) => Some(&s.target),
+            _ => None,
+        }
+    }
+
+    /// Parses the presentation form of a value (the fields after the type in a zone
+    /// file line). TXT fields are the already-unescaped character-strings.
+    pub fn parse(rtype: RType, fields: &[String]) -> Result<RData, String> {
+        let want = |n: usize| -> Result<(), String> {
+            if fields.len() == n {
+                Ok(())
+            } else {
+                Err(format!("{rtype} needs {n} field(s), found {}", fields.len()))
+            }
+        };
+        let fqdn = |s: &str| Name::parse_fqdn(s);
+        Ok(match rtype {
+            RType::A => {
+                want(1)?;
+                RData::A(parse_ipv4(&fields[0])?)
+            }
+            RType::Aaaa => {
+                want(1)?;
+                RData::Aaaa(parse_ipv6(&fields[0])?)
+            }
+            RType::Ns => {
+                want(1)?;
+                RData::Ns(fqdn(&fields[0])?)
+            }
+            RType::Cname => {
+                want(1)?;
+                RData::Cname(fqdn(&fields[0])?)
+            }
+            RType::Ptr => {
+                want(1)?;
+                RData::Ptr(fqdn(&fields[0])?)
+            }
+            RType::Mx => {
+                want(2)?;
+                RData::Mx { preference: num(&fields[0], "MX preference")?, exchange: fqdn(&fields[1])? }
+            }
+            RType::Srv => {
+                want(4)?;
+                RData::Srv {
+                    priority: num(&fields[0], "SRV priority")?,
+                    weight: num(&fields[1], "SRV weight")?,
+                    port: num(&fields[2], "SRV port")?,
+                    target: fqdn(&fields[3])?,
+                }
+            }
+            RType::Caa => {
+                want(3)?;
+                check_caa_tag(&fields[1])?;
+                RData::Caa { flags: num(&fields[0], "CAA flags")?, tag: fields[1].clone(), value: fields[2].clone() }
+            }
+            RType::Sshfp => {
+                if fields.len() < 3 {
+                    want(3)?;
+                }
+                let fingerprint_type = num(&fields[1], "SSHFP fingerprint type")?;
+                RData::Sshfp {
+                    algorithm: num(&fields[0], "SSHFP algorithm")?,
+                    fingerprint_type,
+                    fingerprint: check_hex("SSHFP fingerprint", &fields[2..].concat(), sshfp_len(fingerprint_type))?,
+                }
+            }
+            RType::Tlsa => {
+                if fields.len() < 4 {
+                    want(4)?;
+                }
+                let matching_type = num(&fields[2], "TLSA matching type")?;
+                RData::Tlsa {
+                    usage: num(&fields[0], "TLSA certificate usage")?,
+                    selector: num(&fields[1], "TLSA selector")?,
+                    matching_type,
+                    data: check_hex("TLSA data", &fields[3..].concat(), tlsa_len(matching_type))?,
+                }
+            }
+            RType::Txt => {
+                if fields.is_empty() {
+                    return Err("TXT needs at least one string".into());
+                }
+                RData::Txt(fields.concat())
+            }
+            RType::Svcb | RType::Https => {
+                if fields.len() < 2 {
+                    want(2)?;
+                }
+                let mut params = Vec::new();
+                for f in &fields[2..] {
+                    let (key, value) = match f.split_once('=') {
+                        Some((k, v)) => (k, Some(v.trim_matches('"').to_string())),
+                        None => (f.as_str(), None),
+                    };
+                    params.push(SvcParam { key: key.to_ascii_lowercase(), value });
+                }
+                let svcb = Svcb::new(num(&fields[0], "SVCB priority")?, fqdn(&fields[1])?, params)?;
+                if rtype == RType::Https {
+                    RData::Https(svcb)
+                } else {
+                    RData::Svcb(svcb)
+                }
+            }
+            RType::Soa => {
+                want(7)?;
+                RData::Soa(Soa {
+                    mname: fqdn(&fields[0])?,
+                    rname: fqdn(&fields[1])?,
+                    serial: num(&fields[2], "SOA serial")?,
+                    refresh: parse_ttl(&fields[3])?,
+                    retry: parse_ttl(&fields[4])?,
+                    expire: parse_ttl(&fields[5])?,
+                    minimum: parse_ttl(&fields[6])?,
+                })
+            }
+        })
+    }
+}
+
+/// The RFC 1035 presentation form of the value, as written in a zone file.
+/// TXT is written as quoted strings of at most 255 octets each.
+impl fmt::Display for RData {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RData::A(ip) => write!(f, "{ip}"),
+            RData::Aaaa(ip) => write!(f, "{ip}"),
+            RData::Ns(n) | RData::Cname(n) | RData::Ptr(n) => write!(f, "{n}"),
+            RData::Mx { preference, exchange } => write!(f, "{preference} {exchange}"),
+            RData::Srv { priority, weight, port, target } => write!(f, "{priority} {weight} {port} {target}"),
+            RData::Caa { flags, tag, value } => write!(f, "{flags} {tag} {}", quote(value.as_bytes())),
+            RData::Sshfp { algorithm, fingerprint_type, fingerprint } => {
+                write!(f, "{algorithm} {fingerprint_type} {}", fingerprint.to_ascii_uppercase())
+            }
+            RData::Tlsa { usage, selector, matching_type, data } => {
+                write!(f, "{usage} {selector} {matching_type} {}", data.to_ascii_uppercase())
+            }
+            RData::Txt(text) => {
+                let bytes = text.as_bytes();
+                if bytes.is_empty() {
+                    return f.write_str("\"\"");
+                }
+                for (i, chunk) in bytes.chunks(255).enumerate() {
+                    if i > 0 {
+                        f.write_str(" ")?;
+                    }
+                    f.write_str(&quote(chunk))?;
+                }
+                Ok(())
+            }
+            RData::Svcb(s) | RData::Https(s) => {
+                write!(f, "{} {}", s.priority, s.target)?;
+                for p in &s.params {
+                    match &p.value {
+                        Some(v) if needs_quotes(v) => write!(f, " {}={}", p.key, quote(v.as_bytes()))?,
+                        Some(v) => write!(f, " {}={v}", p.key)?,
+                        None => write!(f, " {}", p.key)?,
+                    }
+                }
+                Ok(())
+            }
+            RData::Soa(s) => write!(
+                f,
+                "{} {} {} {} {} {} {}",
+                s.mname, s.rname, s.serial, s.refresh, s.retry, s.expire, s.minimum
+            ),
+        }
+    }
+}
+
+fn needs_quotes(v: &str) -> bool {
+    v.is_empty() || v.bytes().any(|b| b <= b' ' || b >= 0x7f || matches!(b, b'"' | b';' | b'(' | b')' | b'\\'))
+}
+
+/// A quoted character-string, escaping what a zone file parser would misread.
+pub fn quote(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() + 2);
+    out.push('"');
+    for &b in bytes {
+        match b {
+            b'"' | b'\\' => {
+                out.push('\\');
+                out.push(b as char);
+            }
+            0x20..=0x7e => out.push(b as char),
+            _ => out.push_str(&format!("\\{b:03}")),
+        }
+    }
+    out.push('"');
+    out
+}
+
+pub fn parse_ipv4(s: &str) -> Result<Ipv4Addr, String> {
+    Ipv4Addr::from_str(s).map_err(|_| format!("'{s}' is not an IPv4 address"))
+}
+
+pub fn parse_ipv6(s: &str) -> Result<Ipv6Addr, String> {
+    Ipv6Addr::from_str(s).map_err(|_| format!("'{s}' is not an IPv6 address"))
+}
+
+fn num<T: FromStr>(s: &str, what: &str) -> Result<T, String> {
+    s.parse::<T>().map_err(|_| format!("{what} '{s}' is not a number in range"))
+}
+
+/// The largest TTL allowed (RFC 2181 section 8).
+pub const MAX_TTL: u32 = 2_147_483_647;
+
+/// Parses a TTL: seconds, or BIND's unit form such as `1h30m`, `1d`, `2w`.
+pub fn parse_ttl(s: &str) -> Result<u32, String> {
+    let bad = || format!("'{s}' is not a TTL (seconds, or units like 1h30m, at most {MAX_TTL})");
+    if s.is_empty() {
+        return Err(bad());
+    }
+    if let Ok(n) = s.parse::<u64>() {
+        return u32::try_from(n).ok().filter(|n| *n <= MAX_TTL).ok_or_else(bad);
+    }
+    let mut total: u64 = 0;
+    let mut digits = String::new();
+    for c in s.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        let unit = match c.to_ascii_lowercase() {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86400,
+            'w' => 604_800,
+            _ => return Err(bad()),
+        };
+        let n: u64 = digits.parse().map_err(|_| bad())?;
+        total = total.checked_add(n.checked_mul(unit).ok_or_else(bad)?).ok_or_else(bad)?;
+        digits.clear();
+    }
+    if !digits.is_empty() {
+        return Err(bad());
+    }
+    u32::try_from(total).ok().filter(|n| *n <= MAX_TTL).ok_or_else(bad)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(t: RType, s: &str) -> Result<RData, String> {
+        RData::parse(t, &s.split_whitespace().map(str::to_string).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn presentation_round_trip() {
+        for (t, s) in [
+            (RType::A, "192.0.2.1"),
+            (RType::Aaaa, "2001:db8::1"),
+            (RType::Mx, "10 mail.example.com."),
+            (RType::Srv, "10 60 5060 sip.example.com."),
+            (RType::Caa, "0 issue \"letsencrypt.org\""),
+            (RType::Sshfp, "4 2 0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF"),
+            (RType::Https, "1 . alpn=h2,h3 port=443"),
+        ] {
+            let fields: Vec<String> = s.split_whitespace().map(|f| f.trim_matches('"').to_string()).collect();
+            let v = RData::parse(t, &fields).unwrap();
+            assert_eq!(v.to_string(), s, "{t}");
+        }
+    }
+
+    #[test]
+    fn rejects_bad_values() {
+        assert!(p(RType::A, "1.2.3").is_err());
+        assert!(p(RType::Aaaa, "1.2.3.4").is_err());
+        assert!(p(RType::Mx, "10 mail").unwrap_err().contains("fully qualified"));
+        assert!(p(RType::Caa, "0 issues x").unwrap_err().contains("unknown CAA tag"));
+        assert!(p(RType::Sshfp, "4 2 abcd").unwrap_err().contains("expected 64"));
+        assert!(p(RType::Https, "1 . port=http").is_err());
+        assert!(p(RType::Https, "0 . alpn=h2").is_err());
+    }
+
+    #[test]
+    fn txt_is_chunked_at_255_octets() {
+        let v = RData::Txt("x".repeat(300));
+        let s = v.to_string();
+        assert_eq!(s, format!("\"{}\" \"{}\"", "x".repeat(255), "x".repeat(45)));
+        assert_eq!(RData::Txt("a\"b\\c\u{e9}".into()).to_string(), "\"a\\\"b\\\\c\\195\\169\"");
+    }
+
+    #[test]
+    fn ttl_units() {
+        assert_eq!(parse_ttl("3600").unwrap(), 3600);
+        assert_eq!(parse_ttl("1h30m").unwrap(), 5400);
+        assert_eq!(parse_ttl("1W").unwrap(), 604_800);
+        assert!(parse_ttl("2147483648").is_err());
+        assert!(parse_ttl("5x").is_err());
+        assert!(parse_ttl("10h5").is_err());
+    }
+}

@@ -1,0 +1,345 @@
+//! RFC 1035 master (zone) files: read and write. The files written here load in
+//! BIND (`named-checkzone`) and Knot unchanged.
+
+use crate::diag::{Diagnostic, Diagnostics, Pos};
+use crate::model::{RecordSet, Zone, DEFAULT_TTL};
+use crate::name::Name;
+use crate::rdata::{parse_ttl, RData, RType};
+use crate::validate;
+use crate::zone_yaml::Spans;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+struct Token {
+    text: Vec<u8>,
+    quoted: bool,
+    pos: Pos,
+}
+
+/// One entry: the tokens of a line, with parentheses joining lines.
+struct Entry {
+    tokens: Vec<Token>,
+    /// The line began with blank space: the owner is the previous entry's.
+    inherit_owner: bool,
+    pos: Pos,
+}
+
+fn tokenize(text: &str) -> Result<Vec<Entry>, Diagnostic> {
+    let bytes = text.as_bytes();
+    let (mut line, mut col) = (1usize, 1usize);
+    let mut entries = Vec::new();
+    let mut cur: Option<Entry> = None;
+    let mut depth = 0usize;
+    let mut open_paren = Pos::default();
+    let mut at_line_start = true;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let pos = Pos::new(line, col);
+        match b {
+            b'\n' => {
+                if depth == 0 {
+                    if let Some(e) = cur.take() {
+                        entries.push(e);
+                    }
+                }
+                line += 1;
+                col = 1;
+                i += 1;
+                at_line_start = true;
+                continue;
+            }
+            b' ' | b'\t' | b'\r' => {
+                if at_line_start && depth == 0 && cur.is_none() {
+                    cur = Some(Entry { tokens: Vec::new(), inherit_owner: true, pos });
+                }
+            }
+            b';' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'(' => {
+                if depth == 0 {
+                    open_paren = pos;
+                }
+                depth += 1;
+                cur.get_or_insert(Entry { tokens: Vec::new(), inherit_owner: false, pos });
+            }
+            b')' => {
+                if depth == 0 {
+                    return Err(Diagnostic::new(pos, "')' without a matching '('"));
+                }
+                depth -= 1;
+            }
+            _ => {
+                let quoted = b == b'"';
+                let mut text = Vec::new();
+                let start = pos;
+                if quoted {
+                    i += 1;
+                    col += 1;
+                }
+                loop {
+                    let Some(&c) = bytes.get(i) else {
+                        if quoted {
+                            return Err(Diagnostic::new(start, "quoted string is not closed"));
+                        }
+                        break;
+                    };
+                    if quoted && c == b'"' {
+                        i += 1;
+                        col += 1;
+                        break;
+                    }
+                    if !quoted && (c.is_ascii_whitespace() || matches!(c, b';' | b'(' | b')' | b'"')) {
+                        break;
+                    }
+                    if c == b'\n' {
+                        line += 1;
+                        col = 0;
+                    }
+                    if c == b'\\' {
+                        let digits = bytes.get(i + 1..i + 4).filter(|d| d.iter().all(u8::is_ascii_digit));
+                        if let Some(d) = digits {
+                            let n = u32::from(d[0] - b'0') * 100 + u32::from(d[1] - b'0') * 10 + u32::from(d[2] - b'0');
+                            let v = u8::try_from(n).map_err(|_| Diagnostic::new(Pos::new(line, col), format!("escape \\{n} is not an octet")))?;
+                            text.push(v);
+                            i += 4;
+                            col += 4;
+                            continue;
+                        }
+                        match bytes.get(i + 1) {
+                            Some(&n) if n != b'\n' => {
+                                text.push(n);
+                                i += 2;
+                                col += 2;
+                                continue;
+                            }
+                            _ => return Err(Diagnostic::new(Pos::new(line, col), "backslash at the end of a line")),
+                        }
+                    }
+                    text.push(c);
+                    i += 1;
+                    col += 1;
+                }
+                let entry = cur.get_or_insert(Entry { tokens: Vec::new(), inherit_owner: false, pos: start });
+                entry.tokens.push(Token { text, quoted, pos: start });
+                at_line_start = false;
+                continue;
+            }
+        }
+        at_line_start = false;
+        i += 1;
+        col += 1;
+    }
+    if depth > 0 {
+        return Err(Diagnostic::new(open_paren, "'(' is never closed"));
+    }
+    entries.extend(cur);
+    entries.retain(|e| !e.tokens.is_empty());
+    Ok(entries)
+}
+
+fn utf8(t: &Token) -> Result<&str, Diagnostic> {
+    std::str::from_utf8(&t.text).map_err(|_| Diagnostic::new(t.pos, "text is not UTF-8"))
+}
+
+/// Resolves a name written in a zone file: `@`, absolute, or relative to `origin`.
+fn resolve(s: &str, origin: &Name) -> Result<Name, String> {
+    if s == "@" {
+        return Ok(origin.clone());
+    }
+    if s.ends_with('.') {
+        return Name::parse_fqdn(s);
+    }
+    let abs = if origin.as_str() == "." { format!("{s}.") } else { format!("{s}.{origin}") };
+    Name::parse_fqdn(&abs)
+}
+
+/// Index of the fields that hold domain names, which may be relative in a file.
+fn name_fields(t: RType) -> &'static [usize] {
+    match t {
+        RType::Ns | RType::Cname | RType::Ptr => &[0],
+        RType::Mx | RType::Svcb | RType::Https => &[1],
+        RType::Srv => &[3],
+        RType::Soa => &[0, 1],
+        _ => &[],
+    }
+}
+
+/// Reads an RFC 1035 zone file for `zone`. Supports `$ORIGIN`, `$TTL`,
+/// parentheses, comments, quoted strings, escapes, TTL units and inherited
+/// owners. Every problem is reported with its line and column.
+pub fn parse_zone_file(text: &str, zone: &Name, file: &str) -> Result<Zone, Diagnostics> {
+    let mut diags = Vec::new();
+    let mut sets: BTreeMap<(String, RType), (u32, Vec<RData>, Pos)> = BTreeMap::new();
+    let entries = match tokenize(text) {
+        Ok(e) => e,
+        Err(d) => return Err(Diagnostics::new(file, vec![d])),
+    };
+    let mut origin = zone.clone();
+    let mut default_ttl: Option<u32> = None;
+    let mut last_owner: Option<Name> = None;
+    for entry in entries {
+        if let Err(d) = read_entry(&entry, zone, &mut origin, &mut default_ttl, &mut last_owner, &mut sets) {
+            diags.push(d);
+        }
+    }
+    let mut out = Zone::new(zone.clone());
+    let mut spans = Spans::default();
+    for ((name, rtype), (ttl, values, pos)) in sets {
+        match RecordSet::new(name.clone(), rtype, ttl, values) {
+            Ok(set) => {
+                spans.sets.insert((name, rtype), pos);
+                out.insert(set);
+            }
+            Err(e) => diags.push(Diagnostic::new(pos, e)),
+        }
+    }
+    diags.extend(validate::zone_rules(&out, &spans));
+    if diags.is_empty() {
+        Ok(out)
+    } else {
+        Err(Diagnostics::new(file, diags))
+    }
+}
+
+type Sets = BTreeMap<(String, RType), (u32, Vec<RData>, Pos)>;
+
+fn read_entry(entry: &Entry, zone: &Name, origin: &mut Name, default_ttl: &mut Option<u32>, last_owner: &mut Option<Name>, sets: &mut Sets) -> Result<(), Diagnostic> {
+    let toks = &entry.tokens;
+    let first = utf8(&toks[0])?;
+    if !entry.inherit_owner && first.starts_with('$') {
+        let arg = toks.get(1).ok_or_else(|| Diagnostic::new(toks[0].pos, format!("{first} needs an argument")))?;
+        match first.to_ascii_uppercase().as_str() {
+            "$ORIGIN" => *origin = resolve(utf8(arg)?, origin).map_err(|e| Diagnostic::new(arg.pos, e))?,
+            "$TTL" => *default_ttl = Some(parse_ttl(utf8(arg)?).map_err(|e| Diagnostic::new(arg.pos, e))?),
+            other => {
+                return Err(Diagnostic::new(toks[0].pos, format!("directive {other} is not supported")).hint("expand it into plain records first"));
+            }
+        }
+        return Ok(());
+    }
+    let mut idx = 0;
+    let owner = if entry.inherit_owner {
+        last_owner.clone().ok_or_else(|| Diagnostic::new(entry.pos, "record has no owner name and there is no previous one"))?
+    } else {
+        idx = 1;
+        resolve(first, origin).map_err(|e| Diagnostic::new(toks[0].pos, e))?
+    };
+    let Some(rel) = owner.relative_to(zone) else {
+        return Err(Diagnostic::new(toks[0].pos, format!("'{owner}' is outside zone {zone}")));
+    };
+    *last_owner = Some(owner);
+    let mut ttl = None;
+    let mut rtype = None;
+    while let Some(t) = toks.get(idx) {
+        let s = utf8(t)?;
+        idx += 1;
+        if s.eq_ignore_ascii_case("IN") {
+            continue;
+        }
+        if ["CH", "HS", "CS"].iter().any(|c| s.eq_ignore_ascii_case(c)) {
+            return Err(Diagnostic::new(t.pos, format!("class {s} is not supported; only IN")));
+        }
+        if s.starts_with(|c: char| c.is_ascii_digit()) && ttl.is_none() {
+            ttl = Some(parse_ttl(s).map_err(|e| Diagnostic::new(t.pos, e))?);
+            continue;
+        }
+        rtype = Some((s.parse::<RType>().map_err(|e| Diagnostic::new(t.pos, e))?, t.pos));
+        break;
+    }
+    let Some((rtype, tpos)) = rtype else {
+        return Err(Diagnostic::new(entry.pos, "record has no type"));
+    };
+    let ttl = ttl.or(*default_ttl).unwrap_or(DEFAULT_TTL);
+    let rest = &toks[idx..];
+    let mut fields = Vec::with_capacity(rest.len());
+    for (i, t) in rest.iter().enumerate() {
+        if rtype == RType::Txt {
+            let s = String::from_utf8(t.text.clone()).map_err(|_| Diagnostic::new(t.pos, "TXT text is not UTF-8"))?;
+            fields.push(s);
+        } else if name_fields(rtype).contains(&i) && !t.quoted {
+            let n = resolve(utf8(t)?, origin).map_err(|e| Diagnostic::new(t.pos, e))?;
+            fields.push(n.to_string());
+        } else {
+            fields.push(utf8(t)?.to_string());
+        }
+    }
+    let value = RData::parse(rtype, &fields).map_err(|e| Diagnostic::new(rest.first().map_or(tpos, |t| t.pos), e))?;
+    let set = sets.entry((rel, rtype)).or_insert((ttl, Vec::new(), entry.pos));
+    set.1.push(value);
+    Ok(())
+}
+
+/// Writes a zone as an RFC 1035 zone file: `$ORIGIN`, then the SOA, then every
+/// record set in name order with explicit TTL and class.
+pub fn write_zone_file(zone: &Zone) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "$ORIGIN {}", zone.origin);
+    let soa = zone.iter().filter(|s| s.rtype == RType::Soa);
+    for set in soa.chain(zone.iter().filter(|s| s.rtype != RType::Soa)) {
+        let owner = if set.name.is_empty() { "@" } else { &set.name };
+        for v in set.values() {
+            let _ = writeln!(out, "{owner}\t{}\tIN\t{}\t{v}", set.ttl, set.rtype);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn zone() -> Name {
+        Name::parse_fqdn("example.com.").unwrap()
+    }
+
+    #[test]
+    fn reads_common_syntax() {
+        let text = r#"$TTL 1h
+$ORIGIN example.com.
+@ IN SOA ns1 hostmaster (
+        2024010101 ; serial
+        7200 3600 1209600 300 )
+    IN NS ns1
+    NS ns2.example.net.
+ns1 300 A 192.0.2.1
+www CNAME @
+mail IN 600 MX 10 mx1
+txt TXT "a;b" "c\"d" e
+$ORIGIN sub.example.com.
+x A 192.0.2.9
+"#;
+        let z = parse_zone_file(text, &zone(), "t.zone").unwrap();
+        assert_eq!(z.get("", RType::Ns).unwrap().values().len(), 2);
+        assert_eq!(z.get("", RType::Soa).unwrap().ttl, 3600);
+        assert_eq!(z.get("ns1", RType::A).unwrap().ttl, 300);
+        assert_eq!(z.get("www", RType::Cname).unwrap().values()[0].to_string(), "example.com.");
+        assert_eq!(z.get("mail", RType::Mx).unwrap().values()[0].to_string(), "10 mx1.example.com.");
+        assert_eq!(z.get("txt", RType::Txt).unwrap().values()[0], RData::Txt("a;bc\"de".into()));
+        assert!(z.get("x.sub", RType::A).is_some());
+    }
+
+    #[test]
+    fn errors_point_at_the_token() {
+        let e = parse_zone_file("www 300 IN A 1.2.3\n", &zone(), "t.zone").unwrap_err();
+        assert_eq!(e.items[0].pos, Pos::new(1, 14));
+        assert!(e.to_string().starts_with("t.zone:1:14: error: '1.2.3' is not an IPv4 address"), "{e}");
+        let e = parse_zone_file("www.example.org. A 192.0.2.1\n", &zone(), "t.zone").unwrap_err();
+        assert!(e.to_string().contains("outside zone"), "{e}");
+        let e = parse_zone_file("a A (1.2.3.4\n", &zone(), "t.zone").unwrap_err();
+        assert!(e.to_string().contains("never closed"), "{e}");
+        let e = parse_zone_file("$INCLUDE other\n", &zone(), "t.zone").unwrap_err();
+        assert!(e.to_string().contains("not supported"), "{e}");
+    }
+
+    #[test]
+    fn writes_what_it_reads() {
+        let text = "$ORIGIN example.com.\n@\t3600\tIN\tSOA\tns1.example.com. h.example.com. 1 2 3 4 5\n@\t3600\tIN\tNS\tns1.example.com.\nwww\t300\tIN\tA\t192.0.2.1\n";
+        let z = parse_zone_file(text, &zone(), "t").unwrap();
+        assert_eq!(write_zone_file(&z), text);
+    }
+}

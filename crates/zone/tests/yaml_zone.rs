@@ -1,0 +1,141 @@
+//! octoDNS YAML: every kind of bad input is reported with file:line:col and a hint.
+
+use zone::{parse_zone_yaml, write_zone_yaml, Name, RData, RType};
+
+fn origin() -> Name {
+    Name::parse_fqdn("example.com.").unwrap()
+}
+
+fn err(text: &str) -> String {
+    parse_zone_yaml(text, &origin(), "zones/example.com.yaml").unwrap_err().to_string()
+}
+
+#[test]
+fn loads_an_octodns_zone() {
+    let text = r#"---
+'':
+  - type: A
+    values: [192.0.2.10, 192.0.2.11]
+  - type: MX
+    ttl: 600
+    values:
+      - exchange: mx1.example.com.
+        preference: 10
+      - priority: 20
+        value: mx2.example.com.
+  - type: TXT
+    value: v=spf1 mx -all
+  - type: CAA
+    value: {tag: issue, value: letsencrypt.org}
+_dmarc: {type: TXT, value: 'v=DMARC1\; p=reject'}
+_sip._tcp:
+  type: SRV
+  value: {priority: 10, weight: 5, port: 5060, target: sip.example.com.}
+'*': {type: A, value: 192.0.2.10}
+www:
+  type: CNAME
+  value: example.com.
+  octodns:
+    cloudflare: {proxied: true, tags: [web, prod]}
+svc: {type: HTTPS, value: {svcpriority: 1, targetname: ., svcparams: {alpn: [h2, h3], port: 8443}}}
+"#;
+    let z = parse_zone_yaml(text, &origin(), "t").unwrap();
+    assert_eq!(z.len(), 9);
+    assert_eq!(z.get("", RType::Mx).unwrap().ttl, 600);
+    assert_eq!(z.get("", RType::A).unwrap().ttl, 3600);
+    assert_eq!(z.get("_dmarc", RType::Txt).unwrap().values(), [RData::Txt("v=DMARC1; p=reject".into())]);
+    assert_eq!(z.get("svc", RType::Https).unwrap().values()[0].to_string(), "1 . alpn=h2,h3 port=8443");
+    assert!(z.get("www", RType::Cname).unwrap().provider_meta("cloudflare").is_some());
+    // What we write reads back to the same zone.
+    let again = parse_zone_yaml(&write_zone_yaml(&z), &origin(), "t").unwrap();
+    assert_eq!(again, z);
+}
+
+#[test]
+fn writes_octodns_style_yaml() {
+    let z = parse_zone_yaml("www: {type: A, ttl: 300, values: [192.0.2.2, 192.0.2.1]}\n'': {type: MX, value: {exchange: mx.example.com., preference: 10}}\n", &origin(), "t").unwrap();
+    assert_eq!(
+        write_zone_yaml(&z),
+        "---\n'':\n  ttl: 3600\n  type: MX\n  value:\n    exchange: mx.example.com.\n    preference: 10\nwww:\n  ttl: 300\n  type: A\n  values:\n  - 192.0.2.1\n  - 192.0.2.2\n"
+    );
+}
+
+#[test]
+fn invalid_yaml() {
+    let e = err("www: {type: A, value: 192.0.2.1\n");
+    assert!(e.starts_with("zones/example.com.yaml:2:1: error: invalid YAML"), "{e}");
+}
+
+#[test]
+fn unknown_type_and_field() {
+    let e = err("www:\n  type: AAA\n  value: x\n");
+    assert!(e.starts_with("zones/example.com.yaml:2:9: error: unknown record type 'AAA'"), "{e}");
+    let e = err("www:\n  type: A\n  vlaue: 192.0.2.1\n");
+    assert!(e.contains("3:3: error: unknown field 'vlaue'") && e.contains("did you mean 'value'?"), "{e}");
+}
+
+#[test]
+fn bad_ip() {
+    let e = err("www:\n  type: A\n  values:\n    - 192.0.2.1\n    - 192.0.2.300\n");
+    assert!(e.starts_with("zones/example.com.yaml:5:7: error: '192.0.2.300' is not an IPv4 address"), "{e}");
+}
+
+#[test]
+fn cname_at_apex_and_beside_others() {
+    let e = err("'': {type: CNAME, value: other.example.net.}\n");
+    assert!(e.contains("1:5: error: CNAME at the zone apex"), "{e}");
+    let e = err("www:\n  - {type: CNAME, value: example.com.}\n  - {type: TXT, value: hi}\n");
+    assert!(e.contains("2:5: error: 'www' has a CNAME beside other records (TXT)"), "{e}");
+}
+
+#[test]
+fn duplicate_values_and_records() {
+    let e = err("www: {type: A, values: [192.0.2.1, 192.0.2.1]}\n");
+    assert!(e.contains("1:36: error: duplicate value") && e.contains("hint: the same value is at line 1"), "{e}");
+    let e = err("www:\n  - {type: A, value: 192.0.2.1}\n  - {type: A, value: 192.0.2.2}\n");
+    assert!(e.contains("3:5: error: 'www' has two A record sets"), "{e}");
+    let e = err("www: {type: A, value: 192.0.2.1}\nwww: {type: A, value: 192.0.2.2}\n");
+    assert!(e.contains("2:1: error: key 'www' appears twice"), "{e}");
+}
+
+#[test]
+fn ttl_out_of_range() {
+    let e = err("www: {type: A, ttl: 4294967296, value: 192.0.2.1}\n");
+    assert!(e.contains("1:21: error: TTL 4294967296 is out of range"), "{e}");
+    let e = err("www: {type: A, ttl: -5, value: 192.0.2.1}\n");
+    assert!(e.contains("TTL -5 is out of range"), "{e}");
+    let e = err("www: {type: A, ttl: soon, value: 192.0.2.1}\n");
+    assert!(e.contains("'ttl' must be a whole number"), "{e}");
+}
+
+#[test]
+fn names_outside_the_zone_and_relative_targets() {
+    let e = err("www.example.org.: {type: A, value: 192.0.2.1}\n");
+    assert!(e.contains("1:1: error: record name 'www.example.org.' is outside zone example.com."), "{e}");
+    let e = err("www.example.com.: {type: A, value: 192.0.2.1}\n");
+    assert!(e.contains("hint: record names are relative to the zone: write 'www'"), "{e}");
+    let e = err("www: {type: CNAME, value: example.com}\n");
+    assert!(e.contains("1:27: error: CNAME target 'example.com' is not fully qualified"), "{e}");
+    let e = err("'': {type: MX, value: {exchange: mail, preference: 10}}\n");
+    assert!(e.contains("1:34: error: 'mail' is not fully qualified"), "{e}");
+}
+
+#[test]
+fn bad_caa_tag_and_srv_name() {
+    let e = err("'': {type: CAA, value: {tag: issues, value: letsencrypt.org}}\n");
+    assert!(e.contains("1:30: error: unknown CAA tag 'issues'"), "{e}");
+    let e = err("sip: {type: SRV, value: {priority: 1, weight: 1, port: 5060, target: sip.example.com.}}\n");
+    assert!(e.contains("1:6: error: SRV record name 'sip' is not of the form _service._proto"), "{e}");
+}
+
+#[test]
+fn txt_semicolons_must_be_escaped() {
+    let e = err("_dmarc: {type: TXT, value: 'v=DMARC1; p=none'}\n");
+    assert!(e.contains("unescaped ';'") && e.contains("write '\\;'"), "{e}");
+}
+
+#[test]
+fn reports_every_problem_not_just_the_first() {
+    let e = err("a: {type: A, value: 1.2.3}\nb: {type: AAAA, value: 1.2.3.4}\nc: {type: A}\n");
+    assert_eq!(e.matches("error:").count(), 3, "{e}");
+}
