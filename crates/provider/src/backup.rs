@@ -1,0 +1,97 @@
+//! Snapshots of live zones, taken before every change:
+//! `backups/<zone>_<UTC timestamp>.yaml`, in the same YAML format as `zones/`.
+//! Timestamps have microseconds and a fixed width, so names sort by time and a
+//! name is never reused: creation fails rather than overwrite, and retries
+//! with the next microsecond.
+
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use std::path::{Path, PathBuf};
+use zone::Zone;
+
+const STAMP: &str = "%Y%m%dT%H%M%S%.6fZ";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Backup {
+    pub path: PathBuf,
+    pub zone: String,
+    pub taken: DateTime<Utc>,
+}
+
+/// Writes a durable snapshot of `live` (fsynced before this returns).
+pub fn write(dir: &Path, live: &Zone, source: &str) -> std::io::Result<PathBuf> {
+    std::fs::create_dir_all(dir)?;
+    let stem = live.file_stem();
+    let mut when = Utc::now();
+    let body = zone::write_zone_yaml(live);
+    loop {
+        let stamp = when.format(STAMP).to_string();
+        let header = format!("# Backup of {stem} taken {stamp} from {source}.\n# Restore with: dnsctl revert <this file>\n");
+        let path = dir.join(format!("{stem}_{stamp}.yaml"));
+        if atomicfile::write_new(&path, format!("{header}{body}").as_bytes())? {
+            return Ok(path);
+        }
+        when += Duration::microseconds(1);
+    }
+}
+
+/// Reads a backup file name: `<zone>_<timestamp>.yaml`.
+pub fn parse_name(path: &Path) -> Option<(String, DateTime<Utc>)> {
+    let name = path.file_name()?.to_str()?.strip_suffix(".yaml")?;
+    let (zone, stamp) = name.rsplit_once('_')?;
+    let naive = NaiveDateTime::parse_from_str(stamp, STAMP).ok()?;
+    Some((zone.to_string(), naive.and_utc()))
+}
+
+/// Backups in `dir` (of `zone` only, if given), newest first.
+pub fn list(dir: &Path, zone: Option<&str>) -> std::io::Result<Vec<Backup>> {
+    let want = zone.map(|z| z.trim_end_matches('.').to_ascii_lowercase());
+    let mut out = Vec::new();
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+        Err(e) => return Err(e),
+    };
+    for entry in entries {
+        let path = entry?.path();
+        if let Some((z, taken)) = parse_name(&path) {
+            if want.as_ref().is_none_or(|w| *w == z) {
+                out.push(Backup { path, zone: z, taken });
+            }
+        }
+    }
+    out.sort_by(|a, b| b.taken.cmp(&a.taken).then_with(|| a.zone.cmp(&b.zone)));
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use zone::Name;
+
+    #[test]
+    fn names_sort_by_time_and_never_collide() {
+        let dir = tempfile::tempdir().unwrap();
+        let z = zone::parse_zone_yaml("a: {type: A, value: 192.0.2.1}\n", &Name::parse_fqdn("example.com.").unwrap(), "t").unwrap();
+        let paths: Vec<PathBuf> = (0..50).map(|_| write(dir.path(), &z, "test").unwrap()).collect();
+        let mut sorted = paths.clone();
+        sorted.sort();
+        assert_eq!(sorted, paths, "lexical order is time order");
+        sorted.dedup();
+        assert_eq!(sorted.len(), 50);
+        let listed = list(dir.path(), Some("example.com")).unwrap();
+        assert_eq!(listed.len(), 50);
+        assert_eq!(listed[0].path, paths[49], "newest first");
+        assert!(list(dir.path(), Some("example.org")).unwrap().is_empty());
+        // The snapshot reads back as the zone it was taken of.
+        let text = std::fs::read_to_string(&paths[0]).unwrap();
+        assert_eq!(zone::parse_zone_yaml(&text, &z.origin, "b").unwrap(), z);
+    }
+
+    #[test]
+    fn parses_names() {
+        let (z, t) = parse_name(Path::new("backups/home.example.com_20261122T035626.123456Z.yaml")).unwrap();
+        assert_eq!(z, "home.example.com");
+        assert_eq!(t.format(STAMP).to_string(), "20261122T035626.123456Z");
+        assert!(parse_name(Path::new("backups/notes.yaml")).is_none());
+    }
+}

@@ -1,0 +1,126 @@
+//! DNS providers behind one interface, the `dnsctl.yaml` configuration, and
+//! timestamped backups of live zones.
+//!
+//! A provider lists a live zone as a [`zone::Zone`] and applies a
+//! [`zone::Plan`]. Applying is idempotent: re-running after a crash or a
+//! partial failure converges and never duplicates a record.
+
+pub mod backup;
+pub mod config;
+pub mod local;
+pub mod secret;
+
+use std::future::Future;
+use std::ops::RangeInclusive;
+use zone::{Name, Plan, RType, Zone};
+
+pub use config::{Config, ZoneConfig};
+pub use local::LocalProvider;
+
+/// What a provider can store; plans are checked against it before any write.
+#[derive(Debug, Clone)]
+pub struct Capabilities {
+    pub types: Vec<RType>,
+    pub ttl: RangeInclusive<u32>,
+    /// The `octodns.<key>` block this provider reads (e.g. `cloudflare`).
+    pub meta_key: Option<&'static str>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProviderError {
+    #[error("{path}: {source}")]
+    Io { path: String, source: std::io::Error },
+    /// The live zone could not be read (a zone file with errors, say).
+    #[error("{0}")]
+    Zone(#[from] zone::Diagnostics),
+    /// The live zone changed between planning and applying.
+    #[error("zone {zone} changed since the plan was made ({detail}); run preview again")]
+    Conflict { zone: String, detail: String },
+    /// The plan asks for something the provider cannot store.
+    #[error("{0}")]
+    Unsupported(String),
+    #[error("{0}")]
+    Config(String),
+    /// The provider's service refused or failed a request.
+    #[error("{provider}: {message}")]
+    Remote { provider: String, message: String },
+}
+
+impl ProviderError {
+    pub fn io(path: impl AsRef<std::path::Path>, source: std::io::Error) -> Self {
+        ProviderError::Io { path: path.as_ref().display().to_string(), source }
+    }
+}
+
+/// The interface every DNS provider implements.
+pub trait Provider {
+    /// Where a zone lives, for messages: e.g. `local: live/example.com.zone`.
+    fn describe(&self, zone: &Name) -> String;
+    fn capabilities(&self) -> Capabilities;
+    /// The live zone. A zone the provider does not hold yet is empty if the
+    /// provider can create it on apply, and an error otherwise.
+    fn list(&self, zone: &Name) -> impl Future<Output = Result<Zone, ProviderError>> + Send;
+    /// Applies `plan` to the live zone.
+    fn apply(&self, plan: &Plan) -> impl Future<Output = Result<(), ProviderError>> + Send;
+}
+
+/// Every provider the config can name; dispatches to the implementation.
+#[derive(Debug)]
+pub enum AnyProvider {
+    Local(LocalProvider),
+}
+
+impl Provider for AnyProvider {
+    fn describe(&self, zone: &Name) -> String {
+        match self {
+            AnyProvider::Local(p) => p.describe(zone),
+        }
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        match self {
+            AnyProvider::Local(p) => p.capabilities(),
+        }
+    }
+
+    async fn list(&self, zone: &Name) -> Result<Zone, ProviderError> {
+        match self {
+            AnyProvider::Local(p) => p.list(zone).await,
+        }
+    }
+
+    async fn apply(&self, plan: &Plan) -> Result<(), ProviderError> {
+        match self {
+            AnyProvider::Local(p) => p.apply(plan).await,
+        }
+    }
+}
+
+/// Checks that every record set the plan writes fits the provider, so that an
+/// unsupported type or TTL is refused before the first change.
+pub fn check_capabilities(plan: &Plan, caps: &Capabilities, provider: &str) -> Result<(), ProviderError> {
+    let mut problems = Vec::new();
+    for ch in &plan.changes {
+        if matches!(ch, zone::Change::Delete(_)) {
+            continue;
+        }
+        let s = ch.set();
+        if !caps.types.contains(&s.rtype) {
+            problems.push(format!("{} {}: {provider} does not support {} records", s.display_name(), s.rtype, s.rtype));
+        } else if !caps.ttl.contains(&s.ttl) {
+            problems.push(format!(
+                "{} {}: TTL {} is outside what {provider} accepts ({}..={})",
+                s.display_name(),
+                s.rtype,
+                s.ttl,
+                caps.ttl.start(),
+                caps.ttl.end()
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(ProviderError::Unsupported(format!("zone {}: {}", plan.zone, problems.join("; "))))
+    }
+}
