@@ -55,7 +55,11 @@ pub fn list(dir: &Path, zone: Option<&str>) -> std::io::Result<Vec<Backup>> {
         let path = entry?.path();
         if let Some((z, taken)) = parse_name(&path) {
             if want.as_ref().is_none_or(|w| *w == z) {
-                out.push(Backup { path, zone: z, taken });
+                out.push(Backup {
+                    path,
+                    zone: z,
+                    taken,
+                });
             }
         }
     }
@@ -71,8 +75,15 @@ mod tests {
     #[test]
     fn names_sort_by_time_and_never_collide() {
         let dir = tempfile::tempdir().unwrap();
-        let z = zone::parse_zone_yaml("a: {type: A, value: 192.0.2.1}\n", &Name::parse_fqdn("example.com.").unwrap(), "t").unwrap();
-        let paths: Vec<PathBuf> = (0..50).map(|_| write(dir.path(), &z, "test").unwrap()).collect();
+        let z = zone::parse_zone_yaml(
+            "a: {type: A, value: 192.0.2.1}\n",
+            &Name::parse_fqdn("example.com.").unwrap(),
+            "t",
+        )
+        .unwrap();
+        let paths: Vec<PathBuf> = (0..50)
+            .map(|_| write(dir.path(), &z, "test").unwrap())
+            .collect();
         let mut sorted = paths.clone();
         sorted.sort();
         assert_eq!(sorted, paths, "lexical order is time order");
@@ -89,7 +100,10 @@ mod tests {
 
     #[test]
     fn parses_names() {
-        let (z, t) = parse_name(Path::new("backups/home.example.com_20261122T035626.123456Z.yaml")).unwrap();
+        let (z, t) = parse_name(Path::new(
+            "backups/home.example.com_20261122T035626.123456Z.yaml",
+        ))
+        .unwrap();
         assert_eq!(z, "home.example.com");
         assert_eq!(t.format(STAMP).to_string(), "20261122T035626.123456Z");
         assert!(parse_name(Path::new("backups/notes.yaml")).is_none());

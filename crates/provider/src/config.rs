@@ -61,26 +61,40 @@ impl<'a> Options<'a> {
     pub fn only(&self, known: &[&str]) -> Result<(), Diagnostic> {
         for (k, pos, _) in &self.entries {
             if *k != "type" && !known.contains(k) {
-                return Err(Diagnostic::new(*pos, format!("unknown option '{k}' for provider '{}'", self.provider))
-                    .hint(format!("known options: {}", known.join(", "))));
+                return Err(Diagnostic::new(
+                    *pos,
+                    format!("unknown option '{k}' for provider '{}'", self.provider),
+                )
+                .hint(format!("known options: {}", known.join(", "))));
             }
         }
         Ok(())
     }
 
     pub fn node(&self, key: &str) -> Option<&'a Node> {
-        self.entries.iter().find(|(k, _, _)| *k == key).map(|(_, _, n)| *n)
+        self.entries
+            .iter()
+            .find(|(k, _, _)| *k == key)
+            .map(|(_, _, n)| *n)
     }
 
     pub fn str(&self, key: &str) -> Result<Option<&'a str>, Diagnostic> {
         match self.node(key) {
             None => Ok(None),
-            Some(n) => n.as_str().map(Some).ok_or_else(|| Diagnostic::new(n.pos, format!("'{key}' must be a single value"))),
+            Some(n) => n
+                .as_str()
+                .map(Some)
+                .ok_or_else(|| Diagnostic::new(n.pos, format!("'{key}' must be a single value"))),
         }
     }
 
     pub fn required_str(&self, key: &str) -> Result<&'a str, Diagnostic> {
-        self.str(key)?.ok_or_else(|| Diagnostic::new(self.pos, format!("provider '{}' needs '{key}'", self.provider)))
+        self.str(key)?.ok_or_else(|| {
+            Diagnostic::new(
+                self.pos,
+                format!("provider '{}' needs '{key}'", self.provider),
+            )
+        })
     }
 
     pub fn u64(&self, key: &str) -> Result<Option<u64>, Diagnostic> {
@@ -97,17 +111,27 @@ impl<'a> Options<'a> {
     /// A credential reference: `{env: NAME}`. A bare string is refused so that a
     /// token pasted into the config is caught before it is committed.
     pub fn secret(&self, key: &str) -> Result<Option<SecretRef>, Diagnostic> {
-        let Some(n) = self.node(key) else { return Ok(None) };
+        let Some(n) = self.node(key) else {
+            return Ok(None);
+        };
         let bad = || {
-            Diagnostic::new(n.pos, format!("'{key}' must be a reference such as {{env: CLOUDFLARE_API_TOKEN}}"))
-                .hint("never write a credential in dnsctl.yaml; put it in an environment variable")
+            Diagnostic::new(
+                n.pos,
+                format!("'{key}' must be a reference such as {{env: CLOUDFLARE_API_TOKEN}}"),
+            )
+            .hint("never write a credential in dnsctl.yaml; put it in an environment variable")
         };
         let entries = match n.as_map() {
             Some(m) => m?,
             None => return Err(bad()),
         };
         match entries.as_slice() {
-            [("env", _, v)] => Ok(Some(SecretRef::Env(v.as_str().filter(|s| !s.is_empty()).ok_or_else(bad)?.to_string()))),
+            [("env", _, v)] => Ok(Some(SecretRef::Env(
+                v.as_str()
+                    .filter(|s| !s.is_empty())
+                    .ok_or_else(bad)?
+                    .to_string(),
+            ))),
             _ => Err(bad()),
         }
     }
@@ -116,15 +140,25 @@ impl<'a> Options<'a> {
 impl Config {
     /// Finds `dnsctl.yaml` in `start` or the nearest directory above it.
     pub fn find(start: &Path) -> Option<PathBuf> {
-        start.ancestors().map(|d| d.join(FILE_NAME)).find(|p| p.is_file())
+        start
+            .ancestors()
+            .map(|d| d.join(FILE_NAME))
+            .find(|p| p.is_file())
     }
 
     /// Reads and checks a config file; every problem is reported with its position.
     pub fn load(path: &Path) -> Result<Config, Diagnostics> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Diagnostics::new(&file, vec![Diagnostic::new(Pos::new(1, 1), format!("cannot read config: {e}"))]))?;
-        let root = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf();
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Diagnostics::new(
+                &file,
+                vec![Diagnostic::new(
+                    Pos::new(1, 1),
+                    format!("cannot read config: {e}"),
+                )],
+            )
+        })?;
+        let root = path.parent().unwrap_or(Path::new("")).to_path_buf();
         let mut diags = Vec::new();
         let cfg = parse(&text, &root, &mut diags);
         match cfg {
@@ -138,7 +172,8 @@ impl Config {
     }
 
     pub fn zone_file(&self, zone: &str) -> PathBuf {
-        self.zones_dir.join(format!("{}.yaml", zone.trim_end_matches('.')))
+        self.zones_dir
+            .join(format!("{}.yaml", zone.trim_end_matches('.')))
     }
 }
 
@@ -146,7 +181,10 @@ fn parse(text: &str, root: &Path, diags: &mut Vec<Diagnostic>) -> Option<Config>
     let doc = match yaml::parse(text) {
         Ok(Some(d)) => d,
         Ok(None) => {
-            diags.push(Diagnostic::new(Pos::new(1, 1), "the config is empty").hint("it needs 'providers' and 'zones'"));
+            diags.push(
+                Diagnostic::new(Pos::new(1, 1), "the config is empty")
+                    .hint("it needs 'providers' and 'zones'"),
+            );
             return None;
         }
         Err(d) => {
@@ -161,7 +199,10 @@ fn parse(text: &str, root: &Path, diags: &mut Vec<Diagnostic>) -> Option<Config>
             return None;
         }
         None => {
-            diags.push(Diagnostic::new(doc.pos, "the config must be a mapping with 'providers' and 'zones'"));
+            diags.push(Diagnostic::new(
+                doc.pos,
+                "the config must be a mapping with 'providers' and 'zones'",
+            ));
             return None;
         }
     };
@@ -188,7 +229,10 @@ fn parse(text: &str, root: &Path, diags: &mut Vec<Diagnostic>) -> Option<Config>
                         cfg.backups_dir = dir;
                     }
                 }
-                None => diags.push(Diagnostic::new(v.pos, format!("'{key}' must be a directory path"))),
+                None => diags.push(Diagnostic::new(
+                    v.pos,
+                    format!("'{key}' must be a directory path"),
+                )),
             },
             "providers" => {
                 for (name, _, spec) in entries(v, "providers", diags) {
@@ -215,7 +259,10 @@ fn parse(text: &str, root: &Path, diags: &mut Vec<Diagnostic>) -> Option<Config>
         }
     }
     let Some(zones_node) = zones_node else {
-        diags.push(Diagnostic::new(doc.pos, "the config has no 'zones' section").hint("add e.g. `zones: {example.com: {provider: local}}`"));
+        diags.push(
+            Diagnostic::new(doc.pos, "the config has no 'zones' section")
+                .hint("add e.g. `zones: {example.com: {provider: local}}`"),
+        );
         return None;
     };
     for (zname, zpos, z) in entries(zones_node, "zones", diags) {
@@ -226,7 +273,13 @@ fn parse(text: &str, root: &Path, diags: &mut Vec<Diagnostic>) -> Option<Config>
                 continue;
             }
         };
-        let mut zc = ZoneConfig { name, provider: String::new(), ignore: global_ignore.clone(), no_purge: false, safety };
+        let mut zc = ZoneConfig {
+            name,
+            provider: String::new(),
+            ignore: global_ignore.clone(),
+            no_purge: false,
+            safety,
+        };
         for (key, kpos, v) in entries(z, "a zone", diags) {
             match key {
                 "provider" => match v.as_str() {
@@ -250,15 +303,27 @@ fn parse(text: &str, root: &Path, diags: &mut Vec<Diagnostic>) -> Option<Config>
                 other => diags.push(Diagnostic::new(kpos, format!("unknown zone option '{other}'")).hint("known: provider, ignore, no_purge, safety")),
             }
         }
-        if !z.as_map().and_then(Result::ok).is_some_and(|m| m.iter().any(|(k, _, _)| *k == "provider")) {
-            diags.push(Diagnostic::new(zpos, format!("zone '{zname}' has no 'provider'")).hint("add `provider: NAME` naming one of 'providers'"));
+        if !z
+            .as_map()
+            .and_then(Result::ok)
+            .is_some_and(|m| m.iter().any(|(k, _, _)| *k == "provider"))
+        {
+            diags.push(
+                Diagnostic::new(zpos, format!("zone '{zname}' has no 'provider'"))
+                    .hint("add `provider: NAME` naming one of 'providers'"),
+            );
         }
-        cfg.zones.insert(zname.trim_end_matches('.').to_ascii_lowercase(), zc);
+        cfg.zones
+            .insert(zname.trim_end_matches('.').to_ascii_lowercase(), zc);
     }
     Some(cfg)
 }
 
-fn entries<'a>(n: &'a Node, what: &str, diags: &mut Vec<Diagnostic>) -> Vec<(&'a str, Pos, &'a Node)> {
+fn entries<'a>(
+    n: &'a Node,
+    what: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<(&'a str, Pos, &'a Node)> {
     if n.is_null() {
         return Vec::new();
     }
@@ -269,7 +334,10 @@ fn entries<'a>(n: &'a Node, what: &str, diags: &mut Vec<Diagnostic>) -> Vec<(&'a
             Vec::new()
         }
         None => {
-            diags.push(Diagnostic::new(n.pos, format!("{what} must be a mapping, found {}", n.kind_name())));
+            diags.push(Diagnostic::new(
+                n.pos,
+                format!("{what} must be a mapping, found {}", n.kind_name()),
+            ));
             Vec::new()
         }
     }
@@ -278,14 +346,28 @@ fn entries<'a>(n: &'a Node, what: &str, diags: &mut Vec<Diagnostic>) -> Vec<(&'a
 fn build_provider(name: &str, spec: &Node, root: &Path) -> Result<AnyProvider, Diagnostic> {
     let entries = match spec.as_map() {
         Some(m) => m?,
-        None => return Err(Diagnostic::new(spec.pos, format!("provider '{name}' must be a mapping with a 'type'"))),
+        None => {
+            return Err(Diagnostic::new(
+                spec.pos,
+                format!("provider '{name}' must be a mapping with a 'type'"),
+            ))
+        }
     };
-    let opts = Options { provider: name, entries, pos: spec.pos };
+    let opts = Options {
+        provider: name,
+        entries,
+        pos: spec.pos,
+    };
     let kind = opts.required_str("type")?;
     match kind {
-        "local" => Ok(AnyProvider::Local(LocalProvider::from_options(&opts, root)?)),
-        other => Err(Diagnostic::new(opts.node("type").map_or(spec.pos, |n| n.pos), format!("unknown provider type '{other}'"))
-            .hint("supported: local")),
+        "local" => Ok(AnyProvider::Local(LocalProvider::from_options(
+            &opts, root,
+        )?)),
+        other => Err(Diagnostic::new(
+            opts.node("type").map_or(spec.pos, |n| n.pos),
+            format!("unknown provider type '{other}'"),
+        )
+        .hint("supported: local")),
     }
 }
 
@@ -293,17 +375,26 @@ fn read_ignore(n: &Node, diags: &mut Vec<Diagnostic>) -> Vec<IgnoreRule> {
     let items: Vec<&Node> = match &n.kind {
         yaml::NodeKind::Seq(items) => items.iter().collect(),
         _ => {
-            diags.push(Diagnostic::new(n.pos, "'ignore' must be a list of {name: GLOB, type: TYPE} entries"));
+            diags.push(Diagnostic::new(
+                n.pos,
+                "'ignore' must be a list of {name: GLOB, type: TYPE} entries",
+            ));
             return Vec::new();
         }
     };
     let mut out = Vec::new();
     for item in items {
         if let Some(glob) = item.as_str() {
-            out.push(IgnoreRule { name: glob.to_ascii_lowercase(), rtype: None });
+            out.push(IgnoreRule {
+                name: glob.to_ascii_lowercase(),
+                rtype: None,
+            });
             continue;
         }
-        let mut rule = IgnoreRule { name: "*".into(), rtype: None };
+        let mut rule = IgnoreRule {
+            name: "*".into(),
+            rtype: None,
+        };
         for (k, kpos, v) in entries(item, "an ignore rule", diags) {
             match (k, v.as_str()) {
                 ("name", Some(s)) => rule.name = s.to_ascii_lowercase(),
@@ -312,7 +403,10 @@ fn read_ignore(n: &Node, diags: &mut Vec<Diagnostic>) -> Vec<IgnoreRule> {
                     Ok(t) => rule.rtype = Some(t),
                     Err(e) => diags.push(Diagnostic::new(v.pos, e)),
                 },
-                _ => diags.push(Diagnostic::new(kpos, format!("unknown or invalid ignore field '{k}'")).hint("an ignore rule has 'name' (a glob) and 'type'")),
+                _ => diags.push(
+                    Diagnostic::new(kpos, format!("unknown or invalid ignore field '{k}'"))
+                        .hint("an ignore rule has 'name' (a glob) and 'type'"),
+                ),
             }
         }
         out.push(rule);
@@ -322,13 +416,21 @@ fn read_ignore(n: &Node, diags: &mut Vec<Diagnostic>) -> Vec<IgnoreRule> {
 
 fn read_safety(n: &Node, mut s: Safety, diags: &mut Vec<Diagnostic>) -> Option<Safety> {
     for (k, kpos, v) in entries(n, "'safety'", diags) {
-        let num = v.as_str().and_then(|t| t.parse::<f64>().ok()).filter(|f| *f >= 0.0);
+        let num = v
+            .as_str()
+            .and_then(|t| t.parse::<f64>().ok())
+            .filter(|f| *f >= 0.0);
         match (k, num) {
             ("max_update_percent", Some(f)) => s.max_update_percent = f,
             ("max_delete_percent", Some(f)) => s.max_delete_percent = f,
             ("min_existing", Some(f)) => s.min_existing = f as usize,
-            ("max_update_percent" | "max_delete_percent" | "min_existing", None) => diags.push(Diagnostic::new(v.pos, format!("'{k}' must be a non-negative number"))),
-            _ => diags.push(Diagnostic::new(kpos, format!("unknown safety option '{k}'")).hint("known: max_update_percent, max_delete_percent, min_existing")),
+            ("max_update_percent" | "max_delete_percent" | "min_existing", None) => diags.push(
+                Diagnostic::new(v.pos, format!("'{k}' must be a non-negative number")),
+            ),
+            _ => diags.push(
+                Diagnostic::new(kpos, format!("unknown safety option '{k}'"))
+                    .hint("known: max_update_percent, max_delete_percent, min_existing"),
+            ),
         }
     }
     Some(s)
@@ -352,16 +454,29 @@ mod tests {
         assert!(z.no_purge);
         assert_eq!(z.safety.max_delete_percent, 50.0);
         assert_eq!(z.ignore.len(), 2, "default ACME rule plus the zone's");
-        assert!(c.zone_file("example.com").ends_with("zones/example.com.yaml"));
+        assert!(c
+            .zone_file("example.com")
+            .ends_with("zones/example.com.yaml"));
     }
 
     #[test]
     fn errors_have_positions_and_hints() {
         let e = load("providers:\n  home: {type: local, directory: live}\nzones:\n  example.com: {provider: nope}\n").unwrap_err().to_string();
-        assert!(e.contains("dnsctl.yaml:4:27: error: zone 'example.com' names provider 'nope'") && e.contains("defined providers: home"), "{e}");
-        let e = load("providers:\n  home: {type: locl}\nzones: {}\n").unwrap_err().to_string();
-        assert!(e.contains("2:16: error: unknown provider type 'locl'"), "{e}");
-        let e = load("providers: {}\nzones: {}\nsaftey: {}\n").unwrap_err().to_string();
+        assert!(
+            e.contains("dnsctl.yaml:4:27: error: zone 'example.com' names provider 'nope'")
+                && e.contains("defined providers: home"),
+            "{e}"
+        );
+        let e = load("providers:\n  home: {type: locl}\nzones: {}\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("2:16: error: unknown provider type 'locl'"),
+            "{e}"
+        );
+        let e = load("providers: {}\nzones: {}\nsaftey: {}\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("3:1: error: unknown config key 'saftey'"), "{e}");
     }
 }

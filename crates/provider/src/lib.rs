@@ -29,7 +29,10 @@ pub struct Capabilities {
 #[derive(Debug, thiserror::Error)]
 pub enum ProviderError {
     #[error("{path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
     /// The live zone could not be read (a zone file with errors, say).
     #[error("{0}")]
     Zone(#[from] zone::Diagnostics),
@@ -48,7 +51,10 @@ pub enum ProviderError {
 
 impl ProviderError {
     pub fn io(path: impl AsRef<std::path::Path>, source: std::io::Error) -> Self {
-        ProviderError::Io { path: path.as_ref().display().to_string(), source }
+        ProviderError::Io {
+            path: path.as_ref().display().to_string(),
+            source,
+        }
     }
 }
 
@@ -98,7 +104,11 @@ impl Provider for AnyProvider {
 
 /// Checks that every record set the plan writes fits the provider, so that an
 /// unsupported type or TTL is refused before the first change.
-pub fn check_capabilities(plan: &Plan, caps: &Capabilities, provider: &str) -> Result<(), ProviderError> {
+pub fn check_capabilities(
+    plan: &Plan,
+    caps: &Capabilities,
+    provider: &str,
+) -> Result<(), ProviderError> {
     let mut problems = Vec::new();
     for ch in &plan.changes {
         if matches!(ch, zone::Change::Delete(_)) {
@@ -106,7 +116,12 @@ pub fn check_capabilities(plan: &Plan, caps: &Capabilities, provider: &str) -> R
         }
         let s = ch.set();
         if !caps.types.contains(&s.rtype) {
-            problems.push(format!("{} {}: {provider} does not support {} records", s.display_name(), s.rtype, s.rtype));
+            problems.push(format!(
+                "{} {}: {provider} does not support {} records",
+                s.display_name(),
+                s.rtype,
+                s.rtype
+            ));
         } else if !caps.ttl.contains(&s.ttl) {
             problems.push(format!(
                 "{} {}: TTL {} is outside what {provider} accepts ({}..={})",
@@ -121,6 +136,10 @@ pub fn check_capabilities(plan: &Plan, caps: &Capabilities, provider: &str) -> R
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(ProviderError::Unsupported(format!("zone {}: {}", plan.zone, problems.join("; "))))
+        Err(ProviderError::Unsupported(format!(
+            "zone {}: {}",
+            plan.zone,
+            problems.join("; ")
+        )))
     }
 }

@@ -20,17 +20,24 @@ impl LocalProvider {
 
     pub fn from_options(opts: &Options<'_>, root: &Path) -> Result<Self, Diagnostic> {
         opts.only(&["directory"])?;
-        Ok(LocalProvider::new(root.join(opts.required_str("directory")?)))
+        Ok(LocalProvider::new(
+            root.join(opts.required_str("directory")?),
+        ))
     }
 
     pub fn zone_path(&self, zone: &Name) -> PathBuf {
-        self.dir.join(format!("{}.zone", zone.as_str().trim_end_matches('.')))
+        self.dir
+            .join(format!("{}.zone", zone.as_str().trim_end_matches('.')))
     }
 
     fn read(&self, zone: &Name) -> Result<Zone, ProviderError> {
         let path = self.zone_path(zone);
         match std::fs::read_to_string(&path) {
-            Ok(text) => Ok(zone::parse_zone_file(&text, zone, &path.display().to_string())?),
+            Ok(text) => Ok(zone::parse_zone_file(
+                &text,
+                zone,
+                &path.display().to_string(),
+            )?),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Zone::new(zone.clone())),
             Err(e) => Err(ProviderError::io(&path, e)),
         }
@@ -43,7 +50,11 @@ impl Provider for LocalProvider {
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities { types: RType::ALL.to_vec(), ttl: 0..=zone::rdata::MAX_TTL, meta_key: None }
+        Capabilities {
+            types: RType::ALL.to_vec(),
+            ttl: 0..=zone::rdata::MAX_TTL,
+            meta_key: None,
+        }
     }
 
     async fn list(&self, zone: &Name) -> Result<Zone, ProviderError> {
@@ -70,18 +81,26 @@ impl Provider for LocalProvider {
             if current != target && current != expected {
                 return Err(ProviderError::Conflict {
                     zone: plan.zone.to_string(),
-                    detail: format!("{} {} is not as planned", ch.set().display_name(), ch.set().rtype),
+                    detail: format!(
+                        "{} {} is not as planned",
+                        ch.set().display_name(),
+                        ch.set().rtype
+                    ),
                 });
             }
         }
-        let sets_soa = plan.changes.iter().any(|c| c.set().rtype == RType::Soa && c.set().name.is_empty());
+        let sets_soa = plan
+            .changes
+            .iter()
+            .any(|c| c.set().rtype == RType::Soa && c.set().name.is_empty());
         plan.apply_to(&mut live);
         if !sets_soa {
             bump_soa(&mut live);
         }
         let path = self.zone_path(&plan.zone);
         std::fs::create_dir_all(&self.dir).map_err(|e| ProviderError::io(&self.dir, e))?;
-        atomicfile::write(&path, zone::write_zone_file(&live).as_bytes()).map_err(|e| ProviderError::io(&path, e))
+        atomicfile::write(&path, zone::write_zone_file(&live).as_bytes())
+            .map_err(|e| ProviderError::io(&path, e))
     }
 }
 
@@ -95,8 +114,12 @@ fn bump_soa(zone: &mut Zone) {
         }
         _ => {
             let origin = zone.origin.clone();
-            let ns = zone.get("", RType::Ns).and_then(|s| s.values()[0].target().cloned());
-            let host = |label: &str| Name::parse_fqdn(&format!("{label}.{origin}")).unwrap_or_else(|_| origin.clone());
+            let ns = zone
+                .get("", RType::Ns)
+                .and_then(|s| s.values()[0].target().cloned());
+            let host = |label: &str| {
+                Name::parse_fqdn(&format!("{label}.{origin}")).unwrap_or_else(|_| origin.clone())
+            };
             Soa {
                 mname: ns.unwrap_or_else(|| host("ns")),
                 rname: host("hostmaster"),
@@ -131,7 +154,8 @@ mod tests {
     async fn push_creates_a_loadable_file_and_converges() {
         let dir = tempfile::tempdir().unwrap();
         let p = LocalProvider::new(dir.path());
-        let want = desired("'': {type: NS, value: ns1.example.com.}\nns1: {type: A, value: 192.0.2.1}\n");
+        let want =
+            desired("'': {type: NS, value: ns1.example.com.}\nns1: {type: A, value: 192.0.2.1}\n");
         let live = p.list(&origin()).await.unwrap();
         assert!(live.is_empty());
         let pl = plan(&want, &live, &PlanOptions::default());
@@ -142,7 +166,9 @@ mod tests {
         p.apply(&pl).await.unwrap();
         let live = p.list(&origin()).await.unwrap();
         assert!(plan(&want, &live, &PlanOptions::default()).is_empty());
-        let RData::Soa(soa) = &live.get("", RType::Soa).unwrap().values()[0] else { panic!() };
+        let RData::Soa(soa) = &live.get("", RType::Soa).unwrap().values()[0] else {
+            panic!()
+        };
         assert_eq!(soa.serial, 2);
     }
 
@@ -151,9 +177,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = LocalProvider::new(dir.path());
         let first = desired("a: {type: A, value: 192.0.2.1}\n");
-        p.apply(&plan(&first, &Zone::new(origin()), &PlanOptions::default())).await.unwrap();
+        p.apply(&plan(&first, &Zone::new(origin()), &PlanOptions::default()))
+            .await
+            .unwrap();
         // A plan computed against an empty zone, while the file now has 'a'.
-        let stale = plan(&desired("a: {type: A, value: 192.0.2.2}\n"), &Zone::new(origin()), &PlanOptions::default());
+        let stale = plan(
+            &desired("a: {type: A, value: 192.0.2.2}\n"),
+            &Zone::new(origin()),
+            &PlanOptions::default(),
+        );
         let err = p.apply(&stale).await.unwrap_err();
         assert!(matches!(err, ProviderError::Conflict { .. }), "{err}");
     }

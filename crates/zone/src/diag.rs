@@ -25,7 +25,11 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(pos: Pos, message: impl Into<String>) -> Self {
-        Diagnostic { pos, message: message.into(), hint: None }
+        Diagnostic {
+            pos,
+            message: message.into(),
+            hint: None,
+        }
     }
 
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
@@ -45,7 +49,10 @@ pub struct Diagnostics {
 impl Diagnostics {
     pub fn new(file: impl Into<String>, mut items: Vec<Diagnostic>) -> Self {
         items.sort_by_key(|d| d.pos);
-        Diagnostics { file: file.into(), items }
+        Diagnostics {
+            file: file.into(),
+            items,
+        }
     }
 }
 
@@ -55,7 +62,11 @@ impl fmt::Display for Diagnostics {
             if i > 0 {
                 writeln!(f)?;
             }
-            write!(f, "{}:{}:{}: error: {}", self.file, d.pos.line, d.pos.col, d.message)?;
+            write!(
+                f,
+                "{}:{}:{}: error: {}",
+                self.file, d.pos.line, d.pos.col, d.message
+            )?;
             if let Some(h) = &d.hint {
                 write!(f, "\n  hint: {h}")?;
             }

@@ -38,19 +38,36 @@ impl RecordSet {
     /// # Panics
     /// Never for callers that pass values of `rtype`; a mismatch is a programming error
     /// and is reported as `Err`.
-    pub fn new(name: impl Into<String>, rtype: RType, ttl: u32, mut values: Vec<RData>) -> Result<RecordSet, String> {
+    pub fn new(
+        name: impl Into<String>,
+        rtype: RType,
+        ttl: u32,
+        mut values: Vec<RData>,
+    ) -> Result<RecordSet, String> {
         if values.is_empty() {
             return Err(format!("a {rtype} record set needs at least one value"));
         }
         if let Some(v) = values.iter().find(|v| v.rtype() != rtype) {
-            return Err(format!("a {} value cannot be part of a {rtype} record set", v.rtype()));
+            return Err(format!(
+                "a {} value cannot be part of a {rtype} record set",
+                v.rtype()
+            ));
         }
         values.sort();
         values.dedup();
         if rtype.is_singleton() && values.len() > 1 {
-            return Err(format!("a {rtype} record set holds exactly one value, found {}", values.len()));
+            return Err(format!(
+                "a {rtype} record set holds exactly one value, found {}",
+                values.len()
+            ));
         }
-        Ok(RecordSet { name: name.into(), rtype, ttl, values, octodns: BTreeMap::new() })
+        Ok(RecordSet {
+            name: name.into(),
+            rtype,
+            ttl,
+            values,
+            octodns: BTreeMap::new(),
+        })
     }
 
     pub fn values(&self) -> &[RData] {
@@ -94,7 +111,10 @@ pub struct Zone {
 
 impl Zone {
     pub fn new(origin: Name) -> Zone {
-        Zone { origin, sets: BTreeMap::new() }
+        Zone {
+            origin,
+            sets: BTreeMap::new(),
+        }
     }
 
     /// Adds or replaces the set with the same name and type, returning the old one.

@@ -23,7 +23,9 @@ impl Name {
             return Ok(Name::root());
         }
         let Some(body) = s.strip_suffix('.') else {
-            return Err(format!("'{s}' is not fully qualified: end it with a dot ('{s}.')"));
+            return Err(format!(
+                "'{s}' is not fully qualified: end it with a dot ('{s}.')"
+            ));
         };
         check_labels(body, false)?;
         Ok(Name(format!("{}.", body.to_ascii_lowercase())))
@@ -45,7 +47,9 @@ impl Name {
         } else if zone.0 == "." {
             Some(self.0.trim_end_matches('.').to_string())
         } else {
-            self.0.strip_suffix(&format!(".{}", zone.0)).map(str::to_string)
+            self.0
+                .strip_suffix(&format!(".{}", zone.0))
+                .map(str::to_string)
         }
     }
 }
@@ -88,23 +92,33 @@ pub fn owner_fqdn(rel: &str, zone: &Name) -> String {
 
 fn check_labels(s: &str, owner: bool) -> Result<(), String> {
     if s.len() > MAX_NAME_LEN {
-        return Err(format!("name '{s}' is longer than {MAX_NAME_LEN} characters"));
+        return Err(format!(
+            "name '{s}' is longer than {MAX_NAME_LEN} characters"
+        ));
     }
     for (i, label) in s.split('.').enumerate() {
         if label.is_empty() {
             return Err(format!("name '{s}' has an empty label"));
         }
         if label.len() > MAX_LABEL_LEN {
-            return Err(format!("label '{label}' in '{s}' is longer than {MAX_LABEL_LEN} characters"));
+            return Err(format!(
+                "label '{label}' in '{s}' is longer than {MAX_LABEL_LEN} characters"
+            ));
         }
         if label == "*" {
             if i != 0 {
-                return Err(format!("'*' in '{s}' is only allowed as the leftmost label"));
+                return Err(format!(
+                    "'*' in '{s}' is only allowed as the leftmost label"
+                ));
             }
             continue;
         }
-        if let Some(c) = label.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_' || (!owner && *c == '*'))) {
-            return Err(format!("name '{s}' contains '{c}', which is not allowed in a host name"));
+        if let Some(c) = label.chars().find(|c| {
+            !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_' || (!owner && *c == '*'))
+        }) {
+            return Err(format!(
+                "name '{s}' contains '{c}', which is not allowed in a host name"
+            ));
         }
     }
     Ok(())
@@ -117,7 +131,10 @@ mod tests {
     #[test]
     fn fqdn_needs_trailing_dot_and_lowercases() {
         assert!(Name::parse_fqdn("mail.example.com").is_err());
-        assert_eq!(Name::parse_fqdn("Mail.Example.COM.").unwrap().as_str(), "mail.example.com.");
+        assert_eq!(
+            Name::parse_fqdn("Mail.Example.COM.").unwrap().as_str(),
+            "mail.example.com."
+        );
         assert!(Name::parse_fqdn("a..b.").is_err());
         assert!(Name::parse_fqdn(&format!("{}.", "a".repeat(64))).is_err());
     }
@@ -128,8 +145,14 @@ mod tests {
         let n = Name::parse_fqdn("www.example.com.").unwrap();
         assert_eq!(n.relative_to(&zone).as_deref(), Some("www"));
         assert_eq!(zone.relative_to(&zone).as_deref(), Some(""));
-        assert!(Name::parse_fqdn("www.example.org.").unwrap().relative_to(&zone).is_none());
-        assert!(Name::parse_fqdn("badexample.com.").unwrap().relative_to(&zone).is_none());
+        assert!(Name::parse_fqdn("www.example.org.")
+            .unwrap()
+            .relative_to(&zone)
+            .is_none());
+        assert!(Name::parse_fqdn("badexample.com.")
+            .unwrap()
+            .relative_to(&zone)
+            .is_none());
         assert_eq!(owner_fqdn("", &zone), "example.com.");
         assert_eq!(owner_fqdn("*.lab", &zone), "*.lab.example.com.");
     }

@@ -41,18 +41,25 @@ pub struct IgnoreRule {
 
 impl IgnoreRule {
     pub fn matches(&self, set: &RecordSet) -> bool {
-        self.rtype.is_none_or(|t| t == set.rtype) && (glob(&self.name, &set.name) || (set.name.is_empty() && self.name == "@"))
+        self.rtype.is_none_or(|t| t == set.rtype)
+            && (glob(&self.name, &set.name) || (set.name.is_empty() && self.name == "@"))
     }
 
     /// The default rules: ACME challenge records are owned by certificate tools,
     /// so a push never undoes an issuance in progress.
     pub fn defaults() -> Vec<IgnoreRule> {
-        vec![IgnoreRule { name: "_acme-challenge*".into(), rtype: Some(RType::Txt) }]
+        vec![IgnoreRule {
+            name: "_acme-challenge*".into(),
+            rtype: Some(RType::Txt),
+        }]
     }
 }
 
 fn glob(pattern: &str, text: &str) -> bool {
-    let (p, t): (Vec<char>, Vec<char>) = (pattern.to_ascii_lowercase().chars().collect(), text.chars().collect());
+    let (p, t): (Vec<char>, Vec<char>) = (
+        pattern.to_ascii_lowercase().chars().collect(),
+        text.chars().collect(),
+    );
     let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
     while ti < t.len() {
         if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
@@ -95,7 +102,11 @@ pub struct Safety {
 
 impl Default for Safety {
     fn default() -> Self {
-        Safety { max_update_percent: 30.0, max_delete_percent: 30.0, min_existing: 10 }
+        Safety {
+            max_update_percent: 30.0,
+            max_delete_percent: 30.0,
+            min_existing: 10,
+        }
     }
 }
 
@@ -140,7 +151,10 @@ impl Plan {
         }
         let c = self.counts();
         let pct = |n: usize| n as f64 * 100.0 / self.existing as f64;
-        for (n, max, what) in [(c.update, safety.max_update_percent, "update"), (c.delete, safety.max_delete_percent, "delete")] {
+        for (n, max, what) in [
+            (c.update, safety.max_update_percent, "update"),
+            (c.delete, safety.max_delete_percent, "delete"),
+        ] {
             if pct(n) > max {
                 return Err(format!(
                     "the plan would {what} {n} of {} existing record sets in {} ({:.0}%, above the {max}% threshold); check it, then re-run with --force",
@@ -179,11 +193,21 @@ pub fn plan(desired: &Zone, live: &Zone, opts: &PlanOptions) -> Plan {
         opts.ignore.iter().any(|r| r.matches(s))
             || (s.name.is_empty() && matches!(s.rtype, RType::Soa | RType::Ns) && !manages(s.rtype))
     };
-    let ignored_in_desired = |s: &RecordSet| desired.get(&s.name, s.rtype).is_some_and(RecordSet::is_ignored);
+    let ignored_in_desired = |s: &RecordSet| {
+        desired
+            .get(&s.name, s.rtype)
+            .is_some_and(RecordSet::is_ignored)
+    };
     let (mut deletes, mut updates, mut creates) = (Vec::new(), Vec::new(), Vec::new());
     let mut existing = 0;
-    let mut d = desired.iter().filter(|s| !skip(s) && !s.is_ignored()).peekable();
-    let mut l = live.iter().filter(|s| !skip(s) && !ignored_in_desired(s)).peekable();
+    let mut d = desired
+        .iter()
+        .filter(|s| !skip(s) && !s.is_ignored())
+        .peekable();
+    let mut l = live
+        .iter()
+        .filter(|s| !skip(s) && !ignored_in_desired(s))
+        .peekable();
     loop {
         let order = match (d.peek(), l.peek()) {
             (None, None) => break,
@@ -204,18 +228,27 @@ pub fn plan(desired: &Zone, live: &Zone, opts: &PlanOptions) -> Plan {
                 existing += 1;
                 let (want, have) = (d.next().expect("peeked"), l.next().expect("peeked"));
                 if !same(want, have, opts.meta_key.as_deref()) {
-                    updates.push(Change::Update { from: have.clone(), to: want.clone() });
+                    updates.push(Change::Update {
+                        from: have.clone(),
+                        to: want.clone(),
+                    });
                 }
             }
         }
     }
     deletes.extend(updates);
     deletes.extend(creates);
-    Plan { zone: desired.origin.clone(), changes: deletes, existing }
+    Plan {
+        zone: desired.origin.clone(),
+        changes: deletes,
+        existing,
+    }
 }
 
 fn same(a: &RecordSet, b: &RecordSet, meta_key: Option<&str>) -> bool {
-    a.ttl == b.ttl && a.values() == b.values() && meta_key.is_none_or(|k| a.provider_meta(k) == b.provider_meta(k))
+    a.ttl == b.ttl
+        && a.values() == b.values()
+        && meta_key.is_none_or(|k| a.provider_meta(k) == b.provider_meta(k))
 }
 
 #[cfg(test)]
@@ -232,7 +265,11 @@ mod tests {
         let desired = z("a: {type: A, value: 192.0.2.1}\nb: {type: A, value: 192.0.2.3}\n");
         let live = z("b: {type: A, value: 192.0.2.2}\nc: {type: A, value: 192.0.2.4}\n");
         let p = plan(&desired, &live, &PlanOptions::default());
-        let verbs: Vec<_> = p.changes.iter().map(|c| (c.verb(), c.set().name.as_str())).collect();
+        let verbs: Vec<_> = p
+            .changes
+            .iter()
+            .map(|c| (c.verb(), c.set().name.as_str()))
+            .collect();
         assert_eq!(verbs, [("delete", "c"), ("update", "b"), ("create", "a")]);
         assert_eq!(p.existing, 2);
         let mut applied = live.clone();
@@ -252,16 +289,40 @@ mod tests {
     fn ignore_rules_no_purge_and_provider_owned_records() {
         let desired = z("a: {type: A, value: 192.0.2.1}\n");
         let live = z("'': [{type: NS, value: ns1.example.net.}, {type: SOA, value: {mname: ns1.example.net., rname: h.example.com., serial: 1, refresh: 2, retry: 3, expire: 4, minimum: 5}}]\n_acme-challenge.www: {type: TXT, value: token}\nold: {type: A, value: 192.0.2.9}\n");
-        let opts = PlanOptions { ignore: IgnoreRule::defaults(), ..Default::default() };
+        let opts = PlanOptions {
+            ignore: IgnoreRule::defaults(),
+            ..Default::default()
+        };
         let p = plan(&desired, &live, &opts);
-        let verbs: Vec<_> = p.changes.iter().map(|c| (c.verb(), c.set().name.as_str())).collect();
+        let verbs: Vec<_> = p
+            .changes
+            .iter()
+            .map(|c| (c.verb(), c.set().name.as_str()))
+            .collect();
         assert_eq!(verbs, [("delete", "old"), ("create", "a")]);
-        let p = plan(&desired, &live, &PlanOptions { no_purge: true, ..opts });
-        assert_eq!(p.counts(), Counts { create: 1, update: 0, delete: 0 });
+        let p = plan(
+            &desired,
+            &live,
+            &PlanOptions {
+                no_purge: true,
+                ..opts
+            },
+        );
+        assert_eq!(
+            p.counts(),
+            Counts {
+                create: 1,
+                update: 0,
+                delete: 0
+            }
+        );
         // Managing the apex NS explicitly makes it part of the plan.
         let with_ns = z("'': {type: NS, value: ns2.example.net.}\n");
         let p = plan(&with_ns, &live, &PlanOptions::default());
-        assert!(p.changes.iter().any(|c| matches!(c, Change::Update { to, .. } if to.rtype == RType::Ns)));
+        assert!(p
+            .changes
+            .iter()
+            .any(|c| matches!(c, Change::Update { to, .. } if to.rtype == RType::Ns)));
         assert!(!p.changes.iter().any(|c| c.set().rtype == RType::Soa));
     }
 
@@ -270,18 +331,32 @@ mod tests {
         let a = z("www: {type: A, value: 192.0.2.1, octodns: {cloudflare: {proxied: true}, other: {x: 1}}}\n");
         let b = z("www: {type: A, value: 192.0.2.1}\n");
         assert!(plan(&a, &b, &PlanOptions::default()).is_empty());
-        let opts = PlanOptions { meta_key: Some("cloudflare".into()), ..Default::default() };
+        let opts = PlanOptions {
+            meta_key: Some("cloudflare".into()),
+            ..Default::default()
+        };
         assert_eq!(plan(&a, &b, &opts).counts().update, 1);
     }
 
     #[test]
     fn safety_thresholds() {
-        let live = z(&(0..20).map(|i| format!("h{i}: {{type: A, value: 192.0.2.{i}}}\n")).collect::<String>());
-        let desired = z(&(0..12).map(|i| format!("h{i}: {{type: A, value: 192.0.2.{i}}}\n")).collect::<String>());
+        let live = z(&(0..20)
+            .map(|i| format!("h{i}: {{type: A, value: 192.0.2.{i}}}\n"))
+            .collect::<String>());
+        let desired = z(&(0..12)
+            .map(|i| format!("h{i}: {{type: A, value: 192.0.2.{i}}}\n"))
+            .collect::<String>());
         let p = plan(&desired, &live, &PlanOptions::default());
         let err = p.check_safety(&Safety::default()).unwrap_err();
-        assert!(err.contains("delete 8 of 20") && err.contains("--force"), "{err}");
-        let small = plan(&z("a: {type: A, value: 192.0.2.1}\n"), &z("b: {type: A, value: 192.0.2.1}\n"), &PlanOptions::default());
+        assert!(
+            err.contains("delete 8 of 20") && err.contains("--force"),
+            "{err}"
+        );
+        let small = plan(
+            &z("a: {type: A, value: 192.0.2.1}\n"),
+            &z("b: {type: A, value: 192.0.2.1}\n"),
+            &PlanOptions::default(),
+        );
         assert!(small.check_safety(&Safety::default()).is_ok());
     }
 

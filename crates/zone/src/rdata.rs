@@ -81,7 +81,10 @@ impl FromStr for RType {
             .find(|t| t.as_str().eq_ignore_ascii_case(s))
             .ok_or_else(|| {
                 let known: Vec<_> = RType::ALL.iter().map(|t| t.as_str()).collect();
-                format!("unknown record type '{s}' (supported: {})", known.join(", "))
+                format!(
+                    "unknown record type '{s}' (supported: {})",
+                    known.join(", ")
+                )
             })
     }
 }
@@ -113,7 +116,15 @@ pub struct Svcb {
     pub params: Vec<SvcParam>,
 }
 
-const SVC_KEYS: [&str; 7] = ["mandatory", "alpn", "no-default-alpn", "port", "ipv4hint", "ech", "ipv6hint"];
+const SVC_KEYS: [&str; 7] = [
+    "mandatory",
+    "alpn",
+    "no-default-alpn",
+    "port",
+    "ipv4hint",
+    "ech",
+    "ipv6hint",
+];
 
 /// The registry number of a SvcParamKey (`keyNNNNN` for unnamed ones).
 pub fn svc_key_number(key: &str) -> Result<u16, String> {
@@ -122,7 +133,12 @@ pub fn svc_key_number(key: &str) -> Result<u16, String> {
     }
     key.strip_prefix("key")
         .and_then(|n| n.parse::<u16>().ok())
-        .ok_or_else(|| format!("unknown SVCB parameter '{key}' (known: {}, or keyNNNNN)", SVC_KEYS.join(", ")))
+        .ok_or_else(|| {
+            format!(
+                "unknown SVCB parameter '{key}' (known: {}, or keyNNNNN)",
+                SVC_KEYS.join(", ")
+            )
+        })
 }
 
 impl Svcb {
@@ -137,16 +153,20 @@ impl Svcb {
             let value = p.value.as_deref().unwrap_or("");
             match p.key.as_str() {
                 "port" => {
-                    value.parse::<u16>().map_err(|_| format!("SVCB port '{value}' is not a port number"))?;
+                    value
+                        .parse::<u16>()
+                        .map_err(|_| format!("SVCB port '{value}' is not a port number"))?;
                 }
                 "ipv4hint" => {
                     for ip in value.split(',') {
-                        Ipv4Addr::from_str(ip).map_err(|_| format!("ipv4hint '{ip}' is not an IPv4 address"))?;
+                        Ipv4Addr::from_str(ip)
+                            .map_err(|_| format!("ipv4hint '{ip}' is not an IPv4 address"))?;
                     }
                 }
                 "ipv6hint" => {
                     for ip in value.split(',') {
-                        Ipv6Addr::from_str(ip).map_err(|_| format!("ipv6hint '{ip}' is not an IPv6 address"))?;
+                        Ipv6Addr::from_str(ip)
+                            .map_err(|_| format!("ipv6hint '{ip}' is not an IPv6 address"))?;
                     }
                 }
                 "no-default-alpn" if p.value.as_deref().is_some_and(|v| !v.is_empty()) => {
@@ -167,7 +187,11 @@ impl Svcb {
             }
         }
         params.sort_by_key(|p| svc_key_number(&p.key).unwrap_or(u16::MAX));
-        Ok(Svcb { priority, target, params })
+        Ok(Svcb {
+            priority,
+            target,
+            params,
+        })
     }
 }
 
@@ -178,20 +202,49 @@ pub enum RData {
     Ns(Name),
     A(Ipv4Addr),
     Aaaa(Ipv6Addr),
-    Caa { flags: u8, tag: String, value: String },
+    Caa {
+        flags: u8,
+        tag: String,
+        value: String,
+    },
     Cname(Name),
     Https(Svcb),
-    Mx { preference: u16, exchange: Name },
+    Mx {
+        preference: u16,
+        exchange: Name,
+    },
     Ptr(Name),
-    Srv { priority: u16, weight: u16, port: u16, target: Name },
-    Sshfp { algorithm: u8, fingerprint_type: u8, fingerprint: String },
+    Srv {
+        priority: u16,
+        weight: u16,
+        port: u16,
+        target: Name,
+    },
+    Sshfp {
+        algorithm: u8,
+        fingerprint_type: u8,
+        fingerprint: String,
+    },
     Svcb(Svcb),
-    Tlsa { usage: u8, selector: u8, matching_type: u8, data: String },
+    Tlsa {
+        usage: u8,
+        selector: u8,
+        matching_type: u8,
+        data: String,
+    },
     /// The logical text of a TXT record: escapes resolved, chunks joined.
     Txt(String),
 }
 
-pub const CAA_TAGS: [&str; 7] = ["issue", "issuewild", "iodef", "issuemail", "issuevmc", "contactemail", "contactphone"];
+pub const CAA_TAGS: [&str; 7] = [
+    "issue",
+    "issuewild",
+    "iodef",
+    "issuemail",
+    "issuevmc",
+    "contactemail",
+    "contactphone",
+];
 
 /// Validates a CAA record's tag.
 pub fn check_caa_tag(tag: &str) -> Result<(), String> {
@@ -199,7 +252,10 @@ pub fn check_caa_tag(tag: &str) -> Result<(), String> {
         return Err(format!("CAA tag '{tag}' must be 1 to 15 letters or digits"));
     }
     if !CAA_TAGS.contains(&tag) {
-        return Err(format!("unknown CAA tag '{tag}' (known: {})", CAA_TAGS.join(", ")));
+        return Err(format!(
+            "unknown CAA tag '{tag}' (known: {})",
+            CAA_TAGS.join(", ")
+        ));
     }
     Ok(())
 }
@@ -211,7 +267,10 @@ pub fn check_hex(what: &str, s: &str, expected_len: Option<usize>) -> Result<Str
     }
     if let Some(n) = expected_len {
         if s.len() != n {
-            return Err(format!("{what} has {} hex digits, expected {n} for its hash type", s.len()));
+            return Err(format!(
+                "{what} has {} hex digits, expected {n} for its hash type",
+                s.len()
+            ));
         }
     }
     Ok(s.to_ascii_lowercase())
@@ -273,7 +332,10 @@ impl RData {
             if fields.len() == n {
                 Ok(())
             } else {
-                Err(format!("{rtype} needs {n} field(s), found {}", fields.len()))
+                Err(format!(
+                    "{rtype} needs {n} field(s), found {}",
+                    fields.len()
+                ))
             }
         };
         let fqdn = |s: &str| Name::parse_fqdn(s);
@@ -300,7 +362,10 @@ impl RData {
             }
             RType::Mx => {
                 want(2)?;
-                RData::Mx { preference: num(&fields[0], "MX preference")?, exchange: fqdn(&fields[1])? }
+                RData::Mx {
+                    preference: num(&fields[0], "MX preference")?,
+                    exchange: fqdn(&fields[1])?,
+                }
             }
             RType::Srv => {
                 want(4)?;
@@ -314,7 +379,11 @@ impl RData {
             RType::Caa => {
                 want(3)?;
                 check_caa_tag(&fields[1])?;
-                RData::Caa { flags: num(&fields[0], "CAA flags")?, tag: fields[1].clone(), value: fields[2].clone() }
+                RData::Caa {
+                    flags: num(&fields[0], "CAA flags")?,
+                    tag: fields[1].clone(),
+                    value: fields[2].clone(),
+                }
             }
             RType::Sshfp => {
                 if fields.len() < 3 {
@@ -324,7 +393,11 @@ impl RData {
                 RData::Sshfp {
                     algorithm: num(&fields[0], "SSHFP algorithm")?,
                     fingerprint_type,
-                    fingerprint: check_hex("SSHFP fingerprint", &fields[2..].concat(), sshfp_len(fingerprint_type))?,
+                    fingerprint: check_hex(
+                        "SSHFP fingerprint",
+                        &fields[2..].concat(),
+                        sshfp_len(fingerprint_type),
+                    )?,
                 }
             }
             RType::Tlsa => {
@@ -355,7 +428,10 @@ impl RData {
                         Some((k, v)) => (k, Some(v.trim_matches('"').to_string())),
                         None => (f.as_str(), None),
                     };
-                    params.push(SvcParam { key: key.to_ascii_lowercase(), value });
+                    params.push(SvcParam {
+                        key: key.to_ascii_lowercase(),
+                        value,
+                    });
                 }
                 let svcb = Svcb::new(num(&fields[0], "SVCB priority")?, fqdn(&fields[1])?, params)?;
                 if rtype == RType::Https {
@@ -388,14 +464,41 @@ impl fmt::Display for RData {
             RData::A(ip) => write!(f, "{ip}"),
             RData::Aaaa(ip) => write!(f, "{ip}"),
             RData::Ns(n) | RData::Cname(n) | RData::Ptr(n) => write!(f, "{n}"),
-            RData::Mx { preference, exchange } => write!(f, "{preference} {exchange}"),
-            RData::Srv { priority, weight, port, target } => write!(f, "{priority} {weight} {port} {target}"),
-            RData::Caa { flags, tag, value } => write!(f, "{flags} {tag} {}", quote(value.as_bytes())),
-            RData::Sshfp { algorithm, fingerprint_type, fingerprint } => {
-                write!(f, "{algorithm} {fingerprint_type} {}", fingerprint.to_ascii_uppercase())
+            RData::Mx {
+                preference,
+                exchange,
+            } => write!(f, "{preference} {exchange}"),
+            RData::Srv {
+                priority,
+                weight,
+                port,
+                target,
+            } => write!(f, "{priority} {weight} {port} {target}"),
+            RData::Caa { flags, tag, value } => {
+                write!(f, "{flags} {tag} {}", quote(value.as_bytes()))
             }
-            RData::Tlsa { usage, selector, matching_type, data } => {
-                write!(f, "{usage} {selector} {matching_type} {}", data.to_ascii_uppercase())
+            RData::Sshfp {
+                algorithm,
+                fingerprint_type,
+                fingerprint,
+            } => {
+                write!(
+                    f,
+                    "{algorithm} {fingerprint_type} {}",
+                    fingerprint.to_ascii_uppercase()
+                )
+            }
+            RData::Tlsa {
+                usage,
+                selector,
+                matching_type,
+                data,
+            } => {
+                write!(
+                    f,
+                    "{usage} {selector} {matching_type} {}",
+                    data.to_ascii_uppercase()
+                )
             }
             RData::Txt(text) => {
                 let bytes = text.as_bytes();
@@ -414,7 +517,9 @@ impl fmt::Display for RData {
                 write!(f, "{} {}", s.priority, s.target)?;
                 for p in &s.params {
                     match &p.value {
-                        Some(v) if needs_quotes(v) => write!(f, " {}={}", p.key, quote(v.as_bytes()))?,
+                        Some(v) if needs_quotes(v) => {
+                            write!(f, " {}={}", p.key, quote(v.as_bytes()))?
+                        }
                         Some(v) => write!(f, " {}={v}", p.key)?,
                         None => write!(f, " {}", p.key)?,
                     }
@@ -431,7 +536,9 @@ impl fmt::Display for RData {
 }
 
 fn needs_quotes(v: &str) -> bool {
-    v.is_empty() || v.bytes().any(|b| b <= b' ' || b >= 0x7f || matches!(b, b'"' | b';' | b'(' | b')' | b'\\'))
+    v.is_empty()
+        || v.bytes()
+            .any(|b| b <= b' ' || b >= 0x7f || matches!(b, b'"' | b';' | b'(' | b')' | b'\\'))
 }
 
 /// A quoted character-string, escaping what a zone file parser would misread.
@@ -461,7 +568,8 @@ pub fn parse_ipv6(s: &str) -> Result<Ipv6Addr, String> {
 }
 
 fn num<T: FromStr>(s: &str, what: &str) -> Result<T, String> {
-    s.parse::<T>().map_err(|_| format!("{what} '{s}' is not a number in range"))
+    s.parse::<T>()
+        .map_err(|_| format!("{what} '{s}' is not a number in range"))
 }
 
 /// The largest TTL allowed (RFC 2181 section 8).
@@ -474,7 +582,10 @@ pub fn parse_ttl(s: &str) -> Result<u32, String> {
         return Err(bad());
     }
     if let Ok(n) = s.parse::<u64>() {
-        return u32::try_from(n).ok().filter(|n| *n <= MAX_TTL).ok_or_else(bad);
+        return u32::try_from(n)
+            .ok()
+            .filter(|n| *n <= MAX_TTL)
+            .ok_or_else(bad);
     }
     let mut total: u64 = 0;
     let mut digits = String::new();
@@ -492,13 +603,18 @@ pub fn parse_ttl(s: &str) -> Result<u32, String> {
             _ => return Err(bad()),
         };
         let n: u64 = digits.parse().map_err(|_| bad())?;
-        total = total.checked_add(n.checked_mul(unit).ok_or_else(bad)?).ok_or_else(bad)?;
+        total = total
+            .checked_add(n.checked_mul(unit).ok_or_else(bad)?)
+            .ok_or_else(bad)?;
         digits.clear();
     }
     if !digits.is_empty() {
         return Err(bad());
     }
-    u32::try_from(total).ok().filter(|n| *n <= MAX_TTL).ok_or_else(bad)
+    u32::try_from(total)
+        .ok()
+        .filter(|n| *n <= MAX_TTL)
+        .ok_or_else(bad)
 }
 
 #[cfg(test)]
@@ -506,7 +622,10 @@ mod tests {
     use super::*;
 
     fn p(t: RType, s: &str) -> Result<RData, String> {
-        RData::parse(t, &s.split_whitespace().map(str::to_string).collect::<Vec<_>>())
+        RData::parse(
+            t,
+            &s.split_whitespace().map(str::to_string).collect::<Vec<_>>(),
+        )
     }
 
     #[test]
@@ -517,10 +636,16 @@ mod tests {
             (RType::Mx, "10 mail.example.com."),
             (RType::Srv, "10 60 5060 sip.example.com."),
             (RType::Caa, "0 issue \"letsencrypt.org\""),
-            (RType::Sshfp, "4 2 0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF"),
+            (
+                RType::Sshfp,
+                "4 2 0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF",
+            ),
             (RType::Https, "1 . alpn=h2,h3 port=443"),
         ] {
-            let fields: Vec<String> = s.split_whitespace().map(|f| f.trim_matches('"').to_string()).collect();
+            let fields: Vec<String> = s
+                .split_whitespace()
+                .map(|f| f.trim_matches('"').to_string())
+                .collect();
             let v = RData::parse(t, &fields).unwrap();
             assert_eq!(v.to_string(), s, "{t}");
         }
@@ -530,9 +655,15 @@ mod tests {
     fn rejects_bad_values() {
         assert!(p(RType::A, "1.2.3").is_err());
         assert!(p(RType::Aaaa, "1.2.3.4").is_err());
-        assert!(p(RType::Mx, "10 mail").unwrap_err().contains("fully qualified"));
-        assert!(p(RType::Caa, "0 issues x").unwrap_err().contains("unknown CAA tag"));
-        assert!(p(RType::Sshfp, "4 2 abcd").unwrap_err().contains("expected 64"));
+        assert!(p(RType::Mx, "10 mail")
+            .unwrap_err()
+            .contains("fully qualified"));
+        assert!(p(RType::Caa, "0 issues x")
+            .unwrap_err()
+            .contains("unknown CAA tag"));
+        assert!(p(RType::Sshfp, "4 2 abcd")
+            .unwrap_err()
+            .contains("expected 64"));
         assert!(p(RType::Https, "1 . port=http").is_err());
         assert!(p(RType::Https, "0 . alpn=h2").is_err());
     }
@@ -542,7 +673,10 @@ mod tests {
         let v = RData::Txt("x".repeat(300));
         let s = v.to_string();
         assert_eq!(s, format!("\"{}\" \"{}\"", "x".repeat(255), "x".repeat(45)));
-        assert_eq!(RData::Txt("a\"b\\c\u{e9}".into()).to_string(), "\"a\\\"b\\\\c\\195\\169\"");
+        assert_eq!(
+            RData::Txt("a\"b\\c\u{e9}".into()).to_string(),
+            "\"a\\\"b\\\\c\\195\\169\""
+        );
     }
 
     #[test]

@@ -17,7 +17,10 @@ pub struct Node {
 pub enum NodeKind {
     /// A scalar; `plain` is false when it was quoted or a block scalar, so that
     /// `'true'` stays a string.
-    Scalar { value: String, plain: bool },
+    Scalar {
+        value: String,
+        plain: bool,
+    },
     Seq(Vec<Node>),
     Map(Vec<(Node, Node)>),
 }
@@ -68,16 +71,27 @@ impl Node {
     /// The entries of a mapping whose keys are all scalars; a duplicate or
     /// non-scalar key is an error at that key.
     pub fn as_map(&self) -> Option<Result<Vec<(&str, Pos, &Node)>, Diagnostic>> {
-        let NodeKind::Map(entries) = &self.kind else { return None };
+        let NodeKind::Map(entries) = &self.kind else {
+            return None;
+        };
         let mut seen: HashMap<&str, Pos> = HashMap::new();
         let mut out = Vec::with_capacity(entries.len());
         for (k, v) in entries {
             let Some(key) = k.as_str() else {
-                return Some(Err(Diagnostic::new(k.pos, "mapping keys must be plain strings")));
+                return Some(Err(Diagnostic::new(
+                    k.pos,
+                    "mapping keys must be plain strings",
+                )));
             };
             if let Some(first) = seen.insert(key, k.pos) {
-                return Some(Err(Diagnostic::new(k.pos, format!("key '{key}' appears twice"))
-                    .hint(format!("first at line {}; merge the two entries", first.line))));
+                return Some(Err(Diagnostic::new(
+                    k.pos,
+                    format!("key '{key}' appears twice"),
+                )
+                .hint(format!(
+                    "first at line {}; merge the two entries",
+                    first.line
+                ))));
             }
             out.push((key, k.pos, v));
         }
@@ -151,16 +165,37 @@ impl MarkedEventReceiver for Builder {
         match ev {
             Event::Scalar(value, style, anchor, _) => {
                 let plain = style == TScalarStyle::Plain;
-                self.push_value(Node { pos: p, kind: NodeKind::Scalar { value, plain } }, anchor);
+                self.push_value(
+                    Node {
+                        pos: p,
+                        kind: NodeKind::Scalar { value, plain },
+                    },
+                    anchor,
+                );
             }
             Event::SequenceStart(anchor, _) => {
-                self.stack.push(Open::Seq(Node { pos: p, kind: NodeKind::Seq(Vec::new()) }, anchor));
+                self.stack.push(Open::Seq(
+                    Node {
+                        pos: p,
+                        kind: NodeKind::Seq(Vec::new()),
+                    },
+                    anchor,
+                ));
             }
             Event::MappingStart(anchor, _) => {
-                self.stack.push(Open::Map(Node { pos: p, kind: NodeKind::Map(Vec::new()) }, anchor, None));
+                self.stack.push(Open::Map(
+                    Node {
+                        pos: p,
+                        kind: NodeKind::Map(Vec::new()),
+                    },
+                    anchor,
+                    None,
+                ));
             }
             Event::SequenceEnd | Event::MappingEnd => match self.stack.pop() {
-                Some(Open::Seq(node, anchor)) | Some(Open::Map(node, anchor, _)) => self.push_value(node, anchor),
+                Some(Open::Seq(node, anchor)) | Some(Open::Map(node, anchor, _)) => {
+                    self.push_value(node, anchor)
+                }
                 None => {}
             },
             Event::Alias(id) => match self.anchors.get(&id).cloned() {
@@ -169,7 +204,8 @@ impl MarkedEventReceiver for Builder {
                     self.push_value(node, 0);
                 }
                 None => {
-                    self.error.get_or_insert(Diagnostic::new(p, "alias to an unknown anchor"));
+                    self.error
+                        .get_or_insert(Diagnostic::new(p, "alias to an unknown anchor"));
                 }
             },
             _ => {}
@@ -212,19 +248,27 @@ pub fn flow_scalar(s: &str) -> String {
 }
 
 fn is_plain_safe(s: &str) -> bool {
-    let Some(first) = s.chars().next() else { return false };
+    let Some(first) = s.chars().next() else {
+        return false;
+    };
     if !(first.is_ascii_alphanumeric() || first == '_' || first == '/') {
         return false;
     }
     if s.ends_with(' ') || s.ends_with(':') || s.contains(": ") || s.contains(" #") {
         return false;
     }
-    if !s.chars().all(|c| c.is_ascii_alphanumeric() || " _./=+-:;,~^()@".contains(c)) {
+    if !s
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || " _./=+-:;,~^()@".contains(c))
+    {
         return false;
     }
     // Anything YAML 1.1 or 1.2 could read as a number, boolean or null.
     let lower = s.to_ascii_lowercase();
-    if matches!(lower.as_str(), "true" | "false" | "yes" | "no" | "on" | "off" | "y" | "n" | "null") {
+    if matches!(
+        lower.as_str(),
+        "true" | "false" | "yes" | "no" | "on" | "off" | "y" | "n" | "null"
+    ) {
         return false;
     }
     !looks_numeric(s)
@@ -234,9 +278,12 @@ fn is_plain_safe(s: &str) -> bool {
 /// decimal, float, `0x`/`0o`/`0b` forms, `1_000`, or sexagesimal `1:30`.
 fn looks_numeric(s: &str) -> bool {
     let t = s.trim_start_matches(['+', '-']);
-    let digits_with = |extra: &str| !t.is_empty() && t.chars().all(|c| c.is_ascii_digit() || extra.contains(c));
+    let digits_with =
+        |extra: &str| !t.is_empty() && t.chars().all(|c| c.is_ascii_digit() || extra.contains(c));
     s.replace('_', "").parse::<f64>().is_ok()
-        || (t.len() > 2 && matches!(&t[..2], "0x" | "0o" | "0b" | "0X" | "0O" | "0B") && t[2..].chars().all(|c| c.is_ascii_hexdigit() || c == '_'))
+        || (t.len() > 2
+            && matches!(&t[..2], "0x" | "0o" | "0b" | "0X" | "0O" | "0B")
+            && t[2..].chars().all(|c| c.is_ascii_hexdigit() || c == '_'))
         || (t.contains(':') && digits_with(":._"))
 }
 
@@ -251,7 +298,9 @@ mod tests {
         assert_eq!(entries[0].1, Pos::new(1, 1));
         let inner = entries[0].2.as_map().unwrap().unwrap();
         assert_eq!(inner[0].1, Pos::new(2, 3));
-        let NodeKind::Seq(items) = &inner[0].2.kind else { panic!() };
+        let NodeKind::Seq(items) = &inner[0].2.kind else {
+            panic!()
+        };
         assert_eq!(items[1].pos, Pos::new(2, 10));
     }
 
@@ -274,7 +323,25 @@ mod tests {
 
     #[test]
     fn scalar_quoting_round_trips() {
-        for s in ["1_000", "0x1F", "1:30", "1e5", "inf", "", "true", "1.5", "192.0.2.1", "a: b", "it's", "#x", "v=spf1 -all", "line\nbreak", "-x", "~", " lead"] {
+        for s in [
+            "1_000",
+            "0x1F",
+            "1:30",
+            "1e5",
+            "inf",
+            "",
+            "true",
+            "1.5",
+            "192.0.2.1",
+            "a: b",
+            "it's",
+            "#x",
+            "v=spf1 -all",
+            "line\nbreak",
+            "-x",
+            "~",
+            " lead",
+        ] {
             let doc = format!("k: {}\n", scalar(s));
             let n = parse(&doc).unwrap().unwrap();
             let v = n.as_map().unwrap().unwrap()[0].2;

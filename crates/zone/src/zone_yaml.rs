@@ -72,7 +72,13 @@ fn read(text: &str, origin: &Name, diags: &mut Vec<Diagnostic>) -> Zone {
             return zone;
         }
         None => {
-            diags.push(Diagnostic::new(root.pos, format!("a zone file must be a mapping of record names, found {}", root.kind_name())));
+            diags.push(Diagnostic::new(
+                root.pos,
+                format!(
+                    "a zone file must be a mapping of record names, found {}",
+                    root.kind_name()
+                ),
+            ));
             return zone;
         }
     };
@@ -90,12 +96,20 @@ fn read(text: &str, origin: &Name, diags: &mut Vec<Diagnostic>) -> Zone {
             _ => vec![value],
         };
         for rec in records {
-            let Some(set) = read_record(&name, rec, diags) else { continue };
+            let Some(set) = read_record(&name, rec, diags) else {
+                continue;
+            };
             let k = set.key();
             if let Some(first) = spans.sets.get(&k) {
                 diags.push(
-                    Diagnostic::new(rec.pos, format!("'{}' has two {} record sets", set.display_name(), set.rtype))
-                        .hint(format!("merge their values into the one at line {}", first.line)),
+                    Diagnostic::new(
+                        rec.pos,
+                        format!("'{}' has two {} record sets", set.display_name(), set.rtype),
+                    )
+                    .hint(format!(
+                        "merge their values into the one at line {}",
+                        first.line
+                    )),
                 );
                 continue;
             }
@@ -122,12 +136,18 @@ impl Msg {
 
 fn owner(key: &str, origin: &Name) -> Result<String, Msg> {
     if key.ends_with('.') {
-        let hint = match Name::parse_fqdn(key).ok().and_then(|n| n.relative_to(origin)) {
+        let hint = match Name::parse_fqdn(key)
+            .ok()
+            .and_then(|n| n.relative_to(origin))
+        {
             Some(rel) if rel.is_empty() => "write '' for the apex".to_string(),
             Some(rel) => format!("record names are relative to the zone: write '{rel}'"),
             None => format!("this zone only holds names under {origin}"),
         };
-        return Err(Msg(format!("record name '{key}' is outside zone {origin} or not relative"), Some(hint)));
+        return Err(Msg(
+            format!("record name '{key}' is outside zone {origin} or not relative"),
+            Some(hint),
+        ));
     }
     parse_owner(key).map_err(|e| Msg(e, None))
 }
@@ -142,8 +162,14 @@ fn read_record(name: &str, node: &Node, diags: &mut Vec<Diagnostic>) -> Option<R
         }
         None => {
             diags.push(
-                Diagnostic::new(node.pos, format!("record '{display}' must be a mapping with 'type' and 'value', found {}", node.kind_name()))
-                    .hint("write e.g. `www: {type: A, value: 192.0.2.1}`"),
+                Diagnostic::new(
+                    node.pos,
+                    format!(
+                        "record '{display}' must be a mapping with 'type' and 'value', found {}",
+                        node.kind_name()
+                    ),
+                )
+                .hint("write e.g. `www: {type: A, value: 192.0.2.1}`"),
             );
             return None;
         }
@@ -158,26 +184,47 @@ fn read_record(name: &str, node: &Node, diags: &mut Vec<Diagnostic>) -> Option<R
             "type" => match v.as_str().map(str::parse::<RType>) {
                 Some(Ok(t)) => rtype = Some(t),
                 Some(Err(e)) => diags.push(Diagnostic::new(v.pos, e)),
-                None => diags.push(Diagnostic::new(v.pos, "'type' must be a record type such as A or MX")),
+                None => diags.push(Diagnostic::new(
+                    v.pos,
+                    "'type' must be a record type such as A or MX",
+                )),
             },
             "ttl" => match v.as_int() {
                 Some(n) if (0..=i64::from(rdata::MAX_TTL)).contains(&n) => ttl = n as u32,
-                Some(n) => diags.push(Diagnostic::new(v.pos, format!("TTL {n} is out of range")).hint(format!("use 0 to {} seconds", rdata::MAX_TTL))),
-                None => diags.push(Diagnostic::new(v.pos, "'ttl' must be a whole number of seconds")),
+                Some(n) => diags.push(
+                    Diagnostic::new(v.pos, format!("TTL {n} is out of range"))
+                        .hint(format!("use 0 to {} seconds", rdata::MAX_TTL)),
+                ),
+                None => diags.push(Diagnostic::new(
+                    v.pos,
+                    "'ttl' must be a whole number of seconds",
+                )),
             },
             "value" | "values" => {
                 if let Some((other, _)) = values_node {
-                    diags.push(Diagnostic::new(*kpos, format!("record '{display}' has both '{other}' and '{key}'")).hint("keep one: 'value' for one value, 'values' for a list"));
+                    diags.push(
+                        Diagnostic::new(
+                            *kpos,
+                            format!("record '{display}' has both '{other}' and '{key}'"),
+                        )
+                        .hint("keep one: 'value' for one value, 'values' for a list"),
+                    );
                 }
                 values_node = Some((key, v));
             }
             "octodns" => match meta(v) {
                 Ok(Meta::Map(m)) => octodns = m,
-                Ok(_) => diags.push(Diagnostic::new(v.pos, "'octodns' must be a mapping, e.g. {cloudflare: {proxied: true}}")),
+                Ok(_) => diags.push(Diagnostic::new(
+                    v.pos,
+                    "'octodns' must be a mapping, e.g. {cloudflare: {proxied: true}}",
+                )),
                 Err(d) => diags.push(d),
             },
             other => {
-                let mut d = Diagnostic::new(*kpos, format!("unknown field '{other}' in record '{display}'"));
+                let mut d = Diagnostic::new(
+                    *kpos,
+                    format!("unknown field '{other}' in record '{display}'"),
+                );
                 d = match suggest(other, &RECORD_FIELDS) {
                     Some(s) => d.hint(format!("did you mean '{s}'?")),
                     None => d.hint(format!("a record has {}", RECORD_FIELDS.join(", "))),
@@ -188,12 +235,18 @@ fn read_record(name: &str, node: &Node, diags: &mut Vec<Diagnostic>) -> Option<R
     }
     let Some(rtype) = rtype else {
         if !fields.iter().any(|(k, _, _)| *k == "type") {
-            diags.push(Diagnostic::new(node.pos, format!("record '{display}' has no 'type'")).hint("add e.g. `type: A`"));
+            diags.push(
+                Diagnostic::new(node.pos, format!("record '{display}' has no 'type'"))
+                    .hint("add e.g. `type: A`"),
+            );
         }
         return None;
     };
     let Some((_, vnode)) = values_node else {
-        diags.push(Diagnostic::new(node.pos, format!("{rtype} record '{display}' has no 'value' or 'values'")));
+        diags.push(Diagnostic::new(
+            node.pos,
+            format!("{rtype} record '{display}' has no 'value' or 'values'"),
+        ));
         return None;
     };
     let items: Vec<&Node> = match &vnode.kind {
@@ -201,7 +254,10 @@ fn read_record(name: &str, node: &Node, diags: &mut Vec<Diagnostic>) -> Option<R
         _ => vec![vnode],
     };
     if items.is_empty() {
-        diags.push(Diagnostic::new(vnode.pos, format!("{rtype} record '{display}' has an empty list of values")));
+        diags.push(Diagnostic::new(
+            vnode.pos,
+            format!("{rtype} record '{display}' has an empty list of values"),
+        ));
         return None;
     }
     let mut values: Vec<(RData, Pos)> = Vec::new();
@@ -209,7 +265,13 @@ fn read_record(name: &str, node: &Node, diags: &mut Vec<Diagnostic>) -> Option<R
         match value(rtype, item) {
             Ok(v) => {
                 if let Some((_, first)) = values.iter().find(|(seen, _)| *seen == v) {
-                    diags.push(Diagnostic::new(item.pos, format!("duplicate value in {rtype} record '{display}'")).hint(format!("the same value is at line {}", first.line)));
+                    diags.push(
+                        Diagnostic::new(
+                            item.pos,
+                            format!("duplicate value in {rtype} record '{display}'"),
+                        )
+                        .hint(format!("the same value is at line {}", first.line)),
+                    );
                 } else {
                     values.push((v, item.pos));
                 }
@@ -227,14 +289,20 @@ fn read_record(name: &str, node: &Node, diags: &mut Vec<Diagnostic>) -> Option<R
             Some(set)
         }
         Err(e) => {
-            diags.push(Diagnostic::new(vnode.pos, format!("{e} (record '{display}')")));
+            diags.push(Diagnostic::new(
+                vnode.pos,
+                format!("{e} (record '{display}')"),
+            ));
             None
         }
     }
 }
 
 fn suggest<'a>(word: &str, options: &[&'a str]) -> Option<&'a str> {
-    options.iter().copied().find(|o| edit_distance(word, o) <= 2)
+    options
+        .iter()
+        .copied()
+        .find(|o| edit_distance(word, o) <= 2)
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {
@@ -245,7 +313,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for j in 0..b.len() {
             let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != b[j])).min(row[j] + 1).min(cur + 1);
+            row[j + 1] = (prev + usize::from(ca != b[j]))
+                .min(row[j] + 1)
+                .min(cur + 1);
             prev = cur;
         }
     }
@@ -268,7 +338,12 @@ fn meta(node: &Node) -> Result<Meta, Diagnostic> {
         NodeKind::Seq(items) => Meta::List(items.iter().map(meta).collect::<Result<_, _>>()?),
         NodeKind::Map(_) => {
             let entries = node.as_map().expect("mapping node")?;
-            Meta::Map(entries.into_iter().map(|(k, _, v)| Ok((k.to_string(), meta(v)?))).collect::<Result<_, Diagnostic>>()?)
+            Meta::Map(
+                entries
+                    .into_iter()
+                    .map(|(k, _, v)| Ok((k.to_string(), meta(v)?)))
+                    .collect::<Result<_, Diagnostic>>()?,
+            )
         }
     })
 }
@@ -285,7 +360,13 @@ impl<'a> Fields<'a> {
         let map = match node.as_map() {
             Some(m) => m?,
             None => {
-                return Err(Diagnostic::new(node.pos, format!("a {rtype} value must be a mapping with {}", allowed.join(", "))));
+                return Err(Diagnostic::new(
+                    node.pos,
+                    format!(
+                        "a {rtype} value must be a mapping with {}",
+                        allowed.join(", ")
+                    ),
+                ));
             }
         };
         for (k, pos, _) in &map {
@@ -301,16 +382,25 @@ impl<'a> Fields<'a> {
     }
 
     fn opt(&self, key: &str) -> Option<&'a Node> {
-        self.map.iter().find(|(k, _, _)| *k == key).map(|(_, _, v)| *v)
+        self.map
+            .iter()
+            .find(|(k, _, _)| *k == key)
+            .map(|(_, _, v)| *v)
     }
 
     fn get(&self, key: &str) -> Result<&'a Node, Diagnostic> {
-        self.opt(key).ok_or_else(|| Diagnostic::new(self.node.pos, format!("{} value is missing '{key}'", self.rtype)))
+        self.opt(key).ok_or_else(|| {
+            Diagnostic::new(
+                self.node.pos,
+                format!("{} value is missing '{key}'", self.rtype),
+            )
+        })
     }
 
     fn str(&self, key: &str) -> Result<&'a str, Diagnostic> {
         let n = self.get(key)?;
-        n.as_str().ok_or_else(|| Diagnostic::new(n.pos, format!("'{key}' must be a single value")))
+        n.as_str()
+            .ok_or_else(|| Diagnostic::new(n.pos, format!("'{key}' must be a single value")))
     }
 
     fn num<T: TryFrom<i64>>(&self, key: &str, default: Option<T>) -> Result<T, Diagnostic> {
@@ -318,21 +408,34 @@ impl<'a> Fields<'a> {
             (None, Some(d)) => return Ok(d),
             (n, _) => n.map_or_else(|| self.get(key), Ok)?,
         };
-        n.as_int()
-            .and_then(|i| T::try_from(i).ok())
-            .ok_or_else(|| Diagnostic::new(n.pos, format!("'{key}' must be a whole number in range, found '{}'", n.as_str().unwrap_or("?"))))
+        n.as_int().and_then(|i| T::try_from(i).ok()).ok_or_else(|| {
+            Diagnostic::new(
+                n.pos,
+                format!(
+                    "'{key}' must be a whole number in range, found '{}'",
+                    n.as_str().unwrap_or("?")
+                ),
+            )
+        })
     }
 
     fn fqdn(&self, key: &str) -> Result<Name, Diagnostic> {
         let s = self.str(key)?;
-        Name::parse_fqdn(s).map_err(|e| Diagnostic::new(self.get(key).map_or(self.node.pos, |n| n.pos), e))
+        Name::parse_fqdn(s)
+            .map_err(|e| Diagnostic::new(self.get(key).map_or(self.node.pos, |n| n.pos), e))
     }
 }
 
 fn scalar_value<'a>(rtype: RType, node: &'a Node) -> Result<&'a str, Diagnostic> {
     match &node.kind {
         NodeKind::Scalar { value, .. } if !node.is_null() => Ok(value),
-        _ => Err(Diagnostic::new(node.pos, format!("a {rtype} value must be a single string, found {}", node.kind_name()))),
+        _ => Err(Diagnostic::new(
+            node.pos,
+            format!(
+                "a {rtype} value must be a single string, found {}",
+                node.kind_name()
+            ),
+        )),
     }
 }
 
@@ -350,34 +453,93 @@ fn value(rtype: RType, node: &Node) -> Result<RData, Diagnostic> {
                 _ => RData::Ptr(n),
             }
         }
-        RType::Txt => RData::Txt(unescape_txt(scalar_value(rtype, node)?).map_err(|(e, h)| at(e).hint(h))?),
+        RType::Txt => {
+            RData::Txt(unescape_txt(scalar_value(rtype, node)?).map_err(|(e, h)| at(e).hint(h))?)
+        }
         RType::Mx => {
-            let f = Fields::new(rtype, node, &["preference", "exchange", "priority", "value"])?;
-            let preference = if f.opt("priority").is_some() { f.num("priority", None)? } else { f.num("preference", None)? };
-            let exchange = if f.opt("value").is_some() { f.fqdn("value")? } else { f.fqdn("exchange")? };
-            RData::Mx { preference, exchange }
+            let f = Fields::new(
+                rtype,
+                node,
+                &["preference", "exchange", "priority", "value"],
+            )?;
+            let preference = if f.opt("priority").is_some() {
+                f.num("priority", None)?
+            } else {
+                f.num("preference", None)?
+            };
+            let exchange = if f.opt("value").is_some() {
+                f.fqdn("value")?
+            } else {
+                f.fqdn("exchange")?
+            };
+            RData::Mx {
+                preference,
+                exchange,
+            }
         }
         RType::Srv => {
             let f = Fields::new(rtype, node, &["priority", "weight", "port", "target"])?;
-            RData::Srv { priority: f.num("priority", None)?, weight: f.num("weight", None)?, port: f.num("port", None)?, target: f.fqdn("target")? }
+            RData::Srv {
+                priority: f.num("priority", None)?,
+                weight: f.num("weight", None)?,
+                port: f.num("port", None)?,
+                target: f.fqdn("target")?,
+            }
         }
         RType::Caa => {
             let f = Fields::new(rtype, node, &["flags", "tag", "value"])?;
             let tag = f.str("tag")?;
-            rdata::check_caa_tag(tag).map_err(|e| Diagnostic::new(f.get("tag").map_or(node.pos, |n| n.pos), e))?;
-            RData::Caa { flags: f.num("flags", Some(0))?, tag: tag.to_string(), value: f.str("value")?.to_string() }
+            rdata::check_caa_tag(tag)
+                .map_err(|e| Diagnostic::new(f.get("tag").map_or(node.pos, |n| n.pos), e))?;
+            RData::Caa {
+                flags: f.num("flags", Some(0))?,
+                tag: tag.to_string(),
+                value: f.str("value")?.to_string(),
+            }
         }
         RType::Sshfp => {
-            let f = Fields::new(rtype, node, &["algorithm", "fingerprint_type", "fingerprint"])?;
+            let f = Fields::new(
+                rtype,
+                node,
+                &["algorithm", "fingerprint_type", "fingerprint"],
+            )?;
             let fingerprint_type = f.num("fingerprint_type", None)?;
-            let fp = rdata::check_hex("SSHFP fingerprint", f.str("fingerprint")?, rdata::sshfp_len(fingerprint_type)).map_err(at)?;
-            RData::Sshfp { algorithm: f.num("algorithm", None)?, fingerprint_type, fingerprint: fp }
+            let fp = rdata::check_hex(
+                "SSHFP fingerprint",
+                f.str("fingerprint")?,
+                rdata::sshfp_len(fingerprint_type),
+            )
+            .map_err(at)?;
+            RData::Sshfp {
+                algorithm: f.num("algorithm", None)?,
+                fingerprint_type,
+                fingerprint: fp,
+            }
         }
         RType::Tlsa => {
-            let f = Fields::new(rtype, node, &["certificate_usage", "selector", "matching_type", "certificate_association_data"])?;
+            let f = Fields::new(
+                rtype,
+                node,
+                &[
+                    "certificate_usage",
+                    "selector",
+                    "matching_type",
+                    "certificate_association_data",
+                ],
+            )?;
             let matching_type = f.num("matching_type", None)?;
-            let data = rdata::check_hex("TLSA data", f.str("certificate_association_data")?, rdata::tlsa_len(matching_type)).map_err(at)?;
-            RData::Tlsa { usage: f.num("certificate_usage", None)?, selector: f.num("selector", None)?, matching_type, data }
+            let data = rdata::check_hex(
+                "TLSA data",
+                f.str("certificate_association_data")?,
+                rdata::tlsa_len(matching_type),
+            )
+            .map_err(at)?;
+            RData::Tlsa {
+                usage: f.num("certificate_usage", None)?,
+                selector: f.num("selector", None)?,
+                matching_type,
+                data,
+            }
         }
         RType::Svcb | RType::Https => {
             let f = Fields::new(rtype, node, &["svcpriority", "targetname", "svcparams"])?;
@@ -386,19 +548,39 @@ fn value(rtype: RType, node: &Node) -> Result<RData, Diagnostic> {
                 let entries = match p.as_map() {
                     Some(m) => m?,
                     None if p.is_null() => Vec::new(),
-                    None => return Err(Diagnostic::new(p.pos, "'svcparams' must be a mapping such as {alpn: [h2, h3], port: 443}")),
+                    None => {
+                        return Err(Diagnostic::new(
+                            p.pos,
+                            "'svcparams' must be a mapping such as {alpn: [h2, h3], port: 443}",
+                        ))
+                    }
                 };
                 for (k, _, v) in entries {
                     let value = match &v.kind {
                         _ if v.is_null() => None,
                         NodeKind::Scalar { value, .. } => Some(value.clone()),
-                        NodeKind::Seq(items) => Some(items.iter().map(|i| i.as_str().unwrap_or_default()).collect::<Vec<_>>().join(",")),
-                        NodeKind::Map(_) => return Err(Diagnostic::new(v.pos, format!("svcparam '{k}' must be a value or a list"))),
+                        NodeKind::Seq(items) => Some(
+                            items
+                                .iter()
+                                .map(|i| i.as_str().unwrap_or_default())
+                                .collect::<Vec<_>>()
+                                .join(","),
+                        ),
+                        NodeKind::Map(_) => {
+                            return Err(Diagnostic::new(
+                                v.pos,
+                                format!("svcparam '{k}' must be a value or a list"),
+                            ))
+                        }
                     };
-                    params.push(SvcParam { key: k.to_string(), value });
+                    params.push(SvcParam {
+                        key: k.to_string(),
+                        value,
+                    });
                 }
             }
-            let svcb = Svcb::new(f.num("svcpriority", None)?, f.fqdn("targetname")?, params).map_err(at)?;
+            let svcb = Svcb::new(f.num("svcpriority", None)?, f.fqdn("targetname")?, params)
+                .map_err(at)?;
             if rtype == RType::Https {
                 RData::Https(svcb)
             } else {
@@ -406,7 +588,13 @@ fn value(rtype: RType, node: &Node) -> Result<RData, Diagnostic> {
             }
         }
         RType::Soa => {
-            let f = Fields::new(rtype, node, &["mname", "rname", "serial", "refresh", "retry", "expire", "minimum"])?;
+            let f = Fields::new(
+                rtype,
+                node,
+                &[
+                    "mname", "rname", "serial", "refresh", "retry", "expire", "minimum",
+                ],
+            )?;
             RData::Soa(Soa {
                 mname: f.fqdn("mname")?,
                 rname: f.fqdn("rname")?,
@@ -429,21 +617,37 @@ fn unescape_txt(s: &str) -> Result<String, (String, String)> {
     while i < bytes.len() {
         match bytes[i] {
             b'\\' => {
-                let digits = bytes.get(i + 1..i + 4).filter(|d| d.iter().all(u8::is_ascii_digit));
+                let digits = bytes
+                    .get(i + 1..i + 4)
+                    .filter(|d| d.iter().all(u8::is_ascii_digit));
                 if let Some(d) = digits {
-                    let n: u32 = std::str::from_utf8(d).unwrap_or("999").parse().unwrap_or(999);
-                    let b = u8::try_from(n).map_err(|_| (format!("escape \\{n} in TXT value is not an octet"), "use \\000 to \\255".to_string()))?;
+                    let n: u32 = std::str::from_utf8(d)
+                        .unwrap_or("999")
+                        .parse()
+                        .unwrap_or(999);
+                    let b = u8::try_from(n).map_err(|_| {
+                        (
+                            format!("escape \\{n} in TXT value is not an octet"),
+                            "use \\000 to \\255".to_string(),
+                        )
+                    })?;
                     out.push(b);
                     i += 4;
                 } else if let Some(&c) = bytes.get(i + 1) {
                     out.push(c);
                     i += 2;
                 } else {
-                    return Err(("TXT value ends with a lone backslash".into(), "write \\\\ for a backslash".into()));
+                    return Err((
+                        "TXT value ends with a lone backslash".into(),
+                        "write \\\\ for a backslash".into(),
+                    ));
                 }
             }
             b';' => {
-                return Err(("unescaped ';' in TXT value".into(), "octoDNS requires semicolons to be escaped: write '\\;'".into()));
+                return Err((
+                    "unescaped ';' in TXT value".into(),
+                    "octoDNS requires semicolons to be escaped: write '\\;'".into(),
+                ));
             }
             b => {
                 out.push(b);
@@ -451,7 +655,12 @@ fn unescape_txt(s: &str) -> Result<String, (String, String)> {
             }
         }
     }
-    String::from_utf8(out).map_err(|_| ("TXT value escapes do not form UTF-8 text".into(), "escape whole UTF-8 sequences".into()))
+    String::from_utf8(out).map_err(|_| {
+        (
+            "TXT value escapes do not form UTF-8 text".into(),
+            "escape whole UTF-8 sequences".into(),
+        )
+    })
 }
 
 fn escape_txt(s: &str) -> String {
@@ -479,7 +688,11 @@ pub fn write_zone_yaml(zone: &Zone) -> String {
     let sets: Vec<&RecordSet> = zone.iter().collect();
     for group in sets.chunk_by(|a, b| a.name == b.name) {
         let _ = writeln!(out, "{}:", yaml::scalar(&group[0].name));
-        let (first, rest) = if group.len() == 1 { ("  ", "  ") } else { ("  - ", "    ") };
+        let (first, rest) = if group.len() == 1 {
+            ("  ", "  ")
+        } else {
+            ("  - ", "    ")
+        };
         for set in group {
             for (i, line) in record_lines(set).iter().enumerate() {
                 let _ = writeln!(out, "{}{line}", if i == 0 { first } else { rest });
@@ -536,20 +749,44 @@ fn value_repr(v: &RData) -> ValueRepr {
         RData::Aaaa(ip) => Scalar(s(ip)),
         RData::Ns(n) | RData::Cname(n) | RData::Ptr(n) => Scalar(s(n)),
         RData::Txt(t) => Scalar(yaml::scalar(&escape_txt(t))),
-        RData::Mx { preference, exchange } => Fields(vec![("exchange", s(exchange)), ("preference", preference.to_string())]),
-        RData::Srv { priority, weight, port, target } => Fields(vec![
+        RData::Mx {
+            preference,
+            exchange,
+        } => Fields(vec![
+            ("exchange", s(exchange)),
+            ("preference", preference.to_string()),
+        ]),
+        RData::Srv {
+            priority,
+            weight,
+            port,
+            target,
+        } => Fields(vec![
             ("port", port.to_string()),
             ("priority", priority.to_string()),
             ("target", s(target)),
             ("weight", weight.to_string()),
         ]),
-        RData::Caa { flags, tag, value } => Fields(vec![("flags", flags.to_string()), ("tag", s(tag)), ("value", s(value))]),
-        RData::Sshfp { algorithm, fingerprint_type, fingerprint } => Fields(vec![
+        RData::Caa { flags, tag, value } => Fields(vec![
+            ("flags", flags.to_string()),
+            ("tag", s(tag)),
+            ("value", s(value)),
+        ]),
+        RData::Sshfp {
+            algorithm,
+            fingerprint_type,
+            fingerprint,
+        } => Fields(vec![
             ("algorithm", algorithm.to_string()),
             ("fingerprint", s(fingerprint)),
             ("fingerprint_type", fingerprint_type.to_string()),
         ]),
-        RData::Tlsa { usage, selector, matching_type, data } => Fields(vec![
+        RData::Tlsa {
+            usage,
+            selector,
+            matching_type,
+            data,
+        } => Fields(vec![
             ("certificate_association_data", s(data)),
             ("certificate_usage", usage.to_string()),
             ("matching_type", matching_type.to_string()),
@@ -559,7 +796,15 @@ fn value_repr(v: &RData) -> ValueRepr {
             let params: Vec<String> = svcb
                 .params
                 .iter()
-                .map(|p| format!("{}: {}", yaml::flow_scalar(&p.key), p.value.as_deref().map_or("null".to_string(), yaml::flow_scalar)))
+                .map(|p| {
+                    format!(
+                        "{}: {}",
+                        yaml::flow_scalar(&p.key),
+                        p.value
+                            .as_deref()
+                            .map_or("null".to_string(), yaml::flow_scalar)
+                    )
+                })
                 .collect();
             Fields(vec![
                 ("svcparams", format!("{{{}}}", params.join(", "))),
@@ -597,7 +842,16 @@ fn meta_inline(v: &Meta) -> String {
         Meta::Bool(b) => b.to_string(),
         Meta::Int(i) => i.to_string(),
         Meta::Str(s) => yaml::flow_scalar(s),
-        Meta::List(items) => format!("[{}]", items.iter().map(meta_inline).collect::<Vec<_>>().join(", ")),
-        Meta::Map(m) => format!("{{{}}}", m.iter().map(|(k, v)| format!("{}: {}", yaml::flow_scalar(k), meta_inline(v))).collect::<Vec<_>>().join(", ")),
+        Meta::List(items) => format!(
+            "[{}]",
+            items.iter().map(meta_inline).collect::<Vec<_>>().join(", ")
+        ),
+        Meta::Map(m) => format!(
+            "{{{}}}",
+            m.iter()
+                .map(|(k, v)| format!("{}: {}", yaml::flow_scalar(k), meta_inline(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     }
 }

@@ -51,7 +51,11 @@ fn tokenize(text: &str) -> Result<Vec<Entry>, Diagnostic> {
             }
             b' ' | b'\t' | b'\r' => {
                 if at_line_start && depth == 0 && cur.is_none() {
-                    cur = Some(Entry { tokens: Vec::new(), inherit_owner: true, pos });
+                    cur = Some(Entry {
+                        tokens: Vec::new(),
+                        inherit_owner: true,
+                        pos,
+                    });
                 }
             }
             b';' => {
@@ -65,7 +69,11 @@ fn tokenize(text: &str) -> Result<Vec<Entry>, Diagnostic> {
                     open_paren = pos;
                 }
                 depth += 1;
-                cur.get_or_insert(Entry { tokens: Vec::new(), inherit_owner: false, pos });
+                cur.get_or_insert(Entry {
+                    tokens: Vec::new(),
+                    inherit_owner: false,
+                    pos,
+                });
             }
             b')' => {
                 if depth == 0 {
@@ -93,7 +101,9 @@ fn tokenize(text: &str) -> Result<Vec<Entry>, Diagnostic> {
                         col += 1;
                         break;
                     }
-                    if !quoted && (c.is_ascii_whitespace() || matches!(c, b';' | b'(' | b')' | b'"')) {
+                    if !quoted
+                        && (c.is_ascii_whitespace() || matches!(c, b';' | b'(' | b')' | b'"'))
+                    {
                         break;
                     }
                     if c == b'\n' {
@@ -101,10 +111,19 @@ fn tokenize(text: &str) -> Result<Vec<Entry>, Diagnostic> {
                         col = 0;
                     }
                     if c == b'\\' {
-                        let digits = bytes.get(i + 1..i + 4).filter(|d| d.iter().all(u8::is_ascii_digit));
+                        let digits = bytes
+                            .get(i + 1..i + 4)
+                            .filter(|d| d.iter().all(u8::is_ascii_digit));
                         if let Some(d) = digits {
-                            let n = u32::from(d[0] - b'0') * 100 + u32::from(d[1] - b'0') * 10 + u32::from(d[2] - b'0');
-                            let v = u8::try_from(n).map_err(|_| Diagnostic::new(Pos::new(line, col), format!("escape \\{n} is not an octet")))?;
+                            let n = u32::from(d[0] - b'0') * 100
+                                + u32::from(d[1] - b'0') * 10
+                                + u32::from(d[2] - b'0');
+                            let v = u8::try_from(n).map_err(|_| {
+                                Diagnostic::new(
+                                    Pos::new(line, col),
+                                    format!("escape \\{n} is not an octet"),
+                                )
+                            })?;
                             text.push(v);
                             i += 4;
                             col += 4;
@@ -117,15 +136,28 @@ fn tokenize(text: &str) -> Result<Vec<Entry>, Diagnostic> {
                                 col += 2;
                                 continue;
                             }
-                            _ => return Err(Diagnostic::new(Pos::new(line, col), "backslash at the end of a line")),
+                            _ => {
+                                return Err(Diagnostic::new(
+                                    Pos::new(line, col),
+                                    "backslash at the end of a line",
+                                ))
+                            }
                         }
                     }
                     text.push(c);
                     i += 1;
                     col += 1;
                 }
-                let entry = cur.get_or_insert(Entry { tokens: Vec::new(), inherit_owner: false, pos: start });
-                entry.tokens.push(Token { text, quoted, pos: start });
+                let entry = cur.get_or_insert(Entry {
+                    tokens: Vec::new(),
+                    inherit_owner: false,
+                    pos: start,
+                });
+                entry.tokens.push(Token {
+                    text,
+                    quoted,
+                    pos: start,
+                });
                 at_line_start = false;
                 continue;
             }
@@ -154,7 +186,11 @@ fn resolve(s: &str, origin: &Name) -> Result<Name, String> {
     if s.ends_with('.') {
         return Name::parse_fqdn(s);
     }
-    let abs = if origin.as_str() == "." { format!("{s}.") } else { format!("{s}.{origin}") };
+    let abs = if origin.as_str() == "." {
+        format!("{s}.")
+    } else {
+        format!("{s}.{origin}")
+    };
     Name::parse_fqdn(&abs)
 }
 
@@ -183,7 +219,14 @@ pub fn parse_zone_file(text: &str, zone: &Name, file: &str) -> Result<Zone, Diag
     let mut default_ttl: Option<u32> = None;
     let mut last_owner: Option<Name> = None;
     for entry in entries {
-        if let Err(d) = read_entry(&entry, zone, &mut origin, &mut default_ttl, &mut last_owner, &mut sets) {
+        if let Err(d) = read_entry(
+            &entry,
+            zone,
+            &mut origin,
+            &mut default_ttl,
+            &mut last_owner,
+            &mut sets,
+        ) {
             diags.push(d);
         }
     }
@@ -208,29 +251,54 @@ pub fn parse_zone_file(text: &str, zone: &Name, file: &str) -> Result<Zone, Diag
 
 type Sets = BTreeMap<(String, RType), (u32, Vec<RData>, Pos)>;
 
-fn read_entry(entry: &Entry, zone: &Name, origin: &mut Name, default_ttl: &mut Option<u32>, last_owner: &mut Option<Name>, sets: &mut Sets) -> Result<(), Diagnostic> {
+fn read_entry(
+    entry: &Entry,
+    zone: &Name,
+    origin: &mut Name,
+    default_ttl: &mut Option<u32>,
+    last_owner: &mut Option<Name>,
+    sets: &mut Sets,
+) -> Result<(), Diagnostic> {
     let toks = &entry.tokens;
     let first = utf8(&toks[0])?;
     if !entry.inherit_owner && first.starts_with('$') {
-        let arg = toks.get(1).ok_or_else(|| Diagnostic::new(toks[0].pos, format!("{first} needs an argument")))?;
+        let arg = toks
+            .get(1)
+            .ok_or_else(|| Diagnostic::new(toks[0].pos, format!("{first} needs an argument")))?;
         match first.to_ascii_uppercase().as_str() {
-            "$ORIGIN" => *origin = resolve(utf8(arg)?, origin).map_err(|e| Diagnostic::new(arg.pos, e))?,
-            "$TTL" => *default_ttl = Some(parse_ttl(utf8(arg)?).map_err(|e| Diagnostic::new(arg.pos, e))?),
+            "$ORIGIN" => {
+                *origin = resolve(utf8(arg)?, origin).map_err(|e| Diagnostic::new(arg.pos, e))?
+            }
+            "$TTL" => {
+                *default_ttl = Some(parse_ttl(utf8(arg)?).map_err(|e| Diagnostic::new(arg.pos, e))?)
+            }
             other => {
-                return Err(Diagnostic::new(toks[0].pos, format!("directive {other} is not supported")).hint("expand it into plain records first"));
+                return Err(Diagnostic::new(
+                    toks[0].pos,
+                    format!("directive {other} is not supported"),
+                )
+                .hint("expand it into plain records first"));
             }
         }
         return Ok(());
     }
     let mut idx = 0;
     let owner = if entry.inherit_owner {
-        last_owner.clone().ok_or_else(|| Diagnostic::new(entry.pos, "record has no owner name and there is no previous one"))?
+        last_owner.clone().ok_or_else(|| {
+            Diagnostic::new(
+                entry.pos,
+                "record has no owner name and there is no previous one",
+            )
+        })?
     } else {
         idx = 1;
         resolve(first, origin).map_err(|e| Diagnostic::new(toks[0].pos, e))?
     };
     let Some(rel) = owner.relative_to(zone) else {
-        return Err(Diagnostic::new(toks[0].pos, format!("'{owner}' is outside zone {zone}")));
+        return Err(Diagnostic::new(
+            toks[0].pos,
+            format!("'{owner}' is outside zone {zone}"),
+        ));
     };
     *last_owner = Some(owner);
     let mut ttl = None;
@@ -242,13 +310,19 @@ fn read_entry(entry: &Entry, zone: &Name, origin: &mut Name, default_ttl: &mut O
             continue;
         }
         if ["CH", "HS", "CS"].iter().any(|c| s.eq_ignore_ascii_case(c)) {
-            return Err(Diagnostic::new(t.pos, format!("class {s} is not supported; only IN")));
+            return Err(Diagnostic::new(
+                t.pos,
+                format!("class {s} is not supported; only IN"),
+            ));
         }
         if s.starts_with(|c: char| c.is_ascii_digit()) && ttl.is_none() {
             ttl = Some(parse_ttl(s).map_err(|e| Diagnostic::new(t.pos, e))?);
             continue;
         }
-        rtype = Some((s.parse::<RType>().map_err(|e| Diagnostic::new(t.pos, e))?, t.pos));
+        rtype = Some((
+            s.parse::<RType>().map_err(|e| Diagnostic::new(t.pos, e))?,
+            t.pos,
+        ));
         break;
     }
     let Some((rtype, tpos)) = rtype else {
@@ -259,7 +333,8 @@ fn read_entry(entry: &Entry, zone: &Name, origin: &mut Name, default_ttl: &mut O
     let mut fields = Vec::with_capacity(rest.len());
     for (i, t) in rest.iter().enumerate() {
         if rtype == RType::Txt {
-            let s = String::from_utf8(t.text.clone()).map_err(|_| Diagnostic::new(t.pos, "TXT text is not UTF-8"))?;
+            let s = String::from_utf8(t.text.clone())
+                .map_err(|_| Diagnostic::new(t.pos, "TXT text is not UTF-8"))?;
             fields.push(s);
         } else if name_fields(rtype).contains(&i) && !t.quoted {
             let n = resolve(utf8(t)?, origin).map_err(|e| Diagnostic::new(t.pos, e))?;
@@ -268,8 +343,11 @@ fn read_entry(entry: &Entry, zone: &Name, origin: &mut Name, default_ttl: &mut O
             fields.push(utf8(t)?.to_string());
         }
     }
-    let value = RData::parse(rtype, &fields).map_err(|e| Diagnostic::new(rest.first().map_or(tpos, |t| t.pos), e))?;
-    let set = sets.entry((rel, rtype)).or_insert((ttl, Vec::new(), entry.pos));
+    let value = RData::parse(rtype, &fields)
+        .map_err(|e| Diagnostic::new(rest.first().map_or(tpos, |t| t.pos), e))?;
+    let set = sets
+        .entry((rel, rtype))
+        .or_insert((ttl, Vec::new(), entry.pos));
     set.1.push(value);
     Ok(())
 }
@@ -317,9 +395,18 @@ x A 192.0.2.9
         assert_eq!(z.get("", RType::Ns).unwrap().values().len(), 2);
         assert_eq!(z.get("", RType::Soa).unwrap().ttl, 3600);
         assert_eq!(z.get("ns1", RType::A).unwrap().ttl, 300);
-        assert_eq!(z.get("www", RType::Cname).unwrap().values()[0].to_string(), "example.com.");
-        assert_eq!(z.get("mail", RType::Mx).unwrap().values()[0].to_string(), "10 mx1.example.com.");
-        assert_eq!(z.get("txt", RType::Txt).unwrap().values()[0], RData::Txt("a;bc\"de".into()));
+        assert_eq!(
+            z.get("www", RType::Cname).unwrap().values()[0].to_string(),
+            "example.com."
+        );
+        assert_eq!(
+            z.get("mail", RType::Mx).unwrap().values()[0].to_string(),
+            "10 mx1.example.com."
+        );
+        assert_eq!(
+            z.get("txt", RType::Txt).unwrap().values()[0],
+            RData::Txt("a;bc\"de".into())
+        );
         assert!(z.get("x.sub", RType::A).is_some());
     }
 
@@ -327,7 +414,11 @@ x A 192.0.2.9
     fn errors_point_at_the_token() {
         let e = parse_zone_file("www 300 IN A 1.2.3\n", &zone(), "t.zone").unwrap_err();
         assert_eq!(e.items[0].pos, Pos::new(1, 14));
-        assert!(e.to_string().starts_with("t.zone:1:14: error: '1.2.3' is not an IPv4 address"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("t.zone:1:14: error: '1.2.3' is not an IPv4 address"),
+            "{e}"
+        );
         let e = parse_zone_file("www.example.org. A 192.0.2.1\n", &zone(), "t.zone").unwrap_err();
         assert!(e.to_string().contains("outside zone"), "{e}");
         let e = parse_zone_file("a A (1.2.3.4\n", &zone(), "t.zone").unwrap_err();

@@ -7,7 +7,9 @@ fn origin() -> Name {
 }
 
 fn err(text: &str) -> String {
-    parse_zone_yaml(text, &origin(), "zones/example.com.yaml").unwrap_err().to_string()
+    parse_zone_yaml(text, &origin(), "zones/example.com.yaml")
+        .unwrap_err()
+        .to_string()
 }
 
 #[test]
@@ -43,9 +45,19 @@ svc: {type: HTTPS, value: {svcpriority: 1, targetname: ., svcparams: {alpn: [h2,
     assert_eq!(z.len(), 9);
     assert_eq!(z.get("", RType::Mx).unwrap().ttl, 600);
     assert_eq!(z.get("", RType::A).unwrap().ttl, 3600);
-    assert_eq!(z.get("_dmarc", RType::Txt).unwrap().values(), [RData::Txt("v=DMARC1; p=reject".into())]);
-    assert_eq!(z.get("svc", RType::Https).unwrap().values()[0].to_string(), "1 . alpn=h2,h3 port=8443");
-    assert!(z.get("www", RType::Cname).unwrap().provider_meta("cloudflare").is_some());
+    assert_eq!(
+        z.get("_dmarc", RType::Txt).unwrap().values(),
+        [RData::Txt("v=DMARC1; p=reject".into())]
+    );
+    assert_eq!(
+        z.get("svc", RType::Https).unwrap().values()[0].to_string(),
+        "1 . alpn=h2,h3 port=8443"
+    );
+    assert!(z
+        .get("www", RType::Cname)
+        .unwrap()
+        .provider_meta("cloudflare")
+        .is_some());
     // What we write reads back to the same zone.
     let again = parse_zone_yaml(&write_zone_yaml(&z), &origin(), "t").unwrap();
     assert_eq!(again, z);
@@ -63,21 +75,33 @@ fn writes_octodns_style_yaml() {
 #[test]
 fn invalid_yaml() {
     let e = err("www: {type: A, value: 192.0.2.1\n");
-    assert!(e.starts_with("zones/example.com.yaml:2:1: error: invalid YAML"), "{e}");
+    assert!(
+        e.starts_with("zones/example.com.yaml:2:1: error: invalid YAML"),
+        "{e}"
+    );
 }
 
 #[test]
 fn unknown_type_and_field() {
     let e = err("www:\n  type: AAA\n  value: x\n");
-    assert!(e.starts_with("zones/example.com.yaml:2:9: error: unknown record type 'AAA'"), "{e}");
+    assert!(
+        e.starts_with("zones/example.com.yaml:2:9: error: unknown record type 'AAA'"),
+        "{e}"
+    );
     let e = err("www:\n  type: A\n  vlaue: 192.0.2.1\n");
-    assert!(e.contains("3:3: error: unknown field 'vlaue'") && e.contains("did you mean 'value'?"), "{e}");
+    assert!(
+        e.contains("3:3: error: unknown field 'vlaue'") && e.contains("did you mean 'value'?"),
+        "{e}"
+    );
 }
 
 #[test]
 fn bad_ip() {
     let e = err("www:\n  type: A\n  values:\n    - 192.0.2.1\n    - 192.0.2.300\n");
-    assert!(e.starts_with("zones/example.com.yaml:5:7: error: '192.0.2.300' is not an IPv4 address"), "{e}");
+    assert!(
+        e.starts_with("zones/example.com.yaml:5:7: error: '192.0.2.300' is not an IPv4 address"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -85,13 +109,20 @@ fn cname_at_apex_and_beside_others() {
     let e = err("'': {type: CNAME, value: other.example.net.}\n");
     assert!(e.contains("1:5: error: CNAME at the zone apex"), "{e}");
     let e = err("www:\n  - {type: CNAME, value: example.com.}\n  - {type: TXT, value: hi}\n");
-    assert!(e.contains("2:5: error: 'www' has a CNAME beside other records (TXT)"), "{e}");
+    assert!(
+        e.contains("2:5: error: 'www' has a CNAME beside other records (TXT)"),
+        "{e}"
+    );
 }
 
 #[test]
 fn duplicate_values_and_records() {
     let e = err("www: {type: A, values: [192.0.2.1, 192.0.2.1]}\n");
-    assert!(e.contains("1:36: error: duplicate value") && e.contains("hint: the same value is at line 1"), "{e}");
+    assert!(
+        e.contains("1:36: error: duplicate value")
+            && e.contains("hint: the same value is at line 1"),
+        "{e}"
+    );
     let e = err("www:\n  - {type: A, value: 192.0.2.1}\n  - {type: A, value: 192.0.2.2}\n");
     assert!(e.contains("3:5: error: 'www' has two A record sets"), "{e}");
     let e = err("www: {type: A, value: 192.0.2.1}\nwww: {type: A, value: 192.0.2.2}\n");
@@ -101,7 +132,10 @@ fn duplicate_values_and_records() {
 #[test]
 fn ttl_out_of_range() {
     let e = err("www: {type: A, ttl: 4294967296, value: 192.0.2.1}\n");
-    assert!(e.contains("1:21: error: TTL 4294967296 is out of range"), "{e}");
+    assert!(
+        e.contains("1:21: error: TTL 4294967296 is out of range"),
+        "{e}"
+    );
     let e = err("www: {type: A, ttl: -5, value: 192.0.2.1}\n");
     assert!(e.contains("TTL -5 is out of range"), "{e}");
     let e = err("www: {type: A, ttl: soon, value: 192.0.2.1}\n");
@@ -111,27 +145,47 @@ fn ttl_out_of_range() {
 #[test]
 fn names_outside_the_zone_and_relative_targets() {
     let e = err("www.example.org.: {type: A, value: 192.0.2.1}\n");
-    assert!(e.contains("1:1: error: record name 'www.example.org.' is outside zone example.com."), "{e}");
+    assert!(
+        e.contains("1:1: error: record name 'www.example.org.' is outside zone example.com."),
+        "{e}"
+    );
     let e = err("www.example.com.: {type: A, value: 192.0.2.1}\n");
-    assert!(e.contains("hint: record names are relative to the zone: write 'www'"), "{e}");
+    assert!(
+        e.contains("hint: record names are relative to the zone: write 'www'"),
+        "{e}"
+    );
     let e = err("www: {type: CNAME, value: example.com}\n");
-    assert!(e.contains("1:27: error: CNAME target 'example.com' is not fully qualified"), "{e}");
+    assert!(
+        e.contains("1:27: error: CNAME target 'example.com' is not fully qualified"),
+        "{e}"
+    );
     let e = err("'': {type: MX, value: {exchange: mail, preference: 10}}\n");
-    assert!(e.contains("1:34: error: 'mail' is not fully qualified"), "{e}");
+    assert!(
+        e.contains("1:34: error: 'mail' is not fully qualified"),
+        "{e}"
+    );
 }
 
 #[test]
 fn bad_caa_tag_and_srv_name() {
     let e = err("'': {type: CAA, value: {tag: issues, value: letsencrypt.org}}\n");
     assert!(e.contains("1:30: error: unknown CAA tag 'issues'"), "{e}");
-    let e = err("sip: {type: SRV, value: {priority: 1, weight: 1, port: 5060, target: sip.example.com.}}\n");
-    assert!(e.contains("1:6: error: SRV record name 'sip' is not of the form _service._proto"), "{e}");
+    let e = err(
+        "sip: {type: SRV, value: {priority: 1, weight: 1, port: 5060, target: sip.example.com.}}\n",
+    );
+    assert!(
+        e.contains("1:6: error: SRV record name 'sip' is not of the form _service._proto"),
+        "{e}"
+    );
 }
 
 #[test]
 fn txt_semicolons_must_be_escaped() {
     let e = err("_dmarc: {type: TXT, value: 'v=DMARC1; p=none'}\n");
-    assert!(e.contains("unescaped ';'") && e.contains("write '\\;'"), "{e}");
+    assert!(
+        e.contains("unescaped ';'") && e.contains("write '\\;'"),
+        "{e}"
+    );
 }
 
 #[test]

@@ -1,0 +1,612 @@
+//! dnsctl: DNS as code. A thin command-line layer over the `zone` and
+//! `provider` crates.
+
+mod render;
+
+use anyhow::{anyhow, bail, Context, Result};
+use clap::{Parser, Subcommand};
+use provider::config::{Config, ZoneConfig};
+use provider::{backup, check_capabilities, AnyProvider, Provider};
+use render::Style;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use zone::plan::{plan, Counts, PlanOptions};
+use zone::{Diagnostics, Name, Plan, RType, Zone};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success (for `preview --exit-code`: nothing would change)
+  1  an error: invalid input, a provider failure, a refused or declined push
+  2  `preview --exit-code` only: changes are pending";
+
+#[derive(Parser)]
+#[command(
+    name = "dnsctl",
+    version,
+    about = "DNS as code: preview, push and revert the zones kept in zones/*.yaml",
+    after_help = EXIT_CODES
+)]
+struct Cli {
+    /// The config file [default: dnsctl.yaml in this directory or the nearest parent]
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Never colour the output (colour is also off without a terminal or with NO_COLOR set)
+    #[arg(long, global = true)]
+    no_color: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Validate dnsctl.yaml and the zone files, without contacting any provider
+    #[command(after_help = "Examples:\n  dnsctl check\n  dnsctl check example.com")]
+    Check {
+        /// Zones to check [default: every zone in dnsctl.yaml]
+        zones: Vec<String>,
+    },
+    /// Show what push would change, zone by zone
+    #[command(after_help = format!("Examples:\n  dnsctl preview\n  dnsctl preview example.com --json\n  dnsctl preview --exit-code   # exit 2 when changes are pending\n\n{EXIT_CODES}"))]
+    Preview {
+        /// Zones to preview [default: every zone in dnsctl.yaml]
+        zones: Vec<String>,
+        /// Print the plan as JSON
+        #[arg(long)]
+        json: bool,
+        /// Exit 2 when changes are pending and 0 when there are none
+        #[arg(long)]
+        exit_code: bool,
+    },
+    /// Back up each live zone to backups/, then apply the changes
+    #[command(
+        after_help = "Examples:\n  dnsctl push              # shows the plan and asks before changing anything\n  dnsctl push example.com --yes\n\nA backup of the live zone is written and synced before the first change,\nso `dnsctl revert backups/<file>.yaml` can undo the push."
+    )]
+    Push {
+        /// Zones to push [default: every zone in dnsctl.yaml]
+        zones: Vec<String>,
+        /// Apply without asking (required when there is no terminal)
+        #[arg(short, long)]
+        yes: bool,
+        /// Apply even when the plan crosses a safety threshold
+        #[arg(long)]
+        force: bool,
+    },
+    /// Put a zone back exactly as a backup recorded it
+    #[command(
+        after_help = "Examples:\n  dnsctl backups example.com\n  dnsctl revert backups/example.com_20261122T101500.000000Z.yaml\n\nThe current live zone is backed up first, so a revert can be reverted too.\nRecords matched by ignore rules (such as _acme-challenge TXT) are left alone."
+    )]
+    Revert {
+        /// A file written by push into backups/
+        backup: PathBuf,
+        /// Apply without asking (required when there is no terminal)
+        #[arg(short, long)]
+        yes: bool,
+        /// Apply even when the plan crosses a safety threshold
+        #[arg(long)]
+        force: bool,
+    },
+    /// Write a live zone as YAML, to adopt an existing zone
+    #[command(
+        after_help = "Examples:\n  dnsctl pull example.com             # writes zones/example.com.yaml\n  dnsctl pull example.com -o -        # prints it\n\nThe SOA and records matched by ignore rules are left out."
+    )]
+    Pull {
+        zone: String,
+        /// Where to write [default: the zone's file in zones/]; `-` for stdout
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Overwrite an existing file
+        #[arg(long)]
+        force: bool,
+    },
+    /// List backups, newest first
+    #[command(after_help = "Examples:\n  dnsctl backups\n  dnsctl backups example.com")]
+    Backups { zone: Option<String> },
+    /// Convert an RFC 1035 zone file to dnsctl YAML
+    #[command(
+        after_help = "Examples:\n  dnsctl import db.example.com --zone example.com -o zones/example.com.yaml\n\nThe SOA is left out: providers manage it."
+    )]
+    Import {
+        /// The zone file to read
+        file: PathBuf,
+        /// The zone's name (its origin)
+        #[arg(long)]
+        zone: String,
+        /// Where to write [default: stdout]
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let style = Style {
+        color: !cli.no_color
+            && std::env::var_os("NO_COLOR").is_none()
+            && std::io::stdout().is_terminal(),
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli, style)) {
+        Ok(code) => code,
+        Err(e) => {
+            match e.downcast_ref::<Diagnostics>() {
+                Some(d) => eprintln!("{d}"),
+                None => eprintln!("error: {e:#}"),
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli, style: Style) -> Result<ExitCode> {
+    if let Command::Import { file, zone, output } = &cli.command {
+        return import(file, zone, output.as_deref());
+    }
+    let cfg = load_config(cli.config.as_deref())?;
+    match cli.command {
+        Command::Check { zones } => check(&cfg, &zones),
+        Command::Preview {
+            zones,
+            json,
+            exit_code,
+        } => preview(&cfg, &zones, json, exit_code, style).await,
+        Command::Push { zones, yes, force } => {
+            let mut work = Vec::new();
+            for zc in select(&cfg, &zones)? {
+                let desired = load_desired(&cfg, zc)?;
+                work.push(plan_zone(&cfg, zc, &desired).await?);
+            }
+            push(&cfg, work, yes, force, style).await
+        }
+        Command::Revert { backup, yes, force } => revert(&cfg, &backup, yes, force, style).await,
+        Command::Pull {
+            zone,
+            output,
+            force,
+        } => pull(&cfg, &zone, output.as_deref(), force).await,
+        Command::Backups { zone } => list_backups(&cfg, zone.as_deref()),
+        Command::Import { .. } => unreachable!("handled above"),
+    }
+}
+
+fn load_config(path: Option<&Path>) -> Result<Config> {
+    let path = match path {
+        Some(p) => p.to_path_buf(),
+        None => {
+            let cwd = std::env::current_dir().context("cannot read the working directory")?;
+            let found = Config::find(&cwd).ok_or_else(|| {
+                anyhow!("no {} in {} or any parent directory; create one (see the README) or pass --config FILE", provider::config::FILE_NAME, cwd.display())
+            })?;
+            // Relative to the working directory, so messages show short paths.
+            found
+                .strip_prefix(&cwd)
+                .map(Path::to_path_buf)
+                .unwrap_or(found)
+        }
+    };
+    Ok(Config::load(&path)?)
+}
+
+/// The zones named on the command line, or all of them.
+fn select<'a>(cfg: &'a Config, names: &[String]) -> Result<Vec<&'a ZoneConfig>> {
+    if names.is_empty() {
+        return Ok(cfg.zones.values().collect());
+    }
+    names
+        .iter()
+        .map(|n| {
+            cfg.zone(n).ok_or_else(|| {
+                let known: Vec<&str> = cfg.zones.keys().map(String::as_str).collect();
+                anyhow!(
+                    "zone '{n}' is not in dnsctl.yaml (zones there: {})",
+                    known.join(", ")
+                )
+            })
+        })
+        .collect()
+}
+
+fn load_desired(cfg: &Config, zc: &ZoneConfig) -> Result<Zone> {
+    let path = cfg.zone_file(zc.name.as_str());
+    let text = std::fs::read_to_string(&path).with_context(|| {
+        format!(
+            "cannot read {}: create it, or adopt the live zone with `dnsctl pull {}`",
+            path.display(),
+            zc.name.as_str().trim_end_matches('.')
+        )
+    })?;
+    Ok(zone::parse_zone_yaml(
+        &text,
+        &zc.name,
+        &path.display().to_string(),
+    )?)
+}
+
+fn provider_of<'a>(cfg: &'a Config, zc: &ZoneConfig) -> Result<&'a AnyProvider> {
+    cfg.providers
+        .get(&zc.provider)
+        .ok_or_else(|| anyhow!("provider '{}' is not configured", zc.provider))
+}
+
+fn plan_options(zc: &ZoneConfig, p: &AnyProvider, no_purge: bool) -> PlanOptions {
+    PlanOptions {
+        ignore: zc.ignore.clone(),
+        no_purge,
+        meta_key: p.capabilities().meta_key.map(str::to_string),
+    }
+}
+
+/// A zone's plan together with what is needed to show and apply it.
+struct Planned<'a> {
+    zc: &'a ZoneConfig,
+    provider: &'a AnyProvider,
+    target: String,
+    live: Zone,
+    plan: Plan,
+}
+
+async fn plan_zone<'a>(cfg: &'a Config, zc: &'a ZoneConfig, desired: &Zone) -> Result<Planned<'a>> {
+    let provider = provider_of(cfg, zc)?;
+    let target = provider.describe(&zc.name);
+    let live = provider
+        .list(&zc.name)
+        .await
+        .with_context(|| format!("cannot read the live zone {} ({target})", zc.name))?;
+    let plan = plan(desired, &live, &plan_options(zc, provider, zc.no_purge));
+    Ok(Planned {
+        zc,
+        provider,
+        target,
+        live,
+        plan,
+    })
+}
+
+fn check(cfg: &Config, names: &[String]) -> Result<ExitCode> {
+    let zones = select(cfg, names)?;
+    let mut failed = false;
+    let mut sets = 0;
+    for zc in &zones {
+        let result = load_desired(cfg, zc).and_then(|desired| {
+            let provider = provider_of(cfg, zc)?;
+            // Everything as a create: checks every record set against the provider.
+            let all = plan(
+                &desired,
+                &Zone::new(zc.name.clone()),
+                &PlanOptions::default(),
+            );
+            check_capabilities(&all, &provider.capabilities(), &zc.provider)?;
+            Ok(desired.len())
+        });
+        match result {
+            Ok(n) => sets += n,
+            Err(e) => {
+                failed = true;
+                match e.downcast_ref::<Diagnostics>() {
+                    Some(d) => eprintln!("{d}"),
+                    None => eprintln!("error: {e:#}"),
+                }
+            }
+        }
+    }
+    if names.is_empty() {
+        for stray in stray_zone_files(cfg) {
+            failed = true;
+            eprintln!("{}:1:1: error: no zone '{stray}' in dnsctl.yaml\n  hint: add it under 'zones:' with a provider, or remove the file", cfg.zone_file(&stray).display());
+        }
+    }
+    if failed {
+        return Ok(ExitCode::FAILURE);
+    }
+    println!(
+        "ok: {} zone{} and {sets} record sets are valid",
+        zones.len(),
+        if zones.len() == 1 { "" } else { "s" }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Zone files in zones/ that no config entry names.
+fn stray_zone_files(cfg: &Config) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(&cfg.zones_dir) else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = entries
+        .filter_map(|e| {
+            e.ok()?
+                .file_name()
+                .to_str()?
+                .strip_suffix(".yaml")
+                .map(str::to_string)
+        })
+        .filter(|stem| cfg.zone(stem).is_none())
+        .collect();
+    out.sort();
+    out
+}
+
+async fn preview(
+    cfg: &Config,
+    names: &[String],
+    json: bool,
+    exit_code: bool,
+    style: Style,
+) -> Result<ExitCode> {
+    let mut total = Counts::default();
+    let mut zones_json = Vec::new();
+    for zc in select(cfg, names)? {
+        let desired = load_desired(cfg, zc)?;
+        let p = plan_zone(cfg, zc, &desired).await?;
+        let c = p.plan.counts();
+        total = Counts {
+            create: total.create + c.create,
+            update: total.update + c.update,
+            delete: total.delete + c.delete,
+        };
+        if json {
+            zones_json.push(render::json(&p.plan, &p.target));
+        } else {
+            print!(
+                "{}",
+                render::human(
+                    &p.plan,
+                    &p.target,
+                    p.provider.capabilities().meta_key,
+                    style
+                )
+            );
+            if let Err(e) = p.plan.check_safety(&zc.safety) {
+                println!(
+                    "  {}",
+                    style.yellow(&format!("warning: push will refuse this: {e}"))
+                );
+            }
+        }
+    }
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&render::total_json(zones_json, total))?
+        );
+    } else {
+        println!(
+            "{}",
+            style.bold(&format!("total: {}", render::counts_line(total)))
+        );
+    }
+    let pending = total.create + total.update + total.delete > 0;
+    Ok(if exit_code && pending {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+async fn push(
+    cfg: &Config,
+    work: Vec<Planned<'_>>,
+    yes: bool,
+    force: bool,
+    style: Style,
+) -> Result<ExitCode> {
+    let mut total = Counts::default();
+    for p in &work {
+        print!(
+            "{}",
+            render::human(
+                &p.plan,
+                &p.target,
+                p.provider.capabilities().meta_key,
+                style
+            )
+        );
+        let c = p.plan.counts();
+        total = Counts {
+            create: total.create + c.create,
+            update: total.update + c.update,
+            delete: total.delete + c.delete,
+        };
+    }
+    let work: Vec<Planned<'_>> = work.into_iter().filter(|p| !p.plan.is_empty()).collect();
+    if work.is_empty() {
+        println!("nothing to do: the live zones match zones/");
+        return Ok(ExitCode::SUCCESS);
+    }
+    // Refuse before asking: nothing is written unless every zone can be applied.
+    for p in &work {
+        check_capabilities(&p.plan, &p.provider.capabilities(), &p.zc.provider)?;
+        if !force {
+            p.plan.check_safety(&p.zc.safety).map_err(|e| anyhow!(e))?;
+        }
+    }
+    confirm(
+        &format!(
+            "Apply {} to {} zone{}?",
+            render::counts_line(total),
+            work.len(),
+            if work.len() == 1 { "" } else { "s" }
+        ),
+        yes,
+    )?;
+    for p in &work {
+        let saved = backup::write(&cfg.backups_dir, &p.live, &p.target).with_context(|| {
+            format!(
+                "cannot write the backup of {} to {}; nothing was changed",
+                p.zc.name,
+                cfg.backups_dir.display()
+            )
+        })?;
+        eprintln!("backup: {}", display_path(&saved));
+        p.provider.apply(&p.plan).await.with_context(|| {
+            format!(
+                "push to {} failed; restore with `dnsctl revert {}` if needed",
+                p.target,
+                display_path(&saved)
+            )
+        })?;
+        println!(
+            "{}",
+            style.green(&format!(
+                "applied {} to {}",
+                render::counts_line(p.plan.counts()),
+                p.zc.name.as_str().trim_end_matches('.')
+            ))
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn display_path(p: &Path) -> String {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    p.strip_prefix(&cwd).unwrap_or(p).display().to_string()
+}
+
+fn confirm(question: &str, yes: bool) -> Result<()> {
+    if yes {
+        return Ok(());
+    }
+    if !std::io::stdin().is_terminal() {
+        bail!("refusing to change live DNS without confirmation: there is no terminal to ask on; pass --yes");
+    }
+    eprint!("{question} [y/N] ");
+    std::io::stderr().flush().ok();
+    let mut answer = String::new();
+    std::io::stdin()
+        .read_line(&mut answer)
+        .context("cannot read the answer")?;
+    if matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
+        Ok(())
+    } else {
+        bail!("aborted: nothing was changed")
+    }
+}
+
+async fn revert(
+    cfg: &Config,
+    file: &Path,
+    yes: bool,
+    force: bool,
+    style: Style,
+) -> Result<ExitCode> {
+    let (zone_name, _) = backup::parse_name(file).ok_or_else(|| {
+        anyhow!(
+            "{} is not a backup: backups are named <zone>_<timestamp>.yaml (see `dnsctl backups`)",
+            file.display()
+        )
+    })?;
+    let zc = cfg.zone(&zone_name).ok_or_else(|| {
+        anyhow!("the backup is of zone '{zone_name}', which is not in dnsctl.yaml")
+    })?;
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let desired = zone::parse_zone_yaml(&text, &zc.name, &file.display().to_string())?;
+    let provider = provider_of(cfg, zc)?;
+    let target = provider.describe(&zc.name);
+    let live = provider
+        .list(&zc.name)
+        .await
+        .with_context(|| format!("cannot read the live zone {} ({target})", zc.name))?;
+    // The backup is the whole zone: purge whatever was added since.
+    let plan = plan(&desired, &live, &plan_options(zc, provider, false));
+    push(
+        cfg,
+        vec![Planned {
+            zc,
+            provider,
+            target,
+            live,
+            plan,
+        }],
+        yes,
+        force,
+        style,
+    )
+    .await
+}
+
+async fn pull(cfg: &Config, name: &str, output: Option<&Path>, force: bool) -> Result<ExitCode> {
+    let zc = select(cfg, &[name.to_string()])?[0];
+    let provider = provider_of(cfg, zc)?;
+    let live = provider
+        .list(&zc.name)
+        .await
+        .with_context(|| format!("cannot read the live zone {}", provider.describe(&zc.name)))?;
+    let mut adopted = Zone::new(zc.name.clone());
+    for set in live
+        .iter()
+        .filter(|s| s.rtype != RType::Soa && !zc.ignore.iter().any(|r| r.matches(s)))
+    {
+        adopted.insert(set.clone());
+    }
+    write_yaml_out(
+        &adopted,
+        output
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| cfg.zone_file(zc.name.as_str())),
+        force,
+    )
+}
+
+fn write_yaml_out(zone: &Zone, out: PathBuf, force: bool) -> Result<ExitCode> {
+    let text = zone::write_zone_yaml(zone);
+    if out.as_os_str() == "-" {
+        print!("{text}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    if out.exists() && !force {
+        bail!(
+            "{} exists; pass --force to overwrite it, or -o - to print",
+            out.display()
+        );
+    }
+    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    atomicfile::write(&out, text.as_bytes())
+        .with_context(|| format!("cannot write {}", out.display()))?;
+    eprintln!("wrote {} ({} record sets)", display_path(&out), zone.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn list_backups(cfg: &Config, zone: Option<&str>) -> Result<ExitCode> {
+    let list = backup::list(&cfg.backups_dir, zone)
+        .with_context(|| format!("cannot read {}", cfg.backups_dir.display()))?;
+    if list.is_empty() {
+        eprintln!("no backups in {}", display_path(&cfg.backups_dir));
+    }
+    for b in list {
+        println!(
+            "{}  {}  {}",
+            b.taken.format("%Y-%m-%d %H:%M:%S UTC"),
+            b.zone,
+            display_path(&b.path)
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn import(file: &Path, zone_name: &str, output: Option<&Path>) -> Result<ExitCode> {
+    let origin = Name::parse_fqdn(&format!("{}.", zone_name.trim_end_matches('.')))
+        .map_err(|e| anyhow!("--zone: {e}"))?;
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let parsed = zone::parse_zone_file(&text, &origin, &file.display().to_string())?;
+    let mut out = Zone::new(origin);
+    for set in parsed.iter().filter(|s| s.rtype != RType::Soa) {
+        out.insert(set.clone());
+    }
+    write_yaml_out(
+        &out,
+        output.map_or_else(|| PathBuf::from("-"), Path::to_path_buf),
+        false,
+    )
+}

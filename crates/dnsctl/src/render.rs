@@ -1,0 +1,175 @@
+//! How plans look: a human view with a value-level diff, and JSON for machines.
+
+use serde_json::{json, Value};
+use similar::{ChangeTag, TextDiff};
+use std::fmt::Write as _;
+use zone::plan::Counts;
+use zone::{Change, Plan, RecordSet};
+
+/// ANSI styling, on only for a terminal without `NO_COLOR`.
+#[derive(Clone, Copy)]
+pub struct Style {
+    pub color: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+    pub fn green(&self, t: &str) -> String {
+        self.paint("32", t)
+    }
+    pub fn red(&self, t: &str) -> String {
+        self.paint("31", t)
+    }
+    pub fn yellow(&self, t: &str) -> String {
+        self.paint("33", t)
+    }
+    pub fn bold(&self, t: &str) -> String {
+        self.paint("1", t)
+    }
+}
+
+/// The lines that describe a record set's state, compared line by line in updates.
+fn state_lines(set: &RecordSet, meta_key: Option<&str>) -> Vec<String> {
+    let mut lines = vec![format!("ttl {}", set.ttl)];
+    lines.extend(set.values().iter().map(ToString::to_string));
+    if let Some(meta) = meta_key.and_then(|k| set.provider_meta(k).map(|m| (k, m))) {
+        for (k, v) in meta.1 {
+            lines.push(format!("{}.{k}: {v:?}", meta.0));
+        }
+    }
+    lines
+}
+
+pub fn counts_line(c: Counts) -> String {
+    let n = c.create + c.update + c.delete;
+    format!(
+        "{n} change{}: {} create, {} update, {} delete",
+        if n == 1 { "" } else { "s" },
+        c.create,
+        c.update,
+        c.delete
+    )
+}
+
+/// The plan of one zone for people.
+pub fn human(plan: &Plan, target: &str, meta_key: Option<&str>, style: Style) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} ({target})",
+        style.bold(plan.zone.as_str().trim_end_matches('.'))
+    );
+    if plan.is_empty() {
+        let _ = writeln!(out, "  no changes");
+        return out;
+    }
+    let width = plan
+        .changes
+        .iter()
+        .map(|c| c.set().display_name().len())
+        .max()
+        .unwrap_or(1)
+        .min(40);
+    for ch in &plan.changes {
+        let s = ch.set();
+        let head = format!("{:<width$}  {:<5}", s.display_name(), s.rtype.as_str());
+        match ch {
+            Change::Create(set) | Change::Delete(set) => {
+                let (mark, paint): (&str, fn(&Style, &str) -> String) =
+                    if matches!(ch, Change::Create(_)) {
+                        ("+", Style::green)
+                    } else {
+                        ("-", Style::red)
+                    };
+                let values: Vec<String> = set.values().iter().map(ToString::to_string).collect();
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    paint(
+                        &style,
+                        &format!("  {mark} {head}  {:<6} {}", set.ttl, values[0])
+                    )
+                );
+                for v in &values[1..] {
+                    let _ = writeln!(
+                        out,
+                        "{}",
+                        paint(
+                            &style,
+                            &format!("    {:width$}         {:<6} {v}", "", "", width = width)
+                        )
+                    );
+                }
+            }
+            Change::Update { from, to } => {
+                let _ = writeln!(out, "{}", style.yellow(format!("  ~ {head}").trim_end()));
+                let (old, new) = (
+                    state_lines(from, meta_key).join("\n") + "\n",
+                    state_lines(to, meta_key).join("\n") + "\n",
+                );
+                for d in TextDiff::from_lines(&old, &new).iter_all_changes() {
+                    let line = d.value().trim_end_matches('\n');
+                    let _ = match d.tag() {
+                        ChangeTag::Delete => {
+                            writeln!(out, "{}", style.red(&format!("      - {line}")))
+                        }
+                        ChangeTag::Insert => {
+                            writeln!(out, "{}", style.green(&format!("      + {line}")))
+                        }
+                        ChangeTag::Equal => writeln!(out, "        {line}"),
+                    };
+                }
+            }
+        }
+    }
+    let _ = writeln!(out, "  {}", counts_line(plan.counts()));
+    out
+}
+
+fn set_json(set: &RecordSet) -> Value {
+    json!({
+        "ttl": set.ttl,
+        "values": set.values().iter().map(ToString::to_string).collect::<Vec<_>>(),
+    })
+}
+
+fn counts_json(c: Counts) -> Value {
+    json!({"create": c.create, "update": c.update, "delete": c.delete})
+}
+
+/// The plan of one zone for machines. Values are in zone-file presentation form.
+pub fn json(plan: &Plan, target: &str) -> Value {
+    let changes: Vec<Value> = plan
+        .changes
+        .iter()
+        .map(|ch| {
+            let s = ch.set();
+            let mut v = json!({"action": ch.verb(), "name": s.name, "type": s.rtype.as_str()});
+            match ch {
+                Change::Create(set) => v["to"] = set_json(set),
+                Change::Delete(set) => v["from"] = set_json(set),
+                Change::Update { from, to } => {
+                    v["from"] = set_json(from);
+                    v["to"] = set_json(to);
+                }
+            }
+            v
+        })
+        .collect();
+    json!({
+        "zone": plan.zone.as_str().trim_end_matches('.'),
+        "target": target,
+        "changes": changes,
+        "summary": counts_json(plan.counts()),
+    })
+}
+
+pub fn total_json(zones: Vec<Value>, total: Counts) -> Value {
+    json!({"zones": zones, "summary": counts_json(total)})
+}
