@@ -183,7 +183,17 @@ fn read_record(name: &str, node: &Node, diags: &mut Vec<Diagnostic>) -> Option<R
         match *key {
             "type" => match v.as_str().map(str::parse::<RType>) {
                 Some(Ok(t)) => rtype = Some(t),
-                Some(Err(e)) => diags.push(Diagnostic::new(v.pos, e)),
+                Some(Err(e)) => {
+                    let names: Vec<&str> = RType::ALL.iter().map(|t| t.as_str()).collect();
+                    let typed = v.as_str().unwrap_or_default().to_ascii_uppercase();
+                    let d = Diagnostic::new(v.pos, e);
+                    diags.push(match suggest(&typed, &names) {
+                        Some(s) => d.hint(format!("did you mean '{s}'?")),
+                        None => {
+                            d.hint("octoDNS types such as ALIAS or NAPTR are not supported yet")
+                        }
+                    });
+                }
                 None => diags.push(Diagnostic::new(
                     v.pos,
                     "'type' must be a record type such as A or MX",
@@ -489,8 +499,13 @@ fn value(rtype: RType, node: &Node) -> Result<RData, Diagnostic> {
         RType::Caa => {
             let f = Fields::new(rtype, node, &["flags", "tag", "value"])?;
             let tag = f.str("tag")?;
-            rdata::check_caa_tag(tag)
-                .map_err(|e| Diagnostic::new(f.get("tag").map_or(node.pos, |n| n.pos), e))?;
+            rdata::check_caa_tag(tag).map_err(|e| {
+                let d = Diagnostic::new(f.get("tag").map_or(node.pos, |n| n.pos), e);
+                match suggest(tag, &rdata::CAA_TAGS) {
+                    Some(s) => d.hint(format!("did you mean '{s}'?")),
+                    None => d.hint("RFC 8659 tags: issue, issuewild, iodef"),
+                }
+            })?;
             RData::Caa {
                 flags: f.num("flags", Some(0))?,
                 tag: tag.to_string(),

