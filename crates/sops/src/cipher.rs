@@ -1,0 +1,418 @@
+//! The value cipher: AES-256-GCM with sops' 32-byte IVs and the
+//! `ENC[AES256_GCM,data:…,iv:…,tag:…,type:…]` form.
+
+use crate::error::{Error, Result};
+use crate::goformat;
+use crate::value::{Secret, Value};
+use aes_gcm::aead::consts::U32;
+use aes_gcm::aead::{Aead, KeyInit, Payload};
+use aes_gcm::aes::Aes256;
+use aes_gcm::AesGcm;
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine;
+use sha2::{Digest, Sha512};
+use std::collections::HashMap;
+use zeroize::Zeroizing;
+
+type Aes256Gcm32 = AesGcm<Aes256, U32>;
+
+/// The 32-byte data key of a file.
+pub type DataKey = Zeroizing<[u8; 32]>;
+
+/// Generates a new random data key.
+pub fn generate_data_key() -> Result<DataKey> {
+    let mut k = Zeroizing::new([0u8; 32]);
+    getrandom::getrandom(k.as_mut())
+        .map_err(|e| Error::Unsupported(format!("no randomness: {e}")))?;
+    Ok(k)
+}
+
+fn random_iv() -> Result<[u8; 32]> {
+    let mut iv = [0u8; 32];
+    getrandom::getrandom(&mut iv).map_err(|e| Error::Unsupported(format!("no randomness: {e}")))?;
+    Ok(iv)
+}
+
+/// Whether a string looks like a sops encrypted value.
+pub fn is_encrypted_value(s: &str) -> bool {
+    s.starts_with("ENC[AES256_GCM,") && s.ends_with(']')
+}
+
+/// The parts of an `ENC[...]` string.
+pub struct EncryptedParts {
+    /// Ciphertext without the tag.
+    pub data: Vec<u8>,
+    /// IV (sops: 32 bytes).
+    pub iv: Vec<u8>,
+    /// GCM tag (16 bytes).
+    pub tag: Vec<u8>,
+    /// The type (`str`, `int`, …).
+    pub datatype: String,
+}
+
+/// Parses `ENC[AES256_GCM,data:…,iv:…,tag:…,type:…]`.
+pub fn parse(value: &str, path: &str) -> Result<EncryptedParts> {
+    let bad = |reason: &str| Error::BadCiphertext {
+        path: path.to_string(),
+        reason: reason.to_string(),
+    };
+    let inner = value
+        .strip_prefix("ENC[AES256_GCM,")
+        .and_then(|s| s.strip_suffix(']'))
+        .ok_or_else(|| {
+            bad("it does not have the form ENC[AES256_GCM,data:...,iv:...,tag:...,type:...]")
+        })?;
+    let mut data = None;
+    let mut iv = None;
+    let mut tag = None;
+    let mut datatype = None;
+    for part in inner.split(',') {
+        let (k, v) = part
+            .split_once(':')
+            .ok_or_else(|| bad("a field has no ':'"))?;
+        let slot = match k {
+            "data" => &mut data,
+            "iv" => &mut iv,
+            "tag" => &mut tag,
+            "type" => &mut datatype,
+            _ => return Err(bad(&format!("unknown field {k:?}"))),
+        };
+        if slot.is_some() {
+            return Err(bad(&format!("field {k:?} appears twice")));
+        }
+        *slot = Some(v);
+    }
+    let dec = |name: &str, v: Option<&str>| -> Result<Vec<u8>> {
+        let v = v.ok_or_else(|| bad(&format!("missing {name}")))?;
+        B64.decode(v)
+            .map_err(|e| bad(&format!("{name} is not valid base64: {e}")))
+    };
+    let data = dec("data", data)?;
+    let iv = dec("iv", iv)?;
+    let tag = dec("tag", tag)?;
+    if iv.is_empty() {
+        return Err(bad("empty iv"));
+    }
+    if tag.len() != 16 {
+        return Err(bad("tag is not 16 bytes"));
+    }
+    let datatype = datatype.ok_or_else(|| bad("missing type"))?.to_string();
+    Ok(EncryptedParts {
+        data,
+        iv,
+        tag,
+        datatype,
+    })
+}
+
+/// The bytes sops puts in the MAC (and encrypts) for a scalar, with its type.
+/// Returns `None` for values that are not encrypted (null, maps, lists).
+pub fn plaintext_bytes(v: &Value) -> Option<(Zeroizing<Vec<u8>>, &'static str)> {
+    let (bytes, ty): (Vec<u8>, &'static str) = match v {
+        Value::Str(s) => (s.expose().as_bytes().to_vec(), "str"),
+        Value::Int(i) => (i.to_string().into_bytes(), "int"),
+        Value::Float(f) => (goformat::format_f(*f).into_bytes(), "float"),
+        Value::Bool(b) => (
+            (if *b { "True" } else { "False" }).as_bytes().to_vec(),
+            "bool",
+        ),
+        Value::Time(t) => (t.expose().as_bytes().to_vec(), "time"),
+        // sops turns byte strings into Go strings before encrypting: type str.
+        Value::Bytes(b) => (b.to_vec(), "str"),
+        Value::Comment(c) => (c.expose().as_bytes().to_vec(), "comment"),
+        Value::Null | Value::Map(_) | Value::List(_) => return None,
+    };
+    Some((Zeroizing::new(bytes), ty))
+}
+
+fn stash_key(aad: &str, ty: &str, plain: &[u8]) -> [u8; 64] {
+    let mut h = Sha512::new();
+    h.update((aad.len() as u64).to_be_bytes());
+    h.update(aad.as_bytes());
+    h.update(ty.as_bytes());
+    h.update([0]);
+    h.update(plain);
+    h.finalize().into()
+}
+
+/// Remembers the IV of every value decrypted, so that re-encrypting an
+/// unchanged value gives the same ciphertext (as `sops edit` does).
+/// Keys are hashes: no plaintext is kept.
+#[derive(Default)]
+pub struct IvStash {
+    map: HashMap<[u8; 64], Vec<u8>>,
+}
+
+impl IvStash {
+    /// An empty stash.
+    pub fn new() -> Self {
+        IvStash::default()
+    }
+    fn put(&mut self, aad: &str, ty: &str, plain: &[u8], iv: &[u8]) {
+        self.map.insert(stash_key(aad, ty, plain), iv.to_vec());
+    }
+    fn get(&self, aad: &str, ty: &str, plain: &[u8]) -> Option<&Vec<u8>> {
+        self.map.get(&stash_key(aad, ty, plain))
+    }
+}
+
+/// Encrypts a scalar with the data key and `aad` (the key path).
+/// Empty strings are not encrypted (returns `None`), as in sops.
+pub fn encrypt(
+    v: &Value,
+    key: &[u8; 32],
+    aad: &str,
+    stash: Option<&IvStash>,
+) -> Result<Option<String>> {
+    let Some((plain, ty)) = plaintext_bytes(v) else {
+        return Ok(None);
+    };
+    if plain.is_empty() && matches!(v, Value::Str(_) | Value::Bytes(_) | Value::Comment(_)) {
+        return Ok(None);
+    }
+    let iv: Vec<u8> = match stash.and_then(|s| s.get(aad, ty, &plain)) {
+        Some(iv) => iv.clone(),
+        None => random_iv()?.to_vec(),
+    };
+    Ok(Some(seal(&plain, ty, key, aad, &iv)?))
+}
+
+/// Encrypts raw plaintext bytes with an explicit IV and type.
+pub fn seal(plain: &[u8], ty: &str, key: &[u8; 32], aad: &str, iv: &[u8]) -> Result<String> {
+    if iv.len() != 32 {
+        return Err(Error::Unsupported("sops IVs are 32 bytes".into()));
+    }
+    let cipher = Aes256Gcm32::new(key.into());
+    let nonce = aes_gcm::aead::generic_array::GenericArray::from_slice(iv);
+    let out = cipher
+        .encrypt(
+            nonce,
+            Payload {
+                msg: plain,
+                aad: aad.as_bytes(),
+            },
+        )
+        .map_err(|_| Error::Unsupported("AES-GCM encryption failed".into()))?;
+    let (data, tag) = out.split_at(out.len() - 16);
+    Ok(format!(
+        "ENC[AES256_GCM,data:{},iv:{},tag:{},type:{}]",
+        B64.encode(data),
+        B64.encode(iv),
+        B64.encode(tag),
+        ty
+    ))
+}
+
+/// Decrypts an `ENC[...]` string, returning the typed value. `path` is the
+/// human form of the key path for messages.
+pub fn decrypt(
+    ciphertext: &str,
+    key: &[u8; 32],
+    aad: &str,
+    stash: Option<&mut IvStash>,
+) -> Result<Value> {
+    if ciphertext.is_empty() {
+        return Ok(Value::str(""));
+    }
+    let parts = parse(ciphertext, aad)?;
+    if parts.iv.len() != 32 {
+        return Err(Error::BadCiphertext {
+            path: aad.to_string(),
+            reason: format!("iv is {} bytes, sops uses 32", parts.iv.len()),
+        });
+    }
+    let cipher = Aes256Gcm32::new(key.into());
+    let nonce = aes_gcm::aead::generic_array::GenericArray::from_slice(&parts.iv);
+    let mut msg = parts.data.clone();
+    msg.extend_from_slice(&parts.tag);
+    let plain = Zeroizing::new(
+        cipher
+            .decrypt(
+                nonce,
+                Payload {
+                    msg: &msg,
+                    aad: aad.as_bytes(),
+                },
+            )
+            .map_err(|_| Error::Authentication {
+                path: aad.to_string(),
+            })?,
+    );
+    let bad = |reason: &str| Error::BadCiphertext {
+        path: aad.to_string(),
+        reason: reason.to_string(),
+    };
+    let text = || -> Result<&str> {
+        std::str::from_utf8(&plain).map_err(|_| bad("plaintext is not UTF-8"))
+    };
+    let value = match parts.datatype.as_str() {
+        "str" => match std::str::from_utf8(&plain) {
+            Ok(t) => Value::Str(Secret::new(t)),
+            // Go strings may hold any bytes (binary store).
+            Err(_) => Value::Bytes(Zeroizing::new(plain.to_vec())),
+        },
+        "int" => Value::Int(
+            text()?
+                .parse()
+                .map_err(|_| bad("type int but not an integer"))?,
+        ),
+        "float" => {
+            Value::Float(parse_go_float(text()?).ok_or_else(|| bad("type float but not a number"))?)
+        }
+        "bool" => {
+            Value::Bool(parse_go_bool(text()?).ok_or_else(|| bad("type bool but not a boolean"))?)
+        }
+        "time" => Value::Time(Secret::new(
+            crate::timefmt::normalize_rfc3339(text()?)
+                .ok_or_else(|| bad("type time but not an RFC 3339 timestamp"))?,
+        )),
+        "bytes" => Value::Bytes(Zeroizing::new(plain.to_vec())),
+        "comment" => Value::Comment(Secret::new(text()?)),
+        other => return Err(bad(&format!("unknown type {other:?}"))),
+    };
+    if let Some(stash) = stash {
+        let ty = parts.datatype.as_str();
+        // Stash under the bytes we would produce when re-encrypting.
+        if let Some((again, _)) = plaintext_bytes(&value) {
+            stash.put(aad, ty, &again, &parts.iv);
+        }
+    }
+    Ok(value)
+}
+
+/// Go's `strconv.ParseBool`.
+pub fn parse_go_bool(s: &str) -> Option<bool> {
+    match s {
+        "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
+        "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
+        _ => None,
+    }
+}
+
+/// Go's `strconv.ParseFloat(s, 64)` for the forms sops writes.
+pub fn parse_go_float(s: &str) -> Option<f64> {
+    match s {
+        "+Inf" | "Inf" | "+inf" | "inf" => Some(f64::INFINITY),
+        "-Inf" | "-inf" => Some(f64::NEG_INFINITY),
+        "NaN" | "nan" => Some(f64::NAN),
+        _ => {
+            if s.is_empty() || s.contains(|c: char| c.is_ascii_alphabetic() && c != 'e' && c != 'E')
+            {
+                return None;
+            }
+            s.parse().ok()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: [u8; 32] = [7u8; 32];
+
+    #[test]
+    fn round_trip_all_types() {
+        let values = vec![
+            Value::str("hello"),
+            Value::Int(-42),
+            Value::Float(0.75),
+            Value::Bool(true),
+            Value::Bool(false),
+            Value::Time(Secret::new("2024-01-02T00:00:00Z")),
+            Value::Bytes(Zeroizing::new(vec![0, 1, 2, 255])),
+            Value::Comment(Secret::new(" a comment")),
+        ];
+        for v in values {
+            let enc = encrypt(&v, &KEY, "a:b:", None).unwrap().unwrap();
+            assert!(is_encrypted_value(&enc));
+            let back = decrypt(&enc, &KEY, "a:b:", None).unwrap();
+            assert!(back == v, "{} did not round trip", v.kind());
+        }
+    }
+
+    #[test]
+    fn empty_string_is_not_encrypted() {
+        assert_eq!(encrypt(&Value::str(""), &KEY, "a:", None).unwrap(), None);
+        assert_eq!(encrypt(&Value::Null, &KEY, "a:", None).unwrap(), None);
+    }
+
+    #[test]
+    fn tampering_is_refused() {
+        let enc = encrypt(&Value::str("secret"), &KEY, "a:", None)
+            .unwrap()
+            .unwrap();
+        // Wrong path.
+        assert!(matches!(
+            decrypt(&enc, &KEY, "b:", None),
+            Err(Error::Authentication { .. })
+        ));
+        // Wrong key.
+        assert!(matches!(
+            decrypt(&enc, &[8u8; 32], "a:", None),
+            Err(Error::Authentication { .. })
+        ));
+        // Changed data / iv / tag.
+        let p = parse(&enc, "a:").unwrap();
+        let mut data = p.data.clone();
+        data[0] ^= 1;
+        let forged = format!(
+            "ENC[AES256_GCM,data:{},iv:{},tag:{},type:str]",
+            B64.encode(&data),
+            B64.encode(&p.iv),
+            B64.encode(&p.tag)
+        );
+        assert!(matches!(
+            decrypt(&forged, &KEY, "a:", None),
+            Err(Error::Authentication { .. })
+        ));
+        let mut iv = p.iv.clone();
+        iv[31] ^= 1;
+        let forged = format!(
+            "ENC[AES256_GCM,data:{},iv:{},tag:{},type:str]",
+            B64.encode(&p.data),
+            B64.encode(&iv),
+            B64.encode(&p.tag)
+        );
+        assert!(matches!(
+            decrypt(&forged, &KEY, "a:", None),
+            Err(Error::Authentication { .. })
+        ));
+        let mut tag = p.tag.clone();
+        tag[0] ^= 1;
+        let forged = format!(
+            "ENC[AES256_GCM,data:{},iv:{},tag:{},type:str]",
+            B64.encode(&p.data),
+            B64.encode(&p.iv),
+            B64.encode(&tag)
+        );
+        assert!(matches!(
+            decrypt(&forged, &KEY, "a:", None),
+            Err(Error::Authentication { .. })
+        ));
+        // Garbage never panics and never echoes the value.
+        let e = decrypt(
+            "ENC[AES256_GCM,data:%%%,iv:x,tag:y,type:str]",
+            &KEY,
+            "a:",
+            None,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("a:"));
+    }
+
+    #[test]
+    fn stash_keeps_iv_of_unchanged_values() {
+        let enc = encrypt(&Value::str("same"), &KEY, "k:", None)
+            .unwrap()
+            .unwrap();
+        let mut stash = IvStash::new();
+        let v = decrypt(&enc, &KEY, "k:", Some(&mut stash)).unwrap();
+        let again = encrypt(&v, &KEY, "k:", Some(&stash)).unwrap().unwrap();
+        assert_eq!(enc, again);
+        let changed = encrypt(&Value::str("other"), &KEY, "k:", Some(&stash))
+            .unwrap()
+            .unwrap();
+        assert_ne!(parse(&changed, "").unwrap().iv, parse(&enc, "").unwrap().iv);
+    }
+}

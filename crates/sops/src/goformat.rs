@@ -1,0 +1,147 @@
+//! Number and string formatting the way Go's `strconv`, `encoding/json` and
+//! `yaml.v3` do it, so our output matches sops byte for byte.
+
+/// `strconv.FormatFloat(f, 'f', -1, 64)`: shortest digits, no exponent.
+pub fn format_f(f: f64) -> String {
+    if f.is_nan() {
+        return "NaN".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
+    }
+    format!("{f}")
+}
+
+/// Shortest digits and decimal exponent (scientific: d.ddd × 10^exp).
+fn sci_parts(f: f64) -> (bool, String, i32) {
+    let s = format!("{:e}", f.abs());
+    let (mant, exp) = s.split_once('e').unwrap_or((&s, "0"));
+    let digits: String = mant.chars().filter(|c| *c != '.').collect();
+    (f.is_sign_negative(), digits, exp.parse().unwrap_or(0))
+}
+
+fn go_exp_form(neg: bool, digits: &str, exp: i32, min_exp_digits: usize) -> String {
+    let mut out = String::new();
+    if neg {
+        out.push('-');
+    }
+    out.push_str(&digits[..1]);
+    if digits.len() > 1 {
+        out.push('.');
+        out.push_str(&digits[1..]);
+    }
+    out.push('e');
+    out.push(if exp < 0 { '-' } else { '+' });
+    let e = exp.unsigned_abs().to_string();
+    for _ in e.len()..min_exp_digits {
+        out.push('0');
+    }
+    out.push_str(&e);
+    out
+}
+
+/// `strconv.FormatFloat(f, 'g', -1, 64)` (what yaml.v3 writes for floats),
+/// with yaml's spellings of infinities and NaN.
+pub fn format_yaml_float(f: f64) -> String {
+    if f.is_nan() {
+        return ".nan".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 {
+            ".inf".into()
+        } else {
+            "-.inf".into()
+        };
+    }
+    if f == 0.0 {
+        return if f.is_sign_negative() {
+            "-0".into()
+        } else {
+            "0".into()
+        };
+    }
+    let (neg, digits, exp) = sci_parts(f);
+    if !(-4..6).contains(&exp) {
+        return go_exp_form(neg, &digits, exp, 2);
+    }
+    format!("{f}")
+}
+
+/// What Go's `encoding/json` writes for a float64.
+pub fn format_json_float(f: f64) -> String {
+    let abs = f.abs();
+    if abs != 0.0 && !(1e-6..1e21).contains(&abs) {
+        let (neg, digits, exp) = sci_parts(f);
+        // Go cleans e-09 to e-9: exponent written with at least one digit.
+        return go_exp_form(neg, &digits, exp, 1);
+    }
+    if f == 0.0 {
+        return if f.is_sign_negative() {
+            "-0".into()
+        } else {
+            "0".into()
+        };
+    }
+    format!("{f}")
+}
+
+/// Go's `json.Marshal` of a string (with HTML escaping, as sops uses it).
+pub fn json_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn floats_like_go() {
+        assert_eq!(format_f(1e20), "100000000000000000000");
+        assert_eq!(format_f(0.75), "0.75");
+        assert_eq!(format_f(3.0), "3");
+        assert_eq!(format_yaml_float(1e20), "1e+20");
+        assert_eq!(format_yaml_float(1.5e-7), "1.5e-07");
+        assert_eq!(format_yaml_float(123456789.0), "1.23456789e+08");
+        assert_eq!(format_yaml_float(1e6), "1e+06");
+        assert_eq!(format_yaml_float(100000.0), "100000");
+        assert_eq!(format_yaml_float(-0.0), "-0");
+        assert_eq!(format_yaml_float(0.5), "0.5");
+        assert_eq!(format_yaml_float(f64::NEG_INFINITY), "-.inf");
+        assert_eq!(
+            format_json_float(1234567890123456789.0),
+            "1234567890123456800"
+        );
+        assert_eq!(format_json_float(3.0), "3");
+        assert_eq!(format_json_float(1e21), "1e+21");
+        assert_eq!(format_json_float(1e-7), "1e-7");
+    }
+
+    #[test]
+    fn json_strings_like_go() {
+        assert_eq!(json_string("<a&b>"), r#""\u003ca\u0026b\u003e""#);
+        assert_eq!(json_string("a\"\\\n\u{1}"), r#""a\"\\\n\u0001""#);
+    }
+}

@@ -1,0 +1,412 @@
+//! The JSON store: an order-preserving parser with line:column errors, and
+//! output identical to sops' (Go `encoding/json`, tab indent).
+//! As in sops 3.11, every number is read as a float.
+
+use crate::error::{Error, Result};
+use crate::goformat;
+use crate::value::{Map, MapItem, Value};
+
+const FORMAT: &str = "json";
+const MAX_DEPTH: usize = 512;
+
+struct P<'a> {
+    s: &'a [u8],
+    i: usize,
+}
+
+impl<'a> P<'a> {
+    fn loc(&self, at: usize) -> (usize, usize) {
+        let before = &self.s[..at.min(self.s.len())];
+        let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+        let line_start = before
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map(|p| p + 1)
+            .unwrap_or(0);
+        let col = String::from_utf8_lossy(&before[line_start..])
+            .chars()
+            .count()
+            + 1;
+        (line, col)
+    }
+
+    fn err(&self, msg: impl Into<String>) -> Error {
+        let (l, c) = self.loc(self.i);
+        Error::syntax(FORMAT, l, c, msg)
+    }
+
+    fn ws(&mut self) {
+        while self.i < self.s.len() && matches!(self.s[self.i], b' ' | b'\t' | b'\n' | b'\r') {
+            self.i += 1;
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.s.get(self.i).copied()
+    }
+
+    fn expect(&mut self, c: u8) -> Result<()> {
+        self.ws();
+        if self.peek() == Some(c) {
+            self.i += 1;
+            Ok(())
+        } else {
+            Err(self.err(format!("expected '{}'", c as char)))
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Value> {
+        if depth > MAX_DEPTH {
+            return Err(self.err("nesting too deep"));
+        }
+        self.ws();
+        match self.peek() {
+            Some(b'{') => Ok(Value::Map(self.object(depth)?)),
+            Some(b'[') => {
+                self.i += 1;
+                let mut l = Vec::new();
+                self.ws();
+                if self.peek() == Some(b']') {
+                    self.i += 1;
+                    return Ok(Value::List(l));
+                }
+                loop {
+                    l.push(self.value(depth + 1)?);
+                    self.ws();
+                    match self.peek() {
+                        Some(b',') => self.i += 1,
+                        Some(b']') => {
+                            self.i += 1;
+                            return Ok(Value::List(l));
+                        }
+                        _ => return Err(self.err("expected ',' or ']'")),
+                    }
+                }
+            }
+            Some(b'"') => Ok(Value::str(self.string()?)),
+            Some(b't') => self.word("true", Value::Bool(true)),
+            Some(b'f') => self.word("false", Value::Bool(false)),
+            Some(b'n') => self.word("null", Value::Null),
+            Some(c) if c == b'-' || c.is_ascii_digit() => self.number(),
+            Some(_) => Err(self.err("expected a JSON value")),
+            None => Err(self.err("unexpected end of input")),
+        }
+    }
+
+    fn word(&mut self, w: &str, v: Value) -> Result<Value> {
+        if self.s[self.i..].starts_with(w.as_bytes()) {
+            self.i += w.len();
+            Ok(v)
+        } else {
+            Err(self.err("invalid literal"))
+        }
+    }
+
+    fn number(&mut self) -> Result<Value> {
+        let start = self.i;
+        if self.peek() == Some(b'-') {
+            self.i += 1;
+        }
+        let digits = |p: &mut Self| {
+            let s = p.i;
+            while p.peek().is_some_and(|c| c.is_ascii_digit()) {
+                p.i += 1;
+            }
+            p.i - s
+        };
+        let int_start = self.i;
+        let n = digits(self);
+        if n == 0 || (n > 1 && self.s[int_start] == b'0') {
+            self.i = start;
+            return Err(self.err("invalid number"));
+        }
+        if self.peek() == Some(b'.') {
+            self.i += 1;
+            if digits(self) == 0 {
+                return Err(self.err("invalid number: digits expected after '.'"));
+            }
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.i += 1;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.i += 1;
+            }
+            if digits(self) == 0 {
+                return Err(self.err("invalid number: digits expected in exponent"));
+            }
+        }
+        let text =
+            std::str::from_utf8(&self.s[start..self.i]).map_err(|_| self.err("invalid number"))?;
+        let f: f64 = text.parse().map_err(|_| self.err("invalid number"))?;
+        if f.is_infinite() {
+            return Err(self.err("number out of range"));
+        }
+        Ok(Value::Float(f))
+    }
+
+    fn hex4(&mut self) -> Result<u32> {
+        let h = self
+            .s
+            .get(self.i..self.i + 4)
+            .ok_or_else(|| self.err("truncated \\u escape"))?;
+        let h = std::str::from_utf8(h).map_err(|_| self.err("invalid \\u escape"))?;
+        let v = u32::from_str_radix(h, 16).map_err(|_| self.err("invalid \\u escape"))?;
+        self.i += 4;
+        Ok(v)
+    }
+
+    fn string(&mut self) -> Result<String> {
+        self.i += 1;
+        let mut out = Vec::new();
+        loop {
+            let c = self.peek().ok_or_else(|| self.err("unterminated string"))?;
+            match c {
+                b'"' => {
+                    self.i += 1;
+                    return String::from_utf8(out)
+                        .map_err(|_| self.err("string is not valid UTF-8"));
+                }
+                b'\\' => {
+                    self.i += 1;
+                    let e = self.peek().ok_or_else(|| self.err("unterminated escape"))?;
+                    self.i += 1;
+                    let ch = match e {
+                        b'"' => '"',
+                        b'\\' => '\\',
+                        b'/' => '/',
+                        b'b' => '\u{8}',
+                        b'f' => '\u{c}',
+                        b'n' => '\n',
+                        b'r' => '\r',
+                        b't' => '\t',
+                        b'u' => {
+                            let hi = self.hex4()?;
+                            let cp = if (0xD800..0xDC00).contains(&hi)
+                                && self.s[self.i..].starts_with(b"\\u")
+                            {
+                                let save = self.i;
+                                self.i += 2;
+                                let lo = self.hex4()?;
+                                if (0xDC00..0xE000).contains(&lo) {
+                                    0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
+                                } else {
+                                    self.i = save;
+                                    0xFFFD
+                                }
+                            } else {
+                                hi
+                            };
+                            char::from_u32(cp).unwrap_or('\u{FFFD}')
+                        }
+                        _ => {
+                            self.i -= 1;
+                            return Err(self.err("invalid escape"));
+                        }
+                    };
+                    let mut buf = [0u8; 4];
+                    out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+                }
+                c if c < 0x20 => return Err(self.err("control character in string")),
+                c => {
+                    out.push(c);
+                    self.i += 1;
+                }
+            }
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Result<Map> {
+        self.expect(b'{')?;
+        let mut m = Map::new();
+        self.ws();
+        if self.peek() == Some(b'}') {
+            self.i += 1;
+            return Ok(m);
+        }
+        loop {
+            self.ws();
+            if self.peek() != Some(b'"') {
+                return Err(self.err("expected a string key"));
+            }
+            let k = self.string()?;
+            self.expect(b':')?;
+            let v = self.value(depth + 1)?;
+            m.items.push(MapItem::Entry(k, v));
+            self.ws();
+            match self.peek() {
+                Some(b',') => self.i += 1,
+                Some(b'}') => {
+                    self.i += 1;
+                    return Ok(m);
+                }
+                _ => return Err(self.err("expected ',' or '}'")),
+            }
+        }
+    }
+}
+
+/// Parses a JSON document whose top level is an object.
+pub fn load(input: &[u8]) -> Result<Map> {
+    let input = input.strip_prefix(b"\xef\xbb\xbf").unwrap_or(input);
+    let mut p = P { s: input, i: 0 };
+    p.ws();
+    if p.peek() != Some(b'{') {
+        return Err(p.err("expected a JSON object ('{') at the top level"));
+    }
+    let m = p.object(0)?;
+    p.ws();
+    if p.i != input.len() {
+        return Err(p.err("unexpected data after the top-level object"));
+    }
+    Ok(m)
+}
+
+fn encode(v: &Value, out: &mut String) {
+    match v {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Int(i) => out.push_str(&i.to_string()),
+        Value::Float(f) => out.push_str(&goformat::format_json_float(*f)),
+        Value::Str(s) => out.push_str(&goformat::json_string(s.expose())),
+        Value::Time(t) => out.push_str(&goformat::json_string(t.expose())),
+        Value::Comment(_) => {}
+        Value::Bytes(b) => {
+            use base64::Engine;
+            out.push_str(&goformat::json_string(
+                &base64::engine::general_purpose::STANDARD.encode(&b[..]),
+            ))
+        }
+        Value::Map(m) => {
+            out.push('{');
+            let mut first = true;
+            for (k, v) in m.entries() {
+                if !first {
+                    out.push(',');
+                }
+                first = false;
+                out.push_str(&goformat::json_string(k));
+                out.push(':');
+                encode(v, out);
+            }
+            out.push('}');
+        }
+        Value::List(l) => {
+            out.push('[');
+            let mut first = true;
+            for v in l.iter().filter(|v| !matches!(v, Value::Comment(_))) {
+                if !first {
+                    out.push(',');
+                }
+                first = false;
+                encode(v, out);
+            }
+            out.push(']');
+        }
+    }
+}
+
+/// Go's `json.Indent(compact, "", "\t")`.
+fn indent(compact: &str) -> String {
+    let mut out = String::with_capacity(compact.len() * 2);
+    let mut depth = 0usize;
+    let mut in_str = false;
+    let mut esc = false;
+    let mut need_indent = false;
+    let chars: Vec<char> = compact.chars().collect();
+    let newline = |out: &mut String, depth: usize| {
+        out.push('\n');
+        for _ in 0..depth {
+            out.push('\t');
+        }
+    };
+    for &c in &chars {
+        if in_str {
+            out.push(c);
+            if esc {
+                esc = false;
+            } else if c == '\\' {
+                esc = true;
+            } else if c == '"' {
+                in_str = false;
+            }
+            continue;
+        }
+        if need_indent && c != ']' && c != '}' {
+            need_indent = false;
+            depth += 1;
+            newline(&mut out, depth);
+        }
+        match c {
+            '"' => {
+                in_str = true;
+                out.push(c);
+            }
+            '{' | '[' => {
+                out.push(c);
+                need_indent = true;
+            }
+            ',' => {
+                out.push(c);
+                newline(&mut out, depth);
+            }
+            ':' => out.push_str(": "),
+            '}' | ']' => {
+                if need_indent {
+                    need_indent = false;
+                } else {
+                    depth = depth.saturating_sub(1);
+                    newline(&mut out, depth);
+                }
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Writes a map as sops does (tab indent, trailing newline).
+pub fn emit(m: &Map) -> String {
+    let mut compact = String::new();
+    encode(&Value::Map(m.clone()), &mut compact);
+    let mut s = indent(&compact);
+    s.push('\n');
+    s
+}
+
+/// One value as `sops decrypt --extract` prints it.
+pub fn emit_value(v: &Value) -> String {
+    let mut compact = String::new();
+    encode(v, &mut compact);
+    let mut s = indent(&compact);
+    s.push('\n');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_keeps_order() {
+        let src = b"{\"b\": 1, \"a\": [true, null, \"x\", {\"k\": {}}], \"e\": []}";
+        let m = load(src).unwrap();
+        let out = emit(&m);
+        assert_eq!(
+            out,
+            "{\n\t\"b\": 1,\n\t\"a\": [\n\t\ttrue,\n\t\tnull,\n\t\t\"x\",\n\t\t{\n\t\t\t\"k\": {}\n\t\t}\n\t],\n\t\"e\": []\n}\n"
+        );
+    }
+
+    #[test]
+    fn errors_have_locations() {
+        let e = load(b"{\n  \"a\": tru\n}").unwrap_err().to_string();
+        assert!(e.contains("2:8"), "{e}");
+        assert!(load(b"[1]").unwrap_err().to_string().contains("1:1"));
+        assert!(load(b"{\"a\": 1} x").is_err());
+        assert!(load(b"{\"a\": \"\\ud800\"}").is_ok());
+        assert!(load(&[b'['; 10000]).is_err());
+        let deep = format!("{{\"a\":{}{}}}", "[".repeat(600), "]".repeat(600));
+        assert!(load(deep.as_bytes()).is_err());
+    }
+}

@@ -1,0 +1,1344 @@
+//! The YAML store. Reads with yaml-rust2's event parser plus our own comment
+//! scanner (serde cannot carry comments), and writes the way sops 3.11
+//! (go yaml.v3, indent 4) does, so decrypted output matches byte for byte.
+//!
+//! Comments: as in sops 3.11, every comment becomes a comment line of the
+//! map or list it belongs to, placed before the entry it precedes (a
+//! trailing `# comment` on a line goes before that line's entry).
+
+use crate::error::{Error, Result};
+use crate::goformat;
+use crate::timefmt;
+use crate::value::{Map, MapItem, Secret, Value};
+use std::collections::HashMap;
+use yaml_rust2::parser::{Event, Parser, Tag};
+use yaml_rust2::scanner::TScalarStyle;
+
+const FORMAT: &str = "yaml";
+
+// ---------------------------------------------------------------- reading
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+struct Pos {
+    idx: usize,
+    line: usize,
+    col: usize,
+}
+
+impl Pos {
+    fn from_marker(m: &yaml_rust2::scanner::Marker) -> Pos {
+        Pos {
+            idx: m.index(),
+            line: m.line(),
+            col: m.col(),
+        }
+    }
+}
+
+enum Node {
+    Scalar(Value),
+    Map {
+        id: usize,
+        entries: Vec<(String, Node)>,
+    },
+    Seq {
+        id: usize,
+        items: Vec<Node>,
+    },
+}
+
+struct Coll {
+    depth: usize,
+    col: usize,
+    start: Pos,
+    end: Pos,
+    flow: bool,
+    /// Positions of entries (map keys or list items), in order.
+    items: Vec<Pos>,
+    is_root: bool,
+}
+
+struct Builder<'a> {
+    chars: &'a [char],
+    parser: Parser<std::str::Chars<'a>>,
+    colls: Vec<Coll>,
+    anchors: HashMap<usize, Value>,
+    /// Ranges (char indexes) of quoted and block scalars: no comments inside.
+    excluded: Vec<(usize, usize)>,
+    /// Start positions of every node (for "next token" lookups).
+    starts: Vec<Pos>,
+}
+
+fn scan_err(e: &yaml_rust2::ScanError) -> Error {
+    let m = e.marker();
+    Error::syntax(FORMAT, m.line(), m.col() + 1, e.info().to_string())
+}
+
+impl<'a> Builder<'a> {
+    fn next(&mut self) -> Result<(Event, Pos)> {
+        let (ev, m) = self.parser.next_token().map_err(|e| scan_err(&e))?;
+        Ok((ev, Pos::from_marker(&m)))
+    }
+
+    fn err_at(&self, p: Pos, msg: impl Into<String>) -> Error {
+        Error::syntax(FORMAT, p.line, p.col + 1, msg)
+    }
+
+    fn note_scalar_extent(&mut self, value: &str, style: TScalarStyle, p: Pos) {
+        let c = self.chars;
+        match style {
+            TScalarStyle::SingleQuoted => {
+                let mut i = p.idx + 1;
+                while i < c.len() {
+                    if c[i] == '\'' {
+                        if c.get(i + 1) == Some(&'\'') {
+                            i += 2;
+                            continue;
+                        }
+                        break;
+                    }
+                    i += 1;
+                }
+                self.excluded.push((p.idx, i));
+            }
+            TScalarStyle::DoubleQuoted => {
+                let mut i = p.idx + 1;
+                while i < c.len() && c[i] != '"' {
+                    if c[i] == '\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                self.excluded.push((p.idx, i));
+            }
+            TScalarStyle::Literal | TScalarStyle::Folded => {
+                if value.is_empty() {
+                    return;
+                }
+                // The marker is at the first content character; content lines
+                // are those indented at least that much (or blank).
+                let indent = p.col;
+                let mut i = p.idx;
+                // Walk line by line.
+                let mut line_start = p.idx - p.col.min(p.idx);
+                let mut end = p.idx;
+                loop {
+                    // measure this line
+                    let mut j = line_start;
+                    while j < c.len() && c[j] == ' ' {
+                        j += 1;
+                    }
+                    let blank = j >= c.len() || c[j] == '\n' || c[j] == '\r';
+                    if !blank && j - line_start < indent {
+                        break;
+                    }
+                    while j < c.len() && c[j] != '\n' {
+                        j += 1;
+                    }
+                    end = j;
+                    if j >= c.len() {
+                        break;
+                    }
+                    line_start = j + 1;
+                    i = line_start;
+                }
+                let _ = i;
+                self.excluded.push((p.idx, end));
+            }
+            _ => {}
+        }
+    }
+
+    fn scalar_value(
+        &self,
+        v: String,
+        style: TScalarStyle,
+        tag: Option<Tag>,
+        p: Pos,
+    ) -> Result<Value> {
+        let tag_suffix = tag.as_ref().map(|t| {
+            if t.handle == "!!" || t.handle == "tag:yaml.org,2002:" {
+                format!("!!{}", t.suffix)
+            } else {
+                format!("{}{}", t.handle, t.suffix)
+            }
+        });
+        match tag_suffix.as_deref() {
+            Some("!!str") => return Ok(Value::str(v)),
+            Some("!!binary") => {
+                use base64::Engine;
+                let clean: String = v.chars().filter(|c| !c.is_whitespace()).collect();
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(clean)
+                    .map_err(|e| self.err_at(p, format!("invalid !!binary: {e}")))?;
+                return Ok(match String::from_utf8(bytes) {
+                    Ok(s) => Value::str(s),
+                    Err(e) => Value::Bytes(zeroize::Zeroizing::new(e.into_bytes())),
+                });
+            }
+            _ => {}
+        }
+        if style != TScalarStyle::Plain && tag_suffix.is_none() {
+            return Ok(Value::str(v));
+        }
+        match resolve_plain(&v, tag_suffix.is_none() || tag_suffix.as_deref() == Some("!!timestamp")) {
+            Resolved::Str => Ok(Value::str(v)),
+            Resolved::Value(val) => Ok(val),
+            Resolved::TooBig => Err(self.err_at(
+                p,
+                format!("integer {v} does not fit in 64 bits (sops cannot encrypt it; quote it to make it a string)"),
+            )),
+        }
+    }
+
+    /// Parses one node whose first event is `ev`.
+    fn node(&mut self, ev: Event, p: Pos, depth: usize) -> Result<Node> {
+        match ev {
+            Event::Scalar(v, style, anchor, tag) => {
+                self.starts.push(p);
+                self.note_scalar_extent(&v, style, p);
+                let val = self.scalar_value(v, style, tag, p)?;
+                if anchor > 0 {
+                    self.anchors.insert(anchor, val.clone());
+                }
+                Ok(Node::Scalar(val))
+            }
+            Event::Alias(id) => {
+                self.starts.push(p);
+                let v = self
+                    .anchors
+                    .get(&id)
+                    .cloned()
+                    .ok_or_else(|| self.err_at(p, "alias to an unknown anchor"))?;
+                Ok(Node::Scalar(v))
+            }
+            Event::SequenceStart(anchor, _) => {
+                let id = self.colls.len();
+                let flow = self.chars.get(p.idx) == Some(&'[');
+                self.colls.push(Coll {
+                    depth,
+                    col: p.col,
+                    start: p,
+                    end: p,
+                    flow,
+                    items: Vec::new(),
+                    is_root: false,
+                });
+                self.starts.push(p);
+                let mut items = Vec::new();
+                loop {
+                    let (ev, q) = self.next()?;
+                    if matches!(ev, Event::SequenceEnd) {
+                        self.colls[id].end = q;
+                        break;
+                    }
+                    self.colls[id].items.push(q);
+                    items.push(self.node(ev, q, depth + 1)?);
+                }
+                let node = Node::Seq { id, items };
+                if anchor > 0 {
+                    let v = self.to_value_plain(&node);
+                    self.anchors.insert(anchor, v);
+                }
+                Ok(node)
+            }
+            Event::MappingStart(anchor, _) => {
+                let id = self.colls.len();
+                let flow = self.chars.get(p.idx) == Some(&'{');
+                self.colls.push(Coll {
+                    depth,
+                    col: p.col,
+                    start: p,
+                    end: p,
+                    flow,
+                    items: Vec::new(),
+                    is_root: depth == 0,
+                });
+                let mut entries = Vec::new();
+                let mut first = true;
+                loop {
+                    let (ev, q) = self.next()?;
+                    if matches!(ev, Event::MappingEnd) {
+                        self.colls[id].end = q;
+                        break;
+                    }
+                    if first && !flow {
+                        self.colls[id].start = q;
+                        self.colls[id].col = q.col;
+                    }
+                    first = false;
+                    self.colls[id].items.push(q);
+                    let key = match self.node(ev, q, depth + 1)? {
+                        Node::Scalar(Value::Str(s)) => s.expose().to_string(),
+                        Node::Scalar(Value::Null) if false => String::new(),
+                        Node::Scalar(other) => {
+                            return Err(self.err_at(
+                                q,
+                                format!(
+                                    "map keys must be strings, found a {} (quote the key)",
+                                    other.kind()
+                                ),
+                            ))
+                        }
+                        _ => return Err(self.err_at(q, "complex map keys are not supported")),
+                    };
+                    let (ev, q2) = self.next()?;
+                    let value = self.node(ev, q2, depth + 1)?;
+                    entries.push((key, value));
+                }
+                if !flow && self.colls[id].items.is_empty() {
+                    self.colls[id].flow = true;
+                }
+                let node = Node::Map { id, entries };
+                if anchor > 0 {
+                    let v = self.to_value_plain(&node);
+                    self.anchors.insert(anchor, v);
+                }
+                Ok(node)
+            }
+            other => Err(self.err_at(p, format!("unexpected YAML event {other:?}"))),
+        }
+    }
+
+    fn to_value_plain(&self, n: &Node) -> Value {
+        to_value(n, &HashMap::new())
+    }
+}
+
+enum Resolved {
+    Str,
+    Value(Value),
+    TooBig,
+}
+
+fn parse_go_int(plain: &str) -> Option<Result<i64, ()>> {
+    // strconv.ParseInt(s, 0, 64) / ParseUint fallback.
+    let (neg, body) = match plain.as_bytes().first() {
+        Some(b'-') => (true, &plain[1..]),
+        Some(b'+') => (false, &plain[1..]),
+        _ => (false, plain),
+    };
+    if body.is_empty() {
+        return None;
+    }
+    let (radix, digits) =
+        if let Some(r) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
+            (16, r)
+        } else if let Some(r) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
+            (8, r)
+        } else if let Some(r) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
+            (2, r)
+        } else if body.len() > 1 && body.starts_with('0') {
+            (8, &body[1..])
+        } else {
+            (10, body)
+        };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    let mag = u128::from_str_radix(digits, radix).ok()?;
+    if neg {
+        if mag <= (i64::MAX as u128) + 1 {
+            Some(Ok((-(mag as i128)) as i64))
+        } else {
+            None
+        }
+    } else if mag <= i64::MAX as u128 {
+        Some(Ok(mag as i64))
+    } else if mag <= u64::MAX as u128 {
+        Some(Err(()))
+    } else {
+        None
+    }
+}
+
+fn is_yaml_style_float(s: &str) -> bool {
+    // ^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$
+    let b = s.as_bytes();
+    let mut i = 0;
+    if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
+        i += 1;
+    }
+    let digits = |i: &mut usize| {
+        let s = *i;
+        while *i < b.len() && b[*i].is_ascii_digit() {
+            *i += 1;
+        }
+        *i - s
+    };
+    if i < b.len() && b[i] == b'.' {
+        i += 1;
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    } else {
+        if digits(&mut i) == 0 {
+            return false;
+        }
+        if i < b.len() && b[i] == b'.' {
+            i += 1;
+            digits(&mut i);
+        }
+    }
+    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+        i += 1;
+        if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
+/// yaml.v3's resolution of an untagged plain scalar.
+fn resolve_plain(s: &str, allow_timestamp: bool) -> Resolved {
+    match s {
+        "" | "~" | "null" | "Null" | "NULL" => return Resolved::Value(Value::Null),
+        "true" | "True" | "TRUE" => return Resolved::Value(Value::Bool(true)),
+        "false" | "False" | "FALSE" => return Resolved::Value(Value::Bool(false)),
+        ".nan" | ".NaN" | ".NAN" => return Resolved::Value(Value::Float(f64::NAN)),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return Resolved::Value(Value::Float(f64::INFINITY))
+        }
+        "-.inf" | "-.Inf" | "-.INF" => return Resolved::Value(Value::Float(f64::NEG_INFINITY)),
+        _ => {}
+    }
+    let first = s.as_bytes()[0];
+    match first {
+        b'.' => {
+            if is_yaml_style_float(s) {
+                if let Ok(f) = s.parse::<f64>() {
+                    return Resolved::Value(Value::Float(f));
+                }
+            }
+            Resolved::Str
+        }
+        b'0'..=b'9' | b'+' | b'-' => {
+            if allow_timestamp {
+                if let Some(t) = timefmt::yaml_timestamp(s) {
+                    return Resolved::Value(Value::Time(Secret::new(t)));
+                }
+            }
+            let plain = s.replace('_', "");
+            match parse_go_int(&plain) {
+                Some(Ok(i)) => return Resolved::Value(Value::Int(i)),
+                Some(Err(())) => return Resolved::TooBig,
+                None => {}
+            }
+            if is_yaml_style_float(&plain) {
+                if let Ok(f) = plain.parse::<f64>() {
+                    return Resolved::Value(Value::Float(f));
+                }
+            }
+            Resolved::Str
+        }
+        _ => Resolved::Str,
+    }
+}
+
+struct ScannedComment {
+    pos: Pos,
+    text: String,
+    /// Something other than whitespace precedes it on its line.
+    trailing: bool,
+}
+
+fn scan_comments(chars: &[char], excluded: &[(usize, usize)]) -> Vec<ScannedComment> {
+    let mut ex = excluded.to_vec();
+    ex.sort();
+    let mut out = Vec::new();
+    let mut i = 0;
+    let mut line = 1;
+    let mut col = 0;
+    let mut line_has_content = false;
+    let mut ex_i = 0;
+    while i < chars.len() {
+        while ex_i < ex.len() && ex[ex_i].1 < i {
+            ex_i += 1;
+        }
+        if ex_i < ex.len() && ex[ex_i].0 <= i && i <= ex[ex_i].1 {
+            // Inside a quoted or block scalar: skip to its end.
+            let end = ex[ex_i].1;
+            while i <= end && i < chars.len() {
+                if chars[i] == '\n' {
+                    line += 1;
+                    col = 0;
+                } else {
+                    col += 1;
+                }
+                i += 1;
+            }
+            line_has_content = true;
+            continue;
+        }
+        let c = chars[i];
+        if c == '\n' {
+            line += 1;
+            col = 0;
+            line_has_content = false;
+            i += 1;
+            continue;
+        }
+        if c == '#' && (col == 0 || chars[i - 1] == ' ' || chars[i - 1] == '\t') {
+            let start = i;
+            let pos = Pos { idx: i, line, col };
+            while i < chars.len() && chars[i] != '\n' {
+                i += 1;
+            }
+            let mut text: String = chars[start + 1..i].iter().collect();
+            if text.ends_with('\r') {
+                text.pop();
+            }
+            out.push(ScannedComment {
+                pos,
+                text,
+                trailing: line_has_content,
+            });
+            col += i - start;
+            continue;
+        }
+        if c != ' ' && c != '\t' && c != '\r' {
+            line_has_content = true;
+        }
+        col += 1;
+        i += 1;
+    }
+    out
+}
+
+fn to_value(n: &Node, comments: &HashMap<usize, Vec<(usize, String)>>) -> Value {
+    match n {
+        Node::Scalar(v) => v.clone(),
+        Node::Map { id, entries } => {
+            let mut m = Map::new();
+            let cs = comments.get(id);
+            let mut ci = 0;
+            for (idx, (k, v)) in entries.iter().enumerate() {
+                if let Some(cs) = cs {
+                    while ci < cs.len() && cs[ci].0 <= idx {
+                        m.items
+                            .push(MapItem::Comment(Secret::new(cs[ci].1.clone())));
+                        ci += 1;
+                    }
+                }
+                m.items
+                    .push(MapItem::Entry(k.clone(), to_value(v, comments)));
+            }
+            if let Some(cs) = cs {
+                for c in &cs[ci..] {
+                    m.items.push(MapItem::Comment(Secret::new(c.1.clone())));
+                }
+            }
+            Value::Map(m)
+        }
+        Node::Seq { id, items } => {
+            let mut l = Vec::new();
+            let cs = comments.get(id);
+            let mut ci = 0;
+            for (idx, v) in items.iter().enumerate() {
+                if let Some(cs) = cs {
+                    while ci < cs.len() && cs[ci].0 <= idx {
+                        l.push(Value::Comment(Secret::new(cs[ci].1.clone())));
+                        ci += 1;
+                    }
+                }
+                l.push(to_value(v, comments));
+            }
+            if let Some(cs) = cs {
+                for c in &cs[ci..] {
+                    l.push(Value::Comment(Secret::new(c.1.clone())));
+                }
+            }
+            Value::List(l)
+        }
+    }
+}
+
+/// Assigns each comment to a collection and a position in it:
+/// returns collection id -> [(insert before item index, text)].
+fn place_comments(
+    comments: Vec<ScannedComment>,
+    colls: &[Coll],
+    starts: &[Pos],
+    doc_roots: &[usize],
+) -> HashMap<usize, Vec<(usize, String)>> {
+    let mut out: HashMap<usize, Vec<(usize, String)>> = HashMap::new();
+    let mut sorted_starts: Vec<usize> = starts.iter().map(|p| p.idx).collect();
+    sorted_starts.sort_unstable();
+    for c in comments {
+        let p = c.pos;
+        if c.trailing {
+            // The deepest block collection with an entry starting on this line.
+            let mut best: Option<(usize, usize)> = None;
+            for (id, coll) in colls.iter().enumerate() {
+                if coll.flow {
+                    continue;
+                }
+                if let Some(ix) = coll
+                    .items
+                    .iter()
+                    .position(|q| q.line == p.line && q.idx < p.idx)
+                {
+                    if best.is_none_or(|(_, d)| coll.depth >= d) {
+                        best = Some((id, coll.depth));
+                        let _ = ix;
+                    }
+                }
+            }
+            if let Some((id, _)) = best {
+                let ix = colls[id]
+                    .items
+                    .iter()
+                    .position(|q| q.line == p.line)
+                    .unwrap_or(0);
+                out.entry(id).or_default().push((ix, c.text));
+                continue;
+            }
+        }
+        // The next node after the comment.
+        let next = match sorted_starts.binary_search(&p.idx) {
+            Ok(i) | Err(i) => sorted_starts.get(i).copied().unwrap_or(usize::MAX),
+        };
+        let mut best: Option<(usize, usize)> = None;
+        for (id, coll) in colls.iter().enumerate() {
+            if coll.flow || coll.col > p.col && !coll.is_root {
+                continue;
+            }
+            let open = coll.start.idx < p.idx && p.idx < coll.end.idx;
+            let starting = p.idx < coll.start.idx && coll.start.idx <= next;
+            if (open || starting) && best.is_none_or(|(_, d)| coll.depth > d) {
+                best = Some((id, coll.depth));
+            }
+        }
+        if best.is_none() {
+            // Before or after everything: the document root nearest to it.
+            let root = doc_roots
+                .iter()
+                .copied()
+                .rfind(|r| colls[*r].start.idx <= p.idx)
+                .or_else(|| doc_roots.first().copied());
+            if let Some(r) = root {
+                best = Some((r, 0));
+            }
+        }
+        if let Some((id, _)) = best {
+            let ix = colls[id].items.iter().filter(|q| q.idx < p.idx).count();
+            out.entry(id).or_default().push((ix, c.text));
+        }
+    }
+    out
+}
+
+/// Parses a (possibly multi-document) YAML file into one map per document.
+pub fn load(input: &[u8]) -> Result<Vec<Map>> {
+    let text = std::str::from_utf8(input).map_err(|e| {
+        let (line, col) = line_col_of_byte(input, e.valid_up_to());
+        Error::syntax(FORMAT, line, col, "the file is not valid UTF-8")
+    })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let chars: Vec<char> = text.chars().collect();
+    let mut b = Builder {
+        chars: &chars,
+        parser: Parser::new_from_str(text),
+        colls: Vec::new(),
+        anchors: HashMap::new(),
+        excluded: Vec::new(),
+        starts: Vec::new(),
+    };
+    let mut docs: Vec<Option<Node>> = Vec::new();
+    let mut doc_roots = Vec::new();
+    loop {
+        let (ev, p) = b.next()?;
+        match ev {
+            Event::StreamStart | Event::DocumentEnd => {}
+            Event::StreamEnd => break,
+            Event::DocumentStart => {
+                let (ev, q) = b.next()?;
+                match ev {
+                    Event::MappingStart(..) => {
+                        let id = b.colls.len();
+                        let n = b.node(ev, q, 0)?;
+                        b.colls[id].is_root = true;
+                        doc_roots.push(id);
+                        docs.push(Some(n));
+                    }
+                    Event::Scalar(ref v, style, _, _) if style == TScalarStyle::Plain && matches!(v.as_str(), "" | "~" | "null" | "Null" | "NULL") => {
+                        docs.push(None);
+                    }
+                    Event::SequenceStart(..) => {
+                        return Err(b.err_at(q, "YAML documents that are sequences are not supported (the top level must be a map)"))
+                    }
+                    Event::DocumentEnd => docs.push(None),
+                    _ => {
+                        return Err(b.err_at(q, "YAML documents that are values are not supported (the top level must be a map)"))
+                    }
+                }
+            }
+            other => return Err(b.err_at(p, format!("unexpected YAML event {other:?}"))),
+        }
+    }
+    let comments = scan_comments(&chars, &b.excluded);
+    let placed = place_comments(comments, &b.colls, &b.starts, &doc_roots);
+    let mut out = Vec::new();
+    for d in docs {
+        match d {
+            Some(n) => match to_value(&n, &placed) {
+                Value::Map(m) => out.push(m),
+                _ => {
+                    return Err(Error::Structure(
+                        "internal: document root is not a map".into(),
+                    ))
+                }
+            },
+            None => out.push(Map::new()),
+        }
+    }
+    Ok(out)
+}
+
+fn line_col_of_byte(input: &[u8], at: usize) -> (usize, usize) {
+    let before = &input[..at.min(input.len())];
+    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+    let col = before.iter().rev().take_while(|b| **b != b'\n').count() + 1;
+    (line, col)
+}
+
+// ---------------------------------------------------------------- writing
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Style {
+    Plain,
+    Single,
+    Double,
+    Literal,
+}
+
+fn is_printable(c: char) -> bool {
+    let u = c as u32;
+    u == 0x0A
+        || (0x20..=0x7E).contains(&u)
+        || (0xA0..=0xD7FF).contains(&u)
+        || ((0xE000..=0xFFFD).contains(&u) && u != 0xFEFF)
+}
+
+fn is_break(c: char) -> bool {
+    matches!(c, '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}')
+}
+
+struct Analysis {
+    multiline: bool,
+    block_plain_allowed: bool,
+    single_quoted_allowed: bool,
+    block_allowed: bool,
+}
+
+fn analyze(value: &str) -> Analysis {
+    if value.is_empty() {
+        return Analysis {
+            multiline: false,
+            block_plain_allowed: true,
+            single_quoted_allowed: true,
+            block_allowed: false,
+        };
+    }
+    let chars: Vec<char> = value.chars().collect();
+    let mut block_indicators = false;
+    let mut line_breaks = false;
+    let mut special = false;
+    let mut tabs = false;
+    let (mut leading_space, mut leading_break, mut trailing_space, mut trailing_break) =
+        (false, false, false, false);
+    let (mut break_space, mut space_break) = (false, false);
+    let (mut previous_space, mut previous_break) = (false, false);
+    if value.starts_with("---") || value.starts_with("...") {
+        block_indicators = true;
+    }
+    let mut preceded_by_ws = true;
+    for (i, &c) in chars.iter().enumerate() {
+        let followed_by_ws =
+            i + 1 >= chars.len() || matches!(chars[i + 1], ' ' | '\t') || is_break(chars[i + 1]);
+        if i == 0 {
+            match c {
+                '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"'
+                | '%' | '@' | '`' => block_indicators = true,
+                '?' | ':' if followed_by_ws => block_indicators = true,
+                '-' if followed_by_ws => block_indicators = true,
+                _ => {}
+            }
+        } else {
+            match c {
+                ':' if followed_by_ws => block_indicators = true,
+                '#' if preceded_by_ws => block_indicators = true,
+                _ => {}
+            }
+        }
+        if c == '\t' {
+            tabs = true;
+        } else if !is_printable(c) {
+            special = true;
+        }
+        if c == ' ' {
+            if i == 0 {
+                leading_space = true;
+            }
+            if i + 1 == chars.len() {
+                trailing_space = true;
+            }
+            if previous_break {
+                break_space = true;
+            }
+            previous_space = true;
+            previous_break = false;
+        } else if is_break(c) {
+            line_breaks = true;
+            if i == 0 {
+                leading_break = true;
+            }
+            if i + 1 == chars.len() {
+                trailing_break = true;
+            }
+            if previous_space {
+                space_break = true;
+            }
+            previous_space = false;
+            previous_break = true;
+        } else {
+            previous_space = false;
+            previous_break = false;
+        }
+        preceded_by_ws = matches!(c, ' ' | '\t') || is_break(c);
+    }
+    let mut a = Analysis {
+        multiline: line_breaks,
+        block_plain_allowed: true,
+        single_quoted_allowed: true,
+        block_allowed: true,
+    };
+    if leading_space || leading_break || trailing_space || trailing_break {
+        a.block_plain_allowed = false;
+    }
+    if trailing_space {
+        a.block_allowed = false;
+    }
+    if break_space {
+        a.block_plain_allowed = false;
+        a.single_quoted_allowed = false;
+    }
+    if space_break || tabs || special {
+        a.block_plain_allowed = false;
+        a.single_quoted_allowed = false;
+    }
+    if space_break || special {
+        a.block_allowed = false;
+    }
+    if line_breaks {
+        a.block_plain_allowed = false;
+    }
+    if block_indicators {
+        a.block_plain_allowed = false;
+    }
+    a
+}
+
+fn is_base60_float(s: &str) -> bool {
+    // ^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$
+    let b = s.as_bytes();
+    let mut i = 0;
+    if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
+        i += 1;
+    }
+    if i >= b.len() || !b[i].is_ascii_digit() {
+        return false;
+    }
+    while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'_') {
+        i += 1;
+    }
+    let mut groups = 0;
+    while i < b.len() && b[i] == b':' {
+        i += 1;
+        let s0 = i;
+        while i < b.len() && b[i].is_ascii_digit() && i - s0 < 2 {
+            i += 1;
+        }
+        let n = i - s0;
+        if n == 0 || (n == 2 && b[s0] > b'5') {
+            return false;
+        }
+        groups += 1;
+    }
+    if groups == 0 {
+        return false;
+    }
+    if i < b.len() && b[i] == b'.' {
+        i += 1;
+        while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'_') {
+            i += 1;
+        }
+    }
+    i == b.len()
+}
+
+fn is_old_bool(s: &str) -> bool {
+    matches!(
+        s,
+        "y" | "Y"
+            | "yes"
+            | "Yes"
+            | "YES"
+            | "on"
+            | "On"
+            | "ON"
+            | "n"
+            | "N"
+            | "no"
+            | "No"
+            | "NO"
+            | "off"
+            | "Off"
+            | "OFF"
+    )
+}
+
+fn string_style(s: &str, simple_key: bool) -> Style {
+    let can_plain = matches!(resolve_plain_for_emit(s), Resolved::Str)
+        && !is_base60_float(s)
+        && !is_old_bool(s);
+    let mut style = if s.contains('\n') {
+        Style::Literal
+    } else if can_plain {
+        Style::Plain
+    } else {
+        Style::Double
+    };
+    let a = analyze(s);
+    if simple_key && a.multiline {
+        style = Style::Double;
+    }
+    if style == Style::Plain && (!a.block_plain_allowed || (s.is_empty() && simple_key)) {
+        style = Style::Single;
+    }
+    if style == Style::Single && !a.single_quoted_allowed {
+        style = Style::Double;
+    }
+    if style == Style::Literal && (!a.block_allowed || simple_key) {
+        style = Style::Double;
+    }
+    style
+}
+
+fn resolve_plain_for_emit(s: &str) -> Resolved {
+    if s.is_empty() {
+        return Resolved::Value(Value::Null);
+    }
+    resolve_plain(s, true)
+}
+
+fn write_double(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        if !is_printable(c) || c == '\u{feff}' || is_break(c) || c == '"' || c == '\\' {
+            out.push('\\');
+            match c {
+                '\0' => out.push('0'),
+                '\u{7}' => out.push('a'),
+                '\u{8}' => out.push('b'),
+                '\t' => out.push('t'),
+                '\n' => out.push('n'),
+                '\u{b}' => out.push('v'),
+                '\u{c}' => out.push('f'),
+                '\r' => out.push('r'),
+                '\u{1b}' => out.push('e'),
+                '"' => out.push('"'),
+                '\\' => out.push('\\'),
+                '\u{85}' => out.push('N'),
+                '\u{a0}' => out.push('_'),
+                '\u{2028}' => out.push('L'),
+                '\u{2029}' => out.push('P'),
+                c => {
+                    let u = c as u32;
+                    if u <= 0xFF {
+                        out.push_str(&format!("x{u:02X}"));
+                    } else if u <= 0xFFFF {
+                        out.push_str(&format!("u{u:04X}"));
+                    } else {
+                        out.push_str(&format!("U{u:08X}"));
+                    }
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out.push('"');
+}
+
+struct Emitter {
+    out: String,
+    /// Indent at which the last foot comment was written (yaml.v3 puts a
+    /// blank line before the next line at that same indent).
+    foot_indent: Option<usize>,
+}
+
+impl Emitter {
+    fn newline_indent(&mut self, indent: usize) {
+        if !self.out.is_empty() && !self.out.ends_with('\n') {
+            self.out.push('\n');
+        }
+        if self.foot_indent == Some(indent) {
+            self.out.push('\n');
+        }
+        self.foot_indent = None;
+        for _ in 0..indent {
+            self.out.push(' ');
+        }
+    }
+
+    fn comment_line(&mut self, indent: usize, text: &str) {
+        self.newline_indent(indent);
+        self.out.push('#');
+        self.out.push_str(text);
+        self.out.push('\n');
+    }
+
+    fn foot_comment(&mut self, indent: usize, text: &str) {
+        self.comment_line(indent, text);
+        self.foot_indent = Some(indent);
+    }
+
+    /// Writes a scalar string after the current position. `indent` is
+    /// the indent for block scalar content.
+    fn string(&mut self, s: &str, simple_key: bool, indent: usize) {
+        match string_style(s, simple_key) {
+            Style::Plain => self.out.push_str(s),
+            Style::Single => {
+                self.out.push('\'');
+                self.out.push_str(&s.replace('\'', "''"));
+                self.out.push('\'');
+            }
+            Style::Double => write_double(&mut self.out, s),
+            Style::Literal => {
+                self.out.push('|');
+                let first = s.chars().next().unwrap_or('x');
+                if first == ' ' || is_break(first) {
+                    self.out.push('4');
+                }
+                let chars: Vec<char> = s.chars().collect();
+                let last = *chars.last().unwrap_or(&'x');
+                if !is_break(last) {
+                    self.out.push('-');
+                } else if chars.len() == 1 || is_break(chars[chars.len() - 2]) {
+                    self.out.push('+');
+                }
+                self.out.push('\n');
+                let mut at_line_start = true;
+                for c in chars {
+                    if is_break(c) {
+                        self.out.push('\n');
+                        at_line_start = true;
+                    } else {
+                        if at_line_start {
+                            for _ in 0..indent {
+                                self.out.push(' ');
+                            }
+                            at_line_start = false;
+                        }
+                        self.out.push(c);
+                    }
+                }
+                if !self.out.ends_with('\n') {
+                    self.out.push('\n');
+                }
+            }
+        }
+    }
+
+    fn scalar(&mut self, v: &Value, indent: usize) {
+        match v {
+            Value::Null => self.out.push_str("null"),
+            Value::Bool(b) => self.out.push_str(if *b { "true" } else { "false" }),
+            Value::Int(i) => self.out.push_str(&i.to_string()),
+            Value::Float(f) => self.out.push_str(&goformat::format_yaml_float(*f)),
+            Value::Str(s) => self.string(s.expose(), false, indent),
+            Value::Time(t) => self.out.push_str(t.expose()),
+            Value::Comment(c) => self.string(c.expose(), false, indent),
+            Value::Bytes(b) => match std::str::from_utf8(b) {
+                Ok(s) => self.string(s, false, indent),
+                Err(_) => {
+                    use base64::Engine;
+                    self.out.push_str("!!binary ");
+                    self.out
+                        .push_str(&base64::engine::general_purpose::STANDARD.encode(&b[..]));
+                }
+            },
+            Value::Map(_) => self.out.push_str("{}"),
+            Value::List(_) => self.out.push_str("[]"),
+        }
+    }
+
+    fn end_line(&mut self) {
+        if !self.out.ends_with('\n') {
+            self.out.push('\n');
+        }
+    }
+
+    /// `inline`: the first key goes on the current line (after "- ").
+    fn map(&mut self, m: &Map, indent: usize, inline: bool) {
+        let mut pending: Vec<&str> = Vec::new();
+        let mut first = true;
+        for item in &m.items {
+            match item {
+                MapItem::Comment(c) => pending.push(c.expose()),
+                MapItem::Entry(k, v) => {
+                    for c in pending.drain(..) {
+                        self.comment_line(indent, c);
+                    }
+                    if !(first && inline) {
+                        self.newline_indent(indent);
+                    }
+                    first = false;
+                    self.string(k, true, indent);
+                    self.out.push(':');
+                    self.value_after_key(v, indent);
+                }
+            }
+        }
+        if first {
+            // No entries: comments, then an empty flow map.
+            for c in pending.drain(..) {
+                self.comment_line(indent, c);
+            }
+            if !inline {
+                self.newline_indent(indent);
+            }
+            self.out.push_str("{}\n");
+            return;
+        }
+        for c in pending {
+            self.foot_comment(indent, c);
+        }
+    }
+
+    fn child_indent(indent: usize) -> usize {
+        4 * ((indent + 4) / 4)
+    }
+
+    fn value_after_key(&mut self, v: &Value, indent: usize) {
+        let child = Self::child_indent(indent);
+        match v {
+            Value::Map(m) if !m.items.is_empty() => {
+                self.out.push('\n');
+                self.map(m, child, false);
+            }
+            Value::List(l) if !l.is_empty() => {
+                self.out.push('\n');
+                self.seq(l, child);
+            }
+            _ => {
+                self.out.push(' ');
+                self.scalar(v, child);
+                self.end_line();
+            }
+        }
+    }
+
+    fn seq(&mut self, l: &[Value], indent: usize) {
+        let mut pending: Vec<&str> = Vec::new();
+        let mut first = true;
+        for item in l {
+            if let Value::Comment(c) = item {
+                pending.push(c.expose());
+                continue;
+            }
+            for c in pending.drain(..) {
+                self.comment_line(indent, c);
+            }
+            first = false;
+            // Comments that open a map item go above its dash.
+            let mut trimmed_map = None;
+            if let Value::Map(m) = item {
+                let lead = m
+                    .items
+                    .iter()
+                    .take_while(|i| matches!(i, MapItem::Comment(_)))
+                    .count();
+                if lead > 0 && lead < m.items.len() {
+                    for i in &m.items[..lead] {
+                        if let MapItem::Comment(c) = i {
+                            self.comment_line(indent, c.expose());
+                        }
+                    }
+                    trimmed_map = Some(Map {
+                        items: m.items[lead..].to_vec(),
+                    });
+                }
+            }
+            self.newline_indent(indent);
+            self.out.push_str("- ");
+            let child = indent + 2;
+            if let Some(m) = trimmed_map {
+                self.map(&m, child, true);
+                continue;
+            }
+            match item {
+                Value::Map(m) if !m.items.is_empty() => self.map(m, child, true),
+                Value::List(inner) if inner.iter().any(|v| !matches!(v, Value::Comment(_))) => {
+                    self.seq_inline(inner, child)
+                }
+                _ => {
+                    self.scalar(item, child);
+                    self.end_line();
+                }
+            }
+        }
+        if first {
+            for c in pending.drain(..) {
+                self.comment_line(indent, c);
+            }
+            self.newline_indent(indent);
+            self.out.push_str("[]\n");
+            return;
+        }
+        for c in pending {
+            self.foot_comment(indent, c);
+        }
+    }
+
+    /// A sequence whose first item goes on the current line.
+    fn seq_inline(&mut self, l: &[Value], indent: usize) {
+        // Emit into a temporary buffer and splice the first dash inline.
+        let mut sub = Emitter {
+            out: String::new(),
+            foot_indent: None,
+        };
+        sub.seq(l, indent);
+        let s = sub.out;
+        let trimmed = s.trim_start_matches(' ');
+        self.out.push_str(trimmed);
+        self.foot_indent = sub.foot_indent;
+    }
+}
+
+/// Writes documents as sops 3.11 does (indent 4, comments as lines).
+pub fn emit(docs: &[Map]) -> String {
+    let mut e = Emitter {
+        out: String::new(),
+        foot_indent: None,
+    };
+    for (i, d) in docs.iter().enumerate() {
+        if i > 0 {
+            e.end_line();
+            e.out.push_str("---\n");
+            e.foot_indent = None;
+        }
+        if d.items.is_empty() {
+            e.out.push_str("{}\n");
+            continue;
+        }
+        e.map(d, 0, false);
+        e.end_line();
+    }
+    e.out
+}
+
+/// One value as `sops decrypt --extract` prints it.
+pub fn emit_value(v: &Value) -> String {
+    match v {
+        Value::Map(m) => emit(std::slice::from_ref(m)),
+        Value::List(l) => {
+            let mut e = Emitter {
+                out: String::new(),
+                foot_indent: None,
+            };
+            e.seq(l, 0);
+            e.out
+        }
+        other => {
+            let mut e = Emitter {
+                out: String::new(),
+                foot_indent: None,
+            };
+            e.scalar(other, 4);
+            e.end_line();
+            e.out
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rt(src: &str) -> String {
+        emit(&load(src.as_bytes()).unwrap())
+    }
+
+    #[test]
+    fn scalars_resolve_like_yaml_v3() {
+        let d =
+            &load(b"a: 1\nb: 1.5\nc: true\nd: ~\ne: 2024-01-02\nf: '1'\ng: 0x1F\nh: yes\ni: 012\n")
+                .unwrap()[0];
+        assert!(matches!(d.get("a"), Some(Value::Int(1))));
+        assert!(matches!(d.get("b"), Some(Value::Float(f)) if *f == 1.5));
+        assert!(matches!(d.get("c"), Some(Value::Bool(true))));
+        assert!(matches!(d.get("d"), Some(Value::Null)));
+        assert!(matches!(d.get("e"), Some(Value::Time(_))));
+        assert_eq!(d.get("f").unwrap().as_str(), Some("1"));
+        assert!(matches!(d.get("g"), Some(Value::Int(31))));
+        assert_eq!(d.get("h").unwrap().as_str(), Some("yes"));
+        assert!(matches!(d.get("i"), Some(Value::Int(10))));
+    }
+
+    #[test]
+    fn string_styles_like_yaml_v3() {
+        let out = rt("a: 'a: b'\nb: \"123\"\nc: ''\nd: \"tab\\there\"\ne: \"yes\"\nf: \"multi\\nline\\n\\n\"\ng: \"x\\n\"\nh: it's\n");
+        assert_eq!(
+            out,
+            "a: 'a: b'\nb: \"123\"\nc: \"\"\nd: \"tab\\there\"\ne: \"yes\"\nf: |+\n    multi\n    line\n\ng: |\n    x\nh: it's\n"
+        );
+    }
+
+    #[test]
+    fn comments_are_kept_in_order() {
+        let src = "# head\na: 1 # line a\n# between\nb:\n  # first in b\n  x: 1\n  y:\n    - 1 # on item\n    # between items\n    - 2\n# last\n";
+        let out = rt(src);
+        assert_eq!(
+            out,
+            "# head\n# line a\na: 1\n# between\nb:\n    # first in b\n    x: 1\n    \"y\":\n        # on item\n        - 1\n        # between items\n        - 2\n# last\n"
+        );
+    }
+
+    #[test]
+    fn hash_inside_scalars_is_not_a_comment() {
+        let src = "a: 'x # y'\nb: \"p # q\"\nc: |\n  block # not\n  # also not\nd: plain#text\n";
+        let d = &load(src.as_bytes()).unwrap()[0];
+        assert_eq!(d.items.len(), 4, "{d:?}");
+        assert_eq!(
+            d.get("c").unwrap().as_str(),
+            Some("block # not\n# also not\n")
+        );
+        assert_eq!(d.get("d").unwrap().as_str(), Some("plain#text"));
+    }
+
+    #[test]
+    fn errors_have_locations_and_never_panic() {
+        let e = load(b"a: [1, 2\nb: 3\n").unwrap_err().to_string();
+        assert!(e.contains("yaml syntax error at"), "{e}");
+        let e = load(b"- a\n- b\n").unwrap_err().to_string();
+        assert!(e.contains("1:1"), "{e}");
+        assert!(load(b"a: *nope\n").is_err());
+        assert!(load(b"\xff\xfe").is_err());
+        assert!(load(b"a: 99999999999999999999999\n").is_ok());
+        assert!(load(b"a: 18446744073709551615\n").is_err());
+    }
+
+    #[test]
+    fn nested_layout_like_yaml_v3() {
+        let src = "a:\n  - - x\n    - y\n  - k: v\n    m:\n      n: 1\n    l:\n      - 1\n  - |\n    lit\n  - {}\n  - []\nb: {}\nc: []\n---\nsecond: doc\n";
+        assert_eq!(
+            rt(src),
+            "a:\n    - - x\n      - \"y\"\n    - k: v\n      m:\n        \"n\": 1\n      l:\n        - 1\n    - |\n      lit\n    - {}\n    - []\nb: {}\nc: []\n---\nsecond: doc\n"
+        );
+    }
+}
