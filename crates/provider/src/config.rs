@@ -150,18 +150,16 @@ impl Config {
     pub fn load(path: &Path) -> Result<Config, Diagnostics> {
         let file = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|e| {
-            Diagnostics::new(
-                &file,
-                vec![Diagnostic::new(
-                    Pos::new(1, 1),
-                    format!("cannot read config: {e}"),
-                )],
-            )
+            Diagnostics::new(&file, vec![Diagnostic::new(Pos::new(1, 1), format!("cannot read config: {e}"))])
         })?;
-        let root = path.parent().unwrap_or(Path::new("")).to_path_buf();
+        Config::parse(&text, path.parent().unwrap_or(Path::new("")), &file)
+    }
+
+    /// Checks config text; `root` is the directory relative paths start from and
+    /// `file` names the text in diagnostics.
+    pub fn parse(text: &str, root: &Path, file: &str) -> Result<Config, Diagnostics> {
         let mut diags = Vec::new();
-        let cfg = parse(&text, &root, &mut diags);
-        match cfg {
+        match parse(text, root, &mut diags) {
             Some(cfg) if diags.is_empty() => Ok(cfg),
             _ => Err(Diagnostics::new(file, diags)),
         }
