@@ -570,21 +570,29 @@ fn place_comments(
     for c in comments {
         let p = c.pos;
         if c.trailing {
-            // The deepest block collection with an entry starting on this line.
+            // The deepest block collection with an entry starting on this
+            // line, unless a flow collection opens on this line below it
+            // (`key: [1, 2] # c` comments the list, as yaml.v3 does).
             let mut best: Option<(usize, usize)> = None;
             for (id, coll) in colls.iter().enumerate() {
                 if coll.flow {
                     continue;
                 }
-                if let Some(ix) = coll
-                    .items
-                    .iter()
-                    .position(|q| q.line == p.line && q.idx < p.idx)
+                if coll.items.iter().any(|q| q.line == p.line && q.idx < p.idx)
+                    && best.is_none_or(|(_, d)| coll.depth >= d)
                 {
-                    if best.is_none_or(|(_, d)| coll.depth >= d) {
-                        best = Some((id, coll.depth));
-                        let _ = ix;
-                    }
+                    best = Some((id, coll.depth));
+                }
+            }
+            let flow = colls
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.flow && c.start.line == p.line && c.start.idx < p.idx)
+                .min_by_key(|(_, c)| c.depth);
+            if let Some((fid, fc)) = flow {
+                if best.is_none_or(|(_, d)| fc.depth > d) {
+                    out.entry(fid).or_default().push((0, c.text));
+                    continue;
                 }
             }
             if let Some((id, _)) = best {

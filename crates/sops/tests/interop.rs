@@ -1,0 +1,386 @@
+//! Interoperability with the real `sops` binary (3.11, installed on PATH by
+//! ./scripts/test.sh). These tests fail, never skip, when `sops` is missing.
+
+use sops::keys::{generate_identity, Identities};
+use sops::{DecryptOptions, EncryptOptions, Format};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+struct Env {
+    dir: tempfile::TempDir,
+    keys_file: PathBuf,
+    recipients: Vec<String>,
+    ids: Identities,
+}
+
+fn sops_bin() -> PathBuf {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    for d in std::env::split_paths(&path) {
+        let p = d.join("sops");
+        if p.is_file() {
+            return p;
+        }
+    }
+    panic!("the real `sops` binary is not on PATH: run ./scripts/test.sh (it installs sops 3.11 into target/tools/bin)");
+}
+
+/// A temp dir with `n` fresh age identities in keys.txt.
+fn env(n: usize) -> Env {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::new();
+    let mut recipients = Vec::new();
+    for _ in 0..n {
+        let (secret, recipient) = generate_identity();
+        text.push_str(&format!("# public key: {recipient}\n{}\n", &*secret));
+        recipients.push(recipient);
+    }
+    let keys_file = dir.path().join("keys.txt");
+    std::fs::write(&keys_file, &text).unwrap();
+    let mut ids = Identities::empty();
+    ids.add_text(&text, "test keys").unwrap();
+    Env {
+        dir,
+        keys_file,
+        recipients,
+        ids,
+    }
+}
+
+impl Env {
+    fn sops(&self, args: &[&str]) -> Vec<u8> {
+        let out = Command::new(sops_bin())
+            .args(args)
+            .current_dir(self.dir.path())
+            .env("SOPS_AGE_KEY_FILE", &self.keys_file)
+            .env("SOPS_DISABLE_VERSION_CHECK", "1")
+            .env_remove("SOPS_AGE_KEY")
+            .output()
+            .expect("running sops");
+        assert!(
+            out.status.success(),
+            "sops {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    }
+
+    fn write(&self, name: &str, data: &[u8]) -> String {
+        let p = self.dir.path().join(name);
+        std::fs::write(&p, data).unwrap();
+        p.to_string_lossy().into_owned()
+    }
+
+    fn sops_encrypt(&self, name: &str, plain: &[u8], t: &str) -> Vec<u8> {
+        let p = self.write(name, plain);
+        let r = self.recipients.join(",");
+        self.sops(&[
+            "encrypt",
+            "--age",
+            &r,
+            "--input-type",
+            t,
+            "--output-type",
+            t,
+            &p,
+        ])
+    }
+
+    fn sops_decrypt(&self, name: &str, enc: &[u8], t: &str) -> Vec<u8> {
+        let p = self.write(name, enc);
+        self.sops(&["decrypt", "--input-type", t, "--output-type", t, &p])
+    }
+
+    fn ours_decrypt(&self, enc: &[u8], f: Format) -> Vec<u8> {
+        sops::decrypt(enc, f, &self.ids, &DecryptOptions::default())
+            .unwrap_or_else(|e| panic!("our decrypt failed: {e}"))
+            .plaintext
+            .to_vec()
+    }
+}
+
+fn sample(name: &str) -> Vec<u8> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/interop")
+        .join(name);
+    std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+const SAMPLES: &[(&str, &str)] = &[
+    ("comments.yaml", "yaml"),
+    ("layout.yaml", "yaml"),
+    ("multi.yaml", "yaml"),
+    ("k8s.yaml", "yaml"),
+    ("unicode.yaml", "yaml"),
+    ("sample.json", "json"),
+    ("sample.env", "dotenv"),
+    ("sample.ini", "ini"),
+    ("small.ini", "ini"),
+    ("sample.bin", "binary"),
+];
+
+fn show(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn sops_encrypts_we_decrypt_to_the_same_bytes() {
+    let e = env(1);
+    for (name, t) in SAMPLES {
+        let f = Format::from_name(t).unwrap();
+        let enc = e.sops_encrypt(name, &sample(name), t);
+        let reference = e.sops_decrypt("ref", &enc, t);
+        let ours = e.ours_decrypt(&enc, f);
+        assert_eq!(
+            show(&ours),
+            show(&reference),
+            "{name}: our decrypt differs from sops'"
+        );
+    }
+}
+
+#[test]
+fn we_encrypt_sops_decrypts_to_the_same_bytes() {
+    let e = env(1);
+    for (name, t) in SAMPLES {
+        let f = Format::from_name(t).unwrap();
+        let plain = sample(name);
+        let reference = e.sops_decrypt("ref", &e.sops_encrypt(name, &plain, t), t);
+        let ours = sops::encrypt(&plain, f, &EncryptOptions::new(vec![e.recipients.clone()]))
+            .unwrap_or_else(|err| panic!("{name}: {err}"));
+        let by_sops = e.sops_decrypt("ours", &ours, t);
+        assert_eq!(
+            show(&by_sops),
+            show(&reference),
+            "{name}: sops reads our file differently"
+        );
+        assert_eq!(show(&e.ours_decrypt(&ours, f)), show(&reference), "{name}");
+    }
+}
+
+#[test]
+fn several_recipients_each_decrypt() {
+    let e = env(3);
+    let plain = sample("k8s.yaml");
+    let ours = sops::encrypt(
+        &plain,
+        Format::Yaml,
+        &EncryptOptions::new(vec![e.recipients.clone()]),
+    )
+    .unwrap();
+    let text = show(&ours);
+    for r in &e.recipients {
+        assert!(text.contains(r));
+        // Only this identity: sops and we can decrypt.
+        let mut one = Identities::empty();
+        let keys = std::fs::read_to_string(&e.keys_file).unwrap();
+        let pos = keys.find(r.as_str()).unwrap();
+        let secret = keys[pos..].lines().nth(1).unwrap();
+        one.add_text(secret, "one").unwrap();
+        sops::decrypt(&ours, Format::Yaml, &one, &DecryptOptions::default()).unwrap();
+    }
+    e.sops_decrypt("x.yaml", &ours, "yaml");
+}
+
+#[test]
+fn we_edit_a_sops_file_and_sops_still_reads_it() {
+    let e = env(1);
+    let enc = e.sops_encrypt("k8s.yaml", &sample("k8s.yaml"), "yaml");
+    let d = sops::decrypt(&enc, Format::Yaml, &e.ids, &DecryptOptions::default()).unwrap();
+    let mut docs = d.docs.clone();
+    let path = sops::value::parse_path(r#"["stringData"]["password"]"#).unwrap();
+    sops::value::set_path(&mut docs[0], &path, sops::Value::str("new password")).unwrap();
+    let edited = sops::reencrypt(&d, docs, Format::Yaml).unwrap();
+    let by_sops = show(&e.sops_decrypt("edited.yaml", &edited, "yaml"));
+    assert!(by_sops.contains("password: new password"), "{by_sops}");
+    // Unchanged values keep their exact ciphertext; the changed one does not.
+    let old = show(&enc);
+    let new = show(&edited);
+    let line = |t: &str, k: &str| {
+        t.lines()
+            .find(|l| l.trim_start().starts_with(k))
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(line(&old, "username:"), line(&new, "username:"));
+    assert_eq!(line(&old, "token:"), line(&new, "token:"));
+    assert_ne!(line(&old, "password:"), line(&new, "password:"));
+}
+
+#[test]
+fn sops_edits_our_file_and_we_read_it() {
+    let e = env(1);
+    let ours = sops::encrypt(
+        &sample("k8s.yaml"),
+        Format::Yaml,
+        &EncryptOptions::new(vec![e.recipients.clone()]),
+    )
+    .unwrap();
+    let p = e.write("ours.yaml", &ours);
+    e.sops(&["set", &p, r#"["stringData"]["added"]"#, r#""by sops""#]);
+    let changed = std::fs::read(&p).unwrap();
+    let plain = show(&e.ours_decrypt(&changed, Format::Yaml));
+    assert!(plain.contains("added: by sops"), "{plain}");
+    assert!(plain.contains("username: admin"), "{plain}");
+}
+
+fn with_config(e: &Env, rule: &str) {
+    let cfg = format!(
+        "creation_rules:\n  - path_regex: .*\n    age: {}\n{rule}",
+        e.recipients.join(",")
+    );
+    e.write(".sops.yaml", cfg.as_bytes());
+}
+
+#[test]
+fn partial_encryption_matches_sops() {
+    let cases: &[(&str, sops::metadata::EncryptionRules)] = &[
+        (
+            "    encrypted_regex: ^(data|stringData)$\n",
+            sops::metadata::EncryptionRules {
+                encrypted_regex: Some("^(data|stringData)$".into()),
+                ..Default::default()
+            },
+        ),
+        (
+            "    unencrypted_regex: ^(metadata|kind)$\n",
+            sops::metadata::EncryptionRules {
+                unencrypted_regex: Some("^(metadata|kind)$".into()),
+                ..Default::default()
+            },
+        ),
+        (
+            "    encrypted_suffix: word\n",
+            sops::metadata::EncryptionRules {
+                encrypted_suffix: Some("word".into()),
+                ..Default::default()
+            },
+        ),
+        (
+            "    encrypted_regex: ^password$\n    mac_only_encrypted: true\n",
+            sops::metadata::EncryptionRules {
+                encrypted_regex: Some("^password$".into()),
+                mac_only_encrypted: true,
+                ..Default::default()
+            },
+        ),
+    ];
+    for (rule, rules) in cases {
+        let e = env(1);
+        with_config(&e, rule);
+        let p = e.write("k8s.yaml", &sample("k8s.yaml"));
+        let enc = e.sops(&["encrypt", &p]);
+        let reference = e.sops(&["decrypt", &e.write("ref.yaml", &enc)]);
+        assert_eq!(
+            show(&e.ours_decrypt(&enc, Format::Yaml)),
+            show(&reference),
+            "{rule}"
+        );
+        let opts = EncryptOptions {
+            groups: vec![e.recipients.clone()],
+            shamir_threshold: None,
+            rules: rules.clone(),
+        };
+        let ours = sops::encrypt(&sample("k8s.yaml"), Format::Yaml, &opts).unwrap();
+        // The same values are in clear in both files.
+        let clear = |t: &str| -> Vec<String> {
+            t.lines()
+                .filter(|l| !l.contains("ENC["))
+                .map(String::from)
+                .collect()
+        };
+        let (s_md, o_md) = (show(&enc), show(&ours));
+        let strip = |t: &str| t.split("\nsops:").next().unwrap().to_string();
+        assert_eq!(clear(&strip(&o_md)), clear(&strip(&s_md)), "{rule}");
+        assert_eq!(
+            show(&e.sops(&["decrypt", &e.write("ours.yaml", &ours)])),
+            show(&reference),
+            "{rule}"
+        );
+    }
+}
+
+#[test]
+fn key_groups_with_shamir_interoperate() {
+    let e = env(3);
+    let cfg = format!(
+        "creation_rules:\n  - path_regex: .*\n    shamir_threshold: 2\n    key_groups:\n      - age:\n          - {}\n      - age:\n          - {}\n      - age:\n          - {}\n",
+        e.recipients[0], e.recipients[1], e.recipients[2]
+    );
+    e.write(".sops.yaml", cfg.as_bytes());
+    let p = e.write("k8s.yaml", &sample("k8s.yaml"));
+    let enc = e.sops(&["encrypt", &p]);
+    let reference = e.sops(&["decrypt", &e.write("ref.yaml", &enc)]);
+    assert_eq!(show(&e.ours_decrypt(&enc, Format::Yaml)), show(&reference));
+    let opts = EncryptOptions {
+        groups: e.recipients.iter().map(|r| vec![r.clone()]).collect(),
+        shamir_threshold: Some(2),
+        rules: sops::metadata::EncryptionRules::default().with_defaults(),
+    };
+    let ours = sops::encrypt(&sample("k8s.yaml"), Format::Yaml, &opts).unwrap();
+    let text = show(&ours);
+    assert!(text.contains("shamir_threshold: 2"), "{text}");
+    assert!(text.contains("key_groups:"), "{text}");
+    assert_eq!(
+        show(&e.sops(&["decrypt", &e.write("ours.yaml", &ours)])),
+        show(&reference)
+    );
+    // Two of the three keys are enough, one is not.
+    let keys = std::fs::read_to_string(&e.keys_file).unwrap();
+    let secrets: Vec<&str> = keys
+        .lines()
+        .filter(|l| l.starts_with("AGE-SECRET-KEY"))
+        .collect();
+    let mut two = Identities::empty();
+    two.add_text(&format!("{}\n{}\n", secrets[0], secrets[2]), "two")
+        .unwrap();
+    sops::decrypt(&ours, Format::Yaml, &two, &DecryptOptions::default()).unwrap();
+    let mut one = Identities::empty();
+    one.add_text(secrets[1], "one").unwrap();
+    assert!(sops::decrypt(&ours, Format::Yaml, &one, &DecryptOptions::default()).is_err());
+}
+
+#[test]
+fn every_value_type_round_trips_both_ways() {
+    let e = env(1);
+    let plain = b"s: text\ni: -42\nf: 3.25\nbig: 1e+300\nt: true\nff: false\nn: null\nts: 2001-12-14t21:59:43.10-05:00\nd: 2024-01-02\ne: \"\"\nlist: [1, 2.5, x, true]\n";
+    let reference = e.sops_decrypt("ref.yaml", &e.sops_encrypt("p.yaml", plain, "yaml"), "yaml");
+    let ours = sops::encrypt(
+        plain,
+        Format::Yaml,
+        &EncryptOptions::new(vec![e.recipients.clone()]),
+    )
+    .unwrap();
+    for ty in [
+        "type:str",
+        "type:int",
+        "type:float",
+        "type:bool",
+        "type:time",
+    ] {
+        assert!(show(&ours).contains(ty), "{ty}");
+    }
+    assert_eq!(
+        show(&e.sops_decrypt("ours.yaml", &ours, "yaml")),
+        show(&reference)
+    );
+    // Cross-format: yaml in, json out, read back by sops.
+    let as_json = sops::encrypt_as(
+        plain,
+        Format::Yaml,
+        Format::Json,
+        &EncryptOptions::new(vec![e.recipients.clone()]),
+    )
+    .unwrap();
+    let json_ref = e.sops(&[
+        "decrypt",
+        "--input-type",
+        "json",
+        "--output-type",
+        "json",
+        &e.write("j.json", &as_json),
+    ]);
+    assert_eq!(
+        show(&e.ours_decrypt(&as_json, Format::Json)),
+        show(&json_ref)
+    );
+}
