@@ -35,7 +35,12 @@ pub fn write_new(path: &Path, data: &[u8]) -> io::Result<bool> {
     write_with(path, data, None, true)
 }
 
-fn write_with(path: &Path, data: &[u8], perms: Option<Permissions>, no_clobber: bool) -> io::Result<bool> {
+fn write_with(
+    path: &Path,
+    data: &[u8],
+    perms: Option<Permissions>,
+    no_clobber: bool,
+) -> io::Result<bool> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -48,7 +53,11 @@ fn write_with(path: &Path, data: &[u8], perms: Option<Permissions>, no_clobber: 
     }
     tmp.write_all(data)?;
     tmp.as_file().sync_all()?;
-    let result = if no_clobber { tmp.persist_noclobber(path) } else { tmp.persist(path) };
+    let result = if no_clobber {
+        tmp.persist_noclobber(path)
+    } else {
+        tmp.persist(path)
+    };
     match result {
         Ok(_) => {}
         Err(e) if no_clobber && e.error.kind() == io::ErrorKind::AlreadyExists => return Ok(false),
@@ -75,7 +84,10 @@ fn default_permissions(_file: &File) -> io::Result<()> {
 fn umask() -> u32 {
     fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find_map(|l| l.strip_prefix("Umask:").map(|v| v.trim().to_string())))
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("Umask:").map(|v| v.trim().to_string()))
+        })
         .and_then(|v| u32::from_str_radix(&v, 8).ok())
         .unwrap_or(0o022)
 }
@@ -103,7 +115,10 @@ mod tests {
         fs::set_permissions(&p, Permissions::from_mode(0o640)).unwrap();
         write(&p, b"new").unwrap();
         assert_eq!(fs::read_to_string(&p).unwrap(), "new");
-        assert_eq!(fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o640);
+        assert_eq!(
+            fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+            0o640
+        );
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
@@ -122,6 +137,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("secret");
         write_with_mode(&p, b"x", 0o600).unwrap();
-        assert_eq!(fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
     }
 }
