@@ -39,5 +39,5 @@ export SOPS_DISABLE_VERSION_CHECK=1
 nix-instantiate --parse flake.nix >/dev/null
 
 command -v cargo-nextest >/dev/null || cargo install --locked cargo-nextest
+cargo test --workspace --doc --quiet
 cargo nextest run --workspace --no-fail-fast "$@"
-cargo test --workspace --doc
