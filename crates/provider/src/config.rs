@@ -17,6 +17,7 @@
 //! safety: {max_update_percent: 30, max_delete_percent: 30, min_existing: 10}
 //! ```
 
+use crate::cloudflare::CloudflareProvider;
 use crate::local::LocalProvider;
 use crate::secret::SecretRef;
 use crate::AnyProvider;
@@ -150,7 +151,13 @@ impl Config {
     pub fn load(path: &Path) -> Result<Config, Diagnostics> {
         let file = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|e| {
-            Diagnostics::new(&file, vec![Diagnostic::new(Pos::new(1, 1), format!("cannot read config: {e}"))])
+            Diagnostics::new(
+                &file,
+                vec![Diagnostic::new(
+                    Pos::new(1, 1),
+                    format!("cannot read config: {e}"),
+                )],
+            )
         })?;
         Config::parse(&text, path.parent().unwrap_or(Path::new("")), &file)
     }
@@ -361,11 +368,14 @@ fn build_provider(name: &str, spec: &Node, root: &Path) -> Result<AnyProvider, D
         "local" => Ok(AnyProvider::Local(LocalProvider::from_options(
             &opts, root,
         )?)),
+        "cloudflare" => Ok(AnyProvider::Cloudflare(Box::new(
+            CloudflareProvider::from_options(&opts)?,
+        ))),
         other => Err(Diagnostic::new(
             opts.node("type").map_or(spec.pos, |n| n.pos),
             format!("unknown provider type '{other}'"),
         )
-        .hint("supported: local")),
+        .hint("supported: local, cloudflare")),
     }
 }
 

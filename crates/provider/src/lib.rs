@@ -6,6 +6,7 @@
 //! partial failure converges and never duplicates a record.
 
 pub mod backup;
+pub mod cloudflare;
 pub mod config;
 pub mod local;
 pub mod secret;
@@ -14,6 +15,7 @@ use std::future::Future;
 use std::ops::RangeInclusive;
 use zone::{Name, Plan, RType, Zone};
 
+pub use cloudflare::CloudflareProvider;
 pub use config::{Config, ZoneConfig};
 pub use local::LocalProvider;
 
@@ -63,6 +65,11 @@ pub trait Provider {
     /// Where a zone lives, for messages: e.g. `local: live/example.com.zone`.
     fn describe(&self, zone: &Name) -> String;
     fn capabilities(&self) -> Capabilities;
+    /// Rewrites a desired zone into the form `list` reports for the same live
+    /// state (e.g. Cloudflare's proxied records are always TTL automatic), so
+    /// that planning against it shows no change that would not stick. Call it
+    /// on the desired zone before computing a plan. The default changes nothing.
+    fn normalize(&self, _desired: &mut Zone) {}
     /// The live zone. A zone the provider does not hold yet is empty if the
     /// provider can create it on apply, and an error otherwise.
     fn list(&self, zone: &Name) -> impl Future<Output = Result<Zone, ProviderError>> + Send;
@@ -74,30 +81,43 @@ pub trait Provider {
 #[derive(Debug)]
 pub enum AnyProvider {
     Local(LocalProvider),
+    /// Boxed: it holds an HTTP client and caches, far larger than the others.
+    Cloudflare(Box<CloudflareProvider>),
 }
 
 impl Provider for AnyProvider {
     fn describe(&self, zone: &Name) -> String {
         match self {
             AnyProvider::Local(p) => p.describe(zone),
+            AnyProvider::Cloudflare(p) => p.describe(zone),
         }
     }
 
     fn capabilities(&self) -> Capabilities {
         match self {
             AnyProvider::Local(p) => p.capabilities(),
+            AnyProvider::Cloudflare(p) => p.capabilities(),
+        }
+    }
+
+    fn normalize(&self, desired: &mut Zone) {
+        match self {
+            AnyProvider::Local(p) => p.normalize(desired),
+            AnyProvider::Cloudflare(p) => p.normalize(desired),
         }
     }
 
     async fn list(&self, zone: &Name) -> Result<Zone, ProviderError> {
         match self {
             AnyProvider::Local(p) => p.list(zone).await,
+            AnyProvider::Cloudflare(p) => p.list(zone).await,
         }
     }
 
     async fn apply(&self, plan: &Plan) -> Result<(), ProviderError> {
         match self {
             AnyProvider::Local(p) => p.apply(plan).await,
+            AnyProvider::Cloudflare(p) => p.apply(plan).await,
         }
     }
 }

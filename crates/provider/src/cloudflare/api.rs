@@ -37,7 +37,9 @@ pub struct Envelope {
 }
 
 fn messages(v: Option<&Value>) -> Vec<ApiMessage> {
-    let Some(Value::Array(items)) = v else { return Vec::new() };
+    let Some(Value::Array(items)) = v else {
+        return Vec::new();
+    };
     items
         .iter()
         .map(|e| ApiMessage {
@@ -64,14 +66,26 @@ pub fn parse_envelope(body: &[u8]) -> Result<Envelope, String> {
     let success = match m.get("success") {
         Some(Value::Bool(b)) => *b,
         Some(_) => return Err("the response's 'success' is not true or false".into()),
-        None => return Err("the response has no 'success' field (is base_url the Cloudflare v4 API?)".into()),
+        None => {
+            return Err(
+                "the response has no 'success' field (is base_url the Cloudflare v4 API?)".into(),
+            )
+        }
     };
     let errors = messages(m.get("errors"));
     let result_info = match m.remove("result_info") {
         None | Some(Value::Null) => None,
-        Some(v) => Some(serde_json::from_value::<ResultInfo>(v).map_err(|e| format!("the response's 'result_info' is malformed: {e}"))?),
+        Some(v) => Some(
+            serde_json::from_value::<ResultInfo>(v)
+                .map_err(|e| format!("the response's 'result_info' is malformed: {e}"))?,
+        ),
     };
-    Ok(Envelope { success, errors, result: m.remove("result").unwrap_or(Value::Null), result_info })
+    Ok(Envelope {
+        success,
+        errors,
+        result: m.remove("result").unwrap_or(Value::Null),
+        result_info,
+    })
 }
 
 /// A DNS record as the API returns it.
@@ -104,7 +118,10 @@ pub fn parse_record(v: &Value, what: &str) -> Result<ApiRecord, String> {
     };
     let id = s("id")?;
     let ctx = |e: String| format!("{e} (record {id})");
-    let name = s("name").map_err(ctx)?.trim_end_matches('.').to_ascii_lowercase();
+    let name = s("name")
+        .map_err(ctx)?
+        .trim_end_matches('.')
+        .to_ascii_lowercase();
     let rtype = s("type").map_err(ctx)?.to_ascii_uppercase();
     let content = match m.get("content") {
         Some(Value::String(s)) => s.clone(),
@@ -113,7 +130,10 @@ pub fn parse_record(v: &Value, what: &str) -> Result<ApiRecord, String> {
     };
     let ttl = match m.get("ttl") {
         None | Some(Value::Null) => 1,
-        Some(v) => v.as_u64().and_then(|t| u32::try_from(t).ok()).ok_or_else(|| ctx(format!("{what}: 'ttl' is not a whole number")))?,
+        Some(v) => v
+            .as_u64()
+            .and_then(|t| u32::try_from(t).ok())
+            .ok_or_else(|| ctx(format!("{what}: 'ttl' is not a whole number")))?,
     };
     let proxied = match m.get("proxied") {
         None | Some(Value::Null) => false,
@@ -122,7 +142,15 @@ pub fn parse_record(v: &Value, what: &str) -> Result<ApiRecord, String> {
     };
     let priority = match m.get("priority") {
         None | Some(Value::Null) => None,
-        Some(v) => Some(v.as_u64().and_then(|p| u16::try_from(p).ok()).ok_or_else(|| ctx(format!("{what}: 'priority' is not a number from 0 to 65535")))?),
+        Some(v) => Some(
+            v.as_u64()
+                .and_then(|p| u16::try_from(p).ok())
+                .ok_or_else(|| {
+                    ctx(format!(
+                        "{what}: 'priority' is not a number from 0 to 65535"
+                    ))
+                })?,
+        ),
     };
     let data = match m.get("data") {
         None | Some(Value::Null) => None,
@@ -139,13 +167,28 @@ pub fn parse_record(v: &Value, what: &str) -> Result<ApiRecord, String> {
         None | Some(Value::Null) => Vec::new(),
         Some(Value::Array(items)) => items
             .iter()
-            .map(|t| t.as_str().map(str::to_string).ok_or_else(|| ctx(format!("{what}: a tag is not a string"))))
+            .map(|t| {
+                t.as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| ctx(format!("{what}: a tag is not a string")))
+            })
             .collect::<Result<Vec<_>, _>>()?,
         Some(_) => return Err(ctx(format!("{what}: 'tags' is not a list"))),
     };
     tags.sort();
     tags.dedup();
-    Ok(ApiRecord { id, name, rtype, content, ttl, proxied, priority, data, comment, tags })
+    Ok(ApiRecord {
+        id,
+        name,
+        rtype,
+        content,
+        ttl,
+        proxied,
+        priority,
+        data,
+        comment,
+        tags,
+    })
 }
 
 /// Parses a list of records (the `result` of a records list).
@@ -153,7 +196,11 @@ pub fn parse_records(v: &Value, what: &str) -> Result<Vec<ApiRecord>, String> {
     let Value::Array(items) = v else {
         return Err(format!("{what}: 'result' is not a list"));
     };
-    items.iter().enumerate().map(|(i, r)| parse_record(r, &format!("{what}, item {i}"))).collect()
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, r)| parse_record(r, &format!("{what}, item {i}")))
+        .collect()
 }
 
 /// The `id` of the first zone in a `GET /zones?name=` result, if any.
@@ -163,7 +210,10 @@ pub fn parse_zone_id(v: &Value, zone: &str) -> Result<Option<String>, String> {
     };
     for z in items {
         let name = z.get("name").and_then(Value::as_str).unwrap_or_default();
-        if name.trim_end_matches('.').eq_ignore_ascii_case(zone.trim_end_matches('.')) {
+        if name
+            .trim_end_matches('.')
+            .eq_ignore_ascii_case(zone.trim_end_matches('.'))
+        {
             return z
                 .get("id")
                 .and_then(Value::as_str)
@@ -177,7 +227,10 @@ pub fn parse_zone_id(v: &Value, zone: &str) -> Result<Option<String>, String> {
 
 /// The `status` of `GET /user/tokens/verify` (`active`, `disabled`, `expired`).
 pub fn parse_token_status(v: &Value) -> Result<String, String> {
-    v.get("status").and_then(Value::as_str).map(str::to_string).ok_or_else(|| "token verification: 'result.status' is missing".into())
+    v.get("status")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .ok_or_else(|| "token verification: 'result.status' is missing".into())
 }
 
 #[cfg(test)]
@@ -189,13 +242,25 @@ mod tests {
     fn envelopes() {
         let e = parse_envelope(br#"{"success":false,"errors":[{"code":81058,"message":"An identical record already exists."}],"messages":[],"result":null}"#).unwrap();
         assert!(!e.success);
-        assert_eq!(e.errors, vec![ApiMessage { code: 81058, message: "An identical record already exists.".into() }]);
+        assert_eq!(
+            e.errors,
+            vec![ApiMessage {
+                code: 81058,
+                message: "An identical record already exists.".into()
+            }]
+        );
         let e = parse_envelope(br#"{"success":true,"errors":[],"result":[],"result_info":{"page":1,"per_page":5,"count":0,"total_count":0,"total_pages":0}}"#).unwrap();
         assert_eq!(e.result_info.unwrap().per_page, 5);
-        assert!(parse_envelope(b"<html>502 Bad Gateway</html>").unwrap_err().contains("not JSON"));
+        assert!(parse_envelope(b"<html>502 Bad Gateway</html>")
+            .unwrap_err()
+            .contains("not JSON"));
         assert!(parse_envelope(b"[]").unwrap_err().contains("not an object"));
         assert!(parse_envelope(b"{}").unwrap_err().contains("no 'success'"));
-        assert!(parse_envelope(br#"{"success":true,"result_info":{"page":"x"}}"#).unwrap_err().contains("result_info"));
+        assert!(
+            parse_envelope(br#"{"success":true,"result_info":{"page":"x"}}"#)
+                .unwrap_err()
+                .contains("result_info")
+        );
         // Odd but harmless: codes as strings, messages missing.
         let e = parse_envelope(br#"{"success":false,"errors":[{"code":"x"},{}]}"#).unwrap();
         assert_eq!(e.errors.len(), 2);
@@ -204,9 +269,24 @@ mod tests {
     #[test]
     fn records() {
         let r = parse_record(&json!({"id": "1", "name": "WWW.example.com", "type": "a", "content": "192.0.2.1", "ttl": 1, "proxied": true, "tags": ["b:1", "a:2"], "comment": ""}), "t").unwrap();
-        assert_eq!((r.name.as_str(), r.rtype.as_str(), r.ttl, r.proxied, r.comment.clone()), ("www.example.com", "A", 1, true, None));
+        assert_eq!(
+            (
+                r.name.as_str(),
+                r.rtype.as_str(),
+                r.ttl,
+                r.proxied,
+                r.comment.clone()
+            ),
+            ("www.example.com", "A", 1, true, None)
+        );
         assert_eq!(r.tags, ["a:2", "b:1"]);
-        for bad in [json!(1), json!({"name": "x"}), json!({"id": "1", "name": "x", "type": "A", "ttl": -1}), json!({"id": "1", "name": "x", "type": "A", "priority": 70000}), json!({"id": "1", "name": "x", "type": "A", "tags": [1]})] {
+        for bad in [
+            json!(1),
+            json!({"name": "x"}),
+            json!({"id": "1", "name": "x", "type": "A", "ttl": -1}),
+            json!({"id": "1", "name": "x", "type": "A", "priority": 70000}),
+            json!({"id": "1", "name": "x", "type": "A", "tags": [1]}),
+        ] {
             assert!(parse_record(&bad, "t").is_err(), "{bad}");
         }
         assert!(parse_records(&json!({}), "t").is_err());
