@@ -118,7 +118,14 @@ pub fn emit_value(v: &Value, f: Format) -> Result<Vec<u8>> {
     }
     Ok(match f {
         Format::Yaml => yaml::emit_value(v).into_bytes(),
-        Format::Json | Format::Binary => json::emit_value(v).into_bytes(),
+        Format::Json | Format::Binary => {
+            let mut s = json::emit_value(v);
+            if v.is_scalar() {
+                // sops prints JSON scalars without a newline.
+                s.pop();
+            }
+            s.into_bytes()
+        }
         Format::Dotenv | Format::Ini => match v {
             Value::Map(m) if f == Format::Dotenv => dotenv::emit(m)?.into_bytes(),
             other => dotenv::scalar_to_string(other)?.into_bytes(),

@@ -1,0 +1,304 @@
+//! `secretctl edit`: the plaintext lives only in a fresh 0700 directory on a
+//! tmpfs, as a 0600 file, and is removed when the command ends, whatever
+//! the way (success, editor failure, parse errors, Ctrl-C, SIGTERM, SIGHUP).
+
+use crate::files::{private_dir, read_input, shred, write_atomic, write_private, Fail};
+use sops::keys::Identities;
+use sops::{DecryptOptions, EncryptOptions, Format};
+use std::io::IsTerminal;
+use std::path::Path;
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use zeroize::Zeroizing;
+
+const SIGHUP: usize = signal_hook::consts::SIGHUP as usize;
+const SIGINT: usize = signal_hook::consts::SIGINT as usize;
+/// How many times we reopen the editor on a file that does not parse.
+const MAX_REOPEN: usize = 20;
+
+struct Signals {
+    /// The last termination signal received (SIGTERM/SIGHUP), or 0.
+    term: Arc<AtomicUsize>,
+    /// Set when SIGINT arrived.
+    int: Arc<AtomicUsize>,
+}
+
+impl Signals {
+    fn install() -> Result<Signals, Fail> {
+        let term = Arc::new(AtomicUsize::new(0));
+        let int = Arc::new(AtomicUsize::new(0));
+        let reg = |sig: i32, slot: &Arc<AtomicUsize>| {
+            signal_hook::flag::register_usize(sig, Arc::clone(slot), sig as usize)
+                .map_err(|e| Fail::new(1, format!("cannot install signal handler: {e}")))
+        };
+        reg(signal_hook::consts::SIGTERM, &term)?;
+        reg(signal_hook::consts::SIGHUP, &term)?;
+        reg(signal_hook::consts::SIGINT, &int)?;
+        Ok(Signals { term, int })
+    }
+
+    fn terminated(&self) -> Option<Fail> {
+        match self.term.load(Ordering::SeqCst) {
+            0 => None,
+            s => Some(Fail::new(
+                128 + s as i32,
+                format!(
+                    "{}: stopped; nothing was written and the plaintext was removed",
+                    if s == SIGHUP { "hangup" } else { "terminated" }
+                ),
+            )),
+        }
+    }
+
+    fn interrupted(&self) -> Option<Fail> {
+        (self.int.load(Ordering::SeqCst) == SIGINT).then(|| {
+            Fail::new(
+                130,
+                "interrupted: nothing was written and the plaintext was removed",
+            )
+        })
+    }
+}
+
+/// `$SOPS_EDITOR`, `$EDITOR` (with arguments), else `vi`.
+fn editor_command() -> Vec<String> {
+    for var in ["SOPS_EDITOR", "EDITOR"] {
+        if let Ok(v) = std::env::var(var) {
+            let words = split_words(&v);
+            if !words.is_empty() {
+                return words;
+            }
+        }
+    }
+    vec!["vi".to_string()]
+}
+
+/// Splits a command line on blanks, honouring '…', "…" and backslashes.
+fn split_words(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut has = false;
+    let mut chars = s.chars();
+    let mut quote: Option<char> = None;
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some('"'), '\\') => {
+                if let Some(n) = chars.next() {
+                    cur.push(n);
+                }
+            }
+            (Some(_), c) => cur.push(c),
+            (None, '\'' | '"') => {
+                quote = Some(c);
+                has = true;
+            }
+            (None, '\\') => {
+                if let Some(n) = chars.next() {
+                    cur.push(n);
+                    has = true;
+                }
+            }
+            (None, c) if c.is_whitespace() => {
+                if has || !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                    has = false;
+                }
+            }
+            (None, c) => cur.push(c),
+        }
+    }
+    if has || !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+fn run_editor(path: &Path, sig: &Signals) -> Result<(), Fail> {
+    let words = editor_command();
+    let mut child = Command::new(&words[0])
+        .args(&words[1..])
+        .arg(path)
+        .spawn()
+        .map_err(|e| {
+            Fail::new(
+                201,
+                format!(
+                    "cannot start the editor {:?}: {e} (set SOPS_EDITOR or EDITOR)",
+                    words.join(" ")
+                ),
+            )
+        })?;
+    loop {
+        if let Some(f) = sig.terminated() {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(f);
+        }
+        match child.try_wait() {
+            Ok(Some(status)) if status.success() => return Ok(()),
+            Ok(Some(status)) => {
+                if let Some(f) = sig.interrupted() {
+                    return Err(f);
+                }
+                return Err(Fail::new(
+                    201,
+                    format!(
+                        "the editor {:?} failed ({status}); the file was not changed",
+                        words.join(" ")
+                    ),
+                ));
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+            Err(e) => return Err(Fail::new(201, format!("waiting for the editor: {e}"))),
+        }
+    }
+}
+
+/// Edits `file` (created with `new_file` options if it does not exist).
+pub fn edit(
+    file: &Path,
+    fmt: Format,
+    ignore_mac: bool,
+    new_file: Option<EncryptOptions>,
+) -> Result<i32, Fail> {
+    let sig = Signals::install()?;
+    let decrypted = match &new_file {
+        None => {
+            let enc = read_input(file)?;
+            let ids = Identities::from_env();
+            let d = sops::decrypt(&enc, fmt, &ids, &DecryptOptions { ignore_mac })
+                .map_err(|e| Fail::from_sops(e, file))?;
+            for w in &d.warnings {
+                eprintln!("secretctl: warning: {w}");
+            }
+            Some(d)
+        }
+        Some(_) => None,
+    };
+    let original: Zeroizing<Vec<u8>> = match &decrypted {
+        Some(d) => d.plaintext.clone(),
+        None => Zeroizing::new(if fmt == Format::Json {
+            b"{}\n".to_vec()
+        } else {
+            Vec::new()
+        }),
+    };
+    let dir = private_dir()?;
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "secret".into());
+    let tmp = dir.path().join(name);
+    let result = write_private(&tmp, &original).and_then(|_| {
+        edit_loop(
+            file,
+            fmt,
+            &tmp,
+            &original,
+            decrypted.as_ref(),
+            new_file.as_ref(),
+            &sig,
+        )
+    });
+    shred(&tmp);
+    drop(dir);
+    result
+}
+
+fn edit_loop(
+    file: &Path,
+    fmt: Format,
+    tmp: &Path,
+    original: &[u8],
+    decrypted: Option<&sops::Decrypted>,
+    new_file: Option<&EncryptOptions>,
+    sig: &Signals,
+) -> Result<i32, Fail> {
+    let mut reopened = 0;
+    loop {
+        run_editor(tmp, sig)?;
+        if let Some(f) = sig.terminated() {
+            return Err(f);
+        }
+        let edited = Zeroizing::new(
+            std::fs::read(tmp)
+                .map_err(|e| Fail::new(1, format!("reading the edited file back: {e}")))?,
+        );
+        if edited.as_slice() == original {
+            eprintln!("secretctl: {}: file has not been modified", file.display());
+            return Ok(200);
+        }
+        let parsed = sops::stores::load_plain(&edited, fmt).and_then(|docs| {
+            if sops::stores::has_metadata(&docs, fmt) {
+                Err(sops::Error::Structure(
+                    "the plaintext has a top-level `sops` key, which is reserved for the metadata: rename it".into(),
+                ))
+            } else {
+                Ok(docs)
+            }
+        });
+        let docs = match parsed {
+            Ok(mut docs) => {
+                if docs.is_empty() {
+                    docs.push(sops::Map::new());
+                }
+                docs
+            }
+            Err(e) => {
+                reopened += 1;
+                eprintln!(
+                    "secretctl: {}: the edited text is not valid: {e}",
+                    file.display()
+                );
+                if reopened >= MAX_REOPEN {
+                    return Err(Fail::new(
+                        1,
+                        "giving up after too many invalid edits; nothing was written",
+                    ));
+                }
+                if std::io::stdin().is_terminal() {
+                    eprint!("Press Enter to return to the editor (your text is kept), or Ctrl-C then Enter to abandon: ");
+                    let mut line = String::new();
+                    let _ = std::io::stdin().read_line(&mut line);
+                    if let Some(f) = sig.interrupted() {
+                        return Err(f);
+                    }
+                } else {
+                    eprintln!("secretctl: reopening the editor with your text");
+                }
+                continue;
+            }
+        };
+        let out = match (decrypted, new_file) {
+            (Some(d), _) => sops::reencrypt(d, docs, fmt),
+            (None, Some(opts)) => sops::encrypt_docs(docs, opts)
+                .and_then(|(docs, md)| sops::stores::emit_encrypted(&docs, &md, fmt)),
+            (None, None) => return Err(Fail::new(1, "internal: nothing to encrypt with")),
+        }
+        .map_err(|e| Fail::from_sops(e, file))?;
+        if let Some(f) = sig.terminated() {
+            return Err(f);
+        }
+        write_atomic(file, &out)?;
+        return Ok(0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_words;
+
+    #[test]
+    fn editor_words() {
+        assert_eq!(split_words("code --wait"), vec!["code", "--wait"]);
+        assert_eq!(
+            split_words("'my editor' -x \"a b\""),
+            vec!["my editor", "-x", "a b"]
+        );
+        assert_eq!(split_words("  vi  "), vec!["vi"]);
+        assert!(split_words("").is_empty());
+    }
+}

@@ -1,0 +1,152 @@
+//! Reading inputs, atomic writes, private temporary files, and errors with
+//! exit codes.
+
+use std::fs;
+use std::io::Write;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+/// An error with the exit code it maps to (see `--help`).
+#[derive(Debug)]
+pub struct Fail {
+    pub code: i32,
+    pub msg: String,
+}
+
+impl Fail {
+    pub fn new(code: i32, msg: impl Into<String>) -> Self {
+        Fail {
+            code,
+            msg: msg.into(),
+        }
+    }
+
+    pub fn from_sops(e: sops::Error, file: &Path) -> Self {
+        use sops::Error as E;
+        let code = match &e {
+            E::MacMismatch => 51,
+            E::Authentication { .. } | E::BadCiphertext { .. } => 25,
+            E::NoIdentity { .. } => 128,
+            E::AlreadyEncrypted => 203,
+            E::Config { .. } => 5,
+            E::Age(m) if m.starts_with("no recipients") => 111,
+            _ => 1,
+        };
+        Fail::new(code, format!("{}: {e}", file.display()))
+    }
+}
+
+/// Reads the input file (`-` is stdin).
+pub fn read_input(p: &Path) -> Result<Vec<u8>, Fail> {
+    if p == Path::new("-") {
+        let mut v = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut v)
+            .map_err(|e| Fail::new(2, format!("reading stdin: {e}")))?;
+        return Ok(v);
+    }
+    fs::read(p).map_err(|e| Fail::new(2, format!("cannot read {}: {e}", p.display())))
+}
+
+/// Writes `data` to `path` atomically: a temporary file in the same
+/// directory, fsync, rename over the target (keeping its permissions), fsync
+/// of the directory.
+pub fn write_atomic(path: &Path, data: &[u8]) -> Result<(), Fail> {
+    let fail =
+        |what: &str, e: std::io::Error| Fail::new(3, format!("{what} {}: {e}", path.display()));
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mode = fs::metadata(path)
+        .map(|m| m.permissions().mode() & 0o7777)
+        .ok();
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".secretctl-")
+        .suffix(".tmp")
+        .tempfile_in(&dir)
+        .map_err(|e| fail("creating a temporary file next to", e))?;
+    tmp.write_all(data).map_err(|e| fail("writing", e))?;
+    let perm = fs::Permissions::from_mode(mode.unwrap_or(0o644));
+    fs::set_permissions(tmp.path(), perm).map_err(|e| fail("setting permissions of", e))?;
+    tmp.as_file().sync_all().map_err(|e| fail("syncing", e))?;
+    tmp.persist(path).map_err(|e| fail("replacing", e.error))?;
+    if let Ok(d) = fs::File::open(&dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// Creates a new file with mode 0600; refuses to overwrite.
+pub fn write_new_private(path: &Path, data: &[u8]) -> Result<(), Fail> {
+    let mut f = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| Fail::new(3, format!("cannot create {}: {e}", path.display())))?;
+    f.write_all(data)
+        .and_then(|_| f.sync_all())
+        .map_err(|e| Fail::new(3, format!("writing {}: {e}", path.display())))
+}
+
+/// Writes a private (0600) file, replacing any.
+pub fn write_private(path: &Path, data: &[u8]) -> Result<(), Fail> {
+    let mut f = fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| Fail::new(1, format!("cannot create {}: {e}", path.display())))?;
+    f.write_all(data)
+        .and_then(|_| f.sync_all())
+        .map_err(|e| Fail::new(1, format!("writing {}: {e}", path.display())))
+}
+
+/// Where plaintext may live: `$XDG_RUNTIME_DIR`, else `/dev/shm`, else the
+/// temp dir (tmpfs when possible, so it never reaches a disk).
+pub fn private_base() -> PathBuf {
+    if let Some(x) = std::env::var_os("XDG_RUNTIME_DIR") {
+        let p = PathBuf::from(x);
+        if p.is_dir() {
+            return p;
+        }
+    }
+    let shm = Path::new("/dev/shm");
+    if shm.is_dir() && tempfile::tempdir_in(shm).is_ok() {
+        return shm.to_path_buf();
+    }
+    std::env::temp_dir()
+}
+
+/// A new 0700 directory for plaintext, removed when dropped.
+pub fn private_dir() -> Result<tempfile::TempDir, Fail> {
+    let base = private_base();
+    let dir = tempfile::Builder::new()
+        .prefix("secretctl-")
+        .tempdir_in(&base)
+        .map_err(|e| {
+            Fail::new(
+                1,
+                format!(
+                    "cannot create a private directory in {}: {e}",
+                    base.display()
+                ),
+            )
+        })?;
+    fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o700))
+        .map_err(|e| Fail::new(1, format!("cannot restrict {}: {e}", dir.path().display())))?;
+    Ok(dir)
+}
+
+/// Overwrites a plaintext file with zeros and removes it.
+pub fn shred(path: &Path) {
+    if let Ok(meta) = fs::metadata(path) {
+        if let Ok(mut f) = fs::OpenOptions::new().write(true).open(path) {
+            let zeros = vec![0u8; meta.len().min(64 * 1024 * 1024) as usize];
+            let _ = f.write_all(&zeros);
+            let _ = f.sync_all();
+        }
+    }
+    let _ = fs::remove_file(path);
+}

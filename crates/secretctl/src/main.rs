@@ -1,0 +1,612 @@
+//! `secretctl`: edit, encrypt and decrypt SOPS files with age keys. Files are
+//! the real SOPS format: `sops`, sops-nix and Flux read them unchanged.
+
+mod edit;
+mod files;
+
+use clap::{Args, Parser, Subcommand};
+use files::{read_input, write_atomic, Fail};
+use sops::keys::Identities;
+use sops::{DecryptOptions, Format};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+const AFTER_HELP: &str = "\
+Examples:
+  secretctl keygen -o ~/.config/sops/age/keys.txt
+  secretctl encrypt --age age1... secrets/app.yaml > secrets/app.enc.yaml
+  secretctl encrypt --in-place secrets/app.yaml        # recipients from .sops.yaml
+  secretctl decrypt secrets/app.yaml
+  secretctl decrypt --extract '[\"db\"][\"password\"]' secrets/app.yaml
+  secretctl edit secrets/app.yaml                      # $SOPS_EDITOR, $EDITOR, else vi
+  secretctl set secrets/app.yaml '[\"db\"][\"password\"]' '\"hunter2\"'
+  secretctl updatekeys -y secrets/app.yaml             # after changing .sops.yaml
+
+Keys: age identities are read from SOPS_AGE_KEY, SOPS_AGE_KEY_FILE,
+SOPS_AGE_KEY_CMD and $XDG_CONFIG_HOME/sops/age/keys.txt (~/.config/...).
+The file type comes from the extension (.yaml/.yml, .json, .env, .ini, else
+binary) unless --input-type/--output-type say otherwise.
+
+Exit codes (the same numbers as sops where sops has one):
+  0    success
+  1    other error (I/O, invalid file, bad arguments to a command)
+  2    usage error, or the input file could not be read
+  3    the output file could not be written
+  5    .sops.yaml could not be read or has no matching creation rule
+  25   a value could not be decrypted (tampered value, iv, tag or key path)
+  51   MAC mismatch: the file was changed outside sops (see --ignore-mac)
+  91   invalid --extract / set path
+  111  no recipients to encrypt to (no --age and no creation rule)
+  128  no available age identity can decrypt the data key
+  130  interrupted (Ctrl-C); 143 terminated (SIGTERM)
+  200  edit: the file has not been modified
+  201  edit: the editor could not be started or failed
+  203  encrypt: the file is already encrypted";
+
+#[derive(Parser)]
+#[command(
+    name = "secretctl",
+    version,
+    about = "Edit, encrypt and decrypt SOPS files (age keys), compatible with sops",
+    after_help = AFTER_HELP
+)]
+struct Cli {
+    /// Path to .sops.yaml (default: searched from the current directory upward).
+    #[arg(long, global = true, value_name = "PATH")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Args, Clone)]
+struct Types {
+    /// Type of the input file: yaml, json, dotenv, ini or binary.
+    #[arg(long, value_name = "TYPE")]
+    input_type: Option<String>,
+    /// Type of the output: yaml, json, dotenv, ini or binary.
+    #[arg(long, value_name = "TYPE")]
+    output_type: Option<String>,
+}
+
+#[derive(Args, Clone, Default)]
+struct RuleFlags {
+    /// Age recipients (comma-separated); overrides .sops.yaml.
+    #[arg(long, value_name = "RECIPIENTS")]
+    age: Option<String>,
+    /// Keys ending with this suffix are not encrypted.
+    #[arg(long)]
+    unencrypted_suffix: Option<String>,
+    /// Only keys ending with this suffix are encrypted.
+    #[arg(long)]
+    encrypted_suffix: Option<String>,
+    /// Keys matching this regex are not encrypted.
+    #[arg(long)]
+    unencrypted_regex: Option<String>,
+    /// Only keys matching this regex are encrypted.
+    #[arg(long)]
+    encrypted_regex: Option<String>,
+    /// The MAC covers only encrypted values.
+    #[arg(long)]
+    mac_only_encrypted: bool,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Encrypt a file; prints to stdout unless --in-place or --output.
+    Encrypt {
+        #[command(flatten)]
+        rules: RuleFlags,
+        #[command(flatten)]
+        types: Types,
+        /// Replace the file with its encrypted form.
+        #[arg(short, long)]
+        in_place: bool,
+        /// Write to this file instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// The plaintext file.
+        file: PathBuf,
+    },
+    /// Decrypt a file; prints to stdout unless --in-place or --output.
+    Decrypt {
+        #[command(flatten)]
+        types: Types,
+        /// Print only this value, e.g. '["db"]["password"]'.
+        #[arg(long, value_name = "PATH")]
+        extract: Option<String>,
+        /// Decrypt even if the MAC does not match.
+        #[arg(long)]
+        ignore_mac: bool,
+        /// Replace the file with its plaintext.
+        #[arg(short, long)]
+        in_place: bool,
+        /// Write to this file instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// The encrypted file.
+        file: PathBuf,
+    },
+    /// Open the decrypted file in $SOPS_EDITOR / $EDITOR (else vi) and re-encrypt on save.
+    Edit {
+        #[command(flatten)]
+        rules: RuleFlags,
+        #[command(flatten)]
+        types: Types,
+        /// Decrypt even if the MAC does not match.
+        #[arg(long)]
+        ignore_mac: bool,
+        /// The encrypted file (created if it does not exist).
+        file: PathBuf,
+    },
+    /// Set one value: VALUE is JSON, e.g. '"text"', 42, '{"a": 1}'.
+    Set {
+        #[command(flatten)]
+        types: Types,
+        /// The encrypted file.
+        file: PathBuf,
+        /// Where, e.g. '["db"]["password"]'.
+        path: String,
+        /// The new value, as JSON.
+        value: String,
+    },
+    /// Remove one value.
+    Unset {
+        #[command(flatten)]
+        types: Types,
+        /// The encrypted file.
+        file: PathBuf,
+        /// Which, e.g. '["db"]["password"]'.
+        path: String,
+    },
+    /// Generate an age identity; prints its recipient on stderr.
+    Keygen {
+        /// Write the identity to this file (mode 0600; never overwritten).
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Print whether a file is encrypted, as JSON ({"encrypted":true}).
+    Filestatus {
+        #[command(flatten)]
+        types: Types,
+        /// The file.
+        file: PathBuf,
+    },
+    /// Re-wrap the data key for the recipients .sops.yaml now names.
+    Updatekeys {
+        #[command(flatten)]
+        types: Types,
+        /// Do not ask for confirmation.
+        #[arg(short, long)]
+        yes: bool,
+        /// The encrypted files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Generate a new data key and re-encrypt every value.
+    Rotate {
+        #[command(flatten)]
+        types: Types,
+        /// Replace the file (default: print to stdout).
+        #[arg(short, long)]
+        in_place: bool,
+        /// Also encrypt to these age recipients (comma-separated).
+        #[arg(long, value_name = "RECIPIENTS")]
+        add_age: Option<String>,
+        /// Stop encrypting to these age recipients (comma-separated).
+        #[arg(long, value_name = "RECIPIENTS")]
+        rm_age: Option<String>,
+        /// The encrypted file.
+        file: PathBuf,
+    },
+    /// Run a command with the file's top-level values as environment variables.
+    ExecEnv {
+        /// The encrypted file.
+        file: PathBuf,
+        /// The command (run with sh -c).
+        command: String,
+    },
+    /// Run a command with the decrypted file in a private temporary file; {} is its path.
+    ExecFile {
+        /// The encrypted file.
+        file: PathBuf,
+        /// The command (run with sh -c); {} is replaced by the file's path.
+        command: String,
+    },
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let code = match run(cli) {
+        Ok(code) => code,
+        Err(f) => {
+            eprintln!("secretctl: {}", f.msg);
+            f.code
+        }
+    };
+    std::process::exit(code);
+}
+
+fn format_for(path: &Path, t: &Option<String>) -> Result<Format, Fail> {
+    match t {
+        Some(t) => Format::from_name(t).map_err(|e| Fail::new(2, e.to_string())),
+        None => Ok(Format::from_path(path)),
+    }
+}
+
+fn formats(path: &Path, t: &Types) -> Result<(Format, Format), Fail> {
+    let input = format_for(path, &t.input_type)?;
+    let output = match &t.output_type {
+        Some(_) => format_for(path, &t.output_type)?,
+        None => input,
+    };
+    Ok((input, output))
+}
+
+fn split_list(s: &str) -> Vec<String> {
+    s.split(',')
+        .map(|r| r.trim().to_string())
+        .filter(|r| !r.is_empty())
+        .collect()
+}
+
+/// The encryption options for `file`: --age and rule flags, else .sops.yaml.
+fn encrypt_options(
+    cli_config: &Option<PathBuf>,
+    file: &Path,
+    flags: &RuleFlags,
+) -> Result<sops::EncryptOptions, Fail> {
+    let mut opts = match &flags.age {
+        Some(a) => sops::EncryptOptions::new(vec![split_list(a)]),
+        None => {
+            let rule = creation_rule(cli_config, file)?;
+            match rule {
+                Some(r) if !r.groups.is_empty() => sops::EncryptOptions {
+                    groups: r.groups,
+                    shamir_threshold: r.shamir_threshold,
+                    rules: r.rules,
+                },
+                _ => {
+                    return Err(Fail::new(
+                        111,
+                        "no recipients: pass --age age1... or add a creation rule with age keys to .sops.yaml",
+                    ))
+                }
+            }
+        }
+    };
+    let explicit = sops::metadata::EncryptionRules {
+        unencrypted_suffix: flags.unencrypted_suffix.clone(),
+        encrypted_suffix: flags.encrypted_suffix.clone(),
+        unencrypted_regex: flags.unencrypted_regex.clone(),
+        encrypted_regex: flags.encrypted_regex.clone(),
+        unencrypted_comment_regex: None,
+        encrypted_comment_regex: None,
+        mac_only_encrypted: flags.mac_only_encrypted,
+    };
+    if explicit != sops::metadata::EncryptionRules::default() {
+        opts.rules = explicit.with_defaults();
+    }
+    opts.rules
+        .validate()
+        .map_err(|e| Fail::new(1, e.to_string()))?;
+    Ok(opts)
+}
+
+fn creation_rule(
+    cli_config: &Option<PathBuf>,
+    file: &Path,
+) -> Result<Option<sops::config::CreationRule>, Fail> {
+    let cfg = match cli_config {
+        Some(c) => Some(c.clone()),
+        None => {
+            let cwd = std::env::current_dir()
+                .map_err(|e| Fail::new(1, format!("current directory: {e}")))?;
+            sops::config::find_config(&cwd)
+        }
+    };
+    match cfg {
+        None => Ok(None),
+        Some(c) => sops::config::rule_for(&c, file).map_err(|e| Fail::new(5, e.to_string())),
+    }
+}
+
+fn decrypt_file(
+    file: &Path,
+    input: Format,
+    output: Format,
+    ignore_mac: bool,
+) -> Result<(Vec<u8>, sops::Decrypted), Fail> {
+    let enc = read_input(file)?;
+    let ids = Identities::from_env();
+    let d = sops::decrypt_as(&enc, input, output, &ids, &DecryptOptions { ignore_mac })
+        .map_err(|e| Fail::from_sops(e, file))?;
+    for w in &d.warnings {
+        eprintln!("secretctl: warning: {w}");
+    }
+    Ok((enc, d))
+}
+
+fn emit(out: &[u8], in_place: Option<&Path>, output: &Option<PathBuf>) -> Result<(), Fail> {
+    if let Some(p) = in_place {
+        return write_atomic(p, out);
+    }
+    if let Some(p) = output {
+        return write_atomic(p, out);
+    }
+    let mut so = std::io::stdout().lock();
+    so.write_all(out)
+        .and_then(|_| so.flush())
+        .map_err(|e| Fail::new(3, format!("writing to stdout: {e}")))
+}
+
+fn parse_path(p: &str) -> Result<Vec<sops::value::PathStep>, Fail> {
+    sops::value::parse_path(p).map_err(|e| Fail::new(91, e))
+}
+
+fn run(cli: Cli) -> Result<i32, Fail> {
+    match cli.cmd {
+        Cmd::Encrypt {
+            rules,
+            types,
+            in_place,
+            output,
+            file,
+        } => {
+            let (input, out_fmt) = formats(&file, &types)?;
+            let plain = zeroize::Zeroizing::new(read_input(&file)?);
+            let opts = encrypt_options(&cli.config, &file, &rules)?;
+            let enc = sops::encrypt_as(&plain, input, out_fmt, &opts)
+                .map_err(|e| Fail::from_sops(e, &file))?;
+            emit(&enc, in_place.then_some(file.as_path()), &output)?;
+            Ok(0)
+        }
+        Cmd::Decrypt {
+            types,
+            extract,
+            ignore_mac,
+            in_place,
+            output,
+            file,
+        } => {
+            let (input, out_fmt) = formats(&file, &types)?;
+            let (_, d) = decrypt_file(&file, input, out_fmt, ignore_mac)?;
+            let bytes = match &extract {
+                Some(p) => {
+                    let steps = parse_path(p)?;
+                    let doc = d.docs.first().cloned().unwrap_or_default();
+                    let v = sops::value::lookup(&doc, &steps).ok_or_else(|| {
+                        Fail::new(91, format!("{p}: no such key in {}", file.display()))
+                    })?;
+                    zeroize::Zeroizing::new(
+                        sops::stores::emit_value(v, out_fmt)
+                            .map_err(|e| Fail::new(1, e.to_string()))?,
+                    )
+                }
+                None => d.plaintext.clone(),
+            };
+            emit(&bytes, in_place.then_some(file.as_path()), &output)?;
+            Ok(0)
+        }
+        Cmd::Edit {
+            rules,
+            types,
+            ignore_mac,
+            file,
+        } => {
+            let (input, _) = formats(&file, &types)?;
+            let new_file_opts = if file.exists() {
+                None
+            } else {
+                Some(encrypt_options(&cli.config, &file, &rules)?)
+            };
+            edit::edit(&file, input, ignore_mac, new_file_opts)
+        }
+        Cmd::Set {
+            types,
+            file,
+            path,
+            value,
+        } => {
+            let (input, _) = formats(&file, &types)?;
+            let steps = parse_path(&path)?;
+            let wrapped = format!("{{\"v\": {value}}}");
+            let parsed = sops::stores::json::load(wrapped.as_bytes()).map_err(|_| {
+                Fail::new(
+                    1,
+                    format!(
+                        "the value {value:?} is not valid JSON (strings need quotes: '\"text\"')"
+                    ),
+                )
+            })?;
+            let v = parsed.get("v").cloned().unwrap_or(sops::Value::Null);
+            let (_, d) = decrypt_file(&file, input, input, false)?;
+            let mut docs = d.docs.clone();
+            if docs.is_empty() {
+                docs.push(sops::Map::new());
+            }
+            let changed =
+                sops::value::set_path(&mut docs[0], &steps, v).map_err(|e| Fail::new(91, e))?;
+            if !changed {
+                return Ok(0);
+            }
+            let out = sops::reencrypt(&d, docs, input).map_err(|e| Fail::from_sops(e, &file))?;
+            write_atomic(&file, &out)?;
+            Ok(0)
+        }
+        Cmd::Unset { types, file, path } => {
+            let (input, _) = formats(&file, &types)?;
+            let steps = parse_path(&path)?;
+            let (_, d) = decrypt_file(&file, input, input, false)?;
+            let mut docs = d.docs.clone();
+            let first = docs
+                .first_mut()
+                .ok_or_else(|| Fail::new(91, "the file has no document"))?;
+            sops::value::unset_path(first, &steps)
+                .map_err(|e| Fail::new(91, format!("{path}: {e}")))?;
+            let out = sops::reencrypt(&d, docs, input).map_err(|e| Fail::from_sops(e, &file))?;
+            write_atomic(&file, &out)?;
+            Ok(0)
+        }
+        Cmd::Keygen { output } => {
+            let (secret, recipient) = sops::keys::generate_identity();
+            let text = zeroize::Zeroizing::new(format!(
+                "# created: {}\n# public key: {recipient}\n{}\n",
+                sops::metadata::now_rfc3339(),
+                &*secret
+            ));
+            match output {
+                Some(p) => {
+                    files::write_new_private(&p, text.as_bytes())?;
+                    eprintln!("Public key: {recipient}");
+                }
+                None => {
+                    print!("{}", &*text);
+                    eprintln!("Public key: {recipient}");
+                }
+            }
+            Ok(0)
+        }
+        Cmd::Filestatus { types, file } => {
+            let (input, _) = formats(&file, &types)?;
+            let data = read_input(&file)?;
+            let enc = sops::is_encrypted(&data, input);
+            println!("{{\"encrypted\":{enc}}}");
+            Ok(0)
+        }
+        Cmd::Updatekeys { types, yes, files } => {
+            for file in files {
+                let (input, _) = formats(&file, &types)?;
+                let rule = creation_rule(&cli.config, &file)?
+                    .ok_or_else(|| Fail::new(5, "no .sops.yaml with creation rules found"))?;
+                if rule.groups.is_empty() {
+                    return Err(Fail::new(
+                        111,
+                        format!("the creation rule for {} has no age keys", file.display()),
+                    ));
+                }
+                let enc = read_input(&file)?;
+                let (_, md) = sops::stores::load_encrypted(&enc, input)
+                    .map_err(|e| Fail::from_sops(e, &file))?;
+                let old: Vec<String> = md.age_recipients();
+                let new: Vec<String> = rule.groups.iter().flatten().cloned().collect();
+                let same_groups = md.key_groups.len() == rule.groups.len()
+                    && md
+                        .key_groups
+                        .iter()
+                        .zip(&rule.groups)
+                        .all(|(g, r)| g.age.iter().map(|a| &a.recipient).eq(r.iter()))
+                    && (md.key_groups.len() < 2
+                        || md.shamir_threshold
+                            == rule.shamir_threshold.or(Some(rule.groups.len())));
+                if same_groups {
+                    eprintln!("{}: already up to date", file.display());
+                    continue;
+                }
+                eprintln!("{}: key changes:", file.display());
+                for r in new.iter().filter(|r| !old.contains(r)) {
+                    eprintln!("    +++ {r}");
+                }
+                for r in old.iter().filter(|r| !new.contains(r)) {
+                    eprintln!("    --- {r}");
+                }
+                if !yes {
+                    if !std::io::stdin().is_terminal() {
+                        return Err(Fail::new(
+                            1,
+                            "confirmation needed: pass --yes (stdin is not a terminal)",
+                        ));
+                    }
+                    eprint!("Is this okay? (y/n): ");
+                    let mut answer = String::new();
+                    std::io::stdin()
+                        .read_line(&mut answer)
+                        .map_err(|e| Fail::new(1, e.to_string()))?;
+                    if !matches!(answer.trim(), "y" | "Y" | "yes") {
+                        eprintln!("{}: unchanged", file.display());
+                        continue;
+                    }
+                }
+                let ids = Identities::from_env();
+                let out = sops::update_keys(&enc, input, &ids, &rule.groups, rule.shamir_threshold)
+                    .map_err(|e| Fail::from_sops(e, &file))?;
+                write_atomic(&file, &out)?;
+                eprintln!("{}: updated", file.display());
+            }
+            Ok(0)
+        }
+        Cmd::Rotate {
+            types,
+            in_place,
+            add_age,
+            rm_age,
+            file,
+        } => {
+            let (input, _) = formats(&file, &types)?;
+            let (_, d) = decrypt_file(&file, input, input, false)?;
+            let mut groups: Vec<Vec<String>> = d
+                .metadata
+                .key_groups
+                .iter()
+                .map(|g| g.age.iter().map(|a| a.recipient.clone()).collect())
+                .collect();
+            if let Some(add) = &add_age {
+                if groups.is_empty() {
+                    groups.push(Vec::new());
+                }
+                for r in split_list(add) {
+                    if !groups[0].contains(&r) {
+                        groups[0].push(r);
+                    }
+                }
+            }
+            if let Some(rm) = &rm_age {
+                let rm = split_list(rm);
+                for g in groups.iter_mut() {
+                    g.retain(|r| !rm.contains(r));
+                }
+            }
+            let out =
+                sops::rotate(&d, Some(groups), input).map_err(|e| Fail::from_sops(e, &file))?;
+            emit(&out, in_place.then_some(file.as_path()), &None)?;
+            Ok(0)
+        }
+        Cmd::ExecEnv { file, command } => {
+            let input = Format::from_path(&file);
+            let (_, d) = decrypt_file(&file, input, input, false)?;
+            let mut cmd = std::process::Command::new("sh");
+            cmd.arg("-c").arg(&command);
+            if let Some(doc) = d.docs.first() {
+                for (k, v) in doc.entries() {
+                    if v.is_scalar() && !matches!(v, sops::Value::Null) {
+                        let s = sops::stores::dotenv::scalar_to_string(v).unwrap_or_default();
+                        cmd.env(k, s);
+                    }
+                }
+            }
+            let status = cmd
+                .status()
+                .map_err(|e| Fail::new(1, format!("running {command:?}: {e}")))?;
+            Ok(status.code().unwrap_or(1))
+        }
+        Cmd::ExecFile { file, command } => {
+            let input = Format::from_path(&file);
+            let (_, d) = decrypt_file(&file, input, input, false)?;
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "secret".into());
+            let dir = files::private_dir()?;
+            let path = dir.path().join(&name);
+            files::write_private(&path, &d.plaintext)?;
+            let cmdline = command.replace("{}", &path.to_string_lossy());
+            let status = std::process::Command::new("sh")
+                .arg("-c")
+                .arg(&cmdline)
+                .status()
+                .map_err(|e| Fail::new(1, format!("running {command:?}: {e}")));
+            files::shred(&path);
+            drop(dir);
+            Ok(status?.code().unwrap_or(1))
+        }
+    }
+}

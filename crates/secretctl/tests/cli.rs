@@ -1,0 +1,774 @@
+//! End-to-end tests of the secretctl binary. Tests that involve the real
+//! `sops` or `age` fail (never skip) when they are missing: run
+//! ./scripts/test.sh, which installs them.
+
+use assert_cmd::Command;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+const YAML: &str = "# database settings\ndb:\n    user: admin\n    password: s3cr3t # change me\n    port: 5432\napi_token: abc123\npublic_unencrypted: hello\n";
+
+struct T {
+    dir: tempfile::TempDir,
+    runtime: tempfile::TempDir,
+    keys: PathBuf,
+    recipient: String,
+}
+
+fn find_on_path(name: &str) -> PathBuf {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    for d in std::env::split_paths(&path) {
+        let p = d.join(name);
+        if p.is_file() {
+            return p;
+        }
+    }
+    panic!("`{name}` is not on PATH: run ./scripts/test.sh (it installs sops into target/tools/bin and age via apt)");
+}
+
+fn setup() -> T {
+    let dir = tempfile::tempdir().unwrap();
+    let runtime = tempfile::tempdir().unwrap();
+    let (secret, recipient) = sops::keys::generate_identity();
+    let keys = dir.path().join("keys.txt");
+    std::fs::write(&keys, format!("# public key: {recipient}\n{}\n", &*secret)).unwrap();
+    T {
+        dir,
+        runtime,
+        keys,
+        recipient,
+    }
+}
+
+impl T {
+    fn cmd(&self) -> Command {
+        let mut c = Command::cargo_bin("secretctl").unwrap();
+        c.current_dir(self.dir.path())
+            .env("SOPS_AGE_KEY_FILE", &self.keys)
+            .env("XDG_RUNTIME_DIR", self.runtime.path())
+            .env("XDG_CONFIG_HOME", self.dir.path().join("no-config"))
+            .env_remove("SOPS_AGE_KEY")
+            .env_remove("SOPS_AGE_KEY_CMD")
+            .env_remove("SOPS_EDITOR")
+            .env_remove("EDITOR");
+        c
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn write(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.path(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    fn read(&self, name: &str) -> String {
+        std::fs::read_to_string(self.path(name)).unwrap()
+    }
+
+    /// An encrypted copy of YAML at `name`.
+    fn encrypted(&self, name: &str) -> PathBuf {
+        let p = self.write(name, YAML);
+        self.cmd()
+            .args(["encrypt", "--in-place", "--age", &self.recipient])
+            .arg(&p)
+            .assert()
+            .success();
+        p
+    }
+
+    fn decrypt(&self, p: &Path) -> String {
+        let out = self.cmd().arg("decrypt").arg(p).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn sops(&self, args: &[&str]) -> std::process::Output {
+        std::process::Command::new(find_on_path("sops"))
+            .args(args)
+            .current_dir(self.dir.path())
+            .env("SOPS_AGE_KEY_FILE", &self.keys)
+            .env("SOPS_DISABLE_VERSION_CHECK", "1")
+            .output()
+            .unwrap()
+    }
+
+    /// An editor script (run by sh) that gets the file path as $1.
+    fn editor(&self, name: &str, body: &str) -> String {
+        let p = self.path(name);
+        std::fs::write(&p, format!("#!/bin/sh\nset -e\n{body}\n")).unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+        p.to_string_lossy().into_owned()
+    }
+
+    fn runtime_is_empty(&self) -> bool {
+        std::fs::read_dir(self.runtime.path())
+            .unwrap()
+            .next()
+            .is_none()
+    }
+
+    fn no_stray_files(&self) {
+        for e in std::fs::read_dir(self.dir.path()).unwrap() {
+            let n = e.unwrap().file_name().to_string_lossy().into_owned();
+            assert!(
+                !n.starts_with(".secretctl-"),
+                "temporary file left behind: {n}"
+            );
+        }
+    }
+}
+
+fn value_line(text: &str, key: &str) -> String {
+    text.lines()
+        .find(|l| l.trim_start().starts_with(&format!("{key}:")))
+        .unwrap_or_else(|| panic!("no {key} in\n{text}"))
+        .to_string()
+}
+
+#[test]
+fn encrypt_and_decrypt_round_trip_in_every_format() {
+    let t = setup();
+    for (name, text) in [
+        ("a.yaml", YAML),
+        ("a.json", "{\"a\": \"b\", \"n\": 1.5, \"l\": [true, null]}"),
+        ("a.env", "# c\nA=1\nB=two\n"),
+        ("a.ini", "[s]\na = 1\n"),
+        ("a.bin", "raw\u{1}bytes\n"),
+    ] {
+        let p = t.write(name, text);
+        let out = t
+            .cmd()
+            .args(["encrypt", "--age", &t.recipient])
+            .arg(&p)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let enc = String::from_utf8(out.stdout).unwrap();
+        assert!(enc.contains("ENC[AES256_GCM"), "{name}");
+        assert!(!enc.contains("two") || name != "a.env", "{name}");
+        let e = t.write(&format!("enc.{name}"), &enc);
+        let back = t.decrypt(&e);
+        let expected = String::from_utf8(
+            sops::stores::emit_plain(
+                &sops::stores::load_plain(text.as_bytes(), sops::Format::from_path(&p)).unwrap(),
+                sops::Format::from_path(&p),
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(back, expected, "{name}");
+    }
+}
+
+#[test]
+fn in_place_keeps_permissions_and_leaves_no_temp_files() {
+    let t = setup();
+    let p = t.write("s.yaml", YAML);
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o640)).unwrap();
+    t.cmd()
+        .args(["encrypt", "-i", "--age", &t.recipient])
+        .arg(&p)
+        .assert()
+        .success();
+    let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640);
+    assert!(t.read("s.yaml").contains("sops:"));
+    t.no_stray_files();
+    // Encrypting twice is refused with sops' exit code.
+    t.cmd()
+        .args(["encrypt", "-i", "--age", &t.recipient])
+        .arg(&p)
+        .assert()
+        .code(203);
+    t.cmd().args(["decrypt", "-i"]).arg(&p).assert().success();
+    assert_eq!(t.read("s.yaml"), sops_normalized(YAML));
+}
+
+fn sops_normalized(yaml: &str) -> String {
+    String::from_utf8(
+        sops::stores::emit_plain(
+            &sops::stores::load_plain(yaml.as_bytes(), sops::Format::Yaml).unwrap(),
+            sops::Format::Yaml,
+        )
+        .unwrap(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn recipients_come_from_sops_yaml_found_upward() {
+    let t = setup();
+    t.write(
+        ".sops.yaml",
+        &format!(
+            "creation_rules:\n  - path_regex: secrets/.*\\.yaml$\n    encrypted_regex: ^(password|api_token)$\n    age: {}\n",
+            t.recipient
+        ),
+    );
+    std::fs::create_dir_all(t.path("secrets/sub")).unwrap();
+    let p = t.write("secrets/app.yaml", YAML);
+    t.cmd()
+        .current_dir(t.path("secrets/sub"))
+        .args(["encrypt", "-i"])
+        .arg(&p)
+        .assert()
+        .success();
+    let enc = t.read("secrets/app.yaml");
+    assert!(value_line(&enc, "password").contains("ENC["), "{enc}");
+    assert_eq!(value_line(&enc, "user").trim(), "user: admin", "{enc}");
+    assert!(
+        enc.contains("encrypted_regex: ^(password|api_token)$"),
+        "{enc}"
+    );
+    // No matching rule: exit 5; no config and no --age: exit 111.
+    let other = t.write("other.yaml", YAML);
+    t.cmd().args(["encrypt"]).arg(&other).assert().code(5);
+    std::fs::remove_file(t.path(".sops.yaml")).unwrap();
+    t.cmd().args(["encrypt"]).arg(&other).assert().code(111);
+}
+
+#[test]
+fn decrypt_errors_have_documented_exit_codes() {
+    let t = setup();
+    let p = t.encrypted("s.yaml");
+    // Wrong key: 128, and the message names the recipient.
+    let (other, _) = sops::keys::generate_identity();
+    let out = t
+        .cmd()
+        .env("SOPS_AGE_KEY_FILE", t.write("other.txt", &other))
+        .arg("decrypt")
+        .arg(&p)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(128));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&t.recipient));
+    // Changed clear value: MAC mismatch 51; --ignore-mac decrypts.
+    let text = t.read("s.yaml");
+    t.write(
+        "s.yaml",
+        &text.replace("public_unencrypted: hello", "public_unencrypted: evil"),
+    );
+    t.cmd().arg("decrypt").arg(&p).assert().code(51);
+    t.cmd()
+        .args(["decrypt", "--ignore-mac"])
+        .arg(&p)
+        .assert()
+        .success();
+    // Value moved to another key: 25.
+    let pw = value_line(&text, "password");
+    let user = value_line(&text, "user");
+    t.write(
+        "s.yaml",
+        &text.replace(&user, &pw.replace("password", "user")),
+    );
+    let out = t.cmd().arg("decrypt").arg(&p).output().unwrap();
+    assert_eq!(out.status.code(), Some(25));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("s3cr3t"));
+    // Missing file: 2.
+    t.cmd().args(["decrypt", "nope.yaml"]).assert().code(2);
+    // A plaintext file is not encrypted.
+    let plain = t.write("plain.yaml", YAML);
+    let out = t.cmd().arg("decrypt").arg(&plain).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not encrypted"));
+}
+
+#[test]
+fn extract_prints_one_value() {
+    let t = setup();
+    let p = t.encrypted("s.yaml");
+    let out = t
+        .cmd()
+        .args(["decrypt", "--extract", r#"["db"]["password"]"#])
+        .arg(&p)
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "s3cr3t");
+    let out = t
+        .cmd()
+        .args(["decrypt", "--extract", r#"["db"]["port"]"#])
+        .arg(&p)
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "5432\n");
+    t.cmd()
+        .args(["decrypt", "--extract", r#"["db"]["nope"]"#])
+        .arg(&p)
+        .assert()
+        .code(91);
+    t.cmd()
+        .args(["decrypt", "--extract", "db.password"])
+        .arg(&p)
+        .assert()
+        .code(91);
+}
+
+#[test]
+fn edit_changes_one_value_and_keeps_the_others_ciphertext() {
+    let t = setup();
+    let p = t.encrypted("s.yaml");
+    let before = t.read("s.yaml");
+    let ed = t.editor(
+        "ed.sh",
+        &format!(
+            "stat -c '%a' \"$1\" > {0}/file-mode\nstat -c '%a' \"$(dirname \"$1\")\" > {0}/dir-mode\necho \"$1\" > {0}/where\nsed -i 's/password: s3cr3t/password: n3w/' \"$1\"",
+            t.dir.path().display()
+        ),
+    );
+    t.cmd()
+        .env("EDITOR", &ed)
+        .arg("edit")
+        .arg(&p)
+        .assert()
+        .success();
+    let after = t.read("s.yaml");
+    assert_eq!(value_line(&before, "user"), value_line(&after, "user"));
+    assert_eq!(
+        value_line(&before, "api_token"),
+        value_line(&after, "api_token")
+    );
+    assert_ne!(
+        value_line(&before, "password"),
+        value_line(&after, "password")
+    );
+    assert_ne!(value_line(&before, "mac"), value_line(&after, "mac"));
+    assert!(t.decrypt(&p).contains("password: n3w"));
+    assert_eq!(t.read("file-mode").trim(), "600");
+    assert_eq!(t.read("dir-mode").trim(), "700");
+    assert!(t
+        .read("where")
+        .starts_with(&t.runtime.path().display().to_string()));
+    assert!(t.runtime_is_empty());
+    t.no_stray_files();
+    // The real sops reads the edited file and its MAC verifies.
+    let out = t.sops(&["decrypt", p.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("password: n3w"));
+}
+
+#[test]
+fn edit_uses_sops_editor_with_arguments() {
+    let t = setup();
+    let p = t.encrypted("s.yaml");
+    let ed = t.editor(
+        "ed.sh",
+        "test \"$1\" = --flag\nsed -i 's/abc123/xyz/' \"$2\"",
+    );
+    t.cmd()
+        .env("EDITOR", "false")
+        .env("SOPS_EDITOR", format!("{ed} --flag"))
+        .arg("edit")
+        .arg(&p)
+        .assert()
+        .success();
+    assert!(t.decrypt(&p).contains("api_token: xyz"));
+}
+
+#[test]
+fn edit_without_change_does_not_rewrite() {
+    let t = setup();
+    let p = t.encrypted("s.yaml");
+    let before = std::fs::read(&p).unwrap();
+    t.cmd()
+        .env("EDITOR", "true")
+        .arg("edit")
+        .arg(&p)
+        .assert()
+        .code(200);
+    assert_eq!(std::fs::read(&p).unwrap(), before);
+    assert!(t.runtime_is_empty());
+}
+
+#[test]
+fn edit_with_failing_editor_changes_nothing_and_cleans_up() {
+    let t = setup();
+    let p = t.encrypted("s.yaml");
+    let before = std::fs::read(&p).unwrap();
+    let ed = t.editor("ed.sh", "echo 'garbage: [' > \"$1\"\nexit 1");
+    t.cmd()
+        .env("EDITOR", &ed)
+        .arg("edit")
+        .arg(&p)
+        .assert()
+        .code(201);
+    assert_eq!(std::fs::read(&p).unwrap(), before);
+    assert!(t.runtime_is_empty());
+    t.cmd()
+        .env("EDITOR", "/nonexistent/editor")
+        .arg("edit")
+        .arg(&p)
+        .assert()
+        .code(201);
+    assert!(t.runtime_is_empty());
+}
+
+#[test]
+fn edit_reopens_invalid_text_without_losing_it() {
+    let t = setup();
+    let p = t.encrypted("s.yaml");
+    let state = t.path("calls");
+    let ed = t.editor(
+        "ed.sh",
+        &format!(
+            "n=$(cat {s} 2>/dev/null || echo 0); n=$((n+1)); echo $n > {s}\nif [ $n = 1 ]; then printf 'db: [unclosed\\nmy_note: keep me\\n' > \"$1\"; exit 0; fi\ngrep -q 'my_note: keep me' \"$1\"\nprintf 'db: {{user: fixed}}\\nmy_note: keep me\\n' > \"$1\"",
+            s = state.display()
+        ),
+    );
+    let out = t
+        .cmd()
+        .env("EDITOR", &ed)
+        .arg("edit")
+        .arg(&p)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("yaml syntax error at"), "{err}");
+    assert_eq!(t.read("calls").trim(), "2");
+    let plain = t.decrypt(&p);
+    assert!(
+        plain.contains("my_note: keep me") && plain.contains("user: fixed"),
+        "{plain}"
+    );
+    assert!(t.runtime_is_empty());
+}
+
+fn wait_for_file_in(dir: &Path) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(20) {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            if e.path().is_dir() && std::fs::read_dir(e.path()).unwrap().next().is_some() {
+                return true;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    false
+}
+
+fn signal_test(sig: &str, whole_group: bool, expected: i32) {
+    use std::os::unix::process::CommandExt;
+    let t = setup();
+    let p = t.encrypted("s.yaml");
+    let before = std::fs::read(&p).unwrap();
+    let ed = t.editor("ed.sh", "sed -i 's/s3cr3t/changed/' \"$1\"\nsleep 30");
+    let bin = assert_cmd::cargo::cargo_bin("secretctl");
+    let mut child = std::process::Command::new(bin)
+        .current_dir(t.dir.path())
+        .env("SOPS_AGE_KEY_FILE", &t.keys)
+        .env("XDG_RUNTIME_DIR", t.runtime.path())
+        .env("EDITOR", &ed)
+        .env_remove("SOPS_EDITOR")
+        .process_group(0)
+        .arg("edit")
+        .arg(&p)
+        .spawn()
+        .unwrap();
+    assert!(
+        wait_for_file_in(t.runtime.path()),
+        "the editor never started"
+    );
+    std::thread::sleep(Duration::from_millis(200));
+    let target = if whole_group {
+        format!("-{}", child.id())
+    } else {
+        child.id().to_string()
+    };
+    let st = std::process::Command::new("kill")
+        .args([&format!("-{sig}"), "--", &target])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(expected), "{sig}");
+    assert!(t.runtime_is_empty(), "plaintext left behind after {sig}");
+    assert_eq!(std::fs::read(&p).unwrap(), before);
+    t.no_stray_files();
+}
+
+#[test]
+fn edit_cleans_up_on_sigterm() {
+    signal_test("TERM", false, 143);
+}
+
+#[test]
+fn edit_cleans_up_on_ctrl_c() {
+    // Ctrl-C in a terminal signals the whole foreground process group.
+    signal_test("INT", true, 130);
+}
+
+#[test]
+fn edit_creates_a_new_file_from_the_creation_rule() {
+    let t = setup();
+    t.write(
+        ".sops.yaml",
+        &format!("creation_rules:\n  - age: {}\n", t.recipient),
+    );
+    let ed = t.editor("ed.sh", "printf 'token: fresh\\n' > \"$1\"");
+    let p = t.path("new.yaml");
+    t.cmd()
+        .env("EDITOR", &ed)
+        .arg("edit")
+        .arg(&p)
+        .assert()
+        .success();
+    let enc = t.read("new.yaml");
+    assert!(enc.contains(&t.recipient));
+    assert_eq!(t.decrypt(&p), "token: fresh\n");
+    let out = t.sops(&["decrypt", p.to_str().unwrap()]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "token: fresh\n");
+    // Leaving the empty buffer untouched creates nothing.
+    let q = t.path("untouched.yaml");
+    t.cmd()
+        .env("EDITOR", "true")
+        .arg("edit")
+        .arg(&q)
+        .assert()
+        .code(200);
+    assert!(!q.exists());
+}
+
+#[test]
+fn set_and_unset_values() {
+    let t = setup();
+    let p = t.encrypted("s.yaml");
+    let before = t.read("s.yaml");
+    t.cmd()
+        .args(["set"])
+        .arg(&p)
+        .args([r#"["db"]["password"]"#, r#""rotated""#])
+        .assert()
+        .success();
+    t.cmd()
+        .args(["set"])
+        .arg(&p)
+        .args([r#"["new"]["nested"]"#, r#"{"a": [1, "x"]}"#])
+        .assert()
+        .success();
+    let after = t.read("s.yaml");
+    assert_eq!(value_line(&before, "user"), value_line(&after, "user"));
+    let plain = t.decrypt(&p);
+    assert!(plain.contains("password: rotated"), "{plain}");
+    assert!(
+        plain.contains("new:\n    nested:\n        a:\n            - 1\n            - x\n"),
+        "{plain}"
+    );
+    t.cmd()
+        .arg("unset")
+        .arg(&p)
+        .arg(r#"["api_token"]"#)
+        .assert()
+        .success();
+    assert!(!t.decrypt(&p).contains("api_token"));
+    t.cmd()
+        .arg("unset")
+        .arg(&p)
+        .arg(r#"["api_token"]"#)
+        .assert()
+        .code(91);
+    t.cmd()
+        .arg("set")
+        .arg(&p)
+        .args([r#"["x"]"#, "not json"])
+        .assert()
+        .code(1);
+    let out = t.sops(&["decrypt", p.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn keygen_writes_a_private_identity_that_age_accepts() {
+    let t = setup();
+    let k = t.path("id.txt");
+    let out = t.cmd().args(["keygen", "-o"]).arg(&k).output().unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let recipient = stderr
+        .trim()
+        .strip_prefix("Public key: ")
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        std::fs::metadata(&k).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    // Debian's age-keygen derives the same recipient.
+    let y = std::process::Command::new(find_on_path("age-keygen"))
+        .arg("-y")
+        .arg(&k)
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&y.stdout).trim(), recipient);
+    // Never overwrites.
+    t.cmd().args(["keygen", "-o"]).arg(&k).assert().code(3);
+}
+
+#[test]
+fn filestatus_reports_encryption() {
+    let t = setup();
+    let p = t.encrypted("s.yaml");
+    let plain = t.write("p.yaml", YAML);
+    t.cmd()
+        .arg("filestatus")
+        .arg(&p)
+        .assert()
+        .success()
+        .stdout("{\"encrypted\":true}\n");
+    t.cmd()
+        .arg("filestatus")
+        .arg(&plain)
+        .assert()
+        .success()
+        .stdout("{\"encrypted\":false}\n");
+}
+
+#[test]
+fn updatekeys_adds_a_recipient_without_touching_values() {
+    let t = setup();
+    let p = t.encrypted("s.yaml");
+    let before = t.read("s.yaml");
+    let (secret2, r2) = sops::keys::generate_identity();
+    t.write(
+        ".sops.yaml",
+        &format!("creation_rules:\n  - age: {},{r2}\n", t.recipient),
+    );
+    let out = t.cmd().args(["updatekeys", "-y"]).arg(&p).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&format!("+++ {r2}")));
+    let after = t.read("s.yaml");
+    assert_eq!(
+        value_line(&before, "password"),
+        value_line(&after, "password")
+    );
+    assert_eq!(value_line(&before, "mac"), value_line(&after, "mac"));
+    // The new key alone decrypts it, with us and with sops.
+    let k2 = t.write("k2.txt", &format!("{}\n", &*secret2));
+    t.cmd()
+        .env("SOPS_AGE_KEY_FILE", &k2)
+        .arg("decrypt")
+        .arg(&p)
+        .assert()
+        .success();
+    let out = std::process::Command::new(find_on_path("sops"))
+        .args(["decrypt", p.to_str().unwrap()])
+        .env("SOPS_AGE_KEY_FILE", &k2)
+        .env("SOPS_DISABLE_VERSION_CHECK", "1")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Without -y and without a terminal: refuses.
+    t.write(".sops.yaml", &format!("creation_rules:\n  - age: {r2}\n"));
+    t.cmd().arg("updatekeys").arg(&p).assert().code(1);
+}
+
+#[test]
+fn rotate_changes_every_ciphertext() {
+    let t = setup();
+    let p = t.encrypted("s.yaml");
+    let before = t.read("s.yaml");
+    t.cmd().args(["rotate", "-i"]).arg(&p).assert().success();
+    let after = t.read("s.yaml");
+    for k in ["user", "password", "api_token", "mac"] {
+        assert_ne!(value_line(&before, k), value_line(&after, k), "{k}");
+    }
+    // The data key is wrapped anew.
+    let armor = |t: &str| {
+        t.lines()
+            .skip_while(|l| !l.contains("BEGIN AGE"))
+            .nth(1)
+            .unwrap()
+            .to_string()
+    };
+    assert_ne!(armor(&before), armor(&after));
+    assert_eq!(t.decrypt(&p), sops_normalized(YAML));
+}
+
+#[test]
+fn exec_env_and_exec_file() {
+    let t = setup();
+    let p = t.encrypted("s.yaml");
+    let out = t
+        .cmd()
+        .arg("exec-env")
+        .arg(&p)
+        .arg("printf %s \"$api_token\"")
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "abc123");
+    let out = t
+        .cmd()
+        .arg("exec-file")
+        .arg(&p)
+        .arg("grep -c s3cr3t {}; stat -c %a {}")
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "1\n600\n");
+    assert!(t.runtime_is_empty());
+    let st = t
+        .cmd()
+        .arg("exec-env")
+        .arg(&p)
+        .arg("exit 7")
+        .output()
+        .unwrap();
+    assert_eq!(st.status.code(), Some(7));
+}
+
+#[test]
+fn sops_encrypted_files_decrypt_with_secretctl() {
+    let t = setup();
+    let p = t.write("x.yaml", YAML);
+    let out = t.sops(&["encrypt", "--age", &t.recipient, "-i", p.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ref_out = t.sops(&["decrypt", p.to_str().unwrap()]);
+    assert_eq!(t.decrypt(&p), String::from_utf8_lossy(&ref_out.stdout));
+}
+
+#[test]
+fn help_documents_exit_codes_and_examples() {
+    let out = Command::cargo_bin("secretctl")
+        .unwrap()
+        .arg("--help")
+        .output()
+        .unwrap();
+    let s = String::from_utf8_lossy(&out.stdout);
+    assert!(s.contains("Exit codes"), "{s}");
+    assert!(s.contains("Examples"), "{s}");
+    assert!(s.contains("51   MAC mismatch"), "{s}");
+}
