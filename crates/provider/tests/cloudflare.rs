@@ -247,6 +247,54 @@ async fn cname_replacing_records_and_small_batches() {
 }
 
 #[tokio::test]
+async fn records_cloudflare_manages_are_left_alone() {
+    let emu = setup("CF_T_RO").await;
+    // Email Routing's MX and SPF records are read-only to API clients.
+    for (t, c, p) in [
+        ("MX", "route1.mx.cloudflare.net", Some(13)),
+        ("TXT", "v=spf1 include:_spf.mx.cloudflare.net ~all", None),
+    ] {
+        let mut r = json!({"type": t, "name": "@", "content": c, "ttl": 1, "meta": {"read_only": true, "email_routing": true}});
+        if let Some(p) = p {
+            r["priority"] = json!(p);
+        }
+        emu.add_record(ZONE, r).unwrap();
+    }
+    let p = provider(&emu, "CF_T_RO");
+    assert!(
+        p.list(&origin()).await.unwrap().is_empty(),
+        "not shown, so never planned for deletion"
+    );
+    let want = desired("www: {type: A, ttl: 300, value: 192.0.2.1}\n");
+    push(&p, &want).await.unwrap();
+    assert_eq!(emu.records(ZONE).len(), 3);
+    assert!(converged(&p, &want).await);
+}
+
+#[tokio::test]
+async fn slow_answers_time_out_and_are_retried() {
+    let emu = setup("CF_T_SLOW").await;
+    let mut o = fast_opts(&emu);
+    o.timeout = Duration::from_millis(300);
+    let p = CloudflareProvider::new("cf", SecretRef::Env("CF_T_SLOW".into()), o);
+    emu.inject(FaultRule::nth(1, Fault::Delay(Duration::from_secs(2))).on("GET", "/dns_records"));
+    let t = Instant::now();
+    assert!(p.list(&origin()).await.unwrap().is_empty());
+    assert!(
+        t.elapsed() < Duration::from_millis(1500),
+        "{:?}",
+        t.elapsed()
+    );
+    // The emulator logs the slow request once it has slept.
+    tokio::time::sleep(Duration::from_millis(2200)).await;
+    assert_eq!(
+        emu.count("GET", "/dns_records"),
+        2,
+        "the slow answer was abandoned and the request sent again"
+    );
+}
+
+#[tokio::test]
 async fn ten_thousand_records_list_in_two_requests() {
     let emu = setup("CF_T_10K").await;
     for i in 0..10_000 {
@@ -601,24 +649,22 @@ async fn config_builds_the_provider() {
     }
 }
 
-/// Figures for the 10,000-record zone (not a timed test): run with
-/// `cargo test -p dnsctl-provider --release --test cloudflare -- --ignored --nocapture`.
+/// Figures for the 10,000-record zone and for 10 zones of 1,000 records
+/// pushed concurrently through one provider (not a timed test): run with
+/// `cargo test -p dnsctl-provider --release --test cloudflare figures -- --ignored --nocapture`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore]
 async fn figures_10k_zone() {
     let emu = setup("CF_T_BENCH").await;
     for (batch, label) in [
-        (200usize, "Free plan, batches of 200"),
-        (3500, "paid plan, batches of 3,500"),
+        (200usize, "batches of 200 (Free)"),
+        (3500, "batches of 3,500 (paid)"),
     ] {
         let mut o = fast_opts(&emu);
         o.batch_size = batch;
         emu.set_max_batch(batch);
         let p = CloudflareProvider::new("cf", SecretRef::Env("CF_T_BENCH".into()), o);
         push(&p, &Zone::new(origin())).await.unwrap();
-        let row = |what: &str, t: Duration| {
-            eprintln!("{label}: {what}: {t:?}, {} requests", emu.request_count())
-        };
         for (what, text) in [
             ("first push of 10,000", big_zone(10_000, 0)),
             ("no-op push", big_zone(10_000, 0)),
@@ -628,7 +674,47 @@ async fn figures_10k_zone() {
             emu.clear_requests();
             let t = Instant::now();
             push(&p, &want).await.unwrap();
-            row(what, t.elapsed());
+            eprintln!(
+                "1 zone x 10,000, {label}: {what}: {:?}, {} requests",
+                t.elapsed(),
+                emu.request_count()
+            );
         }
+    }
+    // 10 zones x 1,000 records, synced concurrently by one provider (one budget).
+    let names: Vec<String> = (0..10).map(|i| format!("z{i}.test")).collect();
+    for n in &names {
+        emu.add_zone(n);
+    }
+    let mut o = fast_opts(&emu);
+    o.batch_size = 200;
+    emu.set_max_batch(200);
+    let p = std::sync::Arc::new(CloudflareProvider::new(
+        "cf",
+        SecretRef::Env("CF_T_BENCH".into()),
+        o,
+    ));
+    for (what, variant) in [("first push", 0), ("no-op push", 0), ("10% changed", 1)] {
+        emu.clear_requests();
+        let t = Instant::now();
+        let mut set = tokio::task::JoinSet::new();
+        for n in &names {
+            let (p, n) = (p.clone(), n.clone());
+            set.spawn(async move {
+                let origin = Name::parse_fqdn(&format!("{n}.")).unwrap();
+                let want =
+                    zone::parse_zone_yaml(&big_zone(1000, variant), &origin, "bench").unwrap();
+                let live = p.list(&origin).await.unwrap();
+                p.apply(&plan(&want, &live, &opts())).await.unwrap();
+            });
+        }
+        while let Some(r) = set.join_next().await {
+            r.unwrap();
+        }
+        eprintln!(
+            "10 zones x 1,000, batches of 200: {what}: {:?}, {} requests",
+            t.elapsed(),
+            emu.request_count()
+        );
     }
 }

@@ -320,13 +320,21 @@ impl Emulator {
     }
 
     /// Creates a record as `POST /zones/{id}/dns_records` would (same validation),
-    /// without counting a request. Returns the stored record.
+    /// without counting a request. Returns the stored record. A `meta` object
+    /// in `record` (e.g. `{"read_only": true, "email_routing": true}`) is kept.
     pub fn add_record(&self, zone: &str, record: Value) -> Result<Value, ApiError> {
         let mut st = self.lock();
         let zi = st
             .zone_index(zone)
             .ok_or_else(|| ApiError::new(404, 7003, format!("no zone {zone}")))?;
-        records::create(&mut st, zi, &record)
+        let mut rec = records::create(&mut st, zi, &record)?;
+        // Records Cloudflare manages itself (Email Routing, say) carry
+        // `meta.read_only`; clients cannot set `meta`, but a test can seed it.
+        if let Some(meta @ Value::Object(_)) = record.get("meta") {
+            rec["meta"] = meta.clone();
+            st.zones[zi].put_record(rec.clone());
+        }
+        Ok(rec)
     }
 
     /// The zone's records as the API returns them, in creation order.

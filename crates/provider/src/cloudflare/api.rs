@@ -102,6 +102,9 @@ pub struct ApiRecord {
     pub data: Option<Value>,
     pub comment: Option<String>,
     pub tags: Vec<String>,
+    /// Managed by Cloudflare itself (`meta.read_only`, e.g. Email Routing, or
+    /// the older `locked`): left alone.
+    pub read_only: bool,
 }
 
 /// Parses one record object; `what` says where it came from, for errors.
@@ -175,6 +178,8 @@ pub fn parse_record(v: &Value, what: &str) -> Result<ApiRecord, String> {
             .collect::<Result<Vec<_>, _>>()?,
         Some(_) => return Err(ctx(format!("{what}: 'tags' is not a list"))),
     };
+    let flag = |v: Option<&Value>| matches!(v, Some(Value::Bool(true)));
+    let read_only = flag(m.get("locked")) || flag(m.get("meta").and_then(|x| x.get("read_only")));
     tags.sort();
     tags.dedup();
     Ok(ApiRecord {
@@ -188,6 +193,7 @@ pub fn parse_record(v: &Value, what: &str) -> Result<ApiRecord, String> {
         data,
         comment,
         tags,
+        read_only,
     })
 }
 

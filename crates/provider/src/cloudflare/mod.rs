@@ -379,7 +379,7 @@ impl CloudflareProvider {
     /// The operations that drive each planned set from `live` to its target.
     fn diff(&self, plan: &Plan, live: &[ApiRecord]) -> Result<Ops, String> {
         let mut index: HashMap<(String, RType), Vec<(&ApiRecord, RData)>> = HashMap::new();
-        for r in live {
+        for r in live.iter().filter(|r| !r.read_only) {
             let Some(rel) = mapping::rel_name(&r.name, &plan.zone) else {
                 continue;
             };
