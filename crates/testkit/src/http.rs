@@ -8,20 +8,11 @@ use tokio::net::{TcpListener, TcpStream};
 const MAX_HEAD: usize = 64 * 1024;
 const MAX_BODY: usize = 256 * 1024 * 1024;
 
-pub(crate) async fn serve(
-    listener: TcpListener,
-    state: Arc<Mutex<State>>,
-    mut stop: tokio::sync::oneshot::Receiver<()>,
-) {
+pub(crate) async fn serve(listener: TcpListener, state: Arc<Mutex<State>>) {
     loop {
-        tokio::select! {
-            _ = &mut stop => return,
-            acc = listener.accept() => {
-                if let Ok((stream, _)) = acc {
-                    let _ = stream.set_nodelay(true);
-                    tokio::spawn(connection(stream, state.clone()));
-                }
-            }
+        if let Ok((stream, _)) = listener.accept().await {
+            let _ = stream.set_nodelay(true);
+            tokio::spawn(connection(stream, state.clone()));
         }
     }
 }

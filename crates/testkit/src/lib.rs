@@ -31,6 +31,7 @@
 //! # }
 //! ```
 
+mod dns;
 mod http;
 mod records;
 
@@ -176,7 +177,7 @@ struct TokenState {
 pub(crate) struct State {
     tokens: BTreeMap<String, TokenState>,
     pub zones: Vec<ZoneState>,
-    next_id: u64,
+    pub next_id: u64,
     faults: Vec<FaultRule>,
     random: Option<(RandomFaults, u64)>,
     log: Vec<Request>,
@@ -201,6 +202,7 @@ impl State {
 /// A running emulator. Dropping it stops the server.
 pub struct Emulator {
     addr: SocketAddr,
+    dns_addr: SocketAddr,
     state: Arc<Mutex<State>>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -221,17 +223,20 @@ impl Emulator {
         }))
     }
 
-    /// Starts the emulator on the current tokio runtime, on `127.0.0.1:0`.
+    /// Starts the emulator on the current tokio runtime: the API on
+    /// `127.0.0.1:0`, and the DNS face on another loopback port (UDP and TCP).
     pub async fn start() -> Emulator {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind 127.0.0.1:0");
-        let addr = listener.local_addr().expect("local addr");
+        let (http, udp, tcp) = bind_all().await;
+        let (addr, dns_addr) = (
+            http.local_addr().expect("local addr"),
+            udp.local_addr().expect("local addr"),
+        );
         let state = Self::new_state();
         let (tx, rx) = tokio::sync::oneshot::channel();
-        tokio::spawn(http::serve(listener, state.clone(), rx));
+        tokio::spawn(run(http, udp, tcp, state.clone(), rx));
         Emulator {
             addr,
+            dns_addr,
             state,
             stop: Some(tx),
             thread: None,
@@ -251,22 +256,28 @@ impl Emulator {
                 .build()
                 .expect("tokio runtime");
             rt.block_on(async move {
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                    .await
-                    .expect("bind 127.0.0.1:0");
-                addr_tx
-                    .send(listener.local_addr().expect("local addr"))
-                    .expect("report address");
-                http::serve(listener, st, rx).await;
+                let (http, udp, tcp) = bind_all().await;
+                let addrs = (
+                    http.local_addr().expect("local addr"),
+                    udp.local_addr().expect("local addr"),
+                );
+                addr_tx.send(addrs).expect("report address");
+                run(http, udp, tcp, st, rx).await;
             });
         });
-        let addr = addr_rx.recv().expect("emulator thread started");
+        let (addr, dns_addr) = addr_rx.recv().expect("emulator thread started");
         Emulator {
             addr,
+            dns_addr,
             state,
             stop: Some(tx),
             thread: Some(thread),
         }
+    }
+
+    /// Where the zones are served over DNS (UDP and TCP, same port).
+    pub fn dns_addr(&self) -> SocketAddr {
+        self.dns_addr
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -409,6 +420,42 @@ impl Drop for Emulator {
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
+    }
+}
+
+async fn bind_all() -> (
+    tokio::net::TcpListener,
+    tokio::net::UdpSocket,
+    tokio::net::TcpListener,
+) {
+    let http = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind 127.0.0.1:0");
+    // DNS: UDP and TCP on one port number; retry if TCP's is taken.
+    for _ in 0..50 {
+        let udp = tokio::net::UdpSocket::bind("127.0.0.1:0")
+            .await
+            .expect("bind udp 127.0.0.1:0");
+        if let Ok(tcp) = tokio::net::TcpListener::bind(udp.local_addr().expect("local addr")).await
+        {
+            return (http, udp, tcp);
+        }
+    }
+    panic!("no loopback port free for both UDP and TCP");
+}
+
+async fn run(
+    http: tokio::net::TcpListener,
+    udp: tokio::net::UdpSocket,
+    tcp: tokio::net::TcpListener,
+    state: Arc<Mutex<State>>,
+    stop: tokio::sync::oneshot::Receiver<()>,
+) {
+    tokio::select! {
+        _ = stop => {}
+        _ = http::serve(http, state.clone()) => {}
+        _ = dns::serve_udp(udp, state.clone()) => {}
+        _ = dns::serve_tcp(tcp, state) => {}
     }
 }
 

@@ -328,3 +328,131 @@ fn runs_on_its_own_thread() {
     assert_eq!(st, 200);
     drop(emu);
 }
+
+/// A DNS query for `name`/`qtype`, optionally with an EDNS OPT record.
+fn query(id: u16, name: &str, qtype: u16) -> Vec<u8> {
+    let mut q = id.to_be_bytes().to_vec();
+    q.extend_from_slice(&[0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0]);
+    for l in name.split('.') {
+        q.push(l.len() as u8);
+        q.extend_from_slice(l.as_bytes());
+    }
+    q.push(0);
+    q.extend_from_slice(&qtype.to_be_bytes());
+    q.extend_from_slice(&1u16.to_be_bytes());
+    q
+}
+
+/// (rcode, aa, answers as (type, ttl, rdata), authority count) of a response.
+type Answer = (u8, bool, Vec<(u16, u32, Vec<u8>)>, u16);
+
+fn parse(r: &[u8]) -> Answer {
+    let an = u16::from_be_bytes([r[6], r[7]]);
+    let ns = u16::from_be_bytes([r[8], r[9]]);
+    let skip_name = |mut i: usize| {
+        while r[i] != 0 {
+            i += 1 + r[i] as usize;
+        }
+        i + 1
+    };
+    let mut i = skip_name(12) + 4;
+    let mut out = Vec::new();
+    for _ in 0..an {
+        i = skip_name(i);
+        let t = u16::from_be_bytes([r[i], r[i + 1]]);
+        let ttl = u32::from_be_bytes([r[i + 4], r[i + 5], r[i + 6], r[i + 7]]);
+        let len = u16::from_be_bytes([r[i + 8], r[i + 9]]) as usize;
+        out.push((t, ttl, r[i + 10..i + 10 + len].to_vec()));
+        i += 10 + len;
+    }
+    (r[3] & 0x0f, r[2] & 0x04 != 0, out, ns)
+}
+
+async fn udp(emu: &Emulator, name: &str, qtype: u16) -> Answer {
+    let s = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    s.send_to(&query(7, name, qtype), emu.dns_addr())
+        .await
+        .unwrap();
+    let mut buf = vec![0u8; 4096];
+    let n = tokio::time::timeout(std::time::Duration::from_secs(2), s.recv(&mut buf))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(&buf[..2], &7u16.to_be_bytes());
+    parse(&buf[..n])
+}
+
+#[tokio::test]
+async fn serves_what_the_api_wrote_over_dns() {
+    let emu = Emulator::start().await;
+    emu.add_token(TOKEN);
+    let zid = emu.add_zone("example.com");
+    // Written through the API, as a client would.
+    let body = json!({"posts": [
+        {"type": "A", "name": "www", "content": "192.0.2.1", "ttl": 120},
+        {"type": "A", "name": "www", "content": "192.0.2.2", "ttl": 120},
+        {"type": "TXT", "name": "_acme-challenge", "content": "\"token-value\"", "ttl": 60},
+        {"type": "CNAME", "name": "alias", "content": "www.example.com", "proxied": true},
+        {"type": "MX", "name": "@", "content": "mail.example.com", "priority": 10},
+        {"type": "A", "name": "*.lab", "content": "192.0.2.9", "ttl": 300},
+    ]});
+    let (st, _, _) = call(
+        &emu,
+        "POST",
+        &format!("/zones/{zid}/dns_records/batch"),
+        Some(TOKEN),
+        Some(body),
+    )
+    .await
+    .unwrap();
+    assert_eq!(st, 200);
+    let (rcode, aa, ans, _) = udp(&emu, "www.example.com", 1).await;
+    assert!(aa && rcode == 0);
+    let mut ips: Vec<Vec<u8>> = ans.iter().map(|a| a.2.clone()).collect();
+    ips.sort();
+    assert_eq!(ips, vec![vec![192, 0, 2, 1], vec![192, 0, 2, 2]]);
+    assert_eq!(ans[0].1, 120);
+    let (_, _, ans, _) = udp(&emu, "_acme-challenge.example.com", 16).await;
+    assert_eq!(ans, vec![(16, 60, b"\x0btoken-value".to_vec())]);
+    // A CNAME answers any type; auto TTL is served as 300.
+    let (_, _, ans, _) = udp(&emu, "alias.example.com", 1).await;
+    assert_eq!((ans[0].0, ans[0].1), (5, 300));
+    let (_, _, ans, _) = udp(&emu, "example.com", 15).await;
+    assert_eq!(ans[0].2[..2], [0, 10]);
+    let (_, _, ans, _) = udp(&emu, "x.lab.example.com", 1).await;
+    assert_eq!(ans[0].2, vec![192, 0, 2, 9], "wildcard");
+    // NODATA, NXDOMAIN (with the SOA), apex SOA/NS, REFUSED outside the zones.
+    let (rcode, _, ans, ns) = udp(&emu, "www.example.com", 28).await;
+    assert_eq!((rcode, ans.len(), ns), (0, 0, 1));
+    let (rcode, _, _, ns) = udp(&emu, "nope.example.com", 1).await;
+    assert_eq!((rcode, ns), (3, 1));
+    assert_eq!(udp(&emu, "example.com", 6).await.2[0].0, 6);
+    assert_eq!(udp(&emu, "example.com", 2).await.2.len(), 2);
+    let (rcode, aa, _, _) = udp(&emu, "example.org", 1).await;
+    assert_eq!((rcode, aa), (5, false));
+    // A delete is seen at once; TCP gives the same answers.
+    let id = emu.records("example.com")[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    call(
+        &emu,
+        "DELETE",
+        &format!("/zones/{zid}/dns_records/{id}"),
+        Some(TOKEN),
+        None,
+    )
+    .await
+    .unwrap();
+    let mut s = TcpStream::connect(emu.dns_addr()).await.unwrap();
+    let q = query(9, "www.example.com", 1);
+    let mut framed = (q.len() as u16).to_be_bytes().to_vec();
+    framed.extend_from_slice(&q);
+    s.write_all(&framed).await.unwrap();
+    let mut len = [0u8; 2];
+    s.read_exact(&mut len).await.unwrap();
+    let mut r = vec![0u8; u16::from_be_bytes(len) as usize];
+    s.read_exact(&mut r).await.unwrap();
+    let (_, _, ans, _) = parse(&r);
+    assert_eq!(ans.len(), 1);
+}
