@@ -982,6 +982,53 @@ fn write_double(out: &mut String, s: &str) {
     out.push('"');
 }
 
+/// Splits the comments that open a list item which is a map or a list
+/// (and, for lists, those opening its first item, recursively) from the
+/// item: they are written above the item's dash. Returns the comments and
+/// the item without them (None when nothing was hoisted).
+fn hoist_leading_comments(item: &Value) -> (Vec<String>, Option<Value>) {
+    match item {
+        Value::Map(m) => {
+            let lead = m.items.iter().take_while(|i| matches!(i, MapItem::Comment(_))).count();
+            if lead == 0 || lead == m.items.len() {
+                return (Vec::new(), None);
+            }
+            let comments = m.items[..lead]
+                .iter()
+                .filter_map(|i| match i {
+                    MapItem::Comment(c) => Some(c.expose().to_string()),
+                    MapItem::Entry(..) => None,
+                })
+                .collect();
+            (comments, Some(Value::Map(Map { items: m.items[lead..].to_vec() })))
+        }
+        Value::List(l) => {
+            let lead = l.iter().take_while(|v| matches!(v, Value::Comment(_))).count();
+            if lead == l.len() {
+                return (Vec::new(), None);
+            }
+            let mut comments: Vec<String> = l[..lead]
+                .iter()
+                .filter_map(|v| match v {
+                    Value::Comment(c) => Some(c.expose().to_string()),
+                    _ => None,
+                })
+                .collect();
+            let mut rest: Vec<Value> = l[lead..].to_vec();
+            let (inner, first) = hoist_leading_comments(&rest[0]);
+            if let Some(first) = first {
+                comments.extend(inner);
+                rest[0] = first;
+            }
+            if comments.is_empty() {
+                return (Vec::new(), None);
+            }
+            (comments, Some(Value::List(rest)))
+        }
+        _ => (Vec::new(), None),
+    }
+}
+
 struct Emitter {
     out: String,
     /// Indent at which the last foot comment was written (yaml.v3 puts a
@@ -1163,25 +1210,22 @@ impl Emitter {
                 self.comment_line(indent, c);
             }
             first = false;
-            // Comments that open a map item go above its dash.
-            let mut trimmed_map = None;
-            if let Value::Map(m) = item {
-                let lead = m
-                    .items
-                    .iter()
-                    .take_while(|i| matches!(i, MapItem::Comment(_)))
-                    .count();
-                if lead > 0 && lead < m.items.len() {
-                    for i in &m.items[..lead] {
-                        if let MapItem::Comment(c) = i {
-                            self.comment_line(indent, c.expose());
-                        }
-                    }
-                    trimmed_map = Some(Map {
-                        items: m.items[lead..].to_vec(),
-                    });
-                }
+            // Comments that open an item which is a collection (written
+            // inline after the dash) go above the dash.
+            let (lead, rest) = hoist_leading_comments(item);
+            for c in &lead {
+                self.comment_line(indent, c);
             }
+            let trimmed_map = match rest {
+                Some(Value::Map(m)) => Some(m),
+                Some(Value::List(inner)) => {
+                    self.newline_indent(indent);
+                    self.out.push_str("- ");
+                    self.seq_inline(&inner, indent + 2);
+                    continue;
+                }
+                _ => None,
+            };
             self.newline_indent(indent);
             self.out.push_str("- ");
             let child = indent + 2;
