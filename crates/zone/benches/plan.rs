@@ -14,9 +14,29 @@ fn zones(n: usize) -> (Zone, Zone) {
     for i in 0..n {
         let name = format!("host-{i}");
         let set = match i % 3 {
-            0 => RecordSet::new(&name, RType::A, 300, vec![RData::A([10, (i >> 16) as u8, (i >> 8) as u8, i as u8].into())]),
-            1 => RecordSet::new(&name, RType::Txt, 3600, vec![RData::Txt(format!("v=spf1 ip4:10.0.0.{} -all", i % 250))]),
-            _ => RecordSet::new(&name, RType::Mx, 3600, vec![RData::Mx { preference: 10, exchange: Name::parse_fqdn("mx.example.com.").unwrap() }]),
+            0 => RecordSet::new(
+                &name,
+                RType::A,
+                300,
+                vec![RData::A(
+                    [10, (i >> 16) as u8, (i >> 8) as u8, i as u8].into(),
+                )],
+            ),
+            1 => RecordSet::new(
+                &name,
+                RType::Txt,
+                3600,
+                vec![RData::Txt(format!("v=spf1 ip4:10.0.0.{} -all", i % 250))],
+            ),
+            _ => RecordSet::new(
+                &name,
+                RType::Mx,
+                3600,
+                vec![RData::Mx {
+                    preference: 10,
+                    exchange: Name::parse_fqdn("mx.example.com.").unwrap(),
+                }],
+            ),
         }
         .unwrap();
         match i % 100 {
@@ -45,8 +65,13 @@ fn bench_plan(c: &mut Criterion) {
     group.sample_size(20);
     for n in [10_000, 100_000] {
         let (desired, live) = zones(n);
-        let opts = PlanOptions { ignore: zone::plan::IgnoreRule::defaults(), ..Default::default() };
-        group.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| b.iter(|| plan(black_box(&desired), black_box(&live), &opts)));
+        let opts = PlanOptions {
+            ignore: zone::plan::IgnoreRule::defaults(),
+            ..Default::default()
+        };
+        group.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {
+            b.iter(|| plan(black_box(&desired), black_box(&live), &opts))
+        });
     }
     group.finish();
 }
@@ -57,8 +82,12 @@ fn bench_yaml(c: &mut Criterion) {
     let origin = desired.origin.clone();
     let mut group = c.benchmark_group("yaml");
     group.sample_size(10);
-    group.bench_function("parse_10k", |b| b.iter(|| zone::parse_zone_yaml(black_box(&text), &origin, "bench").unwrap()));
-    group.bench_function("write_10k", |b| b.iter(|| zone::write_zone_yaml(black_box(&desired))));
+    group.bench_function("parse_10k", |b| {
+        b.iter(|| zone::parse_zone_yaml(black_box(&text), &origin, "bench").unwrap())
+    });
+    group.bench_function("write_10k", |b| {
+        b.iter(|| zone::write_zone_yaml(black_box(&desired)))
+    });
     group.finish();
 }
 

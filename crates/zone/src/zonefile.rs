@@ -49,7 +49,7 @@ fn tokenize(text: &str) -> Result<Vec<Entry>, Diagnostic> {
                 at_line_start = true;
                 continue;
             }
-            b' ' | b'\t' | b'\r' => {
+            b if b.is_ascii_whitespace() => {
                 if at_line_start && depth == 0 && cur.is_none() {
                     cur = Some(Entry {
                         tokens: Vec::new(),
@@ -425,6 +425,14 @@ x A 192.0.2.9
         assert!(e.to_string().contains("never closed"), "{e}");
         let e = parse_zone_file("$INCLUDE other\n", &zone(), "t.zone").unwrap_err();
         assert!(e.to_string().contains("not supported"), "{e}");
+    }
+
+    #[test]
+    fn any_ascii_blank_separates_tokens() {
+        // Found by the zone_file fuzz target: a form feed used to loop forever.
+        assert!(parse_zone_file("\x0e\x0c\n", &zone(), "t").is_err());
+        let z = parse_zone_file("www\x0c300\tA 192.0.2.1\n", &zone(), "t").unwrap();
+        assert_eq!(z.get("www", RType::A).unwrap().ttl, 300);
     }
 
     #[test]
