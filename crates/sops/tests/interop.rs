@@ -111,6 +111,7 @@ const SAMPLES: &[(&str, &str)] = &[
     ("multi.yaml", "yaml"),
     ("k8s.yaml", "yaml"),
     ("unicode.yaml", "yaml"),
+    ("keys.yaml", "yaml"),
     ("sample.json", "json"),
     ("sample.env", "dotenv"),
     ("sample.ini", "ini"),

@@ -23,7 +23,11 @@ fn text() -> impl Strategy<Value = String> {
 }
 
 fn key() -> impl Strategy<Value = String> {
-    prop_oneof!["[a-z][a-z0-9_]{0,8}", text().prop_filter("non-empty single-line", |s| !s.is_empty() && !s.contains(['\n', '\r']))]
+    prop_oneof![
+        "[a-z][a-z0-9_]{0,8}",
+        text().prop_filter("non-empty single-line", |s| !s.is_empty()
+            && !s.contains(['\n', '\r']))
+    ]
 }
 
 fn comment() -> impl Strategy<Value = String> {
@@ -35,8 +39,15 @@ fn scalar() -> impl Strategy<Value = Value> {
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(Value::Int),
-        prop_oneof![any::<f64>().prop_filter("finite, not -0 (yaml reads -0 as the int 0)", |f| f.is_finite() && !(*f == 0.0 && f.is_sign_negative())), Just(0.5), Just(1e20), Just(-3.0)]
-            .prop_map(Value::Float),
+        prop_oneof![
+            any::<f64>().prop_filter("finite, not -0 (yaml reads -0 as the int 0)", |f| f
+                .is_finite()
+                && !(*f == 0.0 && f.is_sign_negative())),
+            Just(0.5),
+            Just(1e20),
+            Just(-3.0)
+        ]
+        .prop_map(Value::Float),
         text().prop_map(Value::str),
         Just(Value::Time(Secret::new("2024-01-02T03:04:05Z"))),
     ]
@@ -44,43 +55,53 @@ fn scalar() -> impl Strategy<Value = Value> {
 
 fn unique(entries: Vec<(String, Value)>) -> Vec<(String, Value)> {
     let mut seen = std::collections::HashSet::new();
-    entries.into_iter().filter(|(k, _)| seen.insert(k.clone())).collect()
+    entries
+        .into_iter()
+        .filter(|(k, _)| seen.insert(k.clone()))
+        .collect()
 }
 
 /// Trees the way sops' YAML store can carry them.
 fn yaml_value() -> impl Strategy<Value = Value> {
     scalar().prop_recursive(4, 32, 5, |inner| {
         prop_oneof![
-            prop::collection::vec((prop::option::of(comment()), inner.clone()), 0..5).prop_map(|items| {
-                let mut l = Vec::new();
-                for (c, v) in items {
-                    if let Some(c) = c {
-                        l.push(Value::Comment(Secret::new(c)));
+            prop::collection::vec((prop::option::of(comment()), inner.clone()), 0..5).prop_map(
+                |items| {
+                    let mut l = Vec::new();
+                    for (c, v) in items {
+                        if let Some(c) = c {
+                            l.push(Value::Comment(Secret::new(c)));
+                        }
+                        l.push(v);
                     }
-                    l.push(v);
+                    Value::List(l)
                 }
-                Value::List(l)
-            }),
-            prop::collection::vec((prop::option::of(comment()), key(), inner), 0..5).prop_map(|items| {
-                let mut m = Map::new();
-                let mut seen = std::collections::HashSet::new();
-                for (c, k, v) in items {
-                    if !seen.insert(k.clone()) {
-                        continue;
+            ),
+            prop::collection::vec((prop::option::of(comment()), key(), inner), 0..5).prop_map(
+                |items| {
+                    let mut m = Map::new();
+                    let mut seen = std::collections::HashSet::new();
+                    for (c, k, v) in items {
+                        if !seen.insert(k.clone()) {
+                            continue;
+                        }
+                        if let Some(c) = c {
+                            m.items.push(MapItem::Comment(Secret::new(c)));
+                        }
+                        m.push(k, v);
                     }
-                    if let Some(c) = c {
-                        m.items.push(MapItem::Comment(Secret::new(c)));
-                    }
-                    m.push(k, v);
+                    Value::Map(m)
                 }
-                Value::Map(m)
-            }),
+            ),
         ]
     })
 }
 
 fn yaml_doc() -> impl Strategy<Value = Map> {
-    (prop::collection::vec((prop::option::of(comment()), key(), yaml_value()), 1..6), prop::option::of(comment()))
+    (
+        prop::collection::vec((prop::option::of(comment()), key(), yaml_value()), 1..6),
+        prop::option::of(comment()),
+    )
         .prop_map(|(items, tail)| {
             let mut m = Map::new();
             let mut seen = std::collections::HashSet::new();
@@ -137,7 +158,11 @@ fn normalize(v: &mut Value, lists: bool) {
 fn take_leading(item: &mut Value, out: &mut Vec<Value>, lists: bool) {
     match item {
         Value::Map(m) => {
-            let lead = m.items.iter().take_while(|i| matches!(i, MapItem::Comment(_))).count();
+            let lead = m
+                .items
+                .iter()
+                .take_while(|i| matches!(i, MapItem::Comment(_)))
+                .count();
             if lead < m.items.len() {
                 for c in m.items.drain(..lead) {
                     if let MapItem::Comment(c) = c {
@@ -147,7 +172,10 @@ fn take_leading(item: &mut Value, out: &mut Vec<Value>, lists: bool) {
             }
         }
         Value::List(l) => {
-            let lead = l.iter().take_while(|v| matches!(v, Value::Comment(_))).count();
+            let lead = l
+                .iter()
+                .take_while(|v| matches!(v, Value::Comment(_)))
+                .count();
             if !lists {
                 // Encrypted list comments are strings: only a first item's map comments move.
                 if lead == 0 && !l.is_empty() {
@@ -175,7 +203,9 @@ fn same(a: &Value, b: &Value) -> bool {
                     _ => false,
                 })
         }
-        (Value::List(x), Value::List(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q)),
+        (Value::List(x), Value::List(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q))
+        }
         _ => a == b,
     }
 }

@@ -282,6 +282,13 @@ impl<'a> Builder<'a> {
                         }
                         _ => return Err(self.err_at(q, "complex map keys are not supported")),
                     };
+                    if let Some(prev) = entries.iter().position(|(k, _)| *k == key) {
+                        let line = self.colls[id].items[prev].line;
+                        return Err(self.err_at(
+                            q,
+                            format!("mapping key {key:?} already defined at line {line}"),
+                        ));
+                    }
                     let (ev, q2) = self.next()?;
                     let value = self.node(ev, q2, depth + 1)?;
                     entries.push((key, value));
@@ -989,7 +996,11 @@ fn write_double(out: &mut String, s: &str) {
 fn hoist_leading_comments(item: &Value) -> (Vec<String>, Option<Value>) {
     match item {
         Value::Map(m) => {
-            let lead = m.items.iter().take_while(|i| matches!(i, MapItem::Comment(_))).count();
+            let lead = m
+                .items
+                .iter()
+                .take_while(|i| matches!(i, MapItem::Comment(_)))
+                .count();
             if lead == 0 || lead == m.items.len() {
                 return (Vec::new(), None);
             }
@@ -1000,10 +1011,18 @@ fn hoist_leading_comments(item: &Value) -> (Vec<String>, Option<Value>) {
                     MapItem::Entry(..) => None,
                 })
                 .collect();
-            (comments, Some(Value::Map(Map { items: m.items[lead..].to_vec() })))
+            (
+                comments,
+                Some(Value::Map(Map {
+                    items: m.items[lead..].to_vec(),
+                })),
+            )
         }
         Value::List(l) => {
-            let lead = l.iter().take_while(|v| matches!(v, Value::Comment(_))).count();
+            let lead = l
+                .iter()
+                .take_while(|v| matches!(v, Value::Comment(_)))
+                .count();
             if lead == l.len() {
                 return (Vec::new(), None);
             }
@@ -1153,6 +1172,40 @@ impl Emitter {
                         self.newline_indent(indent);
                     }
                     first = false;
+                    // yaml.v3 writes keys that are multi-line or longer than
+                    // 128 bytes as explicit `? key` / `: value` pairs.
+                    if k.len() > 128 || k.chars().any(is_break) {
+                        self.out.push('?');
+                        self.out.push(' ');
+                        self.string(k, false, Self::child_indent(indent));
+                        self.end_line();
+                        self.newline_indent(indent);
+                        self.out.push(':');
+                        // A block collection starts on the `:` line, padded
+                        // to its indent (yaml.v3 stays in indentation mode).
+                        let child = Self::child_indent(indent);
+                        let pad = |e: &mut Self| {
+                            for _ in indent + 1..child {
+                                e.out.push(' ');
+                            }
+                        };
+                        match v {
+                            Value::List(l)
+                                if l.first().is_some_and(|x| !matches!(x, Value::Comment(_))) =>
+                            {
+                                pad(self);
+                                self.seq_inline(l, child);
+                            }
+                            Value::Map(m)
+                                if matches!(m.items.first(), Some(MapItem::Entry(..))) =>
+                            {
+                                pad(self);
+                                self.map(m, child, true);
+                            }
+                            _ => self.value_after_key(v, indent),
+                        }
+                        continue;
+                    }
                     self.string(k, true, indent);
                     self.out.push(':');
                     self.value_after_key(v, indent);
@@ -1383,6 +1436,11 @@ mod tests {
         assert!(load(b"\xff\xfe").is_err());
         assert!(load(b"a: 99999999999999999999999\n").is_ok());
         assert!(load(b"a: 18446744073709551615\n").is_err());
+        let e = load(b"a: 1\nb: 2\na: 3\n").unwrap_err().to_string();
+        assert!(
+            e.contains("3:1") && e.contains("already defined at line 1"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -1,0 +1,30 @@
+//! Inputs found by the fuzzers (fuzz/fuzz_targets/sops_*.rs), kept as tests.
+
+use sops::stores::{self, Format};
+
+fn stable(data: &[u8], f: Format) {
+    if let Ok(docs) = stores::load_plain(data, f) {
+        let out = stores::emit_plain(&docs, f).unwrap();
+        let again = stores::load_plain(&out, f).unwrap_or_else(|e| {
+            panic!(
+                "our output does not parse: {e}\n{}",
+                String::from_utf8_lossy(&out)
+            )
+        });
+        let out2 = stores::emit_plain(&again, f).unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&out2),
+            String::from_utf8_lossy(&out)
+        );
+    }
+}
+
+#[test]
+fn yaml_fuzz_artifacts() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz");
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let p = e.unwrap().path();
+        let data = std::fs::read(&p).unwrap();
+        stable(&data, Format::Yaml);
+    }
+}
