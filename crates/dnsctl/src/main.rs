@@ -163,7 +163,7 @@ async fn run(cli: Cli, style: Style) -> Result<ExitCode> {
             let mut work = Vec::new();
             for zc in select(&cfg, &zones)? {
                 let desired = load_desired(&cfg, zc)?;
-                work.push(plan_zone(&cfg, zc, &desired).await?);
+                work.push(plan_zone(&cfg, zc, desired, zc.no_purge).await?);
             }
             push(&cfg, work, yes, force, style).await
         }
@@ -254,14 +254,22 @@ struct Planned<'a> {
     plan: Plan,
 }
 
-async fn plan_zone<'a>(cfg: &'a Config, zc: &'a ZoneConfig, desired: &Zone) -> Result<Planned<'a>> {
+/// Reads the live zone and plans the change to `desired`, in the form the
+/// provider stores (see `Provider::normalize`).
+async fn plan_zone<'a>(
+    cfg: &'a Config,
+    zc: &'a ZoneConfig,
+    mut desired: Zone,
+    no_purge: bool,
+) -> Result<Planned<'a>> {
     let provider = provider_of(cfg, zc)?;
     let target = provider.describe(&zc.name);
     let live = provider
         .list(&zc.name)
         .await
         .with_context(|| format!("cannot read the live zone {} ({target})", zc.name))?;
-    let plan = plan(desired, &live, &plan_options(zc, provider, zc.no_purge));
+    provider.normalize(&mut desired);
+    let plan = plan(&desired, &live, &plan_options(zc, provider, no_purge));
     Ok(Planned {
         zc,
         provider,
@@ -276,8 +284,9 @@ fn check(cfg: &Config, names: &[String]) -> Result<ExitCode> {
     let mut failed = false;
     let mut sets = 0;
     for zc in &zones {
-        let result = load_desired(cfg, zc).and_then(|desired| {
+        let result = load_desired(cfg, zc).and_then(|mut desired| {
             let provider = provider_of(cfg, zc)?;
+            provider.normalize(&mut desired);
             // Everything as a create: checks every record set against the provider.
             let all = plan(
                 &desired,
@@ -345,7 +354,7 @@ async fn preview(
     let mut zones_json = Vec::new();
     for zc in select(cfg, names)? {
         let desired = load_desired(cfg, zc)?;
-        let p = plan_zone(cfg, zc, &desired).await?;
+        let p = plan_zone(cfg, zc, desired, zc.no_purge).await?;
         let c = p.plan.counts();
         total = Counts {
             create: total.create + c.create,
@@ -509,28 +518,9 @@ async fn revert(
     let text =
         std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
     let desired = zone::parse_zone_yaml(&text, &zc.name, &file.display().to_string())?;
-    let provider = provider_of(cfg, zc)?;
-    let target = provider.describe(&zc.name);
-    let live = provider
-        .list(&zc.name)
-        .await
-        .with_context(|| format!("cannot read the live zone {} ({target})", zc.name))?;
     // The backup is the whole zone: purge whatever was added since.
-    let plan = plan(&desired, &live, &plan_options(zc, provider, false));
-    push(
-        cfg,
-        vec![Planned {
-            zc,
-            provider,
-            target,
-            live,
-            plan,
-        }],
-        yes,
-        force,
-        style,
-    )
-    .await
+    let planned = plan_zone(cfg, zc, desired, false).await?;
+    push(cfg, vec![planned], yes, force, style).await
 }
 
 async fn pull(cfg: &Config, name: &str, output: Option<&Path>, force: bool) -> Result<ExitCode> {
