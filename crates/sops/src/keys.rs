@@ -10,22 +10,45 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use zeroize::Zeroizing;
 
-/// A parsed age recipient.
-pub fn parse_recipient(s: &str) -> Result<age::x25519::Recipient> {
-    age::x25519::Recipient::from_str(s.trim()).map_err(|e| {
-        Error::Age(format!(
-            "{:?} is not an age X25519 recipient (age1...): {e}",
-            s.trim()
-        ))
-    })
+/// A parsed recipient: X25519 (`age1…`), or an SSH public key
+/// (`ssh-ed25519 …`, `ssh-rsa …`) as sops accepts them.
+pub fn parse_recipient(s: &str) -> Result<Box<dyn age::Recipient + Send>> {
+    let s = s.trim();
+    if s.starts_with("ssh-") {
+        return age::ssh::Recipient::from_str(s)
+            .map(|r| Box::new(r) as Box<dyn age::Recipient + Send>)
+            .map_err(|e| {
+                Error::Age(format!(
+                    "{s:?} is not a supported SSH public key (ssh-ed25519 or ssh-rsa): {e:?}"
+                ))
+            });
+    }
+    age::x25519::Recipient::from_str(s)
+        .map(|r| Box::new(r) as Box<dyn age::Recipient + Send>)
+        .map_err(|e| {
+            Error::Age(format!(
+                "{s:?} is not an age recipient (age1... or ssh-ed25519 ...): {e}"
+            ))
+        })
 }
 
 /// Wraps `data` (a data key or a Shamir share) for one recipient, as an
 /// armored age file (the `enc` of an age stanza).
 pub fn wrap(recipient: &str, data: &[u8]) -> Result<AgeStanza> {
+    use std::io::Write;
     let r = parse_recipient(recipient)?;
-    let enc = age::encrypt_and_armor(&r, data)
-        .map_err(|e| Error::Age(format!("encrypting the data key for {recipient}: {e}")))?;
+    let fail = |e: &dyn std::fmt::Display| {
+        Error::Age(format!("encrypting the data key for {recipient}: {e}"))
+    };
+    let enc = age::Encryptor::with_recipients(std::iter::once(r.as_ref() as &dyn age::Recipient))
+        .map_err(|e| fail(&e))?;
+    let mut out = Vec::new();
+    let armor = age::armor::ArmoredWriter::wrap_output(&mut out, age::armor::Format::AsciiArmor)
+        .map_err(|e| fail(&e))?;
+    let mut w = enc.wrap_output(armor).map_err(|e| fail(&e))?;
+    w.write_all(data).map_err(|e| fail(&e))?;
+    w.finish().and_then(|a| a.finish()).map_err(|e| fail(&e))?;
+    let enc = String::from_utf8(out).map_err(|e| fail(&e))?;
     let enc = if enc.ends_with('\n') {
         enc
     } else {
@@ -106,7 +129,53 @@ impl Identities {
         if let Some(p) = default_keys_file() {
             me.add_file(p, "default keys file", false);
         }
+        // SSH keys, as sops: SOPS_AGE_SSH_PRIVATE_KEY_FILE, else ~/.ssh/id_ed25519 and ~/.ssh/id_rsa.
+        match std::env::var_os("SOPS_AGE_SSH_PRIVATE_KEY_FILE") {
+            Some(p) => me.add_ssh_file(PathBuf::from(p), true),
+            None => {
+                if let Some(home) = std::env::var_os("HOME") {
+                    let ssh = PathBuf::from(home).join(".ssh");
+                    me.add_ssh_file(ssh.join("id_ed25519"), false);
+                    me.add_ssh_file(ssh.join("id_rsa"), false);
+                }
+            }
+        }
         me
+    }
+
+    /// Adds an SSH private key (unencrypted ed25519 or RSA) as an identity.
+    pub fn add_ssh_text(&mut self, text: &str, source: &str) -> Result<()> {
+        let id = age::ssh::Identity::from_buffer(text.as_bytes(), Some(source.to_string()))
+            .map_err(|e| Error::Age(format!("{source}: not an SSH private key: {e}")))?;
+        match id {
+            age::ssh::Identity::Unencrypted(_) => {
+                self.ids.push(Box::new(id));
+                self.sources.push(source.to_string());
+                Ok(())
+            }
+            age::ssh::Identity::Encrypted(_) => Err(Error::Age(format!(
+                "{source}: passphrase-protected SSH keys are not supported; use an age key or an unencrypted SSH key"
+            ))),
+            age::ssh::Identity::Unsupported(_) => {
+                Err(Error::Age(format!("{source}: this SSH key type is not supported by age")))
+            }
+        }
+    }
+
+    fn add_ssh_file(&mut self, path: PathBuf, must_exist: bool) {
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                let text = Zeroizing::new(text);
+                if let Err(e) = self.add_ssh_text(&text, &format!("SSH key {}", path.display())) {
+                    self.problems.push(e.to_string());
+                }
+            }
+            Err(e) if must_exist || e.kind() != std::io::ErrorKind::NotFound => {
+                self.problems
+                    .push(format!("SSH key {}: {e}", path.display()));
+            }
+            Err(_) => {}
+        }
     }
 
     fn add_file(&mut self, path: PathBuf, what: &str, must_exist: bool) {
@@ -312,6 +381,30 @@ mod tests {
         let e = ids.data_key(&md).unwrap_err().to_string();
         assert!(e.contains(&recipient), "{e}");
         assert!(!e.contains("AGE-SECRET-KEY"), "{e}");
+    }
+
+    #[test]
+    fn ssh_ed25519_recipients_and_identities() {
+        // A throwaway unencrypted ed25519 key made with ssh-keygen.
+        let private = "-----BEGIN OPENSSH PRIVATE KEY-----
+b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW
+QyNTUxOQAAACApBL1qDoM0fAJynRprzS5dLOs4DlJ0owtwDgARHfVZ6wAAAJjSRnCq0kZw
+qgAAAAtzc2gtZWQyNTUxOQAAACApBL1qDoM0fAJynRprzS5dLOs4DlJ0owtwDgARHfVZ6w
+AAAECWtQ2LsrHG9hNQHexJK3W7IBsKWHnOm/yQkC/Bj89qxikEvWoOgzR8AnKdGmvNLl0s
+6zgOUnSjC3AOABEd9VnrAAAAEXRlc3RAc2VjcmV0Y3RsLmlvAQIDBA==
+-----END OPENSSH PRIVATE KEY-----
+";
+        let public = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICkEvWoOgzR8AnKdGmvNLl0s6zgOUnSjC3AOABEd9Vnr test@secretctl.io";
+        let key = [4u8; 32];
+        let (groups, _) = wrap_groups(&[vec![public.to_string()]], None, &key).unwrap();
+        assert_eq!(groups[0].age[0].recipient, public);
+        let md = Metadata {
+            key_groups: groups,
+            ..Default::default()
+        };
+        let mut ids = Identities::empty();
+        ids.add_ssh_text(private, "test").unwrap();
+        assert_eq!(&*ids.data_key(&md).unwrap(), &key);
     }
 
     #[test]

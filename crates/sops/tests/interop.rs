@@ -385,3 +385,47 @@ fn every_value_type_round_trips_both_ways() {
         show(&json_ref)
     );
 }
+
+#[test]
+fn ssh_ed25519_recipients_interoperate() {
+    let e = env(1);
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let private = fixtures.join("test_ssh_ed25519");
+    let public = std::fs::read_to_string(fixtures.join("test_ssh_ed25519.pub")).unwrap();
+    let public = public.trim();
+    let mut ids = Identities::empty();
+    ids.add_ssh_text(&std::fs::read_to_string(&private).unwrap(), "test ssh key")
+        .unwrap();
+    let sops_ssh = |args: &[&str]| {
+        let out = Command::new(sops_bin())
+            .args(args)
+            .current_dir(e.dir.path())
+            .env("SOPS_AGE_SSH_PRIVATE_KEY_FILE", &private)
+            .env("SOPS_AGE_KEY_FILE", e.dir.path().join("none.txt"))
+            .env("SOPS_DISABLE_VERSION_CHECK", "1")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "sops {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    let p = e.write("k8s.yaml", &sample("k8s.yaml"));
+    let enc = sops_ssh(&["encrypt", "--age", public, &p]);
+    let reference = sops_ssh(&["decrypt", &e.write("ref.yaml", &enc)]);
+    let ours = sops::decrypt(&enc, Format::Yaml, &ids, &DecryptOptions::default()).unwrap();
+    assert_eq!(show(&ours.plaintext), show(&reference));
+    let mine = sops::encrypt(
+        &sample("k8s.yaml"),
+        Format::Yaml,
+        &EncryptOptions::new(vec![vec![public.to_string()]]),
+    )
+    .unwrap();
+    assert!(show(&mine).contains("recipient: ssh-ed25519 "));
+    assert_eq!(
+        show(&sops_ssh(&["decrypt", &e.write("mine.yaml", &mine)])),
+        show(&reference)
+    );
+}
