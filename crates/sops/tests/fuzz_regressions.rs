@@ -20,11 +20,13 @@ fn stable(data: &[u8], f: Format) {
 }
 
 #[test]
-fn yaml_fuzz_artifacts() {
+fn fuzz_artifacts_are_stable() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz");
     for e in std::fs::read_dir(&dir).unwrap() {
         let p = e.unwrap().path();
         let data = std::fs::read(&p).unwrap();
-        stable(&data, Format::Yaml);
+        let name = p.file_name().unwrap().to_string_lossy().into_owned();
+        let f = if name.starts_with("ini") { Format::Ini } else { Format::Yaml };
+        stable(&data, f);
     }
 }

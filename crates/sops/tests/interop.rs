@@ -112,6 +112,7 @@ const SAMPLES: &[(&str, &str)] = &[
     ("k8s.yaml", "yaml"),
     ("unicode.yaml", "yaml"),
     ("keys.yaml", "yaml"),
+    ("feet.yaml", "yaml"),
     ("sample.json", "json"),
     ("sample.env", "dotenv"),
     ("sample.ini", "ini"),

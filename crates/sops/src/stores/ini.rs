@@ -40,7 +40,7 @@ pub fn load(input: &[u8]) -> Result<Map> {
         let raw = lines[n].trim_end_matches('\r');
         let lineno = n + 1;
         n += 1;
-        let line = raw.trim_start();
+        let line = raw.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
         if line.is_empty() {
             continue;
         }

@@ -653,6 +653,40 @@ pub fn load(input: &[u8]) -> Result<Vec<Map>> {
         Error::syntax(FORMAT, line, col, "the file is not valid UTF-8")
     })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // YAML allows only printable characters (and tab, line breaks).
+    let mut line = 1;
+    let mut col = 1;
+    for c in text.chars() {
+        let u = c as u32;
+        let ok = matches!(c, '\t' | '\n' | '\r')
+            || (0x20..=0x7E).contains(&u)
+            || u == 0x85
+            || (0xA0..=0xD7FF).contains(&u)
+            || (0xE000..=0xFFFD).contains(&u)
+            || u >= 0x10000;
+        if !ok {
+            return Err(Error::syntax(
+                FORMAT,
+                line,
+                col,
+                format!("control characters are not allowed (found U+{u:04X})"),
+            ));
+        }
+        if c == '\n' {
+            line += 1;
+            col = 1;
+        } else {
+            col += 1;
+        }
+    }
+    // Line breaks are normalised to \n (YAML reads \r\n and \r as \n).
+    let normalized;
+    let text = if text.contains('\r') {
+        normalized = text.replace("\r\n", "\n").replace('\r', "\n");
+        normalized.as_str()
+    } else {
+        text
+    };
     let chars: Vec<char> = text.chars().collect();
     let mut b = Builder {
         chars: &chars,
@@ -1076,11 +1110,6 @@ impl Emitter {
         self.out.push('\n');
     }
 
-    fn foot_comment(&mut self, indent: usize, text: &str) {
-        self.comment_line(indent, text);
-        self.foot_indent = Some(indent);
-    }
-
     /// Writes a scalar string after the current position. `indent` is
     /// the indent for block scalar content.
     fn string(&mut self, s: &str, simple_key: bool, indent: usize) {
@@ -1223,8 +1252,11 @@ impl Emitter {
             self.out.push_str("{}\n");
             return;
         }
-        for c in pending {
-            self.foot_comment(indent, c);
+        if !pending.is_empty() {
+            for c in pending {
+                self.comment_line(indent, c);
+            }
+            self.foot_indent = Some(indent);
         }
     }
 
@@ -1305,8 +1337,11 @@ impl Emitter {
             self.out.push_str("[]\n");
             return;
         }
-        for c in pending {
-            self.foot_comment(indent, c);
+        if !pending.is_empty() {
+            for c in pending {
+                self.comment_line(indent, c);
+            }
+            self.foot_indent = Some(indent);
         }
     }
 
