@@ -31,9 +31,12 @@
 //! # }
 //! ```
 
+pub mod bind;
 mod dns;
 mod http;
+pub mod powerdns;
 mod records;
+pub mod servers;
 
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;

@@ -1,0 +1,178 @@
+//! A real BIND 9 (`named`) for tests: started in the foreground on a free
+//! loopback port in a temporary directory, with a TSIG key made by
+//! `tsig-keygen` that may transfer and update the zones it serves
+//! (`update-policy { grant KEY zonesub ANY; }`), and stopped on drop.
+//!
+//! ```no_run
+//! let bind = testkit::bind::Bind::start(&["example.com"]);
+//! println!("{} key {} secret {}", bind.addr(), bind.key_name(), bind.secret());
+//! ```
+
+use crate::servers::{self, Daemon};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub struct Bind {
+    dir: tempfile::TempDir,
+    port: u16,
+    key_name: String,
+    secret: String,
+    zones: Vec<String>,
+    daemon: Daemon,
+}
+
+impl Bind {
+    /// Starts `named` serving each zone (primary, with an SOA, NS
+    /// `ns1.<zone>` and its glue `127.0.0.1`).
+    pub fn start(zones: &[&str]) -> Bind {
+        Bind::start_with_algorithm(zones, "hmac-sha256")
+    }
+
+    pub fn start_with_algorithm(zones: &[&str], algorithm: &str) -> Bind {
+        let named = servers::program("named", "bind9");
+        let keygen = servers::program("tsig-keygen", "bind9-utils");
+        let dir = tempfile::Builder::new()
+            .prefix("dnsctl-bind-")
+            .tempdir()
+            .expect("temp dir");
+        let key_name = "dnsctl-test".to_string();
+        let key_conf = servers::run(Command::new(keygen).args(["-a", algorithm, &key_name]));
+        let secret = key_conf
+            .split("secret \"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .expect("tsig-keygen printed a secret")
+            .to_string();
+        std::fs::write(dir.path().join("key.conf"), &key_conf).expect("write key.conf");
+        let zones: Vec<String> = zones
+            .iter()
+            .map(|z| z.trim_end_matches('.').to_ascii_lowercase())
+            .collect();
+        for z in &zones {
+            std::fs::write(dir.path().join(format!("{z}.zone")), initial_zone(z))
+                .expect("write zone file");
+        }
+        let mut last = String::new();
+        for _ in 0..5 {
+            let port = servers::free_port();
+            write_conf(dir.path(), port, &key_name, &zones);
+            let mut daemon = spawn(&named, dir.path());
+            let addr = SocketAddr::from(([127, 0, 0, 1], port));
+            let zone = zones.first().cloned().unwrap_or_else(|| ".".into());
+            // A port taken meanwhile makes named exit: try another.
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+            loop {
+                if servers::soa_answers(addr, &zone) {
+                    return Bind {
+                        dir,
+                        port,
+                        key_name,
+                        secret,
+                        zones,
+                        daemon,
+                    };
+                }
+                if daemon.exited() || std::time::Instant::now() > deadline {
+                    last = daemon.log();
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+        }
+        panic!("named did not start; its last log:\n{last}");
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        SocketAddr::from(([127, 0, 0, 1], self.port))
+    }
+
+    pub fn key_name(&self) -> &str {
+        &self.key_name
+    }
+
+    /// The key's secret in base64, as `tsig-keygen` printed it.
+    pub fn secret(&self) -> &str {
+        &self.secret
+    }
+
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn zone_file(&self, zone: &str) -> PathBuf {
+        self.dir
+            .path()
+            .join(format!("{}.zone", zone.trim_end_matches('.')))
+    }
+
+    /// named's output so far (its refusals explain themselves there).
+    pub fn log(&self) -> String {
+        self.daemon.log()
+    }
+
+    /// Stops the server (as a crash or maintenance would).
+    pub fn stop(&mut self) {
+        self.daemon.stop();
+    }
+
+    /// Starts the server again on the same port with the same zones; the
+    /// updates it had accepted are kept in its journals.
+    pub fn restart(&mut self) {
+        self.daemon.stop();
+        let named = servers::program("named", "bind9");
+        self.daemon = spawn(&named, self.dir.path());
+        let addr = self.addr();
+        let zone = self.zones.first().cloned().unwrap_or_else(|| ".".into());
+        servers::wait_until(&mut self.daemon, "named", || {
+            servers::soa_answers(addr, &zone)
+        });
+    }
+}
+
+fn spawn(named: &Path, dir: &Path) -> Daemon {
+    Daemon::spawn(
+        "named",
+        Command::new(named)
+            .arg("-g")
+            .arg("-4")
+            .arg("-c")
+            .arg(dir.join("named.conf"))
+            .current_dir(dir),
+        &dir.join("named.log"),
+    )
+}
+
+fn write_conf(dir: &Path, port: u16, key: &str, zones: &[String]) {
+    let d = dir.display();
+    let mut conf = format!(
+        r#"include "{d}/key.conf";
+options {{
+    directory "{d}";
+    pid-file "{d}/named.pid";
+    session-keyfile "{d}/session.key";
+    managed-keys-directory "{d}";
+    listen-on port {port} {{ 127.0.0.1; }};
+    listen-on-v6 {{ none; }};
+    recursion no;
+    dnssec-validation no;
+    notify no;
+    allow-transfer {{ key "{key}"; }};
+    max-udp-size 4096;
+}};
+controls {{ }};
+"#
+    );
+    for z in zones {
+        conf.push_str(&format!(
+            "zone \"{z}\" {{\n    type primary;\n    file \"{d}/{z}.zone\";\n    update-policy {{ grant \"{key}\" zonesub ANY; }};\n    allow-transfer {{ key \"{key}\"; }};\n}};\n"
+        ));
+    }
+    std::fs::write(dir.join("named.conf"), conf).expect("write named.conf");
+}
+
+fn initial_zone(z: &str) -> String {
+    format!(
+        "$TTL 3600\n@ IN SOA ns1.{z}. hostmaster.{z}. 1 7200 3600 1209600 300\n@ IN NS ns1.{z}.\nns1 IN A 127.0.0.1\n"
+    )
+}
