@@ -371,11 +371,17 @@ fn build_provider(name: &str, spec: &Node, root: &Path) -> Result<AnyProvider, D
         "cloudflare" => Ok(AnyProvider::Cloudflare(Box::new(
             CloudflareProvider::from_options(&opts)?,
         ))),
+        "rfc2136" => Ok(AnyProvider::Rfc2136(Box::new(
+            crate::rfc2136::Rfc2136Provider::from_options(&opts)?,
+        ))),
+        "powerdns" => Ok(AnyProvider::PowerDns(Box::new(
+            crate::powerdns::PowerDnsProvider::from_options(&opts)?,
+        ))),
         other => Err(Diagnostic::new(
             opts.node("type").map_or(spec.pos, |n| n.pos),
             format!("unknown provider type '{other}'"),
         )
-        .hint("supported: local, cloudflare")),
+        .hint("supported: local, cloudflare, rfc2136, powerdns")),
     }
 }
 

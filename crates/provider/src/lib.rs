@@ -9,6 +9,8 @@ pub mod backup;
 pub mod cloudflare;
 pub mod config;
 pub mod local;
+pub mod powerdns;
+pub mod rfc2136;
 pub mod secret;
 
 use std::future::Future;
@@ -18,6 +20,8 @@ use zone::{Name, Plan, RType, Zone};
 pub use cloudflare::CloudflareProvider;
 pub use config::{Config, ZoneConfig};
 pub use local::LocalProvider;
+pub use powerdns::PowerDnsProvider;
+pub use rfc2136::Rfc2136Provider;
 
 /// What a provider can store; plans are checked against it before any write.
 #[derive(Debug, Clone)]
@@ -83,6 +87,8 @@ pub enum AnyProvider {
     Local(LocalProvider),
     /// Boxed: it holds an HTTP client and caches, far larger than the others.
     Cloudflare(Box<CloudflareProvider>),
+    Rfc2136(Box<Rfc2136Provider>),
+    PowerDns(Box<PowerDnsProvider>),
 }
 
 impl Provider for AnyProvider {
@@ -90,6 +96,8 @@ impl Provider for AnyProvider {
         match self {
             AnyProvider::Local(p) => p.describe(zone),
             AnyProvider::Cloudflare(p) => p.describe(zone),
+            AnyProvider::Rfc2136(p) => p.describe(zone),
+            AnyProvider::PowerDns(p) => p.describe(zone),
         }
     }
 
@@ -97,6 +105,8 @@ impl Provider for AnyProvider {
         match self {
             AnyProvider::Local(p) => p.capabilities(),
             AnyProvider::Cloudflare(p) => p.capabilities(),
+            AnyProvider::Rfc2136(p) => p.capabilities(),
+            AnyProvider::PowerDns(p) => p.capabilities(),
         }
     }
 
@@ -104,6 +114,8 @@ impl Provider for AnyProvider {
         match self {
             AnyProvider::Local(p) => p.normalize(desired),
             AnyProvider::Cloudflare(p) => p.normalize(desired),
+            AnyProvider::Rfc2136(p) => p.normalize(desired),
+            AnyProvider::PowerDns(p) => p.normalize(desired),
         }
     }
 
@@ -111,6 +123,8 @@ impl Provider for AnyProvider {
         match self {
             AnyProvider::Local(p) => p.list(zone).await,
             AnyProvider::Cloudflare(p) => p.list(zone).await,
+            AnyProvider::Rfc2136(p) => p.list(zone).await,
+            AnyProvider::PowerDns(p) => p.list(zone).await,
         }
     }
 
@@ -118,6 +132,8 @@ impl Provider for AnyProvider {
         match self {
             AnyProvider::Local(p) => p.apply(plan).await,
             AnyProvider::Cloudflare(p) => p.apply(plan).await,
+            AnyProvider::Rfc2136(p) => p.apply(plan).await,
+            AnyProvider::PowerDns(p) => p.apply(plan).await,
         }
     }
 }

@@ -1,0 +1,633 @@
+//! The rfc2136 provider: a zone on a name server that accepts dynamic updates
+//! (BIND, Knot, PowerDNS with `dnsupdate=yes`, ...). It reads the zone with a
+//! TSIG-signed AXFR over TCP and writes with TSIG-signed DNS UPDATE messages
+//! (RFC 2136), each holding as many changes as fit in a DNS message, with
+//! prerequisites so that a record set someone else changed since the plan was
+//! made is refused by the server instead of overwritten.
+//!
+//! ```yaml
+//! providers:
+//!   ns1:
+//!     type: rfc2136
+//!     server: 127.0.0.1:53         # host:port of the primary
+//!     key_name: dnsctl             # the TSIG key's name
+//!     algorithm: hmac-sha256       # or hmac-sha224, hmac-sha384, hmac-sha512
+//!     secret: {env: DNSCTL_TSIG_SECRET}   # base64, as tsig-keygen prints it
+//!     timeout: 10                  # seconds per request (default 10)
+//! ```
+//!
+//! The SOA belongs to the server (it bumps the serial on every update), so it
+//! is neither listed nor written.
+
+pub mod tsig;
+pub mod wire;
+
+use crate::config::Options;
+use crate::secret::SecretRef;
+use crate::{Capabilities, Provider, ProviderError};
+use std::net::SocketAddr;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use wire::{put_rr, put_u16, type_code};
+use zone::{Change, Diagnostic, Name, Plan, RData, RType, RecordSet, Zone};
+
+/// The largest UPDATE dnsctl sends: a DNS message is at most 65,535 octets
+/// over TCP; the rest is left for the TSIG record.
+pub const MAX_MESSAGE: usize = 65_000;
+
+#[derive(Debug, Clone)]
+pub struct Rfc2136Provider {
+    server: String,
+    key_name: String,
+    algorithm: tsig::Algorithm,
+    secret: SecretRef,
+    timeout: Duration,
+    max_message: usize,
+    stats: std::sync::Arc<std::sync::Mutex<Stats>>,
+}
+
+/// What the provider sent, for tests and progress output.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stats {
+    pub axfrs: u64,
+    pub updates: u64,
+}
+
+impl Rfc2136Provider {
+    pub fn new(
+        server: &str,
+        key_name: &str,
+        algorithm: tsig::Algorithm,
+        secret: SecretRef,
+    ) -> Self {
+        Rfc2136Provider {
+            server: server.to_string(),
+            key_name: key_name.to_string(),
+            algorithm,
+            secret,
+            timeout: Duration::from_secs(10),
+            max_message: MAX_MESSAGE,
+            stats: Default::default(),
+        }
+    }
+
+    pub fn from_options(opts: &Options<'_>) -> Result<Self, Diagnostic> {
+        opts.only(&["server", "key_name", "algorithm", "secret", "timeout"])?;
+        let server = opts.required_str("server")?;
+        let key_name = opts.required_str("key_name")?;
+        let algorithm = match opts.str("algorithm")? {
+            None => tsig::Algorithm::HmacSha256,
+            Some(a) => tsig::Algorithm::parse(a).ok_or_else(|| {
+                Diagnostic::new(
+                    opts.node("algorithm")
+                        .map_or(zone::Pos::new(1, 1), |n| n.pos),
+                    format!("unknown TSIG algorithm '{a}'"),
+                )
+                .hint(format!("supported: {}", tsig::Algorithm::NAMES.join(", ")))
+            })?,
+        };
+        let secret = opts.secret("secret")?.ok_or_else(|| {
+            Diagnostic::new(
+                opts.node("type").map_or(zone::Pos::new(1, 1), |n| n.pos),
+                format!(
+                    "provider '{}' needs 'secret: {{env: NAME}}' naming the TSIG secret",
+                    opts.provider
+                ),
+            )
+        })?;
+        let mut p = Rfc2136Provider::new(server, key_name, algorithm, secret);
+        if let Some(t) = opts.u64("timeout")? {
+            p.timeout = Duration::from_secs(t.max(1));
+        }
+        Ok(p)
+    }
+
+    /// Lowers the message size limit (tests use it to force many messages).
+    pub fn with_max_message(mut self, bytes: usize) -> Self {
+        self.max_message = bytes.clamp(512, MAX_MESSAGE);
+        self
+    }
+
+    pub fn with_timeout(mut self, t: Duration) -> Self {
+        self.timeout = t;
+        self
+    }
+
+    pub fn stats(&self) -> Stats {
+        *self.stats.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn key(&self) -> Result<tsig::Key, ProviderError> {
+        let secret = self.secret.resolve().map_err(ProviderError::Config)?;
+        tsig::Key::new(&self.key_name, self.algorithm, &secret).map_err(ProviderError::Config)
+    }
+
+    fn remote(&self, message: impl Into<String>) -> ProviderError {
+        ProviderError::Remote {
+            provider: format!("rfc2136 {}", self.server),
+            message: message.into(),
+        }
+    }
+
+    async fn connect(&self) -> Result<TcpStream, ProviderError> {
+        let addr: SocketAddr = match self.server.parse() {
+            Ok(a) => a,
+            Err(_) => tokio::net::lookup_host(&self.server)
+                .await
+                .ok()
+                .and_then(|mut a| a.next())
+                .ok_or_else(|| {
+                    ProviderError::Config(format!(
+                        "rfc2136 server '{}' is not host:port",
+                        self.server
+                    ))
+                })?,
+        };
+        match tokio::time::timeout(self.timeout, TcpStream::connect(addr)).await {
+            Ok(Ok(s)) => {
+                let _ = s.set_nodelay(true);
+                Ok(s)
+            }
+            Ok(Err(e)) => Err(self.remote(format!("cannot connect over TCP: {e}"))),
+            Err(_) => Err(self.remote(format!(
+                "no TCP connection within {}s",
+                self.timeout.as_secs()
+            ))),
+        }
+    }
+
+    async fn send(&self, s: &mut TcpStream, msg: &[u8]) -> Result<(), ProviderError> {
+        let mut framed = Vec::with_capacity(msg.len() + 2);
+        put_u16(&mut framed, msg.len() as u16);
+        framed.extend_from_slice(msg);
+        match tokio::time::timeout(self.timeout, s.write_all(&framed)).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(self.remote(format!("sending: {e}"))),
+            Err(_) => Err(self.remote("sending timed out")),
+        }
+    }
+
+    async fn recv(&self, s: &mut TcpStream) -> Result<Vec<u8>, ProviderError> {
+        let read = async {
+            let mut len = [0u8; 2];
+            s.read_exact(&mut len).await?;
+            let mut buf = vec![0u8; usize::from(u16::from_be_bytes(len))];
+            s.read_exact(&mut buf).await?;
+            Ok::<_, std::io::Error>(buf)
+        };
+        match tokio::time::timeout(self.timeout, read).await {
+            Ok(Ok(b)) => Ok(b),
+            Ok(Err(e)) => Err(self.remote(format!("the server closed the connection: {e}"))),
+            Err(_) => Err(self.remote(format!("no answer within {}s", self.timeout.as_secs()))),
+        }
+    }
+
+    /// Reads the zone with AXFR, checking every signature.
+    async fn axfr(&self, origin: &Name) -> Result<Zone, ProviderError> {
+        let key = self.key()?;
+        let mut s = self.connect().await?;
+        let id = fastrand::u16(..);
+        let mut q = wire::query(id, origin.as_str(), wire::TYPE_AXFR, false);
+        let mac = key.sign(&mut q);
+        self.send(&mut s, &q).await?;
+        self.stats.lock().unwrap_or_else(|e| e.into_inner()).axfrs += 1;
+        let mut verifier = key.verifier(mac);
+        let mut builder = ZoneBuilder::new(origin);
+        let mut soas = 0;
+        while soas < 2 {
+            let raw = self.recv(&mut s).await?;
+            let m = wire::parse_message(&raw)
+                .map_err(|e| self.remote(format!("AXFR of {origin}: {e}")))?;
+            if m.id != id || !m.is_response() {
+                return Err(self.remote(format!("AXFR of {origin}: an answer to another query")));
+            }
+            let rcode = m.rcode(&raw);
+            if rcode != 0 {
+                let hint = match rcode {
+                    5 | 9 => " (does the server allow transfers with this key, and is it authoritative for the zone?)",
+                    _ => "",
+                };
+                return Err(self.remote(format!(
+                    "AXFR of {origin} refused: {}{hint}",
+                    wire::rcode_name(rcode)
+                )));
+            }
+            verifier
+                .check(&raw, &m)
+                .map_err(|e| self.remote(format!("AXFR of {origin}: {e}")))?;
+            if m.answers.is_empty() {
+                return Err(self.remote(format!("AXFR of {origin}: an empty answer")));
+            }
+            for rr in &m.answers {
+                if rr.rtype == wire::TYPE_SOA {
+                    soas += 1;
+                    if soas == 2 {
+                        break;
+                    }
+                    continue;
+                }
+                builder
+                    .add(&raw, rr)
+                    .map_err(|e| self.remote(format!("AXFR of {origin}: {e}")))?;
+            }
+            if soas == 0 {
+                return Err(self.remote(format!(
+                    "AXFR of {origin}: the transfer does not start with the SOA"
+                )));
+            }
+        }
+        builder
+            .finish()
+            .map_err(|e| self.remote(format!("AXFR of {origin}: {e}")))
+    }
+
+    /// Sends one UPDATE and returns the response code.
+    async fn update(
+        &self,
+        s: &mut TcpStream,
+        key: &tsig::Key,
+        mut msg: Vec<u8>,
+    ) -> Result<u16, ProviderError> {
+        let id = u16::from_be_bytes([msg[0], msg[1]]);
+        let mac = key.sign(&mut msg);
+        self.send(s, &msg).await?;
+        self.stats.lock().unwrap_or_else(|e| e.into_inner()).updates += 1;
+        let raw = self.recv(s).await?;
+        let m = wire::parse_message(&raw).map_err(|e| self.remote(format!("UPDATE: {e}")))?;
+        if m.id != id || !m.is_response() || m.opcode() != wire::OPCODE_UPDATE {
+            return Err(self.remote("UPDATE: an answer to another message"));
+        }
+        let rcode = m.rcode(&raw);
+        // A refused signature comes back unsigned; report it as it is.
+        if m.tsig(&raw).ok().flatten().is_some() || rcode == 0 {
+            key.verifier(mac)
+                .check(&raw, &m)
+                .map_err(|e| self.remote(format!("UPDATE: {e}")))?;
+        }
+        Ok(rcode)
+    }
+}
+
+/// Groups transferred records into record sets.
+struct ZoneBuilder<'a> {
+    origin: &'a Name,
+    sets: std::collections::BTreeMap<(String, RType), (u32, Vec<RData>)>,
+}
+
+impl<'a> ZoneBuilder<'a> {
+    fn new(origin: &'a Name) -> Self {
+        ZoneBuilder {
+            origin,
+            sets: Default::default(),
+        }
+    }
+
+    fn add(&mut self, raw: &[u8], rr: &wire::Rr) -> Result<(), String> {
+        if rr.class != wire::CLASS_IN {
+            return Ok(());
+        }
+        let Some(v) = wire::decode_rdata(raw, rr).map_err(|e| format!("{} {e}", rr.name))? else {
+            // A type dnsctl does not model (DNSSEC records, say): left alone.
+            return Ok(());
+        };
+        let owner = Name::parse_fqdn(&rr.name).map_err(|e| format!("owner {}: {e}", rr.name))?;
+        let rel = owner
+            .relative_to(self.origin)
+            .ok_or_else(|| format!("{} is outside the zone {}", rr.name, self.origin))?;
+        let rel = zone::name::parse_owner(&rel).map_err(|e| format!("owner {}: {e}", rr.name))?;
+        let e = self
+            .sets
+            .entry((rel, v.rtype()))
+            .or_insert((rr.ttl, Vec::new()));
+        e.0 = e.0.min(rr.ttl);
+        e.1.push(v);
+        Ok(())
+    }
+
+    fn finish(self) -> Result<Zone, String> {
+        let mut z = Zone::new(self.origin.clone());
+        for ((name, t), (ttl, values)) in self.sets {
+            let set = RecordSet::new(name.clone(), t, ttl, values)
+                .map_err(|e| format!("{name} {t}: {e}"))?;
+            z.insert(set);
+        }
+        Ok(z)
+    }
+}
+
+/// One UPDATE message being filled.
+struct Batch {
+    prereq: Vec<u8>,
+    prereq_count: u16,
+    update: Vec<u8>,
+    update_count: u16,
+    changes: Vec<usize>,
+}
+
+impl Batch {
+    fn new() -> Self {
+        Batch {
+            prereq: Vec::new(),
+            prereq_count: 0,
+            update: Vec::new(),
+            update_count: 0,
+            changes: Vec::new(),
+        }
+    }
+
+    fn size(&self, zone: &Name) -> usize {
+        12 + zone.as_str().len() + 2 + 4 + self.prereq.len() + self.update.len()
+    }
+
+    fn message(&self, id: u16, zone: &Name) -> Vec<u8> {
+        let mut m = Vec::with_capacity(self.size(zone) + 200);
+        put_u16(&mut m, id);
+        put_u16(&mut m, u16::from(wire::OPCODE_UPDATE) << 11);
+        for c in [1, self.prereq_count, self.update_count, 0] {
+            put_u16(&mut m, c);
+        }
+        wire::put_name(&mut m, zone.as_str());
+        put_u16(&mut m, wire::TYPE_SOA);
+        put_u16(&mut m, wire::CLASS_IN);
+        m.extend_from_slice(&self.prereq);
+        m.extend_from_slice(&self.update);
+        m
+    }
+}
+
+/// The prerequisite and update records of one change.
+struct Encoded {
+    prereq: Vec<u8>,
+    prereq_count: u16,
+    update: Vec<u8>,
+    update_count: u16,
+}
+
+fn encode_change(zone: &Name, ch: &Change) -> Result<Encoded, String> {
+    let set = ch.set();
+    let owner = zone::name::owner_fqdn(&set.name, zone);
+    let t = type_code(set.rtype);
+    let mut e = Encoded {
+        prereq: Vec::new(),
+        prereq_count: 0,
+        update: Vec::new(),
+        update_count: 0,
+    };
+    // Prerequisites: the set is still exactly as the plan saw it.
+    match ch {
+        Change::Create(_) => {
+            // RFC 2136 2.4.3: RRset does not exist.
+            put_rr(&mut e.prereq, &owner, t, wire::CLASS_NONE, 0, &[]);
+            e.prereq_count += 1;
+        }
+        Change::Update { from, .. } | Change::Delete(from) => {
+            // RFC 2136 2.4.2: RRset exists with exactly these values.
+            for v in from.values() {
+                put_rr(&mut e.prereq, &owner, t, wire::CLASS_IN, 0, &encode(v)?);
+                e.prereq_count += 1;
+            }
+        }
+    }
+    if !matches!(ch, Change::Create(_)) {
+        // RFC 2136 2.5.2: delete the RRset.
+        put_rr(&mut e.update, &owner, t, wire::CLASS_ANY, 0, &[]);
+        e.update_count += 1;
+    }
+    if let Change::Create(to) | Change::Update { to, .. } = ch {
+        for v in to.values() {
+            put_rr(
+                &mut e.update,
+                &owner,
+                t,
+                wire::CLASS_IN,
+                to.ttl,
+                &encode(v)?,
+            );
+            e.update_count += 1;
+        }
+    }
+    Ok(e)
+}
+
+fn encode(v: &RData) -> Result<Vec<u8>, String> {
+    wire::encode_rdata(v)
+}
+
+/// Splits a plan into UPDATE messages that each stay under `limit` octets.
+fn batches(plan: &Plan, limit: usize) -> Result<Vec<Batch>, ProviderError> {
+    let mut out = vec![Batch::new()];
+    for (i, ch) in plan.changes.iter().enumerate() {
+        let e = encode_change(&plan.zone, ch).map_err(|m| {
+            ProviderError::Unsupported(format!(
+                "{} {}: {m}",
+                ch.set().display_name(),
+                ch.set().rtype
+            ))
+        })?;
+        let extra = e.prereq.len() + e.update.len();
+        let cur = out.last_mut().expect("one batch at least");
+        let full = cur.size(&plan.zone) + extra > limit
+            || usize::from(cur.prereq_count) + usize::from(e.prereq_count) > 65_535
+            || usize::from(cur.update_count) + usize::from(e.update_count) > 65_535;
+        if full && !cur.changes.is_empty() {
+            out.push(Batch::new());
+        }
+        let cur = out.last_mut().expect("one batch at least");
+        if cur.size(&plan.zone) + extra > limit {
+            return Err(ProviderError::Unsupported(format!(
+                "{} {}: this change alone needs {} octets, more than a DNS UPDATE can carry ({limit})",
+                ch.set().display_name(),
+                ch.set().rtype,
+                cur.size(&plan.zone) + extra
+            )));
+        }
+        cur.prereq.extend(e.prereq);
+        cur.prereq_count += e.prereq_count;
+        cur.update.extend(e.update);
+        cur.update_count += e.update_count;
+        cur.changes.push(i);
+    }
+    out.retain(|b| !b.changes.is_empty());
+    Ok(out)
+}
+
+/// Names the changes of a message for an error: the first few, then a count.
+fn describe_changes(plan: &Plan, idx: &[usize]) -> String {
+    let mut parts: Vec<String> = idx
+        .iter()
+        .take(8)
+        .map(|&i| {
+            let c = &plan.changes[i];
+            format!("{} {} {}", c.verb(), c.set().display_name(), c.set().rtype)
+        })
+        .collect();
+    if idx.len() > 8 {
+        parts.push(format!("and {} more", idx.len() - 8));
+    }
+    parts.join(", ")
+}
+
+impl Provider for Rfc2136Provider {
+    fn describe(&self, zone: &Name) -> String {
+        format!("rfc2136: {zone} on {} (key {})", self.server, self.key_name)
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            types: RType::ALL
+                .into_iter()
+                .filter(|t| *t != RType::Soa)
+                .collect(),
+            ttl: 0..=zone::rdata::MAX_TTL,
+            meta_key: None,
+        }
+    }
+
+    async fn list(&self, zone: &Name) -> Result<Zone, ProviderError> {
+        self.axfr(zone).await
+    }
+
+    /// Sends the plan as few UPDATE messages as fit, in plan order, on one
+    /// TCP connection. A prerequisite failure means someone changed the zone
+    /// since the plan was made: the zone is read again to name the record
+    /// sets that differ. After the last message the zone is read back, since
+    /// a server silently ignores some updates (RFC 2136 3.4.2: e.g. data
+    /// beside a CNAME), and anything not as planned is reported.
+    async fn apply(&self, plan: &Plan) -> Result<(), ProviderError> {
+        if plan.changes.is_empty() {
+            return Ok(());
+        }
+        crate::check_capabilities(plan, &self.capabilities(), "rfc2136")?;
+        let key = self.key()?;
+        let batches = batches(plan, self.max_message)?;
+        let mut s = self.connect().await?;
+        let total = batches.len();
+        for (n, b) in batches.iter().enumerate() {
+            let msg = b.message(fastrand::u16(..), &plan.zone);
+            let rcode = self.update(&mut s, &key, msg).await.map_err(|e| match e {
+                ProviderError::Remote { provider, message } => ProviderError::Remote {
+                    provider,
+                    message: format!(
+                        "{message}; UPDATE {}/{total} with {} change(s) may or may not be applied ({}) and the earlier ones are; run preview and push again",
+                        n + 1,
+                        b.changes.len(),
+                        describe_changes(plan, &b.changes)
+                    ),
+                },
+                other => other,
+            })?;
+            match rcode {
+                0 => {}
+                7 | 8 => {
+                    let live = self.axfr(&plan.zone).await?;
+                    let mut moved = Vec::new();
+                    for &i in &b.changes {
+                        let ch = &plan.changes[i];
+                        let want = match ch {
+                            Change::Create(_) => None,
+                            Change::Update { from, .. } | Change::Delete(from) => Some(from),
+                        };
+                        let now = live.get(&ch.set().name, ch.set().rtype);
+                        if now.map(|s| (s.ttl, s.values())) != want.map(|s| (s.ttl, s.values())) {
+                            moved.push(format!("{} {}", ch.set().display_name(), ch.set().rtype));
+                        }
+                    }
+                    return Err(ProviderError::Conflict {
+                        zone: plan.zone.to_string(),
+                        detail: format!(
+                            "the server refused UPDATE {}/{total} with {} ({}); {}; {} earlier message(s) were applied",
+                            n + 1,
+                            wire::rcode_name(rcode),
+                            if rcode == 7 { "a record set the plan creates already exists" } else { "a record set the plan changes is not as planned" },
+                            if moved.is_empty() { "the zone has changed".to_string() } else { format!("changed meanwhile: {}", moved.join(", ")) },
+                            n
+                        ),
+                    });
+                }
+                _ => {
+                    let why = match rcode {
+                        5 => " (the server's policy refuses it: update-policy/allow-update for this key, or a sanity check such as removing the glue of a name server; see the server's log)",
+                        9 => " (the server is not authoritative for the zone, or the key is not accepted)",
+                        10 => " (a name is outside the zone)",
+                        2 => " (the server failed; see its log)",
+                        1 => " (the server could not parse the message)",
+                        _ => "",
+                    };
+                    return Err(self.remote(format!(
+                        "UPDATE {}/{total} of zone {} refused: {}{why}; records in it: {}; {} earlier message(s) were applied, the backup taken before the push can revert them",
+                        n + 1,
+                        plan.zone,
+                        wire::rcode_name(rcode),
+                        describe_changes(plan, &b.changes),
+                        n
+                    )));
+                }
+            }
+        }
+        drop(s);
+        // Read back: the server ignores some updates without an error.
+        let live = self.axfr(&plan.zone).await?;
+        let mut ignored = Vec::new();
+        for ch in &plan.changes {
+            let want = match ch {
+                Change::Delete(_) => None,
+                Change::Create(s) | Change::Update { to: s, .. } => Some(s),
+            };
+            let now = live.get(&ch.set().name, ch.set().rtype);
+            if now.map(|s| (s.ttl, s.values())) != want.map(|s| (s.ttl, s.values())) {
+                ignored.push(format!(
+                    "{} {} {}",
+                    ch.verb(),
+                    ch.set().display_name(),
+                    ch.set().rtype
+                ));
+            }
+        }
+        if !ignored.is_empty() {
+            let n = ignored.len();
+            ignored.truncate(8);
+            return Err(self.remote(format!(
+                "the server accepted the update but did not apply {n} change(s): {}{} (RFC 2136 lets it ignore e.g. other data beside a CNAME, or a CNAME beside other data)",
+                ignored.join(", "),
+                if n > 8 { ", ..." } else { "" }
+            )));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use zone::plan::{plan, PlanOptions};
+
+    #[test]
+    fn splits_large_plans_under_the_message_limit() {
+        let origin = Name::parse_fqdn("example.com.").unwrap();
+        let mut want = Zone::new(origin.clone());
+        for i in 0..3000 {
+            want.insert(
+                RecordSet::new(
+                    format!("host{i}"),
+                    RType::Txt,
+                    300,
+                    vec![RData::Txt("v".repeat(100))],
+                )
+                .unwrap(),
+            );
+        }
+        let p = plan(&want, &Zone::new(origin.clone()), &PlanOptions::default());
+        let bs = batches(&p, MAX_MESSAGE).unwrap();
+        assert!(bs.len() > 1);
+        let mut seen = 0;
+        for b in &bs {
+            let m = b.message(1, &origin);
+            assert!(m.len() <= MAX_MESSAGE, "{}", m.len());
+            let parsed = wire::parse_message(&m).unwrap();
+            assert_eq!(parsed.answers.len(), b.changes.len());
+            seen += b.changes.len();
+        }
+        assert_eq!(seen, 3000);
+    }
+}

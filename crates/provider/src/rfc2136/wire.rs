@@ -1,0 +1,851 @@
+//! A small DNS wire codec (RFC 1035, 2136, 3596, 8659, 4255, 6698, 9460):
+//! just what AXFR, UPDATE, TSIG and `dnsctl verify` need, over the typed
+//! values of the `zone` crate. Decoding never panics: every malformed input
+//! is an error that says what and at which offset.
+
+use std::net::{Ipv4Addr, Ipv6Addr};
+use zone::rdata::{Soa, SvcParam, Svcb};
+use zone::{Name, RData, RType};
+
+pub const CLASS_IN: u16 = 1;
+pub const CLASS_NONE: u16 = 254;
+pub const CLASS_ANY: u16 = 255;
+pub const TYPE_SOA: u16 = 6;
+pub const TYPE_OPT: u16 = 41;
+pub const TYPE_TSIG: u16 = 250;
+pub const TYPE_AXFR: u16 = 252;
+pub const TYPE_ANY: u16 = 255;
+pub const OPCODE_QUERY: u8 = 0;
+pub const OPCODE_UPDATE: u8 = 5;
+
+/// The wire type code of a record type.
+pub fn type_code(t: RType) -> u16 {
+    match t {
+        RType::A => 1,
+        RType::Ns => 2,
+        RType::Cname => 5,
+        RType::Soa => 6,
+        RType::Ptr => 12,
+        RType::Mx => 15,
+        RType::Txt => 16,
+        RType::Aaaa => 28,
+        RType::Srv => 33,
+        RType::Sshfp => 44,
+        RType::Tlsa => 52,
+        RType::Svcb => 64,
+        RType::Https => 65,
+        RType::Caa => 257,
+    }
+}
+
+pub fn rtype_of(code: u16) -> Option<RType> {
+    RType::ALL.into_iter().find(|t| type_code(*t) == code)
+}
+
+/// Response codes, named as in the IANA registry.
+pub fn rcode_name(rcode: u16) -> String {
+    match rcode {
+        0 => "NOERROR".into(),
+        1 => "FORMERR".into(),
+        2 => "SERVFAIL".into(),
+        3 => "NXDOMAIN".into(),
+        4 => "NOTIMP".into(),
+        5 => "REFUSED".into(),
+        6 => "YXDOMAIN".into(),
+        7 => "YXRRSET".into(),
+        8 => "NXRRSET".into(),
+        9 => "NOTAUTH".into(),
+        10 => "NOTZONE".into(),
+        16 => "BADSIG".into(),
+        17 => "BADKEY".into(),
+        18 => "BADTIME".into(),
+        22 => "BADTRUNC".into(),
+        n => format!("RCODE{n}"),
+    }
+}
+
+/// A decoding error: what went wrong and where in the message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WireError {
+    pub offset: usize,
+    pub what: String,
+}
+
+impl std::fmt::Display for WireError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "malformed DNS message at byte {}: {}",
+            self.offset, self.what
+        )
+    }
+}
+
+impl std::error::Error for WireError {}
+
+fn err<T>(offset: usize, what: impl Into<String>) -> Result<T, WireError> {
+    Err(WireError {
+        offset,
+        what: what.into(),
+    })
+}
+
+// ---------------------------------------------------------------- encoding
+
+/// Appends `name` (absolute, presentation form without escapes) uncompressed.
+pub fn put_name(out: &mut Vec<u8>, name: &str) {
+    for label in name.trim_end_matches('.').split('.') {
+        if label.is_empty() {
+            continue;
+        }
+        let b = label.as_bytes();
+        let n = b.len().min(63);
+        out.push(n as u8);
+        out.extend_from_slice(&b[..n]);
+    }
+    out.push(0);
+}
+
+pub fn put_u16(out: &mut Vec<u8>, v: u16) {
+    out.extend_from_slice(&v.to_be_bytes());
+}
+
+pub fn put_u32(out: &mut Vec<u8>, v: u32) {
+    out.extend_from_slice(&v.to_be_bytes());
+}
+
+/// Appends a resource record.
+pub fn put_rr(out: &mut Vec<u8>, owner: &str, rtype: u16, class: u16, ttl: u32, rdata: &[u8]) {
+    put_name(out, owner);
+    put_u16(out, rtype);
+    put_u16(out, class);
+    put_u32(out, ttl);
+    put_u16(out, rdata.len() as u16);
+    out.extend_from_slice(rdata);
+}
+
+fn hex_bytes(s: &str) -> Result<Vec<u8>, String> {
+    if s.len() % 2 != 0 {
+        return Err(format!("'{s}' is not an even-length hex string"));
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| {
+            s.get(i..i + 2)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+                .ok_or_else(|| format!("'{s}' is not a hex string"))
+        })
+        .collect()
+}
+
+fn hex_string(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// The wire form of a value (names uncompressed, as RFC 3597 asks for new types).
+pub fn encode_rdata(v: &RData) -> Result<Vec<u8>, String> {
+    let mut o = Vec::new();
+    match v {
+        RData::A(ip) => o.extend_from_slice(&ip.octets()),
+        RData::Aaaa(ip) => o.extend_from_slice(&ip.octets()),
+        RData::Ns(n) | RData::Cname(n) | RData::Ptr(n) => put_name(&mut o, n.as_str()),
+        RData::Mx {
+            preference,
+            exchange,
+        } => {
+            put_u16(&mut o, *preference);
+            put_name(&mut o, exchange.as_str());
+        }
+        RData::Srv {
+            priority,
+            weight,
+            port,
+            target,
+        } => {
+            put_u16(&mut o, *priority);
+            put_u16(&mut o, *weight);
+            put_u16(&mut o, *port);
+            put_name(&mut o, target.as_str());
+        }
+        RData::Soa(s) => {
+            put_name(&mut o, s.mname.as_str());
+            put_name(&mut o, s.rname.as_str());
+            for x in [s.serial, s.refresh, s.retry, s.expire, s.minimum] {
+                put_u32(&mut o, x);
+            }
+        }
+        RData::Caa { flags, tag, value } => {
+            o.push(*flags);
+            o.push(tag.len() as u8);
+            o.extend_from_slice(tag.as_bytes());
+            o.extend_from_slice(value.as_bytes());
+        }
+        RData::Sshfp {
+            algorithm,
+            fingerprint_type,
+            fingerprint,
+        } => {
+            o.push(*algorithm);
+            o.push(*fingerprint_type);
+            o.extend(hex_bytes(fingerprint)?);
+        }
+        RData::Tlsa {
+            usage,
+            selector,
+            matching_type,
+            data,
+        } => {
+            o.extend_from_slice(&[*usage, *selector, *matching_type]);
+            o.extend(hex_bytes(data)?);
+        }
+        RData::Txt(text) => {
+            let b = text.as_bytes();
+            if b.is_empty() {
+                o.push(0);
+            }
+            // Split at 255 octets of the value; compared joined when read back.
+            for chunk in b.chunks(255) {
+                o.push(chunk.len() as u8);
+                o.extend_from_slice(chunk);
+            }
+        }
+        RData::Svcb(s) | RData::Https(s) => {
+            put_u16(&mut o, s.priority);
+            put_name(&mut o, s.target.as_str());
+            for p in &s.params {
+                let key = zone::rdata::svc_key_number(&p.key)?;
+                let val = encode_svc_value(&p.key, p.value.as_deref().unwrap_or(""))?;
+                put_u16(&mut o, key);
+                put_u16(&mut o, val.len() as u16);
+                o.extend(val);
+            }
+        }
+    }
+    if o.len() > 65535 {
+        return Err(format!("a {} value is longer than 65535 octets", v.rtype()));
+    }
+    Ok(o)
+}
+
+fn encode_svc_value(key: &str, value: &str) -> Result<Vec<u8>, String> {
+    let mut o = Vec::new();
+    match key {
+        "mandatory" => {
+            for k in value.split(',') {
+                put_u16(&mut o, zone::rdata::svc_key_number(k)?);
+            }
+        }
+        "alpn" => {
+            for id in value.split(',') {
+                if id.is_empty() || id.len() > 255 {
+                    return Err(format!("ALPN id '{id}' must be 1 to 255 octets"));
+                }
+                o.push(id.len() as u8);
+                o.extend_from_slice(id.as_bytes());
+            }
+        }
+        "no-default-alpn" => {}
+        "port" => put_u16(
+            &mut o,
+            value
+                .parse()
+                .map_err(|_| format!("SVCB port '{value}' is not a port"))?,
+        ),
+        "ipv4hint" => {
+            for ip in value.split(',') {
+                let ip: Ipv4Addr = ip
+                    .parse()
+                    .map_err(|_| format!("'{ip}' is not an IPv4 address"))?;
+                o.extend_from_slice(&ip.octets());
+            }
+        }
+        "ipv6hint" => {
+            for ip in value.split(',') {
+                let ip: Ipv6Addr = ip
+                    .parse()
+                    .map_err(|_| format!("'{ip}' is not an IPv6 address"))?;
+                o.extend_from_slice(&ip.octets());
+            }
+        }
+        "ech" => {
+            use base64::Engine;
+            o = base64::engine::general_purpose::STANDARD
+                .decode(value)
+                .map_err(|e| format!("SVCB ech '{value}' is not base64: {e}"))?;
+        }
+        _ => o.extend_from_slice(value.as_bytes()),
+    }
+    Ok(o)
+}
+
+// ---------------------------------------------------------------- decoding
+
+/// A bounds-checked reader over a whole message (names may point anywhere in it).
+#[derive(Clone, Copy)]
+pub struct Reader<'a> {
+    pub msg: &'a [u8],
+    pub pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    pub fn new(msg: &'a [u8]) -> Self {
+        Reader { msg, pos: 0 }
+    }
+
+    pub fn bytes(&mut self, n: usize) -> Result<&'a [u8], WireError> {
+        match self
+            .pos
+            .checked_add(n)
+            .and_then(|e| self.msg.get(self.pos..e))
+        {
+            Some(b) => {
+                self.pos += n;
+                Ok(b)
+            }
+            None => err(self.pos, format!("{n} more octets expected, message ends")),
+        }
+    }
+
+    pub fn u8(&mut self) -> Result<u8, WireError> {
+        Ok(self.bytes(1)?[0])
+    }
+
+    pub fn u16(&mut self) -> Result<u16, WireError> {
+        let b = self.bytes(2)?;
+        Ok(u16::from_be_bytes([b[0], b[1]]))
+    }
+
+    pub fn u32(&mut self) -> Result<u32, WireError> {
+        let b = self.bytes(4)?;
+        Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    }
+
+    /// A possibly compressed name, lower-cased, ending in a dot. Labels with
+    /// octets outside printable ASCII (or dots) are written `\DDD`.
+    pub fn name(&mut self) -> Result<String, WireError> {
+        let mut out = String::new();
+        let mut pos = self.pos;
+        let mut jumped = false;
+        let mut hops = 0;
+        let mut total = 0usize;
+        loop {
+            let Some(&len) = self.msg.get(pos) else {
+                return err(pos, "name runs past the end of the message");
+            };
+            match len & 0xc0 {
+                0xc0 => {
+                    let Some(&lo) = self.msg.get(pos + 1) else {
+                        return err(pos, "truncated compression pointer");
+                    };
+                    let target = (usize::from(len & 0x3f) << 8) | usize::from(lo);
+                    if !jumped {
+                        self.pos = pos + 2;
+                        jumped = true;
+                    }
+                    hops += 1;
+                    if hops > 64 || target >= pos {
+                        return err(pos, "compression pointer loops or points forward");
+                    }
+                    pos = target;
+                }
+                0 if len == 0 => {
+                    if !jumped {
+                        self.pos = pos + 1;
+                    }
+                    if out.is_empty() {
+                        out.push('.');
+                    }
+                    return Ok(out);
+                }
+                0 => {
+                    let n = usize::from(len);
+                    let Some(label) = self.msg.get(pos + 1..pos + 1 + n) else {
+                        return err(pos, "label runs past the end of the message");
+                    };
+                    total += n + 1;
+                    if total > 255 {
+                        return err(pos, "name longer than 255 octets");
+                    }
+                    for &c in label {
+                        match c {
+                            b'.' | b'\\' | b'"' | b'(' | b')' | b';' | b' ' => {
+                                out.push_str(&format!("\\{c:03}"))
+                            }
+                            0x21..=0x7e => out.push(c.to_ascii_lowercase() as char),
+                            _ => out.push_str(&format!("\\{c:03}")),
+                        }
+                    }
+                    out.push('.');
+                    pos += 1 + n;
+                }
+                _ => return err(pos, format!("unknown label type 0x{len:02x}")),
+            }
+        }
+    }
+
+    fn fqdn(&mut self) -> Result<Name, WireError> {
+        let at = self.pos;
+        let s = self.name()?;
+        Name::parse_fqdn(&s).or_else(|e| err(at, e))
+    }
+}
+
+/// One resource record as found in a message; `rdata` is the range of its data.
+#[derive(Debug, Clone)]
+pub struct Rr {
+    pub name: String,
+    pub rtype: u16,
+    pub class: u16,
+    pub ttl: u32,
+    /// Offset of the record's first octet (for TSIG, which is stripped).
+    pub start: usize,
+    pub rdata: std::ops::Range<usize>,
+}
+
+/// A parsed message: header fields and its four sections.
+#[derive(Debug, Clone)]
+pub struct Message {
+    pub id: u16,
+    pub flags: u16,
+    pub questions: Vec<(String, u16, u16)>,
+    pub answers: Vec<Rr>,
+    pub authority: Vec<Rr>,
+    pub additional: Vec<Rr>,
+}
+
+impl Message {
+    pub fn opcode(&self) -> u8 {
+        ((self.flags >> 11) & 0xf) as u8
+    }
+
+    pub fn is_response(&self) -> bool {
+        self.flags & 0x8000 != 0
+    }
+
+    pub fn truncated(&self) -> bool {
+        self.flags & 0x0200 != 0
+    }
+
+    /// The response code, extended by OPT and overridden by a TSIG error.
+    pub fn rcode(&self, msg: &[u8]) -> u16 {
+        let mut rc = self.flags & 0xf;
+        for rr in &self.additional {
+            if rr.rtype == TYPE_OPT {
+                rc |= u16::from((rr.ttl >> 24) as u8) << 4;
+            }
+        }
+        if let Some(t) = self.tsig(msg).ok().flatten() {
+            if t.error != 0 {
+                return t.error;
+            }
+        }
+        rc
+    }
+
+    /// The TSIG record, which must be the last of the additional section.
+    pub fn tsig(&self, msg: &[u8]) -> Result<Option<TsigRr>, WireError> {
+        let Some(rr) = self.additional.last().filter(|r| r.rtype == TYPE_TSIG) else {
+            return Ok(None);
+        };
+        let Some(msg) = msg.get(..rr.rdata.end) else {
+            return err(msg.len(), "TSIG data runs past the end of the message");
+        };
+        let mut r = Reader {
+            msg,
+            pos: rr.rdata.start,
+        };
+        let algorithm = r.name()?;
+        let hi = r.u16()?;
+        let lo = r.u32()?;
+        let fudge = r.u16()?;
+        let n = r.u16()?;
+        let mac = r.bytes(usize::from(n))?.to_vec();
+        let original_id = r.u16()?;
+        let error = r.u16()?;
+        let n = r.u16()?;
+        let other = r.bytes(usize::from(n))?.to_vec();
+        Ok(Some(TsigRr {
+            key: rr.name.clone(),
+            algorithm,
+            time: (u64::from(hi) << 32) | u64::from(lo),
+            fudge,
+            mac,
+            original_id,
+            error,
+            other,
+            start: rr.start,
+        }))
+    }
+}
+
+/// The fields of a TSIG record.
+#[derive(Debug, Clone)]
+pub struct TsigRr {
+    pub key: String,
+    pub algorithm: String,
+    pub time: u64,
+    pub fudge: u16,
+    pub mac: Vec<u8>,
+    pub original_id: u16,
+    pub error: u16,
+    pub other: Vec<u8>,
+    pub start: usize,
+}
+
+/// Parses a message; records' data stay in `msg`, decoded with [`decode_rdata`].
+pub fn parse_message(msg: &[u8]) -> Result<Message, WireError> {
+    let mut r = Reader::new(msg);
+    let id = r.u16()?;
+    let flags = r.u16()?;
+    let counts = [r.u16()?, r.u16()?, r.u16()?, r.u16()?];
+    let mut questions = Vec::new();
+    for _ in 0..counts[0] {
+        let n = r.name()?;
+        questions.push((n, r.u16()?, r.u16()?));
+    }
+    let mut sections: [Vec<Rr>; 3] = Default::default();
+    for (i, sec) in sections.iter_mut().enumerate() {
+        for _ in 0..counts[i + 1] {
+            let start = r.pos;
+            let name = r.name()?;
+            let rtype = r.u16()?;
+            let class = r.u16()?;
+            let ttl = r.u32()?;
+            let len = usize::from(r.u16()?);
+            let at = r.pos;
+            r.bytes(len)?;
+            sec.push(Rr {
+                name,
+                rtype,
+                class,
+                ttl,
+                start,
+                rdata: at..at + len,
+            });
+        }
+    }
+    let [answers, authority, additional] = sections;
+    Ok(Message {
+        id,
+        flags,
+        questions,
+        answers,
+        authority,
+        additional,
+    })
+}
+
+/// Decodes a record's data into a typed value. `None` for types the toolkit
+/// does not model (they are left alone).
+pub fn decode_rdata(msg: &[u8], rr: &Rr) -> Result<Option<RData>, WireError> {
+    let Some(t) = rtype_of(rr.rtype) else {
+        return Ok(None);
+    };
+    let end = rr.rdata.end;
+    // Names may point back anywhere, but the data itself ends at `end`.
+    let Some(msg) = msg.get(..end) else {
+        return err(msg.len(), "record data runs past the end of the message");
+    };
+    let mut r = Reader {
+        msg,
+        pos: rr.rdata.start,
+    };
+    let at = r.pos;
+    let v = match t {
+        RType::A => {
+            let b = r.bytes(4)?;
+            RData::A(Ipv4Addr::new(b[0], b[1], b[2], b[3]))
+        }
+        RType::Aaaa => {
+            let mut a = [0u8; 16];
+            a.copy_from_slice(r.bytes(16)?);
+            RData::Aaaa(Ipv6Addr::from(a))
+        }
+        RType::Ns => RData::Ns(r.fqdn()?),
+        RType::Cname => RData::Cname(r.fqdn()?),
+        RType::Ptr => RData::Ptr(r.fqdn()?),
+        RType::Mx => RData::Mx {
+            preference: r.u16()?,
+            exchange: r.fqdn()?,
+        },
+        RType::Srv => RData::Srv {
+            priority: r.u16()?,
+            weight: r.u16()?,
+            port: r.u16()?,
+            target: r.fqdn()?,
+        },
+        RType::Soa => RData::Soa(Soa {
+            mname: r.fqdn()?,
+            rname: r.fqdn()?,
+            serial: r.u32()?,
+            refresh: r.u32()?,
+            retry: r.u32()?,
+            expire: r.u32()?,
+            minimum: r.u32()?,
+        }),
+        RType::Caa => {
+            let flags = r.u8()?;
+            let n = usize::from(r.u8()?);
+            let tag = String::from_utf8_lossy(r.bytes(n)?).to_ascii_lowercase();
+            let value = String::from_utf8_lossy(r.bytes(end - r.pos)?).into_owned();
+            RData::Caa { flags, tag, value }
+        }
+        RType::Sshfp => RData::Sshfp {
+            algorithm: r.u8()?,
+            fingerprint_type: r.u8()?,
+            fingerprint: hex_string(r.bytes(end - r.pos)?),
+        },
+        RType::Tlsa => RData::Tlsa {
+            usage: r.u8()?,
+            selector: r.u8()?,
+            matching_type: r.u8()?,
+            data: hex_string(r.bytes(end - r.pos)?),
+        },
+        RType::Txt => {
+            let mut text = Vec::new();
+            while r.pos < end {
+                let n = usize::from(r.u8()?);
+                text.extend_from_slice(r.bytes(n)?);
+            }
+            RData::Txt(String::from_utf8_lossy(&text).into_owned())
+        }
+        RType::Svcb | RType::Https => {
+            let priority = r.u16()?;
+            let target = r.fqdn()?;
+            let mut params = Vec::new();
+            while r.pos < end {
+                let key = r.u16()?;
+                let n = usize::from(r.u16()?);
+                let val = r.bytes(n)?;
+                params.push(decode_svc_param(key, val).or_else(|e| err(r.pos, e))?);
+            }
+            let s = Svcb::new(priority, target, params).or_else(|e| err(at, e))?;
+            if t == RType::Https {
+                RData::Https(s)
+            } else {
+                RData::Svcb(s)
+            }
+        }
+    };
+    if r.pos != end {
+        return err(
+            r.pos,
+            format!("{} octets left over in a {t} record", end - r.pos),
+        );
+    }
+    Ok(Some(v))
+}
+
+const SVC_KEYS: [&str; 7] = [
+    "mandatory",
+    "alpn",
+    "no-default-alpn",
+    "port",
+    "ipv4hint",
+    "ech",
+    "ipv6hint",
+];
+
+fn svc_key_name(k: u16) -> String {
+    SVC_KEYS
+        .get(usize::from(k))
+        .map_or_else(|| format!("key{k}"), |s| s.to_string())
+}
+
+fn decode_svc_param(key: u16, v: &[u8]) -> Result<SvcParam, String> {
+    let name = svc_key_name(key);
+    let value = match key {
+        0 => {
+            if v.len() % 2 != 0 {
+                return Err("SVCB mandatory has an odd length".into());
+            }
+            let keys: Vec<String> = v
+                .chunks(2)
+                .map(|c| svc_key_name(u16::from_be_bytes([c[0], c[1]])))
+                .collect();
+            Some(keys.join(","))
+        }
+        1 => {
+            let mut ids = Vec::new();
+            let mut i = 0;
+            while i < v.len() {
+                let n = usize::from(v[i]);
+                let id = v
+                    .get(i + 1..i + 1 + n)
+                    .ok_or("SVCB alpn id runs past its parameter")?;
+                ids.push(String::from_utf8_lossy(id).into_owned());
+                i += 1 + n;
+            }
+            Some(ids.join(","))
+        }
+        2 => None,
+        3 => {
+            let b: [u8; 2] = v.try_into().map_err(|_| "SVCB port is not 2 octets")?;
+            Some(u16::from_be_bytes(b).to_string())
+        }
+        4 => {
+            if v.len() % 4 != 0 || v.is_empty() {
+                return Err("SVCB ipv4hint is not a list of addresses".into());
+            }
+            let ips: Vec<String> = v
+                .chunks(4)
+                .map(|c| Ipv4Addr::new(c[0], c[1], c[2], c[3]).to_string())
+                .collect();
+            Some(ips.join(","))
+        }
+        5 => {
+            use base64::Engine;
+            Some(base64::engine::general_purpose::STANDARD.encode(v))
+        }
+        6 => {
+            if v.len() % 16 != 0 || v.is_empty() {
+                return Err("SVCB ipv6hint is not a list of addresses".into());
+            }
+            let ips: Vec<String> = v
+                .chunks(16)
+                .map(|c| {
+                    let mut a = [0u8; 16];
+                    a.copy_from_slice(c);
+                    Ipv6Addr::from(a).to_string()
+                })
+                .collect();
+            Some(ips.join(","))
+        }
+        _ => Some(String::from_utf8_lossy(v).into_owned()),
+    };
+    Ok(SvcParam { key: name, value })
+}
+
+/// Builds a query for (`name`, `qtype`) with the given id; `rd` sets recursion desired.
+pub fn query(id: u16, name: &str, qtype: u16, rd: bool) -> Vec<u8> {
+    let mut m = Vec::with_capacity(64);
+    put_u16(&mut m, id);
+    put_u16(&mut m, if rd { 0x0100 } else { 0 });
+    for c in [1, 0, 0, 0] {
+        put_u16(&mut m, c);
+    }
+    put_name(&mut m, name);
+    put_u16(&mut m, qtype);
+    put_u16(&mut m, CLASS_IN);
+    m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(s: &str) -> Name {
+        Name::parse_fqdn(s).unwrap()
+    }
+
+    fn roundtrip(v: RData) {
+        let data = encode_rdata(&v).unwrap();
+        let mut msg = Vec::new();
+        put_rr(
+            &mut msg,
+            "x.example.",
+            type_code(v.rtype()),
+            CLASS_IN,
+            60,
+            &data,
+        );
+        let rr = Rr {
+            name: "x.example.".into(),
+            rtype: type_code(v.rtype()),
+            class: 1,
+            ttl: 60,
+            start: 0,
+            rdata: msg.len() - data.len()..msg.len(),
+        };
+        assert_eq!(decode_rdata(&msg, &rr).unwrap(), Some(v));
+    }
+
+    #[test]
+    fn every_type_round_trips() {
+        let svcb = Svcb::new(
+            1,
+            n("svc.example."),
+            vec![
+                SvcParam {
+                    key: "alpn".into(),
+                    value: Some("h2,h3".into()),
+                },
+                SvcParam {
+                    key: "port".into(),
+                    value: Some("8443".into()),
+                },
+                SvcParam {
+                    key: "ipv4hint".into(),
+                    value: Some("192.0.2.1,192.0.2.2".into()),
+                },
+                SvcParam {
+                    key: "ipv6hint".into(),
+                    value: Some("2001:db8::1".into()),
+                },
+                SvcParam {
+                    key: "no-default-alpn".into(),
+                    value: None,
+                },
+            ],
+        )
+        .unwrap();
+        for v in [
+            RData::A("192.0.2.1".parse().unwrap()),
+            RData::Aaaa("2001:db8::1".parse().unwrap()),
+            RData::Ns(n("ns1.example.")),
+            RData::Cname(n("a.example.")),
+            RData::Ptr(n("p.example.")),
+            RData::Mx {
+                preference: 10,
+                exchange: n("mx.example."),
+            },
+            RData::Srv {
+                priority: 1,
+                weight: 2,
+                port: 3,
+                target: n("t.example."),
+            },
+            RData::Caa {
+                flags: 128,
+                tag: "issue".into(),
+                value: "letsencrypt.org".into(),
+            },
+            RData::Sshfp {
+                algorithm: 4,
+                fingerprint_type: 2,
+                fingerprint: "ab".repeat(32),
+            },
+            RData::Tlsa {
+                usage: 3,
+                selector: 1,
+                matching_type: 1,
+                data: "cd".repeat(32),
+            },
+            RData::Txt("x".repeat(600)),
+            RData::Txt(String::new()),
+            RData::Https(svcb.clone()),
+            RData::Svcb(Svcb::new(0, n("alias.example."), vec![]).unwrap()),
+        ] {
+            roundtrip(v);
+        }
+    }
+
+    #[test]
+    fn long_txt_is_split_at_255_octets() {
+        let data = encode_rdata(&RData::Txt("y".repeat(300))).unwrap();
+        assert_eq!(data[0], 255);
+        assert_eq!(data[256], 45);
+        assert_eq!(data.len(), 302);
+    }
+
+    #[test]
+    fn compression_loops_and_truncation_are_errors() {
+        // Header, then a name that points at itself.
+        let mut m = vec![0, 1, 0x80, 0, 0, 1, 0, 0, 0, 0, 0, 0];
+        m.extend_from_slice(&[0xc0, 12, 0, 1, 0, 1]);
+        assert!(parse_message(&m).is_err());
+        for i in 0..m.len() {
+            let _ = parse_message(&m[..i]);
+        }
+    }
+}

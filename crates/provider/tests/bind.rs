@@ -1,0 +1,343 @@
+//! The rfc2136 provider against a real BIND 9 started by the test (AXFR and
+//! TSIG-signed UPDATE over TCP on a loopback port).
+
+use provider::rfc2136::tsig::Algorithm;
+use provider::rfc2136::Rfc2136Provider;
+use provider::secret::SecretRef;
+use provider::{Provider, ProviderError};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+use testkit::bind::Bind;
+use zone::plan::{plan, PlanOptions};
+use zone::{Name, RData, RType, RecordSet, Zone};
+
+fn origin() -> Name {
+    Name::parse_fqdn("example.com.").unwrap()
+}
+
+/// Every record type dnsctl manages, a TXT longer than 255 octets and escapes.
+pub fn all_types() -> String {
+    let hex = "ab".repeat(32);
+    let long = "k=".to_string() + &"A".repeat(600);
+    format!(
+        r#"'':
+  - {{type: NS, values: [ns1.example.com., ns2.example.net.]}}
+  - {{type: A, ttl: 300, value: 203.0.113.10}}
+  - {{type: MX, values: [{{preference: 10, exchange: mail.example.com.}}, {{preference: 20, exchange: mx2.example.net.}}]}}
+  - {{type: TXT, values: ['v=spf1 mx -all', 'second value']}}
+  - {{type: CAA, values: [{{tag: issue, value: letsencrypt.org}}, {{flags: 128, tag: iodef, value: 'mailto:sec@example.com'}}]}}
+'*': {{type: AAAA, value: '2001:db8::7'}}
+ns1: {{type: A, value: 127.0.0.1}}
+_443._tcp.www: {{type: TLSA, value: {{certificate_usage: 3, selector: 1, matching_type: 1, certificate_association_data: {hex}}}}}
+_sip._tcp: {{type: SRV, value: {{priority: 10, weight: 60, port: 5060, target: sip.example.com.}}}}
+dkim._domainkey: {{type: TXT, ttl: 600, value: '{long}'}}
+quote: {{type: TXT, value: 'say "hi" \\ back\; ok'}}
+host: {{type: SSHFP, values: [{{algorithm: 4, fingerprint_type: 2, fingerprint: {hex}}}, {{algorithm: 1, fingerprint_type: 1, fingerprint: {sha1}}}]}}
+svc: {{type: HTTPS, value: {{svcpriority: 1, targetname: ., svcparams: {{alpn: [h2, h3], port: 8443, ipv4hint: [192.0.2.1]}}}}}}
+_dns.ns1: {{type: SVCB, value: {{svcpriority: 1, targetname: ns1.example.com., svcparams: {{alpn: [dot]}}}}}}
+alias: {{type: HTTPS, value: {{svcpriority: 0, targetname: svc.example.com.}}}}
+1.2.0.192.in-addr: {{type: PTR, value: mail.example.com.}}
+www: {{type: CNAME, ttl: 300, value: example.com.}}
+mail: [{{type: A, value: 203.0.113.25}}, {{type: AAAA, value: '2001:db8:10::25'}}]
+"#,
+        sha1 = "cd".repeat(20)
+    )
+}
+
+fn desired(text: &str) -> Zone {
+    zone::parse_zone_yaml(text, &origin(), "test.yaml").unwrap()
+}
+
+/// `text` plus the glue of the zone's name server, which BIND will not delete.
+fn glued(text: &str) -> Zone {
+    desired(&format!("ns1: {{type: A, value: 127.0.0.1}}\n{text}"))
+}
+
+fn provider(bind: &Bind, var: &str) -> Rfc2136Provider {
+    std::env::set_var(var, bind.secret());
+    Rfc2136Provider::new(
+        &bind.addr().to_string(),
+        bind.key_name(),
+        Algorithm::HmacSha256,
+        SecretRef::Env(var.into()),
+    )
+}
+
+fn opts() -> PlanOptions {
+    PlanOptions {
+        ignore: zone::plan::IgnoreRule::defaults(),
+        ..Default::default()
+    }
+}
+
+async fn push(p: &Rfc2136Provider, want: &Zone) -> zone::Plan {
+    let live = p.list(&origin()).await.unwrap();
+    let pl = plan(want, &live, &opts());
+    p.apply(&pl).await.unwrap();
+    pl
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_type_round_trips_through_bind_and_converges() {
+    let bind = Bind::start(&["example.com"]);
+    let p = provider(&bind, "DNSCTL_TEST_BIND_ALL");
+    let live = p.list(&origin()).await.unwrap();
+    assert!(
+        live.get("", RType::Soa).is_none(),
+        "the SOA is the server's"
+    );
+    assert_eq!(live.get("ns1", RType::A).unwrap().values().len(), 1);
+    let want = desired(&all_types());
+    let pl = push(&p, &want).await;
+    assert!(pl.changes.len() > 15, "{pl:?}");
+    let live = p.list(&origin()).await.unwrap();
+    let again = plan(&want, &live, &opts());
+    assert!(again.is_empty(), "not converged: {again:?}");
+    // The long TXT travelled as 255-octet strings and reads back joined.
+    let txt = live.get("dkim._domainkey", RType::Txt).unwrap();
+    assert_eq!(
+        txt.values(),
+        want.get("dkim._domainkey", RType::Txt).unwrap().values()
+    );
+    assert_eq!(txt.ttl, 600);
+    // And BIND serves it split: named-checkzone-clean zone file on disk.
+    let updates = p.stats().updates;
+    assert_eq!(updates, 1, "one UPDATE for the whole plan");
+
+    // Changes, deletes and a type swap (CNAME -> A) in one apply.
+    let changed = all_types()
+        .replace(
+            "www: {type: CNAME, ttl: 300, value: example.com.}",
+            "www: {type: A, value: 192.0.2.80}",
+        )
+        .replace("value: 203.0.113.25}", "value: 203.0.113.26}")
+        .replace(
+            "quote: {type: TXT, value: 'say \"hi\" \\\\ back\\; ok'}\n",
+            "",
+        );
+    let want2 = desired(&changed);
+    assert!(want2.get("quote", RType::Txt).is_none());
+    let pl = push(&p, &want2).await;
+    let verbs: Vec<_> = pl
+        .changes
+        .iter()
+        .map(|c| format!("{} {} {}", c.verb(), c.set().name, c.set().rtype))
+        .collect();
+    assert_eq!(
+        verbs,
+        [
+            "delete quote TXT",
+            "delete www CNAME",
+            "update mail A",
+            "create www A"
+        ]
+    );
+    assert!(plan(&want2, &p.list(&origin()).await.unwrap(), &opts()).is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_concurrent_change_is_detected_not_overwritten() {
+    let bind = Bind::start(&["example.com"]);
+    let p = provider(&bind, "DNSCTL_TEST_BIND_RACE");
+    push(
+        &p,
+        &glued("a: {type: A, value: 192.0.2.1}\nb: {type: A, value: 192.0.2.2}\n"),
+    )
+    .await;
+    let live = p.list(&origin()).await.unwrap();
+    let mine = plan(
+        &glued("a: {type: A, value: 192.0.2.10}\nb: {type: A, value: 192.0.2.20}\n"),
+        &live,
+        &opts(),
+    );
+    // Someone else changes 'b' after the plan was made.
+    push(
+        &p,
+        &glued("a: {type: A, value: 192.0.2.1}\nb: {type: A, value: 192.0.2.99}\n"),
+    )
+    .await;
+    let err = p.apply(&mine).await.unwrap_err();
+    let msg = err.to_string();
+    assert!(matches!(err, ProviderError::Conflict { .. }), "{msg}");
+    assert!(
+        msg.contains("NXRRSET") && msg.contains("changed meanwhile: b A"),
+        "{msg}"
+    );
+    // Nothing of the refused message was applied.
+    let live = p.list(&origin()).await.unwrap();
+    assert_eq!(
+        live.get("a", RType::A).unwrap().values(),
+        [RData::A("192.0.2.1".parse().unwrap())]
+    );
+    // A create of a set that appeared meanwhile is refused too.
+    let stale = plan(
+        &desired("c: {type: A, value: 192.0.2.3}\n"),
+        &Zone::new(origin()),
+        &PlanOptions::default(),
+    );
+    push(&p, &glued("a: {type: A, value: 192.0.2.1}\nb: {type: A, value: 192.0.2.99}\nc: {type: A, value: 192.0.2.4}\n")).await;
+    let msg = p.apply(&stale).await.unwrap_err().to_string();
+    assert!(msg.contains("YXRRSET") && msg.contains("c A"), "{msg}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refusal_names_the_rcode_and_the_records() {
+    let bind = Bind::start(&["example.com"]);
+    let p = provider(&bind, "DNSCTL_TEST_BIND_REFUSE");
+    // Removing the in-zone glue of the zone's name server: BIND refuses the update.
+    let live = p.list(&origin()).await.unwrap();
+    let mut want = live.clone();
+    want.remove("ns1", RType::A);
+    want.insert(
+        RecordSet::new(
+            "ok",
+            RType::A,
+            300,
+            vec![RData::A("192.0.2.1".parse().unwrap())],
+        )
+        .unwrap(),
+    );
+    let pl = plan(&want, &live, &opts());
+    let msg = p.apply(&pl).await.unwrap_err().to_string();
+    assert!(
+        msg.contains("REFUSED") && msg.contains("delete ns1 A") && msg.contains("create ok A"),
+        "{msg}"
+    );
+    assert!(
+        p.list(&origin())
+            .await
+            .unwrap()
+            .get("ok", RType::A)
+            .is_none(),
+        "refused whole"
+    );
+
+    // A wrong secret: the server's TSIG error, not a silent failure.
+    std::env::set_var(
+        "DNSCTL_TEST_BIND_BADKEY",
+        "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA==",
+    );
+    let bad = Rfc2136Provider::new(
+        &bind.addr().to_string(),
+        bind.key_name(),
+        Algorithm::HmacSha256,
+        SecretRef::Env("DNSCTL_TEST_BIND_BADKEY".into()),
+    );
+    let msg = bad.list(&origin()).await.unwrap_err().to_string();
+    assert!(
+        msg.contains("BADSIG") || msg.contains("NOTAUTH") || msg.contains("REFUSED"),
+        "{msg}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn other_tsig_algorithms() {
+    for alg in ["hmac-sha512", "hmac-sha224", "hmac-sha384"] {
+        let bind = Bind::start_with_algorithm(&["example.com"], alg);
+        let var = format!("DNSCTL_TEST_BIND_{}", alg.replace('-', "_").to_uppercase());
+        std::env::set_var(&var, bind.secret());
+        let p = Rfc2136Provider::new(
+            &bind.addr().to_string(),
+            bind.key_name(),
+            Algorithm::parse(alg).unwrap(),
+            SecretRef::Env(var),
+        );
+        push(&p, &glued("a: {type: A, value: 192.0.2.1}\n")).await;
+        assert!(
+            p.list(&origin())
+                .await
+                .unwrap()
+                .get("a", RType::A)
+                .is_some(),
+            "{alg}"
+        );
+    }
+}
+
+fn big_zone(n: usize) -> Zone {
+    let mut text =
+        String::from("'': {type: NS, value: ns1.example.com.}\nns1: {type: A, value: 127.0.0.1}\n");
+    for i in 0..n {
+        let line = match i % 5 {
+            0 => format!(
+                "h{i}: {{type: A, value: 10.{}.{}.{}}}\n",
+                (i >> 16) & 255,
+                (i >> 8) & 255,
+                i & 255
+            ),
+            1 => format!("h{i}: {{type: AAAA, value: '2001:db8::{:x}'}}\n", i),
+            2 => format!("h{i}: {{type: TXT, value: 'record number {i} with some text'}}\n"),
+            3 => format!(
+                "h{i}: {{type: MX, value: {{preference: 10, exchange: mx{i}.example.net.}}}}\n"
+            ),
+            _ => format!("h{i}: {{type: CNAME, value: h{}.example.com.}}\n", i - 1),
+        };
+        text.push_str(&line);
+    }
+    desired(&text)
+}
+
+/// A 10,000-record zone: pushed in UPDATE messages under 64 KiB, read back in
+/// one AXFR. Prints the timings (run with --nocapture to see them).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ten_thousand_records() {
+    let bind = Bind::start(&["example.com"]);
+    let p = provider(&bind, "DNSCTL_TEST_BIND_10K");
+    let want = big_zone(10_000);
+    let t = Instant::now();
+    let live = p.list(&origin()).await.unwrap();
+    let pl = plan(&want, &live, &opts());
+    p.apply(&pl).await.unwrap();
+    let push_time = t.elapsed();
+    let updates = p.stats().updates;
+    let t = Instant::now();
+    let live = p.list(&origin()).await.unwrap();
+    let list_time = t.elapsed();
+    assert_eq!(live.len(), 10_002);
+    let noop = plan(&want, &live, &opts());
+    assert!(noop.is_empty());
+    eprintln!(
+        "FIGURES bind 10k: push {:.2}s ({} changes in {updates} UPDATE messages, plus 2 AXFRs), list {:.2}s",
+        push_time.as_secs_f64(),
+        pl.changes.len(),
+        list_time.as_secs_f64()
+    );
+    assert!((2..=40).contains(&updates), "{updates}");
+}
+
+/// The server stops in the middle of a push; the push fails with a message
+/// that says what may be applied; after a restart a re-run converges.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_push_interrupted_by_a_server_stop_is_repaired_by_a_rerun() {
+    let bind = Arc::new(Mutex::new(Bind::start(&["example.com"])));
+    let p = provider(&bind.lock().unwrap(), "DNSCTL_TEST_BIND_STOP").with_max_message(2048);
+    let want = big_zone(2_000);
+    let live = p.list(&origin()).await.unwrap();
+    let pl = plan(&want, &live, &opts());
+    let watcher = {
+        let (p, bind) = (p.clone(), bind.clone());
+        std::thread::spawn(move || {
+            while p.stats().updates < 5 {
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+            bind.lock().unwrap().stop();
+        })
+    };
+    let err = p.apply(&pl).await.unwrap_err().to_string();
+    watcher.join().unwrap();
+    assert!(
+        err.contains("may or may not be applied") || err.contains("connect"),
+        "{err}"
+    );
+    bind.lock().unwrap().restart();
+    let live = p.list(&origin()).await.unwrap();
+    let rest = plan(&want, &live, &opts());
+    assert!(
+        !rest.is_empty() && rest.changes.len() < pl.changes.len(),
+        "{} of {}",
+        rest.changes.len(),
+        pl.changes.len()
+    );
+    p.apply(&rest).await.unwrap();
+    assert!(plan(&want, &p.list(&origin()).await.unwrap(), &opts()).is_empty());
+}
