@@ -100,7 +100,12 @@ pub struct CloudflareProvider {
     /// `apply` so that a push does not read the zone twice.
     cache: Mutex<HashMap<Name, Vec<ApiRecord>>>,
     batch_unavailable: AtomicBool,
+    progress: Mutex<Option<ProgressFn>>,
 }
+
+/// Called after each batch of an apply with the zone, the operations done
+/// so far and the total (for a progress bar).
+pub type ProgressFn = std::sync::Arc<dyn Fn(&Name, usize, usize) + Send + Sync>;
 
 impl std::fmt::Debug for CloudflareProvider {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -132,6 +137,7 @@ impl CloudflareProvider {
             zone_ids: Mutex::new(HashMap::new()),
             cache: Mutex::new(HashMap::new()),
             batch_unavailable: AtomicBool::new(false),
+            progress: Mutex::new(None),
         }
     }
 
@@ -187,6 +193,22 @@ impl CloudflareProvider {
             o.rate_limit = v as usize;
         }
         Ok(CloudflareProvider::new(opts.provider, token, o))
+    }
+
+    /// Reports the progress of each apply (record operations done, total) to `f`.
+    pub fn set_progress(&self, f: ProgressFn) {
+        *self.progress.lock().unwrap_or_else(|e| e.into_inner()) = Some(f);
+    }
+
+    fn report(&self, zone: &Name, done: usize, total: usize) {
+        let f = self
+            .progress
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        if let Some(f) = f {
+            f(zone, done, total);
+        }
     }
 
     pub fn options(&self) -> &CloudflareOptions {
@@ -438,6 +460,7 @@ impl CloudflareProvider {
             .chain(ops.posts.into_iter().map(Op::Post))
             .collect();
         let total = all.len();
+        let mut done = 0;
         for (i, chunk) in all.chunks(self.opts.batch_size.max(1)).enumerate() {
             let doing = format!(
                 "applying changes to {zone} (batch {} of {})",
@@ -467,7 +490,11 @@ impl CloudflareProvider {
                     .call(Method::POST, &path, &[], Some(&body))
                     .await
                 {
-                    Ok(_) => continue,
+                    Ok(_) => {
+                        done += chunk.len();
+                        self.report(zone, done, total);
+                        continue;
+                    }
                     // No batch endpoint here (an older API or a proxy): one call per record.
                     Err(e) if matches!(e.status(), Some(404 | 405)) && !e.has_code(81044) => {
                         self.batch_unavailable.store(true, Ordering::Relaxed);
@@ -502,6 +529,8 @@ impl CloudflareProvider {
                 };
                 r?;
             }
+            done += chunk.len();
+            self.report(zone, done, total);
         }
         Ok(())
     }
