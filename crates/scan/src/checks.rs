@@ -1,0 +1,847 @@
+//! Value checks shared by the rules: entropy, placeholders, references,
+//! hashes and the key classification of the generic assignment rules.
+
+/// Shannon entropy of `s` in bits per byte.
+pub fn entropy(s: &[u8]) -> f64 {
+    if s.is_empty() {
+        return 0.0;
+    }
+    let mut counts = [0u32; 256];
+    for &b in s {
+        counts[b as usize] += 1;
+    }
+    let n = s.len() as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = c as f64 / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+fn lower(s: &[u8]) -> Vec<u8> {
+    s.to_ascii_lowercase()
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    memchr::memmem::find(hay, needle).is_some()
+}
+
+/// Whether the value is a reference to a secret kept elsewhere, not a secret:
+/// `${VAR}`, `$VAR`, `{env.VAR}`, `{$VAR}`, `{{ template }}`, `!secret x`,
+/// `var.x`, `%(name)s`, `<placeholder>`, `[PASSWORD]`, `$(command)`, …
+pub fn is_reference(v: &[u8]) -> bool {
+    let v = trim(v);
+    if v.is_empty() {
+        return true;
+    }
+    let l = lower(v);
+    let starts = |p: &[u8]| l.starts_with(p);
+    if starts(b"$")
+        || starts(b"{env.")
+        || starts(b"{$")
+        || starts(b"{{")
+        || starts(b"{%")
+        || starts(b"%(")
+        || starts(b"%{")
+        || starts(b"!secret")
+        || starts(b"!env")
+        || starts(b"!vault")
+        || starts(b"!ref")
+        || starts(b"!!")
+        || starts(b"#{")
+        || starts(b"@{")
+        || starts(b"<%")
+        || starts(b"((")
+        || starts(b"[[")
+        || starts(b"env(")
+        || starts(b"env:")
+        || starts(b"secret(")
+        || starts(b"lookup(")
+        || starts(b"file(")
+        || starts(b"builtins.")
+        || starts(b"config.")
+        || starts(b"process.env")
+        || starts(b"os.environ")
+        || starts(b"os.getenv")
+        || starts(b"getenv(")
+        || starts(b"system.getenv")
+        || starts(b"settings.")
+        || starts(b"self.")
+        || starts(b"this.")
+        || starts(b"props.")
+        || starts(b"params.")
+        || starts(b"args.")
+        || starts(b"data.")
+        || starts(b"var.")
+        || starts(b"local.")
+        || starts(b"module.")
+        || starts(b"vault:")
+        || starts(b"ref+")
+        || starts(b"op://")
+        || starts(b"sops:")
+        || starts(b"file:")
+        || starts(b"secretref:")
+    {
+        return true;
+    }
+    if (v[0] == b'<' && v[v.len() - 1] == b'>') || (v[0] == b'[' && v[v.len() - 1] == b']') {
+        return true;
+    }
+    if (v[0] == b'%' && v[v.len() - 1] == b'%') || (v[0] == b'{' && v[v.len() - 1] == b'}') {
+        return true;
+    }
+    if contains(v, b"${") || contains(v, b"{{") || contains(v, b"$(") {
+        return true;
+    }
+    // A dotted identifier path (`config.db.password`, `cfg.secret`) or a call.
+    if v.iter()
+        .all(|c| c.is_ascii_alphabetic() || *c == b'_' || *c == b'.')
+        && v.contains(&b'.')
+        && !v.starts_with(b".")
+        && !v.ends_with(b".")
+    {
+        return true;
+    }
+    if v.ends_with(b")") && v.contains(&b'(') {
+        return true;
+    }
+    false
+}
+
+/// Whether the value is an obvious placeholder (`changeme`, `xxxx`, `****`,
+/// `your-token-here`, `example`, `password`, …).
+pub fn is_placeholder(v: &[u8]) -> bool {
+    let v = trim(v);
+    let l = lower(v);
+    const EXACT: &[&[u8]] = &[
+        b"password",
+        b"passwd",
+        b"pass",
+        b"secret",
+        b"token",
+        b"changeme",
+        b"change_me",
+        b"change-me",
+        b"none",
+        b"null",
+        b"nil",
+        b"undefined",
+        b"true",
+        b"false",
+        b"empty",
+        b"string",
+        b"str",
+        b"required",
+        b"optional",
+        b"test",
+        b"testing",
+        b"todo",
+        b"tbd",
+        b"fixme",
+        b"redacted",
+        b"hidden",
+        b"masked",
+        b"secret_key",
+        b"api_key",
+        b"apikey",
+        b"mypassword",
+        b"yourpassword",
+        b"your_password",
+        b"yoursecret",
+        b"mysecret",
+        b"password123",
+        b"default",
+        b"example",
+        b"sample",
+        b"dummy",
+        b"fake",
+        b"foo",
+        b"bar",
+        b"foobar",
+        b"baz",
+        b"abc",
+        b"abc123",
+        b"123",
+        b"1234",
+        b"12345",
+        b"123456",
+        b"xxx",
+        b"yyy",
+        b"zzz",
+        b"value",
+        b"secretvalue",
+        b"secret_value",
+        b"notasecret",
+        b"not-a-secret",
+        b"insecure",
+        b"unset",
+        b"n/a",
+        b"na",
+        b"off",
+        b"on",
+        b"yes",
+        b"no",
+        b"auto",
+        b"env",
+        b"bearer",
+        b"basic",
+        b"token_here",
+        b"access_token",
+        b"client_secret",
+        b"your-token",
+        b"user",
+        b"username",
+    ];
+    if EXACT.contains(&l.as_slice()) {
+        return true;
+    }
+    const PARTS: &[&[u8]] = &[
+        b"changeme",
+        b"change_me",
+        b"change-me",
+        b"changethis",
+        b"change_this",
+        b"placeholder",
+        b"example",
+        b"xxxx",
+        b"****",
+        b"....",
+        b"####",
+        b"your_",
+        b"your-",
+        b"yourtoken",
+        b"yourkey",
+        b"yoursecret",
+        b"yourpass",
+        b"<your",
+        b"replace_me",
+        b"replace-me",
+        b"replaceme",
+        b"insert_",
+        b"insert-",
+        b"put_your",
+        b"redacted",
+        b"dummy",
+        b"_here",
+        b"-here",
+        b"notreal",
+        b"not_real",
+        b"not-real",
+        b"sample_",
+        b"todo:",
+        b"...",
+    ];
+    if PARTS.iter().any(|p| contains(&l, p)) {
+        return true;
+    }
+    // All one character, or only masking characters.
+    if let Some(&first) = l.first() {
+        if l.iter().all(|&c| c == first) {
+            return true;
+        }
+    }
+    if l.iter()
+        .all(|c| matches!(c, b'x' | b'*' | b'#' | b'.' | b'-' | b'_' | b'0'))
+    {
+        return true;
+    }
+    false
+}
+
+/// Password hashes, content hashes, digests: hashed, not secret.
+pub fn is_hash_or_digest(v: &[u8]) -> bool {
+    let v = trim(v);
+    let l = lower(v);
+    const PREFIXES: &[&[u8]] = &[
+        b"$2a$",
+        b"$2b$",
+        b"$2y$",
+        b"$2x$",
+        b"$argon2",
+        b"$y$",
+        b"$gy$",
+        b"$7$",
+        b"$6$",
+        b"$5$",
+        b"$1$",
+        b"$apr1$",
+        b"$pbkdf2",
+        b"$scrypt",
+        b"pbkdf2:",
+        b"pbkdf2_sha256$",
+        b"pbkdf2-sha256$",
+        b"{ssha}",
+        b"{sha}",
+        b"{ssha512}",
+        b"{crypt}",
+        b"{bcrypt}",
+        b"{argon2",
+        b"sha256:",
+        b"sha512:",
+        b"sha1:",
+        b"sha256-",
+        b"sha384-",
+        b"sha512-",
+        b"sha1-",
+        b"md5-",
+        b"md5:",
+        b"scrypt:",
+        b"argon2:",
+        b"bcrypt:",
+    ];
+    PREFIXES.iter().any(|p| l.starts_with(p))
+}
+
+/// `8-4-4-4-12` hexadecimal.
+pub fn is_uuid(v: &[u8]) -> bool {
+    let v = trim(v);
+    if v.len() != 36 {
+        return false;
+    }
+    v.iter().enumerate().all(|(i, &c)| match i {
+        8 | 13 | 18 | 23 => c == b'-',
+        _ => c.is_ascii_hexdigit(),
+    })
+}
+
+/// A git object id, a hex digest or a Nix store hash (only hex / nix32).
+pub fn is_hex_hash(v: &[u8]) -> bool {
+    let v = trim(v);
+    matches!(v.len(), 32 | 40 | 56 | 64 | 96 | 128)
+        && v.iter()
+            .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(c))
+        && !v.iter().all(u8::is_ascii_digit)
+}
+
+/// Trims ASCII blanks and surrounding quotes.
+pub fn trim(mut v: &[u8]) -> &[u8] {
+    while let [first, rest @ ..] = v {
+        if first.is_ascii_whitespace() {
+            v = rest;
+        } else {
+            break;
+        }
+    }
+    while let [rest @ .., last] = v {
+        if last.is_ascii_whitespace() {
+            v = rest;
+        } else {
+            break;
+        }
+    }
+    v
+}
+
+/// What a key name says about its value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyKind {
+    /// A password: human-chosen values count, even short and simple ones.
+    Password,
+    /// A secret or credential: human or random.
+    Secret,
+    /// A token or API key: machine-made, so expect some entropy.
+    Token,
+    /// A secret word inside the key but not last: only random-looking values count.
+    Random,
+    /// Not a secret (an id, a name, a URL, a file path, a public key, …).
+    NotSecret,
+}
+
+/// Splits a key into lowercase words at separators and camelCase humps.
+pub fn key_words(key: &[u8]) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for (i, &c) in key.iter().enumerate() {
+        if !c.is_ascii_alphanumeric() {
+            if !cur.is_empty() {
+                words.push(std::mem::take(&mut cur));
+            }
+            prev_lower = false;
+            continue;
+        }
+        let upper = c.is_ascii_uppercase();
+        // Boundary at aB, and at the last capital of ABc (APIKey -> api key).
+        let next_lower = key.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
+        let prev_upper = i > 0 && key[i - 1].is_ascii_uppercase();
+        if upper && !cur.is_empty() && (prev_lower || (prev_upper && next_lower)) {
+            words.push(std::mem::take(&mut cur));
+        }
+        cur.push(c.to_ascii_lowercase() as char);
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+    }
+    if !cur.is_empty() {
+        words.push(cur);
+    }
+    words
+}
+
+/// Classifies a key name (`DB_PASSWORD`, `apiKey`, `client_secret_id`, …).
+pub fn classify_key(key: &[u8]) -> KeyKind {
+    let words = key_words(key);
+    let Some(last) = words.last() else {
+        return KeyKind::NotSecret;
+    };
+    // The last word names what the value is.
+    const NOT: &[&str] = &[
+        "id",
+        "ids",
+        "url",
+        "uri",
+        "urls",
+        "endpoint",
+        "name",
+        "names",
+        "type",
+        "file",
+        "files",
+        "path",
+        "paths",
+        "dir",
+        "directory",
+        "length",
+        "len",
+        "ttl",
+        "expiry",
+        "expires",
+        "expiration",
+        "expire",
+        "lifetime",
+        "header",
+        "field",
+        "env",
+        "var",
+        "variable",
+        "count",
+        "size",
+        "timeout",
+        "policy",
+        "mode",
+        "enabled",
+        "enable",
+        "disabled",
+        "method",
+        "ref",
+        "store",
+        "version",
+        "cmd",
+        "command",
+        "format",
+        "prefix",
+        "suffix",
+        "algorithm",
+        "alg",
+        "hash",
+        "hashed",
+        "digest",
+        "location",
+        "host",
+        "port",
+        "user",
+        "username",
+        "login",
+        "regex",
+        "pattern",
+        "provider",
+        "source",
+        "sources",
+        "issuer",
+        "audience",
+        "scope",
+        "scopes",
+        "duration",
+        "interval",
+        "label",
+        "description",
+        "desc",
+        "hint",
+        "prompt",
+        "required",
+        "rotation",
+        "min",
+        "max",
+        "policy",
+        "rules",
+        "rule",
+        "reset",
+        "changed",
+        "strength",
+        "complexity",
+        "validator",
+        "validation",
+        "placeholder",
+        "manager",
+        "helper",
+        "handler",
+        "class",
+        "key", /* handled below */
+        "keys",
+        "usage",
+        "status",
+        "state",
+        "request",
+        "response",
+        "resource",
+        "kind",
+        "uid",
+        "arn",
+        "secretref",
+        "selector",
+        "index",
+        "number",
+        "num",
+        "bytes",
+        "bits",
+        "template",
+        "example",
+        "pub",
+        "public",
+        "fingerprint",
+        "sha",
+        "sha256",
+        "checksum",
+        "text",
+        "label",
+        "title",
+        "event",
+        "events",
+        "callback",
+        "cache",
+        "store",
+        "dialog",
+        "form",
+        "input",
+        "button",
+        "field",
+        "test",
+        "tests",
+        "spec",
+        "error",
+        "errors",
+        "message",
+        "msg",
+        "recovery",
+        "reminder",
+        "mask",
+        "config",
+        "configuration",
+        "settings",
+        "option",
+        "options",
+    ];
+    let has = |w: &str| words.iter().any(|x| x == w);
+    if has("public") || has("pub") || has("pubkey") || has("publickey") {
+        return KeyKind::NotSecret;
+    }
+    let secret_word = |w: &str| {
+        matches!(
+            w,
+            "password"
+                | "passwd"
+                | "pass"
+                | "pwd"
+                | "passphrase"
+                | "passwort"
+                | "pw"
+                | "psk"
+                | "secret"
+                | "secrets"
+                | "token"
+                | "tokens"
+                | "apikey"
+                | "credential"
+                | "credentials"
+                | "creds"
+                | "pat"
+                | "auth"
+        ) || w.ends_with("password")
+            || w.ends_with("passwd")
+            || w.ends_with("secret")
+            || w.ends_with("token")
+            || w.ends_with("apikey")
+    };
+    if last == "key" {
+        // api key, access key, private key, secret key, signing key, …
+        let prev = words.len().checked_sub(2).map(|i| words[i].as_str());
+        return match prev {
+            Some(
+                "api" | "access" | "secret" | "private" | "priv" | "signing" | "encryption" | "enc"
+                | "master" | "license" | "client" | "app" | "auth" | "account" | "admin"
+                | "service" | "session" | "shared" | "preshared" | "storage" | "sas" | "hmac"
+                | "jwt" | "cookie" | "crypt" | "cipher" | "root" | "write" | "read" | "deploy"
+                | "webhook" | "bot" | "integration" | "license_key" | "pre" | "hook" | "rpc" | "x"
+                | "tsig",
+            ) => KeyKind::Token,
+            _ => {
+                if words.iter().any(|w| secret_word(w)) {
+                    KeyKind::Token
+                } else {
+                    KeyKind::NotSecret
+                }
+            }
+        };
+    }
+    if NOT.contains(&last.as_str()) || last.ends_with("id") && last.len() > 2 && !secret_word(last)
+    {
+        return KeyKind::NotSecret;
+    }
+    if !secret_word(last) && words.iter().any(|w| secret_word(w)) && !NOT.contains(&last.as_str()) {
+        // `todo_secret_do_not_commit`, `api_token_123`: a secret word not
+        // last; the value must look random (checked by the caller).
+        let qualifier = matches!(
+            last.as_str(),
+            "value"
+                | "plain"
+                | "plaintext"
+                | "string"
+                | "str"
+                | "raw"
+                | "b64"
+                | "base64"
+                | "encoded"
+                | "cleartext"
+                | "data"
+                | "override"
+        );
+        if !qualifier {
+            return KeyKind::Random;
+        }
+    }
+    if !secret_word(last) {
+        // The secret word must be the last word, or followed by a
+        // qualifier that still names a secret value (password_plain,
+        // token_value, secret_string, …).
+        let qualifier = matches!(
+            last.as_str(),
+            "value"
+                | "plain"
+                | "plaintext"
+                | "string"
+                | "str"
+                | "raw"
+                | "b64"
+                | "base64"
+                | "encoded"
+                | "v1"
+                | "v2"
+                | "1"
+                | "2"
+                | "prod"
+                | "dev"
+                | "staging"
+                | "main"
+                | "old"
+                | "new"
+                | "current"
+                | "default"
+                | "data"
+                | "override"
+                | "cleartext"
+        );
+        let secret_before = words.len() >= 2 && secret_word(&words[words.len() - 2]);
+        if !(qualifier && secret_before) {
+            return KeyKind::NotSecret;
+        }
+    }
+    let pos = words.iter().rposition(|w| secret_word(w)).unwrap_or(0);
+    let w = words[pos].as_str();
+    if w.contains("pass") || w == "pwd" || w == "pw" || w == "psk" || w.contains("passwort") {
+        KeyKind::Password
+    } else if w.contains("secret") || w.starts_with("cred") {
+        KeyKind::Secret
+    } else if w == "auth" {
+        // `auth: true`, `auth: basic` are settings: ask for a token.
+        KeyKind::Token
+    } else {
+        KeyKind::Token
+    }
+}
+
+/// Whether a generic assignment `key = value` holds a plaintext secret.
+pub fn generic_value_is_secret(kind: KeyKind, value: &[u8]) -> bool {
+    let v = trim(value);
+    if v.is_empty() || kind == KeyKind::NotSecret {
+        return false;
+    }
+    if is_reference(v) || is_placeholder(v) || is_hash_or_digest(v) {
+        return false;
+    }
+    if v.starts_with(b"ENC[") {
+        return false;
+    }
+    // Paths to files that hold the secret.
+    if v.starts_with(b"/") || v.starts_with(b"./") || v.starts_with(b"~/") || v.starts_with(b"../")
+    {
+        return false;
+    }
+    if v.len() > 2 && v[1] == b':' && (v[2] == b'\\' || v[2] == b'/') {
+        return false;
+    }
+    // A URL: passwords in URLs have their own rule.
+    if memchr::memmem::find(v, b"://").is_some() {
+        return false;
+    }
+    // Whitespace with `=` or `:` inside: code or a nested assignment, not a value.
+    if v.iter().any(|c| c.is_ascii_whitespace())
+        && v.iter().any(|c| matches!(c, b'=' | b':' | b'(' | b'{'))
+    {
+        return false;
+    }
+    let letters = v.iter().filter(|c| c.is_ascii_alphabetic()).count();
+    let digits = v.iter().filter(|c| c.is_ascii_digit()).count();
+    match kind {
+        KeyKind::Password => {
+            if v.len() < 4 {
+                return false;
+            }
+            // An identifier in capitals (`PASSWORD`, `DB_PASS`) names a variable.
+            if v.iter().all(|c| c.is_ascii_uppercase() || *c == b'_') && v.len() > 3 {
+                return false;
+            }
+            true
+        }
+        KeyKind::Secret => {
+            if v.len() < 6 {
+                return false;
+            }
+            if v.iter().all(|c| c.is_ascii_uppercase() || *c == b'_') {
+                return false;
+            }
+            // A plain identifier (`my_secret_name`) names a secret object.
+            if digits == 0
+                && v.iter()
+                    .all(|c| c.is_ascii_lowercase() || matches!(c, b'_' | b'-'))
+                && v.contains(&b'-') | v.contains(&b'_')
+                && v.len() < 24
+            {
+                return false;
+            }
+            true
+        }
+        KeyKind::Token => {
+            if v.len() < 8 || letters + digits < 8 {
+                return false;
+            }
+            if v.iter().any(|c| c.is_ascii_whitespace()) {
+                return false;
+            }
+            if v.iter()
+                .all(|c| c.is_ascii_alphabetic() || *c == b'_' || *c == b'-')
+                && (v.len() < 20 || entropy(v) < 3.5)
+            {
+                // Words (`bearer_token`, `ACCESS_TOKEN`, `my-token-name`).
+                return false;
+            }
+            entropy(v) >= 2.8 && !is_uuid_like_version(v)
+        }
+        KeyKind::Random => {
+            v.len() >= 16
+                && letters > 0
+                && digits > 0
+                && entropy(v) >= 3.5
+                && !v.iter().any(|c| c.is_ascii_whitespace())
+                && !is_uuid(v)
+        }
+        KeyKind::NotSecret => false,
+    }
+}
+
+fn is_uuid_like_version(v: &[u8]) -> bool {
+    // Version strings: 1.2.3, v1.2.3-rc1, rc0.15.0_2023...
+    let dots = v.iter().filter(|&&c| c == b'.').count();
+    dots >= 2 && v.iter().filter(|c| c.is_ascii_digit()).count() * 2 >= v.len().saturating_sub(4)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_words_split_camel_and_separators() {
+        assert_eq!(key_words(b"AWSToken"), ["aws", "token"]);
+        assert_eq!(
+            key_words(b"openaiApiKeyToken"),
+            ["openai", "api", "key", "token"]
+        );
+        assert_eq!(key_words(b"DB_PASSWORD"), ["db", "password"]);
+        assert_eq!(key_words(b"client-secret.v2"), ["client", "secret", "v2"]);
+    }
+
+    #[test]
+    fn keys_are_classified() {
+        assert_eq!(classify_key(b"DB_PASSWORD"), KeyKind::Password);
+        assert_eq!(
+            classify_key(b"administrator_login_password"),
+            KeyKind::Password
+        );
+        assert_eq!(classify_key(b"client_secret"), KeyKind::Secret);
+        assert_eq!(classify_key(b"apiKey"), KeyKind::Token);
+        assert_eq!(classify_key(b"CF_DNS_API_TOKEN"), KeyKind::Token);
+        assert_eq!(classify_key(b"PrivateKey"), KeyKind::Token);
+        assert_eq!(classify_key(b"public_key"), KeyKind::NotSecret);
+        assert_eq!(classify_key(b"passwordVariable"), KeyKind::NotSecret);
+        assert_eq!(classify_key(b"credentialsId"), KeyKind::NotSecret);
+        assert_eq!(classify_key(b"token_url"), KeyKind::NotSecret);
+        assert_eq!(classify_key(b"PASSWORD_FILE"), KeyKind::NotSecret);
+        assert_eq!(classify_key(b"primaryKey"), KeyKind::NotSecret);
+        assert_eq!(classify_key(b"keyword"), KeyKind::NotSecret);
+        assert_eq!(classify_key(b"bypass"), KeyKind::NotSecret);
+    }
+
+    #[test]
+    fn references_placeholders_and_hashes_are_not_secrets() {
+        for v in [
+            "${DB_PASSWORD}",
+            "$DB_PASSWORD",
+            "{env.CF_API_TOKEN}",
+            "!secret db_pass",
+            "var.db",
+            "{{ .Values.password }}",
+            "<your-token>",
+            "[PASSWORD]",
+            "%(pw)s",
+            "$(cat pw)",
+        ] {
+            assert!(is_reference(v.as_bytes()), "{v}");
+        }
+        for v in [
+            "changeme",
+            "CHANGE_ME",
+            "xxxxxxxx",
+            "********",
+            "your-api-key-here",
+            "example",
+        ] {
+            assert!(is_placeholder(v.as_bytes()), "{v}");
+        }
+        for v in [
+            "$2b$12$abcdefghijklmnopqrstuv",
+            "$argon2id$v=19$m=65536",
+            "sha256-abc=",
+        ] {
+            assert!(is_hash_or_digest(v.as_bytes()), "{v}");
+        }
+        assert!(is_uuid(b"0736f5ef-7e88-499a-80cc-90c85d2a5180"));
+    }
+
+    #[test]
+    fn human_passwords_count_words_do_not() {
+        assert!(generic_value_is_secret(KeyKind::Password, b"hunter2"));
+        assert!(generic_value_is_secret(KeyKind::Password, b"Sommer2024!"));
+        assert!(!generic_value_is_secret(KeyKind::Password, b"changeme"));
+        assert!(!generic_value_is_secret(
+            KeyKind::Password,
+            b"/run/secrets/db"
+        ));
+        assert!(generic_value_is_secret(
+            KeyKind::Token,
+            b"8f14e45fceea167a5a36dedd4bea2543"
+        ));
+        assert!(!generic_value_is_secret(KeyKind::Token, b"ACCESS_TOKEN"));
+        assert!(!generic_value_is_secret(KeyKind::Token, b"1.2.3"));
+        assert!(entropy(b"aaaa") < 0.01);
+    }
+}

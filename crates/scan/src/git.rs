@@ -1,0 +1,414 @@
+//! Where the scanner looks: staged blobs (the git index), files and trees
+//! (respecting `.gitignore`), and every blob reachable from HEAD.
+//!
+//! Blobs are read through ONE `git cat-file --batch` process; file lists
+//! come from `-z` plumbing, so names with spaces or newlines are safe.
+
+use crate::Error;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+
+/// A file to scan: its path relative to the root and its bytes.
+#[derive(Clone)]
+pub struct Blob {
+    /// Path relative to the repository (or scan) root, `/`-separated.
+    pub path: String,
+    /// The content.
+    pub data: Vec<u8>,
+    /// The object id of the version the commit replaces (staged scans).
+    pub old: Option<String>,
+    /// The object id (git scans).
+    pub id: Option<String>,
+}
+
+impl std::fmt::Debug for Blob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Blob")
+            .field("path", &self.path)
+            .field("len", &self.data.len())
+            .finish()
+    }
+}
+
+fn git(dir: &Path) -> Command {
+    let mut c = Command::new("git");
+    c.current_dir(dir)
+        .env("GIT_OPTIONAL_LOCKS", "0")
+        .env_remove("GIT_EXTERNAL_DIFF");
+    c
+}
+
+fn run(dir: &Path, args: &[&str]) -> Result<Vec<u8>, Error> {
+    let out = git(dir)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| Error::Git {
+            command: args.join(" "),
+            message: format!("cannot run git: {e}"),
+        })?;
+    if !out.status.success() {
+        return Err(Error::Git {
+            command: args.join(" "),
+            message: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        });
+    }
+    Ok(out.stdout)
+}
+
+/// The top of the work tree holding `dir`.
+pub fn toplevel(dir: &Path) -> Result<PathBuf, Error> {
+    let out = run(dir, &["rev-parse", "--show-toplevel"])?;
+    Ok(PathBuf::from(
+        String::from_utf8_lossy(&out).trim_end_matches('\n'),
+    ))
+}
+
+/// The repository's git directory (`.git`, or the worktree's own).
+pub fn git_dir(dir: &Path) -> Result<PathBuf, Error> {
+    let out = run(dir, &["rev-parse", "--absolute-git-dir"])?;
+    Ok(PathBuf::from(
+        String::from_utf8_lossy(&out).trim_end_matches('\n'),
+    ))
+}
+
+/// The directory hooks live in (`core.hooksPath` respected; shared by worktrees).
+pub fn hooks_dir(dir: &Path) -> Result<PathBuf, Error> {
+    let out = run(
+        dir,
+        &["rev-parse", "--path-format=absolute", "--git-path", "hooks"],
+    )?;
+    Ok(PathBuf::from(
+        String::from_utf8_lossy(&out).trim_end_matches('\n'),
+    ))
+}
+
+/// One `git cat-file --batch` process reading any number of objects.
+pub struct CatFile {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+}
+
+impl CatFile {
+    /// Starts the process in `dir`.
+    pub fn new(dir: &Path) -> Result<CatFile, Error> {
+        let mut child = git(dir)
+            .args(["cat-file", "--batch"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .map_err(|e| Error::Git {
+                command: "cat-file --batch".into(),
+                message: format!("cannot run git: {e}"),
+            })?;
+        let stdin = child.stdin.take().expect("piped stdin");
+        let stdout = BufReader::with_capacity(1 << 16, child.stdout.take().expect("piped stdout"));
+        Ok(CatFile {
+            child,
+            stdin,
+            stdout,
+        })
+    }
+
+    fn fail(msg: impl Into<String>) -> Error {
+        Error::Git {
+            command: "cat-file --batch".into(),
+            message: msg.into(),
+        }
+    }
+
+    /// Reads one object; `None` if it does not exist. Objects larger than
+    /// `max` are drained without being kept (`Some(None)`).
+    pub fn read(&mut self, id: &str, max: usize) -> Result<Option<Option<Vec<u8>>>, Error> {
+        writeln!(self.stdin, "{id}")
+            .and_then(|_| self.stdin.flush())
+            .map_err(|e| Self::fail(e.to_string()))?;
+        let mut header = String::new();
+        self.stdout
+            .read_line(&mut header)
+            .map_err(|e| Self::fail(e.to_string()))?;
+        let parts: Vec<&str> = header.trim_end().split(' ').collect();
+        if parts.len() == 2 && parts[1] == "missing" {
+            return Ok(None);
+        }
+        if parts.len() != 3 {
+            return Err(Self::fail(format!(
+                "unexpected header {:?}",
+                header.trim_end()
+            )));
+        }
+        let size: usize = parts[2]
+            .parse()
+            .map_err(|_| Self::fail(format!("bad size in {:?}", header.trim_end())))?;
+        let keep = size <= max;
+        let mut data = Vec::with_capacity(if keep { size } else { 0 });
+        if keep {
+            (&mut self.stdout)
+                .take(size as u64)
+                .read_to_end(&mut data)
+                .map_err(|e| Self::fail(e.to_string()))?;
+        } else {
+            std::io::copy(
+                &mut (&mut self.stdout).take(size as u64),
+                &mut std::io::sink(),
+            )
+            .map_err(|e| Self::fail(e.to_string()))?;
+        }
+        let mut nl = [0u8; 1];
+        self.stdout
+            .read_exact(&mut nl)
+            .map_err(|e| Self::fail(e.to_string()))?;
+        Ok(Some(keep.then_some(data)))
+    }
+}
+
+impl Drop for CatFile {
+    fn drop(&mut self) {
+        // Closing stdin ends the process.
+        let _ = self.stdin.flush();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The object id of the empty tree in this repository's hash.
+fn empty_tree(dir: &Path) -> Result<String, Error> {
+    let out = git(dir)
+        .args(["hash-object", "-t", "tree", "--stdin"])
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| Error::Git {
+            command: "hash-object".into(),
+            message: e.to_string(),
+        })?;
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// A staged change: path, new blob id and the id of what it replaces.
+#[derive(Debug, Clone)]
+pub struct Staged {
+    /// Path relative to the repository root.
+    pub path: String,
+    /// The staged blob.
+    pub id: String,
+    /// The blob in HEAD it replaces (modifications).
+    pub old: Option<String>,
+    /// The staged file mode (`100644`, `100755`, `120000`, `160000`).
+    pub mode: String,
+}
+
+/// What the next commit adds or modifies: `git diff-index --cached -z`
+/// against HEAD (or the empty tree when there are no commits yet). Works
+/// during merges (conflicted entries are not listed) and in worktrees.
+pub fn staged_changes(dir: &Path) -> Result<Vec<Staged>, Error> {
+    let base = match run(dir, &["rev-parse", "--verify", "-q", "HEAD^{commit}"]) {
+        Ok(h) => String::from_utf8_lossy(&h).trim().to_string(),
+        Err(_) => empty_tree(dir)?,
+    };
+    let out = run(
+        dir,
+        &[
+            "diff-index",
+            "--cached",
+            "-z",
+            "--no-renames",
+            "--diff-filter=ACMT",
+            "--ignore-submodules",
+            &base,
+        ],
+    )?;
+    let mut items = out.split(|&b| b == 0);
+    let mut res = Vec::new();
+    while let Some(meta) = items.next() {
+        if meta.is_empty() {
+            continue;
+        }
+        let Some(path) = items.next() else { break };
+        // :100644 100644 <old> <new> M
+        let meta = String::from_utf8_lossy(meta);
+        let f: Vec<&str> = meta.trim_start_matches(':').split(' ').collect();
+        if f.len() < 5 {
+            continue;
+        }
+        if f[1] == "160000" || f[1] == "120000" {
+            continue; // submodules and symlinks hold no content to scan
+        }
+        let old = f[2].trim_start_matches('0');
+        res.push(Staged {
+            path: String::from_utf8_lossy(path).into_owned(),
+            id: f[3].to_string(),
+            old: (!old.is_empty()).then(|| f[2].to_string()),
+            mode: f[1].to_string(),
+        });
+    }
+    Ok(res)
+}
+
+/// Reads the staged blobs (and nothing from the working tree).
+pub fn staged_blobs(dir: &Path, max: usize) -> Result<(Vec<Blob>, usize), Error> {
+    let changes = staged_changes(dir)?;
+    let mut cat = CatFile::new(dir)?;
+    let mut blobs = Vec::with_capacity(changes.len());
+    let mut too_large = 0;
+    for c in changes {
+        match cat.read(&c.id, max)? {
+            Some(Some(data)) => blobs.push(Blob {
+                path: c.path,
+                data,
+                old: c.old,
+                id: Some(c.id),
+            }),
+            Some(None) => too_large += 1,
+            None => {}
+        }
+    }
+    Ok((blobs, too_large))
+}
+
+/// The staged blob at `path` (`:path`), if any.
+pub fn index_blob(dir: &Path, path: &str) -> Result<Option<Vec<u8>>, Error> {
+    let mut cat = CatFile::new(dir)?;
+    Ok(cat.read(&format!(":{path}"), usize::MAX)?.flatten())
+}
+
+/// Files under `paths` (relative to `dir`) that git would track: tracked
+/// plus untracked-but-not-ignored, as `git ls-files` lists them. Paths are
+/// relative to the repository root.
+pub fn tracked_files(dir: &Path, paths: &[String]) -> Result<Vec<String>, Error> {
+    let mut args: Vec<&str> = vec![
+        "ls-files",
+        "-z",
+        "--cached",
+        "--others",
+        "--exclude-standard",
+        "--deduplicate",
+        "--full-name",
+        "--",
+    ];
+    args.extend(paths.iter().map(String::as_str));
+    let out = run(dir, &args)?;
+    Ok(out
+        .split(|&b| b == 0)
+        .filter(|p| !p.is_empty())
+        .map(|p| String::from_utf8_lossy(p).into_owned())
+        .collect())
+}
+
+/// Files under `root` outside git (no .gitignore to honour): every regular
+/// file, skipping `.git` directories and symlinks.
+pub fn walk(root: &Path) -> Result<Vec<PathBuf>, Error> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(p) = stack.pop() {
+        let meta = std::fs::symlink_metadata(&p).map_err(|e| Error::Io {
+            path: p.display().to_string(),
+            source: e,
+        })?;
+        if meta.is_dir() {
+            if p.file_name().is_some_and(|n| n == ".git") {
+                continue;
+            }
+            let rd = std::fs::read_dir(&p).map_err(|e| Error::Io {
+                path: p.display().to_string(),
+                source: e,
+            })?;
+            let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+            entries.sort();
+            entries.reverse();
+            stack.extend(entries);
+        } else if meta.is_file() {
+            out.push(p);
+        }
+    }
+    Ok(out)
+}
+
+/// Reads a file for scanning: the first 8 KiB first, so binary files and
+/// files over `max` are skipped without reading them whole.
+pub fn read_file(path: &Path, max: usize) -> Result<Option<Vec<u8>>, Error> {
+    let io = |e| Error::Io {
+        path: path.display().to_string(),
+        source: e,
+    };
+    let mut f = std::fs::File::open(path).map_err(io)?;
+    let len = f.metadata().map_err(io)?.len() as usize;
+    if len > max {
+        return Ok(None);
+    }
+    let mut head = vec![0u8; len.min(8000)];
+    f.read_exact(&mut head).map_err(io)?;
+    if crate::is_binary(&head) {
+        return Ok(None);
+    }
+    let mut data = head;
+    data.reserve(len.saturating_sub(data.len()));
+    f.read_to_end(&mut data).map_err(io)?;
+    Ok(Some(data))
+}
+
+/// Every blob reachable from HEAD, each once, with the first path it was
+/// seen at (`git rev-list --objects`).
+pub fn history_objects(dir: &Path) -> Result<Vec<(String, String)>, Error> {
+    if run(dir, &["rev-parse", "--verify", "-q", "HEAD^{commit}"]).is_err() {
+        return Ok(Vec::new());
+    }
+    let out = run(dir, &["rev-list", "--objects", "HEAD"])?;
+    let text = String::from_utf8_lossy(&out);
+    let candidates: Vec<(String, String)> = text
+        .lines()
+        .filter_map(|l| {
+            let (id, path) = l.split_once(' ')?;
+            Some((id.to_string(), path.to_string()))
+        })
+        .filter(|(_, p)| !p.is_empty())
+        .collect();
+    // Keep blobs only.
+    let mut check = git(dir)
+        .args(["cat-file", "--batch-check=%(objectname) %(objecttype)"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| Error::Git {
+            command: "cat-file --batch-check".into(),
+            message: e.to_string(),
+        })?;
+    let mut stdin = check.stdin.take().expect("stdin");
+    let ids: String = candidates.iter().map(|(id, _)| format!("{id}\n")).collect();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(ids.as_bytes());
+    });
+    let out = check.wait_with_output().map_err(|e| Error::Git {
+        command: "cat-file --batch-check".into(),
+        message: e.to_string(),
+    })?;
+    let _ = writer.join();
+    let types = String::from_utf8_lossy(&out.stdout);
+    Ok(candidates
+        .into_iter()
+        .zip(types.lines())
+        .filter(|(_, t)| t.ends_with(" blob"))
+        .map(|(c, _)| c)
+        .collect())
+}
+
+/// The earliest commit reachable from HEAD that adds the blob `id`.
+pub fn commit_adding(dir: &Path, id: &str) -> Option<String> {
+    let out = run(
+        dir,
+        &[
+            "log",
+            "--format=%H",
+            "--reverse",
+            &format!("--find-object={id}"),
+            "HEAD",
+        ],
+    )
+    .ok()?;
+    String::from_utf8_lossy(&out)
+        .lines()
+        .next()
+        .map(str::to_string)
+}

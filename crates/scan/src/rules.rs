@@ -1,0 +1,764 @@
+//! Rules: an id, keywords for the prefilter, a precise pattern over bytes,
+//! and the checks that decide whether a match is a secret.
+
+use regex::bytes::{Regex, RegexBuilder};
+
+/// Extra validation a rule runs on a match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Check {
+    /// Pattern (and entropy) only.
+    Plain,
+    /// `key = value` assignments: the key must name a secret and the value
+    /// must not be a reference, placeholder or hash.
+    Generic,
+    /// A value that must not be a reference or placeholder (URL passwords,
+    /// `curl -u`, `dns cloudflare <token>`).
+    NotPlaceholder,
+    /// A PEM/OpenSSH/PGP private key block with a real body.
+    PemBody,
+    /// A Kubernetes `kind: Secret` with plaintext `data`/`stringData`.
+    K8sSecret,
+    /// `curl -u user:password`: the password (or a random-looking user).
+    Curl,
+}
+
+/// Which text an allowlist regex is matched against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Target {
+    /// The secret (the capture group).
+    #[default]
+    Secret,
+    /// The whole match.
+    Match,
+    /// The line holding the match.
+    Line,
+}
+
+/// Conditions under which a match is not a finding (gitleaks' allowlist).
+#[derive(Debug, Clone, Default)]
+pub struct Allowlist {
+    /// Optional description.
+    pub description: String,
+    /// Regexes tested against `target`.
+    pub regexes: Vec<Regex>,
+    /// What the regexes are tested on.
+    pub target: Target,
+    /// File paths (regexes over the path relative to the scan root).
+    pub paths: Vec<Regex>,
+    /// Substrings of the secret (lowercase) that make it an example.
+    pub stopwords: Vec<String>,
+    /// `true`: every given kind of condition must hold (gitleaks' `AND`).
+    pub all: bool,
+}
+
+impl Allowlist {
+    /// Whether this allowlist lets a match go.
+    pub fn allows(&self, path: &str, secret: &[u8], whole: &[u8], line: &[u8]) -> bool {
+        let target = match self.target {
+            Target::Secret => secret,
+            Target::Match => whole,
+            Target::Line => line,
+        };
+        let mut checks: Vec<bool> = Vec::with_capacity(3);
+        if !self.regexes.is_empty() {
+            checks.push(self.regexes.iter().any(|r| r.is_match(target)));
+        }
+        if !self.paths.is_empty() {
+            checks.push(self.paths.iter().any(|r| r.is_match(path.as_bytes())));
+        }
+        if !self.stopwords.is_empty() {
+            let l = secret.to_ascii_lowercase();
+            checks.push(
+                self.stopwords
+                    .iter()
+                    .any(|w| memchr::memmem::find(&l, w.as_bytes()).is_some()),
+            );
+        }
+        if checks.is_empty() {
+            return false;
+        }
+        if self.all {
+            checks.iter().all(|&c| c)
+        } else {
+            checks.iter().any(|&c| c)
+        }
+    }
+}
+
+/// One detection rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// Stable id (`cloudflare-api-token`), used in output, config and baselines.
+    pub id: String,
+    /// What it finds.
+    pub description: String,
+    /// How to fix a finding.
+    pub hint: String,
+    pub(crate) regex: Regex,
+    /// Lowercase keywords; the rule runs only on content holding one of them.
+    pub keywords: Vec<String>,
+    pub(crate) secret_group: Option<usize>,
+    pub(crate) min_entropy: Option<f64>,
+    pub(crate) check: Check,
+    pub(crate) allowlists: Vec<Allowlist>,
+    pub(crate) path: Option<Regex>,
+    /// Lower wins when two findings overlap.
+    pub(crate) priority: u8,
+}
+
+pub(crate) fn compile(pattern: &str, unicode: bool) -> Result<Regex, regex::Error> {
+    RegexBuilder::new(pattern)
+        .unicode(unicode)
+        .size_limit(32 << 20)
+        .dfa_size_limit(16 << 20)
+        .build()
+}
+
+struct Spec {
+    id: &'static str,
+    desc: &'static str,
+    kw: &'static [&'static str],
+    re: &'static str,
+    entropy: Option<f64>,
+    check: Check,
+    hint: Hint,
+    /// Secret substrings that make a match an example (lowercase).
+    stop: &'static [&'static str],
+}
+
+#[derive(Clone, Copy)]
+enum Hint {
+    Revoke(&'static str),
+    Move,
+    Key,
+}
+
+impl Hint {
+    fn text(self) -> String {
+        match self {
+            Hint::Revoke(who) => format!(
+                "revoke it at {who} and issue a new one; keep it in a SOPS file (secrets/…) and reference it"
+            ),
+            Hint::Move => "move it to a SOPS file (secrets/…, `secretctl edit`) and reference it (${VAR}, *_FILE, !secret)".into(),
+            Hint::Key => "a private key: generate a new one, keep it in a SOPS file (secrets/…) or out of the repository".into(),
+        }
+    }
+}
+
+const GENERIC_KEY: &str =
+    r"[A-Za-z0-9_.\-]*(?:pass|pwd|secret|token|key|cred|auth|psk)[A-Za-z0-9_.\-]*";
+// A value after the separator: quoted (any text but the quote) or bare.
+const VALUE: &str = r#"(?:"(?P<dq>[^"\r\n]{1,256})"|'(?P<sq>[^'\r\n]{1,256})'|`(?P<bq>[^`\r\n]{1,256})`|(?P<uq>[^\s"'`,;<>\[\]{}()][^\s"'`<>]{0,255}))"#;
+
+fn specs() -> Vec<Spec> {
+    use Check::*;
+    use Hint::*;
+    let s = |id, desc, kw, re, entropy, check, hint| Spec {
+        id,
+        desc,
+        kw,
+        re,
+        entropy,
+        check,
+        hint,
+        stop: &[],
+    };
+    let cf = Revoke("Cloudflare (My Profile > API Tokens)");
+    let mut v = vec![
+        // ---- Cloudflare
+        s(
+            "cloudflare-origin-ca-key",
+            "Cloudflare Origin CA key",
+            &["v1.0-"],
+            r"\b(?P<secret>v1\.0-[a-f0-9]{24}-[a-f0-9]{146})\b",
+            None,
+            Plain,
+            cf,
+        ),
+        s(
+            "cloudflare-api-token",
+            "Cloudflare API token",
+            &["cloudflare", "cf_", "cf-", "cfapi", "cf_api"],
+            r"(?i)(?:cloudflare|\bcf[_\-]|\bcfapi)[A-Za-z0-9_.\-]{0,40}[\x22']?[ \t]*(?:=|:=|:|=>|\?=|,)[ \t]*[\x22'`]?(?P<secret>[A-Za-z0-9_\-]{40})(?:[^A-Za-z0-9_\-]|$)",
+            Some(3.5),
+            NotPlaceholder,
+            cf,
+        ),
+        s(
+            "cloudflare-global-api-key",
+            "Cloudflare global API key",
+            &["cloudflare", "cf_", "cf-", "x-auth-key"],
+            r"(?i)(?:cloudflare|\bcf[_\-]|x-auth-key)[A-Za-z0-9_.\-]{0,40}[\x22']?[ \t]*(?:=|:=|:|=>|\?=|,)[ \t]*[\x22'`]?(?P<secret>[a-f0-9]{37})(?:[^A-Za-z0-9_\-]|$)",
+            Some(3.0),
+            Plain,
+            cf,
+        ),
+        s(
+            "caddy-dns-cloudflare",
+            "Cloudflare token after `dns cloudflare` in a Caddyfile",
+            &["cloudflare"],
+            r"(?m)^[ \t]*(?:dns|acme_dns)[ \t]+cloudflare[ \t]+(?P<secret>[^\s{}#]+)",
+            None,
+            NotPlaceholder,
+            Revoke("Cloudflare; write `dns cloudflare {env.CF_API_TOKEN}` instead"),
+        ),
+        s(
+            "caddy-api-token",
+            "API token in a Caddyfile directive",
+            &["api_token", "zone_token", "auth_token"],
+            r"(?m)^[ \t]*(?:api_token|zone_token|auth_token)[ \t]+(?P<secret>[^\s{}#]+)[ \t]*\r?$",
+            Some(3.0),
+            NotPlaceholder,
+            Revoke("the provider; write `{env.VAR}` instead"),
+        ),
+        // ---- Tailscale, age, WireGuard, private keys
+        s(
+            "tailscale-key",
+            "Tailscale auth/API key",
+            &["tskey-"],
+            r"\b(?P<secret>tskey-(?:[a-z]+-)?[A-Za-z0-9]{6,}-[A-Za-z0-9]{16,})\b",
+            Some(3.0),
+            Plain,
+            Revoke("Tailscale (admin console > Settings > Keys)"),
+        ),
+        s(
+            "age-secret-key",
+            "age secret key",
+            &["age-secret-key-1"],
+            r"(?P<secret>AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58})",
+            None,
+            Plain,
+            Key,
+        ),
+        s(
+            "wireguard-private-key",
+            "WireGuard PrivateKey/PresharedKey",
+            &[
+                "privatekey",
+                "presharedkey",
+                "private_key",
+                "preshared_key",
+                "private-key",
+                "preshared-key",
+            ],
+            r#"(?i)(?:private|preshared)[_\-]?key[\x22']?[ \t]*(?:=|:)[ \t]*[\x22']?(?P<secret>[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=)"#,
+            Some(3.5),
+            Plain,
+            Hint::Key,
+        ),
+        s(
+            "private-key",
+            "PEM/OpenSSH/PGP private key",
+            &["private key"],
+            r"-----BEGIN[ A-Z0-9_\-]{0,40}PRIVATE KEY(?: BLOCK)?-----(?P<secret>(?:\\[rn]|[\r\n \tA-Za-z0-9+/=:,\-.])*?)-----END[ A-Z0-9_\-]{0,40}PRIVATE KEY(?: BLOCK)?-----",
+            None,
+            PemBody,
+            Key,
+        ),
+        s(
+            "putty-private-key",
+            "PuTTY private key",
+            &["private-lines:"],
+            r"(?P<secret>Private-Lines: \d+\r?\n[A-Za-z0-9+/=\r\n]{64,})",
+            None,
+            Plain,
+            Key,
+        ),
+        // ---- AWS, GCP, Azure
+        s(
+            "aws-access-key-id",
+            "AWS access key id",
+            &["akia", "asia", "abia", "acca", "a3t"],
+            r"\b(?P<secret>(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})\b",
+            Some(3.0),
+            Plain,
+            Revoke("AWS IAM"),
+        ),
+        s(
+            "aws-secret-access-key",
+            "AWS secret access key",
+            &["aws"],
+            r#"(?i)aws[A-Za-z0-9_.\-]{0,20}?secret[A-Za-z0-9_.\-]{0,20}[\x22']?[ \t]*(?:=|:=|:|=>)[ \t]*[\x22']?(?P<secret>[A-Za-z0-9/+=]{40})(?:[^A-Za-z0-9/+=]|$)"#,
+            Some(4.0),
+            Plain,
+            Revoke("AWS IAM"),
+        ),
+        s(
+            "aws-bedrock-api-key",
+            "Amazon Bedrock API key",
+            &["absk", "bedrock-api-key-"],
+            r"\b(?P<secret>ABSK[A-Za-z0-9+/]{109,269}={0,2}|bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t[A-Za-z0-9+/=&%\-]*)",
+            None,
+            Plain,
+            Revoke("AWS Bedrock"),
+        ),
+        s(
+            "gcp-api-key",
+            "Google API key",
+            &["aiza"],
+            r"\b(?P<secret>AIza[A-Za-z0-9_\-]{35})(?:[^A-Za-z0-9_\-]|$)",
+            Some(4.0),
+            Plain,
+            Revoke("Google Cloud (APIs & Services > Credentials)"),
+        ),
+        s(
+            "gcp-service-account-key",
+            "GCP service account JSON key",
+            &["private_key"],
+            r#""private_key"[ \t]*:[ \t]*"(?P<secret>-----BEGIN (?:RSA )?PRIVATE KEY-----\\n[A-Za-z0-9+/=\\]{64,})"#,
+            None,
+            Plain,
+            Revoke("Google Cloud (IAM > Service accounts > Keys)"),
+        ),
+        s(
+            "azure-ad-client-secret",
+            "Azure AD client secret",
+            &["q~"],
+            r#"(?:^|[\\'"`\s>=:(,)])(?P<secret>[a-zA-Z0-9_~.]{3}\dQ~[a-zA-Z0-9_~.\-]{31,34})(?:$|[\\'"`\s<),])"#,
+            Some(3.0),
+            Plain,
+            Revoke("Azure (App registrations > Certificates & secrets)"),
+        ),
+        s(
+            "azure-storage-key",
+            "Azure storage account key",
+            &["accountkey", "sharedaccesssignature", "sig="],
+            r"(?i)(?:AccountKey=(?P<secret>[A-Za-z0-9+/]{86}==)|SharedAccessKey=(?P<s2>[A-Za-z0-9+/]{43}=))",
+            Some(4.0),
+            Plain,
+            Revoke("Azure (Storage account > Access keys)"),
+        ),
+        // ---- Forges
+        s(
+            "github-token",
+            "GitHub token",
+            &["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"],
+            r"\b(?P<secret>gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{82})\b",
+            Some(3.0),
+            Plain,
+            Revoke("GitHub (Settings > Developer settings)"),
+        ),
+        s(
+            "gitlab-token",
+            "GitLab token",
+            &[
+                "glpat-", "glptt-", "gldt-", "glrt-", "glcbt-", "gloas-", "glsoat-", "glft-",
+                "glimt-", "glagent-", "glffct-", "glimt-",
+            ],
+            r"\b(?P<secret>gl(?:pat|ptt|dt|rt|cbt|oas|soat|ft|imt|agent|ffct)-[A-Za-z0-9_\-]{20,300}(?:\.[0-9a-z]{2}[0-9a-z]{7})?)",
+            Some(3.0),
+            Plain,
+            Revoke("GitLab (Access tokens)"),
+        ),
+        // ---- Chat
+        s(
+            "slack-token",
+            "Slack token",
+            &[
+                "xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-", "xoxo-", "xoxe", "xapp-",
+            ],
+            r"(?i)\b(?P<secret>xoxe\.xox[bp]-\d-[A-Z0-9]{163,166}|xoxe-\d-[A-Z0-9]{146}|xapp-\d-[A-Z0-9]+-\d+-[a-z0-9]+|xoxb-[0-9]{8,14}-[0-9]{8,14}-[a-zA-Z0-9]{18,32}|xoxb-[0-9]{8,14}-[a-zA-Z0-9]{18,26}|xox[pe](?:-[0-9]{8,13}){3}-[a-zA-Z0-9\-]{28,34}|xox[ar]-(?:\d-)?[0-9a-zA-Z]{8,48}(?:-[0-9a-zA-Z]{8,48}){0,4}|xox[os]-\d+-\d+-\d+-[a-fA-F\d]+)\b",
+            Some(3.0),
+            Plain,
+            Revoke("Slack (api.slack.com/apps)"),
+        ),
+        s(
+            "slack-webhook-url",
+            "Slack webhook URL",
+            &["hooks.slack.com"],
+            r"(?i)(?P<secret>hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/]{43,56}|hooks\.slack\.com/services/T[A-Z0-9]{8,12}/B[A-Z0-9]{8,12}/[A-Za-z0-9]{20,32})",
+            None,
+            Plain,
+            Revoke("Slack"),
+        ),
+        s(
+            "discord-webhook-url",
+            "Discord webhook URL",
+            &["discord"],
+            r"(?i)(?P<secret>discord(?:app)?\.com/api/webhooks/\d{5,30}/[A-Za-z0-9_\-]{60,80})",
+            None,
+            Plain,
+            Revoke("Discord (Server settings > Integrations > Webhooks)"),
+        ),
+        s(
+            "discord-bot-token",
+            "Discord bot token",
+            &["discord"],
+            r"(?i)discord[A-Za-z0-9_.\-]{0,40}[\x22']?[ \t]*(?:=|:=|:|=>|\?=|,)[ \t]*[\x22'`]?(?P<secret>[A-Za-z0-9_\-.]{18,80}|[a-f0-9]{64})(?:[^A-Za-z0-9_\-.]|$)",
+            Some(2.5),
+            NotPlaceholder,
+            Revoke("Discord (Developer portal)"),
+        ),
+        s(
+            "telegram-bot-token",
+            "Telegram bot token",
+            &["telegram", ":aa", "bot", "tg_", "tg-"],
+            r"(?:^|[^0-9A-Za-z_\-])(?P<secret>[0-9]{5,16}:A[A-Za-z0-9_\-]{34})(?:[^A-Za-z0-9_\-]|$)",
+            Some(3.0),
+            Plain,
+            Revoke("Telegram (@BotFather /revoke)"),
+        ),
+        // ---- Payments, mail, SMS
+        s(
+            "stripe-key",
+            "Stripe secret/restricted key or webhook secret",
+            &["sk_", "rk_", "whsec_"],
+            r"\b(?P<secret>(?:sk|rk)_(?:test|live|prod)_[a-zA-Z0-9]{10,99}|whsec_[A-Za-z0-9]{32,})\b",
+            Some(3.0),
+            Plain,
+            Revoke("Stripe (Developers > API keys)"),
+        ),
+        s(
+            "twilio-api-key",
+            "Twilio API key",
+            &["sk"],
+            r"\b(?P<secret>SK[0-9a-fA-F]{32})\b",
+            Some(3.0),
+            Plain,
+            Revoke("Twilio"),
+        ),
+        s(
+            "twilio-auth-token",
+            "Twilio auth token",
+            &["twilio"],
+            r"(?i)twilio[A-Za-z0-9_.\-]{0,30}[\x22']?[ \t]*(?:=|:=|:|=>)[ \t]*[\x22']?(?P<secret>[a-f0-9]{32})\b",
+            Some(3.0),
+            Plain,
+            Revoke("Twilio"),
+        ),
+        s(
+            "sendgrid-api-key",
+            "SendGrid API key",
+            &["sg."],
+            r"\b(?P<secret>SG\.[A-Za-z0-9=_\-.]{66})",
+            Some(3.0),
+            Plain,
+            Revoke("SendGrid"),
+        ),
+        s(
+            "mailgun-key",
+            "Mailgun API/public/signing key",
+            &["key-", "pubkey-", "mailgun"],
+            r"(?i)\b(?P<secret>(?:pub)?key-[a-f0-9]{32})\b|mailgun[A-Za-z0-9_.\-]{0,30}[\x22']?[ \t]*(?:=|:|=>)[ \t]*[\x22']?(?P<s2>[a-h0-9]{32}-[a-h0-9]{8}-[a-h0-9]{8})\b",
+            Some(3.0),
+            Plain,
+            Revoke("Mailgun"),
+        ),
+        // ---- AI
+        s(
+            "openai-api-key",
+            "OpenAI API key",
+            &["sk-", "t3blbkfj"],
+            r"\b(?P<secret>sk-(?:proj|svcacct|admin)-[A-Za-z0-9_\-]{58,200}|sk-(?:[A-Za-z0-9_\-]{1,60}-)?[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20})(?:[^A-Za-z0-9_\-]|$)",
+            Some(3.0),
+            Plain,
+            Revoke("OpenAI (platform > API keys)"),
+        ),
+        s(
+            "anthropic-api-key",
+            "Anthropic API key",
+            &["sk-ant-"],
+            r"\b(?P<secret>sk-ant-(?:api03|admin01)-[A-Za-z0-9_\-]{93}AA)(?:[^A-Za-z0-9_\-]|$)",
+            None,
+            Plain,
+            Revoke("Anthropic (Console > API keys)"),
+        ),
+        s(
+            "huggingface-token",
+            "Hugging Face token",
+            &["hf_", "api_org_"],
+            r"(?:^|[\\'\x22`\s>=:(,)])(?P<secret>hf_[a-zA-Z]{34}|api_org_[a-zA-Z]{34})(?:$|[\\'\x22`\s<),])",
+            Some(3.5),
+            Plain,
+            Revoke("Hugging Face (Settings > Access Tokens)"),
+        ),
+        // ---- Package registries
+        s(
+            "npm-token",
+            "npm access token",
+            &["npm_"],
+            r"\b(?P<secret>npm_[A-Za-z0-9]{36})\b",
+            Some(3.0),
+            Plain,
+            Revoke("npm (Access Tokens)"),
+        ),
+        s(
+            "pypi-token",
+            "PyPI upload token",
+            &["pypi-ageichlwas5vcmc"],
+            r"(?P<secret>pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_\-]{50,})",
+            None,
+            Plain,
+            Revoke("PyPI (Account settings > API tokens)"),
+        ),
+        // ---- Tokens of other services homelabs use
+        s(
+            "jwt",
+            "JSON Web Token",
+            &["ey"],
+            r"\b(?P<secret>ey[A-Za-z0-9]{17,}\.ey[A-Za-z0-9/\\_\-]{17,}\.(?:[A-Za-z0-9/\\_\-]{10,}={0,2})?)(?:[^A-Za-z0-9/\\_\-=]|$)",
+            Some(3.0),
+            Plain,
+            Move,
+        ),
+        s(
+            "digitalocean-token",
+            "DigitalOcean token",
+            &["dop_v1_", "doo_v1_", "dor_v1_"],
+            r"\b(?P<secret>do[opr]_v1_[a-f0-9]{64})\b",
+            None,
+            Plain,
+            Revoke("DigitalOcean"),
+        ),
+        s(
+            "doppler-token",
+            "Doppler token",
+            &["dp.pt."],
+            r"(?i)\b(?P<secret>dp\.pt\.[a-z0-9]{43})\b",
+            None,
+            Plain,
+            Revoke("Doppler"),
+        ),
+        s(
+            "defined-networking-token",
+            "Defined Networking API token",
+            &["dnkey-"],
+            r"(?i)\b(?P<secret>dnkey-[a-z0-9=_\-]{26}-[a-z0-9=_\-]{52})",
+            None,
+            Plain,
+            Revoke("Defined Networking"),
+        ),
+        s(
+            "grafana-token",
+            "Grafana API key / cloud / service account token",
+            &["eyjrijoi", "glc_", "glsa_"],
+            r"\b(?P<secret>eyJrIjoi[A-Za-z0-9]{70,400}={0,3}|glc_[A-Za-z0-9+/]{32,400}={0,3}|glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8})(?:[^A-Za-z0-9+/=_]|$)",
+            Some(3.0),
+            Plain,
+            Revoke("Grafana"),
+        ),
+        s(
+            "hashicorp-tf-token",
+            "Terraform Cloud API token",
+            &["atlasv1"],
+            r"(?i)\b(?P<secret>[a-z0-9]{14}\.atlasv1\.[a-z0-9\-_=]{60,70})",
+            Some(3.5),
+            Plain,
+            Revoke("Terraform Cloud"),
+        ),
+        s(
+            "vault-token",
+            "HashiCorp Vault token",
+            &["hvs.", "hvb.", "vault"],
+            r"\b(?P<secret>hvs\.[A-Za-z0-9_\-]{90,120}|hvb\.[A-Za-z0-9_\-]{138,300})\b|(?i:vault)[A-Za-z0-9_.\-]{0,30}[\x22']?[ \t]*(?:=|:|=>)[ \t]*[\x22']?(?P<s2>s\.[A-Za-z0-9]{24})\b",
+            Some(3.5),
+            Plain,
+            Revoke("Vault (vault token revoke)"),
+        ),
+        s(
+            "sentry-token",
+            "Sentry token",
+            &["sntrys_", "sntryu_", "sentry"],
+            r"\b(?P<secret>sntrys_eyJpYXQiO[A-Za-z0-9+/]{10,200}(?:LCJyZWdpb25fdXJs|InJlZ2lvbl91cmwi|cmVnaW9uX3VybCI6)[A-Za-z0-9+/]{10,200}={0,2}_[A-Za-z0-9+/]{43}|sntryu_[a-f0-9]{64})(?:[^A-Za-z0-9_]|$)|(?i:sentry)[A-Za-z0-9_.\-]{0,30}[\x22']?[ \t]*(?:=|:|=>)[ \t]*[\x22']?(?P<s2>[a-f0-9]{64})\b",
+            Some(3.0),
+            Plain,
+            Revoke("Sentry"),
+        ),
+        s(
+            "1password-token",
+            "1Password service account token / secret key",
+            &["ops_eyj", "a3-"],
+            r"\b(?P<secret>ops_eyJ[A-Za-z0-9+/]{250,}={0,3}|A3-[A-Z0-9]{6}-(?:[A-Z0-9]{11}|[A-Z0-9]{6}-[A-Z0-9]{5})-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5})\b",
+            Some(3.5),
+            Plain,
+            Revoke("1Password"),
+        ),
+        s(
+            "heroku-api-key",
+            "Heroku API key",
+            &["hrku-", "heroku"],
+            r"\b(?P<secret>HRKU-AA[0-9A-Za-z_\-]{58})\b|(?i:heroku)[A-Za-z0-9_.\-]{0,30}[\x22']?[ \t]*(?:=|:|=>)[ \t]*[\x22']?(?P<s2>(?i:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}))\b",
+            None,
+            Plain,
+            Revoke("Heroku"),
+        ),
+        // ---- Homelab infrastructure
+        s(
+            "proxmox-api-token",
+            "Proxmox VE API token secret",
+            &["pveapitoken", "proxmox", "pm_api_token"],
+            r"(?i)(?:PVEAPIToken=[\w.\-]+@[\w.\-]+![\w.\-]+=|(?:proxmox|pm_api)[A-Za-z0-9_.\-]{0,30}secret[\x22']?[ \t]*(?:=|:|=>)[ \t]*[\x22']?)(?P<secret>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})",
+            None,
+            Plain,
+            Revoke("Proxmox (Datacenter > Permissions > API Tokens)"),
+        ),
+        s(
+            "k3s-token",
+            "k3s cluster join token",
+            &["k10"],
+            r"\b(?P<secret>K10[0-9a-f]{64}::[a-z]+:[0-9A-Za-z]{16,})",
+            None,
+            Plain,
+            Revoke("the k3s server (rotate with `k3s token rotate`)"),
+        ),
+        // ---- Credentials in URLs and command lines
+        s(
+            "url-password",
+            "Password in a URL (scheme://user:pass@host)",
+            &["://"],
+            r"(?i)\b[a-z][a-z0-9+.\-]{1,20}://[^\s:/@'\x22<>]{0,64}:(?P<secret>[^\s/@'\x22<>]{1,128})@[A-Za-z0-9_\-\[]",
+            None,
+            NotPlaceholder,
+            Move,
+        ),
+        s(
+            "curl-auth-user",
+            "Password on a curl command line",
+            &["curl"],
+            r#"curl\b(?:[^\r\n]|\\\r?\n)*?\s(?:-u|--user)[ \t=]*(?P<cred>"[^"\r\n]+"(?::"[^"\r\n]*")?|'[^'\r\n]+'|[^\s"':]+(?::(?:'[^'\r\n]*'|"[^"\r\n]*"|[^\s"']*))?)"#,
+            None,
+            Curl,
+            Move,
+        ),
+        s(
+            "authorization-header",
+            "Credential in an Authorization header",
+            &["authorization"],
+            r"(?i)authorization[\x22']?[ \t]*[:=][ \t]*[\x22']?(?:(?:bearer|token|basic|api-token|apikey|api-key|key|sso-key|token token=)[ \t]+)?(?P<secret>[A-Za-z0-9._~+/=@\-]{12,})",
+            Some(3.0),
+            NotPlaceholder,
+            Move,
+        ),
+        // ---- Kubernetes
+        s(
+            "kubernetes-secret",
+            "Kubernetes Secret with plaintext data",
+            &["secret"],
+            r"(?m)^[ \t]*kind:[ \t]*[\x22']?(?i:secret)[\x22']?[ \t]*\r?$",
+            None,
+            K8sSecret,
+            Move,
+        ),
+        // ---- Generic assignments (last: lowest priority)
+        s(
+            "generic-secret-assignment",
+            "Password, secret, token or API key assigned in a config file",
+            &[
+                "pass", "pwd", "secret", "token", "key", "cred", "auth", "psk",
+            ],
+            "",
+            None,
+            Generic,
+            Move,
+        ),
+        s(
+            "generic-secret-xml",
+            "Password, secret or token in an XML element or attribute",
+            &["pass", "pwd", "secret", "token", "key", "cred", "auth"],
+            "",
+            None,
+            Generic,
+            Move,
+        ),
+    ];
+    for spec in &mut v {
+        if spec.id.starts_with("aws-") {
+            spec.stop = &["example"];
+        }
+    }
+    v
+}
+
+/// Google API keys that Google publishes in its own open-source apps and
+/// docs (browser and Firebase keys meant to be public), and documentation
+/// stand-ins: never findings.
+const PUBLIC_GCP_KEYS: &[&str] = &[
+    "AIzaSyabcdefghijklmnopqrstuvwxyz1234567",
+    "AIzaSyAnLA7NfeLquW1tJFpx_eQCxoX-oo6YyIs",
+    "AIzaSyCkEhVjf3pduRDt6d1yKOMitrUEke8agEM",
+    "AIzaSyDMAScliyLx7F0NPDEJi1QmyCgHIAODrlU",
+    "AIzaSyD3asb-2pEZVqMkmL6M9N6nHZRR_znhrh0",
+    "AIzayDNSXIbFmlXbIE6mCzDLQAqITYefhixbX4A",
+    "AIzaSyAdOS2zB6NCsk1pCdZ4-P6GBdi_UUPwX7c",
+    "AIzaSyASWm6HmTMdYWpgMnjRBjxcQ9CKctWmLd4",
+    "AIzaSyANUvH9H9BsUccjsu2pCmEkOPjjaXeDQgY",
+    "AIzaSyA5_iVawFQ8ABuTZNUdcwERLJv_a_p4wtM",
+    "AIzaSyA4UrcGxgwQFTfaI3no3t7Lt1sjmdnP5sQ",
+    "AIzaSyDSb51JiIcB6OJpwwMicseKRhhrOq1cS7g",
+    "AIzaSyBF2RrAIm4a0mO64EShQfqfd2AFnzAvvuU",
+    "AIzaSyBcE-OOIbhjyR83gm4r2MFCu4MJmprNXsw",
+    "AIzaSyB8qGxt4ec15vitgn44duC5ucxaOi4FmqE",
+    "AIzaSyA8vmApnrHNFE0bApF4hoZ11srVL_n0nvY",
+];
+
+fn generic_assignment_regex() -> String {
+    format!(
+        r#"(?i)(?:^|[^A-Za-z0-9_.\-])(?P<key>{GENERIC_KEY})(?:[\x22'\]]?[ \t]*(?:=|:=|::=|:|=>|\?=|\+=|<-)|[\x22'][ \t]*,)[ \t]*(?:!!(?:str|binary)[ \t]+)?{VALUE}"#
+    )
+}
+
+fn generic_xml_regex() -> String {
+    format!(
+        r#"(?i)<(?P<key>{GENERIC_KEY})(?:[ \t][^>]*)?>[ \t\r\n]*(?P<uq>[^<\s][^<\r\n]{{0,255}}?)[ \t\r\n]*</|\bkey=[\x22'](?P<key2>{GENERIC_KEY})[\x22'][ \t]+value=(?:\x22(?P<dq>[^\x22\r\n]{{1,256}})\x22|'(?P<sq>[^'\r\n]{{1,256}})')"#
+    )
+}
+
+/// The built-in rules, most specific first.
+pub fn builtin() -> Vec<Rule> {
+    specs()
+        .into_iter()
+        .map(|s| {
+            let pattern = match s.id {
+                "generic-secret-assignment" => generic_assignment_regex(),
+                "generic-secret-xml" => generic_xml_regex(),
+                _ => s.re.to_string(),
+            };
+            let regex = compile(&pattern, false)
+                .unwrap_or_else(|e| panic!("built-in rule {} does not compile: {e}", s.id));
+            let mut allowlists = Vec::new();
+            if s.id == "gcp-api-key" {
+                allowlists.push(Allowlist {
+                    regexes: PUBLIC_GCP_KEYS
+                        .iter()
+                        .map(|k| compile(&format!("^{k}$"), false).expect("literal"))
+                        .collect(),
+                    stopwords: vec!["example".into()],
+                    ..Allowlist::default()
+                });
+            }
+            if !s.stop.is_empty() {
+                allowlists.push(Allowlist {
+                    stopwords: s.stop.iter().map(|w| w.to_string()).collect(),
+                    ..Allowlist::default()
+                });
+            }
+            Rule {
+                id: s.id.to_string(),
+                description: s.desc.to_string(),
+                hint: s.hint.text(),
+                regex,
+                keywords: s.kw.iter().map(|k| k.to_ascii_lowercase()).collect(),
+                secret_group: None,
+                min_entropy: s.entropy,
+                check: s.check,
+                allowlists,
+                path: None,
+                priority: if s.check == Check::Generic { 2 } else { 1 },
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn builtin_rules_compile_with_unique_ids() {
+        let rules = super::builtin();
+        let mut ids: Vec<&str> = rules.iter().map(|r| r.id.as_str()).collect();
+        ids.sort();
+        let n = ids.len();
+        ids.dedup();
+        assert_eq!(ids.len(), n);
+        assert!(rules.iter().all(|r| !r.keywords.is_empty()));
+    }
+}
