@@ -73,10 +73,16 @@ impl Project {
 
     /// Runs `dnsctl` in the project with no terminal, no colour, no input.
     pub fn dnsctl(&self, args: &[&str]) -> Run {
+        self.dnsctl_env(args, &[])
+    }
+
+    /// Like [`Project::dnsctl`], with extra environment variables.
+    pub fn dnsctl_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
         let out = Command::new(binary("dnsctl", "dnsctl"))
             .args(args)
             .current_dir(self.dir.path())
             .env("NO_COLOR", "1")
+            .envs(env.iter().copied())
             .stdin(std::process::Stdio::null())
             .output()
             .expect("run dnsctl");

@@ -2,6 +2,7 @@
 //! `provider` crates.
 
 mod render;
+mod verify;
 
 use anyhow::{anyhow, bail, Context, Result};
 use clap::{Parser, Subcommand};
@@ -99,6 +100,20 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Ask each authoritative server for every desired record set; report differences
+    #[command(
+        after_help = "Examples:\n  dnsctl verify                       # every zone, at the servers its NS records name\n  dnsctl verify example.com --server 127.0.0.1:5353\n\nServers are found from the zone's apex NS records (in-zone glue, else the\nsystem resolver; port 53) unless --server is given. Each is queried directly\n(UDP, TCP when truncated). The SOA and ignored records are not checked.\n\nExit codes:\n  0  every server serves the desired records\n  1  an error, e.g. a server did not answer\n  2  a server differs from zones/*.yaml"
+    )]
+    Verify {
+        /// Zones to verify [default: every zone in dnsctl.yaml]
+        zones: Vec<String>,
+        /// Query this server (HOST:PORT, or HOST for port 53) instead of the zone's NS; repeatable
+        #[arg(long, value_name = "HOST:PORT")]
+        server: Vec<String>,
+        /// Print the report as JSON
+        #[arg(long)]
+        json: bool,
+    },
     /// List backups, newest first
     #[command(after_help = "Examples:\n  dnsctl backups\n  dnsctl backups example.com")]
     Backups { zone: Option<String> },
@@ -174,6 +189,11 @@ async fn run(cli: Cli, style: Style) -> Result<ExitCode> {
             force,
         } => pull(&cfg, &zone, output.as_deref(), force).await,
         Command::Backups { zone } => list_backups(&cfg, zone.as_deref()),
+        Command::Verify {
+            zones,
+            server,
+            json,
+        } => verify::verify(&cfg, &zones, &server, json).await,
         Command::Import { .. } => unreachable!("handled above"),
     }
 }

@@ -40,7 +40,7 @@ fn state_lines(set: &RecordSet, meta_key: Option<&str>) -> Vec<String> {
     lines.extend(set.values().iter().map(ToString::to_string));
     if let Some(meta) = meta_key.and_then(|k| set.provider_meta(k).map(|m| (k, m))) {
         for (k, v) in meta.1 {
-            lines.push(format!("{}.{k}: {v:?}", meta.0));
+            lines.push(format!("{}.{k}: {v}", meta.0));
         }
     }
     lines
@@ -105,6 +105,18 @@ pub fn human(plan: &Plan, target: &str, meta_key: Option<&str>, style: Style) ->
                             &format!("    {:width$}         {:<6} {v}", "", "", width = width)
                         )
                     );
+                }
+                if let Some((key, meta)) =
+                    meta_key.and_then(|k| set.provider_meta(k).map(|m| (k, m)))
+                {
+                    let shown = zone::Meta::Map(meta.clone());
+                    let line = format!(
+                        "    {:width$}         {:<6} {key}: {shown}",
+                        "",
+                        "",
+                        width = width
+                    );
+                    let _ = writeln!(out, "{}", paint(&style, &line));
                 }
             }
             Change::Update { from, to } => {

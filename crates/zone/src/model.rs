@@ -19,6 +19,34 @@ pub enum Meta {
     Map(BTreeMap<String, Meta>),
 }
 
+/// YAML flow form, e.g. `{proxied: true, tags: [web]}`: how zone files and
+/// previews show it.
+impl std::fmt::Display for Meta {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let join = |items: Vec<String>| items.join(", ");
+        match self {
+            Meta::Null => f.write_str("null"),
+            Meta::Bool(b) => write!(f, "{b}"),
+            Meta::Int(i) => write!(f, "{i}"),
+            Meta::Str(s) => f.write_str(&crate::yaml::flow_scalar(s)),
+            Meta::List(items) => write!(
+                f,
+                "[{}]",
+                join(items.iter().map(ToString::to_string).collect())
+            ),
+            Meta::Map(m) => write!(
+                f,
+                "{{{}}}",
+                join(
+                    m.iter()
+                        .map(|(k, v)| format!("{}: {v}", crate::yaml::flow_scalar(k)))
+                        .collect()
+                )
+            ),
+        }
+    }
+}
+
 /// All values of one type at one name, with one TTL (the octoDNS record).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct RecordSet {

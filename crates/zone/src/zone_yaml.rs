@@ -846,27 +846,7 @@ fn meta_lines(map: &BTreeMap<String, Meta>, indent: &str, lines: &mut Vec<String
                 lines.push(format!("{indent}{}:", yaml::scalar(k)));
                 meta_lines(m, &format!("{indent}  "), lines);
             }
-            _ => lines.push(format!("{indent}{}: {}", yaml::scalar(k), meta_inline(v))),
+            _ => lines.push(format!("{indent}{}: {v}", yaml::scalar(k))),
         }
-    }
-}
-
-fn meta_inline(v: &Meta) -> String {
-    match v {
-        Meta::Null => "null".into(),
-        Meta::Bool(b) => b.to_string(),
-        Meta::Int(i) => i.to_string(),
-        Meta::Str(s) => yaml::flow_scalar(s),
-        Meta::List(items) => format!(
-            "[{}]",
-            items.iter().map(meta_inline).collect::<Vec<_>>().join(", ")
-        ),
-        Meta::Map(m) => format!(
-            "{{{}}}",
-            m.iter()
-                .map(|(k, v)| format!("{}: {}", yaml::flow_scalar(k), meta_inline(v)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
     }
 }

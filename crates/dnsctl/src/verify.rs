@@ -1,0 +1,351 @@
+//! `dnsctl verify`: asks each authoritative server of a zone, directly, for
+//! every desired record set, and reports where what it serves differs from
+//! zones/*.yaml. Queries go over UDP (EDNS, 4096 octets) and are retried over
+//! TCP when the answer is truncated.
+
+use anyhow::{anyhow, Context, Result};
+use provider::config::{Config, ZoneConfig};
+use provider::rfc2136::wire;
+use provider::Provider;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpStream, UdpSocket};
+use zone::{Meta, Name, RData, RType, RecordSet, Zone};
+
+const TIMEOUT: Duration = Duration::from_secs(2);
+const TRIES: usize = 3;
+
+/// What one server answered for one record set.
+#[derive(Debug, Clone, PartialEq)]
+enum Served {
+    Records {
+        ttl: u32,
+        values: Vec<RData>,
+    },
+    /// NXDOMAIN or NODATA.
+    Nothing(&'static str),
+}
+
+/// A difference at one server.
+struct Drift {
+    name: String,
+    rtype: RType,
+    detail: String,
+}
+
+pub async fn verify(
+    cfg: &Config,
+    zones: &[String],
+    servers: &[String],
+    json: bool,
+) -> Result<ExitCode> {
+    let mut drifted = false;
+    let mut failed = false;
+    let mut report = Vec::new();
+    for zc in super::select(cfg, zones)? {
+        let mut desired = super::load_desired(cfg, zc)?;
+        let provider = super::provider_of(cfg, zc)?;
+        provider.normalize(&mut desired);
+        let targets = if servers.is_empty() {
+            nameservers(zc, &desired, provider).await?
+        } else {
+            let mut t = Vec::new();
+            for s in servers {
+                t.push((s.clone(), resolve(s, 53).await?));
+            }
+            t
+        };
+        let sets: Vec<&RecordSet> = desired
+            .iter()
+            .filter(|s| {
+                s.rtype != RType::Soa && !s.is_ignored() && !zc.ignore.iter().any(|r| r.matches(s))
+            })
+            .collect();
+        for (label, addr) in targets {
+            let mut drifts = Vec::new();
+            let mut error = None;
+            for set in &sets {
+                let qname = zone::name::owner_fqdn(&set.name, &zc.name);
+                match query(addr, &qname, set.rtype, &zc.name).await {
+                    Ok(served) => {
+                        if let Some(d) = compare(set, &served) {
+                            drifts.push(Drift {
+                                name: set.display_name().to_string(),
+                                rtype: set.rtype,
+                                detail: d,
+                            });
+                        }
+                    }
+                    Err(e) => {
+                        error = Some(format!("{} {}: {e:#}", set.display_name(), set.rtype));
+                        break;
+                    }
+                }
+            }
+            drifted |= !drifts.is_empty();
+            failed |= error.is_some();
+            let zone_name = zc.name.as_str().trim_end_matches('.');
+            let at = if label == addr.to_string() {
+                label.clone()
+            } else {
+                format!("{label} ({addr})")
+            };
+            if json {
+                report.push(serde_json::json!({
+                    "zone": zone_name,
+                    "server": label,
+                    "address": addr.to_string(),
+                    "checked": sets.len(),
+                    "error": error,
+                    "differences": drifts.iter().map(|d| serde_json::json!({"name": d.name, "type": d.rtype.as_str(), "detail": d.detail})).collect::<Vec<_>>(),
+                }));
+                continue;
+            }
+            match (&error, drifts.len()) {
+                (Some(e), _) => println!("{zone_name} @ {at}: cannot verify: {e}"),
+                (None, 0) => println!(
+                    "{zone_name} @ {at}: all {} record sets match",
+                    sets.len()
+                ),
+                (None, n) => {
+                    println!(
+                        "{zone_name} @ {at}: {n} of {} record sets differ",
+                        sets.len()
+                    );
+                    for d in &drifts {
+                        println!("  {} {}: {}", d.name, d.rtype, d.detail);
+                    }
+                }
+            }
+        }
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    }
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else if drifted {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// The zone's name servers: the desired apex NS (else the live one), each
+/// resolved from the zone's own glue when in the zone, else by the system
+/// resolver; port 53.
+async fn nameservers(
+    zc: &ZoneConfig,
+    desired: &Zone,
+    provider: &provider::AnyProvider,
+) -> Result<Vec<(String, SocketAddr)>> {
+    let ns: Vec<Name> = match desired.get("", RType::Ns) {
+        Some(s) => s
+            .values()
+            .iter()
+            .filter_map(|v| v.target().cloned())
+            .collect(),
+        None => {
+            let live = provider.list(&zc.name).await.with_context(|| {
+                format!(
+                    "the zone file has no apex NS, and the live zone of {} cannot be read",
+                    zc.name
+                )
+            })?;
+            live.get("", RType::Ns)
+                .map(|s| {
+                    s.values()
+                        .iter()
+                        .filter_map(|v| v.target().cloned())
+                        .collect()
+                })
+                .unwrap_or_default()
+        }
+    };
+    if ns.is_empty() {
+        return Err(anyhow!(
+            "zone {} has no NS records to find its servers; pass --server HOST:PORT",
+            zc.name
+        ));
+    }
+    let mut out = Vec::new();
+    for n in ns {
+        let host = n.as_str().trim_end_matches('.').to_string();
+        let glue = n.relative_to(&zc.name).and_then(|rel| {
+            desired
+                .get(&rel, RType::A)
+                .or_else(|| desired.get(&rel, RType::Aaaa))
+                .and_then(|s| match s.values().first() {
+                    Some(RData::A(ip)) => Some(SocketAddr::from((*ip, 53))),
+                    Some(RData::Aaaa(ip)) => Some(SocketAddr::from((*ip, 53))),
+                    _ => None,
+                })
+        });
+        let addr = match glue {
+            Some(a) => a,
+            None => resolve(&host, 53).await?,
+        };
+        out.push((host, addr));
+    }
+    Ok(out)
+}
+
+/// `host:port`, `host` (port 53), or an address.
+async fn resolve(s: &str, default_port: u16) -> Result<SocketAddr> {
+    if let Ok(a) = s.parse::<SocketAddr>() {
+        return Ok(a);
+    }
+    if let Ok(ip) = s.parse::<std::net::IpAddr>() {
+        return Ok(SocketAddr::new(ip, default_port));
+    }
+    let with_port = if s
+        .rsplit_once(':')
+        .is_some_and(|(_, p)| p.parse::<u16>().is_ok())
+    {
+        s.to_string()
+    } else {
+        format!("{s}:{default_port}")
+    };
+    tokio::net::lookup_host(&with_port)
+        .await
+        .ok()
+        .and_then(|mut a| a.next())
+        .ok_or_else(|| anyhow!("cannot resolve the name server '{s}'"))
+}
+
+fn compare(want: &RecordSet, got: &Served) -> Option<String> {
+    let proxied = matches!(
+        want.provider_meta("cloudflare")
+            .and_then(|m| m.get("proxied")),
+        Some(Meta::Bool(true))
+    );
+    match got {
+        Served::Nothing(why) => Some(format!("missing ({why})")),
+        // Proxied records are answered with the proxy's addresses.
+        Served::Records { .. } if proxied => None,
+        Served::Records { ttl, values } => {
+            let mut values = values.clone();
+            values.sort();
+            values.dedup();
+            if values != want.values() {
+                let show = |v: &[RData]| {
+                    v.iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                Some(format!(
+                    "want {}; served {}",
+                    show(want.values()),
+                    show(&values)
+                ))
+            } else if *ttl != want.ttl && want.ttl != 1 {
+                Some(format!("TTL: want {}, served {ttl}", want.ttl))
+            } else {
+                None
+            }
+        }
+    }
+}
+
+/// Asks `server` for (`qname`, `rtype`): UDP first, TCP if truncated.
+async fn query(server: SocketAddr, qname: &str, rtype: RType, zone: &Name) -> Result<Served> {
+    let id = fastrand::u16(..);
+    let mut q = wire::query(id, qname, wire::type_code(rtype), false);
+    // EDNS(0): OPT with a 4096-octet UDP payload.
+    wire::put_rr(&mut q, ".", wire::TYPE_OPT, 4096, 0, &[]);
+    q[11] = 1;
+    let mut raw = udp(server, &q, id).await?;
+    let mut m = wire::parse_message(&raw).map_err(|e| anyhow!("{e}"))?;
+    if m.truncated() {
+        raw = tcp(server, &q).await?;
+        m = wire::parse_message(&raw).map_err(|e| anyhow!("{e}"))?;
+    }
+    if m.id != id || !m.is_response() {
+        return Err(anyhow!("the answer is for another query"));
+    }
+    let rcode = m.rcode(&raw);
+    match rcode {
+        0 => {}
+        3 => return Ok(Served::Nothing("NXDOMAIN")),
+        _ => {
+            return Err(anyhow!(
+                "the server answered {}{}",
+                wire::rcode_name(rcode),
+                if rcode == 5 {
+                    format!(" (is it authoritative for {zone}?)")
+                } else {
+                    String::new()
+                }
+            ))
+        }
+    }
+    if m.flags & 0x0400 == 0 {
+        return Err(anyhow!(
+            "the answer is not authoritative (is this server a name server of {zone}?)"
+        ));
+    }
+    let code = wire::type_code(rtype);
+    let mut values = Vec::new();
+    let mut ttl = u32::MAX;
+    for rr in m
+        .answers
+        .iter()
+        .filter(|r| r.rtype == code && r.name.eq_ignore_ascii_case(qname))
+    {
+        if let Some(v) = wire::decode_rdata(&raw, rr).map_err(|e| anyhow!("{e}"))? {
+            values.push(v);
+            ttl = ttl.min(rr.ttl);
+        }
+    }
+    if values.is_empty() {
+        return Ok(Served::Nothing("no such record"));
+    }
+    Ok(Served::Records { ttl, values })
+}
+
+async fn udp(server: SocketAddr, q: &[u8], id: u16) -> Result<Vec<u8>> {
+    let bind: SocketAddr = if server.is_ipv4() {
+        "0.0.0.0:0"
+    } else {
+        "[::]:0"
+    }
+    .parse()?;
+    let sock = UdpSocket::bind(bind).await?;
+    sock.connect(server).await?;
+    let mut buf = vec![0u8; 65_535];
+    for _ in 0..TRIES {
+        sock.send(q).await?;
+        let deadline = tokio::time::Instant::now() + TIMEOUT;
+        while let Ok(r) = tokio::time::timeout_at(deadline, sock.recv(&mut buf)).await {
+            let n = r.with_context(|| format!("no answer from {server}"))?;
+            // Ignore stray datagrams (an earlier try's late answer is fine too).
+            if n >= 2 && u16::from_be_bytes([buf[0], buf[1]]) == id {
+                return Ok(buf[..n].to_vec());
+            }
+        }
+    }
+    Err(anyhow!(
+        "no answer from {server} over UDP after {TRIES} tries"
+    ))
+}
+
+async fn tcp(server: SocketAddr, q: &[u8]) -> Result<Vec<u8>> {
+    let run = async {
+        let mut s = TcpStream::connect(server).await?;
+        let mut framed = (q.len() as u16).to_be_bytes().to_vec();
+        framed.extend_from_slice(q);
+        s.write_all(&framed).await?;
+        let mut len = [0u8; 2];
+        s.read_exact(&mut len).await?;
+        let mut buf = vec![0u8; usize::from(u16::from_be_bytes(len))];
+        s.read_exact(&mut buf).await?;
+        Ok::<_, std::io::Error>(buf)
+    };
+    tokio::time::timeout(TIMEOUT * 2, run)
+        .await
+        .map_err(|_| anyhow!("no answer from {server} over TCP"))?
+        .with_context(|| format!("TCP query to {server}"))
+}
