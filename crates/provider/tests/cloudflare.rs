@@ -584,8 +584,9 @@ async fn token_and_zone_errors_are_clear_and_never_show_the_token() {
 
 #[tokio::test]
 async fn malformed_answers_are_errors_not_panics() {
-    // A server that answers every request with the same body.
-    async fn serve(body: &'static str, status: u16) -> String {
+    // A server that answers every request with the same body (with `records_only`,
+    // only record lists; the token check and zone lookup then succeed).
+    async fn serve(body: &'static str, status: u16, records_only: bool) -> String {
         let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = l.local_addr().unwrap();
         tokio::spawn(async move {
@@ -593,7 +594,21 @@ async fn malformed_answers_are_errors_not_panics() {
             while let Ok((mut s, _)) = l.accept().await {
                 tokio::spawn(async move {
                     let mut buf = vec![0u8; 65536];
-                    let _ = s.read(&mut buf).await;
+                    let n = s.read(&mut buf).await.unwrap_or(0);
+                    let head = String::from_utf8_lossy(&buf[..n]).to_string();
+                    let (status, body) = if records_only && head.contains("/user/tokens/verify") {
+                        (
+                            200,
+                            r#"{"success":true,"errors":[],"result":{"id":"x","status":"active"}}"#,
+                        )
+                    } else if records_only && head.contains("/zones?") {
+                        (
+                            200,
+                            r#"{"success":true,"errors":[],"result":[{"id":"z1","name":"example.com"}]}"#,
+                        )
+                    } else {
+                        (status, body)
+                    };
                     let resp = format!("HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len());
                     let _ = s.write_all(resp.as_bytes()).await;
                 });
@@ -602,14 +617,34 @@ async fn malformed_answers_are_errors_not_panics() {
         format!("http://{addr}/client/v4")
     }
     std::env::set_var("CF_T_MALFORMED", "tok-malformed-123");
-    for (body, status, expect) in [
-        ("<html>oops</html>", 200, "not JSON"),
-        ("{\"result\": []}", 200, "no 'success'"),
-        ("{\"success\": true, \"result\": {\"status\": 5}}", 200, "status' is missing"),
-        ("{\"success\": false, \"errors\": [{\"code\": 9109, \"message\": \"Invalid access token\"}]}", 403, "code 9109"),
-        ("garbage", 503, "malformed answer (HTTP 503)"),
+    for (body, status, records_only, expect) in [
+        ("<html>oops</html>", 200, false, "not JSON"),
+        ("{\"result\": []}", 200, false, "no 'success'"),
+        ("{\"success\": true, \"result\": {\"status\": 5}}", 200, false, "status' is missing"),
+        ("{\"success\": false, \"errors\": [{\"code\": 9109, \"message\": \"Invalid access token\"}]}", 403, false, "code 9109"),
+        ("garbage", 503, false, "malformed answer (HTTP 503)"),
+        // A server that ignores `page` and claims a million pages.
+        (
+            "{\"success\": true, \"result\": [{\"id\": \"1\", \"name\": \"example.com\", \"type\": \"A\", \"content\": \"192.0.2.1\", \"id2\": 1}], \"result_info\": {\"page\": 1, \"per_page\": 1, \"count\": 1, \"total_count\": 1000000, \"total_pages\": 1000000}}",
+            200,
+            true,
+            "repeats records",
+        ),
+        (
+            r#"{"success": true, "result": [{"id": "r9", "name": "www.example.com", "type": "A", "content": "not-an-ip", "ttl": 300}]}"#,
+            200,
+            true,
+            "record r9 (www.example.com A): 'not-an-ip' is not an IPv4 address",
+        ),
+        (r#"{"success": true, "result": {"oops": 1}}"#, 200, true, "'result' is not a list"),
+        (
+            r#"{"success": true, "result": [{"id": "r1", "name": "x.example.com", "type": "MX", "content": "mx.example.net", "priority": 99999}]}"#,
+            200,
+            true,
+            "'priority' is not a number from 0 to 65535",
+        ),
     ] {
-        let mut o = CloudflareOptions { base_url: serve(body, status).await, ..Default::default() };
+        let mut o = CloudflareOptions { base_url: serve(body, status, records_only).await, ..Default::default() };
         o.retry.base = Duration::from_millis(1);
         o.retry.max_retries = 1;
         let p = CloudflareProvider::new("cf", SecretRef::Env("CF_T_MALFORMED".into()), o);

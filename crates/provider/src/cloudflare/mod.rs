@@ -377,7 +377,14 @@ impl CloudflareProvider {
             })?;
             let n = recs.len() as u64;
             // A record that moved between pages while listing is counted once.
+            let before = out.len();
             out.extend(recs.into_iter().filter(|r| seen.insert(r.id.clone())));
+            if n > 0 && out.len() == before {
+                return Err(Failure {
+                    message: format!("{doing}: the page repeats records already listed (the server ignores 'page'?); giving up"),
+                    reconcile: false,
+                });
+            }
             let more = match env.result_info {
                 Some(i) if i.total_pages > 0 => page < i.total_pages,
                 Some(i) if i.per_page > 0 => n >= i.per_page,
