@@ -105,24 +105,43 @@ pub fn parse(value: &str, path: &str) -> Result<EncryptedParts> {
     })
 }
 
+/// The plaintext bytes of a scalar: borrowed for strings and bytes, owned
+/// (and wiped on drop) for numbers, booleans and the like.
+pub enum PlainBytes<'a> {
+    /// Borrowed from the value.
+    Borrowed(&'a [u8]),
+    /// Formatted from the value.
+    Owned(Zeroizing<Vec<u8>>),
+}
+
+impl std::ops::Deref for PlainBytes<'_> {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            PlainBytes::Borrowed(b) => b,
+            PlainBytes::Owned(v) => v,
+        }
+    }
+}
+
 /// The bytes sops puts in the MAC (and encrypts) for a scalar, with its type.
 /// Returns `None` for values that are not encrypted (null, maps, lists).
-pub fn plaintext_bytes(v: &Value) -> Option<(Zeroizing<Vec<u8>>, &'static str)> {
-    let (bytes, ty): (Vec<u8>, &'static str) = match v {
-        Value::Str(s) => (s.expose().as_bytes().to_vec(), "str"),
-        Value::Int(i) => (i.to_string().into_bytes(), "int"),
-        Value::Float(f) => (goformat::format_f(*f).into_bytes(), "float"),
+pub fn plaintext_bytes(v: &Value) -> Option<(PlainBytes<'_>, &'static str)> {
+    let owned = |s: String| PlainBytes::Owned(Zeroizing::new(s.into_bytes()));
+    Some(match v {
+        Value::Str(s) => (PlainBytes::Borrowed(s.expose().as_bytes()), "str"),
+        Value::Int(i) => (owned(i.to_string()), "int"),
+        Value::Float(f) => (owned(goformat::format_f(*f)), "float"),
         Value::Bool(b) => (
-            (if *b { "True" } else { "False" }).as_bytes().to_vec(),
+            PlainBytes::Borrowed(if *b { b"True" } else { b"False" }),
             "bool",
         ),
-        Value::Time(t) => (t.expose().as_bytes().to_vec(), "time"),
+        Value::Time(t) => (PlainBytes::Borrowed(t.expose().as_bytes()), "time"),
         // sops turns byte strings into Go strings before encrypting: type str.
-        Value::Bytes(b) => (b.to_vec(), "str"),
-        Value::Comment(c) => (c.expose().as_bytes().to_vec(), "comment"),
+        Value::Bytes(b) => (PlainBytes::Borrowed(&b[..]), "str"),
+        Value::Comment(c) => (PlainBytes::Borrowed(c.expose().as_bytes()), "comment"),
         Value::Null | Value::Map(_) | Value::List(_) => return None,
-    };
-    Some((Zeroizing::new(bytes), ty))
+    })
 }
 
 fn stash_key(aad: &str, ty: &str, plain: &[u8]) -> [u8; 64] {
@@ -148,9 +167,6 @@ impl IvStash {
     pub fn new() -> Self {
         IvStash::default()
     }
-    fn put(&mut self, aad: &str, ty: &str, plain: &[u8], iv: &[u8]) {
-        self.map.insert(stash_key(aad, ty, plain), iv.to_vec());
-    }
     fn get(&self, aad: &str, ty: &str, plain: &[u8]) -> Option<&Vec<u8>> {
         self.map.get(&stash_key(aad, ty, plain))
     }
@@ -167,14 +183,25 @@ pub fn encrypt(
     let Some((plain, ty)) = plaintext_bytes(v) else {
         return Ok(None);
     };
-    if plain.is_empty() && matches!(v, Value::Str(_) | Value::Bytes(_) | Value::Comment(_)) {
+    encrypt_plain(&plain, ty, key, aad, stash)
+}
+
+/// Encrypts plaintext bytes of a type; empty plaintext is not encrypted.
+pub fn encrypt_plain(
+    plain: &[u8],
+    ty: &str,
+    key: &[u8; 32],
+    aad: &str,
+    stash: Option<&IvStash>,
+) -> Result<Option<String>> {
+    if plain.is_empty() && matches!(ty, "str" | "comment") {
         return Ok(None);
     }
-    let iv: Vec<u8> = match stash.and_then(|s| s.get(aad, ty, &plain)) {
+    let iv: Vec<u8> = match stash.and_then(|s| s.get(aad, ty, plain)) {
         Some(iv) => iv.clone(),
         None => random_iv()?.to_vec(),
     };
-    Ok(Some(seal(&plain, ty, key, aad, &iv)?))
+    Ok(Some(seal(plain, ty, key, aad, &iv)?))
 }
 
 /// Encrypts raw plaintext bytes with an explicit IV and type.
@@ -194,13 +221,17 @@ pub fn seal(plain: &[u8], ty: &str, key: &[u8; 32], aad: &str, iv: &[u8]) -> Res
         )
         .map_err(|_| Error::Unsupported("AES-GCM encryption failed".into()))?;
     let (data, tag) = out.split_at(out.len() - 16);
-    Ok(format!(
-        "ENC[AES256_GCM,data:{},iv:{},tag:{},type:{}]",
-        B64.encode(data),
-        B64.encode(iv),
-        B64.encode(tag),
-        ty
-    ))
+    let mut s = String::with_capacity(data.len() * 4 / 3 + 120);
+    s.push_str("ENC[AES256_GCM,data:");
+    B64.encode_string(data, &mut s);
+    s.push_str(",iv:");
+    B64.encode_string(iv, &mut s);
+    s.push_str(",tag:");
+    B64.encode_string(tag, &mut s);
+    s.push_str(",type:");
+    s.push_str(ty);
+    s.push(']');
+    Ok(s)
 }
 
 /// Decrypts an `ENC[...]` string, returning the typed value. `path` is the
@@ -223,7 +254,8 @@ pub fn decrypt(
     }
     let cipher = Aes256Gcm32::new(key.into());
     let nonce = aes_gcm::aead::generic_array::GenericArray::from_slice(&parts.iv);
-    let mut msg = parts.data.clone();
+    let mut msg = Zeroizing::new(Vec::with_capacity(parts.data.len() + 16));
+    msg.extend_from_slice(&parts.data);
     msg.extend_from_slice(&parts.tag);
     let plain = Zeroizing::new(
         cipher
@@ -238,19 +270,35 @@ pub fn decrypt(
                 path: aad.to_string(),
             })?,
     );
+    // The stash is keyed by the exact plaintext bytes and type that were
+    // decrypted: an IV is only ever reused for the very same plaintext
+    // (which gives the very same ciphertext), never for a re-formatted one.
+    let stash_entry = stash.map(|s| (s, stash_key(aad, &parts.datatype, &plain)));
+    let mut plain = plain;
+    let value = match parts.datatype.as_str() {
+        "str" => match String::from_utf8(std::mem::take(&mut *plain)) {
+            Ok(t) => Value::Str(Secret::new(t)),
+            // Go strings may hold any bytes (binary store).
+            Err(e) => Value::Bytes(Zeroizing::new(e.into_bytes())),
+        },
+        "bytes" => Value::Bytes(plain),
+        other => typed_value(&plain, other, aad)?,
+    };
+    if let Some((stash, k)) = stash_entry {
+        stash.map.insert(k, parts.iv.clone());
+    }
+    Ok(value)
+}
+
+fn typed_value(plain: &[u8], datatype: &str, aad: &str) -> Result<Value> {
     let bad = |reason: &str| Error::BadCiphertext {
         path: aad.to_string(),
         reason: reason.to_string(),
     };
     let text = || -> Result<&str> {
-        std::str::from_utf8(&plain).map_err(|_| bad("plaintext is not UTF-8"))
+        std::str::from_utf8(plain).map_err(|_| bad("plaintext is not UTF-8"))
     };
-    let value = match parts.datatype.as_str() {
-        "str" => match std::str::from_utf8(&plain) {
-            Ok(t) => Value::Str(Secret::new(t)),
-            // Go strings may hold any bytes (binary store).
-            Err(_) => Value::Bytes(Zeroizing::new(plain.to_vec())),
-        },
+    Ok(match datatype {
         "int" => Value::Int(
             text()?
                 .parse()
@@ -266,18 +314,9 @@ pub fn decrypt(
             crate::timefmt::normalize_rfc3339(text()?)
                 .ok_or_else(|| bad("type time but not an RFC 3339 timestamp"))?,
         )),
-        "bytes" => Value::Bytes(Zeroizing::new(plain.to_vec())),
         "comment" => Value::Comment(Secret::new(text()?)),
         other => return Err(bad(&format!("unknown type {other:?}"))),
-    };
-    if let Some(stash) = stash {
-        let ty = parts.datatype.as_str();
-        // Stash under the bytes we would produce when re-encrypting.
-        if let Some((again, _)) = plaintext_bytes(&value) {
-            stash.put(aad, ty, &again, &parts.iv);
-        }
-    }
-    Ok(value)
+    })
 }
 
 /// Go's `strconv.ParseBool`.
@@ -399,6 +438,23 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.to_string().contains("a:"));
+    }
+
+    #[test]
+    fn stash_never_reuses_an_iv_for_a_different_plaintext() {
+        // "0042" decrypts to the int 42, which re-encrypts as "42": a new IV.
+        let iv = [1u8; 32];
+        let enc = seal(b"0042", "int", &KEY, "n:", &iv).unwrap();
+        let mut stash = IvStash::new();
+        let v = decrypt(&enc, &KEY, "n:", Some(&mut stash)).unwrap();
+        assert!(v == Value::Int(42));
+        let again = encrypt(&v, &KEY, "n:", Some(&stash)).unwrap().unwrap();
+        assert_ne!(parse(&again, "").unwrap().iv, iv.to_vec());
+        // Same for booleans written as "true" (sops writes "True").
+        let enc = seal(b"true", "bool", &KEY, "b:", &iv).unwrap();
+        let v = decrypt(&enc, &KEY, "b:", Some(&mut stash)).unwrap();
+        let again = encrypt(&v, &KEY, "b:", Some(&stash)).unwrap().unwrap();
+        assert_ne!(parse(&again, "").unwrap().iv, iv.to_vec());
     }
 
     #[test]

@@ -221,13 +221,21 @@ pub fn encrypt_branches(
                         }
                     }
                     Leaf::Value(v) => {
-                        if !is_comment && (!rules.mac_only_encrypted || enc) {
-                            if let Some((bytes, _)) = cipher::plaintext_bytes(v) {
-                                hash.update(&bytes[..]);
+                        let encrypted = match cipher::plaintext_bytes(v) {
+                            None => None,
+                            Some((bytes, ty)) => {
+                                if !is_comment && (!rules.mac_only_encrypted || enc) {
+                                    hash.update(&bytes[..]);
+                                }
+                                if enc {
+                                    cipher::encrypt_plain(&bytes, ty, key, &aad(path), stash)?
+                                } else {
+                                    None
+                                }
                             }
-                        }
+                        };
                         if enc {
-                            if let Some(s) = cipher::encrypt(v, key, &aad(path), stash)? {
+                            if let Some(s) = encrypted {
                                 // Encrypted comments in lists become plain strings, as in sops.
                                 *v = Value::str(s);
                             } else if let Value::Bytes(_) = v {

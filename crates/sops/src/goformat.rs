@@ -92,25 +92,57 @@ pub fn format_json_float(f: f64) -> String {
 /// Go's `json.Marshal` of a string (with HTML escaping, as sops uses it).
 pub fn json_string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    json_string_into(s, &mut out);
     out
+}
+
+/// Appends Go's `json.Marshal` of a string to `out`.
+pub fn json_string_into(s: &str, out: &mut String) {
+    out.push('"');
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let needs =
+            b < 0x20 || b == b'"' || b == b'\\' || b == b'<' || b == b'>' || b == b'&' || b == 0xE2;
+        if !needs {
+            i += 1;
+            continue;
+        }
+        if b == 0xE2 {
+            // U+2028 / U+2029 are E2 80 A8 / E2 80 A9.
+            if bytes.get(i + 1) == Some(&0x80) && matches!(bytes.get(i + 2), Some(0xA8 | 0xA9)) {
+                out.push_str(&s[start..i]);
+                out.push_str(if bytes[i + 2] == 0xA8 {
+                    "\\u2028"
+                } else {
+                    "\\u2029"
+                });
+                i += 3;
+                start = i;
+            } else {
+                i += 1;
+            }
+            continue;
+        }
+        out.push_str(&s[start..i]);
+        match b {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            b'<' => out.push_str("\\u003c"),
+            b'>' => out.push_str("\\u003e"),
+            b'&' => out.push_str("\\u0026"),
+            c => out.push_str(&format!("\\u{:04x}", c)),
+        }
+        i += 1;
+        start = i;
+    }
+    out.push_str(&s[start..]);
+    out.push('"');
 }
 
 #[cfg(test)]
@@ -143,5 +175,6 @@ mod tests {
     fn json_strings_like_go() {
         assert_eq!(json_string("<a&b>"), r#""\u003ca\u0026b\u003e""#);
         assert_eq!(json_string("a\"\\\n\u{1}"), r#""a\"\\\n\u0001""#);
+        assert_eq!(json_string("x\u{2028}y\u{2029}é✓"), r#""x\u2028y\u2029é✓""#);
     }
 }

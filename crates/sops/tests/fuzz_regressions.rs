@@ -26,7 +26,11 @@ fn fuzz_artifacts_are_stable() {
         let p = e.unwrap().path();
         let data = std::fs::read(&p).unwrap();
         let name = p.file_name().unwrap().to_string_lossy().into_owned();
-        let f = if name.starts_with("ini") { Format::Ini } else { Format::Yaml };
+        let f = if name.starts_with("ini") {
+            Format::Ini
+        } else {
+            Format::Yaml
+        };
         stable(&data, f);
     }
 }

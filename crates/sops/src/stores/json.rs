@@ -207,9 +207,15 @@ impl<'a> P<'a> {
                     out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
                 }
                 c if c < 0x20 => return Err(self.err("control character in string")),
-                c => {
-                    out.push(c);
-                    self.i += 1;
+                _ => {
+                    // Copy the run of ordinary bytes at once.
+                    let start = self.i;
+                    while self.i < self.s.len()
+                        && !matches!(self.s[self.i], b'"' | b'\\' | 0..=0x1f)
+                    {
+                        self.i += 1;
+                    }
+                    out.extend_from_slice(&self.s[start..self.i]);
                 }
             }
         }
@@ -267,8 +273,8 @@ fn encode(v: &Value, out: &mut String) {
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Int(i) => out.push_str(&i.to_string()),
         Value::Float(f) => out.push_str(&goformat::format_json_float(*f)),
-        Value::Str(s) => out.push_str(&goformat::json_string(s.expose())),
-        Value::Time(t) => out.push_str(&goformat::json_string(t.expose())),
+        Value::Str(s) => goformat::json_string_into(s.expose(), out),
+        Value::Time(t) => goformat::json_string_into(t.expose(), out),
         Value::Comment(_) => {}
         Value::Bytes(b) => {
             use base64::Engine;
@@ -276,20 +282,7 @@ fn encode(v: &Value, out: &mut String) {
                 &base64::engine::general_purpose::STANDARD.encode(&b[..]),
             ))
         }
-        Value::Map(m) => {
-            out.push('{');
-            let mut first = true;
-            for (k, v) in m.entries() {
-                if !first {
-                    out.push(',');
-                }
-                first = false;
-                out.push_str(&goformat::json_string(k));
-                out.push(':');
-                encode(v, out);
-            }
-            out.push('}');
-        }
+        Value::Map(m) => write_map(m.entries(), 0, out),
         Value::List(l) => {
             out.push('[');
             let mut first = true;
@@ -305,82 +298,96 @@ fn encode(v: &Value, out: &mut String) {
     }
 }
 
-/// Go's `json.Indent(compact, "", "\t")`.
-fn indent(compact: &str) -> String {
-    let mut out = String::with_capacity(compact.len() * 2);
-    let mut depth = 0usize;
-    let mut in_str = false;
-    let mut esc = false;
-    let mut need_indent = false;
-    let chars: Vec<char> = compact.chars().collect();
-    let newline = |out: &mut String, depth: usize| {
-        out.push('\n');
-        for _ in 0..depth {
-            out.push('\t');
-        }
-    };
-    for &c in &chars {
-        if in_str {
-            out.push(c);
-            if esc {
-                esc = false;
-            } else if c == '\\' {
-                esc = true;
-            } else if c == '"' {
-                in_str = false;
-            }
-            continue;
-        }
-        if need_indent && c != ']' && c != '}' {
-            need_indent = false;
-            depth += 1;
-            newline(&mut out, depth);
-        }
-        match c {
-            '"' => {
-                in_str = true;
-                out.push(c);
-            }
-            '{' | '[' => {
-                out.push(c);
-                need_indent = true;
-            }
-            ',' => {
-                out.push(c);
-                newline(&mut out, depth);
-            }
-            ':' => out.push_str(": "),
-            '}' | ']' => {
-                if need_indent {
-                    need_indent = false;
-                } else {
-                    depth = depth.saturating_sub(1);
-                    newline(&mut out, depth);
-                }
-                out.push(c);
-            }
-            c => out.push(c),
-        }
+fn tabs(out: &mut String, depth: usize) {
+    for _ in 0..depth {
+        out.push('\t');
     }
-    out
+}
+
+/// Writes a value the way Go's `json.Indent(json.Marshal(v), "", "\t")` does.
+fn write_indented(v: &Value, depth: usize, out: &mut String) {
+    match v {
+        Value::Map(m) => write_map(m.entries(), depth, out),
+        Value::List(l) => {
+            let mut items = l
+                .iter()
+                .filter(|v| !matches!(v, Value::Comment(_)))
+                .peekable();
+            if items.peek().is_none() {
+                out.push_str("[]");
+                return;
+            }
+            out.push_str("[\n");
+            while let Some(item) = items.next() {
+                tabs(out, depth + 1);
+                write_indented(item, depth + 1, out);
+                if items.peek().is_some() {
+                    out.push(',');
+                }
+                out.push('\n');
+            }
+            tabs(out, depth);
+            out.push(']');
+        }
+        other => encode(other, out),
+    }
+}
+
+fn write_map<'a>(
+    entries: impl Iterator<Item = (&'a str, &'a Value)>,
+    depth: usize,
+    out: &mut String,
+) {
+    let mut entries = entries.peekable();
+    if entries.peek().is_none() {
+        out.push_str("{}");
+        return;
+    }
+    out.push_str("{\n");
+    while let Some((k, v)) = entries.next() {
+        tabs(out, depth + 1);
+        goformat::json_string_into(k, out);
+        out.push_str(": ");
+        write_indented(v, depth + 1, out);
+        if entries.peek().is_some() {
+            out.push(',');
+        }
+        out.push('\n');
+    }
+    tabs(out, depth);
+    out.push('}');
+}
+
+fn size_hint(v: &Value) -> usize {
+    match v {
+        Value::Str(s) => s.expose().len() + 8,
+        Value::Map(m) => m.entries().map(|(k, v)| k.len() + size_hint(v) + 8).sum(),
+        Value::List(l) => l.iter().map(size_hint).sum(),
+        _ => 24,
+    }
 }
 
 /// Writes a map as sops does (tab indent, trailing newline).
 pub fn emit(m: &Map) -> String {
-    let mut compact = String::new();
-    encode(&Value::Map(m.clone()), &mut compact);
-    let mut s = indent(&compact);
-    s.push('\n');
-    s
+    emit_with(m, None)
+}
+
+/// Writes a map followed by one more entry (the `sops` metadata), without
+/// copying the map.
+pub fn emit_with(m: &Map, extra: Option<(&str, &Value)>) -> String {
+    let hint: usize = m.entries().map(|(k, v)| k.len() + size_hint(v) + 8).sum();
+    let mut out = String::with_capacity(hint + 4096);
+    write_map(m.entries().chain(extra), 0, &mut out);
+    out.push('\n');
+    out
 }
 
 /// One value as `sops decrypt --extract` prints it.
 pub fn emit_value(v: &Value) -> String {
-    let mut compact = String::new();
-    encode(v, &mut compact);
-    let mut s = indent(&compact);
-    s.push('\n');
-    s
+    let mut out = String::new();
+    write_indented(v, 0, &mut out);
+    out.push('\n');
+    out
 }
 
 #[cfg(test)]

@@ -97,7 +97,7 @@ pub fn emit_plain(docs: &[Map], f: Format) -> Result<Vec<u8>> {
         Format::Json => json::emit(&first()).into_bytes(),
         Format::Dotenv => dotenv::emit(&first())?.into_bytes(),
         Format::Ini => ini::emit(&first())?.into_bytes(),
-        Format::Binary => match first().get("data") {
+        Format::Binary => match docs.first().and_then(|d| d.get("data")) {
             Some(Value::Str(s)) => s.expose().as_bytes().to_vec(),
             Some(Value::Bytes(b)) => b.to_vec(),
             _ => {
@@ -219,9 +219,10 @@ pub fn emit_encrypted(docs: &[Map], md: &Metadata, f: Format) -> Result<Vec<u8>>
             Ok(yaml::emit(&with).into_bytes())
         }
         Format::Json | Format::Binary => {
-            let mut d = docs.first().cloned().unwrap_or_default();
-            d.push(SOPS_KEY, md.to_value(true));
-            Ok(json::emit(&d).into_bytes())
+            let empty = Map::new();
+            let d = docs.first().unwrap_or(&empty);
+            let mdv = md.to_value(true);
+            Ok(json::emit_with(d, Some((SOPS_KEY, &mdv))).into_bytes())
         }
         Format::Dotenv => {
             let mut d = docs.first().cloned().unwrap_or_default();
