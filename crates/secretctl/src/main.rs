@@ -3,6 +3,8 @@
 
 mod edit;
 mod files;
+mod hook;
+mod scan;
 
 use clap::{Args, Parser, Subcommand};
 use files::{read_input, write_atomic, Fail};
@@ -212,6 +214,10 @@ enum Cmd {
         /// The command (run with sh -c); {} is replaced by the file's path.
         command: String,
     },
+    /// Find plaintext secrets in staged changes, files or history (the pre-commit guard).
+    Scan(scan::Args),
+    /// Install or remove the git pre-commit hook that runs `secretctl scan --staged`.
+    Hook(hook::Args),
 }
 
 fn main() {
@@ -588,6 +594,8 @@ fn run(cli: Cli) -> Result<i32, Fail> {
                 .map_err(|e| Fail::new(1, format!("running {command:?}: {e}")))?;
             Ok(status.code().unwrap_or(1))
         }
+        Cmd::Scan(args) => Ok(scan::run(args)),
+        Cmd::Hook(args) => Ok(hook::run(args)),
         Cmd::ExecFile { file, command } => {
             let input = Format::from_path(&file);
             let (_, d) = decrypt_file(&file, input, input, false)?;

@@ -1,0 +1,176 @@
+//! `secretctl hook install|uninstall`: the git pre-commit hook that runs
+//! `secretctl scan --staged` (with `--fix` unless `--no-fix`).
+
+use std::path::{Path, PathBuf};
+
+const MARKER: &str = "# installed by `secretctl hook install`";
+const CHAINED: &str = "pre-commit.secretctl-chained";
+
+const AFTER_HELP: &str = "\
+Examples:
+  secretctl hook install             # .git/hooks/pre-commit (or core.hooksPath)
+  secretctl hook install --chain     # keep an existing hook and run it first
+  secretctl hook install --force     # replace an existing hook (kept as pre-commit.secretctl-backup)
+  secretctl hook uninstall
+
+The hook runs `secretctl scan --staged --fix`: a plaintext secret stops the
+commit (exit 1); a file that .sops.yaml says must be encrypted is encrypted in
+place and re-staged. Skip it once with `git commit --no-verify`.
+
+Exit codes:
+  0  installed / removed
+  1  a foreign hook is in the way (use --chain or --force)
+  2  error (not a git repository, cannot write the hook)";
+
+/// Arguments of `secretctl hook`.
+#[derive(clap::Args, Debug)]
+#[command(after_help = AFTER_HELP)]
+pub struct Args {
+    #[command(subcommand)]
+    pub action: Action,
+}
+
+/// Hook actions.
+#[derive(clap::Subcommand, Debug)]
+pub enum Action {
+    /// Write the pre-commit hook.
+    Install {
+        /// Keep an existing hook and run it before the scan.
+        #[arg(long)]
+        chain: bool,
+        /// Replace an existing hook (it is kept as pre-commit.secretctl-backup).
+        #[arg(long, conflicts_with = "chain")]
+        force: bool,
+        /// Only block: do not encrypt files .sops.yaml says must be encrypted.
+        #[arg(long)]
+        no_fix: bool,
+    },
+    /// Remove the hook (restoring a chained one).
+    Uninstall,
+}
+
+fn hooks_dir() -> Result<PathBuf, String> {
+    let here = std::env::current_dir().map_err(|e| format!("current directory: {e}"))?;
+    scan::git::hooks_dir(&here).map_err(|e| format!("{e} (run it inside a git repository)"))
+}
+
+fn sh_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+fn script(exe: &Path, fix: bool, chained: bool) -> String {
+    let exe = sh_quote(&exe.to_string_lossy());
+    let mut s = format!(
+        "#!/bin/sh\n{MARKER}\n# Stops commits that add plaintext secrets; see `secretctl scan --help`.\n"
+    );
+    if chained {
+        s.push_str(&format!(
+            "hook_dir=$(dirname \"$0\")\nif [ -x \"$hook_dir/{CHAINED}\" ]; then\n    \"$hook_dir/{CHAINED}\" \"$@\" || exit $?\nfi\n"
+        ));
+    }
+    s.push_str(&format!(
+        "SECRETCTL=${{SECRETCTL:-{exe}}}\nif [ ! -x \"$SECRETCTL\" ]; then SECRETCTL=secretctl; fi\nexec \"$SECRETCTL\" scan --staged{}\n",
+        if fix { " --fix" } else { "" }
+    ));
+    s
+}
+
+/// Runs `secretctl hook`; returns the exit code.
+pub fn run(args: Args) -> i32 {
+    match run_inner(args) {
+        Ok(code) => code,
+        Err(msg) => {
+            eprintln!("secretctl hook: {msg}");
+            2
+        }
+    }
+}
+
+fn run_inner(args: Args) -> Result<i32, String> {
+    let dir = hooks_dir()?;
+    let hook = dir.join("pre-commit");
+    match args.action {
+        Action::Install {
+            chain,
+            force,
+            no_fix,
+        } => {
+            std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            let existing = std::fs::read_to_string(&hook).ok();
+            let ours = existing.as_deref().is_some_and(|t| t.contains(MARKER));
+            let chained_path = dir.join(CHAINED);
+            let mut chained = chained_path.exists();
+            if let (Some(old), false) = (&existing, ours) {
+                if chain {
+                    if chained {
+                        return Err(format!(
+                            "{} already exists; remove it or merge it into {}",
+                            chained_path.display(),
+                            hook.display()
+                        ));
+                    }
+                    std::fs::rename(&hook, &chained_path)
+                        .map_err(|e| format!("keeping {}: {e}", hook.display()))?;
+                    chained = true;
+                    eprintln!(
+                        "secretctl hook: the existing hook now runs first, from {}",
+                        chained_path.display()
+                    );
+                } else if force {
+                    let backup = dir.join("pre-commit.secretctl-backup");
+                    atomicfile::write(&backup, old.as_bytes())
+                        .map_err(|e| format!("{}: {e}", backup.display()))?;
+                    eprintln!("secretctl hook: the old hook is kept in {}", backup.display());
+                } else {
+                    eprintln!(
+                        "secretctl hook: {} exists and is not ours; use --chain to keep it and run it first, or --force to replace it",
+                        hook.display()
+                    );
+                    return Ok(1);
+                }
+            }
+            let exe = std::env::current_exe().map_err(|e| format!("own path: {e}"))?;
+            let text = script(&exe, !no_fix, chained);
+            atomicfile::write_with_mode(&hook, text.as_bytes(), 0o755)
+                .map_err(|e| format!("{}: {e}", hook.display()))?;
+            eprintln!("secretctl hook: installed {}", hook.display());
+            Ok(0)
+        }
+        Action::Uninstall => {
+            match std::fs::read_to_string(&hook) {
+                Ok(t) if t.contains(MARKER) => {
+                    let chained = dir.join(CHAINED);
+                    if chained.exists() {
+                        std::fs::rename(&chained, &hook)
+                            .map_err(|e| format!("restoring {}: {e}", chained.display()))?;
+                        eprintln!("secretctl hook: restored the chained hook");
+                    } else {
+                        std::fs::remove_file(&hook)
+                            .map_err(|e| format!("{}: {e}", hook.display()))?;
+                    }
+                    eprintln!("secretctl hook: removed");
+                    Ok(0)
+                }
+                Ok(_) => {
+                    eprintln!("secretctl hook: {} is not ours; left alone", hook.display());
+                    Ok(1)
+                }
+                Err(_) => {
+                    eprintln!("secretctl hook: no pre-commit hook installed");
+                    Ok(0)
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn script_quotes_the_path_and_chains() {
+        let s = super::script(std::path::Path::new("/opt/it's/secretctl"), true, true);
+        assert!(s.contains(r"'/opt/it'\''s/secretctl'"), "{s}");
+        assert!(s.contains("pre-commit.secretctl-chained"));
+        assert!(s.ends_with("scan --staged --fix\n"));
+    }
+}
