@@ -375,7 +375,7 @@ fn run(cli: Cli) -> Result<i32, Fail> {
             file,
         } => {
             let (input, out_fmt) = formats(&file, &types)?;
-            let (_, d) = decrypt_file(&file, input, out_fmt, ignore_mac)?;
+            let (_, mut d) = decrypt_file(&file, input, out_fmt, ignore_mac)?;
             let bytes = match &extract {
                 Some(p) => {
                     let steps = parse_path(p)?;
@@ -388,7 +388,7 @@ fn run(cli: Cli) -> Result<i32, Fail> {
                             .map_err(|e| Fail::new(1, e.to_string()))?,
                     )
                 }
-                None => d.plaintext.clone(),
+                None => zeroize::Zeroizing::new(std::mem::take(&mut *d.plaintext)),
             };
             emit(&bytes, in_place.then_some(file.as_path()), &output)?;
             Ok(0)
