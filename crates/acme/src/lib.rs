@@ -1,0 +1,151 @@
+//! ACME DNS-01 challenges over any dnsctl provider.
+//!
+//! An ACME client proves control of a domain by publishing a TXT value at
+//! `_acme-challenge.<domain>`; the CA looks it up and the client removes it.
+//! This crate publishes and removes such values through the provider that
+//! `dnsctl.yaml` assigns to the domain's zone (longest suffix wins), adds to
+//! the record set rather than replacing it (certbot publishes two values at
+//! one name for an apex plus its wildcard), follows a CNAME at
+//! `_acme-challenge` into another configured zone, and waits until every
+//! authoritative nameserver serves the value (or no longer does).
+//!
+//! The hook contracts of lego/Traefik/Caddy (`exec`), certbot and acme.sh are
+//! parsed in [`hook`]; the `dnsctl` binary is the thin layer that calls them.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), acme::AcmeError> {
+//! let cfg = provider::Config::load("dnsctl.yaml".as_ref()).expect("config");
+//! let name = acme::hook::challenge_name("example.com").expect("a domain");
+//! let settings = acme::Settings::default();
+//! let report = acme::present(&cfg, &name, "LHDhK3oGRvkiefQnx7OOczTY5Tic_xZ6HcMOc_gmtoM", &settings).await?;
+//! println!("published at {} via {}", report.fqdn, report.target);
+//! acme::cleanup(&cfg, &name, "LHDhK3oGRvkiefQnx7OOczTY5Tic_xZ6HcMOc_gmtoM", &settings).await?;
+//! # Ok(()) }
+//! ```
+
+pub mod challenge;
+pub mod check;
+pub mod dns;
+pub mod hook;
+pub mod propagation;
+
+pub use challenge::{zone_for, Outcome};
+pub use hook::key_authorization_digest;
+pub use propagation::{Policy, PropagationError, Server, Waited, Want};
+
+use provider::config::Config;
+use provider::ProviderError;
+use std::net::SocketAddr;
+use zone::Name;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AcmeError {
+    /// No configured zone holds the name.
+    #[error("{0}")]
+    NoZone(String),
+    #[error("CNAME loop at the challenge name: {0}")]
+    CnameLoop(String),
+    #[error("{target}: {source}")]
+    Provider {
+        target: String,
+        source: ProviderError,
+    },
+    #[error("{0}")]
+    Propagation(#[from] PropagationError),
+    #[error("{0}")]
+    Hook(#[from] hook::HookError),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// How present, cleanup and wait run.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// Ask these servers instead of the zone's NS (tests, split horizons).
+    pub nameservers: Vec<SocketAddr>,
+    pub policy: Policy,
+    /// Skip the propagation wait.
+    pub no_wait: bool,
+}
+
+/// What a present or cleanup did.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// Where the value was published (after CNAMEs).
+    pub fqdn: Name,
+    /// The CNAMEs followed from the asked name.
+    pub via: Vec<Name>,
+    pub outcome: Outcome,
+    /// The provider and zone, for messages.
+    pub target: String,
+    pub waited: Option<Waited>,
+    /// Every value at the name after the change (per the provider).
+    pub values: Vec<String>,
+}
+
+async fn finish(
+    loc: challenge::Location<'_>,
+    outcome: Outcome,
+    value: &str,
+    want: Want,
+    settings: &Settings,
+) -> Result<Report, AcmeError> {
+    let waited = if settings.no_wait {
+        None
+    } else {
+        let servers =
+            propagation::authoritative_servers(&loc.zone.name, &settings.nameservers).await?;
+        Some(propagation::wait(&servers, &loc.fqdn, value, want, settings.policy).await?)
+    };
+    Ok(Report {
+        values: loc.values(),
+        target: loc.describe(),
+        fqdn: loc.fqdn,
+        via: loc.via,
+        outcome,
+        waited,
+    })
+}
+
+/// Publishes `value` at `name` (adding to what is there) and waits until
+/// every authoritative nameserver serves it.
+pub async fn present(
+    cfg: &Config,
+    name: &Name,
+    value: &str,
+    settings: &Settings,
+) -> Result<Report, AcmeError> {
+    let value = hook::parse_value(value)?;
+    let (loc, outcome) = challenge::present(cfg, name, &value).await?;
+    finish(loc, outcome, &value, Want::Present, settings).await
+}
+
+/// Removes `value` from `name` (keeping other values) and waits until no
+/// authoritative nameserver serves it.
+pub async fn cleanup(
+    cfg: &Config,
+    name: &Name,
+    value: &str,
+    settings: &Settings,
+) -> Result<Report, AcmeError> {
+    let value = hook::parse_value(value)?;
+    let (loc, outcome) = challenge::cleanup(cfg, name, &value).await?;
+    finish(loc, outcome, &value, Want::Gone, settings).await
+}
+
+/// Waits until every authoritative nameserver serves `value` at `name` (after
+/// CNAMEs), without changing anything.
+pub async fn wait(
+    cfg: &Config,
+    name: &Name,
+    value: &str,
+    settings: &Settings,
+) -> Result<Report, AcmeError> {
+    let value = hook::parse_value(value)?;
+    let loc = challenge::locate(cfg, name).await?;
+    let settings = Settings {
+        no_wait: false,
+        ..settings.clone()
+    };
+    finish(loc, Outcome::Unchanged, &value, Want::Present, &settings).await
+}

@@ -1,0 +1,264 @@
+//! Waiting until every authoritative nameserver of a zone serves a TXT value
+//! (or no longer serves it): the servers come from the zone's NS records
+//! (or an explicit list), each is asked directly with recursion off, and the
+//! poll interval grows from 50 ms up to a cap until all agree or time runs out.
+
+use crate::dns;
+use hickory_resolver::proto::rr::RecordType;
+use std::fmt;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+use zone::Name;
+
+/// How long to wait and how often to ask.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Policy {
+    /// Give up after this long (lego's `EXEC_PROPAGATION_TIMEOUT`).
+    pub timeout: Duration,
+    /// The longest pause between two rounds (lego's `EXEC_POLLING_INTERVAL`);
+    /// the first pauses are shorter: 50 ms, growing by half each round.
+    pub max_interval: Duration,
+    /// How long one query may take before it counts as unanswered.
+    pub query_timeout: Duration,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            timeout: Duration::from_secs(120),
+            max_interval: Duration::from_secs(2),
+            query_timeout: Duration::from_secs(2),
+        }
+    }
+}
+
+/// One nameserver to ask.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Server {
+    /// Its host name (from NS), or its address when given explicitly.
+    pub name: String,
+    pub addr: SocketAddr,
+}
+
+impl fmt::Display for Server {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.name == self.addr.to_string() {
+            write!(f, "{}", self.addr)
+        } else {
+            write!(f, "{} ({})", self.name, self.addr)
+        }
+    }
+}
+
+/// What to wait for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Want {
+    /// The value is among the TXT values served.
+    Present,
+    /// The value is no longer served (other values may remain).
+    Gone,
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum PropagationError {
+    #[error("cannot find the authoritative nameservers of {zone}: {detail}; pass --nameserver HOST:PORT (or set DNSCTL_NAMESERVER) to name them")]
+    NoServers { zone: String, detail: String },
+    #[error("{}", timeout_message(.fqdn, .value, *.want, *.timeout, .lagging, *.total))]
+    Timeout {
+        fqdn: String,
+        value: String,
+        want: Want,
+        timeout: Duration,
+        /// The servers that did not agree, with what they last said.
+        lagging: Vec<(Server, String)>,
+        total: usize,
+    },
+}
+
+fn timeout_message(
+    fqdn: &str,
+    value: &str,
+    want: Want,
+    timeout: Duration,
+    lagging: &[(Server, String)],
+    total: usize,
+) -> String {
+    let what = match want {
+        Want::Present => "serve",
+        Want::Gone => "stop serving",
+    };
+    let list: Vec<String> = lagging.iter().map(|(s, st)| format!("{s}: {st}")).collect();
+    format!(
+        "{} of {total} authoritative nameserver(s) did not {what} TXT \"{value}\" at {fqdn} within {:.1}s: {}",
+        lagging.len(),
+        timeout.as_secs_f64(),
+        list.join("; ")
+    )
+}
+
+/// How a wait went.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Waited {
+    pub elapsed: Duration,
+    pub rounds: u32,
+    pub servers: usize,
+}
+
+/// The nameservers to ask for names in `zone`: `explicit` when given, else
+/// the zone's NS host names resolved to addresses (port 53) with the
+/// system's resolver.
+pub async fn authoritative_servers(
+    zone: &Name,
+    explicit: &[SocketAddr],
+) -> Result<Vec<Server>, PropagationError> {
+    if !explicit.is_empty() {
+        return Ok(explicit
+            .iter()
+            .map(|a| Server {
+                name: a.to_string(),
+                addr: *a,
+            })
+            .collect());
+    }
+    let fail = |detail: String| PropagationError::NoServers {
+        zone: zone.to_string(),
+        detail,
+    };
+    let resolver = hickory_resolver::TokioResolver::builder_tokio()
+        .map_err(|e| {
+            fail(format!(
+                "cannot read the system resolver configuration: {e}"
+            ))
+        })?
+        .build();
+    let ns = resolver
+        .lookup(zone.as_str(), RecordType::NS)
+        .await
+        .map_err(|e| fail(format!("NS lookup failed: {e}")))?;
+    let mut hosts: Vec<String> = ns
+        .iter()
+        .filter_map(|r| match r {
+            hickory_resolver::proto::rr::RData::NS(n) => Some(n.0.to_ascii().to_ascii_lowercase()),
+            _ => None,
+        })
+        .collect();
+    hosts.sort();
+    hosts.dedup();
+    let mut out = Vec::new();
+    let mut unresolved = Vec::new();
+    for h in &hosts {
+        match resolver.lookup_ip(h.as_str()).await {
+            Ok(ips) => out.extend(ips.iter().map(|ip| Server {
+                name: h.clone(),
+                addr: SocketAddr::new(ip, 53),
+            })),
+            Err(e) => unresolved.push(format!("{h}: {e}")),
+        }
+    }
+    if out.is_empty() {
+        return Err(fail(if hosts.is_empty() {
+            "the zone has no NS records".into()
+        } else {
+            format!("no address for its nameservers ({})", unresolved.join("; "))
+        }));
+    }
+    Ok(out)
+}
+
+/// What one server says about `fqdn`, and whether that is what we want.
+async fn probe(
+    server: SocketAddr,
+    fqdn: String,
+    value: String,
+    want: Want,
+    qt: Duration,
+) -> (bool, String) {
+    match dns::query(server, &fqdn, RecordType::TXT, qt).await {
+        Err(e) => (false, e),
+        Ok(a) if a.rcode == "REFUSED" || a.rcode == "NOTAUTH" => (
+            false,
+            format!("{} (not authoritative for the zone?)", a.rcode),
+        ),
+        Ok(a) if !a.is_noerror() => (false, a.rcode),
+        Ok(a) if !a.authoritative => (
+            false,
+            "answered without authority (AA bit unset): not authoritative for the zone".into(),
+        ),
+        Ok(a) => {
+            let has = a.txt.contains(&value);
+            let ok = match want {
+                Want::Present => has,
+                Want::Gone => !has,
+            };
+            let state = if a.txt.is_empty() {
+                format!("{} with no TXT", a.rcode)
+            } else {
+                format!("serves {:?}", a.txt)
+            };
+            (ok, state)
+        }
+    }
+}
+
+/// Polls every server until each one serves `value` at `fqdn` (or no longer
+/// does, for [`Want::Gone`]); on timeout, names the servers that lag.
+pub async fn wait(
+    servers: &[Server],
+    fqdn: &Name,
+    value: &str,
+    want: Want,
+    policy: Policy,
+) -> Result<Waited, PropagationError> {
+    let start = Instant::now();
+    let deadline = start + policy.timeout;
+    let mut pending: Vec<(Server, String)> = servers
+        .iter()
+        .map(|s| (s.clone(), "not asked yet".to_string()))
+        .collect();
+    let mut pause = Duration::from_millis(50).min(policy.max_interval);
+    let mut rounds = 0;
+    loop {
+        rounds += 1;
+        let left = deadline.saturating_duration_since(Instant::now());
+        let qt = policy
+            .query_timeout
+            .min(left.max(Duration::from_millis(100)));
+        let mut set = tokio::task::JoinSet::new();
+        for (i, (s, _)) in pending.iter().enumerate() {
+            let (addr, name, v) = (s.addr, fqdn.to_string(), value.to_string());
+            set.spawn(async move { (i, probe(addr, name, v, want, qt).await) });
+        }
+        let mut done = vec![false; pending.len()];
+        while let Some(r) = set.join_next().await {
+            if let Ok((i, (ok, state))) = r {
+                done[i] = ok;
+                pending[i].1 = state;
+            }
+        }
+        let mut i = 0;
+        pending.retain(|_| {
+            i += 1;
+            !done[i - 1]
+        });
+        if pending.is_empty() {
+            return Ok(Waited {
+                elapsed: start.elapsed(),
+                rounds,
+                servers: servers.len(),
+            });
+        }
+        let now = Instant::now();
+        if now >= deadline {
+            return Err(PropagationError::Timeout {
+                fqdn: fqdn.to_string(),
+                value: value.to_string(),
+                want,
+                timeout: policy.timeout,
+                lagging: pending,
+                total: servers.len(),
+            });
+        }
+        tokio::time::sleep(pause.min(deadline - now)).await;
+        pause = (pause * 3 / 2).min(policy.max_interval);
+    }
+}
