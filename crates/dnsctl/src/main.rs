@@ -274,6 +274,17 @@ struct Planned<'a> {
     plan: Plan,
 }
 
+impl Planned<'_> {
+    fn render(&self, style: Style) -> String {
+        render::human(
+            &self.plan,
+            &self.target,
+            self.provider.capabilities().meta_key,
+            style,
+        )
+    }
+}
+
 /// Reads the live zone and plans the change to `desired`, in the form the
 /// provider stores (see `Provider::normalize`).
 async fn plan_zone<'a>(
@@ -375,24 +386,11 @@ async fn preview(
     for zc in select(cfg, names)? {
         let desired = load_desired(cfg, zc)?;
         let p = plan_zone(cfg, zc, desired, zc.no_purge).await?;
-        let c = p.plan.counts();
-        total = Counts {
-            create: total.create + c.create,
-            update: total.update + c.update,
-            delete: total.delete + c.delete,
-        };
+        total += p.plan.counts();
         if json {
             zones_json.push(render::json(&p.plan, &p.target));
         } else {
-            print!(
-                "{}",
-                render::human(
-                    &p.plan,
-                    &p.target,
-                    p.provider.capabilities().meta_key,
-                    style
-                )
-            );
+            print!("{}", p.render(style));
             if let Err(e) = p.plan.check_safety(&zc.safety) {
                 println!(
                     "  {}",
@@ -429,21 +427,8 @@ async fn push(
 ) -> Result<ExitCode> {
     let mut total = Counts::default();
     for p in &work {
-        print!(
-            "{}",
-            render::human(
-                &p.plan,
-                &p.target,
-                p.provider.capabilities().meta_key,
-                style
-            )
-        );
-        let c = p.plan.counts();
-        total = Counts {
-            create: total.create + c.create,
-            update: total.update + c.update,
-            delete: total.delete + c.delete,
-        };
+        print!("{}", p.render(style));
+        total += p.plan.counts();
     }
     let work: Vec<Planned<'_>> = work.into_iter().filter(|p| !p.plan.is_empty()).collect();
     if work.is_empty() {

@@ -127,6 +127,14 @@ pub struct Counts {
     pub delete: usize,
 }
 
+impl std::ops::AddAssign for Counts {
+    fn add_assign(&mut self, other: Counts) {
+        self.create += other.create;
+        self.update += other.update;
+        self.delete += other.delete;
+    }
+}
+
 impl Plan {
     pub fn is_empty(&self) -> bool {
         self.changes.is_empty()
