@@ -120,7 +120,10 @@ fn run_inner(args: Args) -> Result<i32, String> {
                     let backup = dir.join("pre-commit.secretctl-backup");
                     atomicfile::write(&backup, old.as_bytes())
                         .map_err(|e| format!("{}: {e}", backup.display()))?;
-                    eprintln!("secretctl hook: the old hook is kept in {}", backup.display());
+                    eprintln!(
+                        "secretctl hook: the old hook is kept in {}",
+                        backup.display()
+                    );
                 } else {
                     eprintln!(
                         "secretctl hook: {} exists and is not ours; use --chain to keep it and run it first, or --force to replace it",
@@ -136,31 +139,28 @@ fn run_inner(args: Args) -> Result<i32, String> {
             eprintln!("secretctl hook: installed {}", hook.display());
             Ok(0)
         }
-        Action::Uninstall => {
-            match std::fs::read_to_string(&hook) {
-                Ok(t) if t.contains(MARKER) => {
-                    let chained = dir.join(CHAINED);
-                    if chained.exists() {
-                        std::fs::rename(&chained, &hook)
-                            .map_err(|e| format!("restoring {}: {e}", chained.display()))?;
-                        eprintln!("secretctl hook: restored the chained hook");
-                    } else {
-                        std::fs::remove_file(&hook)
-                            .map_err(|e| format!("{}: {e}", hook.display()))?;
-                    }
-                    eprintln!("secretctl hook: removed");
-                    Ok(0)
+        Action::Uninstall => match std::fs::read_to_string(&hook) {
+            Ok(t) if t.contains(MARKER) => {
+                let chained = dir.join(CHAINED);
+                if chained.exists() {
+                    std::fs::rename(&chained, &hook)
+                        .map_err(|e| format!("restoring {}: {e}", chained.display()))?;
+                    eprintln!("secretctl hook: restored the chained hook");
+                } else {
+                    std::fs::remove_file(&hook).map_err(|e| format!("{}: {e}", hook.display()))?;
                 }
-                Ok(_) => {
-                    eprintln!("secretctl hook: {} is not ours; left alone", hook.display());
-                    Ok(1)
-                }
-                Err(_) => {
-                    eprintln!("secretctl hook: no pre-commit hook installed");
-                    Ok(0)
-                }
+                eprintln!("secretctl hook: removed");
+                Ok(0)
             }
-        }
+            Ok(_) => {
+                eprintln!("secretctl hook: {} is not ours; left alone", hook.display());
+                Ok(1)
+            }
+            Err(_) => {
+                eprintln!("secretctl hook: no pre-commit hook installed");
+                Ok(0)
+            }
+        },
     }
 }
 

@@ -138,7 +138,9 @@ fn setup(args: &Args, root: PathBuf, staged: bool) -> Result<Ctx, Fail> {
         }
     };
     let auto_encrypt = config.auto_encrypt();
-    let scanner = Scanner::new(&config)?.with_sops(sops).with_baseline(baseline);
+    let scanner = Scanner::new(&config)?
+        .with_sops(sops)
+        .with_baseline(baseline);
     Ok(Ctx {
         root,
         scanner,
@@ -168,7 +170,9 @@ fn run_inner(args: Args) -> Result<i32, Fail> {
         return Ok(0);
     }
     if args.fix && !args.staged {
-        return Err(Fail("--fix works with --staged (the pre-commit hook)".into()));
+        return Err(Fail(
+            "--fix works with --staged (the pre-commit hook)".into(),
+        ));
     }
     let here = cwd()?;
     let in_git = git::toplevel(&here);
@@ -177,7 +181,11 @@ fn run_inner(args: Args) -> Result<i32, Fail> {
     let mut bytes = 0usize;
     let ctx;
     if args.staged || args.history {
-        let root = in_git.map_err(|e| Fail(format!("{e} (--staged and --history need a git repository)")))?;
+        let root = in_git.map_err(|e| {
+            Fail(format!(
+                "{e} (--staged and --history need a git repository)"
+            ))
+        })?;
         ctx = setup(&args, root, args.staged)?;
         if args.staged {
             let fix = args.fix || ctx.auto_encrypt;
@@ -217,8 +225,10 @@ fn run_inner(args: Args) -> Result<i32, Fail> {
                     }
                 }
                 let files = git::tracked_files(&here, &specs)?;
-                let files: Vec<(String, PathBuf)> =
-                    files.into_iter().map(|f| (f.clone(), top.join(&f))).collect();
+                let files: Vec<(String, PathBuf)> = files
+                    .into_iter()
+                    .map(|f| (f.clone(), top.join(&f)))
+                    .collect();
                 (top, files)
             }
             Err(_) => {
@@ -319,7 +329,11 @@ fn scan_staged(ctx: &Ctx, fix: bool) -> Result<(Vec<Finding>, usize, usize), Fai
             })
             .map(|(f, _)| f)
             .collect();
-        if fix && fs.iter().any(|f| f.kind == FindingKind::UnencryptedSopsFile) {
+        if fix
+            && fs
+                .iter()
+                .any(|f| f.kind == FindingKind::UnencryptedSopsFile)
+        {
             match encrypt_and_restage(ctx, &c.path, &data) {
                 Ok(()) => {
                     eprintln!(
@@ -377,7 +391,9 @@ fn encrypt_and_restage(ctx: &Ctx, path: &str, staged: &[u8]) -> Result<(), Fail>
         .status()
         .map_err(|e| Fail(format!("git add: {e}")))?;
     if !st.success() {
-        return Err(Fail(format!("git add {path} failed; the file is encrypted on disk")));
+        return Err(Fail(format!(
+            "git add {path} failed; the file is encrypted on disk"
+        )));
     }
     Ok(())
 }
