@@ -772,3 +772,72 @@ fn help_documents_exit_codes_and_examples() {
     assert!(s.contains("Examples"), "{s}");
     assert!(s.contains("51   MAC mismatch"), "{s}");
 }
+
+#[test]
+fn identities_from_sops_age_key_and_key_cmd() {
+    let t = setup();
+    let p = t.encrypted("s.yaml");
+    let keys = std::fs::read_to_string(&t.keys).unwrap();
+    let missing = t.path("missing.txt");
+    // The key itself in SOPS_AGE_KEY.
+    t.cmd()
+        .env("SOPS_AGE_KEY_FILE", &missing)
+        .env("SOPS_AGE_KEY", &keys)
+        .arg("decrypt")
+        .arg(&p)
+        .assert()
+        .success();
+    // A command that prints it.
+    t.cmd()
+        .env("SOPS_AGE_KEY_FILE", &missing)
+        .env("SOPS_AGE_KEY_CMD", format!("cat {}", t.keys.display()))
+        .arg("decrypt")
+        .arg(&p)
+        .assert()
+        .success();
+    // The default keys.txt under XDG_CONFIG_HOME.
+    let cfg = t.path("cfg");
+    std::fs::create_dir_all(cfg.join("sops/age")).unwrap();
+    std::fs::copy(&t.keys, cfg.join("sops/age/keys.txt")).unwrap();
+    t.cmd()
+        .env_remove("SOPS_AGE_KEY_FILE")
+        .env("XDG_CONFIG_HOME", &cfg)
+        .arg("decrypt")
+        .arg(&p)
+        .assert()
+        .success();
+    // Nothing: exit 128 and a hint on how to provide a key.
+    let out = t
+        .cmd()
+        .env_remove("SOPS_AGE_KEY_FILE")
+        .env("HOME", t.path("nohome"))
+        .arg("decrypt")
+        .arg(&p)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(128));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("SOPS_AGE_KEY_FILE"));
+}
+
+#[test]
+fn sops_edit_of_our_file_reads_back() {
+    let t = setup();
+    let p = t.encrypted("s.yaml");
+    let ed = t.editor("ed.sh", "sed -i 's/abc123/changed-by-sops/' \"$1\"");
+    let out = std::process::Command::new(find_on_path("sops"))
+        .args(["edit", p.to_str().unwrap()])
+        .current_dir(t.dir.path())
+        .env("SOPS_AGE_KEY_FILE", &t.keys)
+        .env("SOPS_DISABLE_VERSION_CHECK", "1")
+        .env("EDITOR", &ed)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let plain = t.decrypt(&p);
+    assert!(plain.contains("api_token: changed-by-sops"), "{plain}");
+    assert!(plain.contains("password: s3cr3t"), "{plain}");
+}

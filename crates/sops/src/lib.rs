@@ -25,6 +25,7 @@ pub mod error;
 pub mod goformat;
 pub mod keys;
 pub mod metadata;
+pub mod reference;
 pub mod shamir;
 pub mod stores;
 pub mod timefmt;
