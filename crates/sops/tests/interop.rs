@@ -261,6 +261,20 @@ fn partial_encryption_matches_sops() {
             },
         ),
         (
+            "    unencrypted_comment_regex: stay readable\n",
+            sops::metadata::EncryptionRules {
+                unencrypted_comment_regex: Some("stay readable".into()),
+                ..Default::default()
+            },
+        ),
+        (
+            "    encrypted_comment_regex: stay readable\n",
+            sops::metadata::EncryptionRules {
+                encrypted_comment_regex: Some("stay readable".into()),
+                ..Default::default()
+            },
+        ),
+        (
             "    encrypted_regex: ^password$\n    mac_only_encrypted: true\n",
             sops::metadata::EncryptionRules {
                 encrypted_regex: Some("^password$".into()),
