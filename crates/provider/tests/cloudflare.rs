@@ -493,6 +493,30 @@ async fn zones_synced_concurrently_share_one_rate_budget() {
 }
 
 #[tokio::test]
+async fn the_ratelimit_header_avoids_429s() {
+    // The server allows 3 requests per 2 s and says so in `Ratelimit`; the
+    // client's own budget is Cloudflare's default (1,200 per 5 minutes).
+    let emu = setup("CF_T_RLHDR").await;
+    emu.set_rate_limit(3, Duration::from_secs(2));
+    let p = provider(&emu, "CF_T_RLHDR");
+    let t = Instant::now();
+    // verify, lookup, list, then a second list: the 4th waits for the window.
+    p.list(&origin()).await.unwrap();
+    p.list(&origin()).await.unwrap();
+    assert!(
+        t.elapsed() >= Duration::from_millis(1000),
+        "{:?}",
+        t.elapsed()
+    );
+    assert_eq!(emu.request_count(), 4);
+    assert!(
+        emu.requests().iter().all(|r| r.status == 200),
+        "{:?}",
+        emu.requests()
+    );
+}
+
+#[tokio::test]
 async fn token_and_zone_errors_are_clear_and_never_show_the_token() {
     let emu = setup("CF_T_TOKEN").await;
     let secret = "tok-CF_T_TOKEN-0123456789";

@@ -1,6 +1,6 @@
 //! A small HTTP/1.1 server: keep-alive, `Content-Length` bodies, JSON answers.
 
-use crate::{decide, log_status, route, Decision, Req, State};
+use crate::{decide, log_status, route, Decision, Req, Resp, State};
 use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -24,7 +24,13 @@ async fn connection(mut stream: TcpStream, state: Arc<Mutex<State>>) {
             return;
         };
         let Some((method, target, version, headers)) = parse_head(&head) else {
-            let _ = write(&mut stream, 400, &serde_json::json!({"success": false, "errors": [{"code": 400, "message": "bad request"}], "messages": [], "result": null}), None, true).await;
+            let bad = Resp {
+                status: 400,
+                body: serde_json::json!({"success": false, "errors": [{"code": 400, "message": "bad request"}], "messages": [], "result": null}),
+                retry_after: None,
+                ratelimit: None,
+            };
+            let _ = write(&mut stream, &bad, true).await;
             return;
         };
         let header = |name: &str| {
@@ -69,7 +75,11 @@ async fn connection(mut stream: TcpStream, state: Arc<Mutex<State>>) {
         let resp = match decide(&state, &method, &target, req.auth.as_deref()) {
             Decision::Reset => return,
             Decision::Respond(r) => r,
-            Decision::Handle { delay, reset_after } => {
+            Decision::Handle {
+                delay,
+                reset_after,
+                ratelimit,
+            } => {
                 if let Some(d) = delay {
                     tokio::time::sleep(d).await;
                 }
@@ -83,20 +93,12 @@ async fn connection(mut stream: TcpStream, state: Arc<Mutex<State>>) {
                 if reset_after {
                     return;
                 }
+                let mut r = r;
+                r.ratelimit = ratelimit;
                 r
             }
         };
-        if write(
-            &mut stream,
-            resp.status,
-            &resp.body,
-            resp.retry_after,
-            close,
-        )
-        .await
-        .is_err()
-            || close
-        {
+        if write(&mut stream, &resp, close).await.is_err() || close {
             return;
         }
     }
@@ -189,14 +191,9 @@ fn reason(status: u16) -> &'static str {
     }
 }
 
-async fn write(
-    stream: &mut TcpStream,
-    status: u16,
-    body: &serde_json::Value,
-    retry_after: Option<u64>,
-    close: bool,
-) -> std::io::Result<()> {
-    let body = serde_json::to_vec(body).unwrap_or_default();
+async fn write(stream: &mut TcpStream, resp: &Resp, close: bool) -> std::io::Result<()> {
+    let (status, retry_after) = (resp.status, resp.retry_after);
+    let body = serde_json::to_vec(&resp.body).unwrap_or_default();
     let mut head = format!(
         "HTTP/1.1 {status} {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\ncf-ray: 0000000000000000-EMU\r\n",
         reason(status),
@@ -204,6 +201,11 @@ async fn write(
     );
     if let Some(s) = retry_after {
         head.push_str(&format!("retry-after: {s}\r\n"));
+    }
+    if let Some((limit, policy)) = &resp.ratelimit {
+        head.push_str(&format!(
+            "ratelimit: {limit}\r\nratelimit-policy: {policy}\r\n"
+        ));
     }
     if close {
         head.push_str("connection: close\r\n");

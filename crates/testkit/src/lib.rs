@@ -13,7 +13,8 @@
 //! CAA/SRV/HTTPS/SVCB/TLSA/SSHFP, identical-record and CNAME conflicts with
 //! Cloudflare's error codes), enforces a per-token rate limit (1,200 requests
 //! per 5 minutes by default, then 429 with `Retry-After` until the window
-//! ends), counts requests, and injects faults on demand.
+//! ends; `Ratelimit` and `Ratelimit-Policy` headers on every answer), counts
+//! requests, injects faults on demand, and serves its zones over DNS.
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
@@ -485,6 +486,8 @@ pub(crate) enum Decision {
     Handle {
         delay: Option<Duration>,
         reset_after: bool,
+        /// The `Ratelimit` and `Ratelimit-Policy` values for the token, if any.
+        ratelimit: Option<(String, String)>,
     },
     Respond(Resp),
     Reset,
@@ -494,6 +497,8 @@ pub(crate) struct Resp {
     pub status: u16,
     pub body: Value,
     pub retry_after: Option<u64>,
+    /// `Ratelimit` and `Ratelimit-Policy` values, as Cloudflare sends since 2025.
+    pub ratelimit: Option<(String, String)>,
 }
 
 impl Resp {
@@ -502,6 +507,7 @@ impl Resp {
             status: 200,
             body: envelope(true, vec![], result, None),
             retry_after: None,
+            ratelimit: None,
         }
     }
 
@@ -510,6 +516,7 @@ impl Resp {
             status: e.status,
             body: envelope(false, vec![e], Value::Null, None),
             retry_after: None,
+            ratelimit: None,
         }
     }
 }
@@ -598,6 +605,7 @@ pub(crate) fn decide(
     // The per-token rate limit: a fixed window from the token's first request;
     // past the limit every request is refused until the window ends.
     let (limit, window) = st.rate_limit;
+    let mut ratelimit = None;
     if let Some(t) = auth.and_then(|a| st.tokens.get_mut(a)) {
         let now = Instant::now();
         let start = *t.window_start.get_or_insert(now);
@@ -610,22 +618,36 @@ pub(crate) fn decide(
             let left = window.saturating_sub(now.duration_since(start));
             let secs = left.as_secs() + u64::from(left.subsec_nanos() > 0);
             log(&mut st, 429);
-            return Decision::Respond(rate_limited(secs.max(1)));
+            let mut r = rate_limited(secs.max(1));
+            r.ratelimit = Some((
+                format!("\"default\";r=0;t={}", secs.max(1)),
+                format!("\"default\";q={limit};w={}", window.as_secs()),
+            ));
+            return Decision::Respond(r);
         }
         t.count += 1;
+        let left = window.saturating_sub(now.duration_since(start));
+        let secs = left.as_secs() + u64::from(left.subsec_nanos() > 0);
+        ratelimit = Some((
+            format!("\"default\";r={};t={secs}", limit - t.count),
+            format!("\"default\";q={limit};w={}", window.as_secs()),
+        ));
     }
     match fault {
         Some(Fault::Delay(d)) => Decision::Handle {
             delay: Some(d),
             reset_after: false,
+            ratelimit,
         },
         Some(Fault::ResetAfterApply) => Decision::Handle {
             delay: None,
             reset_after: true,
+            ratelimit,
         },
         _ => Decision::Handle {
             delay: None,
             reset_after: false,
+            ratelimit,
         },
     }
 }
@@ -640,6 +662,7 @@ fn rate_limited(retry_after: u64) -> Resp {
         status: 429,
         body: envelope(false, vec![e], Value::Null, None),
         retry_after: Some(retry_after),
+        ratelimit: None,
     }
 }
 
@@ -838,6 +861,7 @@ fn paged(all: Vec<Value>, page: u64, per_page: u64) -> Resp {
         status: 200,
         body: envelope(true, vec![], Value::Array(items), Some(info)),
         retry_after: None,
+        ratelimit: None,
     }
 }
 

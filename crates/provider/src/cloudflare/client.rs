@@ -181,6 +181,17 @@ impl std::fmt::Display for CallError {
     }
 }
 
+/// `(remaining, seconds to reset)` of a `Ratelimit` header
+/// (`"default";r=50;t=30`, the IETF draft Cloudflare sends since 2025).
+pub fn parse_ratelimit(v: &str) -> Option<(u64, u64)> {
+    let field = |k: &str| {
+        v.split([';', ','])
+            .filter_map(|p| p.trim().strip_prefix(k))
+            .find_map(|n| n.trim().parse::<u64>().ok())
+    };
+    Some((field("r=")?, field("t=").unwrap_or(1)))
+}
+
 /// The HTTP client of one provider.
 pub struct Client {
     http: reqwest::Client,
@@ -282,6 +293,17 @@ impl Client {
                         .get(reqwest::header::RETRY_AFTER)
                         .and_then(|v| v.to_str().ok())
                         .and_then(|v| v.trim().parse::<u64>().ok());
+                    // `Ratelimit: "default";r=0;t=42`: the budget is spent on the
+                    // server side; wait before the next request rather than earn a 429.
+                    if let Some((0, reset)) = resp
+                        .headers()
+                        .get("ratelimit")
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(parse_ratelimit)
+                    {
+                        let wait = Duration::from_secs(reset).min(self.policy.max_retry_after);
+                        self.budget.pause_until(Instant::now() + wait);
+                    }
                     match resp.bytes().await {
                         Err(e) => Err(CallError::Transport {
                             detail: describe(&e),
@@ -386,6 +408,15 @@ mod tests {
             assert!(d3 >= Duration::from_millis(400) && d3 <= Duration::from_millis(800));
             assert!(p.backoff(30) <= Duration::from_secs(1));
         }
+    }
+
+    #[test]
+    fn ratelimit_header() {
+        assert_eq!(parse_ratelimit("\"default\";r=0;t=42"), Some((0, 42)));
+        assert_eq!(parse_ratelimit("\"default\";r=17;t=3"), Some((17, 3)));
+        assert_eq!(parse_ratelimit("limit=5, r=2"), Some((2, 1)));
+        assert_eq!(parse_ratelimit("garbage"), None);
+        assert_eq!(parse_ratelimit("r=-1;t=x"), None);
     }
 
     #[test]
