@@ -1,6 +1,7 @@
 //! dnsctl: DNS as code. A thin command-line layer over the `zone` and
 //! `provider` crates.
 
+mod acme;
 mod render;
 mod verify;
 
@@ -114,6 +115,12 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// ACME DNS-01 hooks: publish, remove and check _acme-challenge TXT records
+    #[command(after_help = crate::acme::ACME_HELP)]
+    Acme {
+        #[command(subcommand)]
+        command: crate::acme::AcmeCommand,
+    },
     /// List backups, newest first
     #[command(after_help = "Examples:\n  dnsctl backups\n  dnsctl backups example.com")]
     Backups { zone: Option<String> },
@@ -134,6 +141,10 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // lego/Traefik exec hooks call `dnsctl present|cleanup ...` directly.
+    if let Some(code) = crate::acme::exec_hook() {
+        return code;
+    }
     let cli = Cli::parse();
     let style = Style {
         color: !cli.no_color
@@ -194,6 +205,7 @@ async fn run(cli: Cli, style: Style) -> Result<ExitCode> {
             server,
             json,
         } => verify::verify(&cfg, &zones, &server, json).await,
+        Command::Acme { command } => crate::acme::run(&cfg, command).await,
         Command::Import { .. } => unreachable!("handled above"),
     }
 }
