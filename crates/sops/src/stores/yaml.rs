@@ -26,10 +26,14 @@ struct Pos {
 }
 
 impl Pos {
-    fn from_marker(m: &yaml_rust2::scanner::Marker) -> Pos {
+    /// yaml-rust2's `index()` drifts after block scalars holding multi-byte
+    /// characters, so the character index is recomputed from line and column.
+    fn from_marker(m: &yaml_rust2::scanner::Marker, line_starts: &[usize], len: usize) -> Pos {
+        let line = m.line().max(1);
+        let start = line_starts.get(line - 1).copied().unwrap_or(len);
         Pos {
-            idx: m.index(),
-            line: m.line(),
+            idx: (start + m.col()).min(len),
+            line,
             col: m.col(),
         }
     }
@@ -67,6 +71,8 @@ struct Builder<'a> {
     excluded: Vec<(usize, usize)>,
     /// Start positions of every node (for "next token" lookups).
     starts: Vec<Pos>,
+    /// Character index of the start of each line.
+    line_starts: Vec<usize>,
 }
 
 fn scan_err(e: &yaml_rust2::ScanError) -> Error {
@@ -77,7 +83,10 @@ fn scan_err(e: &yaml_rust2::ScanError) -> Error {
 impl<'a> Builder<'a> {
     fn next(&mut self) -> Result<(Event, Pos)> {
         let (ev, m) = self.parser.next_token().map_err(|e| scan_err(&e))?;
-        Ok((ev, Pos::from_marker(&m)))
+        Ok((
+            ev,
+            Pos::from_marker(&m, &self.line_starts, self.chars.len()),
+        ))
     }
 
     fn err_at(&self, p: Pos, msg: impl Into<String>) -> Error {
@@ -695,6 +704,15 @@ pub fn load(input: &[u8]) -> Result<Vec<Map>> {
         anchors: HashMap::new(),
         excluded: Vec::new(),
         starts: Vec::new(),
+        line_starts: std::iter::once(0)
+            .chain(
+                chars
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| **c == '\n')
+                    .map(|(i, _)| i + 1),
+            )
+            .collect(),
     };
     let mut docs: Vec<Option<Node>> = Vec::new();
     let mut doc_roots = Vec::new();
@@ -1459,6 +1477,19 @@ mod tests {
             Some("block # not\n# also not\n")
         );
         assert_eq!(d.get("d").unwrap().as_str(), Some("plain#text"));
+    }
+
+    #[test]
+    fn multibyte_text_in_block_scalars_does_not_shift_comments() {
+        // yaml-rust2's marker index drifts after such block scalars.
+        let src = "b: |\n    Ro ✓ wörld\ne: |\n    block # not\n    # also not\n# real\n";
+        let d = &load(src.as_bytes()).unwrap()[0];
+        assert_eq!(d.items.len(), 3, "{d:?}");
+        assert_eq!(
+            d.get("e").unwrap().as_str(),
+            Some("block # not\n# also not\n")
+        );
+        assert_eq!(emit(std::slice::from_ref(d)), src);
     }
 
     #[test]
