@@ -153,8 +153,13 @@ pub fn load(input: &[u8]) -> Result<Map> {
 }
 
 fn comment_lines(out: &mut String, c: &str) {
-    for line in c.split('\n') {
-        if line.starts_with('#') || line.starts_with(';') {
+    for (i, line) in c.split('\n').enumerate() {
+        if i == 0 {
+            // The first line was stripped of its comment characters when
+            // read; write it so that reading it again gives it back.
+            out.push_str(if line.starts_with(';') { "# " } else { "; " });
+            out.push_str(line);
+        } else if line.starts_with('#') || line.starts_with(';') {
             out.push_str(&line[..1]);
             out.push(' ');
             out.push_str(line[1..].trim());
