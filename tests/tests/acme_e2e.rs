@@ -499,7 +499,8 @@ fn certbot_manual_hooks_apex_and_wildcard() {
         "-d",
         "*.example.test",
     ])
-    .current_dir(w.project.dir.path())
+    // Not the project: the hooks find dnsctl.yaml through DNSCTL_CONFIG.
+    .current_dir(d)
     .env("REQUESTS_CA_BUNDLE", w.pebble.ca());
     w.hook_env(&mut cmd);
     let t0 = Instant::now();

@@ -31,7 +31,7 @@ Exit codes:
 )]
 struct Cli {
     /// The config file [default: dnsctl.yaml in this directory or the nearest parent]
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, global = true, value_name = "FILE", env = "DNSCTL_CONFIG")]
     config: Option<PathBuf>,
     /// Never colour the output (colour is also off without a terminal or with NO_COLOR set)
     #[arg(long, global = true)]
