@@ -689,14 +689,15 @@ pub fn load(input: &[u8]) -> Result<Vec<Map>> {
         }
     }
     // Line breaks are normalised to \n (YAML reads \r\n and \r as \n).
-    let normalized;
+    // Plaintext copies made here are wiped when parsing ends.
+    let normalized: zeroize::Zeroizing<String>;
     let text = if text.contains('\r') {
-        normalized = text.replace("\r\n", "\n").replace('\r', "\n");
+        normalized = zeroize::Zeroizing::new(text.replace("\r\n", "\n").replace('\r', "\n"));
         normalized.as_str()
     } else {
         text
     };
-    let chars: Vec<char> = text.chars().collect();
+    let chars: zeroize::Zeroizing<Vec<char>> = zeroize::Zeroizing::new(text.chars().collect());
     let mut b = Builder {
         chars: &chars,
         parser: Parser::new_from_str(text),
