@@ -239,10 +239,19 @@ impl Drop for Pebble {
     }
 }
 
-/// The emulator (API and DNS face), a project whose dnsctl.yaml points the
-/// zone at it through the Cloudflare provider, and pebble.
+/// Where the zone lives: the Cloudflare emulator (API and DNS face), or a
+/// real BIND written to through the rfc2136 provider.
+enum Backend {
+    Cloudflare(Emulator),
+    Bind(testkit::bind::Bind),
+}
+
+/// A backend serving the zone, a project whose dnsctl.yaml points the zone at
+/// it, and pebble validating against the backend's DNS.
 struct World {
-    emu: Emulator,
+    backend: Backend,
+    dns: SocketAddr,
+    env: Vec<(&'static str, String)>,
     project: Project,
     pebble: Pebble,
 }
@@ -266,21 +275,62 @@ impl World {
                 emu.base_url()
             ),
         );
-        let pebble = Pebble::start(emu.dns_addr());
+        let dns = emu.dns_addr();
         World {
-            emu,
+            pebble: Pebble::start(dns),
+            env: vec![("CLOUDFLARE_API_TOKEN", TOKEN.to_string())],
+            backend: Backend::Cloudflare(emu),
+            dns,
             project,
-            pebble,
         }
     }
 
-    /// Environment every hook needs: where the config is, the token, and the
-    /// server to check propagation on (the zone's real NS are not reachable here).
+    fn with_bind() -> World {
+        require("openssl");
+        let bind = testkit::bind::Bind::start(&[ZONE]);
+        let project = Project::new();
+        project.write(
+            "dnsctl.yaml",
+            &format!(
+                "providers:\n  ns1: {{type: rfc2136, server: '{}', key_name: {}, algorithm: hmac-sha256, secret: {{env: DNSCTL_TSIG_SECRET}}}}\nzones:\n  {ZONE}: {{provider: ns1}}\n",
+                bind.addr(),
+                bind.key_name()
+            ),
+        );
+        let dns = bind.addr();
+        World {
+            pebble: Pebble::start(dns),
+            env: vec![("DNSCTL_TSIG_SECRET", bind.secret().to_string())],
+            backend: Backend::Bind(bind),
+            dns,
+            project,
+        }
+    }
+
+    fn emu(&self) -> &Emulator {
+        match &self.backend {
+            Backend::Cloudflare(e) => e,
+            Backend::Bind(_) => panic!("not an emulator world"),
+        }
+    }
+
+    fn backend_log(&self) -> String {
+        match &self.backend {
+            Backend::Cloudflare(_) => String::new(),
+            Backend::Bind(b) => format!("--- named\n{}", b.log()),
+        }
+    }
+
+    /// Environment every hook needs: where the config is, the credentials,
+    /// and the server to check propagation on (the zone's NS are not
+    /// reachable on port 53 here).
     fn hook_env(&self, cmd: &mut Command) {
         cmd.env("DNSCTL_CONFIG", self.project.path("dnsctl.yaml"))
-            .env("CLOUDFLARE_API_TOKEN", TOKEN)
-            .env("DNSCTL_NAMESERVER", self.emu.dns_addr().to_string())
+            .env("DNSCTL_NAMESERVER", self.dns.to_string())
             .env("NO_COLOR", "1");
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
     }
 
     fn lego(&self, path: &Path, exec: &Path, raw: bool, domains: &[&str]) -> Output {
@@ -296,7 +346,7 @@ impl World {
             "--dns",
             "exec",
             "--dns.resolvers",
-            &self.emu.dns_addr().to_string(),
+            &self.dns.to_string(),
             "--dns.disable-cp",
             "--path",
         ])
@@ -320,21 +370,22 @@ impl World {
         run(&mut cmd, "lego")
     }
 
-    /// No `_acme-challenge` record is left, at the API or over DNS.
+    /// No `_acme-challenge` record is left, at the provider or over DNS.
     fn assert_no_challenge_left(&self) {
-        let left: Vec<serde_json::Value> = self
-            .emu
-            .records(ZONE)
-            .into_iter()
-            .filter(|r| {
-                r["name"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .starts_with("_acme-challenge")
-            })
-            .collect();
-        assert!(left.is_empty(), "challenge records left behind: {left:?}");
-        let answers = txt_answer_count(self.emu.dns_addr(), "_acme-challenge.example.test");
+        if let Backend::Cloudflare(emu) = &self.backend {
+            let left: Vec<serde_json::Value> = emu
+                .records(ZONE)
+                .into_iter()
+                .filter(|r| {
+                    r["name"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .starts_with("_acme-challenge")
+                })
+                .collect();
+            assert!(left.is_empty(), "challenge records left behind: {left:?}");
+        }
+        let answers = txt_answer_count(self.dns, "_acme-challenge.example.test");
         assert_eq!(answers, 0, "challenge TXT still served over DNS");
     }
 
@@ -405,22 +456,19 @@ fn dnsctl() -> PathBuf {
     binary("dnsctl", "dnsctl")
 }
 
-#[test]
-fn lego_exec_default_mode_apex_and_wildcard() {
-    let w = World::new();
+/// lego with dnsctl as its exec hook obtains a certificate for the apex and
+/// its wildcard; returns how long lego took.
+fn lego_flow(w: &World, raw: bool) -> Duration {
     let out = tempfile::tempdir().expect("temp dir");
     let t0 = Instant::now();
-    let o = w.lego(out.path(), &dnsctl(), false, &[ZONE, "*.example.test"]);
+    let o = w.lego(out.path(), &dnsctl(), raw, &[ZONE, "*.example.test"]);
     let took = t0.elapsed();
     assert!(
         o.status.success(),
-        "lego failed: {}\n--- pebble\n{}",
+        "lego (raw: {raw}) failed: {}\n--- pebble\n{}\n{}",
         show(&o),
-        w.pebble.log()
-    );
-    eprintln!(
-        "lego exec (default mode), {ZONE} + *.{ZONE}: {:.2}s",
-        took.as_secs_f64()
+        w.pebble.log(),
+        w.backend_log()
     );
     let certs = out.path().join("certificates");
     w.assert_certificate(
@@ -429,43 +477,38 @@ fn lego_exec_default_mode_apex_and_wildcard() {
         &[ZONE, "*.example.test"],
     );
     w.assert_no_challenge_left();
+    took
+}
+
+#[test]
+fn lego_exec_default_mode_apex_and_wildcard() {
+    let w = World::new();
+    let took = lego_flow(&w, false);
+    eprintln!(
+        "lego exec (default mode), {ZONE} + *.{ZONE}, Cloudflare emulator: {:.2}s",
+        took.as_secs_f64()
+    );
     // Both challenges went through the emulator's API (pebble validated what dnsctl wrote).
     assert!(
-        w.emu.count("POST", "dns_records") + w.emu.count("PATCH", "dns_records") >= 2,
+        w.emu().count("POST", "dns_records") + w.emu().count("PATCH", "dns_records") >= 2,
         "{:?}",
-        w.emu.requests()
+        w.emu().requests()
     );
 }
 
 #[test]
 fn lego_exec_raw_mode_apex_and_wildcard() {
     let w = World::new();
-    let out = tempfile::tempdir().expect("temp dir");
-    let t0 = Instant::now();
-    let o = w.lego(out.path(), &dnsctl(), true, &[ZONE, "*.example.test"]);
-    let took = t0.elapsed();
-    assert!(
-        o.status.success(),
-        "lego (RAW) failed: {}\n--- pebble\n{}",
-        show(&o),
-        w.pebble.log()
-    );
+    let took = lego_flow(&w, true);
     eprintln!(
-        "lego exec (EXEC_MODE=RAW), {ZONE} + *.{ZONE}: {:.2}s",
+        "lego exec (EXEC_MODE=RAW), {ZONE} + *.{ZONE}, Cloudflare emulator: {:.2}s",
         took.as_secs_f64()
     );
-    let certs = out.path().join("certificates");
-    w.assert_certificate(
-        &certs.join("example.test.crt"),
-        &certs.join("example.test.issuer.crt"),
-        &[ZONE, "*.example.test"],
-    );
-    w.assert_no_challenge_left();
 }
 
-#[test]
-fn certbot_manual_hooks_apex_and_wildcard() {
-    let w = World::new();
+/// certbot with dnsctl's manual hooks obtains a certificate for the apex
+/// and its wildcard; returns how long certbot took.
+fn certbot_flow(w: &World) -> Duration {
     let certbot = require("certbot");
     let dir = tempfile::tempdir().expect("temp dir");
     let d = dir.path();
@@ -521,10 +564,6 @@ fn certbot_manual_hooks_apex_and_wildcard() {
             .join("\n"),
         w.pebble.log()
     );
-    eprintln!(
-        "certbot manual hooks, {ZONE} + *.{ZONE}: {:.2}s",
-        took.as_secs_f64()
-    );
     let live = d.join("etc/live/example.test");
     w.assert_certificate(
         &live.join("cert.pem"),
@@ -536,6 +575,34 @@ fn certbot_manual_hooks_apex_and_wildcard() {
     assert!(
         log.contains("dnsctl: published TXT at _acme-challenge.example.test."),
         "auth hook output not in certbot's log"
+    );
+    took
+}
+
+#[test]
+fn certbot_manual_hooks_apex_and_wildcard() {
+    let w = World::new();
+    let took = certbot_flow(&w);
+    eprintln!(
+        "certbot manual hooks, {ZONE} + *.{ZONE}, Cloudflare emulator: {:.2}s",
+        took.as_secs_f64()
+    );
+}
+
+/// The same issuance through the rfc2136 provider into a real BIND (TSIG-
+/// signed UPDATEs), pebble validating against BIND: lego in both exec modes
+/// and certbot.
+#[test]
+fn lego_and_certbot_through_rfc2136_into_bind() {
+    let w = World::with_bind();
+    let a = lego_flow(&w, false);
+    let b = lego_flow(&w, true);
+    let c = certbot_flow(&w);
+    eprintln!(
+        "BIND via rfc2136, {ZONE} + *.{ZONE}: lego default {:.2}s, lego RAW {:.2}s, certbot {:.2}s",
+        a.as_secs_f64(),
+        b.as_secs_f64(),
+        c.as_secs_f64()
     );
 }
 
