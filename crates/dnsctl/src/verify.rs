@@ -105,10 +105,7 @@ pub async fn verify(
             }
             match (&error, drifts.len()) {
                 (Some(e), _) => println!("{zone_name} @ {at}: cannot verify: {e}"),
-                (None, 0) => println!(
-                    "{zone_name} @ {at}: all {} record sets match",
-                    sets.len()
-                ),
+                (None, 0) => println!("{zone_name} @ {at}: all {} record sets match", sets.len()),
                 (None, n) => {
                     println!(
                         "{zone_name} @ {at}: {n} of {} record sets differ",

@@ -107,6 +107,14 @@ async fn every_type_round_trips_through_bind_and_converges() {
     // Changes, deletes and a type swap (CNAME -> A) in one apply.
     let changed = all_types()
         .replace(
+            "[ns1.example.com., ns2.example.net.]",
+            "[ns1.example.com., ns3.example.net.]",
+        )
+        .replace(
+            "ttl: 300, value: 203.0.113.10",
+            "ttl: 120, value: 203.0.113.10",
+        )
+        .replace(
             "www: {type: CNAME, ttl: 300, value: example.com.}",
             "www: {type: A, value: 192.0.2.80}",
         )
@@ -128,6 +136,8 @@ async fn every_type_round_trips_through_bind_and_converges() {
         [
             "delete quote TXT",
             "delete www CNAME",
+            "update  NS",
+            "update  A",
             "update mail A",
             "create www A"
         ]
@@ -340,4 +350,40 @@ async fn a_push_interrupted_by_a_server_stop_is_repaired_by_a_rerun() {
     );
     p.apply(&rest).await.unwrap();
     assert!(plan(&want, &p.list(&origin()).await.unwrap(), &opts()).is_empty());
+}
+
+/// The same provider against Knot DNS: every type, a change, a concurrent
+/// change refused by the prerequisites.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn knot_every_type_and_prerequisites() {
+    let knot = testkit::knot::Knot::start(&["example.com"]);
+    std::env::set_var("DNSCTL_TEST_KNOT", knot.secret());
+    let p = Rfc2136Provider::new(
+        &knot.addr().to_string(),
+        knot.key_name(),
+        Algorithm::HmacSha256,
+        SecretRef::Env("DNSCTL_TEST_KNOT".into()),
+    );
+    let want = desired(&all_types());
+    push(&p, &want).await;
+    let live = p.list(&origin()).await.unwrap();
+    let again = plan(&want, &live, &opts());
+    assert!(
+        again.is_empty(),
+        "not converged on Knot: {again:?}\n{}",
+        knot.log()
+    );
+    let changed = all_types()
+        .replace(
+            "[ns1.example.com., ns2.example.net.]",
+            "[ns1.example.com., ns3.example.net.]",
+        )
+        .replace("value: 203.0.113.25}", "value: 203.0.113.26}");
+    let want2 = desired(&changed);
+    let mine = plan(&want2, &live, &opts());
+    push(&p, &want2).await;
+    assert!(plan(&want2, &p.list(&origin()).await.unwrap(), &opts()).is_empty());
+    // `mine` was made before the push above: its prerequisites no longer hold.
+    let err = p.apply(&mine).await.unwrap_err();
+    assert!(matches!(err, ProviderError::Conflict { .. }), "{err}");
 }

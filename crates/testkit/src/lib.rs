@@ -33,6 +33,7 @@
 //! ```
 
 pub mod bind;
+pub mod knot;
 mod dns;
 mod http;
 pub mod powerdns;

@@ -389,6 +389,30 @@ fn encode_change(zone: &Name, ch: &Change) -> Result<Encoded, String> {
             }
         }
     }
+    // The apex NS set can never be deleted whole (RFC 2136 3.4.2.4: the
+    // server ignores that), so it changes value by value: new values first,
+    // then the old ones that go.
+    if let Change::Update { from, to } = ch {
+        if set.name.is_empty() && set.rtype == RType::Ns {
+            for v in to.values() {
+                put_rr(
+                    &mut e.update,
+                    &owner,
+                    t,
+                    wire::CLASS_IN,
+                    to.ttl,
+                    &encode(v)?,
+                );
+                e.update_count += 1;
+            }
+            for v in from.values().iter().filter(|v| !to.values().contains(v)) {
+                // RFC 2136 2.5.4: delete an RR from an RRset.
+                put_rr(&mut e.update, &owner, t, wire::CLASS_NONE, 0, &encode(v)?);
+                e.update_count += 1;
+            }
+            return Ok(e);
+        }
+    }
     if !matches!(ch, Change::Create(_)) {
         // RFC 2136 2.5.2: delete the RRset.
         put_rr(&mut e.update, &owner, t, wire::CLASS_ANY, 0, &[]);

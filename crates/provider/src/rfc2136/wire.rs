@@ -838,6 +838,65 @@ mod tests {
         assert_eq!(data.len(), 302);
     }
 
+    /// Damaged copies of a real-looking answer (every type, compressed names)
+    /// give errors or values, never a panic.
+    #[test]
+    fn damaged_messages_never_panic() {
+        let mut m = vec![0x12, 0x34, 0x84, 0, 0, 1, 0, 3, 0, 0, 0, 0];
+        put_name(&mut m, "www.example.com.");
+        put_u16(&mut m, 1);
+        put_u16(&mut m, 1);
+        let answers = [
+            RData::Mx {
+                preference: 1,
+                exchange: n("mx.example.com."),
+            },
+            RData::Txt("t".repeat(300)),
+            RData::Https(
+                Svcb::new(
+                    1,
+                    n("example.com."),
+                    vec![SvcParam {
+                        key: "alpn".into(),
+                        value: Some("h2".into()),
+                    }],
+                )
+                .unwrap(),
+            ),
+        ];
+        for v in &answers {
+            // The owner as a pointer to the question's name.
+            m.extend_from_slice(&[0xc0, 12]);
+            put_u16(&mut m, type_code(v.rtype()));
+            put_u16(&mut m, CLASS_IN);
+            put_u32(&mut m, 60);
+            let d = encode_rdata(v).unwrap();
+            put_u16(&mut m, d.len() as u16);
+            m.extend(d);
+        }
+        let ok = parse_message(&m).unwrap();
+        for (rr, v) in ok.answers.iter().zip(&answers) {
+            assert_eq!(rr.name, "www.example.com.");
+            assert_eq!(decode_rdata(&m, rr).unwrap().as_ref(), Some(v));
+        }
+        let mut rng = fastrand::Rng::with_seed(7);
+        for _ in 0..20_000 {
+            let mut d = m.clone();
+            for _ in 0..rng.usize(1..6) {
+                let i = rng.usize(..d.len());
+                d[i] = rng.u8(..);
+            }
+            d.truncate(rng.usize(..=d.len()));
+            if let Ok(msg) = parse_message(&d) {
+                let _ = msg.rcode(&d);
+                let _ = msg.tsig(&d);
+                for rr in &msg.answers {
+                    let _ = decode_rdata(&d, rr);
+                }
+            }
+        }
+    }
+
     #[test]
     fn compression_loops_and_truncation_are_errors() {
         // Header, then a name that points at itself.
