@@ -116,7 +116,30 @@ fn split_words(s: &str) -> Vec<String> {
     out
 }
 
+/// Waits for Enter on the terminal; Ctrl-C, SIGTERM or SIGHUP abandon.
+fn wait_for_enter(sig: &Signals) -> Result<(), Fail> {
+    sig.int.store(0, Ordering::SeqCst);
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = std::io::stdin().read_line(&mut line);
+        let _ = tx.send(());
+    });
+    loop {
+        if let Some(f) = sig.terminated().or_else(|| sig.interrupted()) {
+            eprintln!();
+            return Err(f);
+        }
+        match rx.recv_timeout(Duration::from_millis(50)) {
+            Ok(()) | Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return Ok(()),
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+        }
+    }
+}
+
 fn run_editor(path: &Path, sig: &Signals) -> Result<(), Fail> {
+    // Ctrl-C pressed inside an earlier editor session does not count.
+    sig.int.store(0, Ordering::SeqCst);
     let words = editor_command();
     let mut child = Command::new(&words[0])
         .args(&words[1..])
@@ -260,12 +283,8 @@ fn edit_loop(
                     ));
                 }
                 if std::io::stdin().is_terminal() {
-                    eprint!("Press Enter to return to the editor (your text is kept), or Ctrl-C then Enter to abandon: ");
-                    let mut line = String::new();
-                    let _ = std::io::stdin().read_line(&mut line);
-                    if let Some(f) = sig.interrupted() {
-                        return Err(f);
-                    }
+                    eprint!("Press Enter to return to the editor (your text is kept), or Ctrl-C to abandon: ");
+                    wait_for_enter(sig)?;
                 } else {
                     eprintln!("secretctl: reopening the editor with your text");
                 }
