@@ -858,3 +858,59 @@ fn check_fails_on_a_caa_that_forbids_the_ca() {
         .dnsctl_env(&["acme", "check", "example.test", "--ca", "pki.goog"], &env)
         .expect(0);
 }
+
+/// A push while an issuance is under way leaves its challenge records alone
+/// (`_acme-challenge*` TXT is ignored by default).
+#[test]
+fn push_during_issuance_keeps_the_challenge_record() {
+    let emu = Emulator::start_in_thread();
+    emu.add_token(TOKEN);
+    emu.add_zone(ZONE);
+    let project = Project::new();
+    project.write(
+        "dnsctl.yaml",
+        &format!("providers:\n  cf: {{type: cloudflare, base_url: '{}', token: {{env: CLOUDFLARE_API_TOKEN}}}}\nzones:\n  {ZONE}: {{provider: cf}}\n", emu.base_url()),
+    );
+    project.write(
+        "zones/example.test.yaml",
+        "www:\n  type: A\n  value: 192.0.2.1\n",
+    );
+    let ns = emu.dns_addr().to_string();
+    let env = [
+        ("CLOUDFLARE_API_TOKEN", TOKEN),
+        ("DNSCTL_NAMESERVER", ns.as_str()),
+    ];
+    project
+        .dnsctl_env(
+            &[
+                "acme",
+                "present",
+                "_acme-challenge.example.test",
+                "in-flight",
+            ],
+            &env,
+        )
+        .expect(0);
+    let r = project.dnsctl_env(&["push", "--yes"], &env).expect(0);
+    assert!(!r.stdout().contains("_acme-challenge"), "{}", r.stdout());
+    let names: Vec<String> = emu
+        .records(ZONE)
+        .into_iter()
+        .map(|r| {
+            format!(
+                "{} {}",
+                r["type"].as_str().unwrap_or_default(),
+                r["name"].as_str().unwrap_or_default()
+            )
+        })
+        .collect();
+    assert!(
+        names.contains(&"TXT _acme-challenge.example.test".to_string())
+            && names.contains(&"A www.example.test".to_string()),
+        "{names:?}"
+    );
+    assert_eq!(
+        txt_answer_count(emu.dns_addr(), "_acme-challenge.example.test"),
+        1
+    );
+}

@@ -354,3 +354,35 @@ async fn the_local_provider_works_too() {
     let file = std::fs::read_to_string(dir.path().join("live/home.test.zone")).unwrap();
     assert!(!file.contains(A) && file.contains(B), "{file}");
 }
+
+#[tokio::test]
+async fn a_truncated_udp_answer_is_read_again_over_tcp() {
+    let (emu, cfg, _d) = setup(&["example.test"]).await;
+    // 40 values of 43 characters do not fit a 1232-byte UDP answer.
+    let values: Vec<String> = (0..40)
+        .map(|i| acme::key_authorization_digest(&format!("token-{i}")))
+        .collect();
+    for v in &values {
+        emu.add_record(
+            "example.test",
+            serde_json::json!({"type": "TXT", "name": "_acme-challenge.example.test", "content": v, "ttl": 60}),
+        )
+        .unwrap();
+    }
+    let a = acme::dns::query(
+        emu.dns_addr(),
+        "_acme-challenge.example.test.",
+        acme::dns::Type::TXT,
+        Duration::from_secs(1),
+    )
+    .await
+    .unwrap();
+    assert!(a.tcp, "expected the TCP fallback");
+    assert_eq!(a.txt.len(), 40);
+    // And the propagation wait sees the value among them.
+    let s = settings(&emu);
+    let name = hook::challenge_name("example.test").unwrap();
+    let r = acme::present(&cfg, &name, A, &s).await.unwrap();
+    assert_eq!(r.values.len(), 41);
+    assert!(r.waited.is_some());
+}
