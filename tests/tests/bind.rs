@@ -203,3 +203,39 @@ fn a_push_interrupted_by_a_server_stop_is_repaired_by_a_rerun() {
     p.dnsctl(&["preview", "--exit-code"]).expect(0);
     p.dnsctl(&["verify", "--server", &server]).expect(0);
 }
+
+/// An answer larger than the 4096-octet UDP payload is truncated; verify asks
+/// again over TCP. A server that does not answer is an error (exit 1).
+#[test]
+fn verify_falls_back_to_tcp_and_reports_a_silent_server() {
+    let bind = Bind::start(&["example.com"]);
+    let p = project(&bind, "DNSCTL_E2E_BIND_TCP");
+    let values: Vec<String> = (0..12)
+        .map(|i| format!("'{i:02}{}'", "x".repeat(500)))
+        .collect();
+    p.write(
+        "zones/example.com.yaml",
+        &format!(
+            "'': {{type: NS, value: ns1.example.com.}}\nns1: {{type: A, value: 127.0.0.1}}\nbig: {{type: TXT, values: [{}]}}\n",
+            values.join(", ")
+        ),
+    );
+    p.dnsctl(&["push", "--yes"]).expect(0);
+    let server = bind.addr().to_string();
+    let r = p.dnsctl(&["verify", "--server", &server]).expect(0);
+    assert!(
+        r.stdout().contains("all 3 record sets match"),
+        "{}",
+        r.stdout()
+    );
+    p.write(
+        "zones/example.com.yaml",
+        &p.read("zones/example.com.yaml").replace("'11x", "'12x"),
+    );
+    let r = p.dnsctl(&["verify", "--server", &server]).expect(2);
+    assert!(r.stdout().contains("big TXT: want"), "{}", r.stdout());
+    // Nothing listens there.
+    let silent = format!("127.0.0.1:{}", testkit::servers::free_port());
+    let r = p.dnsctl(&["verify", "--server", &silent]).expect(1);
+    assert!(r.stdout().contains("cannot verify"), "{}", r.stdout());
+}

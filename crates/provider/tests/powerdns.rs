@@ -208,3 +208,46 @@ async fn a_push_while_the_server_is_down_fails_and_a_rerun_after_restart_converg
     p.apply(&pl).await.unwrap();
     assert!(plan(&want, &p.list(&origin()).await.unwrap(), &opts()).is_empty());
 }
+
+#[test]
+fn config_reads_both_providers_and_refuses_inline_credentials() {
+    use provider::config::Config;
+    let root = std::path::Path::new("/nonexistent");
+    let ok = "providers:\n  ns:\n    type: rfc2136\n    server: 127.0.0.1:5353\n    key_name: dnsctl\n    algorithm: hmac-sha512\n    secret: {env: TSIG}\n  pdns:\n    type: powerdns\n    api_url: http://127.0.0.1:8081\n    api_key: {env: PDNS}\n    create_zone: true\nzones:\n  a.example: {provider: ns}\n  b.example: {provider: pdns}\n";
+    let cfg = Config::parse(ok, root, "dnsctl.yaml").unwrap();
+    let ns = cfg.providers["ns"].describe(&Name::parse_fqdn("a.example.").unwrap());
+    assert_eq!(ns, "rfc2136: a.example. on 127.0.0.1:5353 (key dnsctl)");
+    let pd = cfg.providers["pdns"].describe(&Name::parse_fqdn("b.example.").unwrap());
+    assert_eq!(
+        pd,
+        "powerdns: http://127.0.0.1:8081/api/v1/servers/localhost/zones/b.example."
+    );
+    for (bad, want) in [
+        (
+            ok.replace("secret: {env: TSIG}", "secret: c2VjcmV0"),
+            "7:13: error: 'secret' must be a reference",
+        ),
+        (
+            ok.replace("api_key: {env: PDNS}", "api_key: hunter2"),
+            "11:14: error: 'api_key' must be a reference",
+        ),
+        (
+            ok.replace("hmac-sha512", "hmac-md4"),
+            "unknown TSIG algorithm 'hmac-md4'",
+        ),
+        (
+            ok.replace("http://127.0.0.1:8081", "127.0.0.1:8081"),
+            "must start with http://",
+        ),
+        (
+            ok.replace("    key_name: dnsctl\n", ""),
+            "provider 'ns' needs 'key_name'",
+        ),
+    ] {
+        let e = Config::parse(&bad, root, "dnsctl.yaml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(want), "{e}");
+        assert!(!e.contains("hunter2"), "{e}");
+    }
+}
