@@ -472,7 +472,13 @@ async fn push(
             )
         })?;
         eprintln!("backup: {}", display_path(&saved));
-        p.provider.apply(&p.plan).await.with_context(|| {
+        let progress = show_progress(p.provider);
+        let started = std::time::Instant::now();
+        let applied = p.provider.apply(&p.plan).await;
+        if progress {
+            eprint!("\r\x1b[K");
+        }
+        applied.with_context(|| {
             format!(
                 "push to {} failed; restore with `dnsctl revert {}` if needed",
                 p.target,
@@ -482,13 +488,36 @@ async fn push(
         println!(
             "{}",
             style.green(&format!(
-                "applied {} to {}",
+                "applied {} to {} in {:.1}s",
                 render::counts_line(p.plan.counts()),
-                p.zc.name.as_str().trim_end_matches('.')
+                p.zc.name.as_str().trim_end_matches('.'),
+                started.elapsed().as_secs_f64()
             ))
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// On a terminal, reports the progress of a long apply on stderr (the
+/// Cloudflare provider reports after each batch). Returns whether it does.
+fn show_progress(provider: &AnyProvider) -> bool {
+    if !std::io::stderr().is_terminal() {
+        return false;
+    }
+    match provider {
+        AnyProvider::Cloudflare(cf) => {
+            cf.set_progress(std::sync::Arc::new(
+                |zone: &Name, done: usize, total: usize| {
+                    eprint!(
+                        "\r{}: {done}/{total} record changes applied",
+                        zone.as_str().trim_end_matches('.')
+                    );
+                },
+            ));
+            true
+        }
+        _ => false,
+    }
 }
 
 fn display_path(p: &Path) -> String {
