@@ -148,10 +148,19 @@ pub async fn authoritative_servers(
     let mut unresolved = Vec::new();
     for h in &hosts {
         match resolver.lookup_ip(h.as_str()).await {
-            Ok(ips) => out.extend(ips.iter().map(|ip| Server {
-                name: h.clone(),
-                addr: SocketAddr::new(ip, 53),
-            })),
+            Ok(ips) => {
+                let addrs: Vec<SocketAddr> = ips.iter().map(|ip| SocketAddr::new(ip, 53)).collect();
+                // A host without a route to one address family (an IPv4-only
+                // network and a nameserver with AAAA records) cannot ask those
+                // addresses; the host's other addresses stand for it.
+                let routable: Vec<SocketAddr> =
+                    addrs.iter().copied().filter(|a| routable(*a)).collect();
+                let keep = if routable.is_empty() { addrs } else { routable };
+                out.extend(keep.into_iter().map(|addr| Server {
+                    name: h.clone(),
+                    addr,
+                }));
+            }
             Err(e) => unresolved.push(format!("{h}: {e}")),
         }
     }
@@ -163,6 +172,18 @@ pub async fn authoritative_servers(
         }));
     }
     Ok(out)
+}
+
+/// Whether this host has a route to `addr` (a UDP connect sends nothing).
+fn routable(addr: SocketAddr) -> bool {
+    let bind: SocketAddr = if addr.is_ipv4() {
+        SocketAddr::from(([0, 0, 0, 0], 0))
+    } else {
+        SocketAddr::from(([0u16; 8], 0))
+    };
+    std::net::UdpSocket::bind(bind)
+        .and_then(|s| s.connect(addr))
+        .is_ok()
 }
 
 /// What one server says about `fqdn`, and whether that is what we want.
@@ -260,5 +281,73 @@ pub async fn wait(
         }
         tokio::time::sleep(pause.min(deadline - now)).await;
         pause = (pause * 3 / 2).min(policy.max_interval);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_is_routable() {
+        assert!(routable("127.0.0.1:53".parse().unwrap()));
+    }
+
+    #[tokio::test]
+    async fn explicit_servers_are_used_as_given() {
+        let zone = Name::parse_fqdn("example.test.").unwrap();
+        let a: SocketAddr = "127.0.0.1:5353".parse().unwrap();
+        let s = authoritative_servers(&zone, &[a]).await.unwrap();
+        assert_eq!(
+            s,
+            vec![Server {
+                name: a.to_string(),
+                addr: a
+            }]
+        );
+        assert_eq!(s[0].to_string(), "127.0.0.1:5353");
+        let named = Server {
+            name: "ns1.example.test.".into(),
+            addr: a,
+        };
+        assert_eq!(named.to_string(), "ns1.example.test. (127.0.0.1:5353)");
+    }
+
+    #[tokio::test]
+    async fn gone_is_immediate_when_nothing_is_served() {
+        // A server that answers REFUSED for everything is never "in agreement".
+        let sock = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let addr = sock.local_addr().unwrap();
+        tokio::spawn(async move {
+            let mut buf = [0u8; 512];
+            while let Ok((n, peer)) = sock.recv_from(&mut buf).await {
+                if n < 12 {
+                    continue;
+                }
+                let mut r = buf[..n].to_vec();
+                r[2] |= 0x80; // response
+                r[3] = (r[3] & 0xf0) | 5; // REFUSED
+                let _ = sock.send_to(&r, peer).await;
+            }
+        });
+        let servers = vec![Server {
+            name: addr.to_string(),
+            addr,
+        }];
+        let fqdn = Name::parse_fqdn("_acme-challenge.example.test.").unwrap();
+        let policy = Policy {
+            timeout: Duration::from_millis(300),
+            max_interval: Duration::from_millis(100),
+            query_timeout: Duration::from_millis(200),
+        };
+        let e = wait(&servers, &fqdn, "v", Want::Gone, policy)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("REFUSED (not authoritative for the zone?)")
+                && e.contains("did not stop serving"),
+            "{e}"
+        );
     }
 }
