@@ -246,6 +246,7 @@ impl Config {
                 }
             };
             if let Some(g) = rc.secret_group {
+                let regex = &regex;
                 if g >= regex.captures_len() {
                     return Err(self.err(format!(
                         "rule {}: secretGroup {g} but the regex has {} groups",
@@ -268,7 +269,8 @@ impl Config {
                 hint: rc.hint.clone().unwrap_or_else(|| {
                     "move it to a SOPS file (secrets/…) and reference it".into()
                 }),
-                regex,
+                regex: rules::LazyRegex::ready(regex),
+                multiline: true,
                 keywords: rc.keywords.iter().map(|k| k.to_ascii_lowercase()).collect(),
                 secret_group: Some(rc.secret_group.unwrap_or(0)),
                 min_entropy: rc.entropy,
@@ -341,6 +343,7 @@ impl Config {
             target,
             paths: compile("path", &a.paths)?,
             stopwords: a.stopwords.iter().map(|s| s.to_ascii_lowercase()).collect(),
+            exact: Vec::new(),
             all,
         })
     }

@@ -170,6 +170,9 @@ const INLINE_ALLOW: &[&[u8]] = &[
     b"pragma: allowlist secret",
 ];
 
+/// Keyword lines closer than this are scanned as one region.
+const WINDOW_GAP: usize = 4096;
+
 /// Only the first this many bytes of a line go into a preview.
 const PREVIEW_MAX: usize = 160;
 
@@ -194,9 +197,25 @@ impl Scanner {
                 }
             }
         }
+        // Non-overlapping leftmost-longest search is much faster than an
+        // overlapping one; a keyword that contains another (`api_token`
+        // holds `token`) also switches on the rules of the one it contains.
+        for (i, k) in keywords.iter().enumerate() {
+            for (j, other) in keywords.iter().enumerate() {
+                if i != j && k.contains(other.as_str()) {
+                    let extra = keyword_rules[j].clone();
+                    for r in extra {
+                        if !keyword_rules[i].contains(&r) {
+                            keyword_rules[i].push(r);
+                        }
+                    }
+                }
+            }
+        }
         let prefilter = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
+            .match_kind(MatchKind::LeftmostLongest)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&keywords)
             .map_err(|e| Error::Config {
                 path: "keywords".into(),
@@ -265,23 +284,35 @@ impl Scanner {
             return out;
         }
 
-        // Prefilter: which rules have a keyword in the content.
-        let mut on = vec![false; self.rules.len()];
+        // Prefilter: which rules have a keyword in the content, and on
+        // which lines (single-line rules run only there).
+        let n = self.rules.len();
+        let mut whole = vec![false; n];
+        let mut windows: Vec<Vec<(usize, usize)>> = vec![Vec::new(); n];
         for &i in &self.always {
-            on[i] = true;
+            whole[i] = true;
         }
-        let mut left = self.keyword_rules.len();
-        let mut seen_kw = vec![false; self.keyword_rules.len()];
-        for m in self.prefilter.find_overlapping_iter(data) {
-            let k = m.pattern().as_usize();
-            if !seen_kw[k] {
-                seen_kw[k] = true;
-                for &r in &self.keyword_rules[k] {
-                    on[r] = true;
-                }
-                left -= 1;
-                if left == 0 {
-                    break;
+        let (mut ls, mut le) = (0usize, 0usize);
+        let mut have_line = false;
+        for m in self.prefilter.find_iter(data) {
+            let at = m.start();
+            if !have_line || at >= le {
+                ls = memchr::memrchr(b'\n', &data[..at]).map_or(0, |p| p + 1);
+                le = memchr::memchr(b'\n', &data[at..]).map_or(data.len(), |p| at + p);
+                have_line = true;
+            }
+            // A keyword may run past the end of its line ("\n" never is one).
+            let we = le.max(m.end());
+            for &r in &self.keyword_rules[m.pattern().as_usize()] {
+                if self.rules[r].multiline {
+                    whole[r] = true;
+                } else {
+                    // Merge with the previous window when close: fewer,
+                    // longer regex runs over the same bytes.
+                    match windows[r].last_mut() {
+                        Some(last) if ls <= last.1 + WINDOW_GAP => last.1 = last.1.max(we),
+                        _ => windows[r].push((ls, we)),
+                    }
                 }
             }
         }
@@ -293,7 +324,7 @@ impl Scanner {
         }
         let mut cands: Vec<Cand> = Vec::new();
         for (ri, rule) in self.rules.iter().enumerate() {
-            if !on[ri] {
+            if !whole[ri] && windows[ri].is_empty() {
                 continue;
             }
             if let Some(p) = &rule.path {
@@ -301,15 +332,20 @@ impl Scanner {
                     continue;
                 }
             }
-            for caps in rule.regex.captures_iter(data) {
-                let Some((s, e)) = self.validate(rule, &caps, data, path) else {
-                    continue;
-                };
-                cands.push(Cand {
-                    start: s,
-                    end: e,
-                    rule: ri,
-                });
+            let re = rule.regex.get();
+            let full = [(0, data.len())];
+            let spans: &[(usize, usize)] = if whole[ri] { &full } else { &windows[ri] };
+            for &(ws, we) in spans {
+                for caps in re.captures_iter(&data[ws..we]) {
+                    let Some((s, e)) = self.validate(rule, &caps, data, ws, path) else {
+                        continue;
+                    };
+                    cands.push(Cand {
+                        start: s,
+                        end: e,
+                        rule: ri,
+                    });
+                }
             }
         }
         if cands.is_empty() {
@@ -404,9 +440,11 @@ impl Scanner {
         rule: &Rule,
         caps: &Captures<'_>,
         data: &[u8],
+        base: usize,
         path: &str,
     ) -> Option<(usize, usize)> {
         let whole = caps.get(0)?;
+        let whole_start = base + whole.start();
         let secret = match rule.secret_group {
             Some(g) => caps.get(g),
             None => ["secret", "s2", "dq", "sq", "bq", "uq"]
@@ -415,8 +453,8 @@ impl Scanner {
                 .or_else(|| if caps.len() > 1 { caps.get(1) } else { None })
                 .or(Some(whole)),
         }?;
-        let mut s = secret.start();
-        let mut e = secret.end();
+        let mut s = base + secret.start();
+        let mut e = base + secret.end();
         // Trailing punctuation of a bare value (`x,` `x;` `x)`).
         if caps.name("uq").is_some() {
             while e > s && matches!(data[e - 1], b',' | b';' | b')') {
@@ -487,17 +525,17 @@ impl Scanner {
                     return None;
                 }
                 // Report the key from its BEGIN line.
-                s = whole.start();
-                e = whole.end();
+                s = whole_start;
+                e = base + whole.end();
             }
-            Check::K8sSecret => return k8s_secret_value(data, whole.start()),
+            Check::K8sSecret => return k8s_secret_value(data, whole_start),
             Check::Curl => {
                 let (cs, ce) = curl_secret(caps.name("cred")?)?;
-                s = cs;
-                e = ce;
+                s = base + cs;
+                e = base + ce;
             }
         }
-        let line = line_of(data, whole.start());
+        let line = line_of(data, whole_start);
         if INLINE_ALLOW
             .iter()
             .any(|a| memchr::memmem::find(line, a).is_some())

@@ -47,6 +47,8 @@ pub struct Allowlist {
     pub paths: Vec<Regex>,
     /// Substrings of the secret (lowercase) that make it an example.
     pub stopwords: Vec<String>,
+    /// Exact secrets that are published examples or public by design.
+    pub exact: Vec<String>,
     /// `true`: every given kind of condition must hold (gitleaks' `AND`).
     pub all: bool,
 }
@@ -74,6 +76,9 @@ impl Allowlist {
                     .any(|w| memchr::memmem::find(&l, w.as_bytes()).is_some()),
             );
         }
+        if !self.exact.is_empty() {
+            checks.push(self.exact.iter().any(|x| x.as_bytes() == secret));
+        }
         if checks.is_empty() {
             return false;
         }
@@ -94,7 +99,10 @@ pub struct Rule {
     pub description: String,
     /// How to fix a finding.
     pub hint: String,
-    pub(crate) regex: Regex,
+    pub(crate) regex: LazyRegex,
+    /// Whether a match can span lines (else the rule only runs on the
+    /// lines holding one of its keywords).
+    pub(crate) multiline: bool,
     /// Lowercase keywords; the rule runs only on content holding one of them.
     pub keywords: Vec<String>,
     pub(crate) secret_group: Option<usize>,
@@ -104,6 +112,54 @@ pub struct Rule {
     pub(crate) path: Option<Regex>,
     /// Lower wins when two findings overlap.
     pub(crate) priority: u8,
+}
+
+/// A regex compiled on first use: a hook run pays only for the rules whose
+/// keywords occur in what it scans.
+#[derive(Debug)]
+pub(crate) struct LazyRegex {
+    pattern: String,
+    cell: std::sync::OnceLock<Regex>,
+}
+
+impl Clone for LazyRegex {
+    fn clone(&self) -> Self {
+        let cell = std::sync::OnceLock::new();
+        if let Some(r) = self.cell.get() {
+            let _ = cell.set(r.clone());
+        }
+        LazyRegex {
+            pattern: self.pattern.clone(),
+            cell,
+        }
+    }
+}
+
+impl LazyRegex {
+    /// A built-in pattern (ASCII mode), compiled when first used.
+    pub(crate) fn lazy(pattern: String) -> Self {
+        LazyRegex {
+            pattern,
+            cell: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// An already compiled regex (user rules are checked when loaded).
+    pub(crate) fn ready(r: Regex) -> Self {
+        let cell = std::sync::OnceLock::new();
+        let _ = cell.set(r.clone());
+        LazyRegex {
+            pattern: r.as_str().to_string(),
+            cell,
+        }
+    }
+
+    pub(crate) fn get(&self) -> &Regex {
+        self.cell.get_or_init(|| {
+            compile(&self.pattern, false)
+                .unwrap_or_else(|e| panic!("built-in pattern does not compile: {e}"))
+        })
+    }
 }
 
 pub(crate) fn compile(pattern: &str, unicode: bool) -> Result<Regex, regex::Error> {
@@ -665,9 +721,22 @@ fn specs() -> Vec<Spec> {
         if spec.id.starts_with("aws-") {
             spec.stop = &["example"];
         }
+        if spec.id == "authorization-header" {
+            // Proxmox tokens have their own rule, which reports the secret part.
+            spec.stop = &["pveapitoken"];
+        }
     }
     v
 }
+
+/// Rules whose matches can span lines: they run over the whole file.
+const MULTILINE: &[&str] = &[
+    "private-key",
+    "putty-private-key",
+    "kubernetes-secret",
+    "curl-auth-user",
+    "generic-secret-xml",
+];
 
 /// Google API keys that Google publishes in its own open-source apps and
 /// docs (browser and Firebase keys meant to be public), and documentation
@@ -713,15 +782,11 @@ pub fn builtin() -> Vec<Rule> {
                 "generic-secret-xml" => generic_xml_regex(),
                 _ => s.re.to_string(),
             };
-            let regex = compile(&pattern, false)
-                .unwrap_or_else(|e| panic!("built-in rule {} does not compile: {e}", s.id));
+            let regex = LazyRegex::lazy(pattern);
             let mut allowlists = Vec::new();
             if s.id == "gcp-api-key" {
                 allowlists.push(Allowlist {
-                    regexes: PUBLIC_GCP_KEYS
-                        .iter()
-                        .map(|k| compile(&format!("^{k}$"), false).expect("literal"))
-                        .collect(),
+                    exact: PUBLIC_GCP_KEYS.iter().map(|k| k.to_string()).collect(),
                     stopwords: vec!["example".into()],
                     ..Allowlist::default()
                 });
@@ -737,6 +802,7 @@ pub fn builtin() -> Vec<Rule> {
                 description: s.desc.to_string(),
                 hint: s.hint.text(),
                 regex,
+                multiline: MULTILINE.contains(&s.id),
                 keywords: s.kw.iter().map(|k| k.to_ascii_lowercase()).collect(),
                 secret_group: None,
                 min_entropy: s.entropy,
@@ -760,5 +826,8 @@ mod tests {
         ids.dedup();
         assert_eq!(ids.len(), n);
         assert!(rules.iter().all(|r| !r.keywords.is_empty()));
+        for r in &rules {
+            let _ = r.regex.get();
+        }
     }
 }
