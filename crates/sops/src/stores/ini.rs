@@ -75,19 +75,42 @@ pub fn load(input: &[u8]) -> Result<Map> {
             sections.push((name, m));
             continue;
         }
-        let delim = line.find(['=', ':']).ok_or_else(|| {
-            Error::syntax(
+        // A key may be quoted (`key`, """key""", "key") to hold = : and the like.
+        let (key, after) = {
+            let quoted = ["\"\"\"", "`", "\""].iter().find_map(|q| {
+                let body = line.strip_prefix(q)?;
+                let end = body.find(q)?;
+                Some((body[..end].to_string(), &body[end + q.len()..]))
+            });
+            match quoted {
+                Some((k, after)) => (k, after),
+                None => {
+                    let delim = line.find(['=', ':']).ok_or_else(|| {
+                        Error::syntax(
+                            FORMAT,
+                            lineno,
+                            raw.len() - line.len() + 1,
+                            "expected key = value (or a [section] or ; comment); no '=' found",
+                        )
+                    })?;
+                    (line[..delim].trim().to_string(), &line[delim..])
+                }
+            }
+        };
+        let after = after.trim_start();
+        let delim_ok = after.starts_with(['=', ':']);
+        if !delim_ok {
+            return Err(Error::syntax(
                 FORMAT,
                 lineno,
                 raw.len() - line.len() + 1,
-                "expected key = value (or a [section] or ; comment); no '=' found",
-            )
-        })?;
-        let key = line[..delim].trim().trim_matches('`').to_string();
+                "expected '=' after the key",
+            ));
+        }
         if key.is_empty() {
             return Err(Error::syntax(FORMAT, lineno, 1, "empty key name"));
         }
-        let mut rest = line[delim + 1..].trim().to_string();
+        let mut rest = after[1..].trim().to_string();
         let value;
         if let Some(r) = rest.strip_prefix("\"\"\"") {
             // Multi-line value until the closing """.
@@ -241,7 +264,11 @@ pub fn emit(m: &Map) -> Result<String> {
                     v.kind()
                 )));
             }
-            let kq = if k.contains(['=', ':']) {
+            // Keys that would read back as something else are quoted, as go-ini does.
+            let kq = if k.contains('`') {
+                format!("\"\"\"{k}\"\"\"")
+            } else if k.contains(['=', ':', '"']) || k.starts_with(['[', ';', '#']) || k.trim() != k
+            {
                 format!("`{k}`")
             } else {
                 k.to_string()
@@ -273,6 +300,11 @@ mod tests {
             emit(&m).unwrap(),
             "; top\n[db]\nuser     = admin\n; trailing\npassword = s3cr3t\nport     = 5432\n\n[srv]\nhost = example.org\n"
         );
+        let m = load(b"[q]\n`a=b` = 1\n\"c:d\" = 2\n").unwrap();
+        let q = m.get("q").unwrap().as_map().unwrap();
+        assert_eq!(q.get("a=b").unwrap().as_str(), Some("1"));
+        assert_eq!(q.get("c:d").unwrap().as_str(), Some("2"));
+        assert_eq!(emit(&m).unwrap(), "[q]\n`a=b` = 1\n`c:d` = 2\n");
         let e = load(b"[a]\nnovalue\n").unwrap_err().to_string();
         assert!(e.contains("2:1"), "{e}");
         assert!(load(b"[a\n").is_err());
