@@ -346,3 +346,72 @@ async fn tcp(server: SocketAddr, q: &[u8]) -> Result<Vec<u8>> {
         .map_err(|_| anyhow!("no answer from {server} over TCP"))?
         .with_context(|| format!("TCP query to {server}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn servers_come_from_the_apex_ns_and_in_zone_glue() {
+        let origin = Name::parse_fqdn("example.com.").unwrap();
+        let desired = zone::parse_zone_yaml(
+            "'': {type: NS, values: [ns1.example.com., localhost.]}\nns1: {type: A, value: 192.0.2.53}\n",
+            &origin,
+            "t",
+        )
+        .unwrap();
+        let zc = ZoneConfig {
+            name: origin,
+            provider: "local".into(),
+            ignore: Vec::new(),
+            no_purge: false,
+            safety: Default::default(),
+        };
+        let p = provider::AnyProvider::Local(provider::LocalProvider::new("/nonexistent"));
+        let got = nameservers(&zc, &desired, &p).await.unwrap();
+        assert_eq!(
+            got[0],
+            ("localhost".to_string(), "127.0.0.1:53".parse().unwrap())
+        );
+        assert_eq!(
+            got[1],
+            (
+                "ns1.example.com".to_string(),
+                "192.0.2.53:53".parse().unwrap()
+            )
+        );
+        assert_eq!(resolve("127.0.0.1:5353", 53).await.unwrap().port(), 5353);
+        assert_eq!(resolve("::1", 53).await.unwrap().to_string(), "[::1]:53");
+        // No NS in the file nor live: a clear error.
+        let empty = Zone::new(zc.name.clone());
+        let e = nameservers(&zc, &empty, &p).await.unwrap_err().to_string();
+        assert!(e.contains("--server"), "{e}");
+    }
+
+    #[test]
+    fn differences_are_described() {
+        let set = |ttl, v: &str| {
+            RecordSet::new("a", RType::A, ttl, vec![RData::A(v.parse().unwrap())]).unwrap()
+        };
+        let served = |ttl, v: &str| Served::Records {
+            ttl,
+            values: vec![RData::A(v.parse().unwrap())],
+        };
+        assert_eq!(
+            compare(&set(60, "192.0.2.1"), &served(60, "192.0.2.1")),
+            None
+        );
+        assert_eq!(
+            compare(&set(60, "192.0.2.1"), &served(300, "192.0.2.1")).unwrap(),
+            "TTL: want 60, served 300"
+        );
+        assert_eq!(
+            compare(&set(60, "192.0.2.1"), &served(60, "192.0.2.2")).unwrap(),
+            "want 192.0.2.1; served 192.0.2.2"
+        );
+        assert_eq!(
+            compare(&set(60, "192.0.2.1"), &Served::Nothing("NXDOMAIN")).unwrap(),
+            "missing (NXDOMAIN)"
+        );
+    }
+}
