@@ -251,6 +251,14 @@ fn path_scans_respect_gitignore_and_work_outside_git() {
     let run = r.secretctl_in(plain.path(), &["scan", "--json"]).expect(1);
     let f: Vec<serde_json::Value> = serde_json::from_str(&run.stdout()).unwrap();
     assert_eq!(f[0]["file"], "a/x.env");
+    // A tree outside the repository named from inside it is read as a plain tree.
+    let outside = plain.path().join("a");
+    let run = r
+        .secretctl(&["scan", "--json", outside.to_str().unwrap()])
+        .expect(1);
+    let f: Vec<serde_json::Value> = serde_json::from_str(&run.stdout()).unwrap();
+    assert_eq!(f.len(), 1);
+    assert!(f[0]["file"].as_str().unwrap().ends_with("a/x.env"), "{f:?}");
     // --staged outside a repository is an error (exit 2).
     let run = r
         .secretctl_in(plain.path(), &["scan", "--staged"])

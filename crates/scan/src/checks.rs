@@ -680,6 +680,14 @@ pub fn generic_value_is_secret(kind: KeyKind, value: &[u8]) -> bool {
     if v.len() > 2 && v[1] == b':' && (v[2] == b'\\' || v[2] == b'/') {
         return false;
     }
+    // Code: a call cut off at its quote (`format!(`), a path (`a::b`).
+    let count = |b: u8| v.iter().filter(|&&c| c == b).count();
+    if count(b'(') != count(b')')
+        || count(b'[') != count(b']')
+        || memchr::memmem::find(v, b"::").is_some()
+    {
+        return false;
+    }
     // A URL: passwords in URLs have their own rule.
     if memchr::memmem::find(v, b"://").is_some() {
         return false;

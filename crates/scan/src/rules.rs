@@ -204,7 +204,7 @@ impl Hint {
 const GENERIC_KEY: &str =
     r"[A-Za-z0-9_.\-]*(?:pass|pwd|secret|token|key|cred|auth|psk)[A-Za-z0-9_.\-]*";
 // A value after the separator: quoted (any text but the quote) or bare.
-const VALUE: &str = r#"(?:"(?P<dq>[^"\r\n]{1,256})"|'(?P<sq>[^'\r\n]{1,256})'|`(?P<bq>[^`\r\n]{1,256})`|(?P<uq>[^\s"'`,;<>\[\]{}()][^\s"'`<>]{0,255}))"#;
+const VALUE: &str = r#"(?:"(?P<dq>[^"\r\n]{1,256})"|'(?P<sq>[^'\r\n]{1,256})'|`(?P<bq>[^`\r\n]{1,256})`|(?P<uq>[^\s"'`,;<>\[\]{}():=][^\s"'`<>]{0,255}))"#;
 
 fn specs() -> Vec<Spec> {
     use Check::*;

@@ -275,3 +275,19 @@ fn sops_and_inline_allow() {
     quiet(".env", "DB_PASSWORD=Hund&Katze#42 # secretctl:allow\n");
     quiet("x.py", "pw = 'Hund&Katze#42'  # pragma: allowlist secret\n");
 }
+
+#[test]
+fn source_code_is_not_a_secret() {
+    quiet(
+        "check.rs",
+        "    r.push(Level::Fail, \"credentials\", format!(\"{target}: {e}\"));\n",
+    );
+    quiet(
+        "bench.rs",
+        "use provider::secret::SecretRef;\nlet token = self.token.clone();\n",
+    );
+    quiet(
+        "app.py",
+        "password = request.form['password']\napi_key = os.environ[\"API_KEY\"]\n",
+    );
+}

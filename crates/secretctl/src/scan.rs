@@ -105,7 +105,7 @@ struct Ctx {
     baseline_path: PathBuf,
 }
 
-fn setup(args: &Args, root: PathBuf, staged: bool) -> Result<Ctx, Fail> {
+fn setup(args: &Args, root: PathBuf, index: Option<&mut CatFile>) -> Result<Ctx, Fail> {
     let config = match &args.rules {
         Some(p) => Config::load(p)?,
         None => Config::discover(&root)?,
@@ -124,8 +124,9 @@ fn setup(args: &Args, root: PathBuf, staged: bool) -> Result<Ctx, Fail> {
         None
     } else {
         // The staged .sops.yaml is the one the commit will hold.
-        let text = if staged {
-            match git::index_blob(&root, sops::config::CONFIG_FILE_NAME)? {
+        let text = if let Some(cat) = index {
+            let staged = cat.read(&format!(":{}", sops::config::CONFIG_FILE_NAME), 1 << 20)?;
+            match staged.flatten() {
                 Some(t) => Some(t),
                 None => std::fs::read(root.join(sops::config::CONFIG_FILE_NAME)).ok(),
             }
@@ -186,15 +187,16 @@ fn run_inner(args: Args) -> Result<i32, Fail> {
                 "{e} (--staged and --history need a git repository)"
             ))
         })?;
-        ctx = setup(&args, root, args.staged)?;
+        // One `git cat-file --batch` serves the whole run.
+        let mut cat = CatFile::new(&root)?;
+        ctx = setup(&args, root, args.staged.then_some(&mut cat))?;
         if args.staged {
             let fix = args.fix || ctx.auto_encrypt;
-            let (f, n, b) = scan_staged(&ctx, fix)?;
+            let (f, n, b) = scan_staged(&ctx, &mut cat, fix)?;
             findings = f;
             scanned = n;
             bytes = b;
         } else {
-            let mut cat = CatFile::new(&ctx.root)?;
             for (id, path) in git::history_objects(&ctx.root)? {
                 let Some(Some(data)) = cat.read(&id, ctx.scanner.max_file_size)? else {
                     continue;
@@ -224,11 +226,26 @@ fn run_inner(args: Args) -> Result<i32, Fail> {
                         return Err(Fail(format!("{}: no such file or directory", p.display())));
                     }
                 }
-                let files = git::tracked_files(&here, &specs)?;
-                let files: Vec<(String, PathBuf)> = files
-                    .into_iter()
-                    .map(|f| (f.clone(), top.join(&f)))
-                    .collect();
+                // Paths outside this repository are read as plain trees.
+                let canon_top = top.canonicalize().unwrap_or_else(|_| top.clone());
+                let (inside, outside): (Vec<String>, Vec<String>) =
+                    specs.into_iter().partition(|p| {
+                        Path::new(p)
+                            .canonicalize()
+                            .map(|c| c.starts_with(&canon_top))
+                            .unwrap_or(true)
+                    });
+                let mut files: Vec<(String, PathBuf)> = Vec::new();
+                if !inside.is_empty() {
+                    for f in git::tracked_files(&here, &inside)? {
+                        files.push((f.clone(), top.join(&f)));
+                    }
+                }
+                for p in outside {
+                    for f in git::walk(Path::new(&p))? {
+                        files.push((f.to_string_lossy().into_owned(), f));
+                    }
+                }
                 (top, files)
             }
             Err(_) => {
@@ -251,7 +268,7 @@ fn run_inner(args: Args) -> Result<i32, Fail> {
                 (here.clone(), files)
             }
         };
-        ctx = setup(&args, root, false)?;
+        ctx = setup(&args, root, None)?;
         for (rel, abs) in files {
             // Deleted but still in the index: nothing on disk to scan.
             let meta = match std::fs::symlink_metadata(&abs) {
@@ -296,9 +313,12 @@ fn run_inner(args: Args) -> Result<i32, Fail> {
 
 /// Scans the staged blobs through one `git cat-file --batch`; reports only
 /// secrets the commit adds (not present in the HEAD version of the file).
-fn scan_staged(ctx: &Ctx, fix: bool) -> Result<(Vec<Finding>, usize, usize), Fail> {
+fn scan_staged(
+    ctx: &Ctx,
+    cat: &mut CatFile,
+    fix: bool,
+) -> Result<(Vec<Finding>, usize, usize), Fail> {
     let changes = git::staged_changes(&ctx.root)?;
-    let mut cat = CatFile::new(&ctx.root)?;
     let max = ctx.scanner.max_file_size;
     let mut out = Vec::new();
     let mut bytes = 0;
