@@ -254,3 +254,76 @@ fn a_push_killed_mid_way_converges_on_the_next_run() {
     assert_eq!(live.len(), 17, "nothing lost or duplicated: {live:?}");
     s.run(&["preview", "--exit-code"]).expect(0);
 }
+
+/// The token can live in a SOPS file (encrypted by secretctl to an age key):
+/// `token: {sops: secrets/dns.yaml#cloudflare/token}`.
+#[test]
+fn the_token_can_come_from_a_sops_file() {
+    let s = Setup::new();
+    let key = s.project.path("age-key.txt");
+    let out = std::process::Command::new("age-keygen")
+        .arg("-o")
+        .arg(&key)
+        .output()
+        .expect("age-keygen (Debian age) must be installed: run ./scripts/test.sh");
+    assert!(out.status.success());
+    let recipient = String::from_utf8_lossy(&out.stderr)
+        .trim()
+        .trim_start_matches("Public key: ")
+        .to_string();
+    s.project.write(
+        "secrets/dns.yaml",
+        &format!("cloudflare:\n  token: {TOKEN}\n"),
+    );
+    let enc = std::process::Command::new(dnsctl_e2e::binary("secretctl", "secretctl"))
+        .args([
+            "encrypt",
+            "--age",
+            &recipient,
+            "--in-place",
+            "secrets/dns.yaml",
+        ])
+        .current_dir(s.project.dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        enc.status.success(),
+        "{}",
+        String::from_utf8_lossy(&enc.stderr)
+    );
+    assert!(
+        !s.project.read("secrets/dns.yaml").contains(TOKEN),
+        "encrypted on disk"
+    );
+    let config = s.project.read("dnsctl.yaml").replace(
+        "{env: CF_TEST_TOKEN}",
+        "{sops: 'secrets/dns.yaml#cloudflare/token'}",
+    );
+    s.project.write("dnsctl.yaml", &config);
+    let key_env = key.to_str().unwrap();
+    let r = s
+        .project
+        .dnsctl_env(
+            &["preview", "--exit-code"],
+            &[("SOPS_AGE_KEY_FILE", key_env)],
+        )
+        .expect(2);
+    assert!(r.stdout().contains("15 changes"), "{}", r.stdout());
+    // Without the identity: a clear error naming the reference, never the token.
+    let r = s
+        .project
+        .dnsctl_env(
+            &["preview"],
+            &[
+                ("SOPS_AGE_KEY_FILE", "/nonexistent/keys.txt"),
+                ("HOME", "/nonexistent"),
+            ],
+        )
+        .expect(1);
+    assert!(
+        r.stderr().contains("secrets/dns.yaml#cloudflare/token"),
+        "{}",
+        r.stderr()
+    );
+    assert!(!r.stderr().contains(TOKEN));
+}

@@ -53,6 +53,8 @@ pub struct ZoneConfig {
 /// A provider's section of the config, for its constructor to read.
 pub struct Options<'a> {
     pub provider: &'a str,
+    /// The directory of dnsctl.yaml, where relative paths start.
+    pub root: &'a Path,
     entries: Vec<(&'a str, Pos, &'a Node)>,
     pos: Pos,
 }
@@ -109,8 +111,9 @@ impl<'a> Options<'a> {
         }
     }
 
-    /// A credential reference: `{env: NAME}`. A bare string is refused so that a
-    /// token pasted into the config is caught before it is committed.
+    /// A credential reference: `{env: NAME}` or `{sops: FILE#key/key}` (FILE
+    /// relative to dnsctl.yaml). A bare string is refused so that a token
+    /// pasted into the config is caught before it is committed.
     pub fn secret(&self, key: &str) -> Result<Option<SecretRef>, Diagnostic> {
         let Some(n) = self.node(key) else {
             return Ok(None);
@@ -118,21 +121,36 @@ impl<'a> Options<'a> {
         let bad = || {
             Diagnostic::new(
                 n.pos,
-                format!("'{key}' must be a reference such as {{env: CLOUDFLARE_API_TOKEN}}"),
+                format!("'{key}' must be a reference such as {{env: CLOUDFLARE_API_TOKEN}} or {{sops: secrets/dns.yaml#cloudflare/token}}"),
             )
-            .hint("never write a credential in dnsctl.yaml; put it in an environment variable")
+            .hint("never write a credential in dnsctl.yaml; put it in an environment variable or a SOPS file")
         };
         let entries = match n.as_map() {
             Some(m) => m?,
             None => return Err(bad()),
         };
+        let value = |v: &Node| {
+            v.as_str()
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .ok_or_else(bad)
+        };
         match entries.as_slice() {
-            [("env", _, v)] => Ok(Some(SecretRef::Env(
-                v.as_str()
-                    .filter(|s| !s.is_empty())
-                    .ok_or_else(bad)?
-                    .to_string(),
-            ))),
+            [("env", _, v)] => Ok(Some(SecretRef::Env(value(v)?))),
+            [("sops", _, v)] => {
+                let text = value(v)?;
+                let (file, path) = text
+                    .rsplit_once('#')
+                    .filter(|(f, p)| !f.is_empty() && !p.is_empty())
+                    .ok_or_else(|| {
+                        Diagnostic::new(v.pos, format!("'{text}' is not FILE#key/key"))
+                            .hint("e.g. {sops: secrets/dns.yaml#cloudflare/token}")
+                    })?;
+                Ok(Some(SecretRef::Sops {
+                    file: self.root.join(file),
+                    path: path.to_string(),
+                }))
+            }
             _ => Err(bad()),
         }
     }
@@ -360,6 +378,7 @@ fn build_provider(name: &str, spec: &Node, root: &Path) -> Result<AnyProvider, D
     };
     let opts = Options {
         provider: name,
+        root,
         entries,
         pos: spec.pos,
     };

@@ -232,9 +232,7 @@ impl CloudflareProvider {
     }
 
     fn token_name(&self) -> String {
-        match &self.token {
-            SecretRef::Env(n) => format!("the API token in ${n}"),
-        }
+        format!("the API token in {}", self.token.describe())
     }
 
     fn err(&self, message: impl Into<String>) -> ProviderError {
