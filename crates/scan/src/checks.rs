@@ -663,7 +663,7 @@ pub fn classify_key(key: &[u8]) -> KeyKind {
 /// Whether a generic assignment `key = value` holds a plaintext secret.
 pub fn generic_value_is_secret(kind: KeyKind, value: &[u8]) -> bool {
     let v = trim(value);
-    if v.is_empty() || kind == KeyKind::NotSecret {
+    if v.is_empty() || v.len() > 256 || kind == KeyKind::NotSecret {
         return false;
     }
     if is_reference(v) || is_placeholder(v) || is_hash_or_digest(v) {

@@ -204,7 +204,9 @@ impl Hint {
 const GENERIC_KEY: &str =
     r"[A-Za-z0-9_.\-]*(?:pass|pwd|secret|token|key|cred|auth|psk)[A-Za-z0-9_.\-]*";
 // A value after the separator: quoted (any text but the quote) or bare.
-const VALUE: &str = r#"(?:"(?P<dq>[^"\r\n]{1,256})"|'(?P<sq>[^'\r\n]{1,256})'|`(?P<bq>[^`\r\n]{1,256})`|(?P<uq>[^\s"'`,;<>\[\]{}():=][^\s"'`<>]{0,255}))"#;
+// Unbounded repetitions keep the compiled automaton small (fast to build
+// in a hook); the length is checked on the value.
+const VALUE: &str = r#"(?:"(?P<dq>[^"\r\n]+)"|'(?P<sq>[^'\r\n]+)'|`(?P<bq>[^`\r\n]+)`|(?P<uq>[^\s"'`,;<>\[\]{}():=][^\s"'`<>]*))"#;
 
 fn specs() -> Vec<Spec> {
     use Check::*;
@@ -768,7 +770,7 @@ fn generic_assignment_regex() -> String {
 
 fn generic_xml_regex() -> String {
     format!(
-        r#"(?i)<(?P<key>{GENERIC_KEY})(?:[ \t][^>]*)?>[ \t\r\n]*(?P<uq>[^<\s][^<\r\n]{{0,255}}?)[ \t\r\n]*</|\bkey=[\x22'](?P<key2>{GENERIC_KEY})[\x22'][ \t]+value=(?:\x22(?P<dq>[^\x22\r\n]{{1,256}})\x22|'(?P<sq>[^'\r\n]{{1,256}})')"#
+        r#"(?i)<(?P<key>{GENERIC_KEY})(?:[ \t][^>]*)?>[ \t\r\n]*(?P<uq>[^<\s][^<\r\n]*?)[ \t\r\n]*</|\bkey=[\x22'](?P<key2>{GENERIC_KEY})[\x22'][ \t]+value=(?:\x22(?P<dq>[^\x22\r\n]+)\x22|'(?P<sq>[^'\r\n]+)')"#
     )
 }
 
