@@ -125,6 +125,10 @@ impl<'a> Options<'a> {
             )
             .hint("never write a credential in dnsctl.yaml; put it in an environment variable or a SOPS file")
         };
+        // The string form `sops:FILE#key/key` is unambiguous, unlike a bare token.
+        if let Some(text) = n.as_str().and_then(|t| t.strip_prefix("sops:")) {
+            return sops_ref(self.root, text, n).map(Some);
+        }
         let entries = match n.as_map() {
             Some(m) => m?,
             None => return Err(bad()),
@@ -137,23 +141,25 @@ impl<'a> Options<'a> {
         };
         match entries.as_slice() {
             [("env", _, v)] => Ok(Some(SecretRef::Env(value(v)?))),
-            [("sops", _, v)] => {
-                let text = value(v)?;
-                let (file, path) = text
-                    .rsplit_once('#')
-                    .filter(|(f, p)| !f.is_empty() && !p.is_empty())
-                    .ok_or_else(|| {
-                        Diagnostic::new(v.pos, format!("'{text}' is not FILE#key/key"))
-                            .hint("e.g. {sops: secrets/dns.yaml#cloudflare/token}")
-                    })?;
-                Ok(Some(SecretRef::Sops {
-                    file: self.root.join(file),
-                    path: path.to_string(),
-                }))
-            }
+            [("sops", _, v)] => sops_ref(self.root, &value(v)?, v).map(Some),
             _ => Err(bad()),
         }
     }
+}
+
+/// A `FILE#key/key` reference to a value in a SOPS file, FILE relative to `root`.
+fn sops_ref(root: &Path, text: &str, at: &Node) -> Result<SecretRef, Diagnostic> {
+    let (file, path) = text
+        .rsplit_once('#')
+        .filter(|(f, p)| !f.is_empty() && !p.is_empty())
+        .ok_or_else(|| {
+            Diagnostic::new(at.pos, format!("'{text}' is not FILE#key/key"))
+                .hint("e.g. {sops: secrets/dns.yaml#cloudflare/token}")
+        })?;
+    Ok(SecretRef::Sops {
+        file: root.join(file),
+        path: path.to_string(),
+    })
 }
 
 impl Config {
@@ -511,5 +517,43 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("3:1: error: unknown config key 'saftey'"), "{e}");
+    }
+
+    #[test]
+    fn secrets_are_references_never_values() {
+        let doc = yaml::parse("a: {env: CF_TOKEN}\nb: {sops: 'secrets/dns.yaml#cloudflare/token'}\nc: 'sops:secrets/dns.yaml#x/0'\nd: hunter2\ne: 'sops:no-key'\n")
+            .unwrap()
+            .unwrap();
+        let opts = Options {
+            provider: "p",
+            root: Path::new("/repo"),
+            entries: doc.as_map().unwrap().unwrap(),
+            pos: Pos::new(1, 1),
+        };
+        assert_eq!(
+            opts.secret("a").unwrap(),
+            Some(SecretRef::Env("CF_TOKEN".into()))
+        );
+        assert_eq!(
+            opts.secret("b").unwrap(),
+            Some(SecretRef::Sops {
+                file: "/repo/secrets/dns.yaml".into(),
+                path: "cloudflare/token".into()
+            })
+        );
+        assert_eq!(
+            opts.secret("c").unwrap(),
+            Some(SecretRef::Sops {
+                file: "/repo/secrets/dns.yaml".into(),
+                path: "x/0".into()
+            })
+        );
+        let e = opts.secret("d").unwrap_err();
+        assert!(
+            e.message.contains("must be a reference") && !e.message.contains("hunter2"),
+            "{e:?}"
+        );
+        assert_eq!(opts.secret("e").unwrap_err().pos, Pos::new(5, 4));
+        assert_eq!(opts.secret("missing").unwrap(), None);
     }
 }
