@@ -493,7 +493,33 @@ impl Scanner {
             }
             Check::Generic => {
                 let key = caps.name("key").or_else(|| caps.name("key2"))?;
-                let kind = checks::classify_key(key.as_bytes());
+                let mut kind = checks::classify_key(key.as_bytes());
+                // `f("token", value)`, `["secret", "mac"]`: a comma is weak
+                // evidence of an assignment; only random-looking values count.
+                if caps.name("comma").is_some() && kind != checks::KeyKind::NotSecret {
+                    let tokenish = value.len() >= 24
+                        && checks::entropy(value) >= 3.0
+                        && value.iter().any(u8::is_ascii_digit)
+                        && value.iter().any(u8::is_ascii_alphabetic)
+                        && !value.iter().any(|c| c.is_ascii_whitespace());
+                    if !(checks::is_uuid(value) || tokenish) {
+                        kind = checks::KeyKind::Random;
+                    }
+                }
+                // A bare identifier followed by code punctuation is a type
+                // or a variable (`secret: String,`, `token: Token<'a>`).
+                if caps.name("uq").is_some()
+                    && value
+                        .iter()
+                        .all(|c| c.is_ascii_alphanumeric() || *c == b'_')
+                    && !value.iter().any(u8::is_ascii_digit)
+                    && matches!(
+                        data.get(e),
+                        Some(b',' | b'<' | b'>' | b')' | b'(' | b';' | b'{' | b'&')
+                    )
+                {
+                    return None;
+                }
                 if !checks::generic_value_is_secret(kind, value) {
                     return None;
                 }

@@ -206,7 +206,7 @@ const GENERIC_KEY: &str =
 // A value after the separator: quoted (any text but the quote) or bare.
 // Unbounded repetitions keep the compiled automaton small (fast to build
 // in a hook); the length is checked on the value.
-const VALUE: &str = r#"(?:"(?P<dq>[^"\r\n]+)"|'(?P<sq>[^'\r\n]+)'|`(?P<bq>[^`\r\n]+)`|(?P<uq>[^\s"'`,;<>\[\]{}():=][^\s"'`<>]*))"#;
+const VALUE: &str = r#"(?:"(?P<dq>[^"\r\n]+)"|'(?P<sq>[^'\r\n]+)'|`(?P<bq>[^`\r\n]+)`|(?P<uq>[^\s"'`,;<>\[\]{}():=&*][^\s"'`<>]*))"#;
 
 fn specs() -> Vec<Spec> {
     use Check::*;
@@ -764,7 +764,7 @@ const PUBLIC_GCP_KEYS: &[&str] = &[
 
 fn generic_assignment_regex() -> String {
     format!(
-        r#"(?i)(?:^|[^A-Za-z0-9_.\-])(?P<key>{GENERIC_KEY})(?:[\x22'\]]?[ \t]*(?:=|:=|::=|:|=>|\?=|\+=|<-)|[\x22'][ \t]*,)[ \t]*(?:!!(?:str|binary)[ \t]+)?{VALUE}"#
+        r#"(?i)(?:^|[^A-Za-z0-9_.\-])(?P<key>{GENERIC_KEY})(?:[\x22'\]]?[ \t]*(?:=|:=|::=|:|=>|\?=|\+=|<-)|[\x22'][ \t]*(?P<comma>,))[ \t]*(?:!!(?:str|binary)[ \t]+)?{VALUE}"#
     )
 }
 

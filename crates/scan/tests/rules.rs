@@ -291,3 +291,24 @@ fn source_code_is_not_a_secret() {
         "password = request.form['password']\napi_key = os.environ[\"API_KEY\"]\n",
     );
 }
+
+#[test]
+fn rust_code_is_not_a_secret() {
+    quiet("a.rs", "pub fn new(name: &str, secret: &[u8]) -> Key {\n    Key { secret: Zeroizing<Vec<u8>>, token: String, }\n}\n");
+    quiet(
+        "a.rs",
+        "f.debug_struct(\"K\").field(\"token\", &\"<redacted>\").finish()\n",
+    );
+    quiet(
+        "a.rs",
+        "opts.only(&[\"server\", \"key_name\", \"secret\", \"mac\"])?;\n",
+    );
+    hit(
+        "a.java",
+        &format!(
+            "System.setProperty(\"GITHUB_TOKEN\", \"{}\");\n",
+            "Xk2pQ9zLm4Rt7Vb1Nc8Wd3Fg"
+        ),
+        "generic-secret-assignment",
+    );
+}
