@@ -33,9 +33,9 @@
 //! ```
 
 pub mod bind;
-pub mod knot;
 mod dns;
 mod http;
+pub mod knot;
 pub mod powerdns;
 mod records;
 pub mod servers;

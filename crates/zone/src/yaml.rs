@@ -7,6 +7,9 @@ use std::collections::HashMap;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
+/// A mapping's entries: key, the key's position, value.
+pub type Entries<'a> = Vec<(&'a str, Pos, &'a Node)>;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
     pub pos: Pos,
@@ -70,7 +73,7 @@ impl Node {
 
     /// The entries of a mapping whose keys are all scalars; a duplicate or
     /// non-scalar key is an error at that key.
-    pub fn as_map(&self) -> Option<Result<Vec<(&str, Pos, &Node)>, Diagnostic>> {
+    pub fn as_map(&self) -> Option<Result<Entries<'_>, Diagnostic>> {
         let NodeKind::Map(entries) = &self.kind else {
             return None;
         };

@@ -436,7 +436,7 @@ impl<'a> Fields<'a> {
     }
 }
 
-fn scalar_value<'a>(rtype: RType, node: &'a Node) -> Result<&'a str, Diagnostic> {
+fn scalar_value(rtype: RType, node: &Node) -> Result<&str, Diagnostic> {
     match &node.kind {
         NodeKind::Scalar { value, .. } if !node.is_null() => Ok(value),
         _ => Err(Diagnostic::new(
