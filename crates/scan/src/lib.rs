@@ -712,19 +712,39 @@ fn k8s_secret_value(data: &[u8], kind_at: usize) -> Option<(usize, usize)> {
 fn preview(data: &[u8], line_start: usize, spans: &[(usize, usize)]) -> String {
     let line_end =
         memchr::memchr(b'\n', &data[line_start..]).map_or(data.len(), |p| line_start + p);
-    let mut out: Vec<u8> = Vec::new();
-    let mut i = line_start;
-    while i < line_end {
-        if let Some(&(s, e)) = spans.iter().find(|(s, e)| *s <= i && i < *e || *s == i) {
-            out.extend_from_slice(redact(&data[s..e.min(line_end).max(s)]).as_bytes());
-            i = e.max(i + 1);
-            if e > line_end {
-                break;
-            }
+    let line = &data[line_start..line_end];
+    let mut masked = vec![false; line.len()];
+    for &(s, e) in spans {
+        let (cs, ce) = (s.max(line_start), e.min(line_end));
+        if cs >= ce {
             continue;
         }
-        out.push(data[i]);
-        i += 1;
+        masked[cs - line_start..ce - line_start].fill(true);
+        // Another copy of the secret on the line (`pw=x # x`) is masked too.
+        let secret = &data[s..e];
+        if secret.len() >= 4 {
+            let mut from = 0;
+            while let Some(p) = memchr::memmem::find(&line[from..], secret) {
+                let at = from + p;
+                masked[at..at + secret.len()].fill(true);
+                from = at + 1;
+            }
+        }
+    }
+    let mut out: Vec<u8> = Vec::with_capacity(line.len());
+    let mut i = 0;
+    while i < line.len() {
+        if masked[i] {
+            let j = masked[i..]
+                .iter()
+                .position(|m| !m)
+                .map_or(line.len(), |p| i + p);
+            out.extend_from_slice(redact(&line[i..j]).as_bytes());
+            i = j;
+        } else {
+            out.push(line[i]);
+            i += 1;
+        }
     }
     let mut s = String::from_utf8_lossy(&out).trim().to_string();
     if s.chars().count() > PREVIEW_MAX {
@@ -772,6 +792,12 @@ mod tests {
         assert_eq!((f[0].line, f[0].column), (2, 20));
         assert_eq!(f[0].preview, "export DB_PASSWORD=*****");
         assert!(!format!("{f:?}").contains("Sommer2024"));
+    }
+
+    #[test]
+    fn every_copy_of_the_secret_on_the_line_is_masked() {
+        let f = scan("a.env", "DB_PASSWORD=Sommer2024!x # was Sommer2024!x\n");
+        assert_eq!(f[0].preview, "DB_PASSWORD=***** # was *****");
     }
 
     #[test]
