@@ -327,3 +327,31 @@ fn the_token_can_come_from_a_sops_file() {
     );
     assert!(!r.stderr().contains(TOKEN));
 }
+
+/// Several zones on one account: planned and pushed concurrently through one
+/// shared rate budget, each backed up before any write.
+#[test]
+fn several_zones_push_together() {
+    let s = Setup::new();
+    s.emu.add_zone("example.org");
+    let config = s
+        .project
+        .read("dnsctl.yaml")
+        .replace("zones:\n", "zones:\n  example.org: {provider: cf}\n");
+    s.project.write("dnsctl.yaml", &config).write(
+        "zones/example.org.yaml",
+        "www: {type: A, value: 192.0.2.80}\n",
+    );
+    let r = s.run(&["push", "--yes"]).expect(0);
+    assert!(
+        r.stdout().contains("to example.com in")
+            && r.stdout()
+                .contains("applied 1 change: 1 create, 0 update, 0 delete to example.org"),
+        "{}",
+        r.stdout()
+    );
+    assert_eq!(s.project.list("backups").len(), 2);
+    assert_eq!(s.emu.records("example.org").len(), 1);
+    assert_eq!(s.live().len(), 17);
+    s.run(&["preview", "--exit-code"]).expect(0);
+}

@@ -186,11 +186,7 @@ async fn run(cli: Cli, style: Style) -> Result<ExitCode> {
             exit_code,
         } => preview(&cfg, &zones, json, exit_code, style).await,
         Command::Push { zones, yes, force } => {
-            let mut work = Vec::new();
-            for zc in select(&cfg, &zones)? {
-                let desired = load_desired(&cfg, zc)?;
-                work.push(plan_zone(&cfg, zc, desired, zc.no_purge).await?);
-            }
+            let work = plan_all(&cfg, select(&cfg, &zones)?).await?;
             push(&cfg, work, yes, force, style).await
         }
         Command::Revert { backup, yes, force } => revert(&cfg, &backup, yes, force, style).await,
@@ -297,6 +293,16 @@ impl Planned<'_> {
     }
 }
 
+/// Plans every zone concurrently (providers share their rate budgets), in
+/// the order given.
+async fn plan_all<'a>(cfg: &'a Config, zones: Vec<&'a ZoneConfig>) -> Result<Vec<Planned<'a>>> {
+    futures_util::future::try_join_all(zones.into_iter().map(|zc| async move {
+        let desired = load_desired(cfg, zc)?;
+        plan_zone(cfg, zc, desired, zc.no_purge).await
+    }))
+    .await
+}
+
 /// Reads the live zone and plans the change to `desired`, in the form the
 /// provider stores (see `Provider::normalize`).
 async fn plan_zone<'a>(
@@ -395,15 +401,13 @@ async fn preview(
 ) -> Result<ExitCode> {
     let mut total = Counts::default();
     let mut zones_json = Vec::new();
-    for zc in select(cfg, names)? {
-        let desired = load_desired(cfg, zc)?;
-        let p = plan_zone(cfg, zc, desired, zc.no_purge).await?;
+    for p in plan_all(cfg, select(cfg, names)?).await? {
         total += p.plan.counts();
         if json {
             zones_json.push(render::json(&p.plan, &p.target));
         } else {
             print!("{}", p.render(style));
-            if let Err(e) = p.plan.check_safety(&zc.safety) {
+            if let Err(e) = p.plan.check_safety(&p.zc.safety) {
                 println!(
                     "  {}",
                     style.yellow(&format!("warning: push will refuse this: {e}"))
@@ -463,37 +467,53 @@ async fn push(
         ),
         yes,
     )?;
+    // Every zone's backup is on disk before the first write to any zone.
+    let mut saved = Vec::with_capacity(work.len());
     for p in &work {
-        let saved = backup::write(&cfg.backups_dir, &p.live, &p.target).with_context(|| {
+        let path = backup::write(&cfg.backups_dir, &p.live, &p.target).with_context(|| {
             format!(
                 "cannot write the backup of {} to {}; nothing was changed",
                 p.zc.name,
                 cfg.backups_dir.display()
             )
         })?;
-        eprintln!("backup: {}", display_path(&saved));
-        let progress = show_progress(p.provider);
+        eprintln!("backup: {}", display_path(&path));
+        saved.push(path);
+    }
+    // Zones are applied concurrently; a progress line only makes sense for one.
+    let progress = work.len() == 1 && show_progress(work[0].provider);
+    let results = futures_util::future::join_all(work.iter().map(|p| async move {
         let started = std::time::Instant::now();
-        let applied = p.provider.apply(&p.plan).await;
-        if progress {
-            eprint!("\r\x1b[K");
+        (p.provider.apply(&p.plan).await, started.elapsed())
+    }))
+    .await;
+    if progress {
+        eprint!("\r\x1b[K");
+    }
+    let mut failed = false;
+    for ((p, saved), (applied, took)) in work.iter().zip(&saved).zip(results) {
+        match applied {
+            Ok(()) => println!(
+                "{}",
+                style.green(&format!(
+                    "applied {} to {} in {:.1}s",
+                    render::counts_line(p.plan.counts()),
+                    p.zc.name.as_str().trim_end_matches('.'),
+                    took.as_secs_f64()
+                ))
+            ),
+            Err(e) => {
+                failed = true;
+                eprintln!(
+                    "error: push to {} failed; restore with `dnsctl revert {}` if needed: {e}",
+                    p.target,
+                    display_path(saved)
+                );
+            }
         }
-        applied.with_context(|| {
-            format!(
-                "push to {} failed; restore with `dnsctl revert {}` if needed",
-                p.target,
-                display_path(&saved)
-            )
-        })?;
-        println!(
-            "{}",
-            style.green(&format!(
-                "applied {} to {} in {:.1}s",
-                render::counts_line(p.plan.counts()),
-                p.zc.name.as_str().trim_end_matches('.'),
-                started.elapsed().as_secs_f64()
-            ))
-        );
+    }
+    if failed {
+        return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)
 }
