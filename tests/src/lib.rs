@@ -122,29 +122,4 @@ impl Run {
     }
 }
 
-/// Every record type, a TXT over 255 octets, escapes; `ns1` is the glue BIND keeps.
-pub fn all_types() -> String {
-    let hex = "ab".repeat(32);
-    let long = "k=".to_string() + &"A".repeat(600);
-    format!(
-        r#"'':
-  - {{type: NS, values: [ns1.example.com., ns2.example.net.]}}
-  - {{type: A, ttl: 300, value: 203.0.113.10}}
-  - {{type: MX, values: [{{preference: 10, exchange: mail.example.com.}}, {{preference: 20, exchange: mx2.example.net.}}]}}
-  - {{type: TXT, values: ['v=spf1 mx -all', 'second value']}}
-  - {{type: CAA, values: [{{tag: issue, value: letsencrypt.org}}, {{flags: 128, tag: iodef, value: 'mailto:sec@example.com'}}]}}
-'*': {{type: AAAA, value: '2001:db8::7'}}
-ns1: {{type: A, value: 127.0.0.1}}
-_443._tcp.www: {{type: TLSA, value: {{certificate_usage: 3, selector: 1, matching_type: 1, certificate_association_data: {hex}}}}}
-_sip._tcp: {{type: SRV, value: {{priority: 10, weight: 60, port: 5060, target: sip.example.com.}}}}
-dkim._domainkey: {{type: TXT, ttl: 600, value: '{long}'}}
-quote: {{type: TXT, value: 'say "hi" \\ back\; ok'}}
-host: {{type: SSHFP, value: {{algorithm: 4, fingerprint_type: 2, fingerprint: {hex}}}}}
-svc: {{type: HTTPS, value: {{svcpriority: 1, targetname: ., svcparams: {{alpn: [h2, h3], port: 8443, ipv4hint: [192.0.2.1]}}}}}}
-_dns.ns1: {{type: SVCB, value: {{svcpriority: 1, targetname: ns1.example.com., svcparams: {{alpn: [dot]}}}}}}
-1.2.0.192.in-addr: {{type: PTR, value: mail.example.com.}}
-www: {{type: CNAME, ttl: 300, value: example.com.}}
-mail: [{{type: A, value: 203.0.113.25}}, {{type: AAAA, value: '2001:db8:10::25'}}]
-"#
-    )
-}
+pub use testkit::every_type_zone as all_types;

@@ -38,7 +38,7 @@ fn preview_push_verify_revert_pull_on_bind() {
     p.dnsctl(&["preview", "--exit-code"]).expect(0);
     let r = p.dnsctl(&["verify", "--server", &server]).expect(0);
     assert!(
-        r.stdout().contains("all 18 record sets match"),
+        r.stdout().contains("all 19 record sets match"),
         "{}",
         r.stdout()
     );

@@ -8,40 +8,12 @@ use provider::{Provider, ProviderError};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 use testkit::bind::Bind;
+use testkit::every_type_zone as all_types;
 use zone::plan::{plan, PlanOptions};
 use zone::{Name, RData, RType, RecordSet, Zone};
 
 fn origin() -> Name {
     Name::parse_fqdn("example.com.").unwrap()
-}
-
-/// Every record type dnsctl manages, a TXT longer than 255 octets and escapes.
-pub fn all_types() -> String {
-    let hex = "ab".repeat(32);
-    let long = "k=".to_string() + &"A".repeat(600);
-    format!(
-        r#"'':
-  - {{type: NS, values: [ns1.example.com., ns2.example.net.]}}
-  - {{type: A, ttl: 300, value: 203.0.113.10}}
-  - {{type: MX, values: [{{preference: 10, exchange: mail.example.com.}}, {{preference: 20, exchange: mx2.example.net.}}]}}
-  - {{type: TXT, values: ['v=spf1 mx -all', 'second value']}}
-  - {{type: CAA, values: [{{tag: issue, value: letsencrypt.org}}, {{flags: 128, tag: iodef, value: 'mailto:sec@example.com'}}]}}
-'*': {{type: AAAA, value: '2001:db8::7'}}
-ns1: {{type: A, value: 127.0.0.1}}
-_443._tcp.www: {{type: TLSA, value: {{certificate_usage: 3, selector: 1, matching_type: 1, certificate_association_data: {hex}}}}}
-_sip._tcp: {{type: SRV, value: {{priority: 10, weight: 60, port: 5060, target: sip.example.com.}}}}
-dkim._domainkey: {{type: TXT, ttl: 600, value: '{long}'}}
-quote: {{type: TXT, value: 'say "hi" \\ back\; ok'}}
-host: {{type: SSHFP, values: [{{algorithm: 4, fingerprint_type: 2, fingerprint: {hex}}}, {{algorithm: 1, fingerprint_type: 1, fingerprint: {sha1}}}]}}
-svc: {{type: HTTPS, value: {{svcpriority: 1, targetname: ., svcparams: {{alpn: [h2, h3], port: 8443, ipv4hint: [192.0.2.1]}}}}}}
-_dns.ns1: {{type: SVCB, value: {{svcpriority: 1, targetname: ns1.example.com., svcparams: {{alpn: [dot]}}}}}}
-alias: {{type: HTTPS, value: {{svcpriority: 0, targetname: svc.example.com.}}}}
-1.2.0.192.in-addr: {{type: PTR, value: mail.example.com.}}
-www: {{type: CNAME, ttl: 300, value: example.com.}}
-mail: [{{type: A, value: 203.0.113.25}}, {{type: AAAA, value: '2001:db8:10::25'}}]
-"#,
-        sha1 = "cd".repeat(20)
-    )
 }
 
 fn desired(text: &str) -> Zone {

@@ -61,24 +61,17 @@ impl Bind {
             let addr = SocketAddr::from(([127, 0, 0, 1], port));
             let zone = zones.first().cloned().unwrap_or_else(|| ".".into());
             // A port taken meanwhile makes named exit: try another.
-            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-            loop {
-                if servers::soa_answers(addr, &zone) {
-                    return Bind {
-                        dir,
-                        port,
-                        key_name,
-                        secret,
-                        zones,
-                        daemon,
-                    };
-                }
-                if daemon.exited() || std::time::Instant::now() > deadline {
-                    last = daemon.log();
-                    break;
-                }
-                std::thread::sleep(std::time::Duration::from_millis(50));
+            if servers::serves_soa_soon(&mut daemon, addr, &zone) {
+                return Bind {
+                    dir,
+                    port,
+                    key_name,
+                    secret,
+                    zones,
+                    daemon,
+                };
             }
+            last = daemon.log();
         }
         panic!("named did not start; its last log:\n{last}");
     }

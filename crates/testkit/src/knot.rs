@@ -62,23 +62,16 @@ impl Knot {
             );
             let addr = SocketAddr::from(([127, 0, 0, 1], port));
             let zone = zones.first().cloned().unwrap_or_else(|| ".".into());
-            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-            loop {
-                if servers::soa_answers(addr, &zone) {
-                    return Knot {
-                        dir,
-                        port,
-                        key_name,
-                        secret,
-                        daemon,
-                    };
-                }
-                if daemon.exited() || std::time::Instant::now() > deadline {
-                    last = daemon.log();
-                    break;
-                }
-                std::thread::sleep(std::time::Duration::from_millis(50));
+            if servers::serves_soa_soon(&mut daemon, addr, &zone) {
+                return Knot {
+                    dir,
+                    port,
+                    key_name,
+                    secret,
+                    daemon,
+                };
             }
+            last = daemon.log();
         }
         panic!("knotd did not start; its last log:\n{last}");
     }

@@ -155,6 +155,21 @@ pub fn wait_until(daemon: &mut Daemon, what: &str, mut ready: impl FnMut() -> bo
     }
 }
 
+/// Waits until `server` answers for the SOA of `zone`. False when the daemon
+/// exits first (e.g. its port was taken meanwhile) or 30 s pass.
+pub fn serves_soa_soon(daemon: &mut Daemon, server: SocketAddr, zone: &str) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if soa_answers(server, zone) {
+            return true;
+        }
+        if daemon.exited() || Instant::now() > deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 /// Asks `server` over TCP for the SOA of `zone`; true on a NOERROR answer
 /// with at least one record.
 pub fn soa_answers(server: SocketAddr, zone: &str) -> bool {
