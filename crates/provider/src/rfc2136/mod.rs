@@ -36,6 +36,10 @@ use zone::{Change, Diagnostic, Name, Plan, RData, RType, RecordSet, Zone};
 /// over TCP; the rest is left for the TSIG record.
 pub const MAX_MESSAGE: usize = 65_000;
 
+/// A name server added and removed within one UPDATE to change the TTL of
+/// the apex NS set (see `encode_change`); `.invalid` is reserved (RFC 6761).
+const TTL_CARRIER: &str = "dnsctl-ttl-change.invalid.";
+
 #[derive(Debug, Clone)]
 pub struct Rfc2136Provider {
     server: String,
@@ -409,6 +413,18 @@ fn encode_change(zone: &Name, ch: &Change) -> Result<Encoded, String> {
                 // RFC 2136 2.5.4: delete an RR from an RRset.
                 put_rr(&mut e.update, &owner, t, wire::CLASS_NONE, 0, &encode(v)?);
                 e.update_count += 1;
+            }
+            // A new TTL: re-adding an RR that exists changes its TTL in BIND
+            // but is ignored by Knot, while adding a new RR sets the TTL of
+            // the whole set in both. So a record that exists only inside
+            // this message carries the TTL.
+            if from.ttl != to.ttl {
+                let temp = encode(&RData::Ns(
+                    Name::parse_fqdn(TTL_CARRIER).expect("a valid name"),
+                ))?;
+                put_rr(&mut e.update, &owner, t, wire::CLASS_IN, to.ttl, &temp);
+                put_rr(&mut e.update, &owner, t, wire::CLASS_NONE, 0, &temp);
+                e.update_count += 2;
             }
             return Ok(e);
         }
