@@ -210,6 +210,9 @@ impl Rfc2136Provider {
             if rcode != 0 {
                 let hint = match rcode {
                     5 | 9 => " (does the server allow transfers with this key, and is it authoritative for the zone?)",
+                    16 => " (the signature does not verify: is the secret the server's?)",
+                    17 => " (the server does not know this key: check key_name and algorithm)",
+                    18 => " (this host's clock and the server's differ by more than the TSIG fudge)",
                     _ => "",
                 };
                 return Err(self.remote(format!(
