@@ -1,22 +1,12 @@
 //! End-to-end: dnsctl against a real BIND 9 (rfc2136 provider: AXFR and
 //! TSIG-signed UPDATE), and `dnsctl verify` asking it directly.
 
-use dnsctl_e2e::{all_types, Project};
+use dnsctl_e2e::{all_types, big_zone, rfc2136_project, Project};
 use std::time::Instant;
 use testkit::bind::Bind;
 
 fn project(bind: &Bind, var: &str) -> Project {
-    std::env::set_var(var, bind.secret());
-    let p = Project::new();
-    p.write(
-        "dnsctl.yaml",
-        &format!(
-            "providers:\n  ns:\n    type: rfc2136\n    server: {}\n    key_name: {}\n    algorithm: hmac-sha256\n    secret: {{env: {var}}}\nzones:\n  example.com: {{provider: ns}}\n",
-            bind.addr(),
-            bind.key_name()
-        ),
-    );
-    p
+    rfc2136_project(bind.addr(), bind.key_name(), bind.secret(), var)
 }
 
 #[test]
@@ -87,28 +77,6 @@ fn preview_push_verify_revert_pull_on_bind() {
         "{}",
         r.stdout()
     );
-}
-
-fn big_zone(n: usize) -> String {
-    let mut text =
-        String::from("'': {type: NS, value: ns1.example.com.}\nns1: {type: A, value: 127.0.0.1}\n");
-    for i in 0..n {
-        text.push_str(&match i % 5 {
-            0 => format!(
-                "h{i}: {{type: A, value: 10.{}.{}.{}}}\n",
-                (i >> 16) & 255,
-                (i >> 8) & 255,
-                i & 255
-            ),
-            1 => format!("h{i}: {{type: AAAA, value: '2001:db8::{:x}'}}\n", i),
-            2 => format!("h{i}: {{type: TXT, value: 'record number {i} with some text'}}\n"),
-            3 => format!(
-                "h{i}: {{type: MX, value: {{preference: 10, exchange: mx{i}.example.net.}}}}\n"
-            ),
-            _ => format!("h{i}: {{type: CNAME, value: h{}.example.com.}}\n", i - 1),
-        });
-    }
-    text
 }
 
 /// 10,000 records through the binary; timings printed (--nocapture).

@@ -1,7 +1,7 @@
 //! End-to-end: dnsctl against a real PowerDNS Authoritative server (HTTP API,
 //! gsqlite3), and `dnsctl verify` asking its DNS port directly.
 
-use dnsctl_e2e::{all_types, Project};
+use dnsctl_e2e::{all_types, big_zone, Project};
 use std::time::Instant;
 use testkit::powerdns::PowerDns;
 
@@ -71,28 +71,6 @@ fn preview_push_verify_revert_pull_on_powerdns() {
         .dnsctl(&["pull", "example.com", "-o", "-", "--force"])
         .expect(0);
     assert!(!r.stdout().contains("203.0.113"), "{}", r.stdout());
-}
-
-fn big_zone(n: usize) -> String {
-    let mut text =
-        String::from("'': {type: NS, value: ns1.example.com.}\nns1: {type: A, value: 127.0.0.1}\n");
-    for i in 0..n {
-        text.push_str(&match i % 5 {
-            0 => format!(
-                "h{i}: {{type: A, value: 10.{}.{}.{}}}\n",
-                (i >> 16) & 255,
-                (i >> 8) & 255,
-                i & 255
-            ),
-            1 => format!("h{i}: {{type: AAAA, value: '2001:db8::{:x}'}}\n", i),
-            2 => format!("h{i}: {{type: TXT, value: 'record number {i} with some text'}}\n"),
-            3 => format!(
-                "h{i}: {{type: MX, value: {{preference: 10, exchange: mx{i}.example.net.}}}}\n"
-            ),
-            _ => format!("h{i}: {{type: CNAME, value: h{}.example.com.}}\n", i - 1),
-        });
-    }
-    text
 }
 
 #[test]
