@@ -129,15 +129,20 @@ pub use testkit::every_type_zone as all_types;
 /// (`ns`) at `server` with this TSIG key; the secret is put in the
 /// environment variable `var` (one per test: tests share the process).
 pub fn rfc2136_project(server: SocketAddr, key_name: &str, secret: &str, var: &str) -> Project {
-    std::env::set_var(var, secret);
     let p = Project::new();
     p.write(
         "dnsctl.yaml",
-        &format!(
-            "providers:\n  ns:\n    type: rfc2136\n    server: {server}\n    key_name: {key_name}\n    algorithm: hmac-sha256\n    secret: {{env: {var}}}\nzones:\n  example.com: {{provider: ns}}\n"
-        ),
+        &rfc2136_config(server, key_name, secret, var),
     );
     p
+}
+
+/// The dnsctl.yaml of [`rfc2136_project`] (and sets `var`).
+pub fn rfc2136_config(server: SocketAddr, key_name: &str, secret: &str, var: &str) -> String {
+    std::env::set_var(var, secret);
+    format!(
+        "providers:\n  ns:\n    type: rfc2136\n    server: {server}\n    key_name: {key_name}\n    algorithm: hmac-sha256\n    secret: {{env: {var}}}\nzones:\n  example.com: {{provider: ns}}\n"
+    )
 }
 
 /// A zone of example.com with `n` records besides its NS and glue: A, AAAA,
@@ -162,4 +167,91 @@ pub fn big_zone(n: usize) -> String {
         });
     }
     text
+}
+
+/// Set in the inner run of [`in_private_network`].
+const PRIVATE_NETWORK: &str = "DNSCTL_E2E_PRIVATE_NETWORK";
+
+/// Runs the test `test` of this test binary again inside a private network
+/// and mount namespace (`unshare --net --mount`, with `--map-root-user` when
+/// not root): there only `lo` exists, so servers may listen on port 53 of any
+/// 127.0.0.0/8 address, as name servers do, and nothing outside is reachable.
+/// In there `/etc/hosts` reads `hosts` (after a localhost line) and
+/// `/etc/resolv.conf` names 127.0.0.1, through bind mounts the host never
+/// sees.
+///
+/// Returns `true` in the inner run, which goes on with the test. The outer
+/// run returns `false` once the inner one passed, and fails with its output
+/// otherwise.
+pub fn in_private_network(test: &str, hosts: &str) -> bool {
+    if std::env::var_os(PRIVATE_NETWORK).is_some() {
+        enter_private_network(hosts);
+        return true;
+    }
+    // The dnsctl binary is built out here, where cargo's output is seen.
+    binary("dnsctl", "dnsctl");
+    let root = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Uid:"))
+                .and_then(|l| l.split_whitespace().nth(2).map(|u| u == "0"))
+        })
+        .unwrap_or(false);
+    let mut cmd = Command::new("unshare");
+    if !root {
+        cmd.arg("--map-root-user");
+    }
+    let out = cmd
+        .args(["--net", "--mount", "--"])
+        .arg(std::env::current_exe().expect("the test binary"))
+        .args([test, "--exact", "--nocapture", "--test-threads=1"])
+        .env(PRIVATE_NETWORK, "1")
+        .output()
+        .expect("run unshare (Debian util-linux)");
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(
+        out.status.success() && stdout.contains("1 passed"),
+        "the test in a private network namespace failed ({}; it needs root or unprivileged user namespaces, and iproute2)\n--- stdout\n{stdout}\n--- stderr\n{stderr}",
+        out.status
+    );
+    eprint!("{stderr}");
+    false
+}
+
+fn enter_private_network(hosts: &str) {
+    let run = |args: &[&str]| {
+        let out = Command::new(args[0])
+            .args(&args[1..])
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {args:?}: {e}"));
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(&["ip", "link", "set", "lo", "up"]);
+    // The mounts keep the files' contents; their directory goes at once.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let files = [
+        ("hosts", format!("127.0.0.1 localhost\n{hosts}")),
+        (
+            "resolv.conf",
+            "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n".to_string(),
+        ),
+    ];
+    for (name, text) in files {
+        let f = dir.path().join(name);
+        std::fs::write(&f, text).expect("write");
+        run(&[
+            "mount",
+            "--bind",
+            f.to_str().expect("UTF-8 path"),
+            &format!("/etc/{name}"),
+        ]);
+    }
 }
