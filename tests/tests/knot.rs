@@ -255,3 +255,48 @@ fn knot_refuses_an_unknown_key() {
     assert!(r.stderr().contains("BADSIG"), "{}", r.stderr());
     assert!(p.list("backups").is_empty());
 }
+
+/// A zone that delegates a child: Knot answers for the child's NS set and
+/// its glue with a referral (not authoritative), which verify compares.
+/// An answer larger than Knot's UDP payload (1232 octets by default) is
+/// truncated; verify asks again over TCP.
+#[test]
+fn verify_reads_referrals_and_falls_back_to_tcp_on_knot() {
+    let knot = Knot::start(&["example.com"]);
+    let p = project(&knot, "DNSCTL_E2E_KNOT_REFERRAL");
+    let values: Vec<String> = (0..6)
+        .map(|i| format!("'{i:02}{}'", "x".repeat(400)))
+        .collect();
+    let zone = format!(
+        "'': {{type: NS, value: ns1.example.com.}}\nns1: {{type: A, value: 127.0.0.1}}\nbig: {{type: TXT, values: [{}]}}\nsub: {{type: NS, values: [ns.sub.example.com., ns.example.net.]}}\nns.sub: [{{type: A, value: 192.0.2.53}}, {{type: AAAA, value: '2001:db8::53'}}]\n",
+        values.join(", ")
+    );
+    p.write("zones/example.com.yaml", &zone);
+    p.dnsctl(&["push", "--yes"]).expect(0);
+    let server = knot.addr().to_string();
+    let r = p.dnsctl(&["verify", "--server", &server]).expect(0);
+    assert!(
+        r.stdout().contains("all 6 record sets match"),
+        "{}",
+        r.stdout()
+    );
+    // Drift in the delegation and its glue is seen.
+    p.write(
+        "zones/example.com.yaml",
+        &zone
+            .replace("ns.example.net.", "ns2.example.net.")
+            .replace("192.0.2.53", "192.0.2.54")
+            .replace("'05x", "'06x"),
+    );
+    let r = p.dnsctl(&["verify", "--server", &server]).expect(2);
+    assert!(
+        r.stdout().contains("3 of 6 record sets differ")
+            && r.stdout().contains("big TXT: want")
+            && r.stdout().contains(
+                "sub NS: want ns.sub.example.com., ns2.example.net.; served ns.example.net., ns.sub.example.com."
+            )
+            && r.stdout().contains("ns.sub A: want 192.0.2.54; served 192.0.2.53"),
+        "{}",
+        r.stdout()
+    );
+}

@@ -301,16 +301,38 @@ async fn query(server: SocketAddr, qname: &str, rtype: RType, zone: &Name) -> Re
             ))
         }
     }
-    if m.flags & 0x0400 == 0 {
-        return Err(anyhow!(
-            "the answer is not authoritative (is this server a name server of {zone}?)"
-        ));
-    }
     let code = wire::type_code(rtype);
+    let mut records = &m.answers;
+    let referral = m.flags & 0x0400 == 0;
+    if referral {
+        // A referral: the name is at or below a zone cut inside the zone.
+        // The parent serves the delegation's NS set in the authority section
+        // and its glue in the additional one, without the AA bit.
+        let below = |cut: &str| {
+            !cut.eq_ignore_ascii_case(zone.as_str())
+                && (qname.eq_ignore_ascii_case(cut)
+                    || qname
+                        .to_ascii_lowercase()
+                        .ends_with(&format!(".{}", cut.to_ascii_lowercase())))
+        };
+        if !m
+            .authority
+            .iter()
+            .any(|r| r.rtype == wire::type_code(RType::Ns) && below(&r.name))
+        {
+            return Err(anyhow!(
+                "the answer is not authoritative (is this server a name server of {zone}?)"
+            ));
+        }
+        records = if rtype == RType::Ns {
+            &m.authority
+        } else {
+            &m.additional
+        };
+    }
     let mut values = Vec::new();
     let mut ttl = u32::MAX;
-    for rr in m
-        .answers
+    for rr in records
         .iter()
         .filter(|r| r.rtype == code && r.name.eq_ignore_ascii_case(qname))
     {
@@ -320,7 +342,11 @@ async fn query(server: SocketAddr, qname: &str, rtype: RType, zone: &Name) -> Re
         }
     }
     if values.is_empty() {
-        return Ok(Served::Nothing("no such record"));
+        return Ok(Served::Nothing(if referral {
+            "below a delegation, not in the referral"
+        } else {
+            "no such record"
+        }));
     }
     Ok(Served::Records { ttl, values })
 }
