@@ -59,6 +59,9 @@
             pebble
             lego
             certbot
+            # unshare and ip: the verify test's private network namespace.
+            util-linux
+            iproute2
           ];
         };
       });
