@@ -266,8 +266,11 @@ impl Rfc2136Provider {
             return Err(self.remote("UPDATE: an answer to another message"));
         }
         let rcode = m.rcode(&raw);
-        // A refused signature comes back unsigned; report it as it is.
-        if m.tsig(&raw).ok().flatten().is_some() || rcode == 0 {
+        // A refusal in the TSIG error field (BADKEY, BADSIG, BADTIME) comes
+        // back unsigned: it is returned as the response code, to be reported
+        // with the records of the message.
+        let tsig = m.tsig(&raw).ok().flatten();
+        if tsig.as_ref().map_or(rcode == 0, |t| t.error == 0) {
             key.verifier(mac)
                 .check(&raw, &m)
                 .map_err(|e| self.remote(format!("UPDATE: {e}")))?;
@@ -593,6 +596,9 @@ impl Provider for Rfc2136Provider {
                         5 => " (the server's policy refuses it: update-policy/allow-update for this key, or a sanity check such as removing the glue of a name server; see the server's log)",
                         9 => " (the server is not authoritative for the zone, or the key is not accepted)",
                         10 => " (a name is outside the zone)",
+                        // The zone was just read with this key, so the server knows it.
+                        17 => " (the server refuses this key for this update: Knot answers BADKEY when its ACL does not let the key update these records, e.g. update-type or update-owner)",
+                        16 | 18 => " (the server refused the signature: check the secret and this machine's clock)",
                         2 => " (the server failed; see its log)",
                         1 => " (the server could not parse the message)",
                         _ => "",
