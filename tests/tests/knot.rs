@@ -300,3 +300,35 @@ fn verify_reads_referrals_and_falls_back_to_tcp_on_knot() {
         r.stdout()
     );
 }
+
+/// A key Knot lets update only TXT records: a push that also changes other
+/// types is refused whole, and dnsctl names the server's answer and the
+/// records of the refused message; the zone is unchanged.
+#[test]
+fn knot_refuses_an_update_its_acl_does_not_allow() {
+    let knot = Knot::start_with_update_types(&["example.com"], &["TXT"]);
+    let p = project(&knot, "DNSCTL_E2E_KNOT_ACL");
+    let base = "'': {type: NS, value: ns1.example.com.}\nns1: {type: A, value: 127.0.0.1}\n";
+    p.write(
+        "zones/example.com.yaml",
+        &format!("{base}note: {{type: TXT, value: hello}}\n"),
+    );
+    p.dnsctl(&["push", "--yes"]).expect(0);
+    p.write(
+        "zones/example.com.yaml",
+        &format!("{base}www: {{type: A, value: 192.0.2.1}}\n"),
+    );
+    let r = p.dnsctl(&["push", "--yes"]).expect(1);
+    assert!(
+        r.stderr().contains("UPDATE 1/1 of zone example.com. refused: BADKEY (the server refuses this key for this update")
+            && r.stderr().contains("records in it: delete note TXT, create www A; 0 earlier message(s) were applied"),
+        "{}",
+        r.stderr()
+    );
+    let r = p.dnsctl(&["preview", "--exit-code"]).expect(2);
+    assert!(
+        r.stdout().contains("+ www") && r.stdout().contains("- note"),
+        "{}",
+        r.stdout()
+    );
+}

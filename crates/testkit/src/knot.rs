@@ -31,17 +31,24 @@ impl Knot {
     /// Starts `knotd` on a free loopback port serving each zone (primary,
     /// with an SOA, NS `ns1.<zone>` and its glue `127.0.0.1`).
     pub fn start(zones: &[&str]) -> Knot {
-        Knot::launch(None, zones)
+        Knot::launch(None, zones, &[])
+    }
+
+    /// Like [`Knot::start`], with the key allowed to update only records of
+    /// these types (Knot's ACL `update-type`), as a key for ACME challenges
+    /// might be.
+    pub fn start_with_update_types(zones: &[&str], types: &[&str]) -> Knot {
+        Knot::launch(None, zones, types)
     }
 
     /// Like [`Knot::start`], listening on `addr` (UDP and TCP); fails the
     /// test if it cannot. Port 53 needs root (or a private network namespace
     /// where the test is root).
     pub fn start_at(addr: SocketAddr, zones: &[&str]) -> Knot {
-        Knot::launch(Some(addr), zones)
+        Knot::launch(Some(addr), zones, &[])
     }
 
-    fn launch(fixed: Option<SocketAddr>, zones: &[&str]) -> Knot {
+    fn launch(fixed: Option<SocketAddr>, zones: &[&str], update_types: &[&str]) -> Knot {
         let knotd = servers::program("knotd", "knot");
         let keygen = servers::program("tsig-keygen", "bind9-utils");
         let dir = tempfile::Builder::new()
@@ -73,7 +80,7 @@ impl Knot {
         for _ in 0..if fixed.is_some() { 1 } else { 5 } {
             let addr =
                 fixed.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], servers::free_port())));
-            write_conf(dir.path(), addr, &key_name, &secret, &zones);
+            write_conf(dir.path(), addr, &key_name, &secret, &zones, update_types);
             let mut daemon = spawn(&knotd, dir.path());
             let zone = zones.first().cloned().unwrap_or_else(|| ".".into());
             if servers::serves_soa_soon(&mut daemon, addr, &zone) {
@@ -151,11 +158,23 @@ fn spawn(knotd: &Path, dir: &Path) -> Daemon {
     )
 }
 
-fn write_conf(dir: &Path, addr: SocketAddr, key: &str, secret: &str, zones: &[String]) {
+fn write_conf(
+    dir: &Path,
+    addr: SocketAddr,
+    key: &str,
+    secret: &str,
+    zones: &[String],
+    update_types: &[&str],
+) {
     let d = dir.display();
     let (ip, port) = (addr.ip(), addr.port());
+    let types = if update_types.is_empty() {
+        String::new()
+    } else {
+        format!("    update-type: [{}]\n", update_types.join(", "))
+    };
     let mut conf = format!(
-        "server:\n    rundir: \"{d}\"\n    listen: {ip}@{port}\n\nlog:\n  - target: stderr\n    any: info\n\ndatabase:\n    storage: \"{d}\"\n\nkey:\n  - id: {key}\n    algorithm: hmac-sha256\n    secret: {secret}\n\nacl:\n  - id: dnsctl\n    key: {key}\n    action: [transfer, update]\n\ntemplate:\n  - id: default\n    storage: \"{d}\"\n    file: \"%s.zone\"\n    acl: dnsctl\n\nzone:\n"
+        "server:\n    rundir: \"{d}\"\n    listen: {ip}@{port}\n\nlog:\n  - target: stderr\n    any: info\n\ndatabase:\n    storage: \"{d}\"\n\nkey:\n  - id: {key}\n    algorithm: hmac-sha256\n    secret: {secret}\n\nacl:\n  - id: dnsctl\n    key: {key}\n    action: [transfer, update]\n{types}\ntemplate:\n  - id: default\n    storage: \"{d}\"\n    file: \"%s.zone\"\n    acl: dnsctl\n\nzone:\n"
     );
     for z in zones {
         conf.push_str(&format!("  - domain: {z}\n"));
