@@ -180,3 +180,55 @@ fn verify_falls_back_to_tcp_and_reports_a_silent_server() {
     let r = p.dnsctl(&["verify", "--server", &silent]).expect(1);
     assert!(r.stdout().contains("cannot verify"), "{}", r.stdout());
 }
+
+/// `verify_after_apply: true` reads the zone back after a push: an update
+/// BIND accepted but ignored (a CNAME beside a TXT that the project's ignore
+/// rule keeps out of the plan) fails the push. Off, the push ends with the
+/// last UPDATE and `dnsctl verify` shows the difference.
+#[test]
+fn verify_after_apply_fails_a_push_the_server_ignored() {
+    let bind = Bind::start(&["example.com"]);
+    let p = project(&bind, "DNSCTL_E2E_BIND_READBACK");
+    let glue = "'': {type: NS, value: ns1.example.com.}\nns1: {type: A, value: 127.0.0.1}\n";
+    p.write(
+        "zones/example.com.yaml",
+        &format!("{glue}legacy: {{type: TXT, value: kept}}\n"),
+    );
+    p.dnsctl(&["push", "--yes"]).expect(0);
+    let config = p.read("dnsctl.yaml").replace(
+        "example.com: {provider: ns}",
+        "example.com: {provider: ns, ignore: [{name: legacy, type: TXT}]}",
+    );
+    p.write("dnsctl.yaml", &config);
+    p.write(
+        "zones/example.com.yaml",
+        &format!("{glue}legacy: {{type: CNAME, value: new.example.net.}}\n"),
+    );
+    let r = p.dnsctl(&["push", "--yes"]).expect(0);
+    assert!(r.stdout().contains("legacy"), "{}", r.stdout());
+    p.dnsctl(&["verify", "--server", &bind.addr().to_string()])
+        .expect(2);
+
+    p.write(
+        "dnsctl.yaml",
+        &config.replace("    secret:", "    verify_after_apply: true\n    secret:"),
+    );
+    let r = p.dnsctl(&["push", "--yes"]).expect(1);
+    assert!(
+        r.stderr()
+            .contains("did not apply 1 change(s): create legacy CNAME"),
+        "{}",
+        r.stderr()
+    );
+    p.write(
+        "dnsctl.yaml",
+        &config.replace("    secret:", "    verify_after_apply: maybe\n    secret:"),
+    );
+    let r = p.dnsctl(&["check"]).expect(1);
+    assert!(
+        r.stderr()
+            .contains("'verify_after_apply' must be true or false"),
+        "{}",
+        r.stderr()
+    );
+}

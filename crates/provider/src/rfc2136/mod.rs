@@ -14,7 +14,16 @@
 //!     algorithm: hmac-sha256       # or hmac-sha224, hmac-sha384, hmac-sha512
 //!     secret: {env: DNSCTL_TSIG_SECRET}   # base64, as tsig-keygen prints it
 //!     timeout: 10                  # seconds per request (default 10)
+//!     verify_after_apply: false    # read the zone back after a push (default false)
 //! ```
+//!
+//! Names are compressed (RFC 1035 4.1.4) in owners and in the data of NS,
+//! CNAME, PTR, MX and SOA, so a message holds about a thousand typical
+//! changes. With `verify_after_apply: true` the zone is transferred once
+//! more after the last UPDATE and any change the server accepted but did not
+//! apply (RFC 2136 3.4.2 lets it ignore some, e.g. data beside a CNAME) is an
+//! error; it is off by default because the prerequisites already refuse
+//! concurrent changes and `dnsctl verify` checks what is served.
 //!
 //! The SOA belongs to the server (it bumps the serial on every update), so it
 //! is neither listed nor written.
@@ -29,7 +38,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use wire::{put_rr, put_u16, type_code};
+use wire::{put_u16, type_code};
 use zone::{Change, Diagnostic, Name, Plan, RData, RType, RecordSet, Zone};
 
 /// The largest UPDATE dnsctl sends: a DNS message is at most 65,535 octets
@@ -48,6 +57,7 @@ pub struct Rfc2136Provider {
     secret: SecretRef,
     timeout: Duration,
     max_message: usize,
+    verify_after_apply: bool,
     stats: std::sync::Arc<std::sync::Mutex<Stats>>,
 }
 
@@ -72,12 +82,20 @@ impl Rfc2136Provider {
             secret,
             timeout: Duration::from_secs(10),
             max_message: MAX_MESSAGE,
+            verify_after_apply: false,
             stats: Default::default(),
         }
     }
 
     pub fn from_options(opts: &Options<'_>) -> Result<Self, Diagnostic> {
-        opts.only(&["server", "key_name", "algorithm", "secret", "timeout"])?;
+        opts.only(&[
+            "server",
+            "key_name",
+            "algorithm",
+            "secret",
+            "timeout",
+            "verify_after_apply",
+        ])?;
         let server = opts.required_str("server")?;
         let key_name = opts.required_str("key_name")?;
         let algorithm = match opts.str("algorithm")? {
@@ -104,12 +122,24 @@ impl Rfc2136Provider {
         if let Some(t) = opts.u64("timeout")? {
             p.timeout = Duration::from_secs(t.max(1));
         }
+        if let Some(n) = opts.node("verify_after_apply") {
+            p.verify_after_apply = n.as_bool().ok_or_else(|| {
+                Diagnostic::new(n.pos, "'verify_after_apply' must be true or false")
+            })?;
+        }
         Ok(p)
     }
 
     /// Lowers the message size limit (tests use it to force many messages).
     pub fn with_max_message(mut self, bytes: usize) -> Self {
         self.max_message = bytes.clamp(512, MAX_MESSAGE);
+        self
+    }
+
+    /// Reads the zone back after applying and reports changes the server
+    /// accepted but ignored (one more AXFR per push).
+    pub fn with_verify_after_apply(mut self, yes: bool) -> Self {
+        self.verify_after_apply = yes;
         self
     }
 
@@ -326,18 +356,30 @@ impl<'a> ZoneBuilder<'a> {
     }
 }
 
-/// One UPDATE message being filled.
+/// One UPDATE message being filled: the zone section, then prerequisites,
+/// then updates, each record written once with its names compressed.
+/// Prerequisites sit at final offsets (the zone section never changes), so
+/// their names can be pointed at; the update section moves as prerequisites
+/// are added, so its names point back but are not pointed at.
 struct Batch {
+    /// The zone section's name, as written at offset 12.
+    zone_name: Vec<u8>,
+    comp: wire::Compressor,
     prereq: Vec<u8>,
-    prereq_count: u16,
+    prereq_count: usize,
     update: Vec<u8>,
-    update_count: u16,
+    update_count: usize,
     changes: Vec<usize>,
 }
 
 impl Batch {
-    fn new() -> Self {
+    fn new(zone: &Name) -> Self {
+        let mut comp = wire::Compressor::default();
+        let mut zone_name = Vec::new();
+        comp.put_name(&mut zone_name, Some(12), zone.as_str());
         Batch {
+            zone_name,
+            comp,
             prereq: Vec::new(),
             prereq_count: 0,
             update: Vec::new(),
@@ -346,18 +388,87 @@ impl Batch {
         }
     }
 
-    fn size(&self, zone: &Name) -> usize {
-        12 + zone.as_str().len() + 2 + 4 + self.prereq.len() + self.update.len()
+    /// The message offset of the first prerequisite.
+    fn prereq_start(&self) -> usize {
+        12 + self.zone_name.len() + 4
     }
 
-    fn message(&self, id: u16, zone: &Name) -> Vec<u8> {
-        let mut m = Vec::with_capacity(self.size(zone) + 200);
+    fn size(&self) -> usize {
+        self.prereq_start() + self.prereq.len() + self.update.len()
+    }
+
+    /// A prerequisite record (RFC 2136 2.4): TTL 0.
+    fn prereq(&mut self, owner: &str, t: u16, class: u16, v: Option<&RData>) -> Result<(), String> {
+        let base = self.prereq_start();
+        wire::put_rr_compressed(
+            &mut self.prereq,
+            Some(base),
+            &mut self.comp,
+            owner,
+            t,
+            class,
+            0,
+            v,
+        )?;
+        self.prereq_count += 1;
+        Ok(())
+    }
+
+    /// An update record (RFC 2136 2.5).
+    fn update(
+        &mut self,
+        owner: &str,
+        t: u16,
+        class: u16,
+        ttl: u32,
+        v: Option<&RData>,
+    ) -> Result<(), String> {
+        wire::put_rr_compressed(
+            &mut self.update,
+            None,
+            &mut self.comp,
+            owner,
+            t,
+            class,
+            ttl,
+            v,
+        )?;
+        self.update_count += 1;
+        Ok(())
+    }
+
+    /// Adds the records of change `i` if the message stays within `limit`
+    /// octets and 65,535 records a section; false (and the batch as it
+    /// was) if not.
+    fn add(&mut self, zone: &Name, plan: &Plan, i: usize, limit: usize) -> Result<bool, String> {
+        let mark = (
+            self.comp.mark(),
+            self.prereq.len(),
+            self.prereq_count,
+            self.update.len(),
+            self.update_count,
+        );
+        encode_change(self, zone, &plan.changes[i])?;
+        if self.size() > limit || self.prereq_count > 65_535 || self.update_count > 65_535 {
+            self.comp.rollback(mark.0);
+            self.prereq.truncate(mark.1);
+            self.prereq_count = mark.2;
+            self.update.truncate(mark.3);
+            self.update_count = mark.4;
+            return Ok(false);
+        }
+        self.changes.push(i);
+        Ok(true)
+    }
+
+    fn message(&self, id: u16) -> Vec<u8> {
+        let mut m = Vec::with_capacity(self.size() + 400);
         put_u16(&mut m, id);
         put_u16(&mut m, u16::from(wire::OPCODE_UPDATE) << 11);
         for c in [1, self.prereq_count, self.update_count, 0] {
-            put_u16(&mut m, c);
+            put_u16(&mut m, c as u16);
         }
-        wire::put_name(&mut m, zone.as_str());
+        m.extend_from_slice(&self.zone_name);
         put_u16(&mut m, wire::TYPE_SOA);
         put_u16(&mut m, wire::CLASS_IN);
         m.extend_from_slice(&self.prereq);
@@ -366,36 +477,19 @@ impl Batch {
     }
 }
 
-/// The prerequisite and update records of one change.
-struct Encoded {
-    prereq: Vec<u8>,
-    prereq_count: u16,
-    update: Vec<u8>,
-    update_count: u16,
-}
-
-fn encode_change(zone: &Name, ch: &Change) -> Result<Encoded, String> {
+/// Appends the prerequisite and update records of one change to `b`.
+fn encode_change(b: &mut Batch, zone: &Name, ch: &Change) -> Result<(), String> {
     let set = ch.set();
     let owner = zone::name::owner_fqdn(&set.name, zone);
     let t = type_code(set.rtype);
-    let mut e = Encoded {
-        prereq: Vec::new(),
-        prereq_count: 0,
-        update: Vec::new(),
-        update_count: 0,
-    };
     // Prerequisites: the set is still exactly as the plan saw it.
     match ch {
-        Change::Create(_) => {
-            // RFC 2136 2.4.3: RRset does not exist.
-            put_rr(&mut e.prereq, &owner, t, wire::CLASS_NONE, 0, &[]);
-            e.prereq_count += 1;
-        }
+        // RFC 2136 2.4.3: RRset does not exist.
+        Change::Create(_) => b.prereq(&owner, t, wire::CLASS_NONE, None)?,
         Change::Update { from, .. } | Change::Delete(from) => {
             // RFC 2136 2.4.2: RRset exists with exactly these values.
             for v in from.values() {
-                put_rr(&mut e.prereq, &owner, t, wire::CLASS_IN, 0, &encode(v)?);
-                e.prereq_count += 1;
+                b.prereq(&owner, t, wire::CLASS_IN, Some(v))?;
             }
         }
     }
@@ -405,97 +499,79 @@ fn encode_change(zone: &Name, ch: &Change) -> Result<Encoded, String> {
     if let Change::Update { from, to } = ch {
         if set.name.is_empty() && set.rtype == RType::Ns {
             for v in to.values() {
-                put_rr(
-                    &mut e.update,
-                    &owner,
-                    t,
-                    wire::CLASS_IN,
-                    to.ttl,
-                    &encode(v)?,
-                );
-                e.update_count += 1;
+                b.update(&owner, t, wire::CLASS_IN, to.ttl, Some(v))?;
             }
             for v in from.values().iter().filter(|v| !to.values().contains(v)) {
                 // RFC 2136 2.5.4: delete an RR from an RRset.
-                put_rr(&mut e.update, &owner, t, wire::CLASS_NONE, 0, &encode(v)?);
-                e.update_count += 1;
+                b.update(&owner, t, wire::CLASS_NONE, 0, Some(v))?;
             }
             // A new TTL: re-adding an RR that exists changes its TTL in BIND
             // but is ignored by Knot, while adding a new RR sets the TTL of
             // the whole set in both. So a record that exists only inside
             // this message carries the TTL.
             if from.ttl != to.ttl {
-                let temp = encode(&RData::Ns(
-                    Name::parse_fqdn(TTL_CARRIER).expect("a valid name"),
-                ))?;
-                put_rr(&mut e.update, &owner, t, wire::CLASS_IN, to.ttl, &temp);
-                put_rr(&mut e.update, &owner, t, wire::CLASS_NONE, 0, &temp);
-                e.update_count += 2;
+                let temp = RData::Ns(Name::parse_fqdn(TTL_CARRIER).expect("a valid name"));
+                b.update(&owner, t, wire::CLASS_IN, to.ttl, Some(&temp))?;
+                b.update(&owner, t, wire::CLASS_NONE, 0, Some(&temp))?;
             }
-            return Ok(e);
+            return Ok(());
         }
     }
     if !matches!(ch, Change::Create(_)) {
         // RFC 2136 2.5.2: delete the RRset.
-        put_rr(&mut e.update, &owner, t, wire::CLASS_ANY, 0, &[]);
-        e.update_count += 1;
+        b.update(&owner, t, wire::CLASS_ANY, 0, None)?;
     }
     if let Change::Create(to) | Change::Update { to, .. } = ch {
         for v in to.values() {
-            put_rr(
-                &mut e.update,
-                &owner,
-                t,
-                wire::CLASS_IN,
-                to.ttl,
-                &encode(v)?,
-            );
-            e.update_count += 1;
+            b.update(&owner, t, wire::CLASS_IN, to.ttl, Some(v))?;
         }
     }
-    Ok(e)
+    Ok(())
 }
 
-fn encode(v: &RData) -> Result<Vec<u8>, String> {
-    wire::encode_rdata(v)
-}
-
-/// Splits a plan into UPDATE messages that each stay under `limit` octets.
+/// Splits a plan into UPDATE messages that each stay under `limit` octets,
+/// in plan order, each as full as the limit allows.
 fn batches(plan: &Plan, limit: usize) -> Result<Vec<Batch>, ProviderError> {
-    let mut out = vec![Batch::new()];
-    for (i, ch) in plan.changes.iter().enumerate() {
-        let e = encode_change(&plan.zone, ch).map_err(|m| {
-            ProviderError::Unsupported(format!(
-                "{} {}: {m}",
-                ch.set().display_name(),
-                ch.set().rtype
-            ))
-        })?;
-        let extra = e.prereq.len() + e.update.len();
+    let unsupported = |i: usize, m: String| {
+        let set = plan.changes[i].set();
+        ProviderError::Unsupported(format!("{} {}: {m}", set.display_name(), set.rtype))
+    };
+    let mut out = vec![Batch::new(&plan.zone)];
+    for i in 0..plan.changes.len() {
         let cur = out.last_mut().expect("one batch at least");
-        let full = cur.size(&plan.zone) + extra > limit
-            || usize::from(cur.prereq_count) + usize::from(e.prereq_count) > 65_535
-            || usize::from(cur.update_count) + usize::from(e.update_count) > 65_535;
-        if full && !cur.changes.is_empty() {
-            out.push(Batch::new());
+        if cur
+            .add(&plan.zone, plan, i, limit)
+            .map_err(|m| unsupported(i, m))?
+        {
+            continue;
         }
-        let cur = out.last_mut().expect("one batch at least");
-        if cur.size(&plan.zone) + extra > limit {
-            return Err(ProviderError::Unsupported(format!(
-                "{} {}: this change alone needs {} octets, more than a DNS UPDATE can carry ({limit})",
-                ch.set().display_name(),
-                ch.set().rtype,
-                cur.size(&plan.zone) + extra
-            )));
+        let mut fresh = Batch::new(&plan.zone);
+        if !fresh
+            .add(&plan.zone, plan, i, limit)
+            .map_err(|m| unsupported(i, m))?
+        {
+            let mut alone = Batch::new(&plan.zone);
+            alone
+                .add(&plan.zone, plan, i, usize::MAX)
+                .map_err(|m| unsupported(i, m))?;
+            return Err(unsupported(
+                i,
+                format!(
+                    "this change alone needs {} octets, more than a DNS UPDATE can carry ({limit})",
+                    alone.size()
+                ),
+            ));
         }
-        cur.prereq.extend(e.prereq);
-        cur.prereq_count += e.prereq_count;
-        cur.update.extend(e.update);
-        cur.update_count += e.update_count;
-        cur.changes.push(i);
+        out.push(fresh);
     }
     out.retain(|b| !b.changes.is_empty());
     Ok(out)
+}
+
+/// The UPDATE messages (unsigned, id 0) that apply `plan`, each at most
+/// `limit` octets: what `apply` sends, for benchmarks and tests.
+pub fn update_messages(plan: &Plan, limit: usize) -> Result<Vec<Vec<u8>>, ProviderError> {
+    Ok(batches(plan, limit)?.iter().map(|b| b.message(0)).collect())
 }
 
 /// Names the changes of a message for an error: the first few, then a count.
@@ -537,9 +613,10 @@ impl Provider for Rfc2136Provider {
     /// Sends the plan as few UPDATE messages as fit, in plan order, on one
     /// TCP connection. A prerequisite failure means someone changed the zone
     /// since the plan was made: the zone is read again to name the record
-    /// sets that differ. After the last message the zone is read back, since
-    /// a server silently ignores some updates (RFC 2136 3.4.2: e.g. data
-    /// beside a CNAME), and anything not as planned is reported.
+    /// sets that differ. With `verify_after_apply`, after the last message
+    /// the zone is read back, since a server silently ignores some updates
+    /// (RFC 2136 3.4.2: e.g. data beside a CNAME), and anything not as
+    /// planned is reported.
     async fn apply(&self, plan: &Plan) -> Result<(), ProviderError> {
         if plan.changes.is_empty() {
             return Ok(());
@@ -550,7 +627,7 @@ impl Provider for Rfc2136Provider {
         let mut s = self.connect().await?;
         let total = batches.len();
         for (n, b) in batches.iter().enumerate() {
-            let msg = b.message(fastrand::u16(..), &plan.zone);
+            let msg = b.message(fastrand::u16(..));
             let rcode = self.update(&mut s, &key, msg).await.map_err(|e| match e {
                 ProviderError::Remote { provider, message } => ProviderError::Remote {
                     provider,
@@ -615,6 +692,9 @@ impl Provider for Rfc2136Provider {
             }
         }
         drop(s);
+        if !self.verify_after_apply {
+            return Ok(());
+        }
         // Read back: the server ignores some updates without an error.
         let live = self.axfr(&plan.zone).await?;
         let mut ignored = Vec::new();
@@ -669,14 +749,229 @@ mod tests {
         let p = plan(&want, &Zone::new(origin.clone()), &PlanOptions::default());
         let bs = batches(&p, MAX_MESSAGE).unwrap();
         assert!(bs.len() > 1);
+        // The largest TSIG record: a 255-octet key name, HMAC-SHA512.
+        let long_name = [
+            "k".repeat(63),
+            "k".repeat(63),
+            "k".repeat(63),
+            "k".repeat(61),
+        ]
+        .join(".");
+        let key = tsig::Key::new(
+            &long_name,
+            tsig::Algorithm::HmacSha512,
+            &crate::secret::Secret::new("c2VjcmV0"),
+        )
+        .unwrap();
         let mut seen = 0;
         for b in &bs {
-            let m = b.message(1, &origin);
+            let mut m = b.message(1);
             assert!(m.len() <= MAX_MESSAGE, "{}", m.len());
+            assert_eq!(m.len(), b.size());
             let parsed = wire::parse_message(&m).unwrap();
             assert_eq!(parsed.answers.len(), b.changes.len());
             seen += b.changes.len();
+            key.sign(&mut m);
+            assert!(m.len() <= 65_535, "signed: {}", m.len());
+            assert!(wire::parse_message(&m).unwrap().tsig(&m).unwrap().is_some());
         }
         assert_eq!(seen, 3000);
+        // A lower limit (tests use it to force many messages) holds too.
+        for b in batches(&p, 2048).unwrap() {
+            assert!(b.message(1).len() <= 2048);
+        }
+        // A change that cannot fit any message is refused before sending.
+        let mut huge = Zone::new(origin.clone());
+        let values = (0..300)
+            .map(|i| RData::Txt(format!("{i:03}{}", "x".repeat(250))))
+            .collect();
+        huge.insert(RecordSet::new("big", RType::Txt, 300, values).unwrap());
+        let p = plan(&huge, &Zone::new(origin.clone()), &PlanOptions::default());
+        let Err(e) = batches(&p, MAX_MESSAGE) else {
+            panic!("a 77 kB change was packed")
+        };
+        assert!(
+            e.to_string().contains("more than a DNS UPDATE can carry"),
+            "{e}"
+        );
+    }
+
+    /// The zone of bench/selfhosted/run.sh: A, AAAA, TXT, MX and CNAME in
+    /// turn; every tenth record (`every`) gets another value.
+    fn bench_zone(origin: &Name, n: usize, every: usize) -> Zone {
+        let mut z = Zone::new(origin.clone());
+        for i in 0..n {
+            let v = usize::from(every > 0 && i % every == 0);
+            let (t, f) = match i % 5 {
+                0 => (
+                    RType::A,
+                    vec![format!("10.{v}.{}.{}", (i >> 8) & 255, i & 255)],
+                ),
+                1 => (RType::Aaaa, vec![format!("2001:db8:{v}::{i:x}")]),
+                2 => (RType::Txt, vec![format!("record number {i} version {v}")]),
+                3 => (
+                    RType::Mx,
+                    vec![format!("{}", 10 + v), format!("mx{i}.example.net.")],
+                ),
+                _ => (RType::Cname, vec![format!("h{}.example.net.", i - 1 + v)]),
+            };
+            let value = RData::parse(t, &f).unwrap();
+            z.insert(RecordSet::new(format!("h{i}"), t, 3600, vec![value]).unwrap());
+        }
+        z
+    }
+
+    /// With compressed names a message carries about a thousand typical
+    /// changes and their prerequisites: no more messages than octoDNS sends
+    /// without prerequisites (1,000 changes each).
+    #[test]
+    fn compression_packs_a_thousand_changes_per_message() {
+        let origin = Name::parse_fqdn("d10000.example.").unwrap();
+        let empty = Zone::new(origin.clone());
+        for (n, most) in [(1_000, 1), (10_000, 8)] {
+            let full = bench_zone(&origin, n, 0);
+            let first =
+                batches(&plan(&full, &empty, &PlanOptions::default()), MAX_MESSAGE).unwrap();
+            assert!(first.len() <= most, "{n} creates: {} messages", first.len());
+            let tenth = plan(&bench_zone(&origin, n, 10), &full, &PlanOptions::default());
+            assert_eq!(tenth.changes.len(), n / 10);
+            let bs = batches(&tenth, MAX_MESSAGE).unwrap();
+            assert_eq!(bs.len(), 1, "{n}: 10% changed");
+            for b in first.iter().chain(&bs) {
+                assert!(b.message(0).len() <= MAX_MESSAGE);
+            }
+        }
+    }
+
+    /// Every record of every message decodes (pointers resolved) to exactly
+    /// what RFC 2136 asks for the plan: prerequisites, then deletions and
+    /// additions, names and data as planned.
+    #[test]
+    fn compressed_messages_decode_to_the_planned_records() {
+        let origin = Name::parse_fqdn("example.com.").unwrap();
+        let n = |s: &str| Name::parse_fqdn(s).unwrap();
+        let mut live = bench_zone(&origin, 8_000, 0);
+        live.insert(
+            RecordSet::new(
+                "mail",
+                RType::Mx,
+                300,
+                vec![
+                    RData::Mx {
+                        preference: 10,
+                        exchange: n("mx1.example.com."),
+                    },
+                    RData::Mx {
+                        preference: 20,
+                        exchange: n("MX2.Example.com."),
+                    },
+                ],
+            )
+            .unwrap(),
+        );
+        let mut want = bench_zone(&origin, 9_000, 7);
+        want.insert(
+            RecordSet::new(
+                "_sip._tcp",
+                RType::Srv,
+                60,
+                vec![RData::Srv {
+                    priority: 1,
+                    weight: 2,
+                    port: 5060,
+                    target: n("sip.example.com."),
+                }],
+            )
+            .unwrap(),
+        );
+        want.insert(
+            RecordSet::new(
+                "sub",
+                RType::Ns,
+                60,
+                vec![RData::Ns(n("ns.sub.example.com."))],
+            )
+            .unwrap(),
+        );
+        let p = plan(&want, &live, &PlanOptions::default());
+        assert!(p.changes.iter().any(|c| c.verb() == "delete"));
+        type Rec = (String, u16, u16, u32, Option<RData>);
+        let rec = |owner: &str, rtype: RType, class: u16, ttl: u32, v: Option<&RData>| -> Rec {
+            (
+                owner.to_ascii_lowercase(),
+                type_code(rtype),
+                class,
+                ttl,
+                v.cloned(),
+            )
+        };
+        let mut want_pre = Vec::new();
+        let mut want_upd = Vec::new();
+        for ch in &p.changes {
+            let s = ch.set();
+            let owner = zone::name::owner_fqdn(&s.name, &origin);
+            match ch {
+                Change::Create(to) => {
+                    want_pre.push(rec(&owner, s.rtype, wire::CLASS_NONE, 0, None));
+                    for v in to.values() {
+                        want_upd.push(rec(&owner, s.rtype, wire::CLASS_IN, to.ttl, Some(v)));
+                    }
+                }
+                Change::Update { from, to } => {
+                    for v in from.values() {
+                        want_pre.push(rec(&owner, s.rtype, wire::CLASS_IN, 0, Some(v)));
+                    }
+                    want_upd.push(rec(&owner, s.rtype, wire::CLASS_ANY, 0, None));
+                    for v in to.values() {
+                        want_upd.push(rec(&owner, s.rtype, wire::CLASS_IN, to.ttl, Some(v)));
+                    }
+                }
+                Change::Delete(from) => {
+                    for v in from.values() {
+                        want_pre.push(rec(&owner, s.rtype, wire::CLASS_IN, 0, Some(v)));
+                    }
+                    want_upd.push(rec(&owner, s.rtype, wire::CLASS_ANY, 0, None));
+                }
+            }
+        }
+        let bs = batches(&p, MAX_MESSAGE).unwrap();
+        assert!(
+            bs.len() > 1,
+            "the test wants pointers across messages' worth of data"
+        );
+        let (mut got_pre, mut got_upd) = (Vec::new(), Vec::new());
+        for b in &bs {
+            let m = b.message(7);
+            assert!(m.len() <= MAX_MESSAGE);
+            let msg = wire::parse_message(&m).unwrap();
+            assert_eq!(
+                msg.questions,
+                [(origin.as_str().to_string(), wire::TYPE_SOA, wire::CLASS_IN)]
+            );
+            for (section, got) in [(&msg.answers, &mut got_pre), (&msg.authority, &mut got_upd)] {
+                for rr in section {
+                    let v = if rr.rdata.is_empty() {
+                        None
+                    } else {
+                        Some(wire::decode_rdata(&m, rr).unwrap().unwrap())
+                    };
+                    // RFC 3597 4: names in the data of later types stay whole.
+                    if let Some(v) = v.as_ref().filter(|v| {
+                        !matches!(v.rtype(), RType::Ns | RType::Cname | RType::Ptr | RType::Mx)
+                    }) {
+                        assert_eq!(m[rr.rdata.clone()], wire::encode_rdata(v).unwrap()[..]);
+                    }
+                    got.push((rr.name.clone(), rr.rtype, rr.class, rr.ttl, v));
+                }
+            }
+        }
+        // Names in data compare case-insensitively; the wire keeps the case written.
+        let fold = |v: Vec<Rec>| -> Vec<String> {
+            v.iter()
+                .map(|r| format!("{r:?}").to_ascii_lowercase())
+                .collect()
+        };
+        assert_eq!(fold(got_pre), fold(want_pre));
+        assert_eq!(fold(got_upd), fold(want_upd));
     }
 }

@@ -3,6 +3,7 @@
 //! values of the `zone` crate. Decoding never panics: every malformed input
 //! is an error that says what and at which offset.
 
+use std::collections::HashMap;
 use std::net::{Ipv4Addr, Ipv6Addr};
 use zone::rdata::{Soa, SvcParam, Svcb};
 use zone::{Name, RData, RType};
@@ -122,6 +123,111 @@ pub fn put_rr(out: &mut Vec<u8>, owner: &str, rtype: u16, class: u16, ttl: u32, 
     put_u32(out, ttl);
     put_u16(out, rdata.len() as u16);
     out.extend_from_slice(rdata);
+}
+
+/// Name compression for a message written front to back (RFC 1035 4.1.4): a
+/// name is written as its labels up to the longest suffix already written at
+/// a known offset, then a two-octet pointer there. Pointers reach only the
+/// first 16 KiB (offsets below 0x4000), and a suffix is remembered only where
+/// it was written at a known, final offset.
+#[derive(Debug, Default)]
+pub struct Compressor {
+    table: HashMap<String, u16>,
+    /// Suffixes in the order they were remembered, for [`Compressor::rollback`].
+    log: Vec<String>,
+}
+
+impl Compressor {
+    /// Appends `name` (absolute, presentation form without escapes, as
+    /// [`put_name`] takes it) to `out`. `base` is the message offset of
+    /// `out[0]` when it is known and final: the suffixes written then can be
+    /// pointed at later; `None` writes without remembering.
+    pub fn put_name(&mut self, out: &mut Vec<u8>, base: Option<usize>, name: &str) {
+        let trimmed = name.trim_end_matches('.');
+        let mut start = 0;
+        while start < trimmed.len() {
+            let suffix = &trimmed[start..];
+            if let Some(&at) = self.table.get(suffix) {
+                put_u16(out, 0xc000 | at);
+                return;
+            }
+            let end = suffix.find('.').map_or(trimmed.len(), |i| start + i);
+            let label = &trimmed.as_bytes()[start..end];
+            if let Some(at) = base.map(|b| b + out.len()).filter(|&at| at < 0x4000) {
+                if !label.is_empty() {
+                    self.table.insert(suffix.to_string(), at as u16);
+                    self.log.push(suffix.to_string());
+                }
+            }
+            if !label.is_empty() {
+                let n = label.len().min(63);
+                out.push(n as u8);
+                out.extend_from_slice(&label[..n]);
+            }
+            start = end + 1;
+        }
+        out.push(0);
+    }
+
+    /// How many suffixes are remembered; [`Compressor::rollback`] returns to it.
+    pub fn mark(&self) -> usize {
+        self.log.len()
+    }
+
+    /// Forgets the suffixes remembered since `mark` (their octets were dropped).
+    pub fn rollback(&mut self, mark: usize) {
+        for k in self.log.drain(mark.min(self.log.len())..) {
+            self.table.remove(&k);
+        }
+    }
+}
+
+/// Appends a resource record, compressing its owner and, for the RFC 1035
+/// types whose data may be compressed (NS, CNAME, PTR, MX, SOA; RFC 3597
+/// section 4 forbids it for the others), the names in its data. `base` is as
+/// in [`Compressor::put_name`]; `rdata` `None` writes empty data (the
+/// prerequisites and deletions of RFC 2136).
+#[allow(clippy::too_many_arguments)]
+pub fn put_rr_compressed(
+    out: &mut Vec<u8>,
+    base: Option<usize>,
+    c: &mut Compressor,
+    owner: &str,
+    rtype: u16,
+    class: u16,
+    ttl: u32,
+    rdata: Option<&RData>,
+) -> Result<(), String> {
+    c.put_name(out, base, owner);
+    put_u16(out, rtype);
+    put_u16(out, class);
+    put_u32(out, ttl);
+    let len_at = out.len();
+    put_u16(out, 0);
+    match rdata {
+        None => {}
+        Some(RData::Ns(n) | RData::Cname(n) | RData::Ptr(n)) => c.put_name(out, base, n.as_str()),
+        Some(RData::Mx {
+            preference,
+            exchange,
+        }) => {
+            put_u16(out, *preference);
+            c.put_name(out, base, exchange.as_str());
+        }
+        Some(RData::Soa(s)) => {
+            c.put_name(out, base, s.mname.as_str());
+            c.put_name(out, base, s.rname.as_str());
+            for x in [s.serial, s.refresh, s.retry, s.expire, s.minimum] {
+                put_u32(out, x);
+            }
+        }
+        Some(v) => out.extend(encode_rdata(v)?),
+    }
+    let n = out.len() - len_at - 2;
+    let n =
+        u16::try_from(n).map_err(|_| format!("record data of {n} octets is longer than 65535"))?;
+    out[len_at..len_at + 2].copy_from_slice(&n.to_be_bytes());
+    Ok(())
 }
 
 fn hex_bytes(s: &str) -> Result<Vec<u8>, String> {
