@@ -1,8 +1,10 @@
 //! The powerdns provider: a zone in a PowerDNS Authoritative server, through
 //! its HTTP API. Listing is one `GET /api/v1/servers/{server}/zones/{zone}`;
-//! applying is one `PATCH` of rrsets (`changetype` REPLACE or DELETE), which
-//! PowerDNS runs in one transaction. With `create_zone: true` a zone the
-//! server lacks is listed as empty and created (kind Native) on apply.
+//! applying is one `PATCH` of the changed rrsets only (`changetype` REPLACE or
+//! DELETE), which PowerDNS runs in one transaction. With `create_zone: true`
+//! a zone the server lacks is listed as empty and created (kind Native) on
+//! apply by one `POST` that carries its rrsets (then its cache entries are
+//! flushed: a query made before the zone existed is cached as REFUSED).
 //!
 //! ```yaml
 //! providers:
@@ -21,7 +23,11 @@
 use crate::config::Options;
 use crate::secret::SecretRef;
 use crate::{Capabilities, Provider, ProviderError};
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use zone::{Change, Diagnostic, Name, Plan, RData, RType, RecordSet, Zone};
 
@@ -32,7 +38,10 @@ pub struct PowerDnsProvider {
     api_key: SecretRef,
     create_zone: bool,
     client: reqwest::Client,
-    requests: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    requests: Arc<std::sync::atomic::AtomicU64>,
+    /// Zones that `list` found missing (with `create_zone`): `apply` creates
+    /// them with their rrsets in one request.
+    missing: Arc<Mutex<HashSet<String>>>,
 }
 
 impl PowerDnsProvider {
@@ -44,6 +53,7 @@ impl PowerDnsProvider {
             create_zone: false,
             client: client(Duration::from_secs(30)),
             requests: Default::default(),
+            missing: Default::default(),
         }
     }
 
@@ -104,12 +114,13 @@ impl PowerDnsProvider {
         }
     }
 
-    /// Sends a request; returns the status and body.
+    /// Sends a request (a JSON body goes out with its length, in one write);
+    /// returns the status and body.
     async fn call(
         &self,
         method: reqwest::Method,
         url: &str,
-        body: Option<&Value>,
+        body: Option<Vec<u8>>,
     ) -> Result<(u16, Vec<u8>), ProviderError> {
         let key = self.api_key.resolve().map_err(ProviderError::Config)?;
         let mut req = self
@@ -118,7 +129,7 @@ impl PowerDnsProvider {
             .header("X-API-Key", key.expose())
             .header("Accept", "application/json");
         if let Some(b) = body {
-            req = req.json(b);
+            req = req.header("Content-Type", "application/json").body(b);
         }
         self.requests
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -249,32 +260,48 @@ pub fn fields(content: &str) -> Result<Vec<String>, String> {
     Ok(out)
 }
 
+/// The parts of the zone answer that dnsctl reads; strings are borrowed from
+/// the answer unless they hold escapes.
+#[derive(Deserialize)]
+struct ZoneAnswer<'a> {
+    #[serde(borrow)]
+    rrsets: Vec<RrsetAnswer<'a>>,
+}
+
+#[derive(Deserialize)]
+struct RrsetAnswer<'a> {
+    #[serde(borrow)]
+    name: Cow<'a, str>,
+    #[serde(borrow, rename = "type")]
+    rtype: Cow<'a, str>,
+    ttl: Option<i64>,
+    #[serde(borrow)]
+    records: Vec<RecordAnswer<'a>>,
+}
+
+#[derive(Deserialize)]
+struct RecordAnswer<'a> {
+    #[serde(borrow)]
+    content: Cow<'a, str>,
+    disabled: Option<bool>,
+}
+
 /// Turns the zone answer of the API into a zone (SOA, disabled records and
 /// types dnsctl does not model are left out).
 pub fn parse_zone(origin: &Name, body: &[u8]) -> Result<Zone, String> {
-    let v: Value =
-        serde_json::from_slice(body).map_err(|e| format!("the zone answer is not JSON: {e}"))?;
-    let rrsets = v
-        .get("rrsets")
-        .and_then(Value::as_array)
-        .ok_or("the zone answer has no 'rrsets' list")?;
+    let answer: ZoneAnswer<'_> = serde_json::from_slice(body)
+        .map_err(|e| format!("the zone answer is not the JSON of a zone: {e}"))?;
     let mut zone = Zone::new(origin.clone());
-    for (i, rs) in rrsets.iter().enumerate() {
-        let field = |k: &str| rs.get(k).ok_or_else(|| format!("rrsets[{i}] has no '{k}'"));
-        let name = field("name")?
-            .as_str()
-            .ok_or_else(|| format!("rrsets[{i}].name is not text"))?;
-        let ty = field("type")?
-            .as_str()
-            .ok_or_else(|| format!("rrsets[{i}].type is not text"))?;
+    for (i, rs) in answer.rrsets.iter().enumerate() {
+        let (name, ty) = (&*rs.name, &*rs.rtype);
         let Ok(rtype) = ty.parse::<RType>() else {
             continue;
         };
         if rtype == RType::Soa {
             continue;
         }
-        let ttl = field("ttl")?
-            .as_u64()
+        let ttl = rs
+            .ttl
             .and_then(|t| u32::try_from(t).ok())
             .ok_or_else(|| format!("rrsets[{i}] ({name} {ty}) has no valid ttl"))?;
         let owner = Name::parse_fqdn(&name.to_ascii_lowercase())
@@ -283,18 +310,12 @@ pub fn parse_zone(origin: &Name, body: &[u8]) -> Result<Zone, String> {
             .relative_to(origin)
             .ok_or_else(|| format!("rrsets[{i}]: {name} is outside the zone {origin}"))?;
         let rel = zone::name::parse_owner(&rel).map_err(|e| format!("rrsets[{i}] name: {e}"))?;
-        let records = field("records")?
-            .as_array()
-            .ok_or_else(|| format!("rrsets[{i}].records is not a list"))?;
-        let mut values = Vec::new();
-        for r in records {
-            if r.get("disabled").and_then(Value::as_bool) == Some(true) {
+        let mut values = Vec::with_capacity(rs.records.len());
+        for r in &rs.records {
+            if r.disabled == Some(true) {
                 continue;
             }
-            let content = r
-                .get("content")
-                .and_then(Value::as_str)
-                .ok_or_else(|| format!("a record of {name} {ty} has no content"))?;
+            let content = &*r.content;
             let f = fields(content).map_err(|e| format!("{name} {ty}: {e}"))?;
             let value =
                 RData::parse(rtype, &f).map_err(|e| format!("{name} {ty} '{content}': {e}"))?;
@@ -310,27 +331,95 @@ pub fn parse_zone(origin: &Name, body: &[u8]) -> Result<Zone, String> {
     Ok(zone)
 }
 
-/// The rrsets of a PATCH that applies `plan`.
-pub fn patch_body(plan: &Plan) -> Value {
-    let rrsets: Vec<Value> = plan
+/// One rrset of a PATCH (with `changetype`) or of a zone creation (without).
+#[derive(Serialize)]
+struct RrsetOut {
+    name: String,
+    #[serde(rename = "type")]
+    rtype: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ttl: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    changetype: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    records: Option<Vec<RecordOut>>,
+}
+
+#[derive(Serialize)]
+struct RecordOut {
+    content: String,
+    /// Optional since PowerDNS 4.3; sent for older servers.
+    disabled: bool,
+}
+
+fn rrset_out(plan: &Plan, ch: &Change, changetype: bool) -> RrsetOut {
+    let s = ch.set();
+    let name = zone::name::owner_fqdn(&s.name, &plan.zone);
+    let rtype = s.rtype.as_str();
+    match ch {
+        Change::Delete(_) => RrsetOut {
+            name,
+            rtype,
+            ttl: None,
+            changetype: Some("DELETE"),
+            records: None,
+        },
+        Change::Create(_) | Change::Update { .. } => RrsetOut {
+            name,
+            rtype,
+            ttl: Some(s.ttl),
+            changetype: changetype.then_some("REPLACE"),
+            records: Some(
+                s.values()
+                    .iter()
+                    .map(|v| RecordOut {
+                        content: v.to_string(),
+                        disabled: false,
+                    })
+                    .collect(),
+            ),
+        },
+    }
+}
+
+/// The body of the PATCH that applies `plan`: only the rrsets it changes.
+pub fn patch_body(plan: &Plan) -> Vec<u8> {
+    #[derive(Serialize)]
+    struct Patch {
+        rrsets: Vec<RrsetOut>,
+    }
+    let rrsets = plan
         .changes
         .iter()
-        .map(|ch| {
-            let s = ch.set();
-            let name = zone::name::owner_fqdn(&s.name, &plan.zone);
-            match ch {
-                Change::Delete(_) => json!({"name": name, "type": s.rtype.as_str(), "changetype": "DELETE"}),
-                Change::Create(_) | Change::Update { .. } => json!({
-                    "name": name,
-                    "type": s.rtype.as_str(),
-                    "ttl": s.ttl,
-                    "changetype": "REPLACE",
-                    "records": s.values().iter().map(|v| json!({"content": v.to_string(), "disabled": false})).collect::<Vec<_>>(),
-                }),
-            }
-        })
+        .map(|ch| rrset_out(plan, ch, true))
         .collect();
-    json!({ "rrsets": rrsets })
+    serde_json::to_vec(&Patch { rrsets }).expect("serializing plain data cannot fail")
+}
+
+/// The body of the POST that creates the zone of `plan` (kind Native), with
+/// its rrsets when `plan` only creates.
+pub fn create_body(plan: &Plan, with_rrsets: bool) -> Vec<u8> {
+    #[derive(Serialize)]
+    struct Create<'a> {
+        name: &'a str,
+        kind: &'static str,
+        nameservers: [&'a str; 0],
+        #[serde(skip_serializing_if = "Option::is_none")]
+        rrsets: Option<Vec<RrsetOut>>,
+    }
+    let rrsets = with_rrsets.then(|| {
+        plan.changes
+            .iter()
+            .map(|ch| rrset_out(plan, ch, false))
+            .collect()
+    });
+    serde_json::to_vec(&Create {
+        name: plan.zone.as_str(),
+        kind: "Native",
+        nameservers: [],
+        rrsets,
+    })
+    .expect("serializing plain data cannot fail")
 }
 
 impl Provider for PowerDnsProvider {
@@ -353,8 +442,17 @@ impl Provider for PowerDnsProvider {
         let url = format!("{}?rrsets=true", self.zone_url(zone));
         let (status, body) = self.call(reqwest::Method::GET, &url, None).await?;
         match status {
-            200 => parse_zone(zone, &body).map_err(|e| self.remote(format!("GET {url}: {e}"))),
-            404 | 422 if self.create_zone => Ok(Zone::new(zone.clone())),
+            200 => {
+                self.forget_missing(zone);
+                parse_zone(zone, &body).map_err(|e| self.remote(format!("GET {url}: {e}")))
+            }
+            404 | 422 if self.create_zone => {
+                self.missing
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(zone.as_str().to_string());
+                Ok(Zone::new(zone.clone()))
+            }
             404 | 422 => Err(self.remote(format!(
                 "the server has no zone {zone} ({}); create it, or set 'create_zone: true'",
                 api_error(&body)
@@ -363,40 +461,112 @@ impl Provider for PowerDnsProvider {
         }
     }
 
+    /// One PATCH of the changed rrsets. A zone that `list` found missing is
+    /// created by one POST that carries the rrsets (a plan for a missing
+    /// zone only creates), then its cache is flushed; if the zone turns out
+    /// missing only at the PATCH, it is created the same way, or empty and
+    /// patched again when the plan also deletes or updates.
     async fn apply(&self, plan: &Plan) -> Result<(), ProviderError> {
         if plan.changes.is_empty() {
             return Ok(());
         }
         crate::check_capabilities(plan, &self.capabilities(), "powerdns")?;
+        let known_missing = self.create_zone
+            && self
+                .missing
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .contains(plan.zone.as_str());
+        if known_missing && self.create(plan).await? {
+            return Ok(());
+        }
         let url = self.zone_url(&plan.zone);
         let body = patch_body(plan);
-        let (status, resp) = self.call(reqwest::Method::PATCH, &url, Some(&body)).await?;
+        let again = (self.create_zone && !known_missing).then(|| body.clone());
+        let (status, resp) = self.call(reqwest::Method::PATCH, &url, Some(body)).await?;
         let missing =
             status == 404 || (status == 422 && api_error(&resp).contains("Could not find domain"));
-        match status {
-            200 | 204 => return Ok(()),
-            _ if missing && self.create_zone => {}
-            _ => {
-                return Err(self.failure(
-                    &format!("PATCH {url} ({} rrsets)", plan.changes.len()),
-                    status,
-                    &resp,
-                ))
-            }
-        }
-        let zones = format!("{}/api/v1/servers/{}/zones", self.api_url, self.server_id);
-        let create = json!({"name": plan.zone.as_str(), "kind": "Native", "nameservers": []});
-        let (status, resp) = self
-            .call(reqwest::Method::POST, &zones, Some(&create))
-            .await?;
-        if !matches!(status, 200 | 201 | 409) {
-            return Err(self.failure(&format!("creating zone {}", plan.zone), status, &resp));
-        }
-        let (status, resp) = self.call(reqwest::Method::PATCH, &url, Some(&body)).await?;
-        match status {
-            200 | 204 => Ok(()),
-            _ => Err(self.failure(
+        let failed = |status, resp: &[u8]| {
+            self.failure(
                 &format!("PATCH {url} ({} rrsets)", plan.changes.len()),
+                status,
+                resp,
+            )
+        };
+        match (status, again) {
+            (200 | 204, _) => Ok(()),
+            (_, Some(body)) if missing => {
+                if self.create(plan).await? {
+                    return Ok(());
+                }
+                let (status, resp) = self.call(reqwest::Method::PATCH, &url, Some(body)).await?;
+                match status {
+                    200 | 204 => Ok(()),
+                    _ => Err(failed(status, &resp)),
+                }
+            }
+            _ => Err(failed(status, &resp)),
+        }
+    }
+}
+
+impl PowerDnsProvider {
+    fn forget_missing(&self, zone: &Name) {
+        self.missing
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(zone.as_str());
+    }
+
+    /// Empties the server's caches for `zone`. Zone creation does not (a
+    /// PATCH does): a query made before the zone existed would be answered
+    /// REFUSED from the packet cache for up to `cache-ttl` seconds. The data
+    /// is in place either way, so a failure here is not an error.
+    async fn flush_cache(&self, zone: &Name) {
+        let url = format!(
+            "{}/api/v1/servers/{}/cache/flush?domain={zone}",
+            self.api_url, self.server_id
+        );
+        let _ = self.call(reqwest::Method::PUT, &url, None).await;
+    }
+
+    /// Creates the zone of `plan` (kind Native, no name servers but the
+    /// plan's). When the plan only creates, its rrsets go in the same POST
+    /// (the zone never exists half-filled), the zone's cache entries are
+    /// flushed and true is returned: nothing is left to apply. False when the zone
+    /// was created empty or someone else created it meanwhile (409): the
+    /// rrsets still need a PATCH.
+    async fn create(&self, plan: &Plan) -> Result<bool, ProviderError> {
+        let with_rrsets = plan.changes.iter().all(|c| matches!(c, Change::Create(_)));
+        // The answer describes the new zone; its rrsets are not wanted back.
+        let url = format!(
+            "{}/api/v1/servers/{}/zones?rrsets=false",
+            self.api_url, self.server_id
+        );
+        let body = create_body(plan, with_rrsets);
+        let (status, resp) = self.call(reqwest::Method::POST, &url, Some(body)).await?;
+        match status {
+            200 | 201 => {
+                self.forget_missing(&plan.zone);
+                if with_rrsets {
+                    self.flush_cache(&plan.zone).await;
+                }
+                Ok(with_rrsets)
+            }
+            409 => {
+                self.forget_missing(&plan.zone);
+                Ok(false)
+            }
+            _ => Err(self.failure(
+                &format!(
+                    "creating zone {}{}",
+                    plan.zone,
+                    if with_rrsets {
+                        format!(" with {} rrsets", plan.changes.len())
+                    } else {
+                        String::new()
+                    }
+                ),
                 status,
                 &resp,
             )),
@@ -417,6 +587,53 @@ mod tests {
         assert!(fields("\"open").is_err());
         assert!(fields("\"x\\").is_err());
         assert!(fields("\"\\999\"").is_err());
+    }
+
+    #[test]
+    fn bodies_carry_only_the_changed_rrsets() {
+        use zone::plan::{plan, PlanOptions};
+        let o = Name::parse_fqdn("example.com.").unwrap();
+        let set = |name: &str, ip: &str| {
+            RecordSet::new(name, RType::A, 300, vec![RData::A(ip.parse().unwrap())]).unwrap()
+        };
+        let mut live = Zone::new(o.clone());
+        for (n, ip) in [
+            ("same", "192.0.2.1"),
+            ("moved", "192.0.2.2"),
+            ("gone", "192.0.2.3"),
+        ] {
+            live.insert(set(n, ip));
+        }
+        let mut want = Zone::new(o.clone());
+        want.insert(set("same", "192.0.2.1"));
+        want.insert(set("moved", "192.0.2.20"));
+        want.insert(
+            RecordSet::new("t", RType::Txt, 60, vec![RData::Txt("a \"b\"".into())]).unwrap(),
+        );
+        let pl = plan(&want, &live, &PlanOptions::default());
+        let body: Value = serde_json::from_slice(&patch_body(&pl)).unwrap();
+        let mut rrsets = body["rrsets"].as_array().unwrap().clone();
+        rrsets.sort_by_key(|r| r["name"].as_str().unwrap().to_string());
+        assert_eq!(
+            Value::Array(rrsets),
+            serde_json::json!([
+                {"name": "gone.example.com.", "type": "A", "changetype": "DELETE"},
+                {"name": "moved.example.com.", "type": "A", "ttl": 300, "changetype": "REPLACE",
+                 "records": [{"content": "192.0.2.20", "disabled": false}]},
+                {"name": "t.example.com.", "type": "TXT", "ttl": 60, "changetype": "REPLACE",
+                 "records": [{"content": "\"a \\\"b\\\"\"", "disabled": false}]},
+            ])
+        );
+        // A new zone: its rrsets ride in the POST, without a changetype.
+        let new = plan(&want, &Zone::new(o.clone()), &PlanOptions::default());
+        let body: Value = serde_json::from_slice(&create_body(&new, true)).unwrap();
+        assert_eq!(body["name"], "example.com.");
+        assert_eq!(body["kind"], "Native");
+        assert_eq!(body["nameservers"], serde_json::json!([]));
+        assert_eq!(body["rrsets"].as_array().unwrap().len(), 3);
+        assert!(body["rrsets"][0].get("changetype").is_none());
+        let body: Value = serde_json::from_slice(&create_body(&new, false)).unwrap();
+        assert!(body.get("rrsets").is_none());
     }
 
     #[test]

@@ -40,14 +40,23 @@ async fn every_type_round_trips_and_the_zone_is_created_on_demand() {
     let p = p.with_create_zone(true);
     let live = p.list(&origin()).await.unwrap();
     assert!(live.is_empty());
+    // Asked before it exists, the server refuses (and caches that answer).
+    assert!(!testkit::servers::soa_answers(
+        pdns.dns_addr(),
+        "example.com"
+    ));
     let want = desired(&all_types());
     let pl = plan(&want, &live, &opts());
     let before = p.requests();
     p.apply(&pl).await.unwrap();
     assert_eq!(
         p.requests() - before,
-        3,
-        "PATCH (no zone), POST zone, PATCH"
+        2,
+        "one POST creates the zone with its rrsets, one PUT flushes its cache"
+    );
+    assert!(
+        testkit::servers::soa_answers(pdns.dns_addr(), "example.com"),
+        "the zone is served at once, not REFUSED from the cache"
     );
     let live = p.list(&origin()).await.unwrap();
     assert!(
@@ -75,6 +84,41 @@ async fn every_type_round_trips_and_the_zone_is_created_on_demand() {
     p.apply(&pl).await.unwrap();
     assert_eq!(p.requests() - before, 1, "one PATCH");
     assert!(plan(&want2, &p.list(&origin()).await.unwrap(), &opts()).is_empty());
+}
+
+/// A zone deleted between `list` and `apply` (or a plan made elsewhere): the
+/// PATCH finds no zone, which is then created, with the rrsets in the POST
+/// when the plan only creates, else empty and patched again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_zone_missing_at_apply_is_created_then() {
+    let pdns = PowerDns::start();
+    let p = provider(&pdns, "DNSCTL_TEST_PDNS_LATE").with_create_zone(true);
+    let want = desired(&all_types());
+    let creates = plan(&want, &Zone::new(origin()), &opts());
+    p.apply(&creates).await.unwrap();
+    assert_eq!(
+        p.requests(),
+        3,
+        "PATCH (no zone), POST with the rrsets, cache flush"
+    );
+    assert!(plan(&want, &p.list(&origin()).await.unwrap(), &opts()).is_empty());
+
+    // A plan that also deletes, against a zone that is gone meanwhile.
+    let live = p.list(&origin()).await.unwrap();
+    let smaller = desired("a: {type: A, value: 192.0.2.1}\n");
+    let pl = plan(&smaller, &live, &opts());
+    assert!(pl.changes.iter().any(|c| c.verb() == "delete"), "{pl:?}");
+    let (status, body) = pdns.delete("/api/v1/servers/localhost/zones/example.com.");
+    assert_eq!(status, 204, "{body}");
+    let before = p.requests();
+    p.apply(&pl).await.unwrap();
+    assert_eq!(
+        p.requests() - before,
+        3,
+        "PATCH (no zone), POST (empty zone), PATCH"
+    );
+    let live = p.list(&origin()).await.unwrap();
+    assert!(plan(&smaller, &live, &opts()).is_empty(), "{live:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -112,6 +112,11 @@ impl PowerDns {
         api_get(self.api_port, &self.api_key, path)
     }
 
+    /// `DELETE` on the API (a zone, say); returns the status and body.
+    pub fn delete(&self, path: &str) -> (u16, String) {
+        api(self.api_port, &self.api_key, "DELETE", path, None)
+    }
+
     pub fn stop(&mut self) {
         self.daemon.stop();
     }
