@@ -4,15 +4,22 @@
 # PowerDNS 4.7 (HTTP API). Phases: first sync, no-op preview, 10% change, at
 # 1,000 and 10,000 records. Prints wall times and the requests each server
 # logged (BIND: UPDATE messages and zone transfers; PowerDNS: API requests).
+# Every phase runs REPS times (default 5), each time on fresh zones of both
+# tools, dnsctl first in odd rounds and octoDNS first in even ones (a server's
+# first large write is slower); the table at the end gives the median wall
+# times and the requests of the first round.
 #
 #   cargo build --release -p dnsctl && bench/selfhosted/run.sh
-#   SIZES="1000" bench/selfhosted/run.sh
+#   SIZES="1000" REPS=5 SERVERS=pdns bench/selfhosted/run.sh
+#   PDNS_ARGS="--gsqlite3-pragma-synchronous=0" bench/selfhosted/run.sh
 #
 # Needs what ./scripts/test.sh installs (bind9, pdns-server, pdns-backend-sqlite3,
 # sqlite3); installs octoDNS into target/tools/octodns on first use.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 sizes=${SIZES:-"1000 10000"}
+reps=${REPS:-5}
+servers=${SERVERS:-"bind pdns"}
 dnsctl=${DNSCTL:-$root/target/release/dnsctl}
 venv=$root/target/tools/octodns
 [ -x "$dnsctl" ] || { echo "build dnsctl first: cargo build --release -p dnsctl" >&2; exit 1; }
@@ -41,7 +48,7 @@ PY
 ms() { date +%s%N; }
 
 zones=()
-for n in $sizes; do zones+=("d$n.example" "o$n.example"); done
+for n in $sizes; do for r in $(seq "$reps"); do zones+=("d$n-$r.example" "o$n-$r.example"); done; done
 
 # --- BIND
 bdir=$work/bind; mkdir -p "$bdir"
@@ -70,7 +77,7 @@ pdns_server --config-dir="$pdir" --socket-dir="$pdir" --launch=gsqlite3 --gsqlit
   --local-address=127.0.0.1 --local-port="$pport" --api=yes --api-key=$PDNS_API_KEY --webserver=yes \
   --webserver-address=127.0.0.1 --webserver-port="$aport" --webserver-allow-from=127.0.0.0/8 \
   --webserver-max-bodysize=256 --webserver-loglevel=normal --loglevel=6 --security-poll-suffix= --daemon=no --guardian=no \
-  --disable-syslog=yes --write-pid=no > "$pdir/pdns.log" 2>&1 & pids+=($!)
+  --disable-syslog=yes --write-pid=no ${PDNS_ARGS:-} > "$pdir/pdns.log" 2>&1 & pids+=($!)
 for _ in $(seq 100); do curl -sf -H "X-API-Key: $PDNS_API_KEY" "http://127.0.0.1:$aport/api/v1/servers/localhost" >/dev/null && break; sleep 0.1; done
 for z in "${zones[@]}"; do
   curl -sf -X POST -H "X-API-Key: $PDNS_API_KEY" "http://127.0.0.1:$aport/api/v1/servers/localhost/zones" \
@@ -109,37 +116,81 @@ delta() { # requests between two counts
   esac
 }
 
-run() { # run LABEL SERVER COMMAND...
-  local label=$1 server=$2; shift 2
-  local c0 t0 t1 c1
+results=$work/results.tsv
+run() { # run SERVER N REP TOOL PHASE COMMAND...
+  local server=$1 n=$2 rep=$3 tool=$4 phase=$5; shift 5
+  local c0 t0 t1 c1 secs req
   c0=$(count "$server"); t0=$(ms)
-  if ! "$@" > "$work/out.log" 2>&1; then echo "    ($label failed: $(tail -n 3 "$work/out.log" | tr '\n' ' '))"; fi
+  if ! "$@" > "$work/out.log" 2>&1; then echo "    ($tool $phase failed: $(tail -n 3 "$work/out.log" | tr '\n' ' '))"; fi
   t1=$(ms); sleep 0.2; c1=$(count "$server")
-  cp "$work/out.log" "$work/$server-${label// /_}.log"
-  printf '  %-34s %7.2f s   %s\n' "$label" "$(python3 -c "print(($t1-$t0)/1e9)")" "$(delta "$server" "$c0" "$c1")"
+  cp "$work/out.log" "$work/$server-$n-$rep-$tool-${phase// /_}.log"
+  secs=$(python3 -c "print(f'{($t1-$t0)/1e9:.3f}')"); req=$(delta "$server" "$c0" "$c1")
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$server" "$n" "$rep" "$tool" "$phase" "$secs" "$req" >> "$results"
+  printf '  %-8s %-30s %7.2f s   %s\n' "$tool" "$phase" "$secs" "$req"
 }
 
 for n in $sizes; do
-  for server in bind pdns; do
-    d=$work/proj-$server-$n; mkdir -p "$d/zones" "$d/octo"
-    if [ $server = bind ]; then
-      dprov="type: rfc2136, server: '127.0.0.1:$bport', key_name: bench, secret: {env: BENCH_TSIG}"
-      oprov="class: octodns_bind.Rfc2136Provider, host: 127.0.0.1, port: $bport, key_name: bench, key_secret: env/BENCH_TSIG, key_algorithm: hmac-sha256"
-    else
-      dprov="type: powerdns, api_url: 'http://127.0.0.1:$aport', api_key: {env: PDNS_API_KEY}"
-      oprov="class: octodns_powerdns.PowerDnsProvider, host: 127.0.0.1, port: $aport, api_key: env/PDNS_API_KEY"
-    fi
-    printf 'providers:\n  t: {%s}\nzones:\n  d%s.example: {provider: t}\n' "$dprov" "$n" > "$d/dnsctl.yaml"
-    printf 'providers:\n  config: {class: octodns.provider.yaml.YamlProvider, directory: %s, enforce_order: false}\n  t: {%s}\nzones:\n  o%s.example.: {sources: [config], targets: [t]}\n' "$d/octo" "$oprov" "$n" > "$d/octo.yaml"
-    gen "$n" 0 > "$d/zones/d$n.example.yaml"; cp "$d/zones/d$n.example.yaml" "$d/octo/o$n.example.yaml"
-    echo "== $server, $n records"
-    (cd "$d" && run "dnsctl first sync" $server "$dnsctl" push --yes --force)
-    (cd "$d" && run "octoDNS first sync" $server "$venv/bin/octodns-sync" --config-file "$d/octo.yaml" --doit --force)
-    (cd "$d" && run "dnsctl no-op preview" $server "$dnsctl" preview)
-    (cd "$d" && run "octoDNS no-op preview" $server "$venv/bin/octodns-sync" --config-file "$d/octo.yaml")
-    gen "$n" 10 > "$d/zones/d$n.example.yaml"; cp "$d/zones/d$n.example.yaml" "$d/octo/o$n.example.yaml"
-    (cd "$d" && run "dnsctl 10% change" $server "$dnsctl" push --yes --force)
-    (cd "$d" && run "octoDNS 10% change" $server "$venv/bin/octodns-sync" --config-file "$d/octo.yaml" --doit --force)
-    (cd "$d" && run "dnsctl converged (preview)" $server "$dnsctl" preview --exit-code)
+  for server in $servers; do
+    for rep in $(seq "$reps"); do
+      z=$n-$rep; d=$work/proj-$server-$z; mkdir -p "$d/zones" "$d/octo"
+      if [ $server = bind ]; then
+        dprov="type: rfc2136, server: '127.0.0.1:$bport', key_name: bench, secret: {env: BENCH_TSIG}"
+        oprov="class: octodns_bind.Rfc2136Provider, host: 127.0.0.1, port: $bport, key_name: bench, key_secret: env/BENCH_TSIG, key_algorithm: hmac-sha256"
+      else
+        dprov="type: powerdns, api_url: 'http://127.0.0.1:$aport', api_key: {env: PDNS_API_KEY}"
+        oprov="class: octodns_powerdns.PowerDnsProvider, host: 127.0.0.1, port: $aport, api_key: env/PDNS_API_KEY"
+      fi
+      printf 'providers:\n  t: {%s}\nzones:\n  d%s.example: {provider: t}\n' "$dprov" "$z" > "$d/dnsctl.yaml"
+      printf 'providers:\n  config: {class: octodns.provider.yaml.YamlProvider, directory: %s, enforce_order: false}\n  t: {%s}\nzones:\n  o%s.example.: {sources: [config], targets: [t]}\n' "$d/octo" "$oprov" "$z" > "$d/octo.yaml"
+      gen "$n" 0 > "$d/zones/d$z.example.yaml"; cp "$d/zones/d$z.example.yaml" "$d/octo/o$z.example.yaml"
+      echo "== $server, $n records, round $rep of $reps"
+      both() { # both PHASE DNSCTL-ARGS -- OCTODNS-ARGS, in this round's order
+        local phase=$1 dargs=() oargs=(); shift
+        while [ "$1" != -- ]; do dargs+=("$1"); shift; done; shift; oargs=("$@")
+        local first=(dnsctl) ; [ $((rep % 2)) = 0 ] && first=(octoDNS)
+        for tool in "${first[@]}" dnsctl octoDNS; do
+          case $tool in
+            dnsctl) [ -n "${ddone:-}" ] && continue; ddone=1
+                    (cd "$d" && run $server "$n" "$rep" dnsctl "$phase" "$dnsctl" "${dargs[@]}") ;;
+            octoDNS) [ -n "${odone:-}" ] && continue; odone=1
+                    (cd "$d" && run $server "$n" "$rep" octoDNS "$phase" "$venv/bin/octodns-sync" --config-file "$d/octo.yaml" "${oargs[@]}") ;;
+          esac
+        done
+        unset ddone odone
+      }
+      both "first sync" push --yes --force -- --doit --force
+      both "no-op preview" preview --
+      gen "$n" 10 > "$d/zones/d$z.example.yaml"; cp "$d/zones/d$z.example.yaml" "$d/octo/o$z.example.yaml"
+      both "10% change" push --yes --force -- --doit --force
+      (cd "$d" && "$dnsctl" preview --exit-code > "$work/out.log" 2>&1) || echo "    (dnsctl did not converge: $(tail -n 3 "$work/out.log" | tr '\n' ' '))"
+    done
   done
 done
+
+# Median wall time of the rounds; requests of the first round (every round
+# sends the same).
+python3 - "$results" <<'PY'
+import re, statistics, sys
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])]
+cells = {}
+for server, n, rep, tool, phase, secs, req in rows:
+    c = cells.setdefault((server, int(n), phase), {})
+    c.setdefault(tool, []).append(float(secs))
+    c.setdefault(tool + " req", req if rep == "1" else c.get(tool + " req"))
+print()
+print("| server   | records | phase           | dnsctl | octoDNS | speed-up | requests dnsctl / octoDNS |")
+print("|----------|--------:|-----------------|-------:|--------:|---------:|---------------------------|")
+order = {"first sync": 0, "no-op preview": 1, "10% change": 2}
+for (server, n, phase), c in sorted(cells.items(), key=lambda kv: (kv[0][1], kv[0][0], order[kv[0][2]])):
+    d, o = statistics.median(c["dnsctl"]), statistics.median(c["octoDNS"])
+    name = {"bind": "BIND", "pdns": "PowerDNS"}[server]
+    rd, ro = c["dnsctl req"], c["octoDNS req"]
+    if server == "bind":
+        req = re.sub(r"\b0 UPDATE \+ ", "", f"{rd} / {ro}")
+    else:
+        req = f"{rd.split()[0]} / {ro.split()[0]} HTTP"
+    x = o / d
+    x = f"{x:.0f}x" if x >= 10 else f"{x:.1f}x"
+    print(f"| {name:8} | {n:7,} | {phase:15} | {d:6.3f} | {o:7.2f} | {x:>8} | {req} |")
+print(f"\n(medians of {len(c['dnsctl'])} rounds; KEEP=1 keeps every round's times in {sys.argv[1]})")
+PY
