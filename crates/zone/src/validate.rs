@@ -17,27 +17,28 @@ pub fn zone_rules(zone: &Zone, spans: &Spans) -> Vec<Diagnostic> {
     };
     let mut out = Vec::new();
     for set in zone.iter() {
-        let pos = at(&set.name, set.rtype);
-        let shown = set.display_name();
+        // Located and named only when a rule fails: this runs on every set.
+        let pos = || at(&set.name, set.rtype);
+        let shown = || set.display_name();
         match set.rtype {
             RType::Cname if set.name.is_empty() => out.push(
                 Diagnostic::new(
-                    pos,
+                    pos(),
                     "CNAME at the zone apex is not allowed (RFC 1034: the apex holds SOA and NS)",
                 )
                 .hint("use A/AAAA records, or your provider's ALIAS/flattening feature"),
             ),
             RType::Srv if !is_service_name(&set.name) => out.push(
                 Diagnostic::new(
-                    pos,
-                    format!("SRV record name '{shown}' is not of the form _service._proto"),
+                    pos(),
+                    format!("SRV record name '{}' is not of the form _service._proto", shown()),
                 )
                 .hint("e.g. '_sip._tcp' or '_imaps._tcp.mail' (RFC 2782)"),
             ),
             RType::Soa if !set.name.is_empty() => {
                 out.push(Diagnostic::new(
-                    pos,
-                    format!("SOA record at '{shown}': a zone's SOA belongs at the apex ('')"),
+                    pos(),
+                    format!("SOA record at '{}': a zone's SOA belongs at the apex ('')", shown()),
                 ));
             }
             _ => {}

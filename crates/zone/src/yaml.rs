@@ -77,8 +77,11 @@ impl Node {
         let NodeKind::Map(entries) = &self.kind else {
             return None;
         };
+        // Most mappings are a record's few fields: a linear scan finds a
+        // duplicate there faster than hashing; the zone's top level is large.
+        const SCAN_MAX: usize = 16;
         let mut seen: HashMap<&str, Pos> = HashMap::new();
-        let mut out = Vec::with_capacity(entries.len());
+        let mut out: Entries<'_> = Vec::with_capacity(entries.len());
         for (k, v) in entries {
             let Some(key) = k.as_str() else {
                 return Some(Err(Diagnostic::new(
@@ -86,7 +89,12 @@ impl Node {
                     "mapping keys must be plain strings",
                 )));
             };
-            if let Some(first) = seen.insert(key, k.pos) {
+            let first = if entries.len() <= SCAN_MAX {
+                out.iter().find(|(seen_key, ..)| *seen_key == key).map(|e| e.1)
+            } else {
+                seen.insert(key, k.pos)
+            };
+            if let Some(first) = first {
                 return Some(Err(Diagnostic::new(
                     k.pos,
                     format!("key '{key}' appears twice"),
