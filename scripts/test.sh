@@ -8,7 +8,7 @@ root=$PWD
 tools="$root/target/tools"
 
 # Debian packages: real peers and servers the tests drive.
-apt_pkgs=(age nix-bin bind9-utils knot bind9 pdns-server pdns-backend-sqlite3 sqlite3 pebble lego certbot openssl iproute2)
+apt_pkgs=(age nix-bin bind9-utils knot bind9 pdns-server pdns-backend-sqlite3 sqlite3 pebble lego certbot openssl iproute2 openssh-client gpg gpg-agent)
 missing=()
 for p in "${apt_pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # secretctl vs the real sops, side by side on the same inputs and age key:
 # encrypt and decrypt a 1,000-key YAML file and a 10 MB binary file.
-# Prints the best of 5 wall-clock runs of each. Needs ./scripts/test.sh to have
+# Prints the best of $RUNS (default 10) wall-clock runs of each. Needs ./scripts/test.sh to have
 # installed sops (target/tools/bin/sops) and age.
 #
 #   bench/sops/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 cargo build --release -q -p secretctl
-ours=target/release/secretctl
+ours=${CARGO_TARGET_DIR:-target}/release/secretctl
 sops=${SOPS:-target/tools/bin/sops}
 [ -x "$sops" ] || { echo "no sops at $sops: run ./scripts/test.sh first" >&2; exit 1; }
 
@@ -26,10 +26,11 @@ with open(sys.argv[1], "w") as f:
 PY
 head -c 10000000 /dev/urandom > "$work/big.bin"
 
-# best_ms CMD...: the fastest of 5 runs, in milliseconds.
+runs=${RUNS:-10}
+# best_ms CMD...: the fastest of $runs runs, in milliseconds.
 best_ms() {
   local best="" start end ms
-  for _ in 1 2 3 4 5; do
+  for _ in $(seq "$runs"); do
     start=$(date +%s%N)
     "$@" >/dev/null
     end=$(date +%s%N)

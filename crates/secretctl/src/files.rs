@@ -29,6 +29,7 @@ impl Fail {
             E::NoIdentity { .. } => 128,
             E::AlreadyEncrypted => 203,
             E::Config { .. } => 5,
+            E::Io { context, .. } if context == "reading" => 2,
             E::Age(m) if m.starts_with("no recipients") => 111,
             _ => 1,
         };
@@ -47,10 +48,34 @@ pub fn read_input(p: &Path) -> Result<Vec<u8>, Fail> {
     fs::read(p).map_err(|e| Fail::new(2, format!("cannot read {}: {e}", p.display())))
 }
 
+/// Opens the input file (`-` is stdin) for reading as a stream.
+pub fn open_input(p: &Path) -> Result<Box<dyn std::io::Read>, Fail> {
+    if p == Path::new("-") {
+        return Ok(Box::new(std::io::stdin()));
+    }
+    let f =
+        fs::File::open(p).map_err(|e| Fail::new(2, format!("cannot read {}: {e}", p.display())))?;
+    if f.metadata().map(|m| m.is_dir()).unwrap_or(false) {
+        return Err(Fail::new(
+            2,
+            format!("cannot read {}: it is a directory", p.display()),
+        ));
+    }
+    Ok(Box::new(f))
+}
+
 /// Writes `data` to `path` atomically: a temporary file in the same
 /// directory, fsync, rename over the target (keeping its permissions), fsync
 /// of the directory.
 pub fn write_atomic(path: &Path, data: &[u8]) -> Result<(), Fail> {
+    write_atomic_with(path, |w| w.write_all(data))
+}
+
+/// [`write_atomic`] with the content written by `fill`.
+pub fn write_atomic_with(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), Fail> {
     let fail =
         |what: &str, e: std::io::Error| Fail::new(3, format!("{what} {}: {e}", path.display()));
     let dir = match path.parent() {
@@ -65,7 +90,12 @@ pub fn write_atomic(path: &Path, data: &[u8]) -> Result<(), Fail> {
         .suffix(".tmp")
         .tempfile_in(&dir)
         .map_err(|e| fail("creating a temporary file next to", e))?;
-    tmp.write_all(data).map_err(|e| fail("writing", e))?;
+    {
+        let mut w = std::io::BufWriter::with_capacity(64 * 1024, tmp.as_file_mut());
+        fill(&mut w)
+            .and_then(|_| w.flush())
+            .map_err(|e| fail("writing", e))?;
+    }
     let perm = fs::Permissions::from_mode(mode.unwrap_or(0o644));
     fs::set_permissions(tmp.path(), perm).map_err(|e| fail("setting permissions of", e))?;
     tmp.as_file().sync_all().map_err(|e| fail("syncing", e))?;

@@ -7,7 +7,7 @@ mod hook;
 mod scan;
 
 use clap::{Args, Parser, Subcommand};
-use files::{read_input, write_atomic, Fail};
+use files::{open_input, read_input, write_atomic, write_atomic_with, Fail};
 use sops::keys::Identities;
 use sops::{DecryptOptions, Format};
 use std::io::{IsTerminal, Write};
@@ -25,7 +25,14 @@ Examples:
   secretctl updatekeys -y secrets/app.yaml             # after changing .sops.yaml
 
 Keys: age identities are read from SOPS_AGE_KEY, SOPS_AGE_KEY_FILE,
-SOPS_AGE_KEY_CMD and $XDG_CONFIG_HOME/sops/age/keys.txt (~/.config/...).
+SOPS_AGE_KEY_CMD and $XDG_CONFIG_HOME/sops/age/keys.txt (~/.config/...), and
+SSH keys from SOPS_AGE_SSH_PRIVATE_KEY_FILE, else ~/.ssh/id_ed25519 and
+~/.ssh/id_rsa. A passphrase-protected SSH key is asked for its passphrase on
+the terminal, only when a file is encrypted to it (as sops does).
+Files may also be encrypted to pgp, kms, gcp_kms, azure_kv or hc_vault keys:
+secretctl keeps those entries as they are (edit, set, unset, updatekeys) but
+cannot encrypt to them, so rotate refuses such files and updatekeys refuses
+to add such keys (use sops for these).
 The file type comes from the extension (.yaml/.yml, .json, .env, .ini, else
 binary) unless --input-type/--output-type say otherwise.
 
@@ -90,6 +97,9 @@ struct RuleFlags {
     /// The MAC covers only encrypted values.
     #[arg(long)]
     mac_only_encrypted: bool,
+    /// Key groups needed to recover the data key (Shamir); overrides .sops.yaml.
+    #[arg(long, value_name = "N", value_parser = threshold_arg)]
+    shamir_secret_sharing_threshold: Option<usize>,
 }
 
 #[derive(Subcommand)]
@@ -180,6 +190,10 @@ enum Cmd {
         /// Do not ask for confirmation.
         #[arg(short, long)]
         yes: bool,
+        /// Key groups needed to recover the data key (Shamir); overrides .sops.yaml
+        /// (default: the rule's, else the file's).
+        #[arg(long, value_name = "N", value_parser = threshold_arg)]
+        shamir_secret_sharing_threshold: Option<usize>,
         /// The encrypted files.
         #[arg(required = true)]
         files: Vec<PathBuf>,
@@ -197,6 +211,9 @@ enum Cmd {
         /// Stop encrypting to these age recipients (comma-separated).
         #[arg(long, value_name = "RECIPIENTS")]
         rm_age: Option<String>,
+        /// Key groups needed to recover the new data key (Shamir; default: the file's).
+        #[arg(long, value_name = "N", value_parser = threshold_arg)]
+        shamir_secret_sharing_threshold: Option<usize>,
         /// The encrypted file.
         file: PathBuf,
     },
@@ -248,6 +265,14 @@ fn formats(path: &Path, t: &Types) -> Result<(Format, Format), Fail> {
     Ok((input, output))
 }
 
+/// `--shamir-secret-sharing-threshold`: a positive number.
+fn threshold_arg(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(format!("{s:?} is not a positive number of key groups")),
+    }
+}
+
 fn split_list(s: &str) -> Vec<String> {
     s.split(',')
         .map(|r| r.trim().to_string())
@@ -292,6 +317,9 @@ fn encrypt_options(
     if explicit != sops::metadata::EncryptionRules::default() {
         opts.rules = explicit.with_defaults();
     }
+    if let Some(t) = flags.shamir_secret_sharing_threshold {
+        opts.shamir_threshold = Some(t);
+    }
     opts.rules
         .validate()
         .map_err(|e| Fail::new(1, e.to_string()))?;
@@ -332,17 +360,66 @@ fn decrypt_file(
     Ok((enc, d))
 }
 
+/// Decrypts a file for reading only (no IVs kept, no plaintext copy).
+fn open_file(file: &Path, input: Format, ignore_mac: bool) -> Result<sops::Opened, Fail> {
+    let enc = read_input(file)?;
+    let ids = Identities::from_env();
+    let d = sops::open(&enc, input, &ids, &DecryptOptions { ignore_mac })
+        .map_err(|e| Fail::from_sops(e, file))?;
+    for w in &d.warnings {
+        eprintln!("secretctl: warning: {w}");
+    }
+    Ok(d)
+}
+
 fn emit(out: &[u8], in_place: Option<&Path>, output: &Option<PathBuf>) -> Result<(), Fail> {
-    if let Some(p) = in_place {
-        return write_atomic(p, out);
+    emit_with(in_place, output, Path::new("-"), |w| {
+        w.write_all(out).map_err(|e| sops::Error::Io {
+            context: "writing".into(),
+            source: e,
+        })
+    })
+}
+
+/// Writes the output to the file (`--in-place`, `--output`, atomically) or
+/// to stdout, from `fill` (which writes large values without copying them).
+/// A failure of `fill` other than writing is reported as about `file`.
+fn emit_with(
+    in_place: Option<&Path>,
+    output: &Option<PathBuf>,
+    file: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> sops::Result<()>,
+) -> Result<(), Fail> {
+    let mut failure = None;
+    let run = |w: &mut dyn Write| -> std::io::Result<()> {
+        fill(w).map_err(|e| match e {
+            sops::Error::Io { context, source } if context == "writing" => source,
+            other => {
+                failure = Some(other);
+                std::io::Error::other("stopped")
+            }
+        })
+    };
+    let result = match in_place.or(output.as_deref()) {
+        Some(p) => write_atomic_with(p, run),
+        None => {
+            // Straight to the file descriptor: std's stdout is line-buffered,
+            // and would look for newlines through every megabyte written.
+            use std::os::fd::AsFd;
+            let out: Box<dyn Write> = match std::io::stdout().as_fd().try_clone_to_owned() {
+                Ok(fd) => Box::new(std::fs::File::from(fd)),
+                Err(_) => Box::new(std::io::stdout().lock()),
+            };
+            let mut so = std::io::BufWriter::with_capacity(64 * 1024, out);
+            run(&mut so)
+                .and_then(|_| so.flush())
+                .map_err(|e| Fail::new(3, format!("writing to stdout: {e}")))
+        }
+    };
+    match failure {
+        Some(e) => Err(Fail::from_sops(e, file)),
+        None => result,
     }
-    if let Some(p) = output {
-        return write_atomic(p, out);
-    }
-    let mut so = std::io::stdout().lock();
-    so.write_all(out)
-        .and_then(|_| so.flush())
-        .map_err(|e| Fail::new(3, format!("writing to stdout: {e}")))
 }
 
 fn parse_path(p: &str) -> Result<Vec<sops::value::PathStep>, Fail> {
@@ -359,11 +436,20 @@ fn run(cli: Cli) -> Result<i32, Fail> {
             file,
         } => {
             let (input, out_fmt) = formats(&file, &types)?;
-            let plain = zeroize::Zeroizing::new(read_input(&file)?);
             let opts = encrypt_options(&cli.config, &file, &rules)?;
-            let enc = sops::encrypt_as(&plain, input, out_fmt, &opts)
-                .map_err(|e| Fail::from_sops(e, &file))?;
-            emit(&enc, in_place.then_some(file.as_path()), &output)?;
+            let in_place = in_place.then_some(file.as_path());
+            if input == Format::Binary && matches!(out_fmt, Format::Binary | Format::Json) {
+                // Encrypted as it is read: any size in a few MiB of memory.
+                let mut reader = open_input(&file)?;
+                return emit_with(in_place, &output, &file, |w| {
+                    sops::encrypt_binary_stream(&mut reader, w, &opts)
+                })
+                .map(|_| 0);
+            }
+            let plain = zeroize::Zeroizing::new(read_input(&file)?);
+            let sealed =
+                sops::encrypt_file(plain, input, &opts).map_err(|e| Fail::from_sops(e, &file))?;
+            emit_with(in_place, &output, &file, |w| sealed.write(out_fmt, w))?;
             Ok(0)
         }
         Cmd::Decrypt {
@@ -375,22 +461,24 @@ fn run(cli: Cli) -> Result<i32, Fail> {
             file,
         } => {
             let (input, out_fmt) = formats(&file, &types)?;
-            let (_, mut d) = decrypt_file(&file, input, out_fmt, ignore_mac)?;
-            let bytes = match &extract {
+            let d = open_file(&file, input, ignore_mac)?;
+            let in_place = in_place.then_some(file.as_path());
+            match &extract {
                 Some(p) => {
                     let steps = parse_path(p)?;
-                    let doc = d.docs.first().cloned().unwrap_or_default();
-                    let v = sops::value::lookup(&doc, &steps).ok_or_else(|| {
+                    let empty = sops::Map::new();
+                    let doc = d.docs.first().unwrap_or(&empty);
+                    let v = sops::value::lookup(doc, &steps).ok_or_else(|| {
                         Fail::new(91, format!("{p}: no such key in {}", file.display()))
                     })?;
-                    zeroize::Zeroizing::new(
+                    let bytes = zeroize::Zeroizing::new(
                         sops::stores::emit_value(v, out_fmt)
                             .map_err(|e| Fail::new(1, e.to_string()))?,
-                    )
+                    );
+                    emit(&bytes, in_place, &output)?;
                 }
-                None => zeroize::Zeroizing::new(std::mem::take(&mut *d.plaintext)),
-            };
-            emit(&bytes, in_place.then_some(file.as_path()), &output)?;
+                None => emit_with(in_place, &output, &file, |w| d.write_plaintext(out_fmt, w))?,
+            }
             Ok(0)
         }
         Cmd::Edit {
@@ -479,7 +567,12 @@ fn run(cli: Cli) -> Result<i32, Fail> {
             println!("{{\"encrypted\":{enc}}}");
             Ok(0)
         }
-        Cmd::Updatekeys { types, yes, files } => {
+        Cmd::Updatekeys {
+            types,
+            yes,
+            shamir_secret_sharing_threshold,
+            files,
+        } => {
             for file in files {
                 let (input, _) = formats(&file, &types)?;
                 let rule = creation_rule(&cli.config, &file)?
@@ -493,26 +586,29 @@ fn run(cli: Cli) -> Result<i32, Fail> {
                 let enc = read_input(&file)?;
                 let (_, md) = sops::stores::load_encrypted(&enc, input)
                     .map_err(|e| Fail::from_sops(e, &file))?;
-                let old: Vec<String> = md.age_recipients();
-                let new: Vec<String> = rule.groups.iter().flatten().cloned().collect();
-                let same_groups = md.key_groups.len() == rule.groups.len()
-                    && md
-                        .key_groups
-                        .iter()
-                        .zip(&rule.groups)
-                        .all(|(g, r)| g.age.iter().map(|a| &a.recipient).eq(r.iter()))
-                    && (md.key_groups.len() < 2
-                        || md.shamir_threshold
-                            == rule.shamir_threshold.or(Some(rule.groups.len())));
-                if same_groups {
+                let plan = sops::KeyPlan {
+                    groups: rule.groups.clone(),
+                    other: rule.other_keys.clone(),
+                    shamir_threshold: shamir_secret_sharing_threshold.or(rule.shamir_threshold),
+                };
+                let changes = plan.changes(&md);
+                if !changes.any {
                     eprintln!("{}: already up to date", file.display());
                     continue;
                 }
                 eprintln!("{}: key changes:", file.display());
-                for r in new.iter().filter(|r| !old.contains(r)) {
+                if let Some((old, new)) = changes.threshold {
+                    if let Some(new) = new {
+                        eprintln!("    +++ shamir_threshold: {new}");
+                    }
+                    if let Some(old) = old {
+                        eprintln!("    --- shamir_threshold: {old}");
+                    }
+                }
+                for r in &changes.added {
                     eprintln!("    +++ {r}");
                 }
-                for r in old.iter().filter(|r| !new.contains(r)) {
+                for r in &changes.removed {
                     eprintln!("    --- {r}");
                 }
                 if !yes {
@@ -533,7 +629,7 @@ fn run(cli: Cli) -> Result<i32, Fail> {
                     }
                 }
                 let ids = Identities::from_env();
-                let out = sops::update_keys(&enc, input, &ids, &rule.groups, rule.shamir_threshold)
+                let out = sops::update_keys_to(&enc, input, &ids, &plan)
                     .map_err(|e| Fail::from_sops(e, &file))?;
                 write_atomic(&file, &out)?;
                 eprintln!("{}: updated", file.display());
@@ -545,6 +641,7 @@ fn run(cli: Cli) -> Result<i32, Fail> {
             in_place,
             add_age,
             rm_age,
+            shamir_secret_sharing_threshold,
             file,
         } => {
             let (input, _) = formats(&file, &types)?;
@@ -571,14 +668,14 @@ fn run(cli: Cli) -> Result<i32, Fail> {
                     g.retain(|r| !rm.contains(r));
                 }
             }
-            let out =
-                sops::rotate(&d, Some(groups), input).map_err(|e| Fail::from_sops(e, &file))?;
+            let out = sops::rotate(&d, Some(groups), shamir_secret_sharing_threshold, input)
+                .map_err(|e| Fail::from_sops(e, &file))?;
             emit(&out, in_place.then_some(file.as_path()), &None)?;
             Ok(0)
         }
         Cmd::ExecEnv { file, command } => {
             let input = Format::from_path(&file);
-            let (_, d) = decrypt_file(&file, input, input, false)?;
+            let d = open_file(&file, input, false)?;
             let mut cmd = std::process::Command::new("sh");
             cmd.arg("-c").arg(&command);
             if let Some(doc) = d.docs.first() {
@@ -598,14 +695,17 @@ fn run(cli: Cli) -> Result<i32, Fail> {
         Cmd::Hook(args) => Ok(hook::run(args)),
         Cmd::ExecFile { file, command } => {
             let input = Format::from_path(&file);
-            let (_, d) = decrypt_file(&file, input, input, false)?;
+            let d = open_file(&file, input, false)?;
             let name = file
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_else(|| "secret".into());
             let dir = files::private_dir()?;
             let path = dir.path().join(&name);
-            files::write_private(&path, &d.plaintext)?;
+            let plaintext = zeroize::Zeroizing::new(
+                sops::stores::emit_plain(&d.docs, input).map_err(|e| Fail::from_sops(e, &file))?,
+            );
+            files::write_private(&path, &plaintext)?;
             let cmdline = command.replace("{}", &path.to_string_lossy());
             let status = std::process::Command::new("sh")
                 .arg("-c")

@@ -841,3 +841,606 @@ fn sops_edit_of_our_file_reads_back() {
     assert!(plain.contains("api_token: changed-by-sops"), "{plain}");
     assert!(plain.contains("password: s3cr3t"), "{plain}");
 }
+
+/// An ed25519 SSH key protected by the passphrase `pass`, made with
+/// `ssh-keygen -N pass` at `path`; returns its public key line.
+fn protected_ssh_key(path: &Path) -> String {
+    let out = std::process::Command::new(find_on_path("ssh-keygen"))
+        .args(["-q", "-t", "ed25519", "-N", "pass", "-C", "test", "-f"])
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::read_to_string(path.with_extension("pub"))
+        .unwrap()
+        .trim()
+        .to_string()
+}
+
+/// Runs `secretctl ARGS` under `script`, which gives it a terminal; `typed`
+/// is what the user types there. Returns the exit status and what the
+/// terminal showed.
+fn on_terminal(
+    t: &T,
+    env: &[(&str, &std::ffi::OsStr)],
+    args: &str,
+    typed: &str,
+) -> (std::process::ExitStatus, String) {
+    use std::io::Write;
+    let bin = assert_cmd::cargo::cargo_bin("secretctl");
+    let mut cmd = std::process::Command::new(find_on_path("script"));
+    cmd.args(["-qec", &format!("{} {args}", bin.display()), "/dev/null"])
+        .current_dir(t.dir.path())
+        .env("XDG_CONFIG_HOME", t.path("no-config"))
+        .env_remove("SOPS_AGE_KEY")
+        .env_remove("SOPS_AGE_KEY_CMD")
+        .env_remove("SOPS_AGE_KEY_FILE")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap();
+    // Keep the input open until the command ends: `script` may stop at its
+    // EOF. Type only once the prompt shows (echo is off by then).
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut shown = Vec::new();
+    let mut buf = [0u8; 4096];
+    let mut typed_yet = typed.is_empty();
+    loop {
+        if !typed_yet && String::from_utf8_lossy(&shown).contains("passphrase for") {
+            stdin.write_all(typed.as_bytes()).unwrap();
+            typed_yet = true;
+        }
+        match std::io::Read::read(&mut stdout, &mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => shown.extend_from_slice(&buf[..n]),
+        }
+    }
+    let status = child.wait().unwrap();
+    drop(stdin);
+    (status, String::from_utf8_lossy(&shown).into_owned())
+}
+
+#[test]
+fn passphrase_protected_ssh_keys_are_asked_for_on_the_terminal() {
+    let t = setup();
+    let home = t.path("home");
+    std::fs::create_dir_all(home.join(".ssh")).unwrap();
+    let key = home.join(".ssh/id_ed25519");
+    let public = protected_ssh_key(&key);
+    let p = t.write("s.yaml", YAML);
+    t.cmd()
+        .args(["encrypt", "-i", "--age", &public])
+        .arg(&p)
+        .assert()
+        .success();
+    // From SOPS_AGE_SSH_PRIVATE_KEY_FILE, prompted as sops prompts (and
+    // the prompt erased), the passphrase not echoed.
+    let (status, shown) = on_terminal(
+        &t,
+        &[
+            ("HOME", t.path("nohome").as_os_str()),
+            ("SOPS_AGE_SSH_PRIVATE_KEY_FILE", key.as_os_str()),
+        ],
+        "decrypt --output plain.yaml s.yaml",
+        "pass\n",
+    );
+    assert!(status.success(), "{shown}");
+    assert!(
+        shown.contains(&format!("Enter passphrase for \"{}\":", key.display())),
+        "{shown}"
+    );
+    assert!(
+        !shown.contains("pass\r"),
+        "the passphrase was echoed: {shown:?}"
+    );
+    assert!(
+        !shown.contains("pass\n"),
+        "the passphrase was echoed: {shown:?}"
+    );
+    assert_eq!(t.read("plain.yaml"), sops_normalized(YAML));
+    // From ~/.ssh/id_ed25519.
+    let (status, shown) = on_terminal(
+        &t,
+        &[("HOME", home.as_os_str())],
+        "decrypt --output plain2.yaml s.yaml",
+        "pass\n",
+    );
+    assert!(status.success(), "{shown}");
+    assert_eq!(t.read("plain2.yaml"), sops_normalized(YAML));
+    // A wrong passphrase: exit 128, and it says so.
+    let (status, shown) = on_terminal(
+        &t,
+        &[("HOME", home.as_os_str())],
+        "decrypt s.yaml",
+        "wrong\n",
+    );
+    assert_eq!(status.code(), Some(128), "{shown}");
+    assert!(shown.contains("wrong passphrase"), "{shown}");
+    // No terminal (a new session without one): a clear error, no hang.
+    let out = std::process::Command::new(find_on_path("setsid"))
+        .arg("-w")
+        .arg(assert_cmd::cargo::cargo_bin("secretctl"))
+        .args(["decrypt", "s.yaml"])
+        .current_dir(t.dir.path())
+        .env_remove("SOPS_AGE_KEY_FILE")
+        .env("HOME", &home)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(128));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("/dev/tty is not available"), "{err}");
+    // A file encrypted to an age key decrypts without asking, although the
+    // protected key is there.
+    let q = t.encrypted("age.yaml");
+    let (status, shown) = on_terminal(
+        &t,
+        &[
+            ("HOME", home.as_os_str()),
+            ("SOPS_AGE_KEY_FILE", t.keys.as_os_str()),
+        ],
+        "decrypt --output plain3.yaml age.yaml",
+        "",
+    );
+    assert!(status.success(), "{shown}");
+    assert!(!shown.contains("passphrase"), "{shown}");
+    drop(q);
+}
+
+/// Runs the real sops with `env` (and no age key unless `env` gives one).
+fn sops_with(t: &T, env: &[(&str, &std::ffi::OsStr)], args: &[&str]) -> std::process::Output {
+    let mut c = std::process::Command::new(find_on_path("sops"));
+    c.args(args)
+        .current_dir(t.dir.path())
+        .env("SOPS_DISABLE_VERSION_CHECK", "1")
+        .env("SOPS_AGE_KEY_FILE", t.path("no-such-keys.txt"))
+        .env("XDG_CONFIG_HOME", t.path("no-config"))
+        .env("HOME", t.path("nohome"));
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().unwrap()
+}
+
+/// A throwaway GnuPG home with one key (sign + encrypt, no passphrase);
+/// returns its fingerprint.
+fn gpg_key(home: &Path, name: &str) -> String {
+    std::fs::create_dir_all(home).unwrap();
+    std::fs::set_permissions(home, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let gpg = find_on_path("gpg");
+    let out = std::process::Command::new(&gpg)
+        .args(["--batch", "--quiet", "--passphrase", "", "--quick-gen-key"])
+        .arg(format!("{name} <{name}@example.org>"))
+        .args(["default", "default", "never"])
+        .env("GNUPGHOME", home)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = std::process::Command::new(&gpg)
+        .args(["--batch", "--with-colons", "--list-keys"])
+        .arg(format!("{name}@example.org"))
+        .env("GNUPGHOME", home)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("fpr:"))
+        .map(|l| l.trim_matches(':').to_string())
+        .expect("a fingerprint")
+}
+
+/// Stops the gpg-agents of GnuPG homes when dropped.
+struct GpgAgents(Vec<PathBuf>);
+
+impl Drop for GpgAgents {
+    fn drop(&mut self) {
+        for home in &self.0 {
+            let _ = std::process::Command::new("gpgconf")
+                .args(["--kill", "gpg-agent"])
+                .env("GNUPGHOME", home)
+                .output();
+        }
+    }
+}
+
+/// The `pgp:` block of a sops YAML file, verbatim.
+fn pgp_block(yaml: &str) -> String {
+    let lines: Vec<&str> = yaml.lines().collect();
+    let start = lines
+        .iter()
+        .position(|l| *l == "    pgp:")
+        .expect("a pgp block");
+    let len = lines[start + 1..]
+        .iter()
+        .take_while(|l| l.starts_with("        "))
+        .count();
+    lines[start..=start + len].join("\n")
+}
+
+#[test]
+fn pgp_entries_survive_edit_set_unset_and_updatekeys() {
+    let t = setup();
+    let gnupg = t.path("gnupg");
+    let _agents = GpgAgents(vec![gnupg.clone(), t.path("gnupg2")]);
+    let fp = gpg_key(&gnupg, "sops");
+    let g = [("GNUPGHOME", gnupg.as_os_str())];
+    let k = [
+        ("GNUPGHOME", gnupg.as_os_str()),
+        ("SOPS_AGE_KEY_FILE", t.keys.as_os_str()),
+    ];
+    let p = t.write("s.yaml", YAML);
+    let out = sops_with(
+        &t,
+        &k,
+        &[
+            "encrypt",
+            "-i",
+            "--age",
+            &t.recipient,
+            "--pgp",
+            &fp,
+            "s.yaml",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let original = pgp_block(&t.read("s.yaml"));
+    // sops reading with the PGP key only: it still holds the data key.
+    let by_pgp = |t: &T| {
+        let out = sops_with(t, &g, &["decrypt", "s.yaml"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+
+    t.cmd()
+        .args(["set"])
+        .arg(&p)
+        .args([r#"["db"]["user"]"#, r#""root""#])
+        .assert()
+        .success();
+    t.cmd()
+        .arg("unset")
+        .arg(&p)
+        .arg(r#"["api_token"]"#)
+        .assert()
+        .success();
+    let ed = t.editor("ed.sh", "sed -i 's/5432/6543/' \"$1\"");
+    t.cmd()
+        .env("EDITOR", &ed)
+        .arg("edit")
+        .arg(&p)
+        .assert()
+        .success();
+    assert_eq!(pgp_block(&t.read("s.yaml")), original);
+    let plain = by_pgp(&t);
+    assert!(plain.contains("user: root"), "{plain}");
+    assert!(plain.contains("port: 6543"), "{plain}");
+    assert!(!plain.contains("api_token"), "{plain}");
+
+    // rotate cannot encrypt a new data key to the PGP key: refused, says
+    // why and what to do, and changes nothing.
+    let before = t.read("s.yaml");
+    let out = t.cmd().args(["rotate", "-i"]).arg(&p).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("pgp {fp}")) && err.contains("sops rotate"),
+        "{err}"
+    );
+    assert_eq!(t.read("s.yaml"), before);
+
+    // updatekeys with a rule that still names the PGP key: a new age key
+    // is added, the PGP entry kept as it was (same data key).
+    let (secret2, r2) = sops::keys::generate_identity();
+    t.write(
+        ".sops.yaml",
+        &format!(
+            "creation_rules:\n  - age: {},{r2}\n    pgp: {fp}\n",
+            t.recipient
+        ),
+    );
+    let out = t.cmd().args(["updatekeys", "-y"]).arg(&p).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&format!("+++ {r2}")));
+    assert_eq!(pgp_block(&t.read("s.yaml")), original);
+    assert_eq!(by_pgp(&t), plain);
+    let k2 = t.write("k2.txt", &format!("{}\n", &*secret2));
+    let out = sops_with(
+        &t,
+        &[("SOPS_AGE_KEY_FILE", k2.as_os_str())],
+        &["decrypt", "s.yaml"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Again: nothing to do.
+    let out = t.cmd().args(["updatekeys", "-y"]).arg(&p).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already up to date"));
+
+    // A rule adding a PGP key the file does not have: refused.
+    let fp2 = gpg_key(&t.path("gnupg2"), "other");
+    t.write(
+        ".sops.yaml",
+        &format!(
+            "creation_rules:\n  - age: {},{r2}\n    pgp: {fp},{fp2}\n",
+            t.recipient
+        ),
+    );
+    let before = t.read("s.yaml");
+    let out = t.cmd().args(["updatekeys", "-y"]).arg(&p).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("pgp {fp2}")) && err.contains("sops updatekeys"),
+        "{err}"
+    );
+    assert_eq!(t.read("s.yaml"), before);
+
+    // A rule without it: the PGP entry is removed (and shown as removed).
+    t.write(
+        ".sops.yaml",
+        &format!("creation_rules:\n  - age: {}\n", t.recipient),
+    );
+    let out = t.cmd().args(["updatekeys", "-y"]).arg(&p).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("--- pgp {fp}")) && err.contains(&format!("--- {r2}")),
+        "{err}"
+    );
+    assert!(!t.read("s.yaml").contains("pgp:"));
+    assert!(!sops_with(&t, &g, &["decrypt", "s.yaml"]).status.success());
+    assert_eq!(t.decrypt(&p), plain);
+}
+
+#[test]
+fn pgp_entries_survive_in_every_format() {
+    let t = setup();
+    let gnupg = t.path("gnupg");
+    let _agents = GpgAgents(vec![gnupg.clone()]);
+    let fp = gpg_key(&gnupg, "sops");
+    let g = [("GNUPGHOME", gnupg.as_os_str())];
+    let k = [
+        ("GNUPGHOME", gnupg.as_os_str()),
+        ("SOPS_AGE_KEY_FILE", t.keys.as_os_str()),
+    ];
+    for (name, text, path, value) in [
+        ("s.json", "{\"a\": \"b\"}", r#"["c"]"#, "\"d\""),
+        ("s.env", "A=1\n", r#"["C"]"#, "\"3\""),
+        ("s.ini", "[s]\na = 1\n", r#"["s"]["c"]"#, "\"3\""),
+        ("s.bin", "raw\u{1}bytes", r#"["data"]"#, "\"changed\""),
+    ] {
+        let p = t.write(name, text);
+        let out = sops_with(
+            &t,
+            &k,
+            &["encrypt", "-i", "--age", &t.recipient, "--pgp", &fp, name],
+        );
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        t.cmd()
+            .arg("set")
+            .arg(&p)
+            .args([path, value])
+            .assert()
+            .success();
+        let text = t.read(name);
+        assert!(text.contains(&fp), "{name}: {text}");
+        let out = sops_with(&t, &g, &["decrypt", name]);
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let plain = String::from_utf8_lossy(&out.stdout);
+        assert!(plain.contains(value.trim_matches('"')), "{name}: {plain}");
+    }
+}
+
+#[test]
+fn shamir_threshold_flag_overrides_the_rule() {
+    let t = setup();
+    let mut secrets = Vec::new();
+    let mut recipients = Vec::new();
+    for _ in 0..3 {
+        let (s, r) = sops::keys::generate_identity();
+        secrets.push(s.to_string());
+        recipients.push(r);
+    }
+    let groups: String = recipients
+        .iter()
+        .map(|r| format!("      - age:\n          - {r}\n"))
+        .collect();
+    t.write(
+        ".sops.yaml",
+        &format!("creation_rules:\n  - shamir_threshold: 3\n    key_groups:\n{groups}"),
+    );
+    let two = t.write("two.txt", &format!("{}\n{}\n", secrets[0], secrets[2]));
+    let all = t.write("all.txt", &secrets.join("\n"));
+    let sops_reads = |t: &T, keys: &Path, name: &str| {
+        sops_with(
+            t,
+            &[("SOPS_AGE_KEY_FILE", keys.as_os_str())],
+            &["decrypt", name],
+        )
+        .status
+        .success()
+    };
+    // encrypt: 2 of the 3 groups instead of the rule's 3.
+    let p = t.write("s.yaml", YAML);
+    t.cmd()
+        .args(["encrypt", "-i", "--shamir-secret-sharing-threshold", "2"])
+        .arg(&p)
+        .assert()
+        .success();
+    assert!(t.read("s.yaml").contains("shamir_threshold: 2"));
+    assert!(sops_reads(&t, &two, "s.yaml"));
+    // rotate: back to 3; two keys are no longer enough.
+    t.cmd()
+        .args(["rotate", "-i", "--shamir-secret-sharing-threshold", "3"])
+        .env("SOPS_AGE_KEY_FILE", &all)
+        .arg(&p)
+        .assert()
+        .success();
+    assert!(t.read("s.yaml").contains("shamir_threshold: 3"));
+    assert!(!sops_reads(&t, &two, "s.yaml"));
+    assert!(sops_reads(&t, &all, "s.yaml"));
+    // updatekeys: 2 again (the rule says 3), the change shown.
+    let out = t
+        .cmd()
+        .args(["updatekeys", "-y", "--shamir-secret-sharing-threshold", "2"])
+        .env("SOPS_AGE_KEY_FILE", &all)
+        .arg(&p)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("+++ shamir_threshold: 2") && err.contains("--- shamir_threshold: 3"),
+        "{err}"
+    );
+    assert!(sops_reads(&t, &two, "s.yaml"));
+    // edit of a new file.
+    let ed = t.editor("ed.sh", "printf 'k: v\\n' > \"$1\"");
+    t.cmd()
+        .args(["edit", "--shamir-secret-sharing-threshold", "2"])
+        .env("EDITOR", &ed)
+        .arg(t.path("new.yaml"))
+        .assert()
+        .success();
+    assert!(t.read("new.yaml").contains("shamir_threshold: 2"));
+    assert!(sops_reads(&t, &two, "new.yaml"));
+    // More groups than there are: refused.
+    t.cmd()
+        .args(["encrypt", "--shamir-secret-sharing-threshold", "4"])
+        .arg(t.write("x.yaml", "a: 1\n"))
+        .assert()
+        .code(1);
+    t.cmd()
+        .args(["encrypt", "--shamir-secret-sharing-threshold", "0"])
+        .arg(t.path("x.yaml"))
+        .assert()
+        .code(2);
+    // One group: kept in the metadata as sops keeps it.
+    let out = t
+        .cmd()
+        .args([
+            "encrypt",
+            "--age",
+            &t.recipient,
+            "--shamir-secret-sharing-threshold",
+            "2",
+        ])
+        .arg(t.path("x.yaml"))
+        .output()
+        .unwrap();
+    let ours = String::from_utf8(out.stdout).unwrap();
+    let theirs = String::from_utf8(
+        sops_with(
+            &t,
+            &[],
+            &[
+                "encrypt",
+                "--age",
+                &t.recipient,
+                "--shamir-secret-sharing-threshold",
+                "2",
+                "x.yaml",
+            ],
+        )
+        .stdout,
+    )
+    .unwrap();
+    let shape = |s: &str| -> Vec<String> {
+        s.lines()
+            .filter(|l| !l.starts_with(' ') || l.starts_with("    ") && !l.starts_with("     "))
+            .map(|l| l.split(':').next().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(shape(&ours), shape(&theirs), "{ours}\n{theirs}");
+    assert!(ours.contains("    shamir_threshold: 2\n"), "{ours}");
+}
+
+#[test]
+fn binary_files_are_encrypted_as_they_are_read() {
+    let t = setup();
+    let data: Vec<u8> = (0..2_500_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    let p = t.path("big.bin");
+    std::fs::write(&p, &data).unwrap();
+    // In place (through a temporary file), then back.
+    t.cmd()
+        .args(["encrypt", "-i", "--age", &t.recipient])
+        .arg(&p)
+        .assert()
+        .success();
+    t.no_stray_files();
+    let out = t.cmd().arg("decrypt").arg(&p).output().unwrap();
+    assert!(out.stdout == data);
+    let out = t.sops(&["decrypt", p.to_str().unwrap()]);
+    assert!(out.status.success() && out.stdout == data);
+    // From stdin.
+    let out = t
+        .cmd()
+        .args([
+            "encrypt",
+            "--age",
+            &t.recipient,
+            "--input-type",
+            "binary",
+            "-",
+        ])
+        .write_stdin(data.clone())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let e = t.path("stdin.enc");
+    std::fs::write(&e, &out.stdout).unwrap();
+    let out = t
+        .cmd()
+        .args(["decrypt", "--input-type", "json", "--output-type", "binary"])
+        .arg(&e)
+        .output()
+        .unwrap();
+    assert!(out.stdout == data);
+    // Unreadable input: exit 2, nothing written.
+    t.cmd()
+        .args(["encrypt", "--age", &t.recipient, "--input-type", "binary"])
+        .arg(t.dir.path())
+        .assert()
+        .code(2);
+}

@@ -2,19 +2,14 @@
 //! `ENC[AES256_GCM,data:…,iv:…,tag:…,type:…]` form.
 
 use crate::error::{Error, Result};
+use crate::gcm::{Gcm, OpenError, Side};
 use crate::goformat;
 use crate::value::{Secret, Value};
-use aes_gcm::aead::consts::U32;
-use aes_gcm::aead::{Aead, KeyInit, Payload};
-use aes_gcm::aes::Aes256;
-use aes_gcm::AesGcm;
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
-use sha2::{Digest, Sha512};
+use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use zeroize::Zeroizing;
-
-type Aes256Gcm32 = AesGcm<Aes256, U32>;
 
 /// The 32-byte data key of a file.
 pub type DataKey = Zeroizing<[u8; 32]>;
@@ -27,7 +22,7 @@ pub fn generate_data_key() -> Result<DataKey> {
     Ok(k)
 }
 
-fn random_iv() -> Result<[u8; 32]> {
+pub(crate) fn random_iv() -> Result<[u8; 32]> {
     let mut iv = [0u8; 32];
     getrandom::getrandom(&mut iv).map_err(|e| Error::Unsupported(format!("no randomness: {e}")))?;
     Ok(iv)
@@ -50,12 +45,25 @@ pub struct EncryptedParts {
     pub datatype: String,
 }
 
-/// Parses `ENC[AES256_GCM,data:…,iv:…,tag:…,type:…]`.
-pub fn parse(value: &str, path: &str) -> Result<EncryptedParts> {
-    let bad = |reason: &str| Error::BadCiphertext {
+/// The fields of an `ENC[...]` string, not yet decoded.
+struct RawParts<'a> {
+    data: &'a str,
+    iv: Vec<u8>,
+    tag: [u8; 16],
+    datatype: &'a str,
+}
+
+fn bad_ciphertext(path: &str, reason: &str) -> Error {
+    Error::BadCiphertext {
         path: path.to_string(),
         reason: reason.to_string(),
-    };
+    }
+}
+
+/// Splits `ENC[AES256_GCM,data:…,iv:…,tag:…,type:…]` and decodes the small
+/// fields (the data stays base64).
+fn split<'a>(value: &'a str, path: &str) -> Result<RawParts<'a>> {
+    let bad = |reason: &str| bad_ciphertext(path, reason);
     let inner = value
         .strip_prefix("ENC[AES256_GCM,")
         .and_then(|s| s.strip_suffix(']'))
@@ -87,21 +95,36 @@ pub fn parse(value: &str, path: &str) -> Result<EncryptedParts> {
         B64.decode(v)
             .map_err(|e| bad(&format!("{name} is not valid base64: {e}")))
     };
-    let data = dec("data", data)?;
+    let data = data.ok_or_else(|| bad("missing data"))?;
     let iv = dec("iv", iv)?;
     let tag = dec("tag", tag)?;
     if iv.is_empty() {
         return Err(bad("empty iv"));
     }
-    if tag.len() != 16 {
-        return Err(bad("tag is not 16 bytes"));
-    }
-    let datatype = datatype.ok_or_else(|| bad("missing type"))?.to_string();
-    Ok(EncryptedParts {
+    let tag: [u8; 16] = tag
+        .as_slice()
+        .try_into()
+        .map_err(|_| bad("tag is not 16 bytes"))?;
+    let datatype = datatype.ok_or_else(|| bad("missing type"))?;
+    Ok(RawParts {
         data,
         iv,
         tag,
         datatype,
+    })
+}
+
+/// Parses `ENC[AES256_GCM,data:…,iv:…,tag:…,type:…]`.
+pub fn parse(value: &str, path: &str) -> Result<EncryptedParts> {
+    let raw = split(value, path)?;
+    let data = B64
+        .decode(raw.data)
+        .map_err(|e| bad_ciphertext(path, &format!("data is not valid base64: {e}")))?;
+    Ok(EncryptedParts {
+        data,
+        iv: raw.iv,
+        tag: raw.tag.to_vec(),
+        datatype: raw.datatype.to_string(),
     })
 }
 
@@ -144,8 +167,10 @@ pub fn plaintext_bytes(v: &Value) -> Option<(PlainBytes<'_>, &'static str)> {
     })
 }
 
-fn stash_key(aad: &str, ty: &str, plain: &[u8]) -> [u8; 64] {
-    let mut h = Sha512::new();
+/// The stash key of a plaintext: a SHA-256 over path, type and bytes
+/// (SHA-NI makes it cheap for large values; it never leaves memory).
+fn stash_key(aad: &str, ty: &str, plain: &[u8]) -> [u8; 32] {
+    let mut h = Sha256::new();
     h.update((aad.len() as u64).to_be_bytes());
     h.update(aad.as_bytes());
     h.update(ty.as_bytes());
@@ -159,7 +184,7 @@ fn stash_key(aad: &str, ty: &str, plain: &[u8]) -> [u8; 64] {
 /// Keys are hashes: no plaintext is kept.
 #[derive(Default)]
 pub struct IvStash {
-    map: HashMap<[u8; 64], Vec<u8>>,
+    map: HashMap<[u8; 32], Vec<u8>>,
 }
 
 impl IvStash {
@@ -168,6 +193,9 @@ impl IvStash {
         IvStash::default()
     }
     fn get(&self, aad: &str, ty: &str, plain: &[u8]) -> Option<&Vec<u8>> {
+        if self.map.is_empty() {
+            return None;
+        }
         self.map.get(&stash_key(aad, ty, plain))
     }
 }
@@ -194,36 +222,52 @@ pub fn encrypt_plain(
     aad: &str,
     stash: Option<&IvStash>,
 ) -> Result<Option<String>> {
+    encrypt_plain_with(&Gcm::new(key), plain, ty, aad, stash, None)
+}
+
+/// [`encrypt_plain`] with a prepared cipher; `side` sees the plaintext
+/// exactly once (alongside the encryption for large values).
+pub(crate) fn encrypt_plain_with(
+    gcm: &Gcm,
+    plain: &[u8],
+    ty: &str,
+    aad: &str,
+    stash: Option<&IvStash>,
+    side: Option<Side<'_>>,
+) -> Result<Option<String>> {
     if plain.is_empty() && matches!(ty, "str" | "comment") {
+        if let Some(side) = side {
+            side(plain);
+        }
         return Ok(None);
     }
     let iv: Vec<u8> = match stash.and_then(|s| s.get(aad, ty, plain)) {
         Some(iv) => iv.clone(),
         None => random_iv()?.to_vec(),
     };
-    Ok(Some(seal(plain, ty, key, aad, &iv)?))
+    Ok(Some(seal_with(gcm, plain, ty, aad, &iv, side)?))
 }
 
 /// Encrypts raw plaintext bytes with an explicit IV and type.
 pub fn seal(plain: &[u8], ty: &str, key: &[u8; 32], aad: &str, iv: &[u8]) -> Result<String> {
+    seal_with(&Gcm::new(key), plain, ty, aad, iv, None)
+}
+
+fn seal_with(
+    gcm: &Gcm,
+    plain: &[u8],
+    ty: &str,
+    aad: &str,
+    iv: &[u8],
+    side: Option<Side<'_>>,
+) -> Result<String> {
     if iv.len() != 32 {
         return Err(Error::Unsupported("sops IVs are 32 bytes".into()));
     }
-    let cipher = Aes256Gcm32::new(key.into());
-    let nonce = aes_gcm::aead::generic_array::GenericArray::from_slice(iv);
-    let out = cipher
-        .encrypt(
-            nonce,
-            Payload {
-                msg: plain,
-                aad: aad.as_bytes(),
-            },
-        )
-        .map_err(|_| Error::Unsupported("AES-GCM encryption failed".into()))?;
-    let (data, tag) = out.split_at(out.len() - 16);
-    let mut s = String::with_capacity(data.len() * 4 / 3 + 120);
-    s.push_str("ENC[AES256_GCM,data:");
-    B64.encode_string(data, &mut s);
+    const HEAD: &str = "ENC[AES256_GCM,data:";
+    let mut s = String::with_capacity(HEAD.len() + plain.len().div_ceil(3) * 4 + 90 + ty.len());
+    s.push_str(HEAD);
+    let tag = gcm.seal_b64(iv, aad.as_bytes(), plain, &mut s, side);
     s.push_str(",iv:");
     B64.encode_string(iv, &mut s);
     s.push_str(",tag:");
@@ -242,40 +286,45 @@ pub fn decrypt(
     aad: &str,
     stash: Option<&mut IvStash>,
 ) -> Result<Value> {
+    decrypt_with(&Gcm::new(key), ciphertext, aad, stash, None).map(|(v, _)| v)
+}
+
+/// [`decrypt`] with a prepared cipher. `side` is given the plaintext of
+/// values of type `str` (the bytes the MAC covers), alongside the
+/// decryption for large values; the flag says whether it was.
+pub(crate) fn decrypt_with(
+    gcm: &Gcm,
+    ciphertext: &str,
+    aad: &str,
+    stash: Option<&mut IvStash>,
+    side: Option<Side<'_>>,
+) -> Result<(Value, bool)> {
     if ciphertext.is_empty() {
-        return Ok(Value::str(""));
+        return Ok((Value::str(""), false));
     }
-    let parts = parse(ciphertext, aad)?;
+    let parts = split(ciphertext, aad)?;
     if parts.iv.len() != 32 {
         return Err(Error::BadCiphertext {
             path: aad.to_string(),
             reason: format!("iv is {} bytes, sops uses 32", parts.iv.len()),
         });
     }
-    let cipher = Aes256Gcm32::new(key.into());
-    let nonce = aes_gcm::aead::generic_array::GenericArray::from_slice(&parts.iv);
-    let mut msg = Zeroizing::new(Vec::with_capacity(parts.data.len() + 16));
-    msg.extend_from_slice(&parts.data);
-    msg.extend_from_slice(&parts.tag);
-    let plain = Zeroizing::new(
-        cipher
-            .decrypt(
-                nonce,
-                Payload {
-                    msg: &msg,
-                    aad: aad.as_bytes(),
-                },
-            )
-            .map_err(|_| Error::Authentication {
+    // Strings (and bytes) are what the MAC covers as they are.
+    let side = side.filter(|_| matches!(parts.datatype, "str" | "bytes"));
+    let sided = side.is_some();
+    let mut plain = gcm
+        .open_b64(&parts.iv, aad.as_bytes(), parts.data, &parts.tag, side)
+        .map_err(|e| match e {
+            OpenError::Base64(m) => bad_ciphertext(aad, &format!("data is not valid base64: {m}")),
+            OpenError::Authentication => Error::Authentication {
                 path: aad.to_string(),
-            })?,
-    );
+            },
+        })?;
     // The stash is keyed by the exact plaintext bytes and type that were
     // decrypted: an IV is only ever reused for the very same plaintext
     // (which gives the very same ciphertext), never for a re-formatted one.
-    let stash_entry = stash.map(|s| (s, stash_key(aad, &parts.datatype, &plain)));
-    let mut plain = plain;
-    let value = match parts.datatype.as_str() {
+    let stash_entry = stash.map(|s| (s, stash_key(aad, parts.datatype, &plain)));
+    let value = match parts.datatype {
         "str" => match String::from_utf8(std::mem::take(&mut *plain)) {
             Ok(t) => Value::Str(Secret::new(t)),
             // Go strings may hold any bytes (binary store).
@@ -285,9 +334,9 @@ pub fn decrypt(
         other => typed_value(&plain, other, aad)?,
     };
     if let Some((stash, k)) = stash_entry {
-        stash.map.insert(k, parts.iv.clone());
+        stash.map.insert(k, parts.iv);
     }
-    Ok(value)
+    Ok((value, sided))
 }
 
 fn typed_value(plain: &[u8], datatype: &str, aad: &str) -> Result<Value> {

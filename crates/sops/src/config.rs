@@ -21,6 +21,11 @@ pub struct CreationRule {
     pub groups: Vec<Vec<String>>,
     /// Shares needed when there are several groups.
     pub shamir_threshold: Option<usize>,
+    /// Keys of other types (pgp, kms, gcp_kms, azure_kv, hc_vault) per group
+    /// (parallel to `groups`), as [`crate::metadata::other_key_id`] names
+    /// them: secretctl cannot encrypt to them, but `updatekeys` keeps the
+    /// entries a file already has for them.
+    pub other_keys: Vec<Vec<String>>,
     /// Partial encryption settings (with sops' default suffix if none).
     pub rules: EncryptionRules,
 }
@@ -85,9 +90,76 @@ fn opt_str(m: &Map, k: &str, path: &Path) -> Result<Option<String>> {
     }
 }
 
+/// The keys of other types a rule (or one of its key groups) names, as
+/// [`crate::metadata::other_key_id`] names the entries of a file.
+fn other_keys(m: &Map, in_group: bool, path: &Path) -> Result<Vec<String>> {
+    use crate::metadata::pgp_id;
+    let mut out = Vec::new();
+    let field = |v: &Map, k: &str| {
+        v.get(k)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .trim()
+            .to_string()
+    };
+    for fp in key_list(m.get("pgp"), "pgp", path)? {
+        out.push(pgp_id(&fp));
+    }
+    let maps = |k: &str| -> Vec<Map> {
+        match m.get(k) {
+            Some(Value::List(l)) => l.iter().filter_map(|v| v.as_map().cloned()).collect(),
+            _ => Vec::new(),
+        }
+    };
+    if in_group {
+        for k in maps("kms") {
+            let role = field(&k, "role");
+            out.push(if role.is_empty() {
+                format!("kms {}", field(&k, "arn"))
+            } else {
+                format!("kms {}+{role}", field(&k, "arn"))
+            });
+        }
+        for k in maps("gcp_kms") {
+            out.push(format!("gcp_kms {}", field(&k, "resource_id")));
+        }
+        for k in maps("azure_keyvault") {
+            out.push(format!(
+                "azure_kv {}/keys/{}",
+                field(&k, "vaultUrl").trim_end_matches('/'),
+                field(&k, "key")
+            ));
+        }
+        for uri in key_list(m.get("hc_vault"), "hc_vault", path)? {
+            out.push(format!("hc_vault {}", uri.trim_end_matches('/')));
+        }
+    } else {
+        for arn in key_list(m.get("kms"), "kms", path)? {
+            out.push(format!("kms {arn}"));
+        }
+        for id in key_list(m.get("gcp_kms"), "gcp_kms", path)? {
+            out.push(format!("gcp_kms {id}"));
+        }
+        for url in key_list(m.get("azure_keyvault"), "azure_keyvault", path)? {
+            // https://VAULT.vault.azure.net/keys/NAME[/VERSION]
+            let (vault, rest) = url.split_once("/keys/").unwrap_or((url.as_str(), ""));
+            let name = rest.split('/').next().unwrap_or("");
+            out.push(format!(
+                "azure_kv {}/keys/{name}",
+                vault.trim_end_matches('/')
+            ));
+        }
+        for uri in key_list(m.get("hc_vault_transit_uri"), "hc_vault_transit_uri", path)? {
+            out.push(format!("hc_vault {}", uri.trim_end_matches('/')));
+        }
+    }
+    Ok(out)
+}
+
 fn parse_rule(m: &Map, path: &Path) -> Result<CreationRule> {
     let path_regex = opt_str(m, "path_regex", path)?.unwrap_or_default();
     let mut groups = Vec::new();
+    let mut other = Vec::new();
     match m.get("key_groups") {
         Some(Value::List(gs)) if !gs.is_empty() => {
             for g in gs.iter().filter(|v| !matches!(v, Value::Comment(_))) {
@@ -102,12 +174,14 @@ fn parse_rule(m: &Map, path: &Path) -> Result<CreationRule> {
                     ));
                 }
                 groups.push(age);
+                other.push(other_keys(gm, true, path)?);
             }
         }
         _ => {
             let age = key_list(m.get("age"), "age", path)?;
             if !age.is_empty() {
                 groups.push(age);
+                other.push(other_keys(m, false, path)?);
             }
         }
     }
@@ -133,6 +207,7 @@ fn parse_rule(m: &Map, path: &Path) -> Result<CreationRule> {
         path_regex,
         groups,
         shamir_threshold,
+        other_keys: other,
         rules,
     })
 }

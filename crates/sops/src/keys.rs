@@ -60,9 +60,71 @@ pub fn wrap(recipient: &str, data: &[u8]) -> Result<AgeStanza> {
     })
 }
 
+/// Asks for the passphrase of an SSH key; gets the prompt to show.
+pub type PassphrasePrompt =
+    dyn Fn(&str) -> std::result::Result<Zeroizing<String>, String> + Send + Sync;
+
+/// A passphrase-protected SSH key: unlocked (the passphrase asked for) only
+/// when a file is encrypted to it, as sops does, and then only once.
+struct LockedSsh {
+    /// Where it came from, for the prompt and messages.
+    path: String,
+    /// The SSH wire form of its public key.
+    public: Vec<u8>,
+    key: age::ssh::Identity,
+    unlocked: std::sync::OnceLock<std::result::Result<age::ssh::Identity, String>>,
+}
+
+/// The SSH wire-format public key stored (in clear) in an OpenSSH private
+/// key file (`openssh-key-v1`).
+fn openssh_public_blob(text: &str) -> Option<Vec<u8>> {
+    use base64::Engine;
+    let body: String = text
+        .lines()
+        .skip_while(|l| l.trim() != "-----BEGIN OPENSSH PRIVATE KEY-----")
+        .skip(1)
+        .take_while(|l| l.trim() != "-----END OPENSSH PRIVATE KEY-----")
+        .map(str::trim)
+        .collect();
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .ok()?;
+    let mut rest = raw.strip_prefix(b"openssh-key-v1\0")?;
+    fn take<'a>(rest: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
+        let (head, tail) = (rest.get(..n)?, rest.get(n..)?);
+        *rest = tail;
+        Some(head)
+    }
+    fn string<'a>(rest: &mut &'a [u8]) -> Option<&'a [u8]> {
+        let len = u32::from_be_bytes(take(rest, 4)?.try_into().ok()?) as usize;
+        take(rest, len)
+    }
+    string(&mut rest)?; // cipher
+    string(&mut rest)?; // kdf
+    string(&mut rest)?; // kdf options
+    if take(&mut rest, 4)? != [0, 0, 0, 1] {
+        return None; // one key per file
+    }
+    string(&mut rest).map(<[u8]>::to_vec)
+}
+
+/// The SSH wire-format public key of a recipient like `ssh-ed25519 AAAA… comment`.
+fn ssh_recipient_blob(recipient: &str) -> Option<Vec<u8>> {
+    use base64::Engine;
+    let mut fields = recipient.split_whitespace();
+    if !fields.next()?.starts_with("ssh-") {
+        return None;
+    }
+    base64::engine::general_purpose::STANDARD
+        .decode(fields.next()?)
+        .ok()
+}
+
 /// The identities available to decrypt, with where they came from.
 pub struct Identities {
     ids: Vec<Box<dyn age::Identity + Send + Sync>>,
+    locked: Vec<LockedSsh>,
+    prompt: Box<PassphrasePrompt>,
     sources: Vec<String>,
     problems: Vec<String>,
 }
@@ -72,9 +134,17 @@ impl Identities {
     pub fn empty() -> Self {
         Identities {
             ids: Vec::new(),
+            locked: Vec::new(),
+            prompt: Box::new(crate::tty::read_secret),
             sources: Vec::new(),
             problems: Vec::new(),
         }
+    }
+
+    /// Replaces how the passphrase of a protected SSH key is asked for
+    /// (by default on the terminal, as sops does).
+    pub fn set_passphrase_prompt(&mut self, prompt: Box<PassphrasePrompt>) {
+        self.prompt = prompt;
     }
 
     /// Parses identities from the text of a keys file (comments allowed).
@@ -143,7 +213,9 @@ impl Identities {
         me
     }
 
-    /// Adds an SSH private key (unencrypted ed25519 or RSA) as an identity.
+    /// Adds an SSH private key (ed25519 or RSA) as an identity. A
+    /// passphrase-protected key is asked for its passphrase only when a
+    /// file is encrypted to it (see [`Identities::set_passphrase_prompt`]).
     pub fn add_ssh_text(&mut self, text: &str, source: &str) -> Result<()> {
         let id = age::ssh::Identity::from_buffer(text.as_bytes(), Some(source.to_string()))
             .map_err(|e| Error::Age(format!("{source}: not an SSH private key: {e}")))?;
@@ -153,13 +225,45 @@ impl Identities {
                 self.sources.push(source.to_string());
                 Ok(())
             }
-            age::ssh::Identity::Encrypted(_) => Err(Error::Age(format!(
-                "{source}: passphrase-protected SSH keys are not supported; use an age key or an unencrypted SSH key"
-            ))),
-            age::ssh::Identity::Unsupported(_) => {
-                Err(Error::Age(format!("{source}: this SSH key type is not supported by age")))
+            age::ssh::Identity::Encrypted(_) => {
+                let public = openssh_public_blob(text).ok_or_else(|| {
+                    Error::Age(format!(
+                        "{source}: passphrase-protected, but its public key cannot be read from it"
+                    ))
+                })?;
+                self.locked.push(LockedSsh {
+                    path: source.to_string(),
+                    public,
+                    key: id,
+                    unlocked: std::sync::OnceLock::new(),
+                });
+                self.sources
+                    .push(format!("{source} (passphrase-protected)"));
+                Ok(())
             }
+            age::ssh::Identity::Unsupported(_) => Err(Error::Age(format!(
+                "{source}: this SSH key type is not supported by age"
+            ))),
         }
+    }
+
+    /// The protected SSH key a stanza is wrapped for, unlocked (asking for
+    /// its passphrase the first time).
+    fn unlock_for(&self, stanza: &AgeStanza) -> Option<&age::ssh::Identity> {
+        let blob = ssh_recipient_blob(&stanza.recipient)?;
+        let locked = self.locked.iter().find(|l| l.public == blob)?;
+        let unlocked = locked.unlocked.get_or_init(|| {
+            let name = locked.path.strip_prefix("SSH key ").unwrap_or(&locked.path);
+            let pass = (self.prompt)(&format!("Enter passphrase for {name:?}:"))
+                .map_err(|e| format!("could not read the passphrase for {name}: {e}"))?;
+            let age::ssh::Identity::Encrypted(key) = &locked.key else {
+                return Err(format!("{name}: not a protected key"));
+            };
+            key.decrypt(age::secrecy::SecretString::from(pass.to_string()))
+                .map(age::ssh::Identity::from)
+                .map_err(|_| format!("{name}: wrong passphrase"))
+        });
+        unlocked.as_ref().ok()
     }
 
     fn add_ssh_file(&mut self, path: PathBuf, must_exist: bool) {
@@ -194,26 +298,29 @@ impl Identities {
         }
     }
 
-    /// How many identities were loaded.
+    /// How many identities were loaded (passphrase-protected SSH keys too).
     pub fn len(&self) -> usize {
-        self.ids.len()
+        self.ids.len() + self.locked.len()
     }
 
     /// Whether none were loaded.
     pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
+        self.len() == 0
     }
 
     /// Tries to unwrap one stanza.
     fn unwrap_stanza(&self, stanza: &AgeStanza) -> Option<Zeroizing<Vec<u8>>> {
-        if self.ids.is_empty() {
+        let unlocked = self.unlock_for(stanza);
+        if self.ids.is_empty() && unlocked.is_none() {
             return None;
         }
         let reader = age::armor::ArmoredReader::new(stanza.enc.as_bytes());
         let dec = age::Decryptor::new_buffered(reader).ok()?;
-        let mut r = dec
-            .decrypt(self.ids.iter().map(|i| i.as_ref() as &dyn age::Identity))
-            .ok()?;
+        let ids = unlocked
+            .map(|u| u as &dyn age::Identity)
+            .into_iter()
+            .chain(self.ids.iter().map(|i| i.as_ref() as &dyn age::Identity));
+        let mut r = dec.decrypt(ids).ok()?;
         let mut out = Zeroizing::new(Vec::new());
         r.read_to_end(&mut out).ok()?;
         Some(out)
@@ -261,6 +368,11 @@ impl Identities {
                 for p in &self.problems {
                     hint.push_str(&format!("\nproblem: {p}"));
                 }
+                for l in &self.locked {
+                    if let Some(Err(e)) = l.unlocked.get() {
+                        hint.push_str(&format!("\nproblem: {e}"));
+                    }
+                }
                 if recipients.is_empty() {
                     hint.push_str("\nThe file has no age recipients (it may use pgp, kms or other keys, which secretctl does not support).");
                 }
@@ -270,8 +382,8 @@ impl Identities {
                     } else {
                         recipients.join(", ")
                     },
-                    tried: self.ids.len(),
-                    plural: if self.ids.len() == 1 { "y" } else { "ies" },
+                    tried: self.len(),
+                    plural: if self.len() == 1 { "y" } else { "ies" },
                     hint,
                 })
             }
@@ -309,10 +421,17 @@ pub fn wrap_groups(
         ));
     }
     if groups.iter().any(|g| g.is_empty()) {
-        return Err(Error::Age("a key group has no recipient".into()));
+        return Err(Error::Age(
+            "a key group has no age recipient (secretctl encrypts only to age keys)".into(),
+        ));
     }
     let (shares, threshold) = if groups.len() == 1 {
-        (vec![Zeroizing::new(key.to_vec())], None)
+        // One group: no Shamir, the key itself; a threshold given is kept
+        // in the metadata as sops keeps it.
+        (
+            vec![Zeroizing::new(key.to_vec())],
+            threshold.filter(|t| *t > 0),
+        )
     } else {
         let t = threshold.unwrap_or(groups.len());
         if t == 0 || t > groups.len() {
@@ -405,6 +524,72 @@ AAAECWtQ2LsrHG9hNQHexJK3W7IBsKWHnOm/yQkC/Bj89qxikEvWoOgzR8AnKdGmvNLl0s
         let mut ids = Identities::empty();
         ids.add_ssh_text(private, "test").unwrap();
         assert_eq!(&*ids.data_key(&md).unwrap(), &key);
+    }
+
+    #[test]
+    fn passphrase_protected_ssh_keys_ask_only_when_needed() {
+        // A throwaway ed25519 key made with `ssh-keygen -N pass`.
+        let private = "-----BEGIN OPENSSH PRIVATE KEY-----
+b3BlbnNzaC1rZXktdjEAAAAACmFlczI1Ni1jdHIAAAAGYmNyeXB0AAAAGAAAABBbckD/5R
+VFUdQu8bz47Uo3AAAAEAAAAAEAAAAzAAAAC3NzaC1lZDI1NTE5AAAAIAV/EvdE7CDmvRCw
+gMf+4fr7ktfFuYnOYoc0N2LDGUCRAAAAoByPjHrvm7QyR3tFh0oMzHoZs+GMnsJ9QvNcPV
+4gN3tViFvOhJA6BBiiBv2gUacv/hsJWc92QIuChewU+371tLv2wvtVDlFS6Ub0D9KWg+UG
+7TwN78VDM8WWFDzRsy0kCKcUJwBhY1kpoMPV9gaVDJbDj7ZXwl8ZJy7PWDf/v2mkdY7Xzb
+C2ohU5wZe/nejGq49fsi24ZOgPp12YBOeIC48=
+-----END OPENSSH PRIVATE KEY-----
+";
+        let public = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAV/EvdE7CDmvRCwgMf+4fr7ktfFuYnOYoc0N2LDGUCR test@secretctl.io";
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::Arc;
+        let with = |pass: &'static str, asked: Arc<AtomicUsize>| {
+            let mut ids = Identities::empty();
+            ids.add_ssh_text(private, "SSH key /home/u/.ssh/id_ed25519")
+                .unwrap();
+            ids.set_passphrase_prompt(Box::new(move |prompt: &str| {
+                assert_eq!(prompt, "Enter passphrase for \"/home/u/.ssh/id_ed25519\":");
+                asked.fetch_add(1, Ordering::SeqCst);
+                Ok(Zeroizing::new(pass.to_string()))
+            }));
+            ids
+        };
+        let key = [6u8; 32];
+        let (age_secret, age_recipient) = generate_identity();
+        // Two groups (Shamir): the key is asked for once, not per stanza.
+        let (groups, t) = wrap_groups(
+            &[vec![public.to_string()], vec![public.to_string()]],
+            Some(2),
+            &key,
+        )
+        .unwrap();
+        let md = Metadata {
+            key_groups: groups,
+            shamir_threshold: t,
+            ..Default::default()
+        };
+        let asked = Arc::new(AtomicUsize::new(0));
+        assert_eq!(&*with("pass", asked.clone()).data_key(&md).unwrap(), &key);
+        assert_eq!(asked.load(Ordering::SeqCst), 1);
+        // A wrong passphrase is said.
+        let asked = Arc::new(AtomicUsize::new(0));
+        let e = with("nope", asked.clone())
+            .data_key(&md)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("wrong passphrase"), "{e}");
+        assert!(!e.contains("nope"), "{e}");
+        assert_eq!(asked.load(Ordering::SeqCst), 1);
+        // A file encrypted to another key: never asked.
+        let (groups, _) = wrap_groups(&[vec![age_recipient]], None, &key).unwrap();
+        let md = Metadata {
+            key_groups: groups,
+            ..Default::default()
+        };
+        let asked = Arc::new(AtomicUsize::new(0));
+        let mut ids = with("pass", asked.clone());
+        assert!(ids.data_key(&md).is_err());
+        ids.add_text(&age_secret, "age key").unwrap();
+        assert_eq!(&*ids.data_key(&md).unwrap(), &key);
+        assert_eq!(asked.load(Ordering::SeqCst), 0);
     }
 
     #[test]

@@ -29,6 +29,93 @@ pub struct KeyGroup {
     pub other: Vec<(String, Value)>,
 }
 
+impl KeyGroup {
+    /// The group's keys of other types, as `kind id` strings (see
+    /// [`other_key_id`]), in file order.
+    pub fn other_ids(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for (kind, v) in &self.other {
+            if let Value::List(items) = v {
+                for item in items.iter().filter_map(Value::as_map) {
+                    out.extend(other_key_id(kind, item));
+                }
+            }
+        }
+        out
+    }
+
+    /// Keeps only the keys of other types whose id is in `keep` (entries
+    /// kept are untouched); returns the ids removed.
+    pub fn retain_other(&mut self, keep: &[String]) -> Vec<String> {
+        let mut removed = Vec::new();
+        for (kind, v) in self.other.iter_mut() {
+            if let Value::List(items) = v {
+                items.retain(|item| {
+                    let id = item.as_map().and_then(|m| other_key_id(kind, m));
+                    match id {
+                        Some(id) if keep.contains(&id) => true,
+                        Some(id) => {
+                            removed.push(id);
+                            false
+                        }
+                        None => true,
+                    }
+                });
+            }
+        }
+        self.other
+            .retain(|(_, v)| !matches!(v, Value::List(l) if l.is_empty()));
+        removed
+    }
+}
+
+fn field<'a>(m: &'a Map, k: &str) -> &'a str {
+    m.get(k).and_then(Value::as_str).unwrap_or("").trim()
+}
+
+/// Normalizes a PGP fingerprint: upper case, no spaces.
+pub fn pgp_id(fp: &str) -> String {
+    format!(
+        "pgp {}",
+        fp.chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_uppercase()
+    )
+}
+
+/// The identity of a key entry of another type (pgp, kms, gcp_kms,
+/// azure_kv, hc_vault) in a file's metadata, as `kind id`: what
+/// `.sops.yaml` names it by ([`crate::config`] gives rules' keys the same
+/// form).
+pub fn other_key_id(kind: &str, m: &Map) -> Option<String> {
+    let id = match kind {
+        "pgp" => return Some(pgp_id(field(m, "fp"))).filter(|s| s.len() > 4),
+        "kms" => {
+            let role = field(m, "role");
+            if role.is_empty() {
+                format!("kms {}", field(m, "arn"))
+            } else {
+                format!("kms {}+{role}", field(m, "arn"))
+            }
+        }
+        "gcp_kms" => format!("gcp_kms {}", field(m, "resource_id")),
+        "azure_kv" => format!(
+            "azure_kv {}/keys/{}",
+            field(m, "vault_url").trim_end_matches('/'),
+            field(m, "name")
+        ),
+        "hc_vault" => format!(
+            "hc_vault {}/v1/{}/keys/{}",
+            field(m, "vault_address").trim_end_matches('/'),
+            field(m, "engine_path").trim_matches('/'),
+            field(m, "key_name")
+        ),
+        _ => return None,
+    };
+    Some(id)
+}
+
 /// Which values are encrypted, and how the MAC is computed.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EncryptionRules {

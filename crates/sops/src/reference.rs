@@ -60,15 +60,17 @@ impl Reference {
             context: format!("reading {}", file.display()),
             source: e,
         })?;
-        let d = crate::decrypt(
+        // For reading only: no IVs remembered, no plaintext file built.
+        let d = crate::open(
             &data,
             Format::from_path(&file),
             ids,
             &DecryptOptions::default(),
         )?;
-        let doc = d.docs.first().cloned().unwrap_or_default();
+        let empty = crate::Map::new();
+        let doc = d.docs.first().unwrap_or(&empty);
         // A key that is itself all digits may be a map key: try it as one too.
-        let found = lookup(&doc, &self.path).or_else(|| {
+        let found = lookup(doc, &self.path).or_else(|| {
             let as_keys: Vec<PathStep> = self
                 .path
                 .iter()
@@ -77,7 +79,7 @@ impl Reference {
                     k => k.clone(),
                 })
                 .collect();
-            lookup(&doc, &as_keys)
+            lookup(doc, &as_keys)
         });
         let shown: Vec<String> = self
             .path

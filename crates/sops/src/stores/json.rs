@@ -5,6 +5,8 @@
 use crate::error::{Error, Result};
 use crate::goformat;
 use crate::value::{Map, MapItem, Value};
+use std::io::Write;
+use zeroize::Zeroizing;
 
 const FORMAT: &str = "json";
 const MAX_DEPTH: usize = 512;
@@ -210,11 +212,9 @@ impl<'a> P<'a> {
                 _ => {
                     // Copy the run of ordinary bytes at once.
                     let start = self.i;
-                    while self.i < self.s.len()
-                        && !matches!(self.s[self.i], b'"' | b'\\' | 0..=0x1f)
-                    {
-                        self.i += 1;
-                    }
+                    self.i = goformat::find_special(self.s, start, |b| {
+                        (b == b'"') | (b == b'\\') | (b < 0x20)
+                    });
                     out.extend_from_slice(&self.s[start..self.i]);
                 }
             }
@@ -267,20 +267,76 @@ pub fn load(input: &[u8]) -> Result<Map> {
     Ok(m)
 }
 
-fn encode(v: &Value, out: &mut String) {
+/// Strings at least this long that need no escaping are not copied into
+/// the text when it goes to a writer: they are written from where they are.
+const BY_REFERENCE_MIN: usize = 64 * 1024;
+
+/// JSON text being written. Small pieces are copied into `text` (wiped on
+/// drop: it may be plaintext); when the text goes to a writer, long strings
+/// that need no escaping (the base64 of a large encrypted value, a large
+/// plaintext) are only referenced, at their place in `text`.
+struct Out<'a> {
+    text: Zeroizing<String>,
+    refs: Option<Vec<(usize, &'a str)>>,
+}
+
+impl<'a> Out<'a> {
+    fn new(capacity: usize, by_reference: bool) -> Self {
+        Out {
+            text: Zeroizing::new(String::with_capacity(capacity)),
+            refs: by_reference.then(Vec::new),
+        }
+    }
+
+    fn push_str(&mut self, s: &str) {
+        self.text.push_str(s);
+    }
+
+    fn push(&mut self, c: char) {
+        self.text.push(c);
+    }
+
+    /// A JSON string, as Go's `json.Marshal` writes it.
+    fn string(&mut self, s: &'a str) {
+        if let Some(refs) = &mut self.refs {
+            if s.len() >= BY_REFERENCE_MIN && goformat::json_string_is_plain(s) {
+                self.text.push('"');
+                refs.push((self.text.len(), s));
+                self.text.push('"');
+                return;
+            }
+        }
+        goformat::json_string_into(s, &mut self.text);
+    }
+
+    fn into_string(mut self) -> String {
+        std::mem::take(&mut *self.text)
+    }
+
+    fn write_to(&self, w: &mut dyn Write) -> std::io::Result<()> {
+        let mut at = 0;
+        for (pos, s) in self.refs.iter().flatten() {
+            w.write_all(self.text[at..*pos].as_bytes())?;
+            w.write_all(s.as_bytes())?;
+            at = *pos;
+        }
+        w.write_all(self.text[at..].as_bytes())
+    }
+}
+
+fn encode<'a>(v: &'a Value, out: &mut Out<'a>) {
     match v {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Int(i) => out.push_str(&i.to_string()),
         Value::Float(f) => out.push_str(&goformat::format_json_float(*f)),
-        Value::Str(s) => goformat::json_string_into(s.expose(), out),
-        Value::Time(t) => goformat::json_string_into(t.expose(), out),
+        Value::Str(s) => out.string(s.expose()),
+        Value::Time(t) => out.string(t.expose()),
         Value::Comment(_) => {}
         Value::Bytes(b) => {
             use base64::Engine;
-            out.push_str(&goformat::json_string(
-                &base64::engine::general_purpose::STANDARD.encode(&b[..]),
-            ))
+            let b64 = Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(&b[..]));
+            goformat::json_string_into(&b64, &mut out.text);
         }
         Value::Map(m) => write_map(m.entries(), 0, out),
         Value::List(l) => {
@@ -298,14 +354,14 @@ fn encode(v: &Value, out: &mut String) {
     }
 }
 
-fn tabs(out: &mut String, depth: usize) {
+fn tabs(out: &mut Out<'_>, depth: usize) {
     for _ in 0..depth {
         out.push('\t');
     }
 }
 
 /// Writes a value the way Go's `json.Indent(json.Marshal(v), "", "\t")` does.
-fn write_indented(v: &Value, depth: usize, out: &mut String) {
+fn write_indented<'a>(v: &'a Value, depth: usize, out: &mut Out<'a>) {
     match v {
         Value::Map(m) => write_map(m.entries(), depth, out),
         Value::List(l) => {
@@ -336,7 +392,7 @@ fn write_indented(v: &Value, depth: usize, out: &mut String) {
 fn write_map<'a>(
     entries: impl Iterator<Item = (&'a str, &'a Value)>,
     depth: usize,
-    out: &mut String,
+    out: &mut Out<'a>,
 ) {
     let mut entries = entries.peekable();
     if entries.peek().is_none() {
@@ -346,7 +402,7 @@ fn write_map<'a>(
     out.push_str("{\n");
     while let Some((k, v)) = entries.next() {
         tabs(out, depth + 1);
-        goformat::json_string_into(k, out);
+        out.string(k);
         out.push_str(": ");
         write_indented(v, depth + 1, out);
         if entries.peek().is_some() {
@@ -372,22 +428,42 @@ pub fn emit(m: &Map) -> String {
     emit_with(m, None)
 }
 
-/// Writes a map followed by one more entry (the `sops` metadata), without
-/// copying the map.
-pub fn emit_with(m: &Map, extra: Option<(&str, &Value)>) -> String {
-    let hint: usize = m.entries().map(|(k, v)| k.len() + size_hint(v) + 8).sum();
-    let mut out = String::with_capacity(hint + 4096);
+fn build<'a>(m: &'a Map, extra: Option<(&'a str, &'a Value)>, by_reference: bool) -> Out<'a> {
+    let capacity = if by_reference {
+        4096
+    } else {
+        m.entries()
+            .map(|(k, v)| k.len() + size_hint(v) + 8)
+            .sum::<usize>()
+            + 4096
+    };
+    let mut out = Out::new(capacity, by_reference);
     write_map(m.entries().chain(extra), 0, &mut out);
     out.push('\n');
     out
 }
 
+/// Writes a map followed by one more entry (the `sops` metadata), without
+/// copying the map.
+pub fn emit_with(m: &Map, extra: Option<(&str, &Value)>) -> String {
+    build(m, extra, false).into_string()
+}
+
+/// Writes what [`emit_with`] returns to `w`, without copying long strings.
+pub fn write_with(
+    m: &Map,
+    extra: Option<(&str, &Value)>,
+    w: &mut dyn Write,
+) -> std::io::Result<()> {
+    build(m, extra, true).write_to(w)
+}
+
 /// One value as `sops decrypt --extract` prints it.
 pub fn emit_value(v: &Value) -> String {
-    let mut out = String::new();
+    let mut out = Out::new(0, false);
     write_indented(v, 0, &mut out);
     out.push('\n');
-    out
+    out.into_string()
 }
 
 #[cfg(test)]
@@ -415,5 +491,24 @@ mod tests {
         assert!(load(&[b'['; 10000]).is_err());
         let deep = format!("{{\"a\":{}{}}}", "[".repeat(600), "]".repeat(600));
         assert!(load(deep.as_bytes()).is_err());
+    }
+
+    #[test]
+    fn writing_matches_emitting() {
+        let mut m = Map::new();
+        m.push("long", Value::str("x".repeat(BY_REFERENCE_MIN + 1)));
+        m.push(
+            "escaped",
+            Value::str(format!("{}<", "y".repeat(BY_REFERENCE_MIN))),
+        );
+        m.push("short", Value::str("z"));
+        let mut meta = Map::new();
+        meta.push("n", Value::Int(1));
+        let meta = Value::Map(meta);
+        let mut written = Vec::new();
+        write_with(&m, Some(("sops", &meta)), &mut written).unwrap();
+        assert!(written == emit_with(&m, Some(("sops", &meta))).into_bytes());
+        let back = load(&written).unwrap();
+        assert!(back.get("long") == m.get("long"));
     }
 }

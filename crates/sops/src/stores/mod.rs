@@ -8,7 +8,9 @@ pub mod yaml;
 use crate::error::{Error, Result};
 use crate::metadata::Metadata;
 use crate::value::{Map, Value};
+use std::io::Write;
 use std::path::Path;
+use zeroize::Zeroizing;
 
 /// A SOPS store (file format).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,12 +83,56 @@ pub fn load_plain(input: &[u8], f: Format) -> Result<Vec<Map>> {
             let mut m = Map::new();
             let v = match std::str::from_utf8(input) {
                 Ok(s) => Value::str(s),
-                Err(_) => Value::Bytes(zeroize::Zeroizing::new(input.to_vec())),
+                Err(_) => Value::Bytes(Zeroizing::new(input.to_vec())),
             };
             m.push("data", v);
             vec![m]
         }
     })
+}
+
+/// [`load_plain`] taking the input: a binary file's bytes become its value
+/// without a copy (and are wiped once, with the value).
+pub fn load_plain_owned(mut input: Zeroizing<Vec<u8>>, f: Format) -> Result<Vec<Map>> {
+    if f != Format::Binary {
+        return load_plain(&input, f);
+    }
+    let v = match String::from_utf8(std::mem::take(&mut *input)) {
+        Ok(s) => Value::str(s),
+        Err(e) => Value::Bytes(Zeroizing::new(e.into_bytes())),
+    };
+    let mut m = Map::new();
+    m.push("data", v);
+    Ok(vec![m])
+}
+
+fn io_err(e: std::io::Error) -> Error {
+    Error::Io {
+        context: "writing".into(),
+        source: e,
+    }
+}
+
+/// Writes documents as plaintext to `w`: [`emit_plain`] without copying
+/// large values.
+pub fn write_plain(docs: &[Map], f: Format, w: &mut dyn Write) -> Result<()> {
+    match f {
+        Format::Binary => match docs.first().and_then(|d| d.get("data")) {
+            Some(Value::Str(s)) => w.write_all(s.expose().as_bytes()).map_err(io_err),
+            Some(Value::Bytes(b)) => w.write_all(b).map_err(io_err),
+            _ => Err(Error::Structure(
+                "a binary file's tree must have a single `data` string".into(),
+            )),
+        },
+        Format::Json => {
+            let empty = Map::new();
+            json::write_with(docs.first().unwrap_or(&empty), None, w).map_err(io_err)
+        }
+        _ => {
+            let text = Zeroizing::new(emit_plain(docs, f)?);
+            w.write_all(&text).map_err(io_err)
+        }
+    }
 }
 
 /// Writes documents as plaintext.
@@ -200,6 +246,20 @@ pub fn load_encrypted(input: &[u8], f: Format) -> Result<(Vec<Map>, Metadata)> {
             let md = dotenv::unflatten_metadata(&flat)?;
             Ok((vec![m], Metadata::from_value(&md)?))
         }
+    }
+}
+
+/// Writes an encrypted file to `w`: [`emit_encrypted`] without copying
+/// large values.
+pub fn write_encrypted(docs: &[Map], md: &Metadata, f: Format, w: &mut dyn Write) -> Result<()> {
+    match f {
+        Format::Json | Format::Binary => {
+            let empty = Map::new();
+            let d = docs.first().unwrap_or(&empty);
+            let mdv = md.to_value(true);
+            json::write_with(d, Some((SOPS_KEY, &mdv)), w).map_err(io_err)
+        }
+        _ => w.write_all(&emit_encrypted(docs, md, f)?).map_err(io_err),
     }
 }
 

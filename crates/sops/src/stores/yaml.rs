@@ -264,6 +264,8 @@ impl<'a> Builder<'a> {
                     is_root: depth == 0,
                 });
                 let mut entries = Vec::new();
+                // Key → index, to refuse duplicates without a quadratic scan.
+                let mut seen: HashMap<String, usize> = HashMap::new();
                 let mut first = true;
                 loop {
                     let (ev, q) = self.next()?;
@@ -291,13 +293,14 @@ impl<'a> Builder<'a> {
                         }
                         _ => return Err(self.err_at(q, "complex map keys are not supported")),
                     };
-                    if let Some(prev) = entries.iter().position(|(k, _)| *k == key) {
+                    if let Some(&prev) = seen.get(&key) {
                         let line = self.colls[id].items[prev].line;
                         return Err(self.err_at(
                             q,
                             format!("mapping key {key:?} already defined at line {line}"),
                         ));
                     }
+                    seen.insert(key.clone(), entries.len());
                     let (ev, q2) = self.next()?;
                     let value = self.node(ev, q2, depth + 1)?;
                     entries.push((key, value));
