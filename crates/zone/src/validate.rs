@@ -31,14 +31,20 @@ pub fn zone_rules(zone: &Zone, spans: &Spans) -> Vec<Diagnostic> {
             RType::Srv if !is_service_name(&set.name) => out.push(
                 Diagnostic::new(
                     pos(),
-                    format!("SRV record name '{}' is not of the form _service._proto", shown()),
+                    format!(
+                        "SRV record name '{}' is not of the form _service._proto",
+                        shown()
+                    ),
                 )
                 .hint("e.g. '_sip._tcp' or '_imaps._tcp.mail' (RFC 2782)"),
             ),
             RType::Soa if !set.name.is_empty() => {
                 out.push(Diagnostic::new(
                     pos(),
-                    format!("SOA record at '{}': a zone's SOA belongs at the apex ('')", shown()),
+                    format!(
+                        "SOA record at '{}': a zone's SOA belongs at the apex ('')",
+                        shown()
+                    ),
                 ));
             }
             _ => {}

@@ -90,7 +90,9 @@ impl Node {
                 )));
             };
             let first = if entries.len() <= SCAN_MAX {
-                out.iter().find(|(seen_key, ..)| *seen_key == key).map(|e| e.1)
+                out.iter()
+                    .find(|(seen_key, ..)| *seen_key == key)
+                    .map(|e| e.1)
             } else {
                 seen.insert(key, k.pos)
             };
