@@ -123,6 +123,7 @@ impl Run {
     }
 }
 
+pub use testkit::big_zone;
 pub use testkit::every_type_zone as all_types;
 
 /// A project whose one zone, example.com, is managed by an `rfc2136` provider
@@ -143,30 +144,6 @@ pub fn rfc2136_config(server: SocketAddr, key_name: &str, secret: &str, var: &st
     format!(
         "providers:\n  ns:\n    type: rfc2136\n    server: {server}\n    key_name: {key_name}\n    algorithm: hmac-sha256\n    secret: {{env: {var}}}\nzones:\n  example.com: {{provider: ns}}\n"
     )
-}
-
-/// A zone of example.com with `n` records besides its NS and glue: A, AAAA,
-/// TXT, MX and CNAME in turn (`n + 2` record sets).
-pub fn big_zone(n: usize) -> String {
-    let mut text =
-        String::from("'': {type: NS, value: ns1.example.com.}\nns1: {type: A, value: 127.0.0.1}\n");
-    for i in 0..n {
-        text.push_str(&match i % 5 {
-            0 => format!(
-                "h{i}: {{type: A, value: 10.{}.{}.{}}}\n",
-                (i >> 16) & 255,
-                (i >> 8) & 255,
-                i & 255
-            ),
-            1 => format!("h{i}: {{type: AAAA, value: '2001:db8::{:x}'}}\n", i),
-            2 => format!("h{i}: {{type: TXT, value: 'record number {i} with some text'}}\n"),
-            3 => format!(
-                "h{i}: {{type: MX, value: {{preference: 10, exchange: mx{i}.example.net.}}}}\n"
-            ),
-            _ => format!("h{i}: {{type: CNAME, value: h{}.example.com.}}\n", i - 1),
-        });
-    }
-    text
 }
 
 /// Set in the inner run of [`in_private_network`].

@@ -160,26 +160,7 @@ async fn refusals_carry_the_server_message() {
 }
 
 fn big_zone(n: usize) -> Zone {
-    let mut text =
-        String::from("'': {type: NS, value: ns1.example.com.}\nns1: {type: A, value: 127.0.0.1}\n");
-    for i in 0..n {
-        let line = match i % 5 {
-            0 => format!(
-                "h{i}: {{type: A, value: 10.{}.{}.{}}}\n",
-                (i >> 16) & 255,
-                (i >> 8) & 255,
-                i & 255
-            ),
-            1 => format!("h{i}: {{type: AAAA, value: '2001:db8::{:x}'}}\n", i),
-            2 => format!("h{i}: {{type: TXT, value: 'record number {i} with some text'}}\n"),
-            3 => format!(
-                "h{i}: {{type: MX, value: {{preference: 10, exchange: mx{i}.example.net.}}}}\n"
-            ),
-            _ => format!("h{i}: {{type: CNAME, value: h{}.example.com.}}\n", i - 1),
-        };
-        text.push_str(&line);
-    }
-    desired(&text)
+    desired(&testkit::big_zone(n))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

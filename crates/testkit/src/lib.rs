@@ -879,6 +879,30 @@ fn zone_json(z: &ZoneState) -> Value {
     })
 }
 
+/// A zone of example.com with `n` records besides its NS and glue: A, AAAA,
+/// TXT, MX and CNAME in turn (`n + 2` record sets).
+pub fn big_zone(n: usize) -> String {
+    let mut text =
+        String::from("'': {type: NS, value: ns1.example.com.}\nns1: {type: A, value: 127.0.0.1}\n");
+    for i in 0..n {
+        text.push_str(&match i % 5 {
+            0 => format!(
+                "h{i}: {{type: A, value: 10.{}.{}.{}}}\n",
+                (i >> 16) & 255,
+                (i >> 8) & 255,
+                i & 255
+            ),
+            1 => format!("h{i}: {{type: AAAA, value: '2001:db8::{:x}'}}\n", i),
+            2 => format!("h{i}: {{type: TXT, value: 'record number {i} with some text'}}\n"),
+            3 => format!(
+                "h{i}: {{type: MX, value: {{preference: 10, exchange: mx{i}.example.net.}}}}\n"
+            ),
+            _ => format!("h{i}: {{type: CNAME, value: h{}.example.com.}}\n", i - 1),
+        });
+    }
+    text
+}
+
 /// A zone file for `example.com` with every record type dnsctl manages, a TXT
 /// longer than 255 octets and escapes; `ns1` is in-zone glue (127.0.0.1).
 pub fn every_type_zone() -> String {
