@@ -304,6 +304,18 @@ fn baseline_and_inline_allow() {
     r.secretctl(&["scan", "--write-baseline"]).expect(0);
     let b = std::fs::read_to_string(r.path().join(".secretctl-baseline.json")).unwrap();
     assert!(!b.contains("Hund&Katze"), "{b}");
+    // Salted slow fingerprints (a wordlist against a plain hash would find
+    // the password); rewriting keeps the salt, so entries stay the same.
+    let v: serde_json::Value = serde_json::from_str(&b).unwrap();
+    assert_eq!(v["version"], 2);
+    assert_eq!(v["salt"].as_str().unwrap().len(), 32);
+    assert!(v["findings"][0]["fingerprint"]
+        .as_str()
+        .unwrap()
+        .starts_with("v2:"));
+    r.secretctl(&["scan", "--write-baseline"]).expect(0);
+    let again = std::fs::read_to_string(r.path().join(".secretctl-baseline.json")).unwrap();
+    assert_eq!(again, b);
     r.secretctl(&["scan"]).expect(0);
     // Moving the line keeps it accepted; a new secret is not.
     r.write(

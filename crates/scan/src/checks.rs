@@ -26,7 +26,31 @@ fn lower(s: &[u8]) -> Vec<u8> {
 }
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    // Values are short: a plain scan beats building a searcher per call.
+    if hay.len() < 256 {
+        let Some((&first, rest)) = needle.split_first() else {
+            return true;
+        };
+        if hay.len() < needle.len() {
+            return false;
+        }
+        return (0..=hay.len() - needle.len()).any(|p| {
+            hay[p] == first
+                && hay[p + 1..p + needle.len()]
+                    .iter()
+                    .zip(rest)
+                    .all(|(a, b)| a == b)
+        });
+    }
     memchr::memmem::find(hay, needle).is_some()
+}
+
+/// Whether `list` holds `x` (a length test first: most entries differ in length).
+fn listed<T: AsRef<[u8]>>(list: &[T], x: &[u8]) -> bool {
+    list.iter().any(|e| {
+        let e = e.as_ref();
+        e.len() == x.len() && e == x
+    })
 }
 
 /// Whether the value is a reference to a secret kept elsewhere, not a secret:
@@ -37,8 +61,7 @@ pub fn is_reference(v: &[u8]) -> bool {
     if v.is_empty() {
         return true;
     }
-    let l = lower(v);
-    let starts = |p: &[u8]| l.starts_with(p);
+    let starts = |p: &[u8]| v.len() >= p.len() && v[..p.len()].eq_ignore_ascii_case(p);
     if starts(b"$")
         || starts(b"{env.")
         || starts(b"{$")
@@ -115,7 +138,18 @@ pub fn is_reference(v: &[u8]) -> bool {
 /// `your-token-here`, `example`, `password`, …).
 pub fn is_placeholder(v: &[u8]) -> bool {
     let v = trim(v);
-    let l = lower(v);
+    // Lowercased on the stack: values are short.
+    let mut buf = [0u8; 128];
+    let heap;
+    let l: &[u8] = if v.len() <= buf.len() {
+        for (d, c) in buf.iter_mut().zip(v) {
+            *d = c.to_ascii_lowercase();
+        }
+        &buf[..v.len()]
+    } else {
+        heap = lower(v);
+        &heap
+    };
     const EXACT: &[&[u8]] = &[
         b"password",
         b"passwd",
@@ -195,7 +229,7 @@ pub fn is_placeholder(v: &[u8]) -> bool {
         b"user",
         b"username",
     ];
-    if EXACT.contains(&l.as_slice()) {
+    if listed(EXACT, l) {
         return true;
     }
     const PARTS: &[&[u8]] = &[
@@ -234,7 +268,10 @@ pub fn is_placeholder(v: &[u8]) -> bool {
         b"todo:",
         b"...",
     ];
-    if PARTS.iter().any(|p| contains(&l, p)) {
+    // One automaton over all the parts (values are checked by the thousand).
+    static PARTS_AC: std::sync::LazyLock<aho_corasick::AhoCorasick> =
+        std::sync::LazyLock::new(|| aho_corasick::AhoCorasick::new(PARTS).expect("literals"));
+    if PARTS_AC.is_match(l) {
         return true;
     }
     // All one character, or only masking characters.
@@ -254,7 +291,6 @@ pub fn is_placeholder(v: &[u8]) -> bool {
 /// Password hashes, content hashes, digests: hashed, not secret.
 pub fn is_hash_or_digest(v: &[u8]) -> bool {
     let v = trim(v);
-    let l = lower(v);
     const PREFIXES: &[&[u8]] = &[
         b"$2a$",
         b"$2b$",
@@ -292,7 +328,16 @@ pub fn is_hash_or_digest(v: &[u8]) -> bool {
         b"argon2:",
         b"bcrypt:",
     ];
-    PREFIXES.iter().any(|p| l.starts_with(p))
+    // Every prefix starts with one of these (a quick no for most values).
+    if !v
+        .first()
+        .is_some_and(|c| b"$p{smab".contains(&c.to_ascii_lowercase()))
+    {
+        return false;
+    }
+    PREFIXES
+        .iter()
+        .any(|p| v.len() >= p.len() && v[..p.len()].eq_ignore_ascii_case(p))
 }
 
 /// `8-4-4-4-12` hexadecimal.
@@ -584,11 +629,11 @@ pub fn classify_key(key: &[u8]) -> KeyKind {
             }
         };
     }
-    if NOT.contains(&last.as_str()) || last.ends_with("id") && last.len() > 2 && !secret_word(last)
+    if listed(NOT, last.as_bytes()) || last.ends_with("id") && last.len() > 2 && !secret_word(last)
     {
         return KeyKind::NotSecret;
     }
-    if !secret_word(last) && words.iter().any(|w| secret_word(w)) && !NOT.contains(&last.as_str()) {
+    if !secret_word(last) && words.iter().any(|w| secret_word(w)) && !listed(NOT, last.as_bytes()) {
         // `todo_secret_do_not_commit`, `api_token_123`: a secret word not
         // last; the value must look random (checked by the caller).
         let qualifier = matches!(
@@ -662,8 +707,14 @@ pub fn classify_key(key: &[u8]) -> KeyKind {
 
 /// Whether a generic assignment `key = value` holds a plaintext secret.
 pub fn generic_value_is_secret(kind: KeyKind, value: &[u8]) -> bool {
+    kind != KeyKind::NotSecret && generic_value_plausible(value) && generic_value_fits(kind, value)
+}
+
+/// The checks of [`generic_value_is_secret`] that do not depend on the key:
+/// not a reference, placeholder, hash, path, URL or piece of code.
+pub fn generic_value_plausible(value: &[u8]) -> bool {
     let v = trim(value);
-    if v.is_empty() || v.len() > 256 || kind == KeyKind::NotSecret {
+    if v.is_empty() || v.len() > 256 {
         return false;
     }
     if is_reference(v) || is_placeholder(v) || is_hash_or_digest(v) {
@@ -698,6 +749,12 @@ pub fn generic_value_is_secret(kind: KeyKind, value: &[u8]) -> bool {
     {
         return false;
     }
+    true
+}
+
+/// The checks of [`generic_value_is_secret`] that depend on the key's kind.
+fn generic_value_fits(kind: KeyKind, value: &[u8]) -> bool {
+    let v = trim(value);
     let letters = v.iter().filter(|c| c.is_ascii_alphabetic()).count();
     let digits = v.iter().filter(|c| c.is_ascii_digit()).count();
     match kind {

@@ -270,8 +270,9 @@ impl Config {
                     "move it to a SOPS file (secrets/…) and reference it".into()
                 }),
                 regex: rules::LazyRegex::ready(regex),
-                multiline: true,
+                run: rules::Run::Whole,
                 keywords: rc.keywords.iter().map(|k| k.to_ascii_lowercase()).collect(),
+                pre: vec![rules::Pre::None; rc.keywords.len()],
                 secret_group: Some(rc.secret_group.unwrap_or(0)),
                 min_entropy: rc.entropy,
                 check: Check::Plain,

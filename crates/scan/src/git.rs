@@ -65,6 +65,31 @@ pub fn toplevel(dir: &Path) -> Result<PathBuf, Error> {
     ))
 }
 
+/// The top of the work tree holding `dir` (absolute), found by looking
+/// for `.git` upward as git does, without starting git; `git rev-parse`
+/// decides when the environment redirects git (`GIT_DIR`, `GIT_WORK_TREE`)
+/// or nothing is found.
+pub fn toplevel_fast(dir: &Path) -> Result<PathBuf, Error> {
+    let redirected = [
+        "GIT_DIR",
+        "GIT_WORK_TREE",
+        "GIT_CEILING_DIRECTORIES",
+        "GIT_DISCOVERY_ACROSS_FILESYSTEM",
+    ]
+    .iter()
+    .any(|v| std::env::var_os(v).is_some());
+    if !redirected && dir.is_absolute() && !dir.components().any(|c| c.as_os_str() == ".git") {
+        let mut d = Some(dir);
+        while let Some(here) = d {
+            if here.join(".git").exists() {
+                return Ok(here.to_path_buf());
+            }
+            d = here.parent();
+        }
+    }
+    toplevel(dir)
+}
+
 /// The repository's git directory (`.git`, or the worktree's own).
 pub fn git_dir(dir: &Path) -> Result<PathBuf, Error> {
     let out = run(dir, &["rev-parse", "--absolute-git-dir"])?;
@@ -120,12 +145,43 @@ impl CatFile {
         }
     }
 
+    /// Reads objects, sending the requests in batches (one round trip
+    /// per batch, not per object). Same results as [`CatFile::read`].
+    pub fn read_many(
+        &mut self,
+        ids: &[&str],
+        max: usize,
+    ) -> Result<Vec<Option<Option<Vec<u8>>>>, Error> {
+        let mut out = Vec::with_capacity(ids.len());
+        // Small enough batches that the requests fit the pipe while git
+        // writes its answers (no deadlock without a writer thread).
+        for batch in ids.chunks(64) {
+            let mut req = String::new();
+            for id in batch {
+                req.push_str(id);
+                req.push('\n');
+            }
+            self.stdin
+                .write_all(req.as_bytes())
+                .and_then(|_| self.stdin.flush())
+                .map_err(|e| Self::fail(e.to_string()))?;
+            for _ in batch {
+                out.push(self.answer(max)?);
+            }
+        }
+        Ok(out)
+    }
+
     /// Reads one object; `None` if it does not exist. Objects larger than
     /// `max` are drained without being kept (`Some(None)`).
     pub fn read(&mut self, id: &str, max: usize) -> Result<Option<Option<Vec<u8>>>, Error> {
         writeln!(self.stdin, "{id}")
             .and_then(|_| self.stdin.flush())
             .map_err(|e| Self::fail(e.to_string()))?;
+        self.answer(max)
+    }
+
+    fn answer(&mut self, max: usize) -> Result<Option<Option<Vec<u8>>>, Error> {
         let mut header = String::new();
         self.stdout
             .read_line(&mut header)
@@ -174,19 +230,6 @@ impl Drop for CatFile {
     }
 }
 
-/// The object id of the empty tree in this repository's hash.
-fn empty_tree(dir: &Path) -> Result<String, Error> {
-    let out = git(dir)
-        .args(["hash-object", "-t", "tree", "--stdin"])
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| Error::Git {
-            command: "hash-object".into(),
-            message: e.to_string(),
-        })?;
-    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
-}
-
 /// A staged change: path, new blob id and the id of what it replaces.
 #[derive(Debug, Clone)]
 pub struct Staged {
@@ -200,26 +243,63 @@ pub struct Staged {
     pub mode: String,
 }
 
-/// What the next commit adds or modifies: `git diff-index --cached -z`
-/// against HEAD (or the empty tree when there are no commits yet). Works
-/// during merges (conflicted entries are not listed) and in worktrees.
+/// What the next commit adds or modifies (see [`StagedDiff`]).
 pub fn staged_changes(dir: &Path) -> Result<Vec<Staged>, Error> {
-    let base = match run(dir, &["rev-parse", "--verify", "-q", "HEAD^{commit}"]) {
-        Ok(h) => String::from_utf8_lossy(&h).trim().to_string(),
-        Err(_) => empty_tree(dir)?,
-    };
-    let out = run(
-        dir,
-        &[
-            "diff-index",
-            "--cached",
-            "-z",
-            "--no-renames",
-            "--diff-filter=ACMT",
-            "--ignore-submodules",
-            &base,
-        ],
-    )?;
+    StagedDiff::spawn(dir)?.wait()
+}
+
+/// `git diff --cached --raw`, started early: it runs while the caller
+/// builds its scanner. Works without commits (against the empty tree),
+/// during merges (conflicted entries are not listed) and in worktrees.
+pub struct StagedDiff {
+    child: Child,
+}
+
+impl StagedDiff {
+    /// Starts the diff of the index against HEAD in the work tree `root`.
+    pub fn spawn(root: &Path) -> Result<StagedDiff, Error> {
+        let child = git(root)
+            .args([
+                "diff",
+                "--cached",
+                "--raw",
+                "-z",
+                "--no-abbrev",
+                "--no-renames",
+                "--no-color",
+                "--no-ext-diff",
+                "--diff-filter=ACMT",
+                "--ignore-submodules",
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| Error::Git {
+                command: "diff --cached".into(),
+                message: format!("cannot run git: {e}"),
+            })?;
+        Ok(StagedDiff { child })
+    }
+
+    /// Waits for the diff: the added, copied, modified and type-changed files.
+    pub fn wait(self) -> Result<Vec<Staged>, Error> {
+        let out = self.child.wait_with_output().map_err(|e| Error::Git {
+            command: "diff --cached".into(),
+            message: e.to_string(),
+        })?;
+        if !out.status.success() {
+            return Err(Error::Git {
+                command: "diff --cached".into(),
+                message: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+            });
+        }
+        Ok(parse_raw(&out.stdout))
+    }
+}
+
+/// Parses `--raw -z` output: `:old-mode new-mode old new status\0path\0`.
+fn parse_raw(out: &[u8]) -> Vec<Staged> {
     let mut items = out.split(|&b| b == 0);
     let mut res = Vec::new();
     while let Some(meta) = items.next() {
@@ -227,7 +307,6 @@ pub fn staged_changes(dir: &Path) -> Result<Vec<Staged>, Error> {
             continue;
         }
         let Some(path) = items.next() else { break };
-        // :100644 100644 <old> <new> M
         let meta = String::from_utf8_lossy(meta);
         let f: Vec<&str> = meta.trim_start_matches(':').split(' ').collect();
         if f.len() < 5 {
@@ -244,7 +323,7 @@ pub fn staged_changes(dir: &Path) -> Result<Vec<Staged>, Error> {
             mode: f[1].to_string(),
         });
     }
-    Ok(res)
+    res
 }
 
 /// Reads the staged blobs (and nothing from the working tree).

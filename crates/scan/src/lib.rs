@@ -1,6 +1,11 @@
-//! Secret detection for a git pre-commit hook: a keyword prefilter
-//! (aho-corasick) in front of precise rules (regex over bytes, entropy,
-//! reference/placeholder/hash checks), SOPS awareness, gitleaks-style
+//! Secret detection for a git pre-commit hook: one keyword prefilter pass
+//! (a multi-lane DFA over every rule keyword, [`prefilter`]) finds the
+//! candidate positions; at each, cheap structural prechecks, then the
+//! rule's regex on that line only, or for the generic `key = value` rules
+//! a hand-written parser ([`generic`]); then entropy, reference,
+//! placeholder and hash checks. A line with no keyword costs the
+//! prefilter only. Also: SOPS awareness (files `.sops.yaml` says must be
+//! encrypted, plaintext values inside encrypted files), gitleaks-style
 //! TOML rule configs, inline and config allowlists, and a baseline.
 //!
 //! ```
@@ -20,15 +25,19 @@
 pub mod baseline;
 pub mod checks;
 pub mod config;
+pub mod generic;
 pub mod git;
+#[doc(hidden)]
+pub mod prefilter;
 pub mod rules;
+mod sopsfile;
 pub mod sopsrules;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 pub use baseline::Baseline;
 pub use config::Config;
+use prefilter::{Hit, Prefilter};
 use regex::bytes::Captures;
-use rules::{Allowlist, Check, Rule};
+use rules::{Allowlist, Check, Pre, Rule, Run};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 pub use sopsrules::SopsPolicy;
@@ -109,7 +118,8 @@ pub enum Skip {
     TooLarge,
     /// Matched a path allowlist.
     Allowlisted,
-    /// A SOPS-encrypted file.
+    /// A SOPS-encrypted file (no longer produced: their plaintext values
+    /// are scanned, their ciphertext and metadata never are).
     SopsEncrypted,
 }
 
@@ -128,14 +138,21 @@ pub struct FileScan {
 /// The scanner: rules, prefilter, allowlists, SOPS policy, baseline.
 pub struct Scanner {
     rules: Vec<Rule>,
-    prefilter: AhoCorasick,
-    /// Keyword pattern index -> rules using it.
-    keyword_rules: Vec<Vec<usize>>,
-    /// Rules without keywords: always run.
+    prefilter: Prefilter,
+    /// Keyword index -> the rules using it, with the precheck of a hit.
+    keyword_rules: Vec<Vec<(usize, Pre)>>,
+    /// Rules without keywords: always run (custom rules).
     always: Vec<usize>,
+    /// The generic rules (parsed by hand, together).
+    assign_rule: Option<usize>,
+    xml_rule: Option<usize>,
+    /// The prefilter keyword of SOPS values ([`SOPS_MARK`]).
+    sops_keyword: usize,
     allowlists: Vec<Allowlist>,
     sops: Option<SopsPolicy>,
     baseline: Option<Baseline>,
+    /// Makes findings' fingerprints for a new baseline (else the plain id).
+    fingerprints: Option<baseline::Hasher>,
     /// Files above this size are skipped.
     pub max_file_size: usize,
 }
@@ -161,17 +178,17 @@ pub fn is_binary(data: &[u8]) -> bool {
 /// `sops` metadata with its MAC), in any of sops' formats.
 pub fn is_sops_encrypted(data: &[u8]) -> bool {
     let find = |n: &[u8]| memchr::memmem::find(data, n).is_some();
-    find(b"ENC[AES256_GCM,data:") && find(b"sops") && find(b"mac")
+    find(SOPS_MARK.as_bytes()) && find(b"sops") && find(b"mac")
 }
+
+/// How every SOPS value starts.
+const SOPS_MARK: &str = "ENC[AES256_GCM,data:";
 
 const INLINE_ALLOW: &[&[u8]] = &[
     b"secretctl:allow",
     b"gitleaks:allow",
     b"pragma: allowlist secret",
 ];
-
-/// Keyword lines closer than this are scanned as one region.
-const WINDOW_GAP: usize = 4096;
 
 /// Only the first this many bytes of a line go into a preview.
 const PREVIEW_MAX: usize = 160;
@@ -181,54 +198,50 @@ impl Scanner {
     pub fn new(config: &Config) -> Result<Scanner, Error> {
         let rules = config.rules()?;
         let mut keywords: Vec<String> = Vec::new();
-        let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
+        let mut keyword_rules: Vec<Vec<(usize, Pre)>> = Vec::new();
         let mut always = Vec::new();
         for (i, r) in rules.iter().enumerate() {
             if r.keywords.is_empty() {
                 always.push(i);
             }
-            for k in &r.keywords {
-                match keywords.iter().position(|x| x == k) {
-                    Some(p) => keyword_rules[p].push(i),
-                    None => {
-                        keywords.push(k.clone());
-                        keyword_rules.push(vec![i]);
-                    }
-                }
-            }
-        }
-        // Non-overlapping leftmost-longest search is much faster than an
-        // overlapping one; a keyword that contains another (`api_token`
-        // holds `token`) also switches on the rules of the one it contains.
-        for (i, k) in keywords.iter().enumerate() {
-            for (j, other) in keywords.iter().enumerate() {
-                if i != j && k.contains(other.as_str()) {
-                    let extra = keyword_rules[j].clone();
-                    for r in extra {
-                        if !keyword_rules[i].contains(&r) {
-                            keyword_rules[i].push(r);
+            for (j, k) in r.keywords.iter().enumerate() {
+                let pre = r.pre.get(j).copied().unwrap_or(Pre::None);
+                let generic = |o: usize| matches!(rules[o].run, Run::Assignment | Run::Xml);
+                if generic(i) {
+                    // The generic rules share one parse: list one of them.
+                    if let Some(p) = keywords.iter().position(|x| x == k) {
+                        if keyword_rules[p].iter().any(|&(o, _)| generic(o)) {
+                            continue;
                         }
                     }
                 }
+                match keywords.iter().position(|x| x == k) {
+                    Some(p) => keyword_rules[p].push((i, pre)),
+                    None => {
+                        keywords.push(k.clone());
+                        keyword_rules.push(vec![(i, pre)]);
+                    }
+                }
             }
         }
-        let prefilter = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::LeftmostLongest)
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-            .build(&keywords)
-            .map_err(|e| Error::Config {
-                path: "keywords".into(),
-                message: e.to_string(),
-            })?;
+        // Not a rule's keyword: tells SOPS files in the same pass.
+        let sops_keyword = keywords.len();
+        keywords.push(SOPS_MARK.to_ascii_lowercase());
+        keyword_rules.push(Vec::new());
+        let assign_rule = rules.iter().position(|r| r.run == Run::Assignment);
+        let xml_rule = rules.iter().position(|r| r.run == Run::Xml);
         Ok(Scanner {
             rules,
-            prefilter,
+            prefilter: Prefilter::new(&keywords),
             keyword_rules,
             always,
+            assign_rule,
+            xml_rule,
+            sops_keyword,
             allowlists: config.allowlists()?,
             sops: None,
             baseline: None,
+            fingerprints: None,
             max_file_size: config.max_file_size(),
         })
     }
@@ -245,9 +258,30 @@ impl Scanner {
         self
     }
 
+    /// Gives findings baseline fingerprints made with this key (salted,
+    /// slow: for writing a baseline), instead of the plain output id.
+    pub fn with_fingerprints(mut self, hasher: Option<baseline::Hasher>) -> Self {
+        self.fingerprints = hasher;
+        self
+    }
+
+    /// The fingerprint of a finding.
+    fn fingerprint_of(&self, rule: &str, path: &str, secret: &[u8]) -> String {
+        match &self.fingerprints {
+            Some(h) => h.fingerprint(rule, path, secret),
+            None => fingerprint(rule, path, secret),
+        }
+    }
+
     /// The SOPS policy in use.
     pub fn sops(&self) -> Option<&SopsPolicy> {
         self.sops.as_ref()
+    }
+
+    /// The keyword prefilter (for benchmarks).
+    #[doc(hidden)]
+    pub fn prefilter(&self) -> &Prefilter {
+        &self.prefilter
     }
 
     /// The rules in use.
@@ -277,74 +311,39 @@ impl Scanner {
             self.sops_finding(path, data, &mut out);
             return out;
         }
-        let encrypted = is_sops_encrypted(data);
+        // Buffers reused across calls on this thread.
+        let mut sc = SCRATCH.take();
+        self.prefilter.hits(data, &mut sc.hits, &mut sc.prefilter);
+        let encrypted =
+            sc.hits.iter().any(|h| h.keyword == self.sops_keyword) && is_sops_encrypted(data);
         self.sops_finding(path, data, &mut out);
+
+        let mut cands = self.candidates(path, data, &mut sc);
+        SCRATCH.set(sc);
         if encrypted {
-            out.skipped = Some(Skip::SopsEncrypted);
-            return out;
-        }
-
-        // Prefilter: which rules have a keyword in the content, and on
-        // which lines (single-line rules run only there).
-        let n = self.rules.len();
-        let mut whole = vec![false; n];
-        let mut windows: Vec<Vec<(usize, usize)>> = vec![Vec::new(); n];
-        for &i in &self.always {
-            whole[i] = true;
-        }
-        let (mut ls, mut le) = (0usize, 0usize);
-        let mut have_line = false;
-        for m in self.prefilter.find_iter(data) {
-            let at = m.start();
-            if !have_line || at >= le {
-                ls = memchr::memrchr(b'\n', &data[..at]).map_or(0, |p| p + 1);
-                le = memchr::memchr(b'\n', &data[at..]).map_or(data.len(), |p| at + p);
-                have_line = true;
-            }
-            // A keyword may run past the end of its line ("\n" never is one).
-            let we = le.max(m.end());
-            for &r in &self.keyword_rules[m.pattern().as_usize()] {
-                if self.rules[r].multiline {
-                    whole[r] = true;
-                } else {
-                    // Merge with the previous window when close: fewer,
-                    // longer regex runs over the same bytes.
-                    match windows[r].last_mut() {
-                        Some(last) if ls <= last.1 + WINDOW_GAP => last.1 = last.1.max(we),
-                        _ => windows[r].push((ls, we)),
-                    }
-                }
-            }
-        }
-
-        struct Cand {
-            start: usize,
-            end: usize,
-            rule: usize,
-        }
-        let mut cands: Vec<Cand> = Vec::new();
-        for (ri, rule) in self.rules.iter().enumerate() {
-            if !whole[ri] && windows[ri].is_empty() {
-                continue;
-            }
-            if let Some(p) = &rule.path {
-                if !p.is_match(path.as_bytes()) {
-                    continue;
-                }
-            }
-            let re = rule.regex.get();
-            let full = [(0, data.len())];
-            let spans: &[(usize, usize)] = if whole[ri] { &full } else { &windows[ri] };
-            for &(ws, we) in spans {
-                for caps in re.captures_iter(&data[ws..we]) {
-                    let Some((s, e)) = self.validate(rule, &caps, data, ws, path) else {
-                        continue;
+            // Ciphertext and metadata are never findings, values left in
+            // clear on purpose neither; values that the file's rules say
+            // must be encrypted are.
+            let view = sopsfile::view(path, data);
+            cands.retain(|c| !view.masks((c.start, c.end)));
+            if let Some(ri) = self.rules.iter().position(|r| r.run == Run::Sops) {
+                let lines = Lines::new(data);
+                for &span in &view.must_encrypt {
+                    let raw = Raw {
+                        whole: span,
+                        secret: span,
+                        key: None,
+                        comma: false,
+                        bare: false,
+                        cred: None,
                     };
-                    cands.push(Cand {
-                        start: s,
-                        end: e,
-                        rule: ri,
-                    });
+                    if let Some((s, e)) = self.validate(&self.rules[ri], &raw, data, path, &lines) {
+                        cands.push(Cand {
+                            start: s,
+                            end: e,
+                            rule: ri,
+                        });
+                    }
                 }
             }
         }
@@ -354,8 +353,16 @@ impl Scanner {
         // Overlapping candidates: the more specific rule wins.
         cands.sort_by_key(|c| (c.start, self.rules[c.rule].priority));
         let mut kept: Vec<Cand> = Vec::new();
+        // Kept candidates before `live` end before every later start.
+        let mut live = 0;
         for c in cands {
-            if let Some(k) = kept.iter_mut().find(|k| c.start < k.end && k.start < c.end) {
+            while live < kept.len() && kept[live].end <= c.start {
+                live += 1;
+            }
+            if let Some(k) = kept[live..]
+                .iter_mut()
+                .find(|k| c.start < k.end && k.start < c.end)
+            {
                 if self.rules[c.rule].priority < self.rules[k.rule].priority {
                     *k = c;
                 }
@@ -365,33 +372,40 @@ impl Scanner {
         }
         kept.sort_by_key(|c| c.start);
         let spans: Vec<(usize, usize)> = kept.iter().map(|c| (c.start, c.end)).collect();
-        let mut line = 1usize;
-        let mut pos = 0usize;
+        let lines = Lines::new(data);
+        // Column of the previous finding, to count characters once per line.
+        let mut col_at: (usize, usize) = (usize::MAX, 0);
         for c in &kept {
-            line += memchr::memchr_iter(b'\n', &data[pos..c.start]).count();
-            pos = c.start;
-            let line_start = memchr::memrchr(b'\n', &data[..c.start]).map_or(0, |p| p + 1);
-            let column = String::from_utf8_lossy(&data[line_start..c.start])
-                .chars()
-                .count()
-                + 1;
+            let (line, line_start, _) = lines.at(c.start);
+            let (from, base) =
+                if col_at.0 != usize::MAX && col_at.0 >= line_start && col_at.0 <= c.start {
+                    col_at
+                } else {
+                    (line_start, 0)
+                };
+            let column = base
+                + String::from_utf8_lossy(&data[from..c.start])
+                    .chars()
+                    .count();
+            col_at = (c.start, column);
             let rule = &self.rules[c.rule];
-            let fingerprint = fingerprint(&rule.id, path, &data[c.start..c.end]);
+            let secret = &data[c.start..c.end];
             if self
                 .baseline
                 .as_ref()
-                .is_some_and(|b| b.contains(&fingerprint))
+                .is_some_and(|b| b.accepts(&rule.id, path, secret))
             {
                 continue;
             }
+            let fingerprint = self.fingerprint_of(&rule.id, path, secret);
             out.findings.push(Finding {
                 file: path.to_string(),
                 line,
-                column,
+                column: column + 1,
                 rule: rule.id.clone(),
                 description: rule.description.clone(),
                 kind: FindingKind::Secret,
-                preview: preview(data, line_start, &spans),
+                preview: preview(data, lines.at(c.start), (c.start, c.end), &spans),
                 hint: rule.hint.clone(),
                 fingerprint,
                 commit: None,
@@ -401,19 +415,153 @@ impl Scanner {
         out
     }
 
+    /// Every validated match of every rule, before overlaps are resolved.
+    ///
+    /// One prefilter pass finds the keyword hits; each hit passes its
+    /// rules' cheap prechecks, then the generic rules parse the key it
+    /// sits in and the others run their regex on its line. A line with no
+    /// keyword costs the prefilter only.
+    fn candidates(&self, path: &str, data: &[u8], sc: &mut Scratch) -> Vec<Cand> {
+        let mut cands: Vec<Cand> = Vec::new();
+        let lines = Lines::new(data);
+        let hits = &sc.hits;
+        let n = self.rules.len();
+        let path_ok = |r: &Rule| r.path.as_ref().is_none_or(|p| p.is_match(path.as_bytes()));
+        // Per rule: the start of the last line it ran on (+1; 0 = none),
+        // and whether a once-per-file run is done.
+        let last_line = &mut sc.last_line;
+        last_line.clear();
+        last_line.resize(n, 0);
+        let done = &mut sc.done;
+        done.clear();
+        done.resize(n, false);
+        let mut generic = generic::State::default();
+        let (mut ls, mut le) = (0usize, 0usize);
+        let mut have_line = false;
+        for hit in hits {
+            let at = hit.start;
+            for &(ri, pre) in &self.keyword_rules[hit.keyword] {
+                let rule = &self.rules[ri];
+                match rule.run {
+                    Run::Assignment | Run::Xml => {
+                        // One parse serves both generic rules (a keyword lists
+                        // only one of them).
+                        generic.on_hit(data, at, |p, xml| {
+                            let Some(gi) = (if xml { self.xml_rule } else { self.assign_rule })
+                            else {
+                                return;
+                            };
+                            let g = &self.rules[gi];
+                            if !path_ok(g) {
+                                return;
+                            }
+                            let raw = Raw {
+                                whole: (p.start, p.end),
+                                secret: p.value,
+                                key: Some(p.key),
+                                comma: p.comma,
+                                bare: p.bare,
+                                cred: None,
+                            };
+                            if let Some((s, e)) = self.validate(g, &raw, data, path, &lines) {
+                                cands.push(Cand {
+                                    start: s,
+                                    end: e,
+                                    rule: gi,
+                                });
+                            }
+                        });
+                    }
+                    Run::Line => {
+                        if !precheck(pre, data, at, self.prefilter.keyword_len(hit.keyword)) {
+                            continue;
+                        }
+                        if !have_line || at >= le {
+                            ls = memchr::memrchr(b'\n', &data[..at]).map_or(0, |p| p + 1);
+                            le = memchr::memchr(b'\n', &data[at..]).map_or(data.len(), |p| at + p);
+                            have_line = true;
+                        }
+                        if let Pre::LineHas(lit) = pre {
+                            if memchr::memmem::find(&data[ls..le], lit).is_none() {
+                                continue;
+                            }
+                        }
+                        if last_line[ri] == ls + 1 || !path_ok(rule) {
+                            continue;
+                        }
+                        last_line[ri] = ls + 1;
+                        self.run_regex(ri, data, (ls, le), path, &lines, &mut cands);
+                    }
+                    Run::FromFirstHit => {
+                        if done[ri] || !path_ok(rule) {
+                            continue;
+                        }
+                        done[ri] = true;
+                        let from = memchr::memrchr(b'\n', &data[..at]).map_or(0, |p| p + 1);
+                        self.run_regex(ri, data, (from, data.len()), path, &lines, &mut cands);
+                    }
+                    Run::Sops => {}
+                    Run::Whole => {
+                        if done[ri] || !path_ok(rule) {
+                            continue;
+                        }
+                        done[ri] = true;
+                        self.run_regex(ri, data, (0, data.len()), path, &lines, &mut cands);
+                    }
+                }
+            }
+        }
+        for &ri in &self.always {
+            if !done[ri] && self.rules[ri].run != Run::Sops && path_ok(&self.rules[ri]) {
+                self.run_regex(ri, data, (0, data.len()), path, &lines, &mut cands);
+            }
+        }
+        cands
+    }
+
+    /// Runs a rule's regex over `data[from..to]` and validates each match.
+    fn run_regex(
+        &self,
+        ri: usize,
+        data: &[u8],
+        (from, to): (usize, usize),
+        path: &str,
+        lines: &Lines<'_>,
+        cands: &mut Vec<Cand>,
+    ) {
+        let rule = &self.rules[ri];
+        let re = rule.regex.get();
+        // Most keyword lines hold no match: ask first, without captures.
+        if rule.run == Run::Line && !re.is_match(&data[from..to]) {
+            return;
+        }
+        for caps in re.captures_iter(&data[from..to]) {
+            let Some(raw) = Raw::from_captures(rule, &caps, from) else {
+                continue;
+            };
+            if let Some((s, e)) = self.validate(rule, &raw, data, path, lines) {
+                cands.push(Cand {
+                    start: s,
+                    end: e,
+                    rule: ri,
+                });
+            }
+        }
+    }
+
     fn sops_finding(&self, path: &str, data: &[u8], out: &mut FileScan) {
         let Some(policy) = &self.sops else { return };
         let Some(problem) = policy.check(path, data) else {
             return;
         };
-        let fingerprint = fingerprint("sops-unencrypted", path, b"");
         if self
             .baseline
             .as_ref()
-            .is_some_and(|b| b.contains(&fingerprint))
+            .is_some_and(|b| b.accepts("sops-unencrypted", path, b""))
         {
             return;
         }
+        let fingerprint = self.fingerprint_of("sops-unencrypted", path, b"");
         out.findings.insert(
             0,
             Finding {
@@ -438,25 +586,16 @@ impl Scanner {
     fn validate(
         &self,
         rule: &Rule,
-        caps: &Captures<'_>,
+        raw: &Raw,
         data: &[u8],
-        base: usize,
         path: &str,
+        lines: &Lines<'_>,
     ) -> Option<(usize, usize)> {
-        let whole = caps.get(0)?;
-        let whole_start = base + whole.start();
-        let secret = match rule.secret_group {
-            Some(g) => caps.get(g),
-            None => ["secret", "s2", "dq", "sq", "bq", "uq"]
-                .iter()
-                .find_map(|n| caps.name(n))
-                .or_else(|| if caps.len() > 1 { caps.get(1) } else { None })
-                .or(Some(whole)),
-        }?;
-        let mut s = base + secret.start();
-        let mut e = base + secret.end();
+        let whole_start = raw.whole.0;
+        let whole = &data[raw.whole.0..raw.whole.1];
+        let (mut s, mut e) = raw.secret;
         // Trailing punctuation of a bare value (`x,` `x;` `x)`).
-        if caps.name("uq").is_some() {
+        if raw.bare {
             while e > s && matches!(data[e - 1], b',' | b';' | b')') {
                 e -= 1;
             }
@@ -492,23 +631,11 @@ impl Scanner {
                 }
             }
             Check::Generic => {
-                let key = caps.name("key").or_else(|| caps.name("key2"))?;
-                let mut kind = checks::classify_key(key.as_bytes());
-                // `f("token", value)`, `["secret", "mac"]`: a comma is weak
-                // evidence of an assignment; only random-looking values count.
-                if caps.name("comma").is_some() && kind != checks::KeyKind::NotSecret {
-                    let tokenish = value.len() >= 24
-                        && checks::entropy(value) >= 3.0
-                        && value.iter().any(u8::is_ascii_digit)
-                        && value.iter().any(u8::is_ascii_alphabetic)
-                        && !value.iter().any(|c| c.is_ascii_whitespace());
-                    if !(checks::is_uuid(value) || tokenish) {
-                        kind = checks::KeyKind::Random;
-                    }
-                }
+                // The cheap tests that do not need the key come first: most
+                // assignments in code end here.
                 // A bare identifier followed by code punctuation is a type
                 // or a variable (`secret: String,`, `token: Token<'a>`).
-                if caps.name("uq").is_some()
+                if raw.bare
                     && value
                         .iter()
                         .all(|c| c.is_ascii_alphanumeric() || *c == b'_')
@@ -519,6 +646,23 @@ impl Scanner {
                     )
                 {
                     return None;
+                }
+                if !checks::generic_value_plausible(value) {
+                    return None;
+                }
+                let key = raw.key?;
+                let mut kind = checks::classify_key(&data[key.0..key.1]);
+                // `f("token", value)`, `["secret", "mac"]`: a comma is weak
+                // evidence of an assignment; only random-looking values count.
+                if raw.comma && kind != checks::KeyKind::NotSecret {
+                    let tokenish = value.len() >= 24
+                        && checks::entropy(value) >= 3.0
+                        && value.iter().any(u8::is_ascii_digit)
+                        && value.iter().any(u8::is_ascii_alphabetic)
+                        && !value.iter().any(|c| c.is_ascii_whitespace());
+                    if !(checks::is_uuid(value) || tokenish) {
+                        kind = checks::KeyKind::Random;
+                    }
                 }
                 if !checks::generic_value_is_secret(kind, value) {
                     return None;
@@ -551,28 +695,24 @@ impl Scanner {
                     return None;
                 }
                 // Report the key from its BEGIN line.
-                s = whole_start;
-                e = base + whole.end();
+                (s, e) = raw.whole;
             }
             Check::K8sSecret => return k8s_secret_value(data, whole_start),
             Check::Curl => {
-                let (cs, ce) = curl_secret(caps.name("cred")?)?;
-                s = base + cs;
-                e = base + ce;
+                let (cs, ce) = raw.cred?;
+                (s, e) = curl_secret(&data[cs..ce], cs)?;
             }
         }
-        let line = line_of(data, whole_start);
-        if INLINE_ALLOW
-            .iter()
-            .any(|a| memchr::memmem::find(line, a).is_some())
-        {
+        let (_, ls, le) = lines.at(whole_start);
+        let line = &data[ls..le];
+        if lines.allowed_inline(whole_start) {
             return None;
         }
         if rule
             .allowlists
             .iter()
             .chain(self.allowlists.iter())
-            .any(|a| a.allows(path, value, whole.as_bytes(), line))
+            .any(|a| a.allows(path, value, whole, line))
         {
             return None;
         }
@@ -580,11 +720,174 @@ impl Scanner {
     }
 }
 
+/// Buffers of one scan, kept per thread between scans.
+#[derive(Default)]
+struct Scratch {
+    hits: Vec<Hit>,
+    prefilter: prefilter::Buffers,
+    last_line: Vec<usize>,
+    done: Vec<bool>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::Cell<Scratch> = std::cell::Cell::new(Scratch::default());
+}
+
+/// Line numbers and bounds of one file's content, indexed on first use
+/// (most files have no candidate and never pay for it). Lookups are
+/// logarithmic, so a long single-line file with many candidates stays
+/// linear overall.
+struct Lines<'a> {
+    data: &'a [u8],
+    newlines: std::cell::OnceCell<Vec<usize>>,
+    /// Line numbers (0-based) holding an inline allow comment.
+    allow: std::cell::OnceCell<Vec<usize>>,
+}
+
+impl<'a> Lines<'a> {
+    fn new(data: &'a [u8]) -> Lines<'a> {
+        Lines {
+            data,
+            newlines: std::cell::OnceCell::new(),
+            allow: std::cell::OnceCell::new(),
+        }
+    }
+
+    fn newlines(&self) -> &[usize] {
+        self.newlines
+            .get_or_init(|| memchr::memchr_iter(b'\n', self.data).collect())
+    }
+
+    /// The 1-based line number, start and end (before the newline) of the line holding `at`.
+    fn at(&self, at: usize) -> (usize, usize, usize) {
+        let nl = self.newlines();
+        let i = nl.partition_point(|&p| p < at);
+        let start = if i == 0 { 0 } else { nl[i - 1] + 1 };
+        let end = nl.get(i).copied().unwrap_or(self.data.len());
+        (i + 1, start, end)
+    }
+
+    /// Whether the line holding `at` has an inline allow comment.
+    fn allowed_inline(&self, at: usize) -> bool {
+        let allow = self.allow.get_or_init(|| {
+            let nl = self.newlines();
+            let mut v: Vec<usize> = INLINE_ALLOW
+                .iter()
+                .flat_map(|a| memchr::memmem::find_iter(self.data, a))
+                .map(|p| nl.partition_point(|&q| q < p))
+                .collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        });
+        let (line, _, _) = self.at(at);
+        allow.binary_search(&(line - 1)).is_ok()
+    }
+}
+
+/// A candidate finding: the secret's span and the rule.
+struct Cand {
+    start: usize,
+    end: usize,
+    rule: usize,
+}
+
+/// One match before validation, in absolute offsets.
+struct Raw {
+    whole: (usize, usize),
+    secret: (usize, usize),
+    /// The key of a generic assignment.
+    key: Option<(usize, usize)>,
+    /// `"key", value`.
+    comma: bool,
+    /// An unquoted value.
+    bare: bool,
+    /// The credential of a `curl -u`.
+    cred: Option<(usize, usize)>,
+}
+
+impl Raw {
+    fn from_captures(rule: &Rule, caps: &Captures<'_>, base: usize) -> Option<Raw> {
+        let whole = caps.get(0)?;
+        let secret = match rule.secret_group {
+            Some(g) => caps.get(g),
+            None => ["secret", "s2", "dq", "sq", "bq", "uq"]
+                .iter()
+                .find_map(|n| caps.name(n))
+                .or_else(|| if caps.len() > 1 { caps.get(1) } else { None })
+                .or(Some(whole)),
+        }?;
+        let span = |m: regex::bytes::Match<'_>| (base + m.start(), base + m.end());
+        Some(Raw {
+            whole: span(whole),
+            secret: span(secret),
+            key: caps.name("key").or_else(|| caps.name("key2")).map(span),
+            comma: caps.name("comma").is_some(),
+            bare: caps.name("uq").is_some(),
+            cred: caps.name("cred").map(span),
+        })
+    }
+}
+
+/// A byte of a token for the `Token` precheck (a superset of every
+/// secret alphabet the rules use).
+#[inline]
+fn is_token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+        || matches!(
+            b,
+            b'_' | b'-' | b'.' | b'/' | b'+' | b'=' | b'~' | b'\\' | b':'
+        )
+}
+
+/// Whether a keyword hit at `at` (keyword `len` bytes) passes a precheck.
+fn precheck(pre: Pre, data: &[u8], at: usize, len: usize) -> bool {
+    match pre {
+        Pre::None | Pre::LineHas(_) => true,
+        Pre::Token(min) => {
+            let min = min as usize;
+            let right = data[at..]
+                .iter()
+                .take(min)
+                .take_while(|&&b| is_token_byte(b))
+                .count();
+            right >= min
+                || right
+                    + data[..at]
+                        .iter()
+                        .rev()
+                        .take(min - right)
+                        .take_while(|&&b| is_token_byte(b))
+                        .count()
+                    >= min
+        }
+        Pre::LineStart => {
+            let before = data[..at].iter().rev().take_while(|&&b| b != b'\n');
+            before.clone().all(|&b| b == b' ' || b == b'\t')
+                && matches!(data.get(at + len), Some(b' ' | b'\t'))
+        }
+        Pre::Url => {
+            // After `://`: the user info and password end at `@`; neither
+            // holds a blank, a quote, `<`, `>` or `/`, and a `:` splits them.
+            let rest = &data[(at + len).min(data.len())..];
+            let mut colon = false;
+            for &b in rest.iter().take(64 + 1 + 128 + 1) {
+                match b {
+                    b'@' => return colon,
+                    b':' => colon = true,
+                    b'/' | b'\'' | b'"' | b'<' | b'>' => return false,
+                    _ if b.is_ascii_whitespace() || b == 0x0B => return false,
+                    _ => {}
+                }
+            }
+            false
+        }
+    }
+}
+
 /// The secret in a `curl -u` credential: the password, or a user name
 /// that looks random when the password is empty.
-fn curl_secret(cred: regex::bytes::Match<'_>) -> Option<(usize, usize)> {
-    let b = cred.as_bytes();
-    let base = cred.start();
+fn curl_secret(b: &[u8], base: usize) -> Option<(usize, usize)> {
     if b.first() == Some(&b'<') {
         return None;
     }
@@ -633,12 +936,6 @@ fn curl_secret(cred: regex::bytes::Match<'_>) -> Option<(usize, usize)> {
     let u = &b[us..ue];
     (ok(u) && u.len() >= 8 && checks::entropy(u) >= 3.0 && u.iter().any(u8::is_ascii_digit))
         .then_some((base + us, base + ue))
-}
-
-fn line_of(data: &[u8], at: usize) -> &[u8] {
-    let s = memchr::memrchr(b'\n', &data[..at]).map_or(0, |p| p + 1);
-    let e = memchr::memchr(b'\n', &data[at..]).map_or(data.len(), |p| at + p);
-    &data[s..e]
 }
 
 /// In a YAML document with `kind: Secret`, the first plaintext value under
@@ -708,30 +1005,55 @@ fn k8s_secret_value(data: &[u8], kind_at: usize) -> Option<(usize, usize)> {
     None
 }
 
-/// A preview of the line starting at `line_start` with every secret span masked.
-fn preview(data: &[u8], line_start: usize, spans: &[(usize, usize)]) -> String {
-    let line_end =
-        memchr::memchr(b'\n', &data[line_start..]).map_or(data.len(), |p| line_start + p);
-    let line = &data[line_start..line_end];
+/// A preview of the line holding `secret` with every secret span masked.
+/// A long line is cut to a window around the secret, with `…` marking
+/// the cuts; a copy of a secret reaching into the window is masked too.
+fn preview(
+    data: &[u8],
+    (_, line_start, line_end): (usize, usize, usize),
+    secret: (usize, usize),
+    spans: &[(usize, usize)],
+) -> String {
+    let (mut ws, mut we) = (line_start, line_end);
+    if we - ws > 4 * PREVIEW_MAX {
+        ws = secret.0.saturating_sub(PREVIEW_MAX / 2).max(line_start);
+        we = (ws + 2 * PREVIEW_MAX).min(line_end);
+        // Whole UTF-8 sequences only.
+        while ws > line_start && (data[ws] & 0xC0) == 0x80 {
+            ws -= 1;
+        }
+        while we < line_end && (data[we] & 0xC0) == 0x80 {
+            we += 1;
+        }
+    }
+    let line = &data[ws..we];
     let mut masked = vec![false; line.len()];
+    let mut mask = |s: usize, e: usize| {
+        let (cs, ce) = (s.max(ws), e.min(we));
+        if cs < ce {
+            masked[cs - ws..ce - ws].fill(true);
+        }
+    };
     for &(s, e) in spans {
-        let (cs, ce) = (s.max(line_start), e.min(line_end));
-        if cs >= ce {
+        if e <= line_start || s >= line_end {
             continue;
         }
-        masked[cs - line_start..ce - line_start].fill(true);
-        // Another copy of the secret on the line (`pw=x # x`) is masked too.
+        mask(s, e);
+        // Another copy of the secret on the line (`pw=x # x`) is masked too,
+        // also one cut by the window's edges.
         let secret = &data[s..e];
         if secret.len() >= 4 {
-            let mut from = 0;
-            while let Some(p) = memchr::memmem::find(&line[from..], secret) {
-                let at = from + p;
-                masked[at..at + secret.len()].fill(true);
-                from = at + 1;
+            let from = ws.saturating_sub(secret.len()).max(line_start);
+            let to = (we + secret.len()).min(line_end);
+            for p in memchr::memmem::find_iter(&data[from..to], secret) {
+                mask(from + p, from + p + secret.len());
             }
         }
     }
-    let mut out: Vec<u8> = Vec::with_capacity(line.len());
+    let mut out: Vec<u8> = Vec::with_capacity(line.len() + 8);
+    if ws > line_start {
+        out.extend_from_slice("…".as_bytes());
+    }
     let mut i = 0;
     while i < line.len() {
         if masked[i] {
@@ -745,6 +1067,9 @@ fn preview(data: &[u8], line_start: usize, spans: &[(usize, usize)]) -> String {
             out.push(line[i]);
             i += 1;
         }
+    }
+    if we < line_end {
+        out.extend_from_slice("…".as_bytes());
     }
     let mut s = String::from_utf8_lossy(&out).trim().to_string();
     if s.chars().count() > PREVIEW_MAX {
@@ -761,8 +1086,9 @@ pub fn redact(secret: &[u8]) -> String {
     format!("{head}*****")
 }
 
-/// The baseline fingerprint of a secret: sha256 over rule, file and secret
-/// (no line numbers or commits, so it survives rebases and squashes).
+/// The output id of a finding: sha256 over rule, file and secret (no line
+/// numbers or commits, so it survives rebases and squashes). Baselines,
+/// which are committed, store a salted slow hash instead ([`baseline`]).
 pub fn fingerprint(rule: &str, file: &str, secret: &[u8]) -> String {
     let mut h = Sha256::new();
     h.update(rule.as_bytes());
@@ -829,8 +1155,35 @@ mod tests {
         assert_eq!(r.skipped, Some(Skip::Binary));
         let sops = b"password: ENC[AES256_GCM,data:abc=,iv:x,tag:y,type:str]\nsops:\n    mac: ENC[AES256_GCM,data:x,iv:y,tag:z,type:str]\n    api_token: 8f14e45fceea167a5a36dedd4bea2543\n";
         let r = s.scan("s.yaml", sops);
-        assert_eq!(r.skipped, Some(Skip::SopsEncrypted));
-        assert!(r.findings.is_empty());
+        assert_eq!(r.skipped, None);
+        assert!(r.findings.is_empty(), "{:?}", r.findings);
+    }
+
+    #[test]
+    fn long_lines_get_a_window_around_the_secret() {
+        // One 2 MB line with 2,000 findings (minified JSON, test vectors):
+        // positions, columns and previews stay right, and each finding
+        // reads a window of its line, not the whole line.
+        let mut line = String::new();
+        for i in 0..2000 {
+            line.push_str(&format!(
+                "{{\"n\":\"é{i:04}\",\"password\":\"Sommer{i:04}!x\",\"pad\":\"{}\"}},",
+                "x".repeat(900)
+            ));
+        }
+        let text = format!("[\n{line}\n]\n");
+        let f = scan("a.json", &text);
+        assert_eq!(f.len(), 2000);
+        let at = line.find("Sommer1234!x").unwrap();
+        let col = line[..at].chars().count() + 1;
+        assert_eq!((f[1234].line, f[1234].column), (2, col));
+        assert!(f[1234].preview.starts_with('…') && f[1234].preview.ends_with('…'));
+        assert!(
+            f[1234].preview.contains("\"password\":\"*****\""),
+            "{}",
+            f[1234].preview
+        );
+        assert!(!f.iter().any(|x| x.preview.contains("Sommer")));
     }
 
     #[test]

@@ -22,6 +22,43 @@ pub enum Check {
     Curl,
 }
 
+/// How a rule is run once the prefilter has seen one of its keywords.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Run {
+    /// The regex, on each line holding a keyword hit that passes its precheck.
+    Line,
+    /// Matches can span lines: the regex runs once, from the line of the
+    /// first keyword hit to the end (its own literal prefilter skips ahead).
+    FromFirstHit,
+    /// The whole content (custom rules, as gitleaks runs them).
+    Whole,
+    /// `key = value` assignments, parsed by hand at each key holding a keyword.
+    Assignment,
+    /// `<key>value</key>` and `key="k" value="v"`, parsed by hand.
+    Xml,
+    /// Plaintext values of SOPS files that their rules say must be
+    /// encrypted (found by the SOPS file analysis, not by a pattern).
+    Sops,
+}
+
+/// A cheap test at a keyword hit, before the rule's regex runs on the line.
+/// Each is a necessary condition of a match holding (or, for `LineHas`,
+/// sharing a line with) that hit, so it never loses a finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Pre {
+    /// None: run the regex on the line.
+    None,
+    /// The keyword is part of the secret: the run of token bytes
+    /// (`[A-Za-z0-9_./+=~\:-]`) around the hit is at least this long.
+    Token(u16),
+    /// The keyword starts its line (after blanks) and a blank follows it.
+    LineStart,
+    /// `scheme://user:pass@`: an `@` after a `:` before the authority ends.
+    Url,
+    /// The line holds this (case-sensitive) literal.
+    LineHas(&'static [u8]),
+}
+
 /// Which text an allowlist regex is matched against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Target {
@@ -100,11 +137,12 @@ pub struct Rule {
     /// How to fix a finding.
     pub hint: String,
     pub(crate) regex: LazyRegex,
-    /// Whether a match can span lines (else the rule only runs on the
-    /// lines holding one of its keywords).
-    pub(crate) multiline: bool,
+    /// How the rule runs after a keyword hit.
+    pub(crate) run: Run,
     /// Lowercase keywords; the rule runs only on content holding one of them.
     pub keywords: Vec<String>,
+    /// The precheck of a hit of each keyword (parallel to `keywords`).
+    pub(crate) pre: Vec<Pre>,
     pub(crate) secret_group: Option<usize>,
     pub(crate) min_entropy: Option<f64>,
     pub(crate) check: Check,
@@ -187,6 +225,7 @@ enum Hint {
     Revoke(&'static str),
     Move,
     Key,
+    Sops,
 }
 
 impl Hint {
@@ -197,16 +236,10 @@ impl Hint {
             ),
             Hint::Move => "move it to a SOPS file (secrets/…, `secretctl edit`) and reference it (${VAR}, *_FILE, !secret)".into(),
             Hint::Key => "a private key: generate a new one, keep it in a SOPS file (secrets/…) or out of the repository".into(),
+            Hint::Sops => "it was added after encryption and would be committed in clear: set it with `secretctl set FILE '[\"key\"]' '\"value\"'` or `secretctl edit FILE` (which encrypt it), not by hand".into(),
         }
     }
 }
-
-const GENERIC_KEY: &str =
-    r"[A-Za-z0-9_.\-]*(?:pass|pwd|secret|token|key|cred|auth|psk)[A-Za-z0-9_.\-]*";
-// A value after the separator: quoted (any text but the quote) or bare.
-// Unbounded repetitions keep the compiled automaton small (fast to build
-// in a hook); the length is checked on the value.
-const VALUE: &str = r#"(?:"(?P<dq>[^"\r\n]+)"|'(?P<sq>[^'\r\n]+)'|`(?P<bq>[^`\r\n]+)`|(?P<uq>[^\s"'`,;<>\[\]{}():=&*][^\s"'`<>]*))"#;
 
 fn specs() -> Vec<Spec> {
     use Check::*;
@@ -697,6 +730,16 @@ fn specs() -> Vec<Spec> {
             K8sSecret,
             Move,
         ),
+        // ---- SOPS files
+        s(
+            "sops-plaintext-value",
+            "Plaintext value in a SOPS-encrypted file that the file's own rules say must be encrypted",
+            &[],
+            "",
+            None,
+            Plain,
+            Hint::Sops,
+        ),
         // ---- Generic assignments (last: lowest priority)
         s(
             "generic-secret-assignment",
@@ -731,47 +774,66 @@ fn specs() -> Vec<Spec> {
     v
 }
 
-/// Rules whose matches can span lines: they run over the whole file.
-const MULTILINE: &[&str] = &[
-    "private-key",
-    "putty-private-key",
-    "kubernetes-secret",
-    "curl-auth-user",
-    "generic-secret-xml",
-];
-
-/// Google API keys that Google publishes in its own open-source apps and
-/// docs (browser and Firebase keys meant to be public), and documentation
-/// stand-ins: never findings.
-const PUBLIC_GCP_KEYS: &[&str] = &[
-    "AIzaSyabcdefghijklmnopqrstuvwxyz1234567",
-    "AIzaSyAnLA7NfeLquW1tJFpx_eQCxoX-oo6YyIs",
-    "AIzaSyCkEhVjf3pduRDt6d1yKOMitrUEke8agEM",
-    "AIzaSyDMAScliyLx7F0NPDEJi1QmyCgHIAODrlU",
-    "AIzaSyD3asb-2pEZVqMkmL6M9N6nHZRR_znhrh0",
-    "AIzayDNSXIbFmlXbIE6mCzDLQAqITYefhixbX4A",
-    "AIzaSyAdOS2zB6NCsk1pCdZ4-P6GBdi_UUPwX7c",
-    "AIzaSyASWm6HmTMdYWpgMnjRBjxcQ9CKctWmLd4",
-    "AIzaSyANUvH9H9BsUccjsu2pCmEkOPjjaXeDQgY",
-    "AIzaSyA5_iVawFQ8ABuTZNUdcwERLJv_a_p4wtM",
-    "AIzaSyA4UrcGxgwQFTfaI3no3t7Lt1sjmdnP5sQ",
-    "AIzaSyDSb51JiIcB6OJpwwMicseKRhhrOq1cS7g",
-    "AIzaSyBF2RrAIm4a0mO64EShQfqfd2AFnzAvvuU",
-    "AIzaSyBcE-OOIbhjyR83gm4r2MFCu4MJmprNXsw",
-    "AIzaSyB8qGxt4ec15vitgn44duC5ucxaOi4FmqE",
-    "AIzaSyA8vmApnrHNFE0bApF4hoZ11srVL_n0nvY",
-];
-
-fn generic_assignment_regex() -> String {
-    format!(
-        r#"(?i)(?:^|[^A-Za-z0-9_.\-])(?P<key>{GENERIC_KEY})(?:[\x22'\]]?[ \t]*(?:=|:=|::=|:|=>|\?=|\+=|<-)|[\x22'][ \t]*(?P<comma>,))[ \t]*(?:!!(?:str|binary)[ \t]+)?{VALUE}"#
-    )
+/// How a built-in rule runs.
+fn run_of(id: &str) -> Run {
+    match id {
+        "private-key" | "putty-private-key" | "kubernetes-secret" | "curl-auth-user" => {
+            Run::FromFirstHit
+        }
+        "generic-secret-assignment" => Run::Assignment,
+        "generic-secret-xml" => Run::Xml,
+        "sops-plaintext-value" => Run::Sops,
+        _ => Run::Line,
+    }
 }
 
-fn generic_xml_regex() -> String {
-    format!(
-        r#"(?i)<(?P<key>{GENERIC_KEY})(?:[ \t][^>]*)?>[ \t\r\n]*(?P<uq>[^<\s][^<\r\n]*?)[ \t\r\n]*</|\bkey=[\x22'](?P<key2>{GENERIC_KEY})[\x22'][ \t]+value=(?:\x22(?P<dq>[^\x22\r\n]+)\x22|'(?P<sq>[^'\r\n]+)')"#
-    )
+/// The precheck of a hit of keyword `kw` for built-in rule `id`. `Token`
+/// bounds are the shortest secret the rule's pattern accepts (or less).
+fn pre_of(id: &str, kw: &str) -> Pre {
+    use Pre::*;
+    match (id, kw) {
+        ("cloudflare-origin-ca-key", _) => Token(176),
+        ("caddy-api-token", _) => LineStart,
+        ("tailscale-key", _) => Token(29),
+        ("age-secret-key", _) => Token(74),
+        ("aws-access-key-id", _) => Token(20),
+        ("aws-bedrock-api-key", _) => Token(44),
+        ("gcp-api-key", _) => Token(39),
+        ("azure-ad-client-secret", _) => Token(37),
+        ("github-token", _) => Token(40),
+        ("gitlab-token", _) => Token(25),
+        ("slack-token", _) => Token(12),
+        ("slack-webhook-url", _) => Token(60),
+        ("discord-webhook-url", _) => Token(80),
+        ("telegram-bot-token", ":aa") => Token(41),
+        ("telegram-bot-token", _) => LineHas(b":A"),
+        ("stripe-key", _) => Token(18),
+        ("twilio-api-key", _) => Token(34),
+        ("sendgrid-api-key", _) => Token(69),
+        ("mailgun-key", "mailgun") => None,
+        ("mailgun-key", _) => Token(36),
+        ("openai-api-key", _) => Token(51),
+        ("anthropic-api-key", _) => Token(108),
+        ("huggingface-token", _) => Token(37),
+        ("npm-token", _) => Token(40),
+        ("pypi-token", _) => Token(66),
+        ("jwt", _) => Token(39),
+        ("digitalocean-token", _) => Token(71),
+        ("doppler-token", _) => Token(49),
+        ("defined-networking-token", _) => Token(85),
+        ("grafana-token", _) => Token(36),
+        ("hashicorp-tf-token", _) => Token(83),
+        ("vault-token", "vault") => None,
+        ("vault-token", _) => Token(94),
+        ("sentry-token", "sentry") => None,
+        ("sentry-token", _) => Token(71),
+        ("1password-token", _) => Token(39),
+        ("heroku-api-key", "heroku") => None,
+        ("heroku-api-key", _) => Token(65),
+        ("k3s-token", _) => Token(87),
+        ("url-password", _) => Url,
+        _ => None,
+    }
 }
 
 /// The built-in rules, most specific first.
@@ -779,16 +841,17 @@ pub fn builtin() -> Vec<Rule> {
     specs()
         .into_iter()
         .map(|s| {
+            // The generic rules are parsed by hand; their reference
+            // patterns stay here for `--list-rules`-style introspection.
             let pattern = match s.id {
-                "generic-secret-assignment" => generic_assignment_regex(),
-                "generic-secret-xml" => generic_xml_regex(),
+                "generic-secret-assignment" => crate::generic::assignment_pattern(),
+                "generic-secret-xml" => crate::generic::xml_pattern(),
                 _ => s.re.to_string(),
             };
             let regex = LazyRegex::lazy(pattern);
             let mut allowlists = Vec::new();
             if s.id == "gcp-api-key" {
                 allowlists.push(Allowlist {
-                    exact: PUBLIC_GCP_KEYS.iter().map(|k| k.to_string()).collect(),
                     stopwords: vec!["example".into()],
                     ..Allowlist::default()
                 });
@@ -804,14 +867,23 @@ pub fn builtin() -> Vec<Rule> {
                 description: s.desc.to_string(),
                 hint: s.hint.text(),
                 regex,
-                multiline: MULTILINE.contains(&s.id),
+                run: run_of(s.id),
                 keywords: s.kw.iter().map(|k| k.to_ascii_lowercase()).collect(),
+                pre: s
+                    .kw
+                    .iter()
+                    .map(|k| pre_of(s.id, &k.to_ascii_lowercase()))
+                    .collect(),
                 secret_group: None,
                 min_entropy: s.entropy,
                 check: s.check,
                 allowlists,
                 path: None,
-                priority: if s.check == Check::Generic { 2 } else { 1 },
+                priority: match s.check {
+                    Check::Generic => 2,
+                    _ if s.id == "sops-plaintext-value" => 0,
+                    _ => 1,
+                },
             }
         })
         .collect()
@@ -827,7 +899,9 @@ mod tests {
         let n = ids.len();
         ids.dedup();
         assert_eq!(ids.len(), n);
-        assert!(rules.iter().all(|r| !r.keywords.is_empty()));
+        assert!(rules
+            .iter()
+            .all(|r| !r.keywords.is_empty() || r.run == super::Run::Sops));
         for r in &rules {
             let _ = r.regex.get();
         }

@@ -277,6 +277,41 @@ fn sops_and_inline_allow() {
 }
 
 #[test]
+fn plaintext_inside_sops_files() {
+    const ENC: &str = "ENC[AES256_GCM,data:Zm9v,iv:YmFy,tag:YmF6,type:str]";
+    let meta = format!("sops:\n    age:\n        - recipient: age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p\n          enc: |\n            -----BEGIN AGE ENCRYPTED FILE-----\n            YWdlLWVuY3J5cHRpb24ub3JnL3YxCi0+IFgyNTUxOSBhYmMK\n            -----END AGE ENCRYPTED FILE-----\n    lastmodified: \"2025-01-01T00:00:00Z\"\n    mac: {ENC}\n    unencrypted_suffix: _unencrypted\n    version: 3.11.0\n");
+    // A value added by hand after encryption: the file's rules say it
+    // must be encrypted, whatever it looks like.
+    let f = format!("db:\n    password: {ENC}\n    replica_password: Sommer2024!\n{meta}");
+    let r = scanner().scan("secrets/db.yaml", f.as_bytes());
+    assert_eq!(r.findings.len(), 1, "{:?}", r.findings);
+    assert_eq!(
+        (r.findings[0].rule.as_str(), r.findings[0].line),
+        ("sops-plaintext-value", 3)
+    );
+    assert_eq!(r.findings[0].preview, "replica_password: *****");
+    let f = format!("db:\n    password: {ENC}\n    port: 5432\n{meta}");
+    hit("secrets/db.yaml", &f, "sops-plaintext-value");
+    // Left in clear on purpose (the suffix), ciphertext, metadata: quiet.
+    quiet("secrets/db.yaml", &format!("db:\n    password: {ENC}\n    host_unencrypted: db.lan\n    token_unencrypted: 8f14e45fceea167a5a36dedd4bea2543\n{meta}"));
+    // encrypted_regex: values outside it are clear by design, but a
+    // secret among them is still a secret.
+    let k8s = format!("apiVersion: v1\nkind: Secret\nmetadata:\n    name: app\n    annotations:\n        ci-token: ghp_{}\nstringData:\n    password: {ENC}\nsops:\n    mac: {ENC}\n    encrypted_regex: ^(data|stringData)$\n    version: 3.11.0\n", "6e1iqgfr7f0246gxb9v66tm8hyb7nfc4qz49");
+    hit("k8s/app.yaml", &k8s, "github-token");
+    let k8s_plain = k8s
+        .replace("ci-token: ghp_", "ci-note: see ")
+        .replace(&format!("password: {ENC}"), "password: hunter22");
+    hit("k8s/app.yaml", &k8s_plain, "sops-plaintext-value");
+    // JSON and dotenv.
+    hit("s.json", &format!("{{\n\t\"a\": \"{ENC}\",\n\t\"b\": \"clear\",\n\t\"sops\": {{\n\t\t\"mac\": \"{ENC}\",\n\t\t\"version\": \"3.11.0\"\n\t}}\n}}\n"), "sops-plaintext-value");
+    hit(
+        "s.env",
+        &format!("A={ENC}\nB=clear-value\nsops_mac={ENC}\nsops_version=3.11.0\n"),
+        "sops-plaintext-value",
+    );
+}
+
+#[test]
 fn source_code_is_not_a_secret() {
     quiet(
         "check.rs",

@@ -2,6 +2,7 @@
 //! history; with `--fix`, encrypt staged files that `.sops.yaml` says must
 //! be encrypted and re-stage them.
 
+use scan::baseline::Hasher;
 use scan::git::{self, CatFile};
 use scan::{Baseline, Config, Finding, FindingKind, Scanner, SopsPolicy};
 use std::io::Write;
@@ -103,6 +104,8 @@ struct Ctx {
     scanner: Scanner,
     auto_encrypt: bool,
     baseline_path: PathBuf,
+    /// With --write-baseline: the key of the new baseline's fingerprints.
+    hasher: Option<Hasher>,
 }
 
 fn setup(args: &Args, root: PathBuf, index: Option<&mut CatFile>) -> Result<Ctx, Fail> {
@@ -115,11 +118,25 @@ fn setup(args: &Args, root: PathBuf, index: Option<&mut CatFile>) -> Result<Ctx,
         (None, Some(p)) => root.join(p),
         (None, None) => root.join(scan::baseline::DEFAULT_FILE),
     };
-    let baseline = if !args.write_baseline && baseline_path.is_file() {
+    let existing = if baseline_path.is_file() {
         Some(Baseline::load(&baseline_path)?)
     } else {
         None
     };
+    // A new baseline keeps the salt of the one it replaces (stable entries).
+    let hasher = args.write_baseline.then(|| {
+        existing
+            .as_ref()
+            .and_then(Baseline::hasher)
+            .unwrap_or_else(Hasher::random)
+    });
+    let baseline = if args.write_baseline { None } else { existing };
+    let auto_encrypt = config.auto_encrypt();
+    // Built before the first answer from git is awaited: a hook's git
+    // processes start up meanwhile.
+    let scanner = Scanner::new(&config)?
+        .with_baseline(baseline)
+        .with_fingerprints(hasher.clone());
     let sops = if args.no_sops {
         None
     } else {
@@ -138,15 +155,12 @@ fn setup(args: &Args, root: PathBuf, index: Option<&mut CatFile>) -> Result<Ctx,
             None => None,
         }
     };
-    let auto_encrypt = config.auto_encrypt();
-    let scanner = Scanner::new(&config)?
-        .with_sops(sops)
-        .with_baseline(baseline);
     Ok(Ctx {
         root,
-        scanner,
+        scanner: scanner.with_sops(sops),
         auto_encrypt,
         baseline_path,
+        hasher,
     })
 }
 
@@ -176,7 +190,11 @@ fn run_inner(args: Args) -> Result<i32, Fail> {
         ));
     }
     let here = cwd()?;
-    let in_git = git::toplevel(&here);
+    let in_git = if args.staged || args.history {
+        git::toplevel_fast(&here)
+    } else {
+        git::toplevel(&here)
+    };
     let mut findings: Vec<Finding> = Vec::new();
     let mut scanned = 0usize;
     let mut bytes = 0usize;
@@ -187,12 +205,19 @@ fn run_inner(args: Args) -> Result<i32, Fail> {
                 "{e} (--staged and --history need a git repository)"
             ))
         })?;
-        // One `git cat-file --batch` serves the whole run.
+        // Two git processes serve a hook run: the staged diff and one
+        // `git cat-file --batch` for every object; both start now and run
+        // while the scanner is built.
+        let diff = if args.staged {
+            Some(git::StagedDiff::spawn(&root)?)
+        } else {
+            None
+        };
         let mut cat = CatFile::new(&root)?;
         ctx = setup(&args, root, args.staged.then_some(&mut cat))?;
-        if args.staged {
+        if let Some(diff) = diff {
             let fix = args.fix || ctx.auto_encrypt;
-            let (f, n, b) = scan_staged(&ctx, &mut cat, fix)?;
+            let (f, n, b) = scan_staged(&ctx, &mut cat, diff.wait()?, fix)?;
             findings = f;
             scanned = n;
             bytes = b;
@@ -256,6 +281,9 @@ fn run_inner(args: Args) -> Result<i32, Fail> {
                 };
                 let mut files = Vec::new();
                 for r in roots {
+                    // Absolute, so names are relative to here (`a.env`, not `./a.env`).
+                    let r = if r.is_absolute() { r } else { here.join(&r) };
+                    let r = std::path::PathBuf::from_iter(r.components());
                     for f in git::walk(&r)? {
                         let rel = f
                             .strip_prefix(&here)
@@ -286,7 +314,8 @@ fn run_inner(args: Args) -> Result<i32, Fail> {
     }
 
     if args.write_baseline {
-        let b = Baseline::from_findings(&findings);
+        let hasher = ctx.hasher.clone().unwrap_or_else(Hasher::random);
+        let b = Baseline::from_findings(&findings, &hasher);
         atomicfile::write(&ctx.baseline_path, b.to_json().as_bytes())
             .map_err(|e| Fail(format!("{}: {e}", ctx.baseline_path.display())))?;
         eprintln!(
@@ -316,15 +345,24 @@ fn run_inner(args: Args) -> Result<i32, Fail> {
 fn scan_staged(
     ctx: &Ctx,
     cat: &mut CatFile,
+    changes: Vec<git::Staged>,
     fix: bool,
 ) -> Result<(Vec<Finding>, usize, usize), Fail> {
-    let changes = git::staged_changes(&ctx.root)?;
     let max = ctx.scanner.max_file_size;
     let mut out = Vec::new();
     let mut bytes = 0;
     let mut scanned = 0;
-    for c in changes {
-        let Some(Some(data)) = cat.read(&c.id, max)? else {
+    // Blobs are requested a batch at a time (one round trip per batch).
+    let mut pending: std::collections::VecDeque<Option<Option<Vec<u8>>>> = Default::default();
+    for (i, c) in changes.iter().enumerate() {
+        if pending.is_empty() {
+            let ids: Vec<&str> = changes[i..(i + 64).min(changes.len())]
+                .iter()
+                .map(|c| c.id.as_str())
+                .collect();
+            pending.extend(cat.read_many(&ids, max)?);
+        }
+        let Some(Some(data)) = pending.pop_front().flatten() else {
             continue;
         };
         scanned += 1;

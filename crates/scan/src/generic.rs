@@ -1,0 +1,422 @@
+//! The generic rules, parsed by hand from keyword hits instead of by a
+//! large regex: `key = value`, `key: value`, `"key": "value"`,
+//! `f("key", value)`, `<key>value</key>` and `key="k" value="v"`.
+//!
+//! A keyword hit names a run of key bytes (`[A-Za-z0-9_.-]`); the run is
+//! the key, and what follows it decides. The parser accepts exactly what
+//! the reference patterns ([`assignment_pattern`], [`xml_pattern`]) match,
+//! position for position (the tests and the `scan_generic` fuzz target
+//! compare the two), at a fraction of the cost: most hits are a word in
+//! prose or code (`monkey`, `next_token()`) and are dismissed after a
+//! look at the byte after the run.
+
+/// The key words of the generic rules: a key holds one of them.
+pub(crate) const WORDS: [&[u8]; 8] = [
+    b"pass", b"pwd", b"secret", b"token", b"key", b"cred", b"auth", b"psk",
+];
+
+/// A byte of a key (`[A-Za-z0-9_.-]`).
+#[inline]
+pub(crate) fn is_key_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-')
+}
+
+/// `\s` in ASCII mode.
+#[inline]
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r')
+}
+
+#[inline]
+fn is_blank(b: u8) -> bool {
+    b == b' ' || b == b'\t'
+}
+
+/// The run of key bytes around `at`.
+pub(crate) fn key_run(data: &[u8], at: usize) -> (usize, usize) {
+    let mut s = at;
+    while s > 0 && is_key_byte(data[s - 1]) {
+        s -= 1;
+    }
+    let mut e = at;
+    while e < data.len() && is_key_byte(data[e]) {
+        e += 1;
+    }
+    (s, e)
+}
+
+/// A parsed generic match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Parsed {
+    /// The whole match, from the key (or the `<`, or `key=`).
+    pub start: usize,
+    pub end: usize,
+    pub key: (usize, usize),
+    pub value: (usize, usize),
+    /// `"key", value`: weak evidence of an assignment.
+    pub comma: bool,
+    /// An unquoted value.
+    pub bare: bool,
+}
+
+const OPS: [&[u8]; 8] = [b"=", b":=", b"::=", b":", b"=>", b"?=", b"+=", b"<-"];
+
+/// `key OP value` (or `"key", value`) with the key the run `ks..ke`.
+pub(crate) fn assignment(data: &[u8], ks: usize, ke: usize) -> Option<Parsed> {
+    let n = data.len();
+    let mut q = ke;
+    if q < n && matches!(data[q], b'"' | b'\'' | b']') {
+        q += 1;
+    }
+    while q < n && is_blank(data[q]) {
+        q += 1;
+    }
+    for op in OPS {
+        if data[q..].starts_with(op) {
+            if let Some((value, end, bare)) = tail(data, q + op.len()) {
+                return Some(Parsed {
+                    start: ks,
+                    end,
+                    key: (ks, ke),
+                    value,
+                    comma: false,
+                    bare,
+                });
+            }
+        }
+    }
+    if ke < n && matches!(data[ke], b'"' | b'\'') {
+        let mut q = ke + 1;
+        while q < n && is_blank(data[q]) {
+            q += 1;
+        }
+        if q < n && data[q] == b',' {
+            if let Some((value, end, bare)) = tail(data, q + 1) {
+                return Some(Parsed {
+                    start: ks,
+                    end,
+                    key: (ks, ke),
+                    value,
+                    comma: true,
+                    bare,
+                });
+            }
+        }
+    }
+    None
+}
+
+/// Blanks, an optional YAML `!!str `/`!!binary ` tag, then the value.
+fn tail(data: &[u8], mut q: usize) -> Option<((usize, usize), usize, bool)> {
+    let n = data.len();
+    while q < n && is_blank(data[q]) {
+        q += 1;
+    }
+    if data[q..].starts_with(b"!!") {
+        for tag in [&b"str"[..], b"binary"] {
+            let t = q + 2 + tag.len();
+            if t < n && data[q + 2..t].eq_ignore_ascii_case(tag) && is_blank(data[t]) {
+                let mut r = t;
+                while r < n && is_blank(data[r]) {
+                    r += 1;
+                }
+                if let Some(v) = value(data, r) {
+                    return Some(v);
+                }
+            }
+        }
+    }
+    value(data, q)
+}
+
+/// A quoted value (not empty, on one line) or a bare one.
+fn value(data: &[u8], q: usize) -> Option<((usize, usize), usize, bool)> {
+    let &c = data.get(q)?;
+    if matches!(c, b'"' | b'\'' | b'`') {
+        let rest = &data[q + 1..];
+        let j = memchr::memchr3(c, b'\n', b'\r', rest)?;
+        if rest[j] != c || j == 0 {
+            return None;
+        }
+        return Some(((q + 1, q + 1 + j), q + 2 + j, false));
+    }
+    if is_space(c) || b",;<>[]{}():=&*".contains(&c) {
+        return None;
+    }
+    let mut e = q + 1;
+    while e < data.len()
+        && !is_space(data[e])
+        && !matches!(data[e], b'"' | b'\'' | b'`' | b'<' | b'>')
+    {
+        e += 1;
+    }
+    Some(((q, e), e, true))
+}
+
+/// `<key attrs>value</` with the key the run `ks..ke` right after a `<`.
+pub(crate) fn xml_element(data: &[u8], ks: usize, ke: usize) -> Option<Parsed> {
+    let n = data.len();
+    if ks == 0 || data[ks - 1] != b'<' {
+        return None;
+    }
+    let mut p = match data.get(ke) {
+        Some(b'>') => ke + 1,
+        Some(b' ' | b'\t') => ke + 1 + memchr::memchr(b'>', &data[ke + 1..])? + 1,
+        _ => return None,
+    };
+    while p < n && matches!(data[p], b' ' | b'\t' | b'\r' | b'\n') {
+        p += 1;
+    }
+    let &c = data.get(p)?;
+    if c == b'<' || is_space(c) {
+        return None;
+    }
+    let line_end = memchr::memchr3(b'<', b'\r', b'\n', &data[p + 1..]).map_or(n, |j| p + 1 + j);
+    let mut r = line_end;
+    while r < n && matches!(data[r], b' ' | b'\t' | b'\r' | b'\n') {
+        r += 1;
+    }
+    if !data[r..].starts_with(b"</") {
+        return None;
+    }
+    let mut e = line_end;
+    while e > p + 1 && is_blank(data[e - 1]) {
+        e -= 1;
+    }
+    Some(Parsed {
+        start: ks - 1,
+        end: r + 2,
+        key: (ks, ke),
+        value: (p, e),
+        comma: false,
+        bare: true,
+    })
+}
+
+/// `key="name" value="v"` (.NET `appSettings`) with the name the run `ks..ke`.
+pub(crate) fn xml_key_value(data: &[u8], ks: usize, ke: usize) -> Option<Parsed> {
+    let n = data.len();
+    if ks < 5
+        || !matches!(data[ks - 1], b'"' | b'\'')
+        || !data[ks - 5..ks - 1].eq_ignore_ascii_case(b"key=")
+    {
+        return None;
+    }
+    let start = ks - 5;
+    if start > 0 && (data[start - 1].is_ascii_alphanumeric() || data[start - 1] == b'_') {
+        return None;
+    }
+    if ke >= n || !matches!(data[ke], b'"' | b'\'') {
+        return None;
+    }
+    let mut p = ke + 1;
+    let blanks = p;
+    while p < n && is_blank(data[p]) {
+        p += 1;
+    }
+    if p == blanks || n - p < 6 || !data[p..p + 6].eq_ignore_ascii_case(b"value=") {
+        return None;
+    }
+    let q = p + 6;
+    let &quote = data.get(q)?;
+    if !matches!(quote, b'"' | b'\'') {
+        return None;
+    }
+    let rest = &data[q + 1..];
+    let j = memchr::memchr3(quote, b'\n', b'\r', rest)?;
+    if rest[j] != quote || j == 0 {
+        return None;
+    }
+    Some(Parsed {
+        start,
+        end: q + 2 + j,
+        key: (ks, ke),
+        value: (q + 1, q + 1 + j),
+        comma: false,
+        bare: false,
+    })
+}
+
+const KEY: &str = r"[A-Za-z0-9_.\-]*(?:pass|pwd|secret|token|key|cred|auth|psk)[A-Za-z0-9_.\-]*";
+const VALUE: &str = r#"(?:"(?P<dq>[^"\r\n]+)"|'(?P<sq>[^'\r\n]+)'|`(?P<bq>[^`\r\n]+)`|(?P<uq>[^\s"'`,;<>\[\]{}():=&*][^\s"'`<>]*))"#;
+
+/// The reference pattern of generic assignments (the parser's spec).
+#[doc(hidden)]
+pub fn assignment_pattern() -> String {
+    format!(
+        r#"(?i)(?:^|[^A-Za-z0-9_.\-])(?P<key>{KEY})(?:[\x22'\]]?[ \t]*(?:=|:=|::=|:|=>|\?=|\+=|<-)|[\x22'][ \t]*(?P<comma>,))[ \t]*(?:!!(?:str|binary)[ \t]+)?{VALUE}"#
+    )
+}
+
+/// The reference pattern of generic XML elements and `key=… value=…` pairs.
+#[doc(hidden)]
+pub fn xml_pattern() -> String {
+    format!(
+        r#"(?i)<(?P<key>{KEY})(?:[ \t][^>]*)?>[ \t\r\n]*(?P<uq>[^<\s][^<\r\n]*?)[ \t\r\n]*</|\bkey=[\x22'](?P<key2>{KEY})[\x22'][ \t]+value=(?:\x22(?P<dq>[^\x22\r\n]+)\x22|'(?P<sq>[^'\r\n]+)')"#
+    )
+}
+
+/// An assignment for the differential tests: start, end, key, value, comma, bare.
+#[doc(hidden)]
+pub type AssignSpans = (usize, usize, (usize, usize), (usize, usize), bool, bool);
+/// An XML match for the differential tests: start, end, key, value.
+#[doc(hidden)]
+pub type XmlSpans = (usize, usize, (usize, usize), (usize, usize));
+
+/// All generic matches of `data` as the reference patterns find them.
+#[doc(hidden)]
+pub fn reference_all(data: &[u8]) -> (Vec<AssignSpans>, Vec<XmlSpans>) {
+    use regex::bytes::Regex;
+    static RES: std::sync::OnceLock<(Regex, Regex)> = std::sync::OnceLock::new();
+    let (a, x) = RES.get_or_init(|| {
+        (
+            crate::rules::compile(&assignment_pattern(), false).expect("pattern"),
+            crate::rules::compile(&xml_pattern(), false).expect("pattern"),
+        )
+    });
+    let span = |m: Option<regex::bytes::Match<'_>>| m.map(|m| (m.start(), m.end()));
+    let mut av = Vec::new();
+    for c in a.captures_iter(data) {
+        let (Some(key), Some(whole)) = (span(c.name("key")), c.get(0)) else {
+            continue;
+        };
+        let Some(value) = ["dq", "sq", "bq", "uq"]
+            .iter()
+            .find_map(|n| span(c.name(n)))
+        else {
+            continue;
+        };
+        av.push((
+            key.0,
+            whole.end(),
+            key,
+            value,
+            c.name("comma").is_some(),
+            c.name("uq").is_some(),
+        ));
+    }
+    let mut xv = Vec::new();
+    for c in x.captures_iter(data) {
+        let (Some(key), Some(whole)) = (span(c.name("key").or(c.name("key2"))), c.get(0)) else {
+            continue;
+        };
+        let Some(value) = ["dq", "sq", "uq"].iter().find_map(|n| span(c.name(n))) else {
+            continue;
+        };
+        xv.push((whole.start(), whole.end(), key, value));
+    }
+    (av, xv)
+}
+
+/// All generic matches of `data`, as the parser finds them from keyword
+/// positions: `(assignments, xml)`. For the differential tests.
+#[doc(hidden)]
+pub fn parse_all(data: &[u8]) -> (Vec<AssignSpans>, Vec<XmlSpans>) {
+    let mut a = Vec::new();
+    let mut x = Vec::new();
+    let mut st = State::default();
+    let lower = data.to_ascii_lowercase();
+    for at in 0..data.len() {
+        if WORDS.iter().any(|w| lower[at..].starts_with(w)) {
+            st.on_hit(data, at, |p, xml| {
+                if xml {
+                    x.push((p.start, p.end, p.key, p.value));
+                } else {
+                    a.push((p.start, p.end, p.key, p.value, p.comma, p.bare));
+                }
+            });
+        }
+    }
+    (a, x)
+}
+
+/// Parser state across the hits of one file: the last key run seen and
+/// where the last match of each pattern ended (matches do not overlap,
+/// as with a regex scan).
+#[derive(Debug, Default)]
+pub(crate) struct State {
+    run_end: usize,
+    seen: bool,
+    assign_resume: usize,
+    xml_resume: usize,
+}
+
+impl State {
+    /// Handles a hit of a generic word at `at`; `found(parsed, is_xml)`.
+    pub(crate) fn on_hit(&mut self, data: &[u8], at: usize, mut found: impl FnMut(Parsed, bool)) {
+        if self.seen && at < self.run_end {
+            return;
+        }
+        // The hit is a key word, so the run around it is a key.
+        let (ks, ke) = key_run(data, at);
+        self.seen = true;
+        self.run_end = ke.max(at + 1);
+        // Most hits are a word in prose or code: one look at the bytes
+        // around the key tells, before any parsing.
+        let mut q = ke;
+        if q < data.len() && matches!(data[q], b'"' | b'\'' | b']') {
+            q += 1;
+        }
+        while q < data.len() && is_blank(data[q]) {
+            q += 1;
+        }
+        let op = data.get(q).is_some_and(|c| b"=:?+<,".contains(c));
+        let before = if ks > 0 { data[ks - 1] } else { b'\n' };
+        // The regex consumes the byte before the key (or starts at 0).
+        if op && (ks == 0 || ks > self.assign_resume) {
+            if let Some(p) = assignment(data, ks, ke) {
+                self.assign_resume = p.end;
+                found(p, false);
+            }
+        }
+        let xml = if before == b'<' && ks > self.xml_resume {
+            xml_element(data, ks, ke)
+        } else if matches!(before, b'"' | b'\'') && ks >= 5 && ks - 5 >= self.xml_resume {
+            xml_key_value(data, ks, ke)
+        } else {
+            None
+        };
+        if let Some(p) = xml {
+            self.xml_resume = p.end;
+            found(p, true);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn agree(data: &[u8]) {
+        let (ra, rx) = reference_all(data);
+        let (pa, px) = parse_all(data);
+        assert_eq!(pa, ra, "assignments in {:?}", String::from_utf8_lossy(data));
+        assert_eq!(px, rx, "xml in {:?}", String::from_utf8_lossy(data));
+    }
+
+    #[test]
+    fn parser_agrees_with_the_reference_patterns() {
+        for t in [
+            "password = hunter2\n",
+            "DB_PASSWORD=Sommer2024!x\nTOKEN: 'abc def'\n",
+            "\"api_key\": \"8f14e45fceea167a5a36dedd4bea2543\",\n",
+            "token=abc,password=x\n",
+            "token=abc password=x; secret := y\n",
+            "let token = lexer.next_token()?;\nfn key(&self) -> Key {\n",
+            "System.setProperty(\"GITHUB_TOKEN\", \"Xk2pQ9zLm4Rt7Vb1Nc8Wd3Fg\");\n",
+            "secret: !!str s3cr3t-value\nkey: !!binary\nauth: !!STR \"q\"\n",
+            "x['password'] = 'y'\nkey => val\nkey ?= v\nkey += v\nkey <- v\nkey ::= v\n",
+            "secret:\n  nested: 1\npassword: \"\"\npassword: ''\n",
+            "<password>Tr0ub4dor&3</password>\n<add key=\"DbPassword\" value=\"Tr0ub4dor&3\" />\n",
+            "<apiKey attr=\"1\"\n  other='2'>\n   8f14e45fceea167a  \n</apiKey>\n",
+            "<token></token><secret> a b c </secret><key>x<y</key>\n",
+            "<add KEY='ApiToken'\tVALUE='v'/><add key=\"Token\"value=\"v\"/>xkey=\"token\" value=\"v\"\n",
+            "monkey bypass turkey keyboard: drawer\n",
+            "key=\"password\" value=\"p\" password=\"p2\"\n",
+            "a.b-c.token_x = `tick`\n'secret' , plain\n\"pwd\"  ,  \"q\"\n",
+            "key\x0b=v\npass=\x0cv\ncred= v\x0bw\n",
+        ] {
+            agree(t.as_bytes());
+        }
+    }
+}
