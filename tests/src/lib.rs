@@ -232,3 +232,55 @@ fn enter_private_network(hosts: &str) {
         ]);
     }
 }
+
+/// The 10,000-record scenario every server runs through the binary: push,
+/// a no-op preview, verify against `server` (its DNS address), then a 10%
+/// change (updates and deletes together) and a no-op preview again. Timings
+/// are printed for `--nocapture`, never asserted.
+pub fn ten_thousand_records(p: &Project, server: SocketAddr, label: &str) {
+    use std::time::Instant;
+    p.write("zones/example.com.yaml", &big_zone(10_000));
+    let t = Instant::now();
+    p.dnsctl(&["push", "--yes"]).expect(0);
+    let push = t.elapsed();
+    let t = Instant::now();
+    p.dnsctl(&["preview", "--exit-code"]).expect(0);
+    let preview = t.elapsed();
+    let t = Instant::now();
+    let r = p
+        .dnsctl(&["verify", "--server", &server.to_string()])
+        .expect(0);
+    let verify = t.elapsed();
+    assert!(
+        r.stdout().contains("all 10002 record sets match"),
+        "{}",
+        r.stdout()
+    );
+    let changed: String = big_zone(10_000)
+        .lines()
+        .enumerate()
+        .filter(|(i, _)| i % 20 != 7)
+        .map(|(i, l)| {
+            if i % 20 == 3 {
+                l.replace("with some text", "with other text")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    p.write("zones/example.com.yaml", &changed);
+    let t = Instant::now();
+    p.dnsctl(&["push", "--yes", "--force"]).expect(0);
+    let change = t.elapsed();
+    p.dnsctl(&["preview", "--exit-code"]).expect(0);
+    p.dnsctl(&["verify", "--server", &server.to_string()])
+        .expect(0);
+    eprintln!(
+        "FIGURES e2e {label} 10k: push {:.2}s, no-op preview {:.2}s, verify {:.2}s, 10% change {:.2}s",
+        push.as_secs_f64(),
+        preview.as_secs_f64(),
+        verify.as_secs_f64(),
+        change.as_secs_f64()
+    );
+}

@@ -3,8 +3,7 @@
 //! coverage as tests/bind.rs: preview, push, verify, pull, revert, every
 //! record type, 10,000 records, and a server stopped in the middle of a push.
 
-use dnsctl_e2e::{all_types, big_zone, rfc2136_project, Project};
-use std::time::Instant;
+use dnsctl_e2e::{all_types, big_zone, rfc2136_project, ten_thousand_records, Project};
 use testkit::knot::Knot;
 
 fn project(knot: &Knot, var: &str) -> Project {
@@ -124,54 +123,12 @@ fn preview_push_verify_revert_pull_on_knot() {
     );
 }
 
-/// 10,000 records through the binary; timings printed (--nocapture).
+/// 10,000 records through the binary, then a 10% change.
 #[test]
 fn ten_thousand_records_on_knot() {
     let knot = Knot::start(&["example.com"]);
     let p = project(&knot, "DNSCTL_E2E_KNOT_10K");
-    p.write("zones/example.com.yaml", &big_zone(10_000));
-    let t = Instant::now();
-    p.dnsctl(&["push", "--yes"]).expect(0);
-    let push = t.elapsed();
-    let t = Instant::now();
-    p.dnsctl(&["preview", "--exit-code"]).expect(0);
-    let preview = t.elapsed();
-    let t = Instant::now();
-    let r = p
-        .dnsctl(&["verify", "--server", &knot.addr().to_string()])
-        .expect(0);
-    let verify = t.elapsed();
-    assert!(
-        r.stdout().contains("all 10002 record sets match"),
-        "{}",
-        r.stdout()
-    );
-    // 10% changed: updates and deletes in the same messages.
-    let changed: String = big_zone(10_000)
-        .lines()
-        .enumerate()
-        .filter(|(i, _)| i % 20 != 7)
-        .map(|(i, l)| {
-            if i % 20 == 3 {
-                l.replace("with some text", "with other text")
-            } else {
-                l.to_string()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
-    p.write("zones/example.com.yaml", &changed);
-    let t = Instant::now();
-    p.dnsctl(&["push", "--yes", "--force"]).expect(0);
-    let change = t.elapsed();
-    p.dnsctl(&["preview", "--exit-code"]).expect(0);
-    eprintln!(
-        "FIGURES e2e knot 10k: push {:.2}s, no-op preview {:.2}s, verify {:.2}s, 10% change {:.2}s",
-        push.as_secs_f64(),
-        preview.as_secs_f64(),
-        verify.as_secs_f64(),
-        change.as_secs_f64()
-    );
+    ten_thousand_records(&p, knot.addr(), "knot");
 }
 
 /// Knot is stopped while a push is under way (as soon as its log shows the
