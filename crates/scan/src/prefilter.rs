@@ -59,7 +59,7 @@ pub(crate) struct Buffers {
 }
 
 /// Inputs shorter than this are walked as one stretch.
-const LOCKSTEP_MIN: usize = 8 << 10;
+const LOCKSTEP_MIN: usize = 1 << 10;
 
 impl Prefilter {
     /// Builds the prefilter; keywords are matched ASCII case-insensitively.
@@ -357,7 +357,8 @@ mod tests {
             }
         }
         let mut got = Vec::new();
-        for len in [0, 1, 5, 8191, 8192, 8193, 9999, 20_001, text.len()] {
+        let lens = [0, 1, 5, 1023, 1024, 1025, 8191, 8192, 20_001, text.len()];
+        for len in lens {
             p.hits(&text[..len], &mut got, &mut Buffers::default());
             assert_eq!(got, naive(&kws, &text[..len]), "len {len}");
         }
