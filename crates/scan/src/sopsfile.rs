@@ -14,7 +14,8 @@
 //! - a value the user marked as clear on purpose (`unencrypted_suffix`,
 //!   `unencrypted_regex`, `unencrypted_comment_regex`) is trusted.
 
-use regex::Regex;
+use sops::crypt::{Rules, Treatment};
+use sops::metadata::EncryptionRules;
 use sops::stores::Format;
 use sops::{Map, MapItem, Value};
 
@@ -39,78 +40,23 @@ impl View {
     }
 }
 
-/// The encryption rules recorded in a file's metadata.
-#[derive(Debug, Default)]
-struct Rules {
-    unencrypted_suffix: Option<String>,
-    encrypted_suffix: Option<String>,
-    unencrypted_regex: Option<Regex>,
-    encrypted_regex: Option<Regex>,
-    unencrypted_comment_regex: Option<Regex>,
-    encrypted_comment_regex: Option<Regex>,
-}
-
-/// Whether a value is encrypted under the rules, and whether a rule of
-/// the `unencrypted_*` kind keeps it in clear (sops' own decision, as
-/// `sops::crypt` makes it).
-fn decide(r: &Rules, path: &[String], stack: &[Vec<String>]) -> (bool, bool) {
-    let mut enc = true;
-    let mut kept_clear = false;
-    if let Some(s) = &r.unencrypted_suffix {
-        if path.iter().any(|p| p.ends_with(s.as_str())) {
-            enc = false;
-            kept_clear = true;
-        }
-    }
-    if let Some(s) = &r.encrypted_suffix {
-        enc = path.iter().any(|p| p.ends_with(s.as_str()));
-    }
-    if let Some(re) = &r.unencrypted_regex {
-        if path.iter().any(|p| re.is_match(p)) {
-            enc = false;
-            kept_clear = true;
-        }
-    }
-    if let Some(re) = &r.encrypted_regex {
-        enc = path.iter().any(|p| re.is_match(p));
-    }
-    if let Some(re) = &r.unencrypted_comment_regex {
-        if stack.iter().flatten().any(|c| re.is_match(c)) {
-            enc = false;
-            kept_clear = true;
-        }
-    }
-    if let Some(re) = &r.encrypted_comment_regex {
-        enc = stack.iter().flatten().any(|c| re.is_match(c));
-    }
-    (enc, kept_clear && !enc)
-}
-
-fn rules_of(meta: &Map, prefix: &str) -> Rules {
+/// The encryption rules a file's metadata records, read leniently (a
+/// field of the wrong kind counts as absent): the scanner looks at files
+/// sops itself may refuse.
+fn rules_of(meta: &Map, prefix: &str) -> EncryptionRules {
     let get = |k: &str| match meta.get(&format!("{prefix}{k}")) {
         Some(Value::Str(s)) if !s.expose().is_empty() => Some(s.expose().to_string()),
         _ => None,
     };
-    let re = |k: &str| get(k).and_then(|s| Regex::new(&s).ok());
-    let mut r = Rules {
+    EncryptionRules {
         unencrypted_suffix: get("unencrypted_suffix"),
         encrypted_suffix: get("encrypted_suffix"),
-        unencrypted_regex: re("unencrypted_regex"),
-        encrypted_regex: re("encrypted_regex"),
-        unencrypted_comment_regex: re("unencrypted_comment_regex"),
-        encrypted_comment_regex: re("encrypted_comment_regex"),
-    };
-    // sops' default when the metadata names no rule.
-    if r.unencrypted_suffix.is_none()
-        && r.encrypted_suffix.is_none()
-        && r.unencrypted_regex.is_none()
-        && r.encrypted_regex.is_none()
-        && r.unencrypted_comment_regex.is_none()
-        && r.encrypted_comment_regex.is_none()
-    {
-        r.unencrypted_suffix = Some("_unencrypted".into());
+        unencrypted_regex: get("unencrypted_regex"),
+        encrypted_regex: get("encrypted_regex"),
+        unencrypted_comment_regex: get("unencrypted_comment_regex"),
+        encrypted_comment_regex: get("encrypted_comment_regex"),
+        mac_only_encrypted: false,
     }
-    r
 }
 
 /// Analyzes a SOPS file (`data` holds SOPS metadata).
@@ -130,14 +76,20 @@ pub(crate) fn view(path: &str, data: &[u8]) -> View {
         // the rest is scanned as text.
         return v;
     };
-    let rules = match format {
+    let recorded = match format {
         Format::Dotenv => docs.first().map(|d| rules_of(d, "sops_")),
         _ => docs
             .iter()
             .find_map(|d| d.get("sops").and_then(Value::as_map))
             .map(|m| rules_of(m, "")),
     }
-    .unwrap_or_default();
+    .unwrap_or_default()
+    .with_defaults();
+    let defaults = || Rules::new(&EncryptionRules::default().with_defaults());
+    // A regex sops would refuse: its default rules, ciphertext still hidden.
+    let Ok(rules) = Rules::new(&recorded).or_else(|_| defaults()) else {
+        return v;
+    };
     let mut walker = Walker {
         data,
         cursor: 0,
@@ -223,12 +175,11 @@ impl Walker<'_> {
             return;
         }
         let span = self.find_value(&text, key_at);
-        let (enc, kept_clear) = decide(self.rules, path, stack);
         if let Some(span) = span {
-            if enc {
-                self.view.must_encrypt.push(span);
-            } else if kept_clear {
-                self.view.trusted.push(span);
+            match self.rules.treatment(path, stack, false) {
+                Treatment::Encrypt => self.view.must_encrypt.push(span),
+                Treatment::ClearByRule => self.view.trusted.push(span),
+                Treatment::ClearNotSelected => {}
             }
         }
     }

@@ -15,6 +15,17 @@ const MAC_ONLY_ENCRYPTED_INIT: [u8; 32] = [
     0x0b, 0x97, 0x5b, 0x3b, 0xf4, 0x4f, 0x72, 0xc6, 0xfd, 0xad, 0xec, 0x81, 0x76, 0xf2, 0x7d, 0x69,
 ];
 
+/// What a file's encryption rules do with one value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Treatment {
+    /// It is encrypted.
+    Encrypt,
+    /// An `unencrypted_*` rule keeps it in clear: the user chose so.
+    ClearByRule,
+    /// It is in clear only because no `encrypted_*` rule selects it.
+    ClearNotSelected,
+}
+
 /// Compiled encryption rules.
 pub struct Rules {
     unencrypted_suffix: Option<String>,
@@ -65,10 +76,17 @@ impl Rules {
         stack: &[Vec<String>],
         is_comment: bool,
     ) -> bool {
+        self.treatment(path, stack, is_comment) == Treatment::Encrypt
+    }
+
+    /// What the rules do with the value at `path` (preceded by the comments
+    /// in `stack`), and why: sops' own decision, in sops' order.
+    pub fn treatment(&self, path: &[String], stack: &[Vec<String>], is_comment: bool) -> Treatment {
         let mut enc = true;
+        let mut kept_clear = false;
         if let Some(s) = &self.unencrypted_suffix {
             if path.iter().any(|p| p.ends_with(s.as_str())) {
-                enc = false;
+                (enc, kept_clear) = (false, true);
             }
         }
         if let Some(s) = &self.encrypted_suffix {
@@ -76,7 +94,7 @@ impl Rules {
         }
         if let Some(r) = &self.unencrypted_regex {
             if path.iter().any(|p| r.is_match(p)) {
-                enc = false;
+                (enc, kept_clear) = (false, true);
             }
         }
         if let Some(r) = &self.encrypted_regex {
@@ -84,7 +102,7 @@ impl Rules {
         }
         if let Some(r) = &self.unencrypted_comment_regex {
             if stack.iter().flatten().any(|c| r.is_match(c)) {
-                enc = false;
+                (enc, kept_clear) = (false, true);
             }
         }
         if let Some(r) = &self.encrypted_comment_regex {
@@ -96,7 +114,11 @@ impl Rules {
                     .any(|(j, c)| !(is_comment && i == last && j + 1 == last_len) && r.is_match(c))
             });
         }
-        enc
+        match (enc, kept_clear) {
+            (true, _) => Treatment::Encrypt,
+            (false, true) => Treatment::ClearByRule,
+            (false, false) => Treatment::ClearNotSelected,
+        }
     }
 }
 
