@@ -297,19 +297,17 @@ fn run_inner(args: Args) -> Result<i32, Fail> {
             }
         };
         ctx = setup(&args, root, None)?;
+        let mut data = Vec::new();
         for (rel, abs) in files {
-            // Deleted but still in the index: nothing on disk to scan.
-            let meta = match std::fs::symlink_metadata(&abs) {
-                Ok(m) if m.is_file() => m,
-                _ => continue,
-            };
-            let _ = meta;
-            let Some(data) = git::read_file(&abs, ctx.scanner.max_file_size)? else {
+            if !git::read_file(&abs, ctx.scanner.max_file_size, &mut data)? {
                 continue;
-            };
-            scanned += 1;
-            bytes += data.len();
-            findings.extend(ctx.scanner.scan(&rel, &data).findings);
+            }
+            let scan = ctx.scanner.scan(&rel, &data);
+            if scan.skipped.is_none() {
+                scanned += 1;
+                bytes += data.len();
+            }
+            findings.extend(scan.findings);
         }
     }
 
