@@ -244,17 +244,21 @@ fn select<'a>(cfg: &'a Config, names: &[String]) -> Result<Vec<&'a ZoneConfig>> 
 }
 
 fn load_desired(cfg: &Config, zc: &ZoneConfig) -> Result<Zone> {
-    let path = cfg.zone_file(zc.name.as_str());
-    let text = std::fs::read_to_string(&path).with_context(|| {
+    read_zone_file(&cfg.zone_file(zc.name.as_str()), &zc.name)
+}
+
+/// Reads and validates `zones/<zone>.yaml`.
+fn read_zone_file(path: &Path, name: &Name) -> Result<Zone> {
+    let text = std::fs::read_to_string(path).with_context(|| {
         format!(
             "cannot read {}: create it, or adopt the live zone with `dnsctl pull {}`",
             path.display(),
-            zc.name.as_str().trim_end_matches('.')
+            name.as_str().trim_end_matches('.')
         )
     })?;
     Ok(zone::parse_zone_yaml(
         &text,
-        &zc.name,
+        name,
         &path.display().to_string(),
     )?)
 }
@@ -296,27 +300,43 @@ impl Planned<'_> {
 /// Plans every zone concurrently (providers share their rate budgets), in
 /// the order given.
 async fn plan_all<'a>(cfg: &'a Config, zones: Vec<&'a ZoneConfig>) -> Result<Vec<Planned<'a>>> {
-    futures_util::future::try_join_all(zones.into_iter().map(|zc| async move {
-        let desired = load_desired(cfg, zc)?;
-        plan_zone(cfg, zc, desired, zc.no_purge).await
+    futures_util::future::try_join_all(zones.into_iter().map(|zc| {
+        let (path, name) = (cfg.zone_file(zc.name.as_str()), zc.name.clone());
+        plan_zone(cfg, zc, move || read_zone_file(&path, &name), zc.no_purge)
     }))
     .await
 }
 
-/// Reads the live zone and plans the change to `desired`, in the form the
-/// provider stores (see `Provider::normalize`).
+/// Reads the live zone and plans the change to the desired zone, in the
+/// form the provider stores (see `Provider::normalize`).
+///
+/// `read_desired` runs on a thread of its own while the live zone is
+/// fetched: parsing a 10,000-record file takes about as long as the
+/// server takes to answer. A bad file is reported as soon as it is read,
+/// and before any error of the server.
 async fn plan_zone<'a>(
     cfg: &'a Config,
     zc: &'a ZoneConfig,
-    mut desired: Zone,
+    read_desired: impl FnOnce() -> Result<Zone> + Send + 'static,
     no_purge: bool,
 ) -> Result<Planned<'a>> {
+    use futures_util::future::{select, Either};
     let provider = provider_of(cfg, zc)?;
     let target = provider.describe(&zc.name);
-    let live = provider
-        .list(&zc.name)
-        .await
-        .with_context(|| format!("cannot read the live zone {} ({target})", zc.name))?;
+    let reading = tokio::task::spawn_blocking(read_desired);
+    let listing = std::pin::pin!(provider.list(&zc.name));
+    let read = |r: Result<Result<Zone>, tokio::task::JoinError>| {
+        r.map_err(|e| anyhow!("reading the zone file failed: {e}"))?
+    };
+    let (desired, live) = match select(reading, listing).await {
+        Either::Left((desired, listing)) => {
+            let desired = read(desired)?;
+            (desired, listing.await)
+        }
+        Either::Right((live, reading)) => (read(reading.await)?, live),
+    };
+    let mut desired = desired;
+    let live = live.with_context(|| format!("cannot read the live zone {} ({target})", zc.name))?;
     provider.normalize(&mut desired);
     let plan = plan(&desired, &live, &plan_options(zc, provider, no_purge));
     Ok(Planned {
@@ -581,11 +601,18 @@ async fn revert(
     let zc = cfg.zone(&zone_name).ok_or_else(|| {
         anyhow!("the backup is of zone '{zone_name}', which is not in dnsctl.yaml")
     })?;
-    let text =
-        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let desired = zone::parse_zone_yaml(&text, &zc.name, &file.display().to_string())?;
+    let (file, name) = (file.to_path_buf(), zc.name.clone());
+    let read_backup = move || {
+        let text = std::fs::read_to_string(&file)
+            .with_context(|| format!("cannot read {}", file.display()))?;
+        Ok(zone::parse_zone_yaml(
+            &text,
+            &name,
+            &file.display().to_string(),
+        )?)
+    };
     // The backup is the whole zone: purge whatever was added since.
-    let planned = plan_zone(cfg, zc, desired, false).await?;
+    let planned = plan_zone(cfg, zc, read_backup, false).await?;
     push(cfg, vec![planned], yes, force, style).await
 }
 

@@ -34,6 +34,17 @@ impl Style {
     }
 }
 
+/// Appends `text` and a newline to `out`, in the ANSI color `code` when
+/// styling is on.
+fn painted_line(out: &mut String, style: Style, code: &str, text: std::fmt::Arguments) {
+    if style.color {
+        let _ = write!(out, "\x1b[{code}m{text}\x1b[0m");
+    } else {
+        let _ = out.write_fmt(text);
+    }
+    out.push('\n');
+}
+
 /// The lines that describe a record set's state, compared line by line in updates.
 fn state_lines(set: &RecordSet, meta_key: Option<&str>) -> Vec<String> {
     let mut lines = vec![format!("ttl {}", set.ttl)];
@@ -78,49 +89,49 @@ pub fn human(plan: &Plan, target: &str, meta_key: Option<&str>, style: Style) ->
         .min(40);
     for ch in &plan.changes {
         let s = ch.set();
-        let head = format!("{:<width$}  {:<5}", s.display_name(), s.rtype.as_str());
+        let (name, rtype) = (s.display_name(), s.rtype.as_str());
         match ch {
             Change::Create(set) | Change::Delete(set) => {
-                let (mark, paint): (&str, fn(&Style, &str) -> String) =
-                    if matches!(ch, Change::Create(_)) {
-                        ("+", Style::green)
+                // Written straight into `out`: a 10,000-record first push
+                // prints 10,000 of these lines before anything is sent.
+                let (mark, color) = if matches!(ch, Change::Create(_)) {
+                    ("+", "32")
+                } else {
+                    ("-", "31")
+                };
+                for (i, v) in set.values().iter().enumerate() {
+                    if i == 0 {
+                        let ttl = set.ttl;
+                        painted_line(
+                            &mut out,
+                            style,
+                            color,
+                            format_args!("  {mark} {name:<width$}  {rtype:<5}  {ttl:<6} {v}"),
+                        );
                     } else {
-                        ("-", Style::red)
-                    };
-                let values: Vec<String> = set.values().iter().map(ToString::to_string).collect();
-                let _ = writeln!(
-                    out,
-                    "{}",
-                    paint(
-                        &style,
-                        &format!("  {mark} {head}  {:<6} {}", set.ttl, values[0])
-                    )
-                );
-                for v in &values[1..] {
-                    let _ = writeln!(
-                        out,
-                        "{}",
-                        paint(
-                            &style,
-                            &format!("    {:width$}         {:<6} {v}", "", "", width = width)
-                        )
-                    );
+                        painted_line(
+                            &mut out,
+                            style,
+                            color,
+                            format_args!("    {:width$}         {:<6} {v}", "", ""),
+                        );
+                    }
                 }
                 if let Some((key, meta)) =
                     meta_key.and_then(|k| set.provider_meta(k).map(|m| (k, m)))
                 {
                     let shown = zone::Meta::Map(meta.clone());
-                    let line = format!(
-                        "    {:width$}         {:<6} {key}: {shown}",
-                        "",
-                        "",
-                        width = width
+                    painted_line(
+                        &mut out,
+                        style,
+                        color,
+                        format_args!("    {:width$}         {:<6} {key}: {shown}", "", ""),
                     );
-                    let _ = writeln!(out, "{}", paint(&style, &line));
                 }
             }
             Change::Update { from, to } => {
-                let _ = writeln!(out, "{}", style.yellow(format!("  ~ {head}").trim_end()));
+                let head = format!("  ~ {name:<width$}  {rtype:<5}");
+                let _ = writeln!(out, "{}", style.yellow(head.trim_end()));
                 let (old, new) = (
                     state_lines(from, meta_key).join("\n") + "\n",
                     state_lines(to, meta_key).join("\n") + "\n",
