@@ -521,3 +521,49 @@ pub fn commit_adding(dir: &Path, id: &str) -> Option<String> {
         .next()
         .map(str::to_string)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn read_file_reads_regular_files_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = |n: &str| dir.path().join(n);
+        let mut buf = b"left over".to_vec();
+        std::fs::write(p("a.env"), "TOKEN=x\n").unwrap();
+        assert!(read_file(&p("a.env"), 1 << 20, &mut buf).unwrap());
+        assert_eq!(buf, b"TOKEN=x\n");
+
+        // Not scanned: a symlink, a FIFO (opening it must not block), a
+        // directory, a file that is gone, a file over the limit.
+        std::os::unix::fs::symlink(p("a.env"), p("link")).unwrap();
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            p("fifo"),
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::from_raw_mode(0o600),
+            0,
+        )
+        .unwrap();
+        std::fs::create_dir(p("dir")).unwrap();
+        for name in ["link", "fifo", "dir", "gone"] {
+            assert!(!read_file(&p(name), 1 << 20, &mut buf).unwrap(), "{name}");
+        }
+        assert!(!read_file(&p("a.env"), 7, &mut buf).unwrap());
+        assert!(read_file(&p("a.env"), 8, &mut buf).unwrap());
+
+        // A large binary file: its first 8,000 bytes, enough to tell.
+        let mut big = vec![b'a'; 200_000];
+        big[100] = 0;
+        std::fs::write(p("big.bin"), &big).unwrap();
+        assert!(read_file(&p("big.bin"), 1 << 20, &mut buf).unwrap());
+        assert_eq!(buf.len(), 8000);
+        assert!(crate::is_binary(&buf));
+        // A large text file is read whole.
+        big[100] = b'a';
+        std::fs::write(p("big.txt"), &big).unwrap();
+        assert!(read_file(&p("big.txt"), 1 << 20, &mut buf).unwrap());
+        assert_eq!(buf, big);
+    }
+}
