@@ -372,6 +372,9 @@ impl Scanner {
         }
         kept.sort_by_key(|c| c.start);
         let spans: Vec<(usize, usize)> = kept.iter().map(|c| (c.start, c.end)).collect();
+        // What previews of the current line mask (findings come in order,
+        // so each line is worked out once).
+        let mut masks: (usize, Vec<(usize, usize)>) = (usize::MAX, Vec::new());
         let lines = Lines::new(data);
         // Column of the previous finding, to count characters once per line.
         let mut col_at: (usize, usize) = (usize::MAX, 0);
@@ -405,7 +408,13 @@ impl Scanner {
                 rule: rule.id.clone(),
                 description: rule.description.clone(),
                 kind: FindingKind::Secret,
-                preview: preview(data, lines.at(c.start), (c.start, c.end), &spans),
+                preview: {
+                    let (_, line_start, line_end) = lines.at(c.start);
+                    if masks.0 != line_start {
+                        masks = (line_start, line_masks(data, (line_start, line_end), &spans));
+                    }
+                    preview(data, (line_start, line_end), c.start, &masks.1)
+                },
                 hint: rule.hint.clone(),
                 fingerprint,
                 commit: None,
@@ -1005,18 +1014,47 @@ fn k8s_secret_value(data: &[u8], kind_at: usize) -> Option<(usize, usize)> {
     None
 }
 
-/// A preview of the line holding `secret` with every secret span masked.
-/// A long line is cut to a window around the secret, with `…` marking
-/// the cuts; a copy of a secret reaching into the window is masked too.
+/// The byte ranges a preview of the line `(start, end)` masks: every
+/// secret span touching it, and every copy on it of one of those secrets
+/// (`pw=x # x`), found in one pass over the line however many findings it
+/// holds (a 6 MB single-line JSON of test vectors has thousands).
+fn line_masks(
+    data: &[u8],
+    (line_start, line_end): (usize, usize),
+    spans: &[(usize, usize)],
+) -> Vec<(usize, usize)> {
+    let mut masks: Vec<(usize, usize)> = spans
+        .iter()
+        .copied()
+        .filter(|&(s, e)| e > line_start && s < line_end)
+        .collect();
+    let mut secrets: Vec<&[u8]> = masks
+        .iter()
+        .map(|&(s, e)| &data[s..e])
+        .filter(|x| x.len() >= 4 && x.len() <= line_end - line_start)
+        .collect();
+    secrets.sort_unstable();
+    secrets.dedup();
+    if let Ok(copies) = aho_corasick::AhoCorasick::new(&secrets) {
+        for m in copies.find_overlapping_iter(&data[line_start..line_end]) {
+            masks.push((line_start + m.start(), line_start + m.end()));
+        }
+    }
+    masks
+}
+
+/// A preview of the line holding the secret that starts at `secret_at`,
+/// with `masks` (from [`line_masks`]) masked. A long line is cut to a
+/// window around the secret, with `…` marking the cuts.
 fn preview(
     data: &[u8],
-    (_, line_start, line_end): (usize, usize, usize),
-    secret: (usize, usize),
-    spans: &[(usize, usize)],
+    (line_start, line_end): (usize, usize),
+    secret_at: usize,
+    masks: &[(usize, usize)],
 ) -> String {
     let (mut ws, mut we) = (line_start, line_end);
     if we - ws > 4 * PREVIEW_MAX {
-        ws = secret.0.saturating_sub(PREVIEW_MAX / 2).max(line_start);
+        ws = secret_at.saturating_sub(PREVIEW_MAX / 2).max(line_start);
         we = (ws + 2 * PREVIEW_MAX).min(line_end);
         // Whole UTF-8 sequences only.
         while ws > line_start && (data[ws] & 0xC0) == 0x80 {
@@ -1028,26 +1066,10 @@ fn preview(
     }
     let line = &data[ws..we];
     let mut masked = vec![false; line.len()];
-    let mut mask = |s: usize, e: usize| {
+    for &(s, e) in masks {
         let (cs, ce) = (s.max(ws), e.min(we));
         if cs < ce {
             masked[cs - ws..ce - ws].fill(true);
-        }
-    };
-    for &(s, e) in spans {
-        if e <= line_start || s >= line_end {
-            continue;
-        }
-        mask(s, e);
-        // Another copy of the secret on the line (`pw=x # x`) is masked too,
-        // also one cut by the window's edges.
-        let secret = &data[s..e];
-        if secret.len() >= 4 {
-            let from = ws.saturating_sub(secret.len()).max(line_start);
-            let to = (we + secret.len()).min(line_end);
-            for p in memchr::memmem::find_iter(&data[from..to], secret) {
-                mask(from + p, from + p + secret.len());
-            }
         }
     }
     let mut out: Vec<u8> = Vec::with_capacity(line.len() + 8);
