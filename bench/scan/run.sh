@@ -14,6 +14,7 @@ root=$PWD
 mib=${1:-64}
 runs=${2:-5}
 tools="$root/target/tools"
+cargo_home=${CARGO_HOME:-$HOME/.cargo}
 
 cargo build --release -q -p secretctl
 cargo build --release -q -p dnsctl-scan --example gen_corpus --example scan_tree
@@ -43,8 +44,33 @@ echo "== generating a ${mib} MiB mixed tree"
 "$root/target/release/examples/gen_corpus" "$work/tree" "$mib" 1
 # detect-secrets runs at well under 1 MiB/s: it gets a 4 MiB slice of the tree.
 "$root/target/release/examples/gen_corpus" "$work/slice" 4 1
+# Real sources beside the generated tree: the crates.io sources this
+# workspace was built from (Rust, C, JSON test vectors, Markdown, TOML),
+# the first REAL_MIB MiB in path order, committed to a repository as users
+# scan theirs.
+real_mib=${REAL_MIB:-128}
+echo "== copying ${real_mib} MiB of crates.io sources"
+python3 - "$cargo_home/registry/src" "$work/real" "$real_mib" <<'PY'
+import os, shutil, sys
+src, dst, limit = sys.argv[1], sys.argv[2], int(sys.argv[3]) << 20
+total = 0
+for dp, dn, fn in sorted(os.walk(src)):
+    dn[:] = sorted(d for d in dn if d != ".git")
+    for f in sorted(fn):
+        p = os.path.join(dp, f)
+        if f == ".gitignore" or os.path.islink(p) or total + os.path.getsize(p) > limit:
+            continue
+        rel = os.path.relpath(p, src)
+        os.makedirs(os.path.join(dst, os.path.dirname(rel)), exist_ok=True)
+        shutil.copyfile(p, os.path.join(dst, rel))
+        total += os.path.getsize(p)
+if total == 0:
+    sys.exit(f"no sources under {src}: build the workspace first (cargo build --release)")
+print(f"{total / 2**20:.0f} MiB")
+PY
+git -C "$work/real" init -q && git -C "$work/real" add -A && git -C "$work/real" commit -qm sources
 # git-secrets needs a repository for its patterns (AWS, as its docs set up).
-for d in tree slice; do
+for d in tree slice real; do
   git -C "$work/$d" init -q
   git -C "$work/$d" secrets --register-aws >/dev/null
 done
@@ -74,23 +100,25 @@ def timed(cmd, cwd=None, env=None, n=runs, ok=(0, 1)):
 
 print("\n== 1. throughput, one core (taskset -c 0), wall clock incl. start-up and reading files; best of %d" % runs)
 env1 = dict(os.environ, GOMAXPROCS="1")
-tree, slice_ = os.path.join(work, "tree"), os.path.join(work, "slice")
-rows = []
-for name, cmd, d, n in [
-    ("secretctl scan", [ours, "scan", "--no-sops", "."], tree, runs),
-    ("gitleaks dir", [gitleaks, "dir", ".", "--no-banner", "--log-level", "error", "--exit-code", "0"], tree, runs),
-    ("git-secrets --scan -r", ["git", "secrets", "--scan", "-r", "."], tree, runs),
-    ("detect-secrets scan", [detect, "scan", "--all-files", "."], slice_, 1),
-]:
-    size = tree_bytes(d)
-    best, med = timed(one_core + cmd, cwd=d, env=env1, n=n)
-    rows.append((name, size / 2**20, best, size / 2**20 / best))
-print("%-24s %9s %9s %10s" % ("tool", "MiB", "best s", "MiB/s"))
-for name, size, best, rate in rows:
-    print("%-24s %9.1f %9.2f %10.1f" % (name, size, best, rate))
-lib = subprocess.run(one_core + [os.path.join(root, "target/release/examples/scan_tree"), tree, str(runs)],
-                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True).stderr.strip()
-print("secretctl library, files in memory (CPU time):", lib.splitlines()[-1])
+tree, slice_, real = os.path.join(work, "tree"), os.path.join(work, "slice"), os.path.join(work, "real")
+for title, d in [("generated mixed tree, keyword-dense (untracked files)", tree),
+                 ("crates.io sources (a committed repository)", real)]:
+    print("\n-- " + title)
+    rows = []
+    for name, cmd, dd, n in [
+        ("secretctl scan", [ours, "scan", "--no-sops", "."], d, runs),
+        ("gitleaks dir", [gitleaks, "dir", ".", "--no-banner", "--log-level", "error", "--exit-code", "0"], d, runs),
+        ("git-secrets --scan -r", ["git", "secrets", "--scan", "-r", "."], d, runs),
+    ] + ([("detect-secrets scan", [detect, "scan", "--all-files", "."], slice_, 1)] if d == tree else []):
+        size = tree_bytes(dd)
+        best, med = timed(one_core + cmd, cwd=dd, env=env1, n=n)
+        rows.append((name, size / 2**20, best, size / 2**20 / best))
+    print("%-24s %9s %9s %10s" % ("tool", "MiB", "best s", "MiB/s"))
+    for name, size, best, rate in rows:
+        print("%-24s %9.1f %9.2f %10.1f" % (name, size, best, rate))
+    lib = subprocess.run(one_core + [os.path.join(root, "target/release/examples/scan_tree"), d, str(runs)],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True).stderr.strip()
+    print("secretctl library, files in memory (CPU time):", lib.splitlines()[-1])
 best, _ = timed([gitleaks, "dir", ".", "--no-banner", "--log-level", "error", "--exit-code", "0"], cwd=tree)
 print("for reference, gitleaks dir on all %d cores: %.1f MiB/s" % (os.cpu_count(), tree_bytes(tree) / 2**20 / best))
 

@@ -420,25 +420,30 @@ const READ_HEAD_FROM: u64 = 64 << 10;
 /// `fstat`, then reads into the buffer's spare room: about five system
 /// calls per file.
 pub fn read_file(path: &Path, max: usize, buf: &mut Vec<u8>) -> Result<bool, Error> {
-    use rustix::fs::OFlags;
-    use std::os::unix::fs::OpenOptionsExt;
+    read_file_at(rustix::fs::CWD, path, max, buf)
+}
+
+/// [`read_file`] of a path relative to the directory `dir` (an absolute
+/// path ignores `dir`). Opening `a/b.rs` from the work tree's directory
+/// spares the kernel walking the work tree's own path for every file.
+pub fn read_file_at(
+    dir: impl std::os::fd::AsFd,
+    path: &Path,
+    max: usize,
+    buf: &mut Vec<u8>,
+) -> Result<bool, Error> {
+    use rustix::fs::{Mode, OFlags};
     let io = |e| Error::Io {
         path: path.display().to_string(),
         source: e,
     };
     buf.clear();
-    let f = match std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags((OFlags::NOFOLLOW | OFlags::NONBLOCK).bits() as i32)
-        .open(path)
-    {
-        Ok(f) => f,
+    let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
+    let f = match rustix::fs::openat(dir, path, flags, Mode::empty()) {
+        Ok(fd) => std::fs::File::from(fd),
         // A symlink (ELOOP under O_NOFOLLOW), or deleted but still in the index.
-        Err(e) if e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) => {
-            return Ok(false)
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
-        Err(e) => return Err(io(e)),
+        Err(rustix::io::Errno::LOOP | rustix::io::Errno::NOENT) => return Ok(false),
+        Err(e) => return Err(io(e.into())),
     };
     let meta = f.metadata().map_err(io)?;
     if !meta.is_file() || meta.len() > max as u64 {

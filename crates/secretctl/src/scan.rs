@@ -262,13 +262,14 @@ fn run_inner(args: Args) -> Result<i32, Fail> {
                     });
                 let mut files: Vec<(String, PathBuf)> = Vec::new();
                 if !inside.is_empty() {
+                    // Opened relative to the work tree (see below).
                     for f in git::tracked_files(&here, &inside)? {
-                        files.push((f.clone(), top.join(&f)));
+                        files.push((f.clone(), PathBuf::from(f)));
                     }
                 }
                 for p in outside {
                     for f in git::walk(Path::new(&p))? {
-                        files.push((f.to_string_lossy().into_owned(), f));
+                        files.push((f.to_string_lossy().into_owned(), here.join(f)));
                     }
                 }
                 (top, files)
@@ -296,10 +297,13 @@ fn run_inner(args: Args) -> Result<i32, Fail> {
                 (here.clone(), files)
             }
         };
+        // Paths are relative to the root, or absolute.
+        let root_dir =
+            std::fs::File::open(&root).map_err(|e| Fail(format!("{}: {e}", root.display())))?;
         ctx = setup(&args, root, None)?;
         let mut data = Vec::new();
-        for (rel, abs) in files {
-            if !git::read_file(&abs, ctx.scanner.max_file_size, &mut data)? {
+        for (rel, path) in files {
+            if !git::read_file_at(&root_dir, &path, ctx.scanner.max_file_size, &mut data)? {
                 continue;
             }
             let scan = ctx.scanner.scan(&rel, &data);
