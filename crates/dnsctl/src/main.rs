@@ -328,14 +328,13 @@ async fn plan_zone<'a>(
     let read = |r: Result<Result<Zone>, tokio::task::JoinError>| {
         r.map_err(|e| anyhow!("reading the zone file failed: {e}"))?
     };
-    let (desired, live) = match select(reading, listing).await {
+    let (mut desired, live) = match select(reading, listing).await {
         Either::Left((desired, listing)) => {
             let desired = read(desired)?;
             (desired, listing.await)
         }
         Either::Right((live, reading)) => (read(reading.await)?, live),
     };
-    let mut desired = desired;
     let live = live.with_context(|| format!("cannot read the live zone {} ({target})", zc.name))?;
     provider.normalize(&mut desired);
     let plan = plan(&desired, &live, &plan_options(zc, provider, no_purge));

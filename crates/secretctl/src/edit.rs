@@ -2,9 +2,8 @@
 //! tmpfs, as a 0600 file, and is removed when the command ends, whatever
 //! the way (success, editor failure, parse errors, Ctrl-C, SIGTERM, SIGHUP).
 
-use crate::files::{private_dir, read_input, shred, write_atomic, write_private, Fail};
-use sops::keys::Identities;
-use sops::{DecryptOptions, EncryptOptions, Format};
+use crate::files::{private_dir, shred, write_atomic, write_private, Fail};
+use sops::{EncryptOptions, Format};
 use std::io::IsTerminal;
 use std::path::Path;
 use std::process::Command;
@@ -189,16 +188,7 @@ pub fn edit(
 ) -> Result<i32, Fail> {
     let sig = Signals::install()?;
     let decrypted = match &new_file {
-        None => {
-            let enc = read_input(file)?;
-            let ids = Identities::from_env();
-            let d = sops::decrypt(&enc, fmt, &ids, &DecryptOptions { ignore_mac })
-                .map_err(|e| Fail::from_sops(e, file))?;
-            for w in &d.warnings {
-                eprintln!("secretctl: warning: {w}");
-            }
-            Some(d)
-        }
+        None => Some(crate::decrypt_file(file, fmt, fmt, ignore_mac)?.1),
         Some(_) => None,
     };
     let original: Zeroizing<Vec<u8>> = match &decrypted {
