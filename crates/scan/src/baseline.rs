@@ -13,7 +13,7 @@
 
 use crate::{Error, Finding};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -93,69 +93,29 @@ fn unhex(s: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-/// 16 random bytes from the OS (`/dev/urandom`), else from the hasher
-/// keys std seeds from the OS, mixed with the time.
+/// 16 random bytes from the OS.
 fn random_bytes() -> Vec<u8> {
-    use std::io::Read;
     let mut b = [0u8; 16];
-    if std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| f.read_exact(&mut b))
-        .is_ok()
-    {
-        return b.to_vec();
-    }
-    use std::hash::{BuildHasher, Hasher as _};
-    let mut h = Sha256::new();
-    for i in 0..4u64 {
-        let mut s = std::collections::hash_map::RandomState::new().build_hasher();
-        s.write_u64(i);
-        h.update(s.finish().to_le_bytes());
-    }
-    if let Ok(t) = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
-        h.update(t.as_nanos().to_le_bytes());
-    }
-    h.finalize()[..16].to_vec()
+    getrandom::getrandom(&mut b).expect("the OS random source (getrandom(2))");
+    b.to_vec()
 }
 
-/// HMAC-SHA256 with the key's padded blocks absorbed once.
-struct Hmac {
-    inner: Sha256,
-    outer: Sha256,
-}
-
-impl Hmac {
-    fn new(key: &[u8]) -> Hmac {
-        let mut k = [0u8; 64];
-        if key.len() > 64 {
-            k[..32].copy_from_slice(&Sha256::digest(key));
-        } else {
-            k[..key.len()].copy_from_slice(key);
-        }
-        let mut inner = Sha256::new();
-        let mut outer = Sha256::new();
-        inner.update(k.map(|b| b ^ 0x36));
-        outer.update(k.map(|b| b ^ 0x5c));
-        Hmac { inner, outer }
-    }
-
-    fn mac(&self, msg: &[u8]) -> [u8; 32] {
-        let mut i = self.inner.clone();
-        i.update(msg);
-        let mut o = self.outer.clone();
-        o.update(i.finalize());
-        o.finalize().into()
-    }
-}
-
-/// PBKDF2-HMAC-SHA256, one 32-byte block (RFC 8018).
+/// PBKDF2-HMAC-SHA256, one 32-byte block (RFC 8018). The keyed HMAC is
+/// cloned for every round, so the key's padded blocks are hashed once.
 fn pbkdf2_sha256(password: &[u8], salt: &[u8], iterations: u32) -> [u8; 32] {
-    let prf = Hmac::new(password);
-    let mut msg = salt.to_vec();
-    msg.extend_from_slice(&1u32.to_be_bytes());
-    let mut u = prf.mac(&msg);
+    use hmac::{Hmac, Mac};
+    let prf = Hmac::<Sha256>::new_from_slice(password).expect("HMAC takes any key length");
+    let mac = |parts: &[&[u8]]| -> [u8; 32] {
+        let mut m = prf.clone();
+        for p in parts {
+            m.update(p);
+        }
+        m.finalize().into_bytes().into()
+    };
+    let mut u = mac(&[salt, &1u32.to_be_bytes()]);
     let mut out = u;
     for _ in 1..iterations {
-        u = prf.mac(&u);
+        u = mac(&[&u]);
         for (o, x) in out.iter_mut().zip(u) {
             *o ^= x;
         }

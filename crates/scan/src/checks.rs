@@ -753,7 +753,7 @@ pub fn generic_value_plausible(value: &[u8]) -> bool {
 }
 
 /// The checks of [`generic_value_is_secret`] that depend on the key's kind.
-fn generic_value_fits(kind: KeyKind, value: &[u8]) -> bool {
+pub(crate) fn generic_value_fits(kind: KeyKind, value: &[u8]) -> bool {
     let v = trim(value);
     let letters = v.iter().filter(|c| c.is_ascii_alphabetic()).count();
     let digits = v.iter().filter(|c| c.is_ascii_digit()).count();

@@ -245,6 +245,11 @@ impl Config {
                     return Err(self.err(format!("rule {}: needs a regex or a path", rc.id)))
                 }
             };
+            // An empty keyword is in every text: the prefilter could not
+            // tell any file apart.
+            if rc.keywords.iter().any(String::is_empty) {
+                return Err(self.err(format!("rule {}: a keyword is empty", rc.id)));
+            }
             if let Some(g) = rc.secret_group {
                 let regex = &regex;
                 if g >= regex.captures_len() {
@@ -403,6 +408,14 @@ paths = ['''^vendor/''']
             e.to_string().contains("rule x: regex does not compile"),
             "{e}"
         );
+        // An empty keyword would match everywhere and leave the prefilter
+        // with nothing to tell apart.
+        let e = Config::parse(
+            "[[rules]]\nid = \"y\"\nregex = \"z\"\nkeywords = [\"\"]\n",
+            "c.toml",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("rule y: a keyword is empty"), "{e}");
         let e = Config::parse("[scan]\ndisable = [\"nope\"]\n", "c.toml").unwrap_err();
         assert!(e.to_string().contains("unknown rule \"nope\""), "{e}");
         let e = Config::parse("[scan]\nbogus = 1\n", "c.toml").unwrap_err();

@@ -673,7 +673,8 @@ impl Scanner {
                         kind = checks::KeyKind::Random;
                     }
                 }
-                if !checks::generic_value_is_secret(kind, value) {
+                // Plausible already: only what depends on the key is left.
+                if kind == checks::KeyKind::NotSecret || !checks::generic_value_fits(kind, value) {
                     return None;
                 }
                 // A UUID under a key that is not clearly a secret is an id.
