@@ -45,12 +45,9 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
     memchr::memmem::find(hay, needle).is_some()
 }
 
-/// Whether `list` holds `x` (a length test first: most entries differ in length).
+/// Whether `list` holds `x` (byte strings or `str`s).
 fn listed<T: AsRef<[u8]>>(list: &[T], x: &[u8]) -> bool {
-    list.iter().any(|e| {
-        let e = e.as_ref();
-        e.len() == x.len() && e == x
-    })
+    list.iter().any(|e| e.as_ref() == x)
 }
 
 /// Whether the value is a reference to a secret kept elsewhere, not a secret:

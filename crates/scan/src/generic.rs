@@ -10,9 +10,10 @@
 //! prose or code (`monkey`, `next_token()`) and are dismissed after a
 //! look at the byte after the run.
 
-/// The key words of the generic rules: a key holds one of them.
-pub(crate) const WORDS: [&[u8]; 8] = [
-    b"pass", b"pwd", b"secret", b"token", b"key", b"cred", b"auth", b"psk",
+/// The key words of the generic rules (their prefilter keywords): a key
+/// holds one of them.
+pub(crate) const WORDS: &[&str] = &[
+    "pass", "pwd", "secret", "token", "key", "cred", "auth", "psk",
 ];
 
 /// A byte of a key (`[A-Za-z0-9_.-]`).
@@ -317,7 +318,7 @@ pub fn parse_all(data: &[u8]) -> (Vec<AssignSpans>, Vec<XmlSpans>) {
     let mut st = State::default();
     let lower = data.to_ascii_lowercase();
     for at in 0..data.len() {
-        if WORDS.iter().any(|w| lower[at..].starts_with(w)) {
+        if WORDS.iter().any(|w| lower[at..].starts_with(w.as_bytes())) {
             st.on_hit(data, at, |p, xml| {
                 if xml {
                     x.push((p.start, p.end, p.key, p.value));

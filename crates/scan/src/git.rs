@@ -9,28 +9,6 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
-/// A file to scan: its path relative to the root and its bytes.
-#[derive(Clone)]
-pub struct Blob {
-    /// Path relative to the repository (or scan) root, `/`-separated.
-    pub path: String,
-    /// The content.
-    pub data: Vec<u8>,
-    /// The object id of the version the commit replaces (staged scans).
-    pub old: Option<String>,
-    /// The object id (git scans).
-    pub id: Option<String>,
-}
-
-impl std::fmt::Debug for Blob {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Blob")
-            .field("path", &self.path)
-            .field("len", &self.data.len())
-            .finish()
-    }
-}
-
 fn git(dir: &Path) -> Command {
     let mut c = Command::new("git");
     c.current_dir(dir)
@@ -243,11 +221,6 @@ pub struct Staged {
     pub mode: String,
 }
 
-/// What the next commit adds or modifies (see [`StagedDiff`]).
-pub fn staged_changes(dir: &Path) -> Result<Vec<Staged>, Error> {
-    StagedDiff::spawn(dir)?.wait()
-}
-
 /// `git diff --cached --raw`, started early: it runs while the caller
 /// builds its scanner. Works without commits (against the empty tree),
 /// during merges (conflicted entries are not listed) and in worktrees.
@@ -324,33 +297,6 @@ fn parse_raw(out: &[u8]) -> Vec<Staged> {
         });
     }
     res
-}
-
-/// Reads the staged blobs (and nothing from the working tree).
-pub fn staged_blobs(dir: &Path, max: usize) -> Result<(Vec<Blob>, usize), Error> {
-    let changes = staged_changes(dir)?;
-    let mut cat = CatFile::new(dir)?;
-    let mut blobs = Vec::with_capacity(changes.len());
-    let mut too_large = 0;
-    for c in changes {
-        match cat.read(&c.id, max)? {
-            Some(Some(data)) => blobs.push(Blob {
-                path: c.path,
-                data,
-                old: c.old,
-                id: Some(c.id),
-            }),
-            Some(None) => too_large += 1,
-            None => {}
-        }
-    }
-    Ok((blobs, too_large))
-}
-
-/// The staged blob at `path` (`:path`), if any.
-pub fn index_blob(dir: &Path, path: &str) -> Result<Option<Vec<u8>>, Error> {
-    let mut cat = CatFile::new(dir)?;
-    Ok(cat.read(&format!(":{path}"), usize::MAX)?.flatten())
 }
 
 /// Files under `paths` (relative to `dir`) that git would track: tracked

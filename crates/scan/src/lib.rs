@@ -118,9 +118,6 @@ pub enum Skip {
     TooLarge,
     /// Matched a path allowlist.
     Allowlisted,
-    /// A SOPS-encrypted file (no longer produced: their plaintext values
-    /// are scanned, their ciphertext and metadata never are).
-    SopsEncrypted,
 }
 
 /// The result of scanning one file.

@@ -744,9 +744,7 @@ fn specs() -> Vec<Spec> {
         s(
             "generic-secret-assignment",
             "Password, secret, token or API key assigned in a config file",
-            &[
-                "pass", "pwd", "secret", "token", "key", "cred", "auth", "psk",
-            ],
+            crate::generic::WORDS,
             "",
             None,
             Generic,
@@ -755,7 +753,8 @@ fn specs() -> Vec<Spec> {
         s(
             "generic-secret-xml",
             "Password, secret or token in an XML element or attribute",
-            &["pass", "pwd", "secret", "token", "key", "cred", "auth"],
+            // One parse of a hit serves both generic rules.
+            crate::generic::WORDS,
             "",
             None,
             Generic,
