@@ -188,7 +188,7 @@ pub fn edit(
 ) -> Result<i32, Fail> {
     let sig = Signals::install()?;
     let decrypted = match &new_file {
-        None => Some(crate::decrypt_file(file, fmt, fmt, ignore_mac)?.1),
+        None => Some(crate::decrypt_file(file, fmt, fmt, ignore_mac)?),
         Some(_) => None,
     };
     let original: Zeroizing<Vec<u8>> = match &decrypted {

@@ -349,7 +349,7 @@ fn decrypt_file(
     input: Format,
     output: Format,
     ignore_mac: bool,
-) -> Result<(Vec<u8>, sops::Decrypted), Fail> {
+) -> Result<sops::Decrypted, Fail> {
     let enc = read_input(file)?;
     let ids = Identities::from_env();
     let d = sops::decrypt_as(&enc, input, output, &ids, &DecryptOptions { ignore_mac })
@@ -357,7 +357,7 @@ fn decrypt_file(
     for w in &d.warnings {
         eprintln!("secretctl: warning: {w}");
     }
-    Ok((enc, d))
+    Ok(d)
 }
 
 /// Decrypts a file for reading only (no IVs kept, no plaintext copy).
@@ -513,7 +513,7 @@ fn run(cli: Cli) -> Result<i32, Fail> {
                 )
             })?;
             let v = parsed.get("v").cloned().unwrap_or(sops::Value::Null);
-            let (_, d) = decrypt_file(&file, input, input, false)?;
+            let d = decrypt_file(&file, input, input, false)?;
             let mut docs = d.docs.clone();
             if docs.is_empty() {
                 docs.push(sops::Map::new());
@@ -530,7 +530,7 @@ fn run(cli: Cli) -> Result<i32, Fail> {
         Cmd::Unset { types, file, path } => {
             let (input, _) = formats(&file, &types)?;
             let steps = parse_path(&path)?;
-            let (_, d) = decrypt_file(&file, input, input, false)?;
+            let d = decrypt_file(&file, input, input, false)?;
             let mut docs = d.docs.clone();
             let first = docs
                 .first_mut()
@@ -573,6 +573,7 @@ fn run(cli: Cli) -> Result<i32, Fail> {
             shamir_secret_sharing_threshold,
             files,
         } => {
+            let mut ids = None;
             for file in files {
                 let (input, _) = formats(&file, &types)?;
                 let rule = creation_rule(&cli.config, &file)?
@@ -628,8 +629,9 @@ fn run(cli: Cli) -> Result<i32, Fail> {
                         continue;
                     }
                 }
-                let ids = Identities::from_env();
-                let out = sops::update_keys_to(&enc, input, &ids, &plan)
+                // One set of identities for every file: a passphrase is asked once.
+                let ids = ids.get_or_insert_with(Identities::from_env);
+                let out = sops::update_keys_to(&enc, input, ids, &plan)
                     .map_err(|e| Fail::from_sops(e, &file))?;
                 write_atomic(&file, &out)?;
                 eprintln!("{}: updated", file.display());
@@ -645,7 +647,7 @@ fn run(cli: Cli) -> Result<i32, Fail> {
             file,
         } => {
             let (input, _) = formats(&file, &types)?;
-            let (_, d) = decrypt_file(&file, input, input, false)?;
+            let d = decrypt_file(&file, input, input, false)?;
             let mut groups: Vec<Vec<String>> = d
                 .metadata
                 .key_groups

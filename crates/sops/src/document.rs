@@ -415,23 +415,6 @@ pub fn update_keys_to(enc: &[u8], f: Format, ids: &Identities, plan: &KeyPlan) -
     stores::emit_encrypted(&docs, &md, f)
 }
 
-/// Re-wraps the same data key for new age key groups (sops `updatekeys`);
-/// see [`update_keys_to`].
-pub fn update_keys(
-    enc: &[u8],
-    f: Format,
-    ids: &Identities,
-    groups: &[Vec<String>],
-    threshold: Option<usize>,
-) -> Result<Vec<u8>> {
-    let plan = KeyPlan {
-        groups: groups.to_vec(),
-        other: Vec::new(),
-        shamir_threshold: threshold,
-    };
-    update_keys_to(enc, f, ids, &plan)
-}
-
 /// Whether a file is encrypted (has sops metadata), as `sops filestatus`.
 pub fn is_encrypted(input: &[u8], f: Format) -> bool {
     stores::load_encrypted(input, f).is_ok()

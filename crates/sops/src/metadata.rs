@@ -45,27 +45,20 @@ impl KeyGroup {
     }
 
     /// Keeps only the keys of other types whose id is in `keep` (entries
-    /// kept are untouched); returns the ids removed.
-    pub fn retain_other(&mut self, keep: &[String]) -> Vec<String> {
-        let mut removed = Vec::new();
+    /// kept are untouched).
+    pub fn retain_other(&mut self, keep: &[String]) {
         for (kind, v) in self.other.iter_mut() {
             if let Value::List(items) = v {
-                items.retain(|item| {
-                    let id = item.as_map().and_then(|m| other_key_id(kind, m));
-                    match id {
-                        Some(id) if keep.contains(&id) => true,
-                        Some(id) => {
-                            removed.push(id);
-                            false
-                        }
+                items.retain(
+                    |item| match item.as_map().and_then(|m| other_key_id(kind, m)) {
+                        Some(id) => keep.contains(&id),
                         None => true,
-                    }
-                });
+                    },
+                );
             }
         }
         self.other
             .retain(|(_, v)| !matches!(v, Value::List(l) if l.is_empty()));
-        removed
     }
 }
 

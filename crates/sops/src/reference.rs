@@ -112,9 +112,11 @@ impl Reference {
 }
 
 /// Resolves `sops:FILE#key/key` relative to `base_dir` with the
-/// identities from the environment.
+/// identities from the environment, read once per process (so a key's
+/// passphrase is asked once, however many references there are).
 pub fn resolve(reference: &str, base_dir: &Path) -> Result<Secret> {
-    Reference::parse(reference)?.resolve(base_dir, &Identities::from_env())
+    static IDS: std::sync::OnceLock<Identities> = std::sync::OnceLock::new();
+    Reference::parse(reference)?.resolve(base_dir, IDS.get_or_init(Identities::from_env))
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! it is a terminal), without echo, the prompt erased afterwards.
 
 use std::fs::OpenOptions;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{Read, Write};
 use zeroize::Zeroizing;
 
 /// Asks for a secret on the terminal. Errors when there is no terminal.
@@ -42,11 +42,11 @@ pub fn read_secret(prompt: &str) -> Result<Zeroizing<String>, String> {
     };
     let _ = write!(out, "{prompt} ");
     let _ = out.flush();
-    let mut line = Zeroizing::new(String::new());
-    let read = match &tty {
-        Some(t) => BufReader::new(t).read_line(&mut line),
-        None => stdin.lock().read_line(&mut line),
-    };
+    // Read straight from the descriptor: a buffered reader would keep a
+    // copy of the passphrase in a buffer nobody wipes.
+    let read = fd
+        .try_clone_to_owned()
+        .and_then(|fd| read_line(std::fs::File::from(fd)));
     if let Some(saved) = &saved {
         let _ = tcsetattr(fd, OptionalActions::Now, saved);
     }
@@ -54,9 +54,39 @@ pub fn read_secret(prompt: &str) -> Result<Zeroizing<String>, String> {
     // and sops do.
     let _ = write!(out, "\r\n\x1b[F\x1b[K");
     let _ = out.flush();
-    read.map_err(|e| format!("reading the terminal: {e}"))?;
-    while line.ends_with('\n') || line.ends_with('\r') {
+    let mut line = read.map_err(|e| format!("reading the terminal: {e}"))?;
+    while line.last() == Some(&b'\r') {
         line.pop();
+    }
+    match String::from_utf8(std::mem::take(&mut *line)) {
+        Ok(s) => Ok(Zeroizing::new(s)),
+        Err(e) => {
+            drop(Zeroizing::new(e.into_bytes()));
+            Err("the passphrase is not UTF-8".into())
+        }
+    }
+}
+
+/// One line from `r`, without its newline, read a byte at a time so that
+/// no buffer but the returned one (wiped when dropped) holds it. A
+/// terminal in canonical mode hands over the whole line at once anyway.
+#[cfg(unix)]
+fn read_line(mut r: impl Read) -> std::io::Result<Zeroizing<Vec<u8>>> {
+    // Room for any passphrase, so the vector never moves (a move would
+    // leave a copy behind).
+    let mut line = Zeroizing::new(Vec::with_capacity(4096));
+    let mut b = Zeroizing::new([0u8; 1]);
+    loop {
+        match r.read(&mut *b) {
+            Ok(0) => break,
+            Ok(_) if b[0] == b'\n' => break,
+            Ok(_) if line.len() == line.capacity() => {
+                return Err(std::io::Error::other("the passphrase is longer than 4 KiB"))
+            }
+            Ok(_) => line.push(b[0]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
     }
     Ok(line)
 }
@@ -65,4 +95,19 @@ pub fn read_secret(prompt: &str) -> Result<Zeroizing<String>, String> {
 #[cfg(not(unix))]
 pub fn read_secret(_prompt: &str) -> Result<Zeroizing<String>, String> {
     Err("reading a passphrase from the terminal is only supported on Unix".into())
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn read_line_stops_at_the_newline_and_reads_no_further() {
+        let mut input: &[u8] = b"pass phrase\r\nnext line";
+        assert_eq!(&**read_line(&mut input).unwrap(), b"pass phrase\r");
+        assert_eq!(input, b"next line");
+        assert_eq!(&**read_line(&mut input).unwrap(), b"next line");
+        let long = vec![b'x'; 5000];
+        assert!(read_line(&long[..]).is_err());
+    }
 }
