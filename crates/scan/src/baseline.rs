@@ -49,6 +49,10 @@ pub struct Baseline {
     pub iterations: Option<u32>,
     /// Accepted findings.
     pub findings: BTreeSet<Entry>,
+    /// `salt` and `iterations`, parsed once (by [`Baseline::load`] and
+    /// [`Baseline::from_findings`]).
+    #[serde(skip)]
+    key: Option<Hasher>,
 }
 
 /// How a baseline's fingerprints are made: its salt and rounds.
@@ -131,6 +135,7 @@ impl Baseline {
             version: 2,
             salt: Some(hex(&hasher.salt)),
             iterations: Some(hasher.iterations),
+            key: Some(hasher.clone()),
             findings: findings
                 .iter()
                 .map(|f| Entry {
@@ -144,10 +149,7 @@ impl Baseline {
 
     /// The fingerprint key of a version-2 baseline.
     pub fn hasher(&self) -> Option<Hasher> {
-        Some(Hasher {
-            salt: unhex(self.salt.as_deref()?)?,
-            iterations: self.iterations.unwrap_or(ITERATIONS),
-        })
+        self.key.clone()
     }
 
     /// Whether a finding (its rule, file and secret) is accepted.
@@ -160,7 +162,7 @@ impl Baseline {
         if maybe.peek().is_none() {
             return false;
         }
-        let fp = match self.hasher() {
+        let fp = match &self.key {
             Some(h) if self.version >= 2 => h.fingerprint(rule, file, secret),
             _ => crate::fingerprint(rule, file, secret),
         };
@@ -173,13 +175,17 @@ impl Baseline {
             path: path.display().to_string(),
             source: e,
         })?;
-        let b: Baseline = serde_json::from_slice(&text).map_err(|e| Error::Config {
+        let mut b: Baseline = serde_json::from_slice(&text).map_err(|e| Error::Config {
             path: path.display().to_string(),
             message: format!(
                 "not a baseline file: {e} (write one with `secretctl scan --write-baseline`)"
             ),
         })?;
-        if b.version >= 2 && b.hasher().is_none() {
+        b.key = b.salt.as_deref().and_then(unhex).map(|salt| Hasher {
+            salt,
+            iterations: b.iterations.unwrap_or(ITERATIONS),
+        });
+        if b.version >= 2 && b.key.is_none() {
             return Err(Error::Config {
                 path: path.display().to_string(),
                 message: "version 2 needs a hex `salt` (rewrite it with `secretctl scan --write-baseline`)".into(),
@@ -278,6 +284,7 @@ mod tests {
                 file: "a.env".into(),
             }]
             .into(),
+            ..Baseline::default()
         };
         let s = crate::Scanner::new(&crate::Config::default())
             .unwrap()

@@ -315,9 +315,9 @@ fn run_inner(args: Args) -> Result<i32, Fail> {
         }
     }
 
-    if args.write_baseline {
-        let hasher = ctx.hasher.clone().unwrap_or_else(Hasher::random);
-        let b = Baseline::from_findings(&findings, &hasher);
+    // Set exactly when writing a baseline; the findings' fingerprints were made with it.
+    if let Some(hasher) = &ctx.hasher {
+        let b = Baseline::from_findings(&findings, hasher);
         atomicfile::write(&ctx.baseline_path, b.to_json().as_bytes())
             .map_err(|e| Fail(format!("{}: {e}", ctx.baseline_path.display())))?;
         eprintln!(
