@@ -315,7 +315,9 @@ impl Scanner {
             sc.hits.iter().any(|h| h.keyword == self.sops_keyword) && is_sops_encrypted(data);
         self.sops_finding(path, data, &mut out);
 
-        let mut cands = self.candidates(path, data, &mut sc);
+        // One line index for the whole file (built lazily, on first use).
+        let lines = Lines::new(data);
+        let mut cands = self.candidates(path, data, &lines, &mut sc);
         SCRATCH.set(sc);
         if encrypted {
             // Ciphertext and metadata are never findings, values left in
@@ -324,7 +326,6 @@ impl Scanner {
             let view = sopsfile::view(path, data);
             cands.retain(|c| !view.masks((c.start, c.end)));
             if let Some(ri) = self.rules.iter().position(|r| r.run == Run::Sops) {
-                let lines = Lines::new(data);
                 for &span in &view.must_encrypt {
                     let raw = Raw {
                         whole: span,
@@ -372,7 +373,6 @@ impl Scanner {
         // What previews of the current line mask (findings come in order,
         // so each line is worked out once).
         let mut masks: (usize, Vec<(usize, usize)>) = (usize::MAX, Vec::new());
-        let lines = Lines::new(data);
         // Column of the previous finding, to count characters once per line.
         let mut col_at: (usize, usize) = (usize::MAX, 0);
         for c in &kept {
@@ -427,9 +427,8 @@ impl Scanner {
     /// rules' cheap prechecks, then the generic rules parse the key it
     /// sits in and the others run their regex on its line. A line with no
     /// keyword costs the prefilter only.
-    fn candidates(&self, path: &str, data: &[u8], sc: &mut Scratch) -> Vec<Cand> {
+    fn candidates(&self, path: &str, data: &[u8], lines: &Lines, sc: &mut Scratch) -> Vec<Cand> {
         let mut cands: Vec<Cand> = Vec::new();
-        let lines = Lines::new(data);
         let hits = &sc.hits;
         let n = self.rules.len();
         let path_ok = |r: &Rule| r.path.as_ref().is_none_or(|p| p.is_match(path.as_bytes()));
@@ -469,7 +468,7 @@ impl Scanner {
                                 bare: p.bare,
                                 cred: None,
                             };
-                            if let Some((s, e)) = self.validate(g, &raw, data, path, &lines) {
+                            if let Some((s, e)) = self.validate(g, &raw, data, path, lines) {
                                 cands.push(Cand {
                                     start: s,
                                     end: e,
@@ -496,7 +495,7 @@ impl Scanner {
                             continue;
                         }
                         last_line[ri] = ls + 1;
-                        self.run_regex(ri, data, (ls, le), path, &lines, &mut cands);
+                        self.run_regex(ri, data, (ls, le), path, lines, &mut cands);
                     }
                     Run::FromFirstHit => {
                         if done[ri] || !path_ok(rule) {
@@ -504,7 +503,7 @@ impl Scanner {
                         }
                         done[ri] = true;
                         let from = memchr::memrchr(b'\n', &data[..at]).map_or(0, |p| p + 1);
-                        self.run_regex(ri, data, (from, data.len()), path, &lines, &mut cands);
+                        self.run_regex(ri, data, (from, data.len()), path, lines, &mut cands);
                     }
                     Run::Sops => {}
                     Run::Whole => {
@@ -512,14 +511,14 @@ impl Scanner {
                             continue;
                         }
                         done[ri] = true;
-                        self.run_regex(ri, data, (0, data.len()), path, &lines, &mut cands);
+                        self.run_regex(ri, data, (0, data.len()), path, lines, &mut cands);
                     }
                 }
             }
         }
         for &ri in &self.always {
             if !done[ri] && self.rules[ri].run != Run::Sops && path_ok(&self.rules[ri]) {
-                self.run_regex(ri, data, (0, data.len()), path, &lines, &mut cands);
+                self.run_regex(ri, data, (0, data.len()), path, lines, &mut cands);
             }
         }
         cands
