@@ -9,6 +9,11 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
+/// Objects asked of `git cat-file --batch` in one round trip: few enough
+/// that the requests fit the pipe while git writes its answers (no
+/// deadlock without a writer thread).
+pub const BATCH: usize = 64;
+
 fn git(dir: &Path) -> Command {
     let mut c = Command::new("git");
     c.current_dir(dir)
@@ -131,9 +136,7 @@ impl CatFile {
         max: usize,
     ) -> Result<Vec<Option<Option<Vec<u8>>>>, Error> {
         let mut out = Vec::with_capacity(ids.len());
-        // Small enough batches that the requests fit the pipe while git
-        // writes its answers (no deadlock without a writer thread).
-        for batch in ids.chunks(64) {
+        for batch in ids.chunks(BATCH) {
             let mut req = String::new();
             for id in batch {
                 req.push_str(id);

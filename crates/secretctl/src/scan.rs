@@ -222,20 +222,25 @@ fn run_inner(args: Args) -> Result<i32, Fail> {
             scanned = n;
             bytes = b;
         } else {
-            for (id, path) in git::history_objects(&ctx.root)? {
-                let Some(Some(data)) = cat.read(&id, ctx.scanner.max_file_size)? else {
-                    continue;
-                };
-                scanned += 1;
-                bytes += data.len();
-                let mut r = ctx.scanner.scan(&path, &data).findings;
-                if !r.is_empty() {
-                    let commit = git::commit_adding(&ctx.root, &id);
-                    for f in &mut r {
-                        f.commit = commit.clone();
+            let objects = git::history_objects(&ctx.root)?;
+            for chunk in objects.chunks(git::BATCH) {
+                let ids: Vec<&str> = chunk.iter().map(|(id, _)| id.as_str()).collect();
+                let blobs = cat.read_many(&ids, ctx.scanner.max_file_size)?;
+                for ((id, path), blob) in chunk.iter().zip(blobs) {
+                    let Some(data) = blob.flatten() else {
+                        continue;
+                    };
+                    scanned += 1;
+                    bytes += data.len();
+                    let mut r = ctx.scanner.scan(path, &data).findings;
+                    if !r.is_empty() {
+                        let commit = git::commit_adding(&ctx.root, id);
+                        for f in &mut r {
+                            f.commit = commit.clone();
+                        }
                     }
+                    findings.extend(r);
                 }
-                findings.extend(r);
             }
         }
     } else {
@@ -355,59 +360,54 @@ fn scan_staged(
     let mut bytes = 0;
     let mut scanned = 0;
     // Blobs are requested a batch at a time (one round trip per batch).
-    let mut pending: std::collections::VecDeque<Option<Option<Vec<u8>>>> = Default::default();
-    for (i, c) in changes.iter().enumerate() {
-        if pending.is_empty() {
-            let ids: Vec<&str> = changes[i..(i + 64).min(changes.len())]
-                .iter()
-                .map(|c| c.id.as_str())
+    for chunk in changes.chunks(git::BATCH) {
+        let ids: Vec<&str> = chunk.iter().map(|c| c.id.as_str()).collect();
+        for (c, blob) in chunk.iter().zip(cat.read_many(&ids, max)?) {
+            let Some(data) = blob.flatten() else {
+                continue;
+            };
+            scanned += 1;
+            bytes += data.len();
+            let r = ctx.scanner.scan(&c.path, &data);
+            if r.findings.is_empty() {
+                continue;
+            }
+            let old = match &c.old {
+                Some(o) => cat.read(o, max)?.flatten(),
+                None => None,
+            };
+            let mut fs: Vec<Finding> = r
+                .findings
+                .into_iter()
+                .zip(r.spans)
+                .filter(|(f, (s, e))| {
+                    f.kind != FindingKind::Secret
+                        || old
+                            .as_ref()
+                            .is_none_or(|o| memchr_find(o, &data[*s..*e]).is_none())
+                })
+                .map(|(f, _)| f)
                 .collect();
-            pending.extend(cat.read_many(&ids, max)?);
-        }
-        let Some(Some(data)) = pending.pop_front().flatten() else {
-            continue;
-        };
-        scanned += 1;
-        bytes += data.len();
-        let r = ctx.scanner.scan(&c.path, &data);
-        if r.findings.is_empty() {
-            continue;
-        }
-        let old = match &c.old {
-            Some(o) => cat.read(o, max)?.flatten(),
-            None => None,
-        };
-        let mut fs: Vec<Finding> = r
-            .findings
-            .into_iter()
-            .zip(r.spans)
-            .filter(|(f, (s, e))| {
-                f.kind != FindingKind::Secret
-                    || old
-                        .as_ref()
-                        .is_none_or(|o| memchr_find(o, &data[*s..*e]).is_none())
-            })
-            .map(|(f, _)| f)
-            .collect();
-        if fix
-            && fs
-                .iter()
-                .any(|f| f.kind == FindingKind::UnencryptedSopsFile)
-        {
-            match encrypt_and_restage(ctx, &c.path, &data) {
-                Ok(()) => {
-                    eprintln!(
-                        "secretctl scan: encrypted {} in place to the .sops.yaml recipients and staged it",
-                        c.path
-                    );
-                    fs.clear();
-                }
-                Err(Fail(msg)) => {
-                    eprintln!("secretctl scan: cannot encrypt {}: {msg}", c.path);
+            if fix
+                && fs
+                    .iter()
+                    .any(|f| f.kind == FindingKind::UnencryptedSopsFile)
+            {
+                match encrypt_and_restage(ctx, &c.path, &data) {
+                    Ok(()) => {
+                        eprintln!(
+                            "secretctl scan: encrypted {} in place to the .sops.yaml recipients and staged it",
+                            c.path
+                        );
+                        fs.clear();
+                    }
+                    Err(Fail(msg)) => {
+                        eprintln!("secretctl scan: cannot encrypt {}: {msg}", c.path);
+                    }
                 }
             }
+            out.extend(fs);
         }
-        out.extend(fs);
     }
     Ok((out, scanned, bytes))
 }
