@@ -337,7 +337,6 @@ pub fn parse_all(data: &[u8]) -> (Vec<AssignSpans>, Vec<XmlSpans>) {
 #[derive(Debug, Default)]
 pub(crate) struct State {
     run_end: usize,
-    seen: bool,
     assign_resume: usize,
     xml_resume: usize,
 }
@@ -345,12 +344,11 @@ pub(crate) struct State {
 impl State {
     /// Handles a hit of a generic word at `at`; `found(parsed, is_xml)`.
     pub(crate) fn on_hit(&mut self, data: &[u8], at: usize, mut found: impl FnMut(Parsed, bool)) {
-        if self.seen && at < self.run_end {
+        if at < self.run_end {
             return;
         }
         // The hit is a key word, so the run around it is a key.
         let (ks, ke) = key_run(data, at);
-        self.seen = true;
         self.run_end = ke.max(at + 1);
         // Most hits are a word in prose or code: one look at the bytes
         // around the key tells, before any parsing.

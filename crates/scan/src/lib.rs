@@ -143,6 +143,9 @@ pub struct Scanner {
     /// The generic rules (parsed by hand, together).
     assign_rule: Option<usize>,
     xml_rule: Option<usize>,
+    /// The rule of plaintext values inside SOPS files (run on the values
+    /// the file's own rules say must be encrypted, not on keyword hits).
+    sops_rule: Option<usize>,
     /// The prefilter keyword of SOPS values ([`SOPS_MARK`]).
     sops_keyword: usize,
     allowlists: Vec<Allowlist>,
@@ -198,7 +201,7 @@ impl Scanner {
         let mut keyword_rules: Vec<Vec<(usize, Pre)>> = Vec::new();
         let mut always = Vec::new();
         for (i, r) in rules.iter().enumerate() {
-            if r.keywords.is_empty() {
+            if r.keywords.is_empty() && r.run != Run::Sops {
                 always.push(i);
             }
             for (j, k) in r.keywords.iter().enumerate() {
@@ -227,6 +230,7 @@ impl Scanner {
         keyword_rules.push(Vec::new());
         let assign_rule = rules.iter().position(|r| r.run == Run::Assignment);
         let xml_rule = rules.iter().position(|r| r.run == Run::Xml);
+        let sops_rule = rules.iter().position(|r| r.run == Run::Sops);
         Ok(Scanner {
             rules,
             prefilter: Prefilter::new(&keywords),
@@ -234,6 +238,7 @@ impl Scanner {
             always,
             assign_rule,
             xml_rule,
+            sops_rule,
             sops_keyword,
             allowlists: config.allowlists()?,
             sops: None,
@@ -325,7 +330,7 @@ impl Scanner {
             // must be encrypted are.
             let view = sopsfile::view(path, data);
             cands.retain(|c| !view.masks((c.start, c.end)));
-            if let Some(ri) = self.rules.iter().position(|r| r.run == Run::Sops) {
+            if let Some(ri) = self.sops_rule {
                 for &span in &view.must_encrypt {
                     let raw = Raw {
                         whole: span,
@@ -441,8 +446,8 @@ impl Scanner {
         done.clear();
         done.resize(n, false);
         let mut generic = generic::State::default();
+        // The line of the last `Run::Line` hit (none yet: every hit is past `le`).
         let (mut ls, mut le) = (0usize, 0usize);
-        let mut have_line = false;
         for hit in hits {
             let at = hit.start;
             for &(ri, pre) in &self.keyword_rules[hit.keyword] {
@@ -481,10 +486,9 @@ impl Scanner {
                         if !precheck(pre, data, at, self.prefilter.keyword_len(hit.keyword)) {
                             continue;
                         }
-                        if !have_line || at >= le {
+                        if at >= le {
                             ls = memchr::memrchr(b'\n', &data[..at]).map_or(0, |p| p + 1);
                             le = memchr::memchr(b'\n', &data[at..]).map_or(data.len(), |p| at + p);
-                            have_line = true;
                         }
                         if let Pre::LineHas(lit) = pre {
                             if memchr::memmem::find(&data[ls..le], lit).is_none() {
@@ -517,7 +521,7 @@ impl Scanner {
             }
         }
         for &ri in &self.always {
-            if !done[ri] && self.rules[ri].run != Run::Sops && path_ok(&self.rules[ri]) {
+            if !done[ri] && path_ok(&self.rules[ri]) {
                 self.run_regex(ri, data, (0, data.len()), path, lines, &mut cands);
             }
         }
