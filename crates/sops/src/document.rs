@@ -81,12 +81,25 @@ pub fn open_docs(
     key: &[u8; 32],
     opts: &DecryptOptions,
 ) -> Result<(IvStash, Vec<String>)> {
-    let rules = Rules::new(&md.rules)?;
     let mut stash = IvStash::new();
-    let mut warnings = Vec::new();
-    let computed = crypt::decrypt_branches(docs, &rules, key, Some(&mut stash), &mut warnings)?;
-    check_mac(md, key, &computed, opts)?;
+    let warnings = decrypt_checked(docs, md, key, Some(&mut stash), opts)?;
     Ok((stash, warnings))
+}
+
+/// Decrypts `docs` in place and checks the MAC; returns the warnings.
+/// `stash` keeps each value's IV (for re-encrypting unchanged values).
+fn decrypt_checked(
+    docs: &mut [Map],
+    md: &Metadata,
+    key: &[u8; 32],
+    stash: Option<&mut IvStash>,
+    opts: &DecryptOptions,
+) -> Result<Vec<String>> {
+    let rules = Rules::new(&md.rules)?;
+    let mut warnings = Vec::new();
+    let computed = crypt::decrypt_branches(docs, &rules, key, stash, &mut warnings)?;
+    check_mac(md, key, &computed, opts)?;
+    Ok(warnings)
 }
 
 fn check_mac(md: &Metadata, key: &[u8; 32], computed: &str, opts: &DecryptOptions) -> Result<()> {
@@ -206,10 +219,7 @@ impl Opened {
 pub fn open(enc: &[u8], input: Format, ids: &Identities, opts: &DecryptOptions) -> Result<Opened> {
     let (mut docs, md) = stores::load_encrypted(enc, input)?;
     let key = ids.data_key(&md)?;
-    let rules = Rules::new(&md.rules)?;
-    let mut warnings = Vec::new();
-    let computed = crypt::decrypt_branches(&mut docs, &rules, &key, None, &mut warnings)?;
-    check_mac(&md, &key, &computed, opts)?;
+    let warnings = decrypt_checked(&mut docs, &md, &key, None, opts)?;
     Ok(Opened {
         docs,
         metadata: md,
@@ -381,10 +391,7 @@ impl KeyPlan {
 /// several groups (the new Shamir shares could not be encrypted to it).
 pub fn update_keys_to(enc: &[u8], f: Format, ids: &Identities, plan: &KeyPlan) -> Result<Vec<u8>> {
     let (docs, mut md) = stores::load_encrypted(enc, f)?;
-    let key = ids.data_key(&md)?;
-    // Verify the file before touching its keys.
-    let mut check = docs.clone();
-    open_docs(&mut check, &md, &key, &DecryptOptions::default())?;
+    // What cannot be done is refused before a key (or its passphrase) is needed.
     let had = other_keys_of(&md);
     let wanted: Vec<String> = plan.other.iter().flatten().cloned().collect();
     if let Some(new) = wanted.iter().find(|k| !had.contains(k)) {
@@ -401,13 +408,21 @@ pub fn update_keys_to(enc: &[u8], f: Format, ids: &Identities, plan: &KeyPlan) -
             wanted.join(", ")
         )));
     }
+    let key = ids.data_key(&md)?;
+    // Verify the file before touching its keys.
+    decrypt_checked(
+        &mut docs.clone(),
+        &md,
+        &key,
+        None,
+        &DecryptOptions::default(),
+    )?;
     let threshold = plan.threshold_for(&md);
     let (mut key_groups, t) = keys::wrap_groups(&plan.groups, threshold, &key)?;
     if let (Some(old), Some(new)) = (md.key_groups.first(), key_groups.first_mut()) {
         if !wanted.is_empty() {
-            let mut kept = old.clone();
-            kept.retain_other(plan.other_of(0));
-            new.other = kept.other;
+            new.other = old.other.clone();
+            new.retain_other(plan.other_of(0));
         }
     }
     md.key_groups = key_groups;
