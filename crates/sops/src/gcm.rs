@@ -23,12 +23,20 @@ type Block = ghash::Block;
 type Ctr<'a> = ctr::CtrCore<&'a Aes256, ctr::flavors::Ctr32BE>;
 
 /// Plaintext bytes per chunk: a multiple of 3 (whole base64 groups) and of
-/// 16 (whole AES blocks), small enough to stay in the L2 cache.
+/// 16 (whole AES blocks), small enough to stay in the L2 cache. Tiny under
+/// the fuzzer, whose inputs are a few KiB, so they cross chunks and
+/// threads too.
+#[cfg(not(fuzzing))]
 const CHUNK: usize = 48 * 1024;
+#[cfg(fuzzing)]
+const CHUNK: usize = 48;
 /// The base64 characters of one chunk.
 const CHUNK_B64: usize = CHUNK / 3 * 4;
 /// Values at least this large hand their plaintext to a second thread.
+#[cfg(not(fuzzing))]
 pub(crate) const PARALLEL_MIN: usize = 512 * 1024;
+#[cfg(fuzzing)]
+pub(crate) const PARALLEL_MIN: usize = 4 * CHUNK;
 
 /// Work done on the plaintext of a value beside the cipher (hashing): it
 /// sees all the plaintext, in order, possibly in several pieces.

@@ -269,7 +269,11 @@ pub fn load(input: &[u8]) -> Result<Map> {
 
 /// Strings at least this long that need no escaping are not copied into
 /// the text when it goes to a writer: they are written from where they are.
+/// (Tiny under the fuzzer, so its short inputs take that path too.)
+#[cfg(not(fuzzing))]
 const BY_REFERENCE_MIN: usize = 64 * 1024;
+#[cfg(fuzzing)]
+const BY_REFERENCE_MIN: usize = 8;
 
 /// JSON text being written. Small pieces are copied into `text` (wiped on
 /// drop: it may be plaintext); when the text goes to a writer, long strings
