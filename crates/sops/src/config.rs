@@ -93,7 +93,7 @@ fn opt_str(m: &Map, k: &str, path: &Path) -> Result<Option<String>> {
 /// The keys of other types a rule (or one of its key groups) names, as
 /// [`crate::metadata::other_key_id`] names the entries of a file.
 fn other_keys(m: &Map, in_group: bool, path: &Path) -> Result<Vec<String>> {
-    use crate::metadata::pgp_id;
+    use crate::metadata::{other_key_id, pgp_id};
     let mut out = Vec::new();
     let field = |v: &Map, k: &str| {
         v.get(k)
@@ -105,29 +105,22 @@ fn other_keys(m: &Map, in_group: bool, path: &Path) -> Result<Vec<String>> {
     for fp in key_list(m.get("pgp"), "pgp", path)? {
         out.push(pgp_id(&fp));
     }
-    let maps = |k: &str| -> Vec<Map> {
+    let maps = |k: &str| -> Vec<&Map> {
         match m.get(k) {
-            Some(Value::List(l)) => l.iter().filter_map(|v| v.as_map().cloned()).collect(),
+            Some(Value::List(l)) => l.iter().filter_map(Value::as_map).collect(),
             _ => Vec::new(),
         }
     };
     if in_group {
-        for k in maps("kms") {
-            let role = field(&k, "role");
-            out.push(if role.is_empty() {
-                format!("kms {}", field(&k, "arn"))
-            } else {
-                format!("kms {}+{role}", field(&k, "arn"))
-            });
-        }
-        for k in maps("gcp_kms") {
-            out.push(format!("gcp_kms {}", field(&k, "resource_id")));
+        // kms and gcp_kms entries have the fields of a file's entries.
+        for kind in ["kms", "gcp_kms"] {
+            out.extend(maps(kind).into_iter().filter_map(|k| other_key_id(kind, k)));
         }
         for k in maps("azure_keyvault") {
             out.push(format!(
                 "azure_kv {}/keys/{}",
-                field(&k, "vaultUrl").trim_end_matches('/'),
-                field(&k, "key")
+                field(k, "vaultUrl").trim_end_matches('/'),
+                field(k, "key")
             ));
         }
         for uri in key_list(m.get("hc_vault"), "hc_vault", path)? {
