@@ -471,7 +471,8 @@ fn signal_test(sig: &str, whole_group: bool, expected: i32) {
     let t = setup();
     let p = t.encrypted("s.yaml");
     let before = std::fs::read(&p).unwrap();
-    let ed = t.editor("ed.sh", "sed -i 's/s3cr3t/changed/' \"$1\"\nsleep 30");
+    // `exec`, so the editor that edit kills is the sleeping process itself.
+    let ed = t.editor("ed.sh", "sed -i 's/s3cr3t/changed/' \"$1\"\nexec sleep 30");
     let bin = assert_cmd::cargo::cargo_bin("secretctl");
     let mut child = std::process::Command::new(bin)
         .current_dir(t.dir.path())
