@@ -377,7 +377,7 @@ impl Scanner {
         let spans: Vec<(usize, usize)> = kept.iter().map(|c| (c.start, c.end)).collect();
         // What previews of the current line mask (findings come in order,
         // so each line is worked out once).
-        let mut masks: (usize, Vec<(usize, usize)>) = (usize::MAX, Vec::new());
+        let mut masks: Option<LineMasks> = None;
         // Column of the previous finding, to count characters once per line.
         let mut col_at: (usize, usize) = (usize::MAX, 0);
         for c in &kept {
@@ -412,10 +412,11 @@ impl Scanner {
                 kind: FindingKind::Secret,
                 preview: {
                     let (_, line_start, line_end) = lines.at(c.start);
-                    if masks.0 != line_start {
-                        masks = (line_start, line_masks(data, (line_start, line_end), &spans));
-                    }
-                    preview(data, (line_start, line_end), c.start, &masks.1)
+                    let m = match masks.take() {
+                        Some(m) if m.line.0 == line_start => masks.insert(m),
+                        _ => masks.insert(LineMasks::new(data, (line_start, line_end), &spans)),
+                    };
+                    m.preview(data, c.start)
                 },
                 hint: rule.hint.clone(),
                 fingerprint,
@@ -1015,90 +1016,104 @@ fn k8s_secret_value(data: &[u8], kind_at: usize) -> Option<(usize, usize)> {
     None
 }
 
-/// The byte ranges a preview of the line `(start, end)` masks: every
-/// secret span touching it, and every copy on it of one of those secrets
-/// (`pw=x # x`), found in one pass over the line however many findings it
-/// holds (a 6 MB single-line JSON of test vectors has thousands).
-fn line_masks(
-    data: &[u8],
-    (line_start, line_end): (usize, usize),
-    spans: &[(usize, usize)],
-) -> Vec<(usize, usize)> {
-    let mut masks: Vec<(usize, usize)> = spans
-        .iter()
-        .copied()
-        .filter(|&(s, e)| e > line_start && s < line_end)
-        .collect();
-    let mut secrets: Vec<&[u8]> = masks
-        .iter()
-        .map(|&(s, e)| &data[s..e])
-        .filter(|x| x.len() >= 4 && x.len() <= line_end - line_start)
-        .collect();
-    secrets.sort_unstable();
-    secrets.dedup();
-    if let Ok(copies) = aho_corasick::AhoCorasick::new(&secrets) {
-        for m in copies.find_overlapping_iter(&data[line_start..line_end]) {
-            masks.push((line_start + m.start(), line_start + m.end()));
-        }
-    }
-    masks
+/// What previews of one line `(start, end)` mask: every secret span
+/// touching it, and every copy on it of one of those secrets (`pw=x # x`).
+struct LineMasks {
+    line: (usize, usize),
+    spans: Vec<(usize, usize)>,
+    /// Finds copies of the line's secrets, however many findings the line
+    /// holds (a 6 MB single-line JSON of test vectors has hundreds).
+    copies: Option<aho_corasick::AhoCorasick>,
+    /// The longest of those secrets.
+    longest: usize,
 }
 
-/// A preview of the line holding the secret that starts at `secret_at`,
-/// with `masks` (from [`line_masks`]) masked. A long line is cut to a
-/// window around the secret, with `…` marking the cuts.
-fn preview(
-    data: &[u8],
-    (line_start, line_end): (usize, usize),
-    secret_at: usize,
-    masks: &[(usize, usize)],
-) -> String {
-    let (mut ws, mut we) = (line_start, line_end);
-    if we - ws > 4 * PREVIEW_MAX {
-        ws = secret_at.saturating_sub(PREVIEW_MAX / 2).max(line_start);
-        we = (ws + 2 * PREVIEW_MAX).min(line_end);
-        // Whole UTF-8 sequences only.
-        while ws > line_start && (data[ws] & 0xC0) == 0x80 {
-            ws -= 1;
-        }
-        while we < line_end && (data[we] & 0xC0) == 0x80 {
-            we += 1;
-        }
-    }
-    let line = &data[ws..we];
-    let mut masked = vec![false; line.len()];
-    for &(s, e) in masks {
-        let (cs, ce) = (s.max(ws), e.min(we));
-        if cs < ce {
-            masked[cs - ws..ce - ws].fill(true);
+impl LineMasks {
+    fn new(data: &[u8], line: (usize, usize), spans: &[(usize, usize)]) -> Self {
+        let spans: Vec<(usize, usize)> = spans
+            .iter()
+            .copied()
+            .filter(|&(s, e)| e > line.0 && s < line.1)
+            .collect();
+        let mut secrets: Vec<&[u8]> = spans
+            .iter()
+            .map(|&(s, e)| &data[s..e])
+            .filter(|x| x.len() >= 4 && x.len() <= line.1 - line.0)
+            .collect();
+        secrets.sort_unstable();
+        secrets.dedup();
+        let longest = secrets.iter().map(|x| x.len()).max().unwrap_or(0);
+        let copies = aho_corasick::AhoCorasick::new(&secrets).ok();
+        LineMasks {
+            line,
+            spans,
+            copies,
+            longest,
         }
     }
-    let mut out: Vec<u8> = Vec::with_capacity(line.len() + 8);
-    if ws > line_start {
-        out.extend_from_slice("…".as_bytes());
-    }
-    let mut i = 0;
-    while i < line.len() {
-        if masked[i] {
-            let j = masked[i..]
-                .iter()
-                .position(|m| !m)
-                .map_or(line.len(), |p| i + p);
-            out.extend_from_slice(redact(&line[i..j]).as_bytes());
-            i = j;
-        } else {
-            out.push(line[i]);
-            i += 1;
+
+    /// A preview of the line around the secret that starts at `secret_at`.
+    /// A long line is cut to a window around the secret, with `…` marking
+    /// the cuts; copies of secrets are searched for only in that window
+    /// (and a secret's length either side, for a copy the cut crosses),
+    /// not along the whole line once per finding.
+    fn preview(&self, data: &[u8], secret_at: usize) -> String {
+        let (line_start, line_end) = self.line;
+        let (mut ws, mut we) = (line_start, line_end);
+        if we - ws > 4 * PREVIEW_MAX {
+            ws = secret_at.saturating_sub(PREVIEW_MAX / 2).max(line_start);
+            we = (ws + 2 * PREVIEW_MAX).min(line_end);
+            // Whole UTF-8 sequences only.
+            while ws > line_start && (data[ws] & 0xC0) == 0x80 {
+                ws -= 1;
+            }
+            while we < line_end && (data[we] & 0xC0) == 0x80 {
+                we += 1;
+            }
         }
+        let line = &data[ws..we];
+        let mut masked = vec![false; line.len()];
+        let mut mask = |(s, e): (usize, usize)| {
+            let (cs, ce) = (s.max(ws), e.min(we));
+            if cs < ce {
+                masked[cs - ws..ce - ws].fill(true);
+            }
+        };
+        self.spans.iter().copied().for_each(&mut mask);
+        if let Some(copies) = &self.copies {
+            let from = ws.saturating_sub(self.longest).max(line_start);
+            let to = (we + self.longest).min(line_end);
+            for m in copies.find_overlapping_iter(&data[from..to]) {
+                mask((from + m.start(), from + m.end()));
+            }
+        }
+        let mut out: Vec<u8> = Vec::with_capacity(line.len() + 8);
+        if ws > line_start {
+            out.extend_from_slice("…".as_bytes());
+        }
+        let mut i = 0;
+        while i < line.len() {
+            if masked[i] {
+                let j = masked[i..]
+                    .iter()
+                    .position(|m| !m)
+                    .map_or(line.len(), |p| i + p);
+                out.extend_from_slice(redact(&line[i..j]).as_bytes());
+                i = j;
+            } else {
+                out.push(line[i]);
+                i += 1;
+            }
+        }
+        if we < line_end {
+            out.extend_from_slice("…".as_bytes());
+        }
+        let mut s = String::from_utf8_lossy(&out).trim().to_string();
+        if s.chars().count() > PREVIEW_MAX {
+            s = s.chars().take(PREVIEW_MAX).collect::<String>() + "…";
+        }
+        s
     }
-    if we < line_end {
-        out.extend_from_slice("…".as_bytes());
-    }
-    let mut s = String::from_utf8_lossy(&out).trim().to_string();
-    if s.chars().count() > PREVIEW_MAX {
-        s = s.chars().take(PREVIEW_MAX).collect::<String>() + "…";
-    }
-    s
 }
 
 /// A masked form of a secret: its first few characters when it is long
@@ -1207,6 +1222,32 @@ mod tests {
             f[1234].preview
         );
         assert!(!f.iter().any(|x| x.preview.contains("Sommer")));
+    }
+
+    #[test]
+    fn copies_cut_by_a_long_lines_window_are_masked() {
+        // Copies of the secret at every distance around the window's edges
+        // (it spans 80 bytes before the secret to 240 after): no part of
+        // any copy shows, even where the window cuts through one.
+        let mut text = String::new();
+        for d in 0..60 {
+            let before = "b".repeat(40 + d);
+            let after = "a".repeat(200 + d);
+            text.push_str(&format!(
+                "Sommer2024!xyz{before}\"password\":\"Sommer2024!xyz\"{after}Sommer2024!xyz{}\n",
+                "z".repeat(700)
+            ));
+        }
+        let f = scan("a.json", &text);
+        assert_eq!(f.len(), 60);
+        for x in &f {
+            assert!(x.preview.contains("\"password\":\"*****\""), "{}", x.preview);
+            assert!(
+                !x.preview.contains("Som") && !x.preview.contains("xyz"),
+                "{}",
+                x.preview
+            );
+        }
     }
 
     #[test]
