@@ -366,8 +366,8 @@ const READ_HEAD_FROM: u64 = 64 << 10;
 /// binary, and to report it if a creation rule wants it encrypted).
 ///
 /// One open that follows no symlink and never blocks on a FIFO, one
-/// `fstat`, then reads into the buffer's spare room: about five system
-/// calls per file.
+/// `fstat`, then reads into the buffer's spare room: four system calls
+/// per file.
 pub fn read_file(path: &Path, max: usize, buf: &mut Vec<u8>) -> Result<bool, Error> {
     read_file_at(rustix::fs::CWD, path, max, buf)
 }
@@ -398,18 +398,19 @@ pub fn read_file_at(
     if !meta.is_file() || meta.len() > max as u64 {
         return Ok(false);
     }
-    // Room for one byte more than the size, so a file that grew is noticed.
-    buf.reserve(meta.len() as usize + 1);
+    // The size `fstat` gave is all that is read: no extra read to find the
+    // end (what a file gains while it is read is not scanned).
+    let len = meta.len();
+    buf.reserve(len as usize);
     let f = &f;
-    if meta.len() >= READ_HEAD_FROM {
+    if len >= READ_HEAD_FROM {
         f.take(8000).read_to_end(buf).map_err(io)?;
         if crate::is_binary(buf) {
             return Ok(true);
         }
     }
-    let limit = max.saturating_add(1).saturating_sub(buf.len()) as u64;
-    f.take(limit).read_to_end(buf).map_err(io)?;
-    Ok(buf.len() <= max)
+    f.take(len - buf.len() as u64).read_to_end(buf).map_err(io)?;
+    Ok(true)
 }
 
 /// Every blob reachable from HEAD, each once, with the first path it was

@@ -459,7 +459,8 @@ fn encrypt_and_restage(ctx: &Ctx, path: &str, staged: &[u8]) -> Result<(), Fail>
 }
 
 fn print_findings(findings: &[Finding], format: OutputFormat) -> Result<(), Fail> {
-    let mut so = std::io::stdout().lock();
+    // Stdout is line-buffered: without this, a write call per line of output.
+    let mut so = std::io::BufWriter::with_capacity(64 << 10, std::io::stdout().lock());
     match format {
         OutputFormat::Json => {
             serde_json::to_writer_pretty(&mut so, findings)?;
