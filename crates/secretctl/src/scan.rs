@@ -384,7 +384,7 @@ fn scan_staged(
                     f.kind != FindingKind::Secret
                         || old
                             .as_ref()
-                            .is_none_or(|o| memchr_find(o, &data[*s..*e]).is_none())
+                            .is_none_or(|o| memchr::memmem::find(o, &data[*s..*e]).is_none())
                 })
                 .map(|(f, _)| f)
                 .collect();
@@ -410,13 +410,6 @@ fn scan_staged(
         }
     }
     Ok((out, scanned, bytes))
-}
-
-fn memchr_find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    if needle.is_empty() {
-        return None;
-    }
-    hay.windows(needle.len()).position(|w| w == needle)
 }
 
 /// Encrypts a staged plaintext file that must be encrypted, writes it
