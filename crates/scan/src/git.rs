@@ -409,7 +409,9 @@ pub fn read_file_at(
             return Ok(true);
         }
     }
-    f.take(len - buf.len() as u64).read_to_end(buf).map_err(io)?;
+    f.take(len - buf.len() as u64)
+        .read_to_end(buf)
+        .map_err(io)?;
     Ok(true)
 }
 

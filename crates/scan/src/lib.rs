@@ -1241,7 +1241,11 @@ mod tests {
         let f = scan("a.json", &text);
         assert_eq!(f.len(), 60);
         for x in &f {
-            assert!(x.preview.contains("\"password\":\"*****\""), "{}", x.preview);
+            assert!(
+                x.preview.contains("\"password\":\"*****\""),
+                "{}",
+                x.preview
+            );
             assert!(
                 !x.preview.contains("Som") && !x.preview.contains("xyz"),
                 "{}",

@@ -29,7 +29,7 @@ impl Fail {
             E::NoIdentity { .. } => 128,
             E::AlreadyEncrypted => 203,
             E::Config { .. } => 5,
-            E::Io { context, .. } if context == "reading" => 2,
+            E::Read(_) => 2,
             E::Age(m) if m.starts_with("no recipients") => 111,
             _ => 1,
         };

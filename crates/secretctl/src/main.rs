@@ -374,10 +374,7 @@ fn open_file(file: &Path, input: Format, ignore_mac: bool) -> Result<sops::Opene
 
 fn emit(out: &[u8], in_place: Option<&Path>, output: &Option<PathBuf>) -> Result<(), Fail> {
     emit_with(in_place, output, Path::new("-"), |w| {
-        w.write_all(out).map_err(|e| sops::Error::Io {
-            context: "writing".into(),
-            source: e,
-        })
+        w.write_all(out).map_err(sops::Error::Write)
     })
 }
 
@@ -393,7 +390,7 @@ fn emit_with(
     let mut failure = None;
     let run = |w: &mut dyn Write| -> std::io::Result<()> {
         fill(w).map_err(|e| match e {
-            sops::Error::Io { context, source } if context == "writing" => source,
+            sops::Error::Write(source) => source,
             other => {
                 failure = Some(other);
                 std::io::Error::other("stopped")

@@ -234,8 +234,8 @@ pub fn parse_rules(text: &[u8], config_path: &Path) -> Result<Vec<CreationRule>>
 
 /// The rule for `file` in the config at `config_path` (sops' matching).
 pub fn rule_for(config_path: &Path, file: &Path) -> Result<Option<CreationRule>> {
-    let text = std::fs::read(config_path).map_err(|e| Error::Io {
-        context: format!("reading {}", config_path.display()),
+    let text = std::fs::read(config_path).map_err(|e| Error::ReadFile {
+        path: config_path.display().to_string(),
         source: e,
     })?;
     let rules = parse_rules(&text, config_path)?;

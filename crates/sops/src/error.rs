@@ -86,11 +86,17 @@ pub enum Error {
     /// Unsupported feature or value.
     #[error("{0}")]
     Unsupported(String),
-    /// I/O.
-    #[error("{context}: {source}")]
-    Io {
-        /// What we were doing.
-        context: String,
+    /// Reading the input (a file or stdin) failed.
+    #[error("reading: {0}")]
+    Read(std::io::Error),
+    /// Writing the output failed.
+    #[error("writing: {0}")]
+    Write(std::io::Error),
+    /// Reading a file other than the input (a config or key file) failed.
+    #[error("reading {path}: {source}")]
+    ReadFile {
+        /// The file.
+        path: String,
         /// The cause.
         source: std::io::Error,
     },

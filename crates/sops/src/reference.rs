@@ -56,8 +56,8 @@ impl Reference {
         } else {
             base_dir.join(&self.file)
         };
-        let data = std::fs::read(&file).map_err(|e| Error::Io {
-            context: format!("reading {}", file.display()),
+        let data = std::fs::read(&file).map_err(|e| Error::ReadFile {
+            path: file.display().to_string(),
             source: e,
         })?;
         // For reading only: no IVs remembered, no plaintext file built.

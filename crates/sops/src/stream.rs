@@ -31,20 +31,6 @@ const HEAD: &str = "{\n\t\"data\": \"ENC[AES256_GCM,data:";
 /// What [`json::emit_with`] writes before the metadata when `data` is "".
 const EMPTY_DATA_HEAD: &str = "{\n\t\"data\": \"\"";
 
-fn read_err(e: std::io::Error) -> Error {
-    Error::Io {
-        context: "reading".into(),
-        source: e,
-    }
-}
-
-fn write_err(e: std::io::Error) -> Error {
-    Error::Io {
-        context: "writing".into(),
-        source: e,
-    }
-}
-
 /// Reads until `buf` is full or the input ends; returns the bytes read.
 fn fill(r: &mut dyn Read, buf: &mut [u8]) -> Result<usize> {
     let mut n = 0;
@@ -53,7 +39,7 @@ fn fill(r: &mut dyn Read, buf: &mut [u8]) -> Result<usize> {
             Ok(0) => break,
             Ok(k) => n += k,
             Err(e) if e.kind() == ErrorKind::Interrupted => {}
-            Err(e) => return Err(read_err(e)),
+            Err(e) => return Err(Error::Read(e)),
         }
     }
     Ok(n)
@@ -87,7 +73,7 @@ pub fn encrypt_binary_stream(
     let encrypted = rules.should_encrypt(&["data".to_string()], &[Vec::new()], false);
     if first.is_empty() || !encrypted {
         let mut all = first;
-        r.read_to_end(&mut all).map_err(read_err)?;
+        r.read_to_end(&mut all).map_err(Error::Read)?;
         return encrypt_file(all, Format::Binary, opts)?.write(Format::Json, w);
     }
 
@@ -99,7 +85,7 @@ pub fn encrypt_binary_stream(
     let mut sealer = gcm.sealer(&iv, b"data:");
     let mut hash = crypt::new_hash(&rules);
 
-    w.write_all(HEAD.as_bytes()).map_err(write_err)?;
+    w.write_all(HEAD.as_bytes()).map_err(Error::Write)?;
     let mut out = String::with_capacity(PIECE / 3 * 4);
     std::thread::scope(|s| -> Result<()> {
         // Pieces go to the MAC's hash on a second thread while they are
@@ -122,7 +108,7 @@ pub fn encrypt_binary_stream(
             let _ = tx.send(Arc::clone(&shared));
             out.clear();
             sealer.update_b64(&shared, &mut out);
-            w.write_all(out.as_bytes()).map_err(write_err)?;
+            w.write_all(out.as_bytes()).map_err(Error::Write)?;
             if shared.len() < PIECE {
                 break;
             }
@@ -143,7 +129,7 @@ pub fn encrypt_binary_stream(
     tail.push_str(",tag:");
     B64.encode_string(tag, &mut tail);
     tail.push_str(",type:str]\"");
-    w.write_all(tail.as_bytes()).map_err(write_err)?;
+    w.write_all(tail.as_bytes()).map_err(Error::Write)?;
 
     let mac = crypt::hex_upper(&hash.finalize());
     let aad = metadata::mac_aad(&md.lastmodified)?;
@@ -156,7 +142,7 @@ pub fn encrypt_binary_stream(
     let rest = whole
         .strip_prefix(EMPTY_DATA_HEAD)
         .ok_or_else(|| Error::Unsupported("internal: unexpected JSON envelope".into()))?;
-    w.write_all(rest.as_bytes()).map_err(write_err)?;
+    w.write_all(rest.as_bytes()).map_err(Error::Write)?;
     Ok(())
 }
 

@@ -106,31 +106,24 @@ pub fn load_plain_owned(mut input: Zeroizing<Vec<u8>>, f: Format) -> Result<Vec<
     Ok(vec![m])
 }
 
-fn io_err(e: std::io::Error) -> Error {
-    Error::Io {
-        context: "writing".into(),
-        source: e,
-    }
-}
-
 /// Writes documents as plaintext to `w`: [`emit_plain`] without copying
 /// large values.
 pub fn write_plain(docs: &[Map], f: Format, w: &mut dyn Write) -> Result<()> {
     match f {
         Format::Binary => match docs.first().and_then(|d| d.get("data")) {
-            Some(Value::Str(s)) => w.write_all(s.expose().as_bytes()).map_err(io_err),
-            Some(Value::Bytes(b)) => w.write_all(b).map_err(io_err),
+            Some(Value::Str(s)) => w.write_all(s.expose().as_bytes()).map_err(Error::Write),
+            Some(Value::Bytes(b)) => w.write_all(b).map_err(Error::Write),
             _ => Err(Error::Structure(
                 "a binary file's tree must have a single `data` string".into(),
             )),
         },
         Format::Json => {
             let empty = Map::new();
-            json::write_with(docs.first().unwrap_or(&empty), None, w).map_err(io_err)
+            json::write_with(docs.first().unwrap_or(&empty), None, w).map_err(Error::Write)
         }
         _ => {
             let text = Zeroizing::new(emit_plain(docs, f)?);
-            w.write_all(&text).map_err(io_err)
+            w.write_all(&text).map_err(Error::Write)
         }
     }
 }
@@ -257,9 +250,11 @@ pub fn write_encrypted(docs: &[Map], md: &Metadata, f: Format, w: &mut dyn Write
             let empty = Map::new();
             let d = docs.first().unwrap_or(&empty);
             let mdv = md.to_value(true);
-            json::write_with(d, Some((SOPS_KEY, &mdv)), w).map_err(io_err)
+            json::write_with(d, Some((SOPS_KEY, &mdv)), w).map_err(Error::Write)
         }
-        _ => w.write_all(&emit_encrypted(docs, md, f)?).map_err(io_err),
+        _ => w
+            .write_all(&emit_encrypted(docs, md, f)?)
+            .map_err(Error::Write),
     }
 }
 
