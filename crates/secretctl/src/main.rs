@@ -609,6 +609,8 @@ fn run(cli: Cli) -> Result<i32, Fail> {
                 for r in &changes.removed {
                     eprintln!("    --- {r}");
                 }
+                // Refused before the question, not after a "y".
+                plan.check(&md).map_err(|e| Fail::from_sops(e, &file))?;
                 if !yes {
                     if !std::io::stdin().is_terminal() {
                         return Err(Fail::new(

@@ -692,6 +692,18 @@ fn updatekeys_adds_a_recipient_without_touching_values() {
     // Without -y and without a terminal: refuses.
     t.write(".sops.yaml", &format!("creation_rules:\n  - age: {r2}\n"));
     t.cmd().arg("updatekeys").arg(&p).assert().code(1);
+    // A key secretctl cannot encrypt to is refused before the question.
+    t.write(
+        ".sops.yaml",
+        &format!(
+            "creation_rules:\n  - age: {r2}\n    pgp: FBC7B9E2A4F9289AC0C1D4843D16CEE4A27381B4\n"
+        ),
+    );
+    let out = t.cmd().arg("updatekeys").arg(&p).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("encrypts only to age keys"), "{err}");
+    assert!(!err.contains("confirmation"), "{err}");
 }
 
 #[test]

@@ -346,6 +346,28 @@ impl KeyPlan {
     }
 
     /// What applying the plan to a file with metadata `md` changes.
+    /// Refuses what [`update_keys_to`] cannot do for a file with metadata
+    /// `md`, before anything is asked or decrypted.
+    pub fn check(&self, md: &Metadata) -> Result<()> {
+        let had = other_keys_of(md);
+        let wanted: Vec<String> = self.other.iter().flatten().cloned().collect();
+        if let Some(new) = wanted.iter().find(|k| !had.contains(k)) {
+            return Err(Error::Unsupported(format!(
+                "the creation rule adds {new}: secretctl encrypts only to age keys. Run `sops updatekeys` \
+                 for this file, or remove the key from .sops.yaml"
+            )));
+        }
+        if !wanted.is_empty() && (self.groups.len() > 1 || md.key_groups.len() > 1) {
+            return Err(Error::Unsupported(format!(
+                "cannot keep {} in a file whose data key is split into key groups: secretctl would split \
+                 it anew and cannot encrypt the new shares to keys other than age. Run `sops updatekeys` \
+                 for this file",
+                wanted.join(", ")
+            )));
+        }
+        Ok(())
+    }
+
     pub fn changes(&self, md: &Metadata) -> KeyChanges {
         let old: Vec<String> = md
             .key_groups
@@ -392,22 +414,7 @@ impl KeyPlan {
 pub fn update_keys_to(enc: &[u8], f: Format, ids: &Identities, plan: &KeyPlan) -> Result<Vec<u8>> {
     let (docs, mut md) = stores::load_encrypted(enc, f)?;
     // What cannot be done is refused before a key (or its passphrase) is needed.
-    let had = other_keys_of(&md);
-    let wanted: Vec<String> = plan.other.iter().flatten().cloned().collect();
-    if let Some(new) = wanted.iter().find(|k| !had.contains(k)) {
-        return Err(Error::Unsupported(format!(
-            "the creation rule adds {new}: secretctl encrypts only to age keys. Run `sops updatekeys` \
-             for this file, or remove the key from .sops.yaml"
-        )));
-    }
-    if !wanted.is_empty() && (plan.groups.len() > 1 || md.key_groups.len() > 1) {
-        return Err(Error::Unsupported(format!(
-            "cannot keep {} in a file whose data key is split into key groups: secretctl would split \
-             it anew and cannot encrypt the new shares to keys other than age. Run `sops updatekeys` \
-             for this file",
-            wanted.join(", ")
-        )));
-    }
+    plan.check(&md)?;
     let key = ids.data_key(&md)?;
     // Verify the file before touching its keys.
     decrypt_checked(
@@ -420,7 +427,7 @@ pub fn update_keys_to(enc: &[u8], f: Format, ids: &Identities, plan: &KeyPlan) -
     let threshold = plan.threshold_for(&md);
     let (mut key_groups, t) = keys::wrap_groups(&plan.groups, threshold, &key)?;
     if let (Some(old), Some(new)) = (md.key_groups.first(), key_groups.first_mut()) {
-        if !wanted.is_empty() {
+        if plan.other.iter().any(|o| !o.is_empty()) {
             new.other = old.other.clone();
             new.retain_other(plan.other_of(0));
         }
