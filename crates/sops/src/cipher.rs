@@ -264,18 +264,25 @@ fn seal_with(
     if iv.len() != 32 {
         return Err(Error::Unsupported("sops IVs are 32 bytes".into()));
     }
-    const HEAD: &str = "ENC[AES256_GCM,data:";
-    let mut s = String::with_capacity(HEAD.len() + plain.len().div_ceil(3) * 4 + 90 + ty.len());
-    s.push_str(HEAD);
+    let mut s = String::with_capacity(ENC_HEAD.len() + plain.len().div_ceil(3) * 4 + 90 + ty.len());
+    s.push_str(ENC_HEAD);
     let tag = gcm.seal_b64(iv, aad.as_bytes(), plain, &mut s, side);
+    push_enc_tail(&mut s, iv, &tag, ty);
+    Ok(s)
+}
+
+/// What an `ENC[...]` value starts with, up to its base64 ciphertext.
+pub(crate) const ENC_HEAD: &str = "ENC[AES256_GCM,data:";
+
+/// Ends an `ENC[...]` value after its base64 ciphertext.
+pub(crate) fn push_enc_tail(s: &mut String, iv: &[u8], tag: &[u8], ty: &str) {
     s.push_str(",iv:");
-    B64.encode_string(iv, &mut s);
+    B64.encode_string(iv, s);
     s.push_str(",tag:");
-    B64.encode_string(tag, &mut s);
+    B64.encode_string(tag, s);
     s.push_str(",type:");
     s.push_str(ty);
     s.push(']');
-    Ok(s)
 }
 
 /// Decrypts an `ENC[...]` string, returning the typed value. `path` is the

@@ -64,10 +64,21 @@ pub fn seal_docs(
     stash: Option<&IvStash>,
 ) -> Result<()> {
     md.rules.validate()?;
-    md.lastmodified = metadata::now_rfc3339();
-    md.version = metadata::SOPS_VERSION.to_string();
+    stamp(md);
     let rules = Rules::new(&md.rules)?;
     let mac = crypt::encrypt_branches(docs, &rules, key, stash)?;
+    seal_mac(md, mac, key)
+}
+
+/// Dates and versions metadata being written, as sops does on every write.
+pub(crate) fn stamp(md: &mut Metadata) {
+    md.lastmodified = metadata::now_rfc3339();
+    md.version = metadata::SOPS_VERSION.to_string();
+}
+
+/// Stores the MAC (upper-case hex), encrypted with the data key and bound
+/// to the metadata's `lastmodified`.
+pub(crate) fn seal_mac(md: &mut Metadata, mac: String, key: &[u8; 32]) -> Result<()> {
     let aad = metadata::mac_aad(&md.lastmodified)?;
     md.mac = cipher::encrypt(&Value::str(mac), key, &aad, None)?
         .ok_or_else(|| Error::Unsupported("empty MAC".into()))?;

@@ -8,16 +8,13 @@
 //! whatever the size of the file, and the output is byte for byte what
 //! encrypting the whole file at once writes.
 
-use crate::cipher::{self, IvStash};
+use crate::cipher;
 use crate::crypt::{self, Rules};
-use crate::document::{encrypt_file, new_metadata, EncryptOptions};
+use crate::document::{encrypt_file, new_metadata, seal_mac, stamp, EncryptOptions};
 use crate::error::{Error, Result};
 use crate::gcm::{Gcm, PIECE_ALIGN};
-use crate::metadata;
 use crate::stores::{json, Format};
 use crate::value::{Map, Value};
-use base64::engine::general_purpose::STANDARD as B64;
-use base64::Engine;
 use sha2::Digest;
 use std::io::{ErrorKind, Read, Write};
 use std::sync::{mpsc, Arc};
@@ -26,8 +23,8 @@ use zeroize::Zeroizing;
 /// Bytes read at a time: a multiple of [`PIECE_ALIGN`], about 1 MiB.
 const PIECE: usize = PIECE_ALIGN * 21 * 1024;
 
-/// What the envelope starts with, up to the base64 of the ciphertext.
-const HEAD: &str = "{\n\t\"data\": \"ENC[AES256_GCM,data:";
+/// What the envelope starts with, up to the `data` value.
+const HEAD: &str = "{\n\t\"data\": \"";
 /// What [`json::emit_with`] writes before the metadata when `data` is "".
 const EMPTY_DATA_HEAD: &str = "{\n\t\"data\": \"\"";
 
@@ -78,14 +75,15 @@ pub fn encrypt_binary_stream(
     }
 
     let (mut md, key) = new_metadata(opts)?;
-    md.lastmodified = metadata::now_rfc3339();
-    md.version = metadata::SOPS_VERSION.to_string();
+    stamp(&mut md);
     let gcm = Gcm::new(&key);
     let iv = cipher::random_iv()?;
     let mut sealer = gcm.sealer(&iv, b"data:");
     let mut hash = crypt::new_hash(&rules);
 
     w.write_all(HEAD.as_bytes()).map_err(Error::Write)?;
+    w.write_all(cipher::ENC_HEAD.as_bytes())
+        .map_err(Error::Write)?;
     let mut out = String::with_capacity(PIECE / 3 * 4);
     std::thread::scope(|s| -> Result<()> {
         // Pieces go to the MAC's hash on a second thread while they are
@@ -124,17 +122,11 @@ pub fn encrypt_binary_stream(
     let tag = sealer.finish();
 
     let mut tail = String::with_capacity(100);
-    tail.push_str(",iv:");
-    B64.encode_string(iv, &mut tail);
-    tail.push_str(",tag:");
-    B64.encode_string(tag, &mut tail);
-    tail.push_str(",type:str]\"");
+    cipher::push_enc_tail(&mut tail, &iv, &tag, "str");
+    tail.push('"');
     w.write_all(tail.as_bytes()).map_err(Error::Write)?;
 
-    let mac = crypt::hex_upper(&hash.finalize());
-    let aad = metadata::mac_aad(&md.lastmodified)?;
-    md.mac = cipher::encrypt(&Value::str(mac), &key, &aad, None::<&IvStash>)?
-        .ok_or_else(|| Error::Unsupported("empty MAC".into()))?;
+    seal_mac(&mut md, crypt::hex_upper(&hash.finalize()), &key)?;
     // The rest of the envelope, exactly as the JSON store writes it.
     let mut doc = Map::new();
     doc.push("data", Value::str(""));
@@ -150,6 +142,7 @@ pub fn encrypt_binary_stream(
 mod tests {
     use super::*;
     use crate::keys::{generate_identity, Identities};
+    use crate::metadata;
     use crate::stores;
 
     fn check(plain: &[u8], opts: &EncryptOptions, ids: &Identities) {
