@@ -70,7 +70,8 @@ _dnsctl_run() {
   _dnsctl_out=$(
     if [ -n "$DNSCTL_CONFIG" ]; then export DNSCTL_CONFIG; fi
     if [ -n "$DNSCTL_NAMESERVER" ]; then export DNSCTL_NAMESERVER; fi
-    "$DNSCTL_BIN" acme "$1" "$2" "$3" 2>&1
+    # `--`: about 1 value in 64 begins with '-'.
+    "$DNSCTL_BIN" acme "$1" -- "$2" "$3" 2>&1
   )
   _dnsctl_rc=$?
   _debug "dnsctl acme $1 $2" "$_dnsctl_out"

@@ -79,15 +79,22 @@ impl Project {
 
     /// Like [`Project::dnsctl`], with extra environment variables.
     pub fn dnsctl_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
-        let out = Command::new(binary("dnsctl", "dnsctl"))
-            .args(args)
-            .current_dir(self.dir.path())
-            .env("NO_COLOR", "1")
+        let out = self
+            .dnsctl_command(args)
             .envs(env.iter().copied())
-            .stdin(std::process::Stdio::null())
             .output()
             .expect("run dnsctl");
         Run(out)
+    }
+
+    /// The command [`Project::dnsctl`] runs, to start it in the background.
+    pub fn dnsctl_command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(binary("dnsctl", "dnsctl"));
+        cmd.args(args)
+            .current_dir(self.dir.path())
+            .env("NO_COLOR", "1")
+            .stdin(std::process::Stdio::null());
+        cmd
     }
 }
 

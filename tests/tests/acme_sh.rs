@@ -113,11 +113,12 @@ fn acme_sh_hook_adds_and_removes_values_and_remembers_its_settings() {
         "{}",
         show(&o)
     );
-    let o = hook(home.path(), "dns_dnsctl_add", fqdn, "value-wildcard", &env);
+    // About 1 value in 64 begins with '-': it must not be read as an option.
+    let o = hook(home.path(), "dns_dnsctl_add", fqdn, "-value-wildcard", &env);
     assert!(o.status.success(), "{}", show(&o));
     assert_eq!(
         values(),
-        vec!["value-apex".to_string(), "value-wildcard".to_string()]
+        vec!["-value-wildcard".to_string(), "value-apex".to_string()]
     );
     let saved = std::fs::read_to_string(home.path().join("account.conf")).expect("account.conf");
     assert!(
@@ -128,8 +129,8 @@ fn acme_sh_hook_adds_and_removes_values_and_remembers_its_settings() {
     // A renewal run: the settings come from the account config alone.
     let o = hook(home.path(), "dns_dnsctl_rm", fqdn, "value-apex", &[]);
     assert!(o.status.success(), "{}", show(&o));
-    assert_eq!(values(), vec!["value-wildcard".to_string()]);
-    let o = hook(home.path(), "dns_dnsctl_rm", fqdn, "value-wildcard", &[]);
+    assert_eq!(values(), vec!["-value-wildcard".to_string()]);
+    let o = hook(home.path(), "dns_dnsctl_rm", fqdn, "-value-wildcard", &[]);
     assert!(o.status.success(), "{}", show(&o));
     assert!(values().is_empty());
 

@@ -12,8 +12,10 @@ use zone::{Change, Name, Plan, RData, RType, RecordSet, Zone};
 pub const CHALLENGE_TTL: u32 = 60;
 /// CNAME hops followed from the asked name.
 const MAX_CNAME_HOPS: usize = 8;
-/// Read-back rounds: a concurrent writer to the same set can undo our change.
-const WRITE_ROUNDS: usize = 3;
+/// Write rounds: a concurrent writer to the same set can refuse our plan
+/// (it changed the set since we read it) or undo our change; each round
+/// reads the set again.
+const WRITE_ROUNDS: usize = 8;
 
 /// Where a challenge name lives.
 pub struct Location<'a> {
@@ -223,14 +225,18 @@ async fn converge<'a>(
                 target: loc.describe(),
                 source: e,
             })?;
-        loc.provider
-            .apply(&plan)
-            .await
-            .map_err(|e| AcmeError::Provider {
-                target: loc.describe(),
-                source: e,
-            })?;
-        outcome = Outcome::Changed;
+        match loc.provider.apply(&plan).await {
+            Ok(()) => outcome = Outcome::Changed,
+            // Another writer (the other half of an apex + wildcard pair, say)
+            // changed the set since we read it: read again and redo.
+            Err(provider::ProviderError::Conflict { .. }) => {}
+            Err(e) => {
+                return Err(AcmeError::Provider {
+                    target: loc.describe(),
+                    source: e,
+                })
+            }
+        }
         // Read back: another writer may have replaced the set meanwhile.
         loc = locate(cfg, asked).await?;
     }

@@ -1,7 +1,10 @@
 //! Files the tools write for users are written atomically and durably: a
 //! temporary file in the same directory is written, fsynced and renamed over
 //! the target, then the directory is fsynced. A crash leaves either the old
-//! file or the new one, never a torn mix, and no stray temporary file.
+//! file or the new one, never a torn mix. Only `kill -9` or a power cut can
+//! leave the temporary file behind: it is named `.<target name>.tmp-XXXXXX`,
+//! so a writer that knows it is the only one writing the target (it holds a
+//! lock) removes leftovers with [`remove_stale_temps`].
 //!
 //! ```
 //! let dir = tempfile::tempdir().unwrap();
@@ -45,7 +48,9 @@ fn write_with(
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&temp_prefix(path))
+        .tempfile_in(dir)?;
     if let Some(p) = perms {
         tmp.as_file().set_permissions(p)?;
     } else {
@@ -65,6 +70,45 @@ fn write_with(
     }
     sync_dir(dir)?;
     Ok(true)
+}
+
+/// The start of the names of `path`'s temporary files.
+fn temp_prefix(path: &Path) -> String {
+    let name = path.file_name().map(|n| n.to_string_lossy());
+    format!(".{}.tmp-", name.as_deref().unwrap_or(""))
+}
+
+/// Removes the temporary files a killed writer of `path` left beside it, and
+/// returns how many. Only call it while no other process can be writing
+/// `path` (e.g. under a lock that every writer of `path` takes): it would
+/// remove that writer's file before its rename.
+pub fn remove_stale_temps(path: &Path) -> io::Result<usize> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let prefix = temp_prefix(path);
+    let mut removed = 0;
+    let entries = match fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(e),
+    };
+    for entry in entries {
+        let entry = entry?;
+        let stale = entry
+            .file_name()
+            .to_str()
+            .is_some_and(|n| n.starts_with(&prefix));
+        if stale && entry.file_type()?.is_file() {
+            match fs::remove_file(entry.path()) {
+                Ok(()) => removed += 1,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    Ok(removed)
 }
 
 /// tempfile creates files 0600; a new user file should follow the umask instead.
@@ -130,6 +174,27 @@ mod tests {
         assert!(!write_new(&p, b"second").unwrap());
         assert_eq!(fs::read_to_string(&p).unwrap(), "first");
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn stale_temps_of_one_target_are_removed_and_no_others() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.zone");
+        // What a writer killed between create and rename leaves behind.
+        fs::write(dir.path().join(".a.zone.tmp-x1Y2z3"), "half").unwrap();
+        fs::write(dir.path().join(".b.zone.tmp-x1Y2z3"), "other file's").unwrap();
+        fs::write(dir.path().join("a.zone.tmp-not-ours"), "user file").unwrap();
+        assert_eq!(remove_stale_temps(&p).unwrap(), 1);
+        write(&p, b"new").unwrap();
+        let mut left: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        assert_eq!(
+            left,
+            [".b.zone.tmp-x1Y2z3", "a.zone", "a.zone.tmp-not-ours"]
+        );
     }
 
     #[test]

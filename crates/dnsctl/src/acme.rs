@@ -77,7 +77,8 @@ pub enum AcmeCommand {
 pub struct ValueArgs {
     /// The record name, e.g. _acme-challenge.example.com (trailing dot optional)
     fqdn: String,
-    /// The TXT value (for ACME: base64url(sha256(key authorization)))
+    /// The TXT value (for ACME: base64url(sha256(key authorization))); it may begin with '-'
+    #[arg(allow_hyphen_values = true)]
     value: String,
     #[command(flatten)]
     wait: WaitArgs,

@@ -600,19 +600,71 @@ async fn revert(
     let zc = cfg.zone(&zone_name).ok_or_else(|| {
         anyhow!("the backup is of zone '{zone_name}', which is not in dnsctl.yaml")
     })?;
-    let (file, name) = (file.to_path_buf(), zc.name.clone());
-    let read_backup = move || {
-        let text = std::fs::read_to_string(&file)
-            .with_context(|| format!("cannot read {}", file.display()))?;
-        Ok(zone::parse_zone_yaml(
-            &text,
-            &name,
-            &file.display().to_string(),
-        )?)
-    };
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let restored = zone::parse_zone_yaml(&text, &zc.name, &file.display().to_string())?;
     // The backup is the whole zone: purge whatever was added since.
-    let planned = plan_zone(cfg, zc, read_backup, false).await?;
-    push(cfg, vec![planned], yes, force, style).await
+    let desired = restored.clone();
+    match plan_zone(cfg, zc, move || Ok(desired), false).await {
+        Ok(planned) => push(cfg, vec![planned], yes, force, style).await,
+        Err(e) => match e.downcast_ref::<provider::ProviderError>() {
+            Some(provider::ProviderError::Unreadable {
+                path, diagnostics, ..
+            }) => {
+                revert_over_unreadable(cfg, zc, &restored, Path::new(path), diagnostics, yes).await
+            }
+            _ => Err(e),
+        },
+    }
+}
+
+/// A revert where the live zone file does not parse (edited by hand, say):
+/// shows why and what replaces it, asks, keeps the unreadable file beside
+/// the backups, then writes the backup's zone in its place.
+async fn revert_over_unreadable(
+    cfg: &Config,
+    zc: &ZoneConfig,
+    restored: &Zone,
+    path: &Path,
+    why: &Diagnostics,
+    yes: bool,
+) -> Result<ExitCode> {
+    let AnyProvider::Local(local) = provider_of(cfg, zc)? else {
+        bail!("only the local provider reports an unreadable zone file");
+    };
+    let raw = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    println!(
+        "{} ({})\n  the live zone file cannot be read:\n{}\n  revert replaces all of {} ({} lines) with the backup's {} record sets",
+        zc.name.as_str().trim_end_matches('.'),
+        local.describe(&zc.name),
+        indent(&why.to_string(), "    "),
+        path.display(),
+        raw.split(|b| *b == b'\n').filter(|l| !l.is_empty()).count(),
+        restored.len()
+    );
+    confirm(&format!("Replace {}?", path.display()), yes)?;
+    let kept = backup::keep_unreadable(&cfg.backups_dir, &restored.file_stem(), &raw)
+        .with_context(|| {
+            format!(
+                "cannot keep a copy of {} in {}; nothing was changed",
+                path.display(),
+                cfg.backups_dir.display()
+            )
+        })?;
+    eprintln!("kept the unreadable file as {}", display_path(&kept));
+    local
+        .replace_unreadable(restored, &raw)
+        .await
+        .with_context(|| format!("cannot replace {}", path.display()))?;
+    println!("replaced {} with the backup", path.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn indent(text: &str, by: &str) -> String {
+    text.lines()
+        .map(|l| format!("{by}{l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 async fn pull(cfg: &Config, name: &str, output: Option<&Path>, force: bool) -> Result<ExitCode> {

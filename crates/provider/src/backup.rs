@@ -19,15 +19,34 @@ pub struct Backup {
 
 /// Writes a durable snapshot of `live` (fsynced before this returns).
 pub fn write(dir: &Path, live: &Zone, source: &str) -> std::io::Result<PathBuf> {
-    std::fs::create_dir_all(dir)?;
     let stem = live.file_stem();
-    let mut when = Utc::now();
     let body = zone::write_zone_yaml(live);
+    write_stamped(dir, &stem, "yaml", |stamp| {
+        format!("# Backup of {stem} taken {stamp} from {source}.\n# Restore with: dnsctl revert <this file>\n{body}").into_bytes()
+    })
+}
+
+/// Keeps a live zone file that could not be read, byte for byte, as
+/// `<zone>_<timestamp>.unreadable.zone` before a revert replaces it. It is not
+/// a backup `revert` takes (`list` leaves it out): it is there to be read.
+pub fn keep_unreadable(dir: &Path, zone: &str, raw: &[u8]) -> std::io::Result<PathBuf> {
+    write_stamped(dir, zone, "unreadable.zone", |_| raw.to_vec())
+}
+
+/// Creates `<stem>_<timestamp>.<ext>` in `dir`, durably and never over
+/// another file, taking the next microsecond while the name is taken.
+fn write_stamped(
+    dir: &Path,
+    stem: &str,
+    ext: &str,
+    contents: impl Fn(&str) -> Vec<u8>,
+) -> std::io::Result<PathBuf> {
+    std::fs::create_dir_all(dir)?;
+    let mut when = Utc::now();
     loop {
         let stamp = when.format(STAMP).to_string();
-        let header = format!("# Backup of {stem} taken {stamp} from {source}.\n# Restore with: dnsctl revert <this file>\n");
-        let path = dir.join(format!("{stem}_{stamp}.yaml"));
-        if atomicfile::write_new(&path, format!("{header}{body}").as_bytes())? {
+        let path = dir.join(format!("{stem}_{stamp}.{ext}"));
+        if atomicfile::write_new(&path, &contents(&stamp))? {
             return Ok(path);
         }
         when += Duration::microseconds(1);

@@ -42,6 +42,20 @@ pub enum ProviderError {
     /// The live zone could not be read (a zone file with errors, say).
     #[error("{0}")]
     Zone(#[from] zone::Diagnostics),
+    /// The local provider's zone file does not parse (edited by hand, say).
+    #[error("{diagnostics}\n  hint: the live zone file {path} cannot be read, so nothing was changed; fix it by hand, or replace it with a backup: `dnsctl backups {zone}` lists them and `dnsctl revert BACKUP` restores one over it")]
+    Unreadable {
+        zone: String,
+        path: String,
+        diagnostics: zone::Diagnostics,
+    },
+    /// Another process held the zone's write lock for too long.
+    #[error("{path} is being written by another dnsctl process (lock {lock} held for {waited_secs} s); nothing was changed, try again when it has finished")]
+    Busy {
+        path: String,
+        lock: String,
+        waited_secs: u64,
+    },
     /// The live zone changed between planning and applying.
     #[error("zone {zone} changed since the plan was made ({detail}); run preview again")]
     Conflict { zone: String, detail: String },

@@ -1,10 +1,23 @@
 //! The local provider: each zone's live state is an RFC 1035 zone file
 //! `<directory>/<zone>.zone`, which BIND and Knot load unchanged. It needs no
 //! account and no network, so a fresh clone can preview and push at once.
+//!
+//! Every write (push, revert, ACME present and cleanup) holds an exclusive
+//! advisory lock (`flock`) on `<directory>/.<zone>.zone.lock` from reading
+//! the file, through checking that it still holds what the plan was made
+//! from, to renaming the new file into place. Two dnsctl processes writing
+//! one zone therefore take turns: the later one sees the earlier one's
+//! change, and a plan made before that change is refused, never applied
+//! over it. The lock file stays (removing it would let a waiting writer
+//! lock a file nobody else can find).
 
 use crate::config::Options;
 use crate::{Capabilities, Provider, ProviderError};
+use rustix::fs::{flock, FlockOperation};
+use std::fs::File;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 use zone::rdata::Soa;
 use zone::{Change, Diagnostic, Name, Plan, RData, RType, RecordSet, Zone};
 
@@ -30,19 +43,74 @@ impl LocalProvider {
             .join(format!("{}.zone", zone.as_str().trim_end_matches('.')))
     }
 
+    fn lock_path(&self, zone: &Name) -> PathBuf {
+        self.dir.join(format!(
+            ".{}.zone.lock",
+            zone.as_str().trim_end_matches('.')
+        ))
+    }
+
+    /// Takes the zone's write lock, waiting for another writer to finish (it
+    /// says so on stderr after a second) for at most `LOCK_WAIT`. The lock is
+    /// released when the returned file is dropped, or when the process dies.
+    async fn lock(&self, zone: &Name) -> Result<File, ProviderError> {
+        std::fs::create_dir_all(&self.dir).map_err(|e| ProviderError::io(&self.dir, e))?;
+        let path = self.lock_path(zone);
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| ProviderError::io(&path, e))?;
+        let started = Instant::now();
+        let mut told = false;
+        loop {
+            match flock(&file, FlockOperation::NonBlockingLockExclusive) {
+                Ok(()) => return Ok(file),
+                Err(rustix::io::Errno::WOULDBLOCK | rustix::io::Errno::INTR) => {}
+                Err(e) => return Err(ProviderError::io(&path, e.into())),
+            }
+            let waited = started.elapsed();
+            if waited >= LOCK_WAIT {
+                return Err(ProviderError::Busy {
+                    path: self.zone_path(zone).display().to_string(),
+                    lock: path.display().to_string(),
+                    waited_secs: waited.as_secs(),
+                });
+            }
+            if !told && waited >= Duration::from_secs(1) {
+                told = true;
+                // stderr may be closed; waiting is not worth failing over.
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "waiting for another dnsctl process writing {} to finish (lock {}; giving up after {} s)",
+                    self.zone_path(zone).display(),
+                    path.display(),
+                    LOCK_WAIT.as_secs()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
     fn read(&self, zone: &Name) -> Result<Zone, ProviderError> {
         let path = self.zone_path(zone);
         match std::fs::read_to_string(&path) {
-            Ok(text) => Ok(zone::parse_zone_file(
-                &text,
-                zone,
-                &path.display().to_string(),
-            )?),
+            Ok(text) => zone::parse_zone_file(&text, zone, &path.display().to_string()).map_err(
+                |diagnostics| ProviderError::Unreadable {
+                    zone: zone.as_str().trim_end_matches('.').to_string(),
+                    path: path.display().to_string(),
+                    diagnostics,
+                },
+            ),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Zone::new(zone.clone())),
             Err(e) => Err(ProviderError::io(&path, e)),
         }
     }
 }
+
+/// How long a writer waits for another one to release a zone.
+const LOCK_WAIT: Duration = Duration::from_secs(120);
 
 impl Provider for LocalProvider {
     fn describe(&self, zone: &Name) -> String {
@@ -61,10 +129,11 @@ impl Provider for LocalProvider {
         self.read(zone)
     }
 
-    /// Checks that the file still holds what the plan was made from, applies
-    /// the plan, keeps the SOA serial moving (unless the plan sets the SOA, as a
-    /// revert does), and replaces the file atomically.
+    /// Under the zone's lock: checks that the file still holds what the plan
+    /// was made from, applies the plan, moves the SOA serial forward, and
+    /// replaces the file atomically.
     async fn apply(&self, plan: &Plan) -> Result<(), ProviderError> {
+        let _lock = self.lock(&plan.zone).await?;
         let mut live = self.read(&plan.zone)?;
         for ch in &plan.changes {
             let current = live.get(&ch.set().name, ch.set().rtype);
@@ -89,27 +158,67 @@ impl Provider for LocalProvider {
                 });
             }
         }
-        let sets_soa = plan
-            .changes
-            .iter()
-            .any(|c| c.set().rtype == RType::Soa && c.set().name.is_empty());
+        let before = soa_serial(&live);
         plan.apply_to(&mut live);
-        if !sets_soa {
-            bump_soa(&mut live);
-        }
+        advance_soa(&mut live, before);
         let path = self.zone_path(&plan.zone);
-        std::fs::create_dir_all(&self.dir).map_err(|e| ProviderError::io(&self.dir, e))?;
+        // We hold the lock: a temporary file of this zone is a killed writer's.
+        atomicfile::remove_stale_temps(&path).map_err(|e| ProviderError::io(&path, e))?;
         atomicfile::write(&path, zone::write_zone_file(&live).as_bytes())
             .map_err(|e| ProviderError::io(&path, e))
     }
 }
 
-/// Increments the SOA serial, or adds an SOA if the zone has none yet, so that
-/// the file loads in a name server and secondaries see the change.
-fn bump_soa(zone: &mut Zone) {
+impl LocalProvider {
+    /// Replaces a zone file that cannot be read (see
+    /// [`ProviderError::Unreadable`]) with `zone`, as a revert over it does.
+    /// Refuses if the file no longer holds `shown`, the bytes the user was
+    /// shown and agreed to replace. The serial is the backup's plus one: the
+    /// unreadable file's cannot be known.
+    pub async fn replace_unreadable(&self, zone: &Zone, shown: &[u8]) -> Result<(), ProviderError> {
+        let _lock = self.lock(&zone.origin).await?;
+        let path = self.zone_path(&zone.origin);
+        let now = std::fs::read(&path).map_err(|e| ProviderError::io(&path, e))?;
+        if now != shown {
+            return Err(ProviderError::Conflict {
+                zone: zone.origin.to_string(),
+                detail: format!("{} was changed by someone else", path.display()),
+            });
+        }
+        let mut zone = zone.clone();
+        let serial = soa_serial(&zone);
+        advance_soa(&mut zone, serial);
+        atomicfile::remove_stale_temps(&path).map_err(|e| ProviderError::io(&path, e))?;
+        atomicfile::write(&path, zone::write_zone_file(&zone).as_bytes())
+            .map_err(|e| ProviderError::io(&path, e))
+    }
+}
+
+fn soa_serial(zone: &Zone) -> Option<u32> {
+    match zone.get("", RType::Soa)?.values().first()? {
+        RData::Soa(soa) => Some(soa.serial),
+        _ => None,
+    }
+}
+
+/// Whether serial `a` is after `b` in RFC 1982 sequence-space arithmetic.
+fn serial_after(a: u32, b: u32) -> bool {
+    (a.wrapping_sub(b) as i32) > 0
+}
+
+/// Makes the SOA serial come after `before` (the file's serial before this
+/// write), adding an SOA if the zone has none, so the file loads in a name
+/// server and secondaries transfer the change. A plan that sets the SOA (a
+/// revert) keeps its serial only if it is already ahead: restoring an old
+/// serial would make secondaries ignore the reverted zone.
+fn advance_soa(zone: &mut Zone, before: Option<u32>) {
+    let next = |serial: u32| match before {
+        Some(b) if !serial_after(serial, b) => b.wrapping_add(1).max(1),
+        _ => serial,
+    };
     let soa = match zone.get("", RType::Soa).map(|s| s.values()[0].clone()) {
         Some(RData::Soa(mut soa)) => {
-            soa.serial = soa.serial.wrapping_add(1).max(1);
+            soa.serial = next(soa.serial);
             soa
         }
         _ => {
@@ -123,7 +232,7 @@ fn bump_soa(zone: &mut Zone) {
             Soa {
                 mname: ns.unwrap_or_else(|| host("ns")),
                 rname: host("hostmaster"),
-                serial: 1,
+                serial: before.map_or(1, |b| b.wrapping_add(1).max(1)),
                 refresh: 7200,
                 retry: 3600,
                 expire: 1_209_600,
