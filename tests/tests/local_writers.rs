@@ -245,3 +245,46 @@ fn every_acme_call_form_takes_a_value_that_begins_with_a_dash() {
     );
     assert!(!p.read("live/example.com.zone").contains("_acme-challenge"));
 }
+
+#[test]
+fn a_closed_stdout_or_stderr_ends_a_command_quietly_never_with_a_panic() {
+    let p = Project::new();
+    p.write("dnsctl.yaml", CONFIG);
+    let mut zone = zone_with("");
+    for i in 0..3000 {
+        zone.push_str(&format!(
+            "host{i}: {{type: A, value: 192.0.2.{}}}\n",
+            i % 250
+        ));
+    }
+    p.write("zones/example.com.yaml", &zone);
+    // More than a pipe holds (64 KiB), to a reader that has gone: as
+    // `dnsctl preview | head -1`.
+    for args in [&["preview"][..], &["preview", "--json"], &["push"]] {
+        let mut child = p
+            .dnsctl_command(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_ne!(out.status.code(), Some(101), "{args:?}: {stderr}");
+    }
+    // stderr to a reader that has gone, on an error path.
+    p.write(
+        "zones/example.com.yaml",
+        "www: {type: A, value: 192.0.2.300}\n",
+    );
+    let mut child = p
+        .dnsctl_command(&["check"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stderr.take());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(1));
+}

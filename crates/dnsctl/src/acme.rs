@@ -129,7 +129,7 @@ fn env_nameservers() -> Result<Vec<SocketAddr>> {
     }
 }
 
-fn say(report: &acme::Report, verb: &str, value: &str) {
+fn say(report: &acme::Report, verb: &str, value: &str) -> Result<()> {
     let what = match report.outcome {
         acme::Outcome::Changed => verb.to_string(),
         acme::Outcome::Unchanged => format!("already {verb}"),
@@ -148,10 +148,12 @@ fn say(report: &acme::Report, verb: &str, value: &str) {
         ),
         None => String::new(),
     };
-    println!(
+    outln!(
         "{what} TXT \"{value}\" at {}{via} ({}){wait}",
-        report.fqdn, report.target
+        report.fqdn,
+        report.target
     );
+    Ok(())
 }
 
 /// Runs `dnsctl acme <command>`.
@@ -161,33 +163,33 @@ pub async fn run(cfg: &Config, cmd: AcmeCommand) -> Result<ExitCode> {
             let s = a.wait.settings()?;
             let name = acme::hook::parse_record_name(&a.fqdn)?;
             let r = acme::present(cfg, &name, &a.value, &s).await?;
-            say(&r, "published", &a.value);
+            say(&r, "published", &a.value)?;
         }
         AcmeCommand::Cleanup(a) => {
             let s = a.wait.settings()?;
             let name = acme::hook::parse_record_name(&a.fqdn)?;
             let r = acme::cleanup(cfg, &name, &a.value, &s).await?;
-            say(&r, "removed", &a.value);
+            say(&r, "removed", &a.value)?;
         }
         AcmeCommand::Wait(a) => {
             let s = a.wait.settings()?;
             let name = acme::hook::parse_record_name(&a.fqdn)?;
             let r = acme::wait(cfg, &name, &a.value, &s).await?;
-            say(&r, "published", &a.value);
+            say(&r, "published", &a.value)?;
         }
         AcmeCommand::CertbotAuth(w) => {
             let s = w.settings()?;
             let c = certbot_challenge()?;
             let r = acme::present(cfg, &c.fqdn, &c.value, &s).await?;
             // certbot hands this to the cleanup hook as CERTBOT_AUTH_OUTPUT.
-            eprintln!("dnsctl: published TXT at {} ({})", r.fqdn, r.target);
-            println!("{}", r.fqdn);
+            errln!("dnsctl: published TXT at {} ({})", r.fqdn, r.target);
+            outln!("{}", r.fqdn);
         }
         AcmeCommand::CertbotCleanup(w) => {
             let s = w.settings()?;
             let c = certbot_challenge()?;
             let r = acme::cleanup(cfg, &c.fqdn, &c.value, &s).await?;
-            say(&r, "removed", &c.value);
+            say(&r, "removed", &c.value)?;
         }
         AcmeCommand::Check {
             domain,
@@ -206,7 +208,7 @@ pub async fn run(cfg: &Config, cmd: AcmeCommand) -> Result<ExitCode> {
                         serde_json::json!({"level": level(f.level), "topic": f.topic, "message": f.message})
                     })
                     .collect();
-                println!(
+                outln!(
                     "{}",
                     serde_json::to_string_pretty(
                         &serde_json::json!({"domain": domain, "ok": !report.failed(), "findings": items})
@@ -214,7 +216,7 @@ pub async fn run(cfg: &Config, cmd: AcmeCommand) -> Result<ExitCode> {
                 );
             } else {
                 for f in &report.findings {
-                    println!("{:<5} {:<11} {}", level(f.level), f.topic, f.message);
+                    outln!("{:<5} {:<11} {}", level(f.level), f.topic, f.message);
                 }
             }
             if report.failed() {
@@ -278,8 +280,9 @@ pub fn exec_hook() -> Option<ExitCode> {
     }
     let code = match run_exec(&args) {
         Ok(c) => c,
+        Err(e) if e.is::<crate::output::StdoutClosed>() => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("dnsctl: error: {e:#}");
+            errln!("dnsctl: error: {e:#}");
             ExitCode::FAILURE
         }
     };
@@ -312,11 +315,11 @@ fn run_exec(args: &[OsString]) -> Result<ExitCode> {
     let call = acme::hook::parse_exec(&args)?;
     let (challenge, present) = match call {
         acme::hook::ExecCall::Unknown(action) => {
-            eprintln!("dnsctl: exec action '{action}' is not known to this version; nothing to do");
+            errln!("dnsctl: exec action '{action}' is not known to this version; nothing to do");
             return Ok(ExitCode::SUCCESS);
         }
         acme::hook::ExecCall::Timeout => {
-            println!(
+            outln!(
                 "{}",
                 serde_json::json!({"timeout": policy.timeout.as_secs(), "interval": policy.max_interval.as_secs()})
             );
@@ -339,10 +342,10 @@ fn run_exec(args: &[OsString]) -> Result<ExitCode> {
     runtime.block_on(async {
         if present {
             let r = acme::present(&cfg, &challenge.fqdn, &challenge.value, &settings).await?;
-            say(&r, "published", &challenge.value);
+            say(&r, "published", &challenge.value)?;
         } else {
             let r = acme::cleanup(&cfg, &challenge.fqdn, &challenge.value, &settings).await?;
-            say(&r, "removed", &challenge.value);
+            say(&r, "removed", &challenge.value)?;
         }
         Ok::<_, anyhow::Error>(())
     })?;

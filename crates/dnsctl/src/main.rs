@@ -1,6 +1,8 @@
 //! dnsctl: DNS as code. A thin command-line layer over the `zone` and
 //! `provider` crates.
 
+#[macro_use]
+mod output;
 mod acme;
 mod render;
 mod verify;
@@ -157,16 +159,18 @@ fn main() -> ExitCode {
     {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
+            errln!("error: cannot start the async runtime: {e}");
             return ExitCode::FAILURE;
         }
     };
     match runtime.block_on(run(cli, style)) {
         Ok(code) => code,
+        // The reader went away (`dnsctl preview | head -1`): nothing to say.
+        Err(e) if e.is::<output::StdoutClosed>() => ExitCode::SUCCESS,
         Err(e) => {
             match e.downcast_ref::<Diagnostics>() {
-                Some(d) => eprintln!("{d}"),
-                None => eprintln!("error: {e:#}"),
+                Some(d) => errln!("{d}"),
+                None => errln!("error: {e:#}"),
             }
             ExitCode::FAILURE
         }
@@ -369,8 +373,8 @@ fn check(cfg: &Config, names: &[String]) -> Result<ExitCode> {
             Err(e) => {
                 failed = true;
                 match e.downcast_ref::<Diagnostics>() {
-                    Some(d) => eprintln!("{d}"),
-                    None => eprintln!("error: {e:#}"),
+                    Some(d) => errln!("{d}"),
+                    None => errln!("error: {e:#}"),
                 }
             }
         }
@@ -378,13 +382,13 @@ fn check(cfg: &Config, names: &[String]) -> Result<ExitCode> {
     if names.is_empty() {
         for stray in stray_zone_files(cfg) {
             failed = true;
-            eprintln!("{}:1:1: error: no zone '{stray}' in dnsctl.yaml\n  hint: add it under 'zones:' with a provider, or remove the file", cfg.zone_file(&stray).display());
+            errln!("{}:1:1: error: no zone '{stray}' in dnsctl.yaml\n  hint: add it under 'zones:' with a provider, or remove the file", cfg.zone_file(&stray).display());
         }
     }
     if failed {
         return Ok(ExitCode::FAILURE);
     }
-    println!(
+    outln!(
         "ok: {} zone{} and {sets} record sets are valid",
         zones.len(),
         if zones.len() == 1 { "" } else { "s" }
@@ -425,9 +429,9 @@ async fn preview(
         if json {
             zones_json.push(render::json(&p.plan, &p.target));
         } else {
-            print!("{}", p.render(style));
+            out!("{}", p.render(style));
             if let Err(e) = p.plan.check_safety(&p.zc.safety) {
-                println!(
+                outln!(
                     "  {}",
                     style.yellow(&format!("warning: push will refuse this: {e}"))
                 );
@@ -435,12 +439,12 @@ async fn preview(
         }
     }
     if json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&render::total_json(zones_json, total))?
         );
     } else {
-        println!(
+        outln!(
             "{}",
             style.bold(&format!("total: {}", render::counts_line(total)))
         );
@@ -462,12 +466,12 @@ async fn push(
 ) -> Result<ExitCode> {
     let mut total = Counts::default();
     for p in &work {
-        print!("{}", p.render(style));
+        out!("{}", p.render(style));
         total += p.plan.counts();
     }
     let work: Vec<Planned<'_>> = work.into_iter().filter(|p| !p.plan.is_empty()).collect();
     if work.is_empty() {
-        println!("nothing to do: the live zones match zones/");
+        outln!("nothing to do: the live zones match zones/");
         return Ok(ExitCode::SUCCESS);
     }
     // Refuse before asking: nothing is written unless every zone can be applied.
@@ -496,7 +500,7 @@ async fn push(
                 cfg.backups_dir.display()
             )
         })?;
-        eprintln!("backup: {}", display_path(&path));
+        errln!("backup: {}", display_path(&path));
         saved.push(path);
     }
     // Zones are applied concurrently; a progress line only makes sense for one.
@@ -507,12 +511,12 @@ async fn push(
     }))
     .await;
     if progress {
-        eprint!("\r\x1b[K");
+        err!("\r\x1b[K");
     }
     let mut failed = false;
     for ((p, saved), (applied, took)) in work.iter().zip(&saved).zip(results) {
         match applied {
-            Ok(()) => println!(
+            Ok(()) => outln!(
                 "{}",
                 style.green(&format!(
                     "applied {} to {} in {:.1}s",
@@ -523,7 +527,7 @@ async fn push(
             ),
             Err(e) => {
                 failed = true;
-                eprintln!(
+                errln!(
                     "error: push to {} failed; restore with `dnsctl revert {}` if needed: {e}",
                     p.target,
                     display_path(saved)
@@ -547,7 +551,7 @@ fn show_progress(provider: &AnyProvider) -> bool {
         AnyProvider::Cloudflare(cf) => {
             cf.set_progress(std::sync::Arc::new(
                 |zone: &Name, done: usize, total: usize| {
-                    eprint!(
+                    err!(
                         "\r{}: {done}/{total} record changes applied",
                         zone.as_str().trim_end_matches('.')
                     );
@@ -571,7 +575,7 @@ fn confirm(question: &str, yes: bool) -> Result<()> {
     if !std::io::stdin().is_terminal() {
         bail!("refusing to change live DNS without confirmation: there is no terminal to ask on; pass --yes");
     }
-    eprint!("{question} [y/N] ");
+    err!("{question} [y/N] ");
     std::io::stderr().flush().ok();
     let mut answer = String::new();
     std::io::stdin()
@@ -633,7 +637,7 @@ async fn revert_over_unreadable(
         bail!("only the local provider reports an unreadable zone file");
     };
     let raw = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    println!(
+    outln!(
         "{} ({})\n  the live zone file cannot be read:\n{}\n  revert replaces all of {} ({} lines) with the backup's {} record sets",
         zc.name.as_str().trim_end_matches('.'),
         local.describe(&zc.name),
@@ -651,12 +655,12 @@ async fn revert_over_unreadable(
                 cfg.backups_dir.display()
             )
         })?;
-    eprintln!("kept the unreadable file as {}", display_path(&kept));
+    errln!("kept the unreadable file as {}", display_path(&kept));
     local
         .replace_unreadable(restored, &raw)
         .await
         .with_context(|| format!("cannot replace {}", path.display()))?;
-    println!("replaced {} with the backup", path.display());
+    outln!("replaced {} with the backup", path.display());
     Ok(ExitCode::SUCCESS)
 }
 
@@ -693,7 +697,7 @@ async fn pull(cfg: &Config, name: &str, output: Option<&Path>, force: bool) -> R
 fn write_yaml_out(zone: &Zone, out: PathBuf, force: bool) -> Result<ExitCode> {
     let text = zone::write_zone_yaml(zone);
     if out.as_os_str() == "-" {
-        print!("{text}");
+        out!("{text}");
         return Ok(ExitCode::SUCCESS);
     }
     if out.exists() && !force {
@@ -707,7 +711,7 @@ fn write_yaml_out(zone: &Zone, out: PathBuf, force: bool) -> Result<ExitCode> {
     }
     atomicfile::write(&out, text.as_bytes())
         .with_context(|| format!("cannot write {}", out.display()))?;
-    eprintln!("wrote {} ({} record sets)", display_path(&out), zone.len());
+    errln!("wrote {} ({} record sets)", display_path(&out), zone.len());
     Ok(ExitCode::SUCCESS)
 }
 
@@ -715,10 +719,10 @@ fn list_backups(cfg: &Config, zone: Option<&str>) -> Result<ExitCode> {
     let list = backup::list(&cfg.backups_dir, zone)
         .with_context(|| format!("cannot read {}", cfg.backups_dir.display()))?;
     if list.is_empty() {
-        eprintln!("no backups in {}", display_path(&cfg.backups_dir));
+        errln!("no backups in {}", display_path(&cfg.backups_dir));
     }
     for b in list {
-        println!(
+        outln!(
             "{}  {}  {}",
             b.taken.format("%Y-%m-%d %H:%M:%S UTC"),
             b.zone,

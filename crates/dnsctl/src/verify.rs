@@ -81,7 +81,7 @@ pub async fn verify(
                             "differences": [],
                         }));
                     } else {
-                        println!("{zone_name} @ {label}: cannot verify: {e:#}");
+                        outln!("{zone_name} @ {label}: cannot verify: {e:#}");
                     }
                     continue;
                 }
@@ -125,22 +125,22 @@ pub async fn verify(
                 continue;
             }
             match (&error, drifts.len()) {
-                (Some(e), _) => println!("{zone_name} @ {at}: cannot verify: {e}"),
-                (None, 0) => println!("{zone_name} @ {at}: all {} record sets match", sets.len()),
+                (Some(e), _) => outln!("{zone_name} @ {at}: cannot verify: {e}"),
+                (None, 0) => outln!("{zone_name} @ {at}: all {} record sets match", sets.len()),
                 (None, n) => {
-                    println!(
+                    outln!(
                         "{zone_name} @ {at}: {n} of {} record sets differ",
                         sets.len()
                     );
                     for d in &drifts {
-                        println!("  {} {}: {}", d.name, d.rtype, d.detail);
+                        outln!("  {} {}: {}", d.name, d.rtype, d.detail);
                     }
                 }
             }
         }
     }
     if json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        outln!("{}", serde_json::to_string_pretty(&report)?);
     }
     Ok(if failed {
         ExitCode::FAILURE

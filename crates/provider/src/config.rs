@@ -294,6 +294,7 @@ fn parse(text: &str, root: &Path, diags: &mut Vec<Diagnostic>) -> Option<Config>
         );
         return None;
     };
+    let mut seen: std::collections::HashMap<String, (String, zone::Pos)> = Default::default();
     for (zname, zpos, z) in entries(zones_node, "zones", diags) {
         let name = match Name::parse_fqdn(&format!("{}.", zname.trim_end_matches('.'))) {
             Ok(n) => n,
@@ -342,8 +343,24 @@ fn parse(text: &str, root: &Path, diags: &mut Vec<Diagnostic>) -> Option<Config>
                     .hint("add `provider: NAME` naming one of 'providers'"),
             );
         }
-        cfg.zones
-            .insert(zname.trim_end_matches('.').to_ascii_lowercase(), zc);
+        let key = zname.trim_end_matches('.').to_ascii_lowercase();
+        if let Some((first, first_pos)) = seen.get(&key) {
+            // Names are case-insensitive and the final dot is optional: one
+            // of the two entries would silently win.
+            diags.push(
+                Diagnostic::new(
+                    zpos,
+                    format!(
+                        "zone '{zname}' is the same zone as '{first}' at line {}",
+                        first_pos.line
+                    ),
+                )
+                .hint("keep one entry per zone"),
+            );
+            continue;
+        }
+        seen.insert(key.clone(), (zname.to_string(), zpos));
+        cfg.zones.insert(key, zc);
     }
     Some(cfg)
 }
@@ -500,6 +517,13 @@ mod tests {
 
     #[test]
     fn errors_have_positions_and_hints() {
+        let e = load("providers:\n  home: {type: local, directory: live}\nzones:\n  example.com: {provider: home}\n  EXAMPLE.com.: {provider: home, no_purge: true}\n").unwrap_err().to_string();
+        assert!(
+            e.contains(
+                ":5:3: error: zone 'EXAMPLE.com.' is the same zone as 'example.com' at line 4"
+            ),
+            "{e}"
+        );
         let e = load("providers:\n  home: {type: local, directory: live}\nzones:\n  example.com: {provider: nope}\n").unwrap_err().to_string();
         assert!(
             e.contains("dnsctl.yaml:4:27: error: zone 'example.com' names provider 'nope'")
