@@ -49,6 +49,13 @@ pub enum ProviderError {
         path: String,
         diagnostics: zone::Diagnostics,
     },
+    /// The zone file was written but the local provider's `reload` command failed.
+    #[error("{path} was written, but the reload command `{command}` failed ({detail}); the name server may still serve the old zone")]
+    Reload {
+        path: String,
+        command: String,
+        detail: String,
+    },
     /// Another process held the zone's write lock for too long.
     #[error("{path} is being written by another dnsctl process (lock {lock} held for {waited_secs} s); nothing was changed, try again when it has finished")]
     Busy {

@@ -24,18 +24,29 @@ use zone::{Change, Diagnostic, Name, Plan, RData, RType, RecordSet, Zone};
 #[derive(Debug, Clone)]
 pub struct LocalProvider {
     dir: PathBuf,
+    /// A command run after each write (e.g. `rndc reload {zone}`), as an
+    /// argument vector: no shell ever reads it.
+    reload: Vec<String>,
 }
+
+/// How long a reload command may take before it is killed.
+const RELOAD_TIMEOUT: Duration = Duration::from_secs(60);
 
 impl LocalProvider {
     pub fn new(dir: impl Into<PathBuf>) -> Self {
-        LocalProvider { dir: dir.into() }
+        LocalProvider {
+            dir: dir.into(),
+            reload: Vec::new(),
+        }
     }
 
     pub fn from_options(opts: &Options<'_>, root: &Path) -> Result<Self, Diagnostic> {
-        opts.only(&["directory"])?;
-        Ok(LocalProvider::new(
-            root.join(opts.required_str("directory")?),
-        ))
+        opts.only(&["directory", "reload"])?;
+        let mut p = LocalProvider::new(root.join(opts.required_str("directory")?));
+        if let Some(node) = opts.node("reload") {
+            p.reload = reload_argv(node)?;
+        }
+        Ok(p)
     }
 
     pub fn zone_path(&self, zone: &Name) -> PathBuf {
@@ -165,7 +176,8 @@ impl Provider for LocalProvider {
         // We hold the lock: a temporary file of this zone is a killed writer's.
         atomicfile::remove_stale_temps(&path).map_err(|e| ProviderError::io(&path, e))?;
         atomicfile::write(&path, zone::write_zone_file(&live).as_bytes())
-            .map_err(|e| ProviderError::io(&path, e))
+            .map_err(|e| ProviderError::io(&path, e))?;
+        self.run_reload(&plan.zone, &path).await
     }
 }
 
@@ -190,8 +202,81 @@ impl LocalProvider {
         advance_soa(&mut zone, serial);
         atomicfile::remove_stale_temps(&path).map_err(|e| ProviderError::io(&path, e))?;
         atomicfile::write(&path, zone::write_zone_file(&zone).as_bytes())
-            .map_err(|e| ProviderError::io(&path, e))
+            .map_err(|e| ProviderError::io(&path, e))?;
+        self.run_reload(&zone.origin, &path).await
     }
+
+    /// Runs the `reload` command, if any, with `{zone}` and `{file}` put in
+    /// place, so the name server serving the file loads what was written.
+    async fn run_reload(&self, zone: &Name, path: &Path) -> Result<(), ProviderError> {
+        let Some((program, args)) = self.reload.split_first() else {
+            return Ok(());
+        };
+        let fill = |a: &String| {
+            a.replace("{zone}", zone.as_str().trim_end_matches('.'))
+                .replace("{file}", &path.display().to_string())
+        };
+        let args: Vec<String> = args.iter().map(fill).collect();
+        let shown = format!("{program} {}", args.join(" "));
+        let failed = |detail: String| ProviderError::Reload {
+            path: path.display().to_string(),
+            command: shown.clone(),
+            detail,
+        };
+        let mut child = std::process::Command::new(program)
+            .args(&args)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .map_err(|e| failed(format!("cannot start it: {e}")))?;
+        let started = Instant::now();
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(status)) => break status,
+                Ok(None) if started.elapsed() < RELOAD_TIMEOUT => {
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                }
+                Ok(None) => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Err(failed(format!(
+                        "killed after {} s",
+                        RELOAD_TIMEOUT.as_secs()
+                    )));
+                }
+                Err(e) => return Err(failed(e.to_string())),
+            }
+        };
+        if status.success() {
+            return Ok(());
+        }
+        let mut said = String::new();
+        if let Some(mut err) = child.stderr.take() {
+            use std::io::Read as _;
+            let _ = err.by_ref().take(4096).read_to_string(&mut said);
+        }
+        Err(failed(format!("{status}: {}", said.trim())))
+    }
+}
+
+/// `reload: [program, arg, ...]`: a list of strings, the program first.
+fn reload_argv(node: &zone::yaml::Node) -> Result<Vec<String>, Diagnostic> {
+    let bad = || {
+        Diagnostic::new(node.pos, "'reload' must be a list: the program, then its arguments")
+            .hint("e.g. reload: [rndc, reload, '{zone}']  ({zone} and {file} are filled in; no shell is used)")
+    };
+    let zone::yaml::NodeKind::Seq(items) = &node.kind else {
+        return Err(bad());
+    };
+    let argv: Vec<String> = items
+        .iter()
+        .map(|n| n.as_str().map(str::to_string).ok_or_else(bad))
+        .collect::<Result<_, _>>()?;
+    if argv.first().is_none_or(String::is_empty) {
+        return Err(bad());
+    }
+    Ok(argv)
 }
 
 fn soa_serial(zone: &Zone) -> Option<u32> {

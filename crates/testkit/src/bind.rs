@@ -169,3 +169,105 @@ fn initial_zone(z: &str) -> String {
         "$TTL 3600\n@ IN SOA ns1.{z}. hostmaster.{z}. 1 7200 3600 1209600 300\n@ IN NS ns1.{z}.\nns1 IN A 127.0.0.1\n"
     )
 }
+
+/// Two `named`: a primary serving a zone file it does not own (the local
+/// provider's, say), reloaded through `rndc`, that notifies a secondary,
+/// which transfers the zone whenever the primary's serial moves forward.
+pub struct PrimaryAndSecondary {
+    dir: tempfile::TempDir,
+    primary_port: u16,
+    secondary_port: u16,
+    control_port: u16,
+    _primary: Daemon,
+    _secondary: Daemon,
+}
+
+impl PrimaryAndSecondary {
+    /// Starts both for `zone`, whose primary reads `zone_file` (which must
+    /// exist and load); returns once the secondary serves the zone.
+    pub fn start(zone: &str, zone_file: &Path) -> PrimaryAndSecondary {
+        let named = servers::program("named", "bind9");
+        let keygen = servers::program("tsig-keygen", "bind9-utils");
+        servers::program("rndc", "bind9-utils");
+        let dir = tempfile::Builder::new()
+            .prefix("dnsctl-bind2-")
+            .tempdir()
+            .expect("temp dir");
+        let d = dir.path();
+        let rndc_key = servers::run(Command::new(keygen).args(["-a", "hmac-sha256", "rndc-key"]));
+        std::fs::write(d.join("rndc.key"), &rndc_key).expect("write rndc.key");
+        let (primary_port, secondary_port, control_port) = (
+            servers::free_port(),
+            servers::free_port(),
+            servers::free_tcp_port(),
+        );
+        let zone = zone.trim_end_matches('.');
+        let common = |name: &str, port: u16| {
+            let sub = d.join(name);
+            std::fs::create_dir_all(&sub).expect("mkdir");
+            let s = sub.display();
+            format!(
+                "options {{\n    directory \"{s}\";\n    pid-file \"{s}/named.pid\";\n    session-keyfile \"{s}/session.key\";\n    managed-keys-directory \"{s}\";\n    listen-on port {port} {{ 127.0.0.1; }};\n    listen-on-v6 {{ none; }};\n    recursion no;\n    dnssec-validation no;\n    allow-transfer {{ 127.0.0.1; }};\n"
+            )
+        };
+        let primary = format!(
+            "include \"{k}\";\n{o}    notify explicit;\n    also-notify {{ 127.0.0.1 port {secondary_port}; }};\n}};\ncontrols {{ inet 127.0.0.1 port {control_port} allow {{ 127.0.0.1; }} keys {{ \"rndc-key\"; }}; }};\nzone \"{zone}\" {{ type primary; file \"{f}\"; }};\n",
+            k = d.join("rndc.key").display(),
+            o = common("primary", primary_port),
+            f = zone_file.display(),
+        );
+        let secondary = format!(
+            "{o}    notify no;\n}};\ncontrols {{ }};\nzone \"{zone}\" {{ type secondary; primaries {{ 127.0.0.1 port {primary_port}; }}; file \"{s}/{zone}.db\"; }};\n",
+            o = common("secondary", secondary_port),
+            s = d.join("secondary").display(),
+        );
+        let start = |name: &str, conf: String, port: u16| {
+            let sub = d.join(name);
+            std::fs::write(sub.join("named.conf"), conf).expect("write named.conf");
+            let mut daemon = spawn(&named, &sub);
+            let addr = SocketAddr::from(([127, 0, 0, 1], port));
+            assert!(
+                servers::serves_soa_soon(&mut daemon, addr, zone),
+                "the {name} named did not serve {zone}; its log:\n{}",
+                daemon.log()
+            );
+            daemon
+        };
+        let primary = start("primary", primary, primary_port);
+        let secondary = start("secondary", secondary, secondary_port);
+        PrimaryAndSecondary {
+            dir,
+            primary_port,
+            secondary_port,
+            control_port,
+            _primary: primary,
+            _secondary: secondary,
+        }
+    }
+
+    pub fn primary(&self) -> SocketAddr {
+        SocketAddr::from(([127, 0, 0, 1], self.primary_port))
+    }
+
+    pub fn secondary(&self) -> SocketAddr {
+        SocketAddr::from(([127, 0, 0, 1], self.secondary_port))
+    }
+
+    /// The command that makes the primary reload a zone, as an argument
+    /// vector with `{zone}` for the zone (the local provider's `reload`).
+    pub fn reload_command(&self) -> Vec<String> {
+        let rndc = servers::program("rndc", "bind9-utils");
+        [
+            rndc.display().to_string(),
+            "-s".into(),
+            "127.0.0.1".into(),
+            "-p".into(),
+            self.control_port.to_string(),
+            "-k".into(),
+            self.dir.path().join("rndc.key").display().to_string(),
+            "reload".into(),
+            "{zone}".into(),
+        ]
+        .to_vec()
+    }
+}
