@@ -193,3 +193,32 @@ fn reports_every_problem_not_just_the_first() {
     let e = err("a: {type: A, value: 1.2.3}\nb: {type: AAAA, value: 1.2.3.4}\nc: {type: A}\n");
     assert_eq!(e.matches("error:").count(), 3, "{e}");
 }
+
+#[test]
+fn alias_bombs_and_deep_nesting_are_located_errors() {
+    let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x]\n");
+    for (prev, name) in [("a", "b"), ("b", "c"), ("c", "d"), ("d", "e"), ("e", "f")] {
+        bomb.push_str(&format!(
+            "{name}: &{name} [{}]\n",
+            vec![format!("*{prev}"); 9].join(", ")
+        ));
+    }
+    let e = err(&bomb);
+    assert!(
+        e.starts_with("zones/example.com.yaml:5:") && e.contains("aliases expand to"),
+        "{e}"
+    );
+    let e = err(&format!("www:\n{}x\n", "- ".repeat(10_000)));
+    assert!(
+        e.starts_with("zones/example.com.yaml:2:") && e.contains("deeper than 64 levels"),
+        "{e}"
+    );
+}
+
+#[test]
+fn byte_order_mark_is_accepted() {
+    let z = parse_zone_yaml("\u{feff}www: {type: A, value: 192.0.2.1}\n", &origin(), "t").unwrap();
+    assert!(z.get("www", RType::A).is_some());
+    let e = err("\u{feff}www: {type: A, value: 1.2.3}\n");
+    assert!(e.contains(":1:23: error:"), "{e}");
+}
