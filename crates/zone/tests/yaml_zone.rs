@@ -85,7 +85,20 @@ fn invalid_yaml() {
 fn unknown_type_and_field() {
     let e = err("www:\n  type: AAA\n  value: x\n");
     assert!(
-        e.starts_with("zones/example.com.yaml:2:9: error: unknown record type 'AAA'"),
+        e.starts_with("zones/example.com.yaml:2:9: error: unknown record type 'AAA' (supported: ")
+            && e.ends_with("hint: did you mean 'AAAA'?"),
+        "{e}"
+    );
+    // The README's example, line for line.
+    let text = (0..18)
+        .map(|i| format!("h{i}: {{type: A, value: 192.0.2.1}}\n"))
+        .collect::<String>()
+        + "www:\n  - type: AAA\n    value: 2001:db8::1\n";
+    let e = err(&text);
+    assert!(
+        e.starts_with(
+            "zones/example.com.yaml:20:11: error: unknown record type 'AAA' (supported: "
+        ) && e.ends_with("\n  hint: did you mean 'AAAA'?"),
         "{e}"
     );
     let e = err("www:\n  type: A\n  vlaue: 192.0.2.1\n");
