@@ -149,7 +149,10 @@ fn owner(key: &str, origin: &Name) -> Result<String, Msg> {
             Some(hint),
         ));
     }
-    parse_owner(key).map_err(|e| Msg(e, None))
+    let rel = parse_owner(key).map_err(|e| Msg(e, None))?;
+    // Short enough alone, the name may still be too long below the origin.
+    Name::parse_fqdn(&crate::name::owner_fqdn(&rel, origin)).map_err(|e| Msg(e, None))?;
+    Ok(rel)
 }
 
 fn read_record(name: &str, node: &Node, diags: &mut Vec<Diagnostic>) -> Option<RecordSet> {
