@@ -2,7 +2,8 @@
 
 use std::fmt;
 
-/// The longest presentation form of a name (RFC 1035: 255 octets on the wire).
+/// The longest presentation form of a name without its final dot: 253
+/// characters are 255 octets on the wire (RFC 1035 section 2.3.4).
 const MAX_NAME_LEN: usize = 253;
 const MAX_LABEL_LEN: usize = 63;
 
@@ -33,6 +34,15 @@ impl Name {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The length in wire form: a length octet per label, and the root's.
+    pub fn wire_len(&self) -> usize {
+        if self.0 == "." {
+            1
+        } else {
+            self.0.len() + 1
+        }
     }
 
     /// True when `self` is `zone` or lies below it.
@@ -93,7 +103,8 @@ pub fn owner_fqdn(rel: &str, zone: &Name) -> String {
 fn check_labels(s: &str, owner: bool) -> Result<(), String> {
     if s.len() > MAX_NAME_LEN {
         return Err(format!(
-            "name '{s}' is longer than {MAX_NAME_LEN} characters"
+            "name '{s}' is {} octets in wire form, more than 255",
+            s.len() + 2
         ));
     }
     for (i, label) in s.split('.').enumerate() {
@@ -102,7 +113,8 @@ fn check_labels(s: &str, owner: bool) -> Result<(), String> {
         }
         if label.len() > MAX_LABEL_LEN {
             return Err(format!(
-                "label '{label}' in '{s}' is longer than {MAX_LABEL_LEN} characters"
+                "label '{label}' in '{s}' is {} octets, more than {MAX_LABEL_LEN}",
+                label.len()
             ));
         }
         if label == "*" {

@@ -142,7 +142,10 @@ pub fn svc_key_number(key: &str) -> Result<u16, String> {
 }
 
 impl Svcb {
-    /// Validates and normalises parameters (sorted by key number, no duplicates).
+    /// Validates and normalises parameters (sorted by key number, no duplicates;
+    /// an empty value of an unnamed `keyNNNNN` is no value, as BIND writes it).
+    /// What passes is what BIND and Knot load: `mandatory` lists keys that are
+    /// present, `no-default-alpn` comes with `alpn`, `ech` is base64.
     pub fn new(priority: u16, target: Name, mut params: Vec<SvcParam>) -> Result<Svcb, String> {
         let mut seen = std::collections::BTreeSet::new();
         for p in &params {
@@ -150,6 +153,15 @@ impl Svcb {
             if !seen.insert(n) {
                 return Err(format!("SVCB parameter '{}' is given twice", p.key));
             }
+        }
+        for p in &mut params {
+            if p.key == "no-default-alpn"
+                || (p.key.starts_with("key") && p.value.as_deref() == Some(""))
+            {
+                p.value = None;
+            }
+        }
+        for p in &params {
             let value = p.value.as_deref().unwrap_or("");
             match p.key.as_str() {
                 "port" => {
@@ -169,22 +181,48 @@ impl Svcb {
                             .map_err(|_| format!("ipv6hint '{ip}' is not an IPv6 address"))?;
                     }
                 }
-                "no-default-alpn" if p.value.as_deref().is_some_and(|v| !v.is_empty()) => {
+                "no-default-alpn" if p.value.is_some() => {
                     return Err("SVCB parameter 'no-default-alpn' takes no value".into());
                 }
-                "alpn" | "mandatory" if value.is_empty() => {
+                "no-default-alpn" if !seen.contains(&1) => {
+                    return Err(
+                        "SVCB parameter 'no-default-alpn' needs 'alpn' as well (RFC 9460)".into(),
+                    );
+                }
+                "alpn" | "mandatory" | "ech" if value.is_empty() => {
                     return Err(format!("SVCB parameter '{}' needs a value", p.key));
+                }
+                "alpn" => {
+                    // One octet is legal, but no registered id is that
+                    // short and Knot 3.2 refuses one before a comma.
+                    for id in value_list(value)? {
+                        if id.len() < 2 || id.len() > 255 {
+                            return Err(format!(
+                                "alpn '{value}' has an entry of {} octets; each takes 2 to 255",
+                                id.len()
+                            ));
+                        }
+                    }
+                }
+                "mandatory" => {
+                    let mut listed = std::collections::BTreeSet::new();
+                    for k in value_list(value)? {
+                        let n = svc_key_number(k)?;
+                        if n == 0 || !seen.contains(&n) || !listed.insert(n) {
+                            return Err(format!(
+                                "mandatory '{value}' must list other parameters of the record, each once ('{k}')"
+                            ));
+                        }
+                    }
+                }
+                "ech" if !is_base64(value) => {
+                    return Err(format!("SVCB ech '{value}' is not base64"));
                 }
                 _ => {}
             }
         }
         if priority == 0 && !params.is_empty() {
             return Err("an SVCB record with priority 0 (alias mode) takes no parameters".into());
-        }
-        for p in &mut params {
-            if p.key == "no-default-alpn" {
-                p.value = None;
-            }
         }
         params.sort_by_key(|p| svc_key_number(&p.key).unwrap_or(u16::MAX));
         Ok(Svcb {
@@ -193,6 +231,57 @@ impl Svcb {
             params,
         })
     }
+}
+
+/// The items of an SVCB value list (`alpn`, `mandatory`): comma-separated.
+/// RFC 9460 allows `\,` inside an item, but Knot refuses it, so a backslash
+/// is refused here rather than written into a file a server will not load.
+pub fn value_list(v: &str) -> Result<Vec<&str>, String> {
+    if v.contains('\\') {
+        return Err(format!(
+            "'{v}': a backslash in an SVCB value list is not supported (Knot refuses it)"
+        ));
+    }
+    Ok(v.split(',').collect())
+}
+
+/// The wire length of a validated parameter value.
+fn svc_value_len(key: &str, value: &str) -> usize {
+    let items = || value_list(value).unwrap_or_default();
+    match key {
+        "alpn" => items().iter().map(|i| 1 + i.len()).sum(),
+        "mandatory" => 2 * items().len(),
+        "port" => 2,
+        "ipv4hint" => 4 * value.split(',').count(),
+        "ipv6hint" => 16 * value.split(',').count(),
+        "ech" => value.len() / 4 * 3 - (value.len() - value.trim_end_matches('=').len()),
+        _ => value.len(),
+    }
+}
+
+/// Canonical base64, as BIND requires: padded, and the bits the padding
+/// leaves over in the last character are zero.
+fn is_base64(s: &str) -> bool {
+    let body = s.trim_end_matches('=');
+    let pad = s.len() - body.len();
+    let value = |b: u8| match b {
+        b'A'..=b'Z' => Some(b - b'A'),
+        b'a'..=b'z' => Some(b - b'a' + 26),
+        b'0'..=b'9' => Some(b - b'0' + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    };
+    let Some(values) = body.bytes().map(value).collect::<Option<Vec<u8>>>() else {
+        return false;
+    };
+    let spare = match pad {
+        0 => 0,
+        1 => 0b11,
+        2 => 0b1111,
+        _ => return false,
+    };
+    s.len() % 4 == 0 && values.last().is_none_or(|v| v & spare == 0)
 }
 
 /// A typed record value.
@@ -325,6 +414,31 @@ impl RData {
         }
     }
 
+    /// The length of the value on the wire (RDATA, names uncompressed).
+    pub fn wire_len(&self) -> usize {
+        let name = |n: &Name| n.wire_len();
+        match self {
+            RData::A(_) => 4,
+            RData::Aaaa(_) => 16,
+            RData::Ns(n) | RData::Cname(n) | RData::Ptr(n) => name(n),
+            RData::Mx { exchange, .. } => 2 + name(exchange),
+            RData::Srv { target, .. } => 6 + name(target),
+            RData::Caa { tag, value, .. } => 2 + tag.len() + value.len(),
+            RData::Sshfp { fingerprint, .. } => 2 + fingerprint.len() / 2,
+            RData::Tlsa { data, .. } => 3 + data.len() / 2,
+            RData::Txt(t) => t.len() + t.len().div_ceil(255).max(1),
+            RData::Soa(s) => name(&s.mname) + name(&s.rname) + 20,
+            RData::Svcb(s) | RData::Https(s) => {
+                let params: usize = s
+                    .params
+                    .iter()
+                    .map(|p| 4 + svc_value_len(&p.key, p.value.as_deref().unwrap_or("")))
+                    .sum();
+                2 + name(&s.target) + params
+            }
+        }
+    }
+
     /// Parses the presentation form of a value (the fields after the type in a zone
     /// file line). TXT fields are the already-unescaped character-strings.
     pub fn parse(rtype: RType, fields: &[String]) -> Result<RData, String> {
@@ -425,7 +539,7 @@ impl RData {
                 let mut params = Vec::new();
                 for f in &fields[2..] {
                     let (key, value) = match f.split_once('=') {
-                        Some((k, v)) => (k, Some(v.trim_matches('"').to_string())),
+                        Some((k, v)) => (k, Some(unquote(v)?)),
                         None => (f.as_str(), None),
                     };
                     params.push(SvcParam {
@@ -533,6 +647,38 @@ impl fmt::Display for RData {
             ),
         }
     }
+}
+
+/// A parameter value as written after `key=`: a quoted string has its
+/// escapes resolved; a bare word is taken as it is.
+fn unquote(v: &str) -> Result<String, String> {
+    let Some(inner) = v.strip_prefix('"').and_then(|i| i.strip_suffix('"')) else {
+        return Ok(v.to_string());
+    };
+    let bytes = inner.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'\\' {
+            out.push(bytes[i]);
+            i += 1;
+            continue;
+        }
+        let digits = bytes
+            .get(i + 1..i + 4)
+            .filter(|d| d.iter().all(u8::is_ascii_digit));
+        if let Some(d) = digits {
+            let n = d.iter().fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
+            out.push(u8::try_from(n).map_err(|_| format!("escape \\{n} is not an octet"))?);
+            i += 4;
+        } else if let Some(&c) = bytes.get(i + 1) {
+            out.push(c);
+            i += 2;
+        } else {
+            return Err(format!("{v} ends with a lone backslash"));
+        }
+    }
+    String::from_utf8(out).map_err(|_| format!("{v} is not UTF-8 text"))
 }
 
 fn needs_quotes(v: &str) -> bool {

@@ -4,7 +4,7 @@
 
 use crate::diag::{Diagnostic, Pos};
 use std::collections::HashMap;
-use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::parser::{Event, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 /// A mapping's entries: key, the key's position, value.
@@ -112,16 +112,40 @@ impl Node {
     }
 }
 
-/// Parses one YAML document. `Ok(None)` for an empty document.
+/// How deeply collections may nest. Zone files and dnsctl.yaml need fewer
+/// than ten levels; the bound keeps every recursive walk of a [`Node`]
+/// (drop, clone, comparisons, readers) far from the end of a thread's stack.
+pub const MAX_DEPTH: usize = 64;
+
+/// Nodes that aliases may add by copying, beyond [`ALIAS_FACTOR`] times the
+/// nodes written in the document: aliases are deep copies, and a few hundred
+/// bytes of nested aliases would otherwise expand to billions of nodes.
+/// Like Go's yaml.v3 (what sops users get), the budget is relative to the
+/// document, so a large file may use aliases proportionally more.
+pub const ALIAS_BASE: usize = 10_000;
+pub const ALIAS_FACTOR: usize = 4;
+
+/// Parses one YAML document. `Ok(None)` for an empty document. A UTF-8 byte
+/// order mark at the start is ignored.
 pub fn parse(text: &str) -> Result<Option<Node>, Diagnostic> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut builder = Builder::default();
     let mut parser = Parser::new_from_str(text);
-    parser.load(&mut builder, false).map_err(|e| {
-        let m = e.marker();
-        Diagnostic::new(pos(m), format!("invalid YAML: {}", e.info()))
-    })?;
-    if let Some(err) = builder.error {
-        return Err(err);
+    // Events are pulled one by one: the parser's own `load` recurses once per
+    // nesting level, so deep input would overflow the stack before the
+    // builder could refuse it. Only the first document is read.
+    loop {
+        let (ev, mark) = parser.next_token().map_err(|e| {
+            let m = e.marker();
+            Diagnostic::new(pos(m), format!("invalid YAML: {}", e.info()))
+        })?;
+        if matches!(ev, Event::StreamEnd | Event::DocumentEnd) {
+            break;
+        }
+        builder.on_event(ev, mark);
+        if let Some(err) = builder.error {
+            return Err(err);
+        }
     }
     Ok(builder.root)
 }
@@ -131,23 +155,46 @@ fn pos(m: &Marker) -> Pos {
     Pos::new(m.line(), m.col() + 1)
 }
 
+/// A collection being built: the node, its anchor, and the height of its
+/// tallest child so far.
 enum Open {
-    Seq(Node, usize),
-    Map(Node, usize, Option<Node>),
+    Seq(Node, usize, usize),
+    Map(Node, usize, usize, Option<Node>),
+}
+
+/// An anchored node with what an alias to it costs: its height and node count.
+struct Anchored {
+    node: Node,
+    height: usize,
+    size: usize,
 }
 
 #[derive(Default)]
 struct Builder {
     stack: Vec<Open>,
     root: Option<Node>,
-    anchors: HashMap<usize, Node>,
+    anchors: HashMap<usize, Anchored>,
+    /// Nodes written in the document, and nodes copied by aliases.
+    written: usize,
+    copied: usize,
+    /// Node count of each open collection's finished children, innermost last.
+    sizes: Vec<usize>,
     error: Option<Diagnostic>,
 }
 
 impl Builder {
-    fn push_value(&mut self, node: Node, anchor: usize) {
+    /// Adds a finished node of `height` levels and `size` nodes to its parent.
+    fn push_value(&mut self, node: Node, anchor: usize, height: usize, size: usize) {
         if anchor > 0 {
-            self.anchors.insert(anchor, node.clone());
+            let anchored = Anchored {
+                node: node.clone(),
+                height,
+                size,
+            };
+            self.anchors.insert(anchor, anchored);
+        }
+        if let Some(s) = self.sizes.last_mut() {
+            *s += size;
         }
         match self.stack.last_mut() {
             None => {
@@ -155,72 +202,112 @@ impl Builder {
                     self.root = Some(node);
                 }
             }
-            Some(Open::Seq(seq, _)) => {
+            Some(Open::Seq(seq, _, h)) => {
+                *h = (*h).max(height);
                 if let NodeKind::Seq(items) = &mut seq.kind {
                     items.push(node);
                 }
             }
-            Some(Open::Map(map, _, pending)) => match pending.take() {
-                None => *pending = Some(node),
-                Some(key) => {
-                    if let NodeKind::Map(entries) = &mut map.kind {
-                        entries.push((key, node));
+            Some(Open::Map(map, _, h, pending)) => {
+                *h = (*h).max(height);
+                match pending.take() {
+                    None => *pending = Some(node),
+                    Some(key) => {
+                        if let NodeKind::Map(entries) = &mut map.kind {
+                            entries.push((key, node));
+                        }
                     }
                 }
-            },
+            }
         }
+    }
+
+    fn fail(&mut self, d: Diagnostic) {
+        self.error.get_or_insert(d);
+    }
+
+    fn open(&mut self, open: Open, p: Pos) {
+        if self.stack.len() >= MAX_DEPTH {
+            return self.fail(
+                Diagnostic::new(p, format!("YAML nests deeper than {MAX_DEPTH} levels")).hint(
+                    "flatten the document; zone files and dnsctl.yaml need only a few levels",
+                ),
+            );
+        }
+        self.written += 1;
+        self.stack.push(open);
+        self.sizes.push(0);
+    }
+
+    fn alias(&mut self, id: usize, p: Pos) {
+        let Some(a) = self.anchors.get(&id) else {
+            return self.fail(Diagnostic::new(p, "alias to an unknown anchor"));
+        };
+        let (height, size) = (a.height, a.size);
+        if self.stack.len() + height > MAX_DEPTH {
+            return self.fail(Diagnostic::new(
+                p,
+                format!("this alias makes the YAML nest deeper than {MAX_DEPTH} levels"),
+            ));
+        }
+        self.copied += size;
+        if self.copied > ALIAS_BASE + ALIAS_FACTOR * self.written {
+            return self.fail(
+                Diagnostic::new(
+                    p,
+                    format!(
+                        "aliases expand to {} nodes, more than the document's budget ({} plus {ALIAS_FACTOR} per node written)",
+                        self.copied, ALIAS_BASE
+                    ),
+                )
+                .hint("each alias is a full copy of its anchor; write the values out or use fewer nested aliases"),
+            );
+        }
+        let mut node = a.node.clone();
+        node.pos = p;
+        self.push_value(node, 0, height, size);
     }
 }
 
-impl MarkedEventReceiver for Builder {
+impl Builder {
     fn on_event(&mut self, ev: Event, mark: Marker) {
         let p = pos(&mark);
         match ev {
             Event::Scalar(value, style, anchor, _) => {
                 let plain = style == TScalarStyle::Plain;
+                self.written += 1;
                 self.push_value(
                     Node {
                         pos: p,
                         kind: NodeKind::Scalar { value, plain },
                     },
                     anchor,
+                    0,
+                    1,
                 );
             }
             Event::SequenceStart(anchor, _) => {
-                self.stack.push(Open::Seq(
-                    Node {
-                        pos: p,
-                        kind: NodeKind::Seq(Vec::new()),
-                    },
-                    anchor,
-                ));
+                let node = Node {
+                    pos: p,
+                    kind: NodeKind::Seq(Vec::new()),
+                };
+                self.open(Open::Seq(node, anchor, 0), p);
             }
             Event::MappingStart(anchor, _) => {
-                self.stack.push(Open::Map(
-                    Node {
-                        pos: p,
-                        kind: NodeKind::Map(Vec::new()),
-                    },
-                    anchor,
-                    None,
-                ));
+                let node = Node {
+                    pos: p,
+                    kind: NodeKind::Map(Vec::new()),
+                };
+                self.open(Open::Map(node, anchor, 0, None), p);
             }
             Event::SequenceEnd | Event::MappingEnd => match self.stack.pop() {
-                Some(Open::Seq(node, anchor)) | Some(Open::Map(node, anchor, _)) => {
-                    self.push_value(node, anchor)
+                Some(Open::Seq(node, anchor, h)) | Some(Open::Map(node, anchor, h, _)) => {
+                    let size = 1 + self.sizes.pop().unwrap_or(0);
+                    self.push_value(node, anchor, h + 1, size)
                 }
                 None => {}
             },
-            Event::Alias(id) => match self.anchors.get(&id).cloned() {
-                Some(mut node) => {
-                    node.pos = p;
-                    self.push_value(node, 0);
-                }
-                None => {
-                    self.error
-                        .get_or_insert(Diagnostic::new(p, "alias to an unknown anchor"));
-                }
-            },
+            Event::Alias(id) => self.alias(id, p),
             _ => {}
         }
     }
@@ -332,6 +419,66 @@ mod tests {
         let n = parse("a: &x {k: v}\nb: *x\n").unwrap().unwrap();
         let e = n.as_map().unwrap().unwrap();
         assert_eq!(e[1].2.as_map().unwrap().unwrap()[0].0, "k");
+    }
+
+    #[test]
+    fn alias_bomb_is_refused_at_the_alias() {
+        // 300 bytes that expand to 9^8 nodes: it used to allocate until killed.
+        let mut doc = String::from("a: &a [x, x, x, x, x, x, x, x, x]\n");
+        for (prev, name) in ["a", "b", "c", "d", "e", "f", "g", "h"]
+            .windows(2)
+            .map(|w| (w[0], w[1]))
+        {
+            let refs = vec![format!("*{prev}"); 9].join(", ");
+            doc.push_str(&format!("{name}: &{name} [{refs}]\n"));
+        }
+        assert!(doc.len() < 400);
+        let e = parse(&doc).unwrap_err();
+        assert!(e.message.contains("aliases expand to"), "{e:?}");
+        assert!(e.pos.line > 2, "{e:?}");
+        // Moderate reuse, as in a zone that shares a value list, is fine.
+        let mut ok = String::from("v: &v [1, 2, 3, 4]\n");
+        for i in 0..500 {
+            ok.push_str(&format!("k{i}: *v\n"));
+        }
+        assert!(parse(&ok).is_ok());
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_without_recursion() {
+        // 20 KB of nested `- ` overflowed the stack (abort); check on a small
+        // stack like the runtime's blocking threads, in both YAML styles.
+        let block = "- ".repeat(10_000) + "x\n";
+        let flow = "[".repeat(10_000);
+        let r = std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(move || (parse(&block), parse(&flow)))
+            .unwrap()
+            .join()
+            .unwrap();
+        let e = r.0.unwrap_err();
+        assert!(e.message.contains("deeper than 64"), "{e:?}");
+        assert_eq!(e.pos, Pos::new(1, 129));
+        // yaml-rust2's scanner stops flow nesting itself, a little later.
+        assert_eq!(r.1.unwrap_err().pos.line, 1);
+        let at_limit = "- ".repeat(MAX_DEPTH) + "x\n";
+        assert!(parse(&at_limit).is_ok());
+        // An alias cannot build depth the text does not have.
+        let e = parse(&format!(
+            "a: &a {}x{}\nb: [[*a]]\n",
+            "[".repeat(62),
+            "]".repeat(62)
+        ))
+        .unwrap_err();
+        assert!(e.message.contains("alias makes"), "{e:?}");
+        assert_eq!(e.pos, Pos::new(2, 6));
+    }
+
+    #[test]
+    fn byte_order_mark_is_ignored() {
+        let n = parse("\u{feff}a: 1\n").unwrap().unwrap();
+        let e = n.as_map().unwrap().unwrap();
+        assert_eq!((e[0].0, e[0].1), ("a", Pos::new(1, 1)));
     }
 
     #[test]

@@ -149,7 +149,10 @@ fn owner(key: &str, origin: &Name) -> Result<String, Msg> {
             Some(hint),
         ));
     }
-    parse_owner(key).map_err(|e| Msg(e, None))
+    let rel = parse_owner(key).map_err(|e| Msg(e, None))?;
+    // Short enough alone, the name may still be too long below the origin.
+    Name::parse_fqdn(&crate::name::owner_fqdn(&rel, origin)).map_err(|e| Msg(e, None))?;
+    Ok(rel)
 }
 
 fn read_record(name: &str, node: &Node, diags: &mut Vec<Diagnostic>) -> Option<RecordSet> {
@@ -184,10 +187,9 @@ fn read_record(name: &str, node: &Node, diags: &mut Vec<Diagnostic>) -> Option<R
             "type" => match v.as_str().map(str::parse::<RType>) {
                 Some(Ok(t)) => rtype = Some(t),
                 Some(Err(e)) => {
-                    let names: Vec<&str> = RType::ALL.iter().map(|t| t.as_str()).collect();
                     let typed = v.as_str().unwrap_or_default().to_ascii_uppercase();
                     let d = Diagnostic::new(v.pos, e);
-                    diags.push(match suggest(&typed, &names) {
+                    diags.push(match suggest(&typed, &TYPES_BY_USE) {
                         Some(s) => d.hint(format!("did you mean '{s}'?")),
                         None => {
                             d.hint("octoDNS types such as ALIAS or NAPTR are not supported yet")
@@ -308,11 +310,21 @@ fn read_record(name: &str, node: &Node, diags: &mut Vec<Diagnostic>) -> Option<R
     }
 }
 
+/// Record types, most used first: the order [`suggest`] breaks ties in.
+const TYPES_BY_USE: [&str; 14] = [
+    "A", "AAAA", "CNAME", "MX", "TXT", "NS", "SRV", "CAA", "PTR", "HTTPS", "SVCB", "TLSA", "SSHFP",
+    "SOA",
+];
+
+/// The option closest to `word`, within two edits; on a tie, the one listed
+/// first (callers list the more common options first).
 fn suggest<'a>(word: &str, options: &[&'a str]) -> Option<&'a str> {
     options
         .iter()
-        .copied()
-        .find(|o| edit_distance(word, o) <= 2)
+        .map(|o| (edit_distance(word, o), *o))
+        .filter(|(d, _)| *d <= 2)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, o)| o)
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {
@@ -848,5 +860,34 @@ fn meta_lines(map: &BTreeMap<String, Meta>, indent: &str, lines: &mut Vec<String
             }
             _ => lines.push(format!("{indent}{}: {v}", yaml::scalar(k))),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions_are_the_closest_then_the_most_used() {
+        // Every type is listed exactly once.
+        let mut sorted = TYPES_BY_USE;
+        sorted.sort_unstable();
+        let mut all: Vec<&str> = RType::ALL.iter().map(|t| t.as_str()).collect();
+        all.sort_unstable();
+        assert_eq!(sorted.to_vec(), all);
+        for (typed, want) in [
+            ("AAA", "AAAA"),
+            ("CNAM", "CNAME"),
+            ("TXXT", "TXT"),
+            ("MXX", "MX"),
+            ("HTTP", "HTTPS"),
+            ("SSHF", "SSHFP"),
+            ("SVC", "SVCB"),
+        ] {
+            assert_eq!(suggest(typed, &TYPES_BY_USE), Some(want), "{typed}");
+        }
+        assert_eq!(suggest("ALIAS", &TYPES_BY_USE), None);
+        assert_eq!(suggest("vales", &RECORD_FIELDS), Some("values"));
+        assert_eq!(suggest("tll", &RECORD_FIELDS), Some("ttl"));
     }
 }

@@ -4,7 +4,7 @@
 use crate::diag::{Diagnostic, Diagnostics, Pos};
 use crate::model::{RecordSet, Zone, DEFAULT_TTL};
 use crate::name::Name;
-use crate::rdata::{parse_ttl, RData, RType};
+use crate::rdata::{parse_ttl, quote, RData, RType};
 use crate::validate;
 use crate::zone_yaml::Spans;
 use std::collections::BTreeMap;
@@ -13,6 +13,8 @@ use std::fmt::Write as _;
 struct Token {
     text: Vec<u8>,
     quoted: bool,
+    /// Written right after the previous token, as `"h2,h3"` in `alpn="h2,h3"`.
+    glued: bool,
     pos: Pos,
 }
 
@@ -32,6 +34,7 @@ fn tokenize(text: &str) -> Result<Vec<Entry>, Diagnostic> {
     let mut depth = 0usize;
     let mut open_paren = Pos::default();
     let mut at_line_start = true;
+    let mut last_end = usize::MAX;
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
@@ -83,6 +86,7 @@ fn tokenize(text: &str) -> Result<Vec<Entry>, Diagnostic> {
             }
             _ => {
                 let quoted = b == b'"';
+                let glued = i == last_end;
                 let mut text = Vec::new();
                 let start = pos;
                 if quoted {
@@ -156,8 +160,10 @@ fn tokenize(text: &str) -> Result<Vec<Entry>, Diagnostic> {
                 entry.tokens.push(Token {
                     text,
                     quoted,
+                    glued,
                     pos: start,
                 });
+                last_end = i;
                 at_line_start = false;
                 continue;
             }
@@ -330,9 +336,11 @@ fn read_entry(
     };
     let ttl = ttl.or(*default_ttl).unwrap_or(DEFAULT_TTL);
     let rest = &toks[idx..];
-    let mut fields = Vec::with_capacity(rest.len());
+    let mut fields: Vec<String> = Vec::with_capacity(rest.len());
     for (i, t) in rest.iter().enumerate() {
-        if rtype == RType::Txt {
+        if matches!(rtype, RType::Svcb | RType::Https) && i >= 2 {
+            svc_param(t, &mut fields)?;
+        } else if rtype == RType::Txt {
             let s = String::from_utf8(t.text.clone())
                 .map_err(|_| Diagnostic::new(t.pos, "TXT text is not UTF-8"))?;
             fields.push(s);
@@ -349,6 +357,35 @@ fn read_entry(
         .entry((rel, rtype))
         .or_insert((ttl, Vec::new(), entry.pos));
     set.1.push(value);
+    Ok(())
+}
+
+/// Adds an SVCB parameter token to `fields` in the form [`RData::parse`]
+/// reads: `key`, or `key="value"` with the value quoted again, so that a
+/// value written bare (`alpn=h2`), quoted (`alpn="h2,h3"`, as BIND writes
+/// it) or with escapes reads the same.
+fn svc_param(t: &Token, fields: &mut Vec<String>) -> Result<(), Diagnostic> {
+    let text = if t.glued && t.quoted {
+        match fields.last_mut() {
+            Some(prev) if prev.ends_with('=') => {
+                prev.push_str(&quote(&t.text));
+                return Ok(());
+            }
+            _ => {
+                return Err(Diagnostic::new(
+                    t.pos,
+                    "a quoted SVCB value must follow 'key='",
+                ))
+            }
+        }
+    } else {
+        utf8(t)?
+    };
+    fields.push(match text.split_once('=') {
+        Some((key, "")) => format!("{key}="),
+        Some((key, value)) => format!("{key}={}", quote(value.as_bytes())),
+        None => text.to_string(),
+    });
     Ok(())
 }
 
@@ -433,6 +470,47 @@ x A 192.0.2.9
         assert!(parse_zone_file("\x0e\x0c\n", &zone(), "t").is_err());
         let z = parse_zone_file("www\x0c300\tA 192.0.2.1\n", &zone(), "t").unwrap();
         assert_eq!(z.get("www", RType::A).unwrap().ttl, 300);
+    }
+
+    #[test]
+    fn reads_svcb_values_as_bind_writes_them() {
+        // named-compilezone's output for these records (BIND 9.18).
+        let text = concat!(
+            "h.example.com.\t300 IN HTTPS\t1 . alpn=\"h2,h\\0323\" key65000 key65001\n",
+            "x.example.com.\t300 IN HTTPS\t1 . alpn=\"h2,h3\" port=443\n",
+            "y.example.com.\t300 IN SVCB\t1 y.example.com. alpn=\"c\\\"d,e;f\"\n",
+        );
+        let z = parse_zone_file(text, &zone(), "t").unwrap();
+        let RData::Https(h) = &z.get("h", RType::Https).unwrap().values()[0] else {
+            panic!()
+        };
+        assert_eq!(h.params[0].value.as_deref(), Some("h2,h 3"));
+        assert_eq!(h.params[1].value, None);
+        let RData::Svcb(y) = &z.get("y", RType::Svcb).unwrap().values()[0] else {
+            panic!()
+        };
+        assert_eq!(y.params[0].value.as_deref(), Some("c\"d,e;f"));
+        // Values that need quotes are written quoted, and read back.
+        let written = write_zone_file(&z);
+        assert!(
+            written.contains("HTTPS\t1 . alpn=\"h2,h 3\" key65000 key65001\n"),
+            "{written}"
+        );
+        assert!(written.contains("alpn=\"c\\\"d,e;f\"\n"), "{written}");
+        assert_eq!(parse_zone_file(&written, &zone(), "t").unwrap(), z);
+        // A comma inside an ALPN id (BIND writes `a\\,b`) is refused: Knot cannot load it.
+        let e = parse_zone_file("a HTTPS 1 . alpn=\"a\\\\,b\"\n", &zone(), "t").unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("t:1:9: error: 'a\\,b': a backslash"),
+            "{e}"
+        );
+        let e = parse_zone_file("a HTTPS 1 . alpn=\"h2\"\"h3\"\n", &zone(), "t").unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("t:1:22: error: a quoted SVCB value"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -85,7 +85,20 @@ fn invalid_yaml() {
 fn unknown_type_and_field() {
     let e = err("www:\n  type: AAA\n  value: x\n");
     assert!(
-        e.starts_with("zones/example.com.yaml:2:9: error: unknown record type 'AAA'"),
+        e.starts_with("zones/example.com.yaml:2:9: error: unknown record type 'AAA' (supported: ")
+            && e.ends_with("hint: did you mean 'AAAA'?"),
+        "{e}"
+    );
+    // The README's example, line for line.
+    let text = (0..18)
+        .map(|i| format!("h{i}: {{type: A, value: 192.0.2.1}}\n"))
+        .collect::<String>()
+        + "www:\n  - type: AAA\n    value: 2001:db8::1\n";
+    let e = err(&text);
+    assert!(
+        e.starts_with(
+            "zones/example.com.yaml:20:11: error: unknown record type 'AAA' (supported: "
+        ) && e.ends_with("\n  hint: did you mean 'AAAA'?"),
         "{e}"
     );
     let e = err("www:\n  type: A\n  vlaue: 192.0.2.1\n");
@@ -170,6 +183,11 @@ fn names_outside_the_zone_and_relative_targets() {
 fn bad_caa_tag_and_srv_name() {
     let e = err("'': {type: CAA, value: {tag: issues, value: letsencrypt.org}}\n");
     assert!(e.contains("1:30: error: unknown CAA tag 'issues'"), "{e}");
+    let e = err("'*.lab': {type: NS, value: ns1.example.net.}\n");
+    assert!(
+        e.contains("1:10: error: NS record at wildcard '*.lab'"),
+        "{e}"
+    );
     let e = err(
         "sip: {type: SRV, value: {priority: 1, weight: 1, port: 5060, target: sip.example.com.}}\n",
     );
@@ -192,4 +210,127 @@ fn txt_semicolons_must_be_escaped() {
 fn reports_every_problem_not_just_the_first() {
     let e = err("a: {type: A, value: 1.2.3}\nb: {type: AAAA, value: 1.2.3.4}\nc: {type: A}\n");
     assert_eq!(e.matches("error:").count(), 3, "{e}");
+}
+
+#[test]
+fn alias_bombs_and_deep_nesting_are_located_errors() {
+    let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x]\n");
+    for (prev, name) in [("a", "b"), ("b", "c"), ("c", "d"), ("d", "e"), ("e", "f")] {
+        bomb.push_str(&format!(
+            "{name}: &{name} [{}]\n",
+            vec![format!("*{prev}"); 9].join(", ")
+        ));
+    }
+    let e = err(&bomb);
+    assert!(
+        e.starts_with("zones/example.com.yaml:5:") && e.contains("aliases expand to"),
+        "{e}"
+    );
+    let e = err(&format!("www:\n{}x\n", "- ".repeat(10_000)));
+    assert!(
+        e.starts_with("zones/example.com.yaml:2:") && e.contains("deeper than 64 levels"),
+        "{e}"
+    );
+}
+
+#[test]
+fn byte_order_mark_is_accepted() {
+    let z = parse_zone_yaml("\u{feff}www: {type: A, value: 192.0.2.1}\n", &origin(), "t").unwrap();
+    assert!(z.get("www", RType::A).is_some());
+    let e = err("\u{feff}www: {type: A, value: 1.2.3}\n");
+    assert!(e.contains(":1:23: error:"), "{e}");
+}
+
+#[test]
+fn wire_limits_are_located_errors() {
+    // 250 characters of owner fit alone but not below example.com.
+    let long = [
+        "a".repeat(62),
+        "b".repeat(62),
+        "c".repeat(62),
+        "d".repeat(61),
+    ]
+    .join(".");
+    let e = err(&format!(
+        "www: {{type: A, value: 192.0.2.1}}\n{long}: {{type: A, value: 192.0.2.1}}\n"
+    ));
+    assert!(
+        e.starts_with("zones/example.com.yaml:2:1: error: name '")
+            && e.contains("is 264 octets in wire form, more than 255"),
+        "{e}"
+    );
+    let fits = [
+        "a".repeat(62),
+        "b".repeat(62),
+        "c".repeat(62),
+        "d".repeat(49),
+    ]
+    .join(".");
+    assert!(parse_zone_yaml(
+        &format!("{fits}: {{type: A, value: 192.0.2.1}}\n"),
+        &origin(),
+        "t"
+    )
+    .is_ok());
+    // RDATA: 65,535 octets at most, counting each 255-octet string's length octet.
+    let e = err(&format!(
+        "a: {{type: A, value: 192.0.2.1}}\nbig: {{type: TXT, value: {}}}\n",
+        "x".repeat(65_280)
+    ));
+    assert!(
+        e.starts_with(
+            "zones/example.com.yaml:2:6: error: a TXT value of 'big' is 65536 octets on the wire"
+        ),
+        "{e}"
+    );
+    // The largest TXT that also fits a response with its question: 65,490
+    // octets of RDATA at 'big' (header 12, question 21, answer 12).
+    let txt = |n: usize| format!("big: {{type: TXT, value: {}}}\n", "x".repeat(n));
+    assert!(parse_zone_yaml(&txt(65_234), &origin(), "t").is_ok());
+    let e = err(&txt(65_235));
+    assert!(
+        e.contains("1:6: error: the TXT record set of 'big' is 65536 octets in a DNS response"),
+        "{e}"
+    );
+    // A set whose values each fit, but not all in one message.
+    let values: Vec<String> = (0..3)
+        .map(|i| format!("{i}{}", "x".repeat(30_000)))
+        .collect();
+    let e = err(&format!(
+        "big: {{type: TXT, values: [{}]}}\n",
+        values.join(", ")
+    ));
+    assert!(
+        e.starts_with("zones/example.com.yaml:1:6: error: the TXT record set of 'big' is ")
+            && e.contains("more than one message holds (65535)"),
+        "{e}"
+    );
+}
+
+#[test]
+fn svcb_values_are_checked_as_servers_check_them() {
+    for (params, want) in [
+        ("{no-default-alpn: null}", "needs 'alpn' as well"),
+        ("{alpn: h2, mandatory: port}", "must list other parameters"),
+        (
+            "{alpn: h2, mandatory: 'alpn,alpn'}",
+            "must list other parameters",
+        ),
+        ("{ech: 'not base64!'}", "is not base64"),
+        ("{alpn: 'h2,,h3'}", "has an entry of 0 octets"),
+        ("{alpn: 'x,h3'}", "has an entry of 1 octets"),
+        ("{alpn: 'a\\,b'}", "a backslash in an SVCB value list"),
+    ] {
+        let e = err(&format!(
+            "h: {{type: HTTPS, value: {{svcpriority: 1, targetname: ., svcparams: {params}}}}}\n"
+        ));
+        assert!(e.contains(want), "{params}: {e}");
+    }
+    // An empty generic value is no value, as BIND writes it.
+    let z = parse_zone_yaml("h: {type: HTTPS, value: {svcpriority: 1, targetname: ., svcparams: {alpn: ['h 2', h3], key65000: ''}}}\n", &origin(), "t").unwrap();
+    let RData::Https(h) = &z.get("h", RType::Https).unwrap().values()[0] else {
+        panic!()
+    };
+    assert_eq!(h.params[0].value.as_deref(), Some("h 2,h3"));
+    assert_eq!(h.params[1].value, None);
 }
