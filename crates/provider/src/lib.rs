@@ -8,6 +8,7 @@
 pub mod backup;
 pub mod cloudflare;
 pub mod config;
+pub mod dns;
 pub mod http;
 pub mod local;
 pub mod powerdns;

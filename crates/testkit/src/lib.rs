@@ -46,6 +46,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+pub use dns::DnsFault;
 pub use records::ApiError;
 
 /// What a token may do.
@@ -201,6 +202,7 @@ pub(crate) struct State {
     rate_limit: (u64, Duration),
     pub max_batch: usize,
     max_per_page: u64,
+    pub dns_fault: Option<DnsFault>,
 }
 
 impl State {
@@ -237,6 +239,7 @@ impl Emulator {
             rate_limit: (1200, Duration::from_secs(300)),
             max_batch: 200,
             max_per_page: 5_000_000,
+            dns_fault: None,
         }))
     }
 
@@ -393,6 +396,11 @@ impl Emulator {
 
     pub fn clear_requests(&self) {
         self.lock().log.clear();
+    }
+
+    /// Makes the DNS face misanswer every query this way (`None`: answer well).
+    pub fn set_dns_fault(&self, fault: Option<DnsFault>) {
+        self.lock().dns_fault = fault;
     }
 
     pub fn inject(&self, rule: FaultRule) {
