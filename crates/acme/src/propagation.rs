@@ -195,7 +195,7 @@ async fn probe(
     qt: Duration,
 ) -> (bool, String) {
     match dns::query(server, &fqdn, RecordType::TXT, qt).await {
-        Err(e) => (false, e),
+        Err(e) => (false, e.to_string()),
         Ok(a) if a.rcode == "REFUSED" || a.rcode == "NOTAUTH" => (
             false,
             format!("{} (not authoritative for the zone?)", a.rcode),

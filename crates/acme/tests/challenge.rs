@@ -386,3 +386,32 @@ async fn a_truncated_udp_answer_is_read_again_over_tcp() {
     assert_eq!(r.values.len(), 41);
     assert!(r.waited.is_some());
 }
+
+#[tokio::test]
+async fn wait_refuses_answers_for_another_question_or_owner() {
+    let (emu, cfg, _d) = setup(&["example.test"]).await;
+    let name = hook::challenge_name("example.test").unwrap();
+    let mut s = settings(&emu);
+    s.no_wait = true;
+    acme::present(&cfg, &name, A, &s).await.unwrap();
+    let mut s = settings(&emu);
+    s.policy.timeout = Duration::from_millis(600);
+    // The value is served, but under another owner name or for another
+    // question: not evidence that the challenge name serves it.
+    for fault in [
+        testkit::DnsFault::WrongOwner,
+        testkit::DnsFault::WrongQuestion,
+    ] {
+        emu.set_dns_fault(Some(fault));
+        let e = acme::wait(&cfg, &name, A, &s)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("did not serve") && e.contains("not for the question asked"),
+            "{fault:?}: {e}"
+        );
+    }
+    emu.set_dns_fault(None);
+    acme::wait(&cfg, &name, A, &s).await.unwrap();
+}

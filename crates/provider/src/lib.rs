@@ -8,6 +8,8 @@
 pub mod backup;
 pub mod cloudflare;
 pub mod config;
+pub mod dns;
+pub mod http;
 pub mod local;
 pub mod powerdns;
 pub mod rfc2136;
@@ -71,8 +73,9 @@ pub enum ProviderError {
     Unsupported(String),
     #[error("{0}")]
     Config(String),
-    /// The provider's service refused or failed a request.
-    #[error("{provider}: {message}")]
+    /// The provider's service refused or failed a request. The message may
+    /// quote what the server sent, so it is shown without control characters.
+    #[error("{provider}: {}", http::clean_text(.message))]
     Remote { provider: String, message: String },
 }
 

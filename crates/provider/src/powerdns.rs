@@ -17,10 +17,15 @@
 //!     timeout: 30               # seconds per request (default 30)
 //! ```
 //!
+//! Requests go through the shared layer [`crate::http`]: answers are read up
+//! to 64 MiB, redirects are not followed (the API key stays with `api_url`),
+//! 429, 5xx and dropped connections are retried twice.
+//!
 //! The SOA belongs to the server (`soa-edit-api` bumps it), so it is neither
 //! listed nor written.
 
 use crate::config::Options;
+use crate::http;
 use crate::secret::SecretRef;
 use crate::{Capabilities, Provider, ProviderError};
 use serde::{Deserialize, Serialize};
@@ -37,8 +42,7 @@ pub struct PowerDnsProvider {
     server_id: String,
     api_key: SecretRef,
     create_zone: bool,
-    client: reqwest::Client,
-    requests: Arc<std::sync::atomic::AtomicU64>,
+    http: Arc<http::Client>,
     /// Zones that `list` found missing (with `create_zone`): `apply` creates
     /// them with their rrsets in one request.
     missing: Arc<Mutex<HashSet<String>>>,
@@ -51,8 +55,7 @@ impl PowerDnsProvider {
             server_id: "localhost".into(),
             api_key,
             create_zone: false,
-            client: client(Duration::from_secs(30)),
-            requests: Default::default(),
+            http: client(api_url, Duration::from_secs(30)),
             missing: Default::default(),
         }
     }
@@ -85,7 +88,7 @@ impl PowerDnsProvider {
                 .ok_or_else(|| Diagnostic::new(n.pos, "'create_zone' must be true or false"))?;
         }
         if let Some(t) = opts.u64("timeout")? {
-            p.client = client(Duration::from_secs(t.max(1)));
+            p.http = client(url, Duration::from_secs(t.max(1)));
         }
         Ok(p)
     }
@@ -97,7 +100,7 @@ impl PowerDnsProvider {
 
     /// HTTP requests sent so far.
     pub fn requests(&self) -> u64 {
-        self.requests.load(std::sync::atomic::Ordering::Relaxed)
+        self.http.requests_sent()
     }
 
     fn zone_url(&self, zone: &Name) -> String {
@@ -114,8 +117,8 @@ impl PowerDnsProvider {
         }
     }
 
-    /// Sends a request (a JSON body goes out with its length, in one write);
-    /// returns the status and body.
+    /// Sends a request (a JSON body goes out with its length, in one write)
+    /// through the shared HTTP layer; returns the status and body.
     async fn call(
         &self,
         method: reqwest::Method,
@@ -123,26 +126,24 @@ impl PowerDnsProvider {
         body: Option<Vec<u8>>,
     ) -> Result<(u16, Vec<u8>), ProviderError> {
         let key = self.api_key.resolve().map_err(ProviderError::Config)?;
-        let mut req = self
-            .client
-            .request(method.clone(), url)
-            .header("X-API-Key", key.expose())
-            .header("Accept", "application/json");
-        if let Some(b) = body {
-            req = req.header("Content-Type", "application/json").body(b);
-        }
-        self.requests
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let resp = req
-            .send()
+        let what = format!("{method} {url}");
+        let reply = self
+            .http
+            .send(&what, |c| {
+                let req = c
+                    .request(method.clone(), url)
+                    .header("X-API-Key", key.expose())
+                    .header("Accept", "application/json");
+                match &body {
+                    Some(b) => req
+                        .header("Content-Type", "application/json")
+                        .body(b.clone()),
+                    None => req,
+                }
+            })
             .await
-            .map_err(|e| self.remote(format!("{method} {url}: {}", error_chain(&e))))?;
-        let status = resp.status().as_u16();
-        let bytes = resp
-            .bytes()
-            .await
-            .map_err(|e| self.remote(format!("{method} {url}: reading the answer: {e}")))?;
-        Ok((status, bytes.to_vec()))
+            .map_err(|e| self.remote(format!("{what}: {e}")))?;
+        Ok((reply.status, reply.body))
     }
 
     fn failure(&self, what: &str, status: u16, body: &[u8]) -> ProviderError {
@@ -157,27 +158,22 @@ impl PowerDnsProvider {
     }
 }
 
-fn client(timeout: Duration) -> reqwest::Client {
-    reqwest::Client::builder()
-        .timeout(timeout)
-        .connect_timeout(Duration::from_secs(10))
-        .build()
-        .unwrap_or_default()
+fn client(api_url: &str, timeout: Duration) -> Arc<http::Client> {
+    let retry = http::RetryPolicy {
+        max_retries: 2,
+        base: Duration::from_millis(200),
+        cap: Duration::from_secs(2),
+        max_retry_after: http::MAX_RETRY_AFTER,
+    };
+    let settings = http::Settings::new(format!("powerdns {api_url}"), timeout, retry);
+    // Building fails only without a TLS backend, which is compiled in.
+    Arc::new(http::Client::new(settings).expect("the HTTP client builds"))
 }
 
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut src = e.source();
-    while let Some(c) = src {
-        s.push_str(&format!(": {c}"));
-        src = c.source();
-    }
-    s
-}
-
-/// The `error` field PowerDNS puts in failure answers, or the start of the body.
+/// The `error` field PowerDNS puts in failure answers, or the start of the
+/// body, without control characters.
 fn api_error(body: &[u8]) -> String {
-    match serde_json::from_slice::<Value>(body) {
+    let text = match serde_json::from_slice::<Value>(body) {
         Ok(v) => match v.get("error").and_then(Value::as_str) {
             Some(e) => {
                 let mut s = e.to_string();
@@ -191,7 +187,8 @@ fn api_error(body: &[u8]) -> String {
             None => v.to_string().chars().take(300).collect(),
         },
         Err(_) => String::from_utf8_lossy(body).chars().take(300).collect(),
-    }
+    };
+    http::clean_text(&text)
 }
 
 /// Splits presentation-format content into fields: quoted strings have their

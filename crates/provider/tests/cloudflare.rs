@@ -717,3 +717,102 @@ async fn config_builds_the_provider() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_endless_answer_is_cut_off_with_a_clear_error() {
+    let emu = setup("CF_T_ENDLESS").await;
+    let mut o = fast_opts(&emu);
+    // Old code read until the timeout (or out of memory): keep that short.
+    o.timeout = Duration::from_secs(20);
+    let p = CloudflareProvider::new("cf", SecretRef::Env("CF_T_ENDLESS".into()), o);
+    emu.inject(FaultRule::nth(1, Fault::EndlessBody).on("GET", "/dns_records"));
+    let t = Instant::now();
+    let e = p.list(&origin()).await.unwrap_err().to_string();
+    assert!(
+        e.contains("larger than 64 MiB") && e.contains("listing"),
+        "{e}"
+    );
+    assert!(t.elapsed() < Duration::from_secs(15), "{:?}", t.elapsed());
+    assert_eq!(emu.count("GET", "/dns_records"), 1, "not retried");
+}
+
+#[tokio::test]
+async fn redirects_are_not_followed_and_are_reported_with_their_location() {
+    let emu = setup("CF_T_REDIRECT").await;
+    let mut o = fast_opts(&emu);
+    // Old code followed the redirect and waited for an answer there.
+    o.timeout = Duration::from_secs(2);
+    let p = CloudflareProvider::new("cf", SecretRef::Env("CF_T_REDIRECT".into()), o);
+    // Where the redirect points: it must never be contacted.
+    let elsewhere = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let target = format!(
+        "http://{}/client/v4/zones?name=example.com",
+        elsewhere.local_addr().unwrap()
+    );
+    emu.inject(
+        FaultRule::nth(
+            1,
+            Fault::Redirect {
+                status: 302,
+                location: target.clone(),
+            },
+        )
+        .on("GET", "/zones"),
+    );
+    let e = p.list(&origin()).await.unwrap_err().to_string();
+    assert!(
+        e.contains("HTTP 302") && e.contains(&target) && e.contains("not followed"),
+        "{e}"
+    );
+    let contacted = tokio::time::timeout(Duration::from_millis(200), elsewhere.accept()).await;
+    assert!(contacted.is_err(), "the redirect target was contacted");
+}
+
+#[tokio::test]
+async fn server_error_text_is_printed_without_control_characters() {
+    let emu = setup("CF_T_ANSI").await;
+    let p = provider(&emu, "CF_T_ANSI");
+    emu.inject(
+        FaultRule::nth(
+            1,
+            Fault::Error {
+                status: 400,
+                code: 1004,
+                message: "\u{1b}[2J\u{1b}[31mDNS Validation Error\u{1b}[0m\u{1b}]0;owned\u{7}\nerror: fake line".into(),
+            },
+        )
+        .on("GET", "/dns_records"),
+    );
+    let e = p.list(&origin()).await.unwrap_err().to_string();
+    assert!(
+        e.contains("DNS Validation Error error: fake line (code 1004)"),
+        "{e:?}"
+    );
+    assert!(!e.chars().any(char::is_control), "{e:?}");
+}
+
+#[tokio::test]
+async fn a_long_retry_after_is_capped_and_said() {
+    let emu = setup("CF_T_RETRY_AFTER").await;
+    let mut o = fast_opts(&emu);
+    // Tests cannot wait the real cap (60 s, checked in provider::http's unit
+    // tests); a 50 ms one shows the cap applies and is reported.
+    o.retry.max_retry_after = Duration::from_millis(50);
+    let said = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let s = said.clone();
+    o.notice = provider::http::Notice::new(move |m| s.lock().unwrap().push(m.to_string()));
+    let p = CloudflareProvider::new("cf", SecretRef::Env("CF_T_RETRY_AFTER".into()), o);
+    emu.inject(
+        FaultRule::nth(1, Fault::RateLimited { retry_after: 300 }).on("GET", "/dns_records"),
+    );
+    let t = Instant::now();
+    assert!(p.list(&origin()).await.unwrap().is_empty());
+    assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
+    let said = said.lock().unwrap().join("\n");
+    assert!(
+        said.contains("cf (cloudflare): rate limited (HTTP 429)")
+            && said.contains("waiting 0.05 s")
+            && said.contains("asked for 300 s"),
+        "{said}"
+    );
+}

@@ -18,6 +18,21 @@ use tokio::net::{TcpListener, UdpSocket};
 
 const NAMESERVERS: [&str; 2] = ["ada.ns.cloudflare.com", "bob.ns.cloudflare.com"];
 
+/// A way for the DNS face to misanswer, to test what clients accept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DnsFault {
+    /// The answer carries another id than the query.
+    WrongId,
+    /// The question section names another name (`elsewhere.` + the asked one).
+    WrongQuestion,
+    /// The answer records are owned by another name (`elsewhere.` + the asked one).
+    WrongOwner,
+    /// NXDOMAIN without the AA bit, as from a server that does not hold the zone.
+    NotAuthoritative,
+    /// A referral upward, to the root: NOERROR, no AA, `. NS` in the authority section.
+    ReferralUp,
+}
+
 pub(crate) async fn serve_udp(sock: UdpSocket, state: Arc<Mutex<State>>) {
     let mut buf = vec![0u8; 4096];
     loop {
@@ -250,6 +265,7 @@ fn put_rr(out: &mut Vec<u8>, rr: &Rr) {
 pub(crate) fn answer(state: &Mutex<State>, q: &[u8], udp: bool) -> Option<Vec<u8>> {
     let question = parse_question(q)?;
     let st = state.lock().unwrap_or_else(|e| e.into_inner());
+    let fault = st.dns_fault;
     let qn = question.name.clone();
     let zone = st
         .zones
@@ -354,9 +370,38 @@ pub(crate) fn answer(state: &Mutex<State>, q: &[u8], udp: bool) -> Option<Vec<u8
         }
     }
     drop(st);
+    match fault {
+        Some(DnsFault::WrongOwner) => {
+            for rr in &mut answers {
+                rr.name = format!("elsewhere.{}", rr.name);
+            }
+        }
+        Some(DnsFault::NotAuthoritative) => {
+            (rcode, aa) = (3, false);
+            answers.clear();
+            authority.clear();
+        }
+        Some(DnsFault::ReferralUp) => {
+            (rcode, aa) = (0, false);
+            answers.clear();
+            let mut data = Vec::new();
+            put_name(&mut data, "a.root-servers.net");
+            authority = vec![Rr {
+                name: String::new(),
+                rtype: 2,
+                ttl: 518400,
+                data,
+            }];
+        }
+        _ => {}
+    }
+    let id = match fault {
+        Some(DnsFault::WrongId) => question.id.wrapping_add(1),
+        _ => question.id,
+    };
     let build = |answers: &[Rr], authority: &[Rr], tc: bool| {
         let mut out = Vec::with_capacity(512);
-        out.extend_from_slice(&question.id.to_be_bytes());
+        out.extend_from_slice(&id.to_be_bytes());
         out.push(
             0x80 | (q[2] & 0x78)
                 | if aa { 0x04 } else { 0 }
@@ -367,7 +412,15 @@ pub(crate) fn answer(state: &Mutex<State>, q: &[u8], udp: bool) -> Option<Vec<u8
         for n in [1, answers.len(), authority.len(), 0] {
             out.extend_from_slice(&(n as u16).to_be_bytes());
         }
-        out.extend_from_slice(&q[12..question.end.min(q.len())]);
+        if fault == Some(DnsFault::WrongQuestion) {
+            put_name(&mut out, &format!("elsewhere.{qn}"));
+            out.extend_from_slice(
+                q.get(question.end - 4..question.end)
+                    .unwrap_or(&[0, 16, 0, 1]),
+            );
+        } else {
+            out.extend_from_slice(&q[12..question.end.min(q.len())]);
+        }
         for rr in answers.iter().chain(authority) {
             put_rr(&mut out, rr);
         }

@@ -29,6 +29,7 @@ async fn connection(mut stream: TcpStream, state: Arc<Mutex<State>>) {
                 body: serde_json::json!({"success": false, "errors": [{"code": 400, "message": "bad request"}], "messages": [], "result": null}),
                 retry_after: None,
                 ratelimit: None,
+                location: None,
             };
             let _ = write(&mut stream, &bad, true).await;
             return;
@@ -74,6 +75,10 @@ async fn connection(mut stream: TcpStream, state: Arc<Mutex<State>>) {
         };
         let resp = match decide(&state, &method, &target, req.auth.as_deref()) {
             Decision::Reset => return,
+            Decision::Endless => {
+                endless(&mut stream).await;
+                return;
+            }
             Decision::Respond(r) => r,
             Decision::Handle {
                 delay,
@@ -102,6 +107,18 @@ async fn connection(mut stream: TcpStream, state: Arc<Mutex<State>>) {
             return;
         }
     }
+}
+
+/// A 200 answer whose body never ends: no length, then JSON-looking bytes
+/// until the client hangs up.
+async fn endless(stream: &mut TcpStream) {
+    let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{\"result\": [";
+    if stream.write_all(head.as_bytes()).await.is_err() {
+        return;
+    }
+    let chunk =
+        b"\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",".repeat(1024);
+    while stream.write_all(&chunk).await.is_ok() {}
 }
 
 async fn read_head(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Option<(usize, String)> {
@@ -201,6 +218,9 @@ async fn write(stream: &mut TcpStream, resp: &Resp, close: bool) -> std::io::Res
     );
     if let Some(s) = retry_after {
         head.push_str(&format!("retry-after: {s}\r\n"));
+    }
+    if let Some(l) = &resp.location {
+        head.push_str(&format!("location: {l}\r\n"));
     }
     if let Some((limit, policy)) = &resp.ratelimit {
         head.push_str(&format!(

@@ -46,6 +46,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+pub use dns::DnsFault;
 pub use records::ApiError;
 
 /// What a token may do.
@@ -83,6 +84,18 @@ pub enum Fault {
     ResetAfterApply,
     /// Wait this long, then handle the request normally.
     Delay(Duration),
+    /// Answer 200 with a body that never ends (no length, streamed until the
+    /// client hangs up); nothing is applied.
+    EndlessBody,
+    /// Answer with this 3xx status and `Location`; nothing is applied.
+    Redirect { status: u16, location: String },
+    /// Answer with this status and one envelope error (code, message), e.g.
+    /// a message holding terminal escape sequences; nothing is applied.
+    Error {
+        status: u16,
+        code: u32,
+        message: String,
+    },
 }
 
 /// When a fault fires: on the `nth` request (1-based, counted from when the
@@ -189,6 +202,7 @@ pub(crate) struct State {
     rate_limit: (u64, Duration),
     pub max_batch: usize,
     max_per_page: u64,
+    pub dns_fault: Option<DnsFault>,
 }
 
 impl State {
@@ -225,6 +239,7 @@ impl Emulator {
             rate_limit: (1200, Duration::from_secs(300)),
             max_batch: 200,
             max_per_page: 5_000_000,
+            dns_fault: None,
         }))
     }
 
@@ -383,6 +398,11 @@ impl Emulator {
         self.lock().log.clear();
     }
 
+    /// Makes the DNS face misanswer every query this way (`None`: answer well).
+    pub fn set_dns_fault(&self, fault: Option<DnsFault>) {
+        self.lock().dns_fault = fault;
+    }
+
     pub fn inject(&self, rule: FaultRule) {
         self.lock().faults.push(rule);
     }
@@ -492,6 +512,8 @@ pub(crate) enum Decision {
     },
     Respond(Resp),
     Reset,
+    /// Stream an endless 200 body.
+    Endless,
 }
 
 pub(crate) struct Resp {
@@ -500,6 +522,7 @@ pub(crate) struct Resp {
     pub retry_after: Option<u64>,
     /// `Ratelimit` and `Ratelimit-Policy` values, as Cloudflare sends since 2025.
     pub ratelimit: Option<(String, String)>,
+    pub location: Option<String>,
 }
 
 impl Resp {
@@ -509,6 +532,7 @@ impl Resp {
             body: envelope(true, vec![], result, None),
             retry_after: None,
             ratelimit: None,
+            location: None,
         }
     }
 
@@ -518,6 +542,7 @@ impl Resp {
             body: envelope(false, vec![e], Value::Null, None),
             retry_after: None,
             ratelimit: None,
+            location: None,
         }
     }
 }
@@ -601,6 +626,24 @@ pub(crate) fn decide(
             log(&mut st, 0);
             return Decision::Reset;
         }
+        Some(Fault::EndlessBody) => {
+            log(&mut st, 200);
+            return Decision::Endless;
+        }
+        Some(Fault::Redirect { status, location }) => {
+            log(&mut st, status);
+            let mut r = Resp::err(ApiError::new(status, 0, "moved"));
+            r.location = Some(location);
+            return Decision::Respond(r);
+        }
+        Some(Fault::Error {
+            status,
+            code,
+            message,
+        }) => {
+            log(&mut st, status);
+            return Decision::Respond(Resp::err(ApiError::new(status, code, message)));
+        }
         _ => {}
     }
     // The per-token rate limit: a fixed window from the token's first request;
@@ -664,6 +707,7 @@ fn rate_limited(retry_after: u64) -> Resp {
         body: envelope(false, vec![e], Value::Null, None),
         retry_after: Some(retry_after),
         ratelimit: None,
+        location: None,
     }
 }
 
@@ -863,6 +907,7 @@ fn paged(all: Vec<Value>, page: u64, per_page: u64) -> Resp {
         body: envelope(true, vec![], Value::Array(items), Some(info)),
         retry_after: None,
         ratelimit: None,
+        location: None,
     }
 }
 

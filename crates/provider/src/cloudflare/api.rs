@@ -44,11 +44,12 @@ fn messages(v: Option<&Value>) -> Vec<ApiMessage> {
         .iter()
         .map(|e| ApiMessage {
             code: e.get("code").and_then(Value::as_i64).unwrap_or(0),
-            message: match e.get("message") {
+            // Printed to a terminal later: no escape sequences from a server.
+            message: crate::http::clean_text(&match e.get("message") {
                 Some(Value::String(s)) => s.clone(),
                 Some(other) => other.to_string(),
                 None => String::new(),
-            },
+            }),
         })
         .collect()
 }

@@ -25,9 +25,10 @@
 //!   unknown (a dropped connection, a 5xx), the zone is read again and the
 //!   remaining work recomputed.
 //! * Requests share a client-side budget per token (1,200 per 5 minutes);
-//!   429 answers pause every zone for `Retry-After`; 429, 5xx and dropped
-//!   connections are retried with exponential backoff and jitter; every
-//!   request has a timeout.
+//!   429 answers pause every zone for `Retry-After` (at most 60 s, said on
+//!   stderr); 429, 5xx and dropped connections are retried with exponential
+//!   backoff and jitter; every request has a timeout, answers are read up to
+//!   64 MiB, and redirects are not followed (all in [`crate::http`]).
 //!
 //! Why a client of our own rather than the `cloudflare` crate (0.14): that
 //! crate has no CAA, HTTPS, SVCB, TLSA, SSHFP or PTR records, no comments or
@@ -45,6 +46,7 @@ pub mod client;
 pub mod mapping;
 
 use crate::config::Options;
+use crate::http::Notice;
 use crate::secret::SecretRef;
 use crate::{Capabilities, Provider, ProviderError};
 use api::ApiRecord;
@@ -74,6 +76,8 @@ pub struct CloudflareOptions {
     /// Requests per `rate_window` per token (Cloudflare: 1,200 per 5 minutes).
     pub rate_limit: usize,
     pub rate_window: Duration,
+    /// Where waits (a capped `Retry-After`) are announced: stderr by default.
+    pub notice: Notice,
 }
 
 impl Default for CloudflareOptions {
@@ -83,14 +87,10 @@ impl Default for CloudflareOptions {
             batch_size: 200,
             per_page: 5000,
             timeout: Duration::from_secs(60),
-            retry: RetryPolicy {
-                max_retries: 6,
-                base: Duration::from_millis(500),
-                cap: Duration::from_secs(30),
-                max_retry_after: Duration::from_secs(300),
-            },
+            retry: RetryPolicy::default(),
             rate_limit: 1200,
             rate_window: Duration::from_secs(300),
+            notice: Notice::default(),
         }
     }
 }
@@ -252,11 +252,13 @@ impl CloudflareProvider {
                 let key = format!("{} {:?}", self.opts.base_url, self.token);
                 let budget = Budget::shared(key, self.opts.rate_limit, self.opts.rate_window);
                 Client::new(
+                    &self.name,
                     &self.opts.base_url,
                     token,
                     self.opts.timeout,
                     budget,
                     self.opts.retry.clone(),
+                    self.opts.notice.clone(),
                 )
                 .map_err(|e| self.err(e))
             })
