@@ -521,3 +521,43 @@ fn hook_install_never_clobbers_a_foreign_hook() {
     r.secretctl(&["hook", "install"]).expect(0);
     assert!(r.path().join("githooks/pre-commit").is_file());
 }
+
+#[test]
+fn hook_install_keeps_a_hook_that_is_not_utf8_byte_for_byte() {
+    let r = Repo::new();
+    let dir = r.path().join(".git/hooks");
+    let hook = dir.join("pre-commit");
+    std::fs::create_dir_all(&dir).unwrap();
+    // A script in Latin-1 (not UTF-8).
+    let foreign = b"#!/bin/sh\n# r\xe9sum\xe9\necho latin1-hook-ran\n".to_vec();
+    std::fs::write(&hook, &foreign).unwrap();
+    let run = r.secretctl(&["hook", "install"]).expect(1);
+    assert!(run.stderr().contains("--chain"), "{}", run.stderr());
+    assert_eq!(std::fs::read(&hook).unwrap(), foreign);
+    // --force keeps it as a backup, byte for byte; a second --force keeps
+    // the first backup too.
+    r.secretctl(&["hook", "install", "--force"]).expect(0);
+    assert_eq!(
+        std::fs::read(dir.join("pre-commit.secretctl-backup")).unwrap(),
+        foreign
+    );
+    std::fs::write(&hook, b"#!/bin/sh\n# \xff other\n").unwrap();
+    r.secretctl(&["hook", "install", "--force"]).expect(0);
+    assert_eq!(
+        std::fs::read(dir.join("pre-commit.secretctl-backup")).unwrap(),
+        foreign
+    );
+    assert_eq!(
+        std::fs::read(dir.join("pre-commit.secretctl-backup.1")).unwrap(),
+        b"#!/bin/sh\n# \xff other\n"
+    );
+    // --chain keeps it and runs it first.
+    std::fs::write(&hook, &foreign).unwrap();
+    r.secretctl(&["hook", "install", "--chain"]).expect(0);
+    assert_eq!(
+        std::fs::read(dir.join("pre-commit.secretctl-chained")).unwrap(),
+        foreign
+    );
+    r.secretctl(&["hook", "uninstall"]).expect(0);
+    assert_eq!(std::fs::read(&hook).unwrap(), foreign);
+}
