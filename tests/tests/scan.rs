@@ -690,3 +690,42 @@ fn hook_with_paths_on_the_command_line_encrypts_in_both_indexes() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     check("secrets/b.yaml");
 }
+
+#[test]
+fn what_cannot_be_scanned_is_named_and_blocks_files_that_must_be_encrypted() {
+    let r = Repo::new();
+    r.write(
+        ".sops.yaml",
+        "creation_rules:\n  - path_regex: secrets/\n    age: age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p\n",
+    );
+    // Index entries whose objects git does not have (as in a partial clone).
+    let missing = |id: &str, path: &str| {
+        r.git(&[
+            "update-index",
+            "--add",
+            "--cacheinfo",
+            &format!("100644,{id},{path}"),
+        ]);
+    };
+    missing("1234567890123456789012345678901234567891", "notes.txt");
+    let run = r.secretctl(&["scan", "--staged"]).expect(0);
+    assert!(
+        run.stderr()
+            .contains("notes.txt: not scanned: git has no object"),
+        "{}",
+        run.stderr()
+    );
+    assert!(
+        run.stderr()
+            .contains("(0 file(s) scanned, 0 bytes, 1 not scanned)"),
+        "{}",
+        run.stderr()
+    );
+    missing("1234567890123456789012345678901234567890", "secrets/x.yaml");
+    let run = r.secretctl(&["scan", "--staged"]).expect(1);
+    assert!(
+        run.stderr().contains("secrets/x.yaml: not scanned: git has no object 1234567890123456789012345678901234567890 (.sops.yaml says it must be encrypted: blocking)"),
+        "{}",
+        run.stderr()
+    );
+}

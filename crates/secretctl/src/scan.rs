@@ -428,6 +428,9 @@ fn run_inner(args: Args) -> Result<i32, Fail> {
             );
         }
     }
+    if blocked {
+        eprintln!("secretctl scan: blocking: a file .sops.yaml says must be encrypted could not be checked (see above)");
+    }
     Ok(if findings.is_empty() && !blocked {
         0
     } else {
