@@ -1,5 +1,5 @@
 //! Fuzz the scanner on arbitrary bytes: it never panics, every finding
-//! points inside the input, and a finding's preview never holds the
+//! points inside the text scanned, and a finding's preview never holds the
 //! secret's bytes beyond the few it shows.
 #![no_main]
 
@@ -27,6 +27,11 @@ fuzz_target!(|data: &[u8]| {
         "x.env"
     };
     let r = scanner().scan(path, data);
+    // Spans and lines refer to the text scanned (UTF-16 decoded, a
+    // binary's printable runs).
+    let (text, content) = scan::scannable(data);
+    assert_eq!(r.content, content);
+    let data: &[u8] = &text;
     let lines = data.iter().filter(|&&b| b == b'\n').count() + 1;
     assert_eq!(r.findings.len(), r.spans.len());
     let utf8 = std::str::from_utf8(data).is_ok();

@@ -225,11 +225,13 @@ fn odd_file_names_and_binary_files() {
     let f = r.findings(&["scan", "--staged"]);
     let mut files: Vec<&str> = f.iter().map(|x| x["file"].as_str().unwrap()).collect();
     files.sort();
+    // The binary file's printable runs are scanned too.
     let mut want = names.to_vec();
+    want.push("image.png");
     want.sort();
     assert_eq!(files, want);
     // Paths too (working tree, via git ls-files -z).
-    assert_eq!(r.findings(&["scan"]).len(), names.len());
+    assert_eq!(r.findings(&["scan"]).len(), names.len() + 1);
 }
 
 #[test]
@@ -520,4 +522,210 @@ fn hook_install_never_clobbers_a_foreign_hook() {
     r.git(&["config", "core.hooksPath", "githooks"]);
     r.secretctl(&["hook", "install"]).expect(0);
     assert!(r.path().join("githooks/pre-commit").is_file());
+}
+
+#[test]
+fn hook_install_keeps_a_hook_that_is_not_utf8_byte_for_byte() {
+    let r = Repo::new();
+    let dir = r.path().join(".git/hooks");
+    let hook = dir.join("pre-commit");
+    std::fs::create_dir_all(&dir).unwrap();
+    // A script in Latin-1 (not UTF-8).
+    let foreign = b"#!/bin/sh\n# r\xe9sum\xe9\necho latin1-hook-ran\n".to_vec();
+    std::fs::write(&hook, &foreign).unwrap();
+    let run = r.secretctl(&["hook", "install"]).expect(1);
+    assert!(run.stderr().contains("--chain"), "{}", run.stderr());
+    assert_eq!(std::fs::read(&hook).unwrap(), foreign);
+    // --force keeps it as a backup, byte for byte; a second --force keeps
+    // the first backup too.
+    r.secretctl(&["hook", "install", "--force"]).expect(0);
+    assert_eq!(
+        std::fs::read(dir.join("pre-commit.secretctl-backup")).unwrap(),
+        foreign
+    );
+    std::fs::write(&hook, b"#!/bin/sh\n# \xff other\n").unwrap();
+    r.secretctl(&["hook", "install", "--force"]).expect(0);
+    assert_eq!(
+        std::fs::read(dir.join("pre-commit.secretctl-backup")).unwrap(),
+        foreign
+    );
+    assert_eq!(
+        std::fs::read(dir.join("pre-commit.secretctl-backup.1")).unwrap(),
+        b"#!/bin/sh\n# \xff other\n"
+    );
+    // --chain keeps it and runs it first.
+    std::fs::write(&hook, &foreign).unwrap();
+    r.secretctl(&["hook", "install", "--chain"]).expect(0);
+    assert_eq!(
+        std::fs::read(dir.join("pre-commit.secretctl-chained")).unwrap(),
+        foreign
+    );
+    r.secretctl(&["hook", "uninstall"]).expect(0);
+    assert_eq!(std::fs::read(&hook).unwrap(), foreign);
+}
+
+#[test]
+fn large_binary_and_utf16_files_are_scanned_not_skipped() {
+    let r = Repo::new();
+    // Windows of the least size (1 MiB): a file over 1,000 bytes is "large".
+    r.write(".secretctl.toml", "[scan]\nmax_file_size = 1000\n");
+    r.write(
+        ".sops.yaml",
+        "creation_rules:\n  - path_regex: secrets/.*\\.yaml$\n    age: age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p\n",
+    );
+    // A plaintext file a creation rule wants encrypted, over the limit.
+    r.write("secrets/big.yaml", "a: b\n".repeat(500_000));
+    // A secret deep in a large log.
+    let mut log = "nothing to see here\n".repeat(100_000);
+    log.push_str(&format!("GITHUB_TOKEN={}\n", gh_token()));
+    log.push_str(&"more lines\n".repeat(100_000));
+    r.write("big.log", &log);
+    // A NUL in the first bytes, and a UTF-16 .env with a byte order mark.
+    let mut bin = b"\x7fELF\x02\x01\x01\x00\x00\x00".to_vec();
+    bin.extend_from_slice(format!("\x00GITHUB_TOKEN={}\x00", gh_token()).as_bytes());
+    r.write("tool.bin", &bin);
+    let mut utf16 = vec![0xFF, 0xFE];
+    for u in "DB_PASSWORD=Hund&Katze#42\r\n".encode_utf16() {
+        utf16.extend_from_slice(&u.to_le_bytes());
+    }
+    r.write("win.env", &utf16);
+    r.git(&["add", "--", "."]);
+    let f = r.findings(&["scan", "--staged"]);
+    let got: Vec<(String, u64, String)> = f
+        .iter()
+        .map(|x| {
+            (
+                x["file"].as_str().unwrap().to_string(),
+                x["line"].as_u64().unwrap(),
+                x["rule"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    for want in [
+        ("secrets/big.yaml", 1, "sops-unencrypted"),
+        ("big.log", 100_001, "github-token"),
+        ("win.env", 1, "generic-secret-assignment"),
+    ] {
+        assert!(
+            got.iter()
+                .any(|g| (g.0.as_str(), g.1, g.2.as_str()) == want),
+            "{want:?} not in {got:?}"
+        );
+    }
+    assert!(got.iter().any(|g| g.0 == "tool.bin"), "{got:?}");
+    let run = r.secretctl(&["scan", "--staged"]).expect(1);
+    assert!(
+        run.stderr().contains("in 6 file(s) scanned."),
+        "{}",
+        run.stderr()
+    );
+    no_secret_in(&run, &gh_token());
+    // The working tree scan reads the same.
+    let f = r.findings(&["scan"]);
+    assert_eq!(f.len(), got.len(), "{f:?}");
+}
+
+#[test]
+fn a_file_named_is_scanned_even_if_gitignored() {
+    let r = Repo::new();
+    r.write(".gitignore", "local/\n*.secret\n");
+    r.write("local/.env", "DB_PASSWORD=Hund&Katze#42\n");
+    r.write("x.secret", "DB_PASSWORD=Hund&Katze#43\n");
+    // A tree follows .gitignore.
+    assert!(r.findings(&["scan"]).is_empty());
+    assert!(r.findings(&["scan", "local"]).is_empty());
+    // Files named are scanned.
+    let f = r.findings(&["scan", "local/.env", "x.secret"]);
+    let files: Vec<&str> = f.iter().map(|x| x["file"].as_str().unwrap()).collect();
+    assert_eq!(files, ["local/.env", "x.secret"]);
+    let run = r
+        .secretctl_in(&r.path().join("local"), &["scan", "--json", ".env"])
+        .expect(1);
+    let f: Vec<serde_json::Value> = serde_json::from_str(&run.stdout()).unwrap();
+    assert_eq!(f[0]["file"], "local/.env");
+    // --no-ignore: trees include ignored files (never .git).
+    let f = r.findings(&["scan", "--no-ignore"]);
+    let mut files: Vec<&str> = f.iter().map(|x| x["file"].as_str().unwrap()).collect();
+    files.sort();
+    assert_eq!(files, ["local/.env", "x.secret"]);
+}
+
+#[test]
+fn hook_with_paths_on_the_command_line_encrypts_in_both_indexes() {
+    let holder = tempfile::tempdir().unwrap();
+    let r = Repo {
+        dir: tempfile::tempdir_in(holder.path()).unwrap(),
+    };
+    r.git(&["init", "-q", "-b", "main"]);
+    r.secretctl(&["hook", "install"]).expect(0);
+    let (_keys, public) = keygen(&r);
+    r.write(
+        ".sops.yaml",
+        format!("creation_rules:\n  - path_regex: secrets/.*\\.yaml$\n    age: {public}\n"),
+    );
+    r.git(&["add", "."]);
+    assert!(commit(&r, "config").status.success());
+    let check = |path: &str| {
+        let committed = r.git(&["show", &format!("HEAD:{path}")]);
+        assert!(committed.contains("ENC[AES256_GCM,data:"), "{committed}");
+        // The index holds what was committed (no plaintext left staged).
+        assert_eq!(r.git(&["show", &format!(":{path}")]), committed);
+        assert_eq!(r.git(&["status", "--porcelain"]), "");
+    };
+    // `git commit -m m PATH`: git gives the hook a temporary index.
+    r.write("secrets/a.yaml", "db:\n    password: Hund&Katze#42\n");
+    r.git(&["add", "-N", "secrets/a.yaml"]);
+    let o = r.git_in(r.path(), &["commit", "-m", "a", "secrets/a.yaml"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    check("secrets/a.yaml");
+    // The next commit is not refused with a partial-staging hint.
+    r.write("secrets/b.yaml", "db:\n    password: Hund&Katze#43\n");
+    r.git(&["add", "secrets/b.yaml"]);
+    let o = commit(&r, "b");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    check("secrets/b.yaml");
+    // `git commit -a` (the real index, locked).
+    r.write("secrets/b.yaml", "db:\n    password: Hund&Katze#44\n");
+    let o = r.git_in(r.path(), &["commit", "-a", "-m", "all"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    check("secrets/b.yaml");
+}
+
+#[test]
+fn what_cannot_be_scanned_is_named_and_blocks_files_that_must_be_encrypted() {
+    let r = Repo::new();
+    r.write(
+        ".sops.yaml",
+        "creation_rules:\n  - path_regex: secrets/\n    age: age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p\n",
+    );
+    // Index entries whose objects git does not have (as in a partial clone).
+    let missing = |id: &str, path: &str| {
+        r.git(&[
+            "update-index",
+            "--add",
+            "--cacheinfo",
+            &format!("100644,{id},{path}"),
+        ]);
+    };
+    missing("1234567890123456789012345678901234567891", "notes.txt");
+    let run = r.secretctl(&["scan", "--staged"]).expect(0);
+    assert!(
+        run.stderr()
+            .contains("notes.txt: not scanned: git has no object"),
+        "{}",
+        run.stderr()
+    );
+    assert!(
+        run.stderr()
+            .contains("(0 file(s) scanned, 0 bytes, 1 not scanned)"),
+        "{}",
+        run.stderr()
+    );
+    missing("1234567890123456789012345678901234567890", "secrets/x.yaml");
+    let run = r.secretctl(&["scan", "--staged"]).expect(1);
+    assert!(
+        run.stderr().contains("secrets/x.yaml: not scanned: git has no object 1234567890123456789012345678901234567890 (.sops.yaml says it must be encrypted: blocking)"),
+        "{}",
+        run.stderr()
+    );
 }

@@ -185,7 +185,7 @@ impl Config {
         self.scan.baseline.as_deref()
     }
 
-    /// The size above which files are skipped (default 16 MiB).
+    /// The size above which files are scanned in windows (default 16 MiB).
     pub fn max_file_size(&self) -> usize {
         self.scan.max_file_size.unwrap_or(16 << 20)
     }

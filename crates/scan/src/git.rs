@@ -135,6 +135,18 @@ impl CatFile {
         ids: &[&str],
         max: usize,
     ) -> Result<Vec<Option<Option<Vec<u8>>>>, Error> {
+        self.read_many_with(ids, max, &mut |_, _| Ok(()))
+    }
+
+    /// [`CatFile::read_many`], giving each object larger than `max` to
+    /// `large` (its index in `ids`, and a reader of its content) as it
+    /// streams by, instead of only draining it.
+    pub fn read_many_with(
+        &mut self,
+        ids: &[&str],
+        max: usize,
+        large: &mut dyn FnMut(usize, &mut dyn Read) -> std::io::Result<()>,
+    ) -> Result<Vec<Option<Option<Vec<u8>>>>, Error> {
         let mut out = Vec::with_capacity(ids.len());
         for batch in ids.chunks(BATCH) {
             let mut req = String::new();
@@ -147,7 +159,8 @@ impl CatFile {
                 .and_then(|_| self.stdin.flush())
                 .map_err(|e| Self::fail(e.to_string()))?;
             for _ in batch {
-                out.push(self.answer(max)?);
+                let i = out.len();
+                out.push(self.answer(max, &mut |r| large(i, r))?);
             }
         }
         Ok(out)
@@ -159,10 +172,14 @@ impl CatFile {
         writeln!(self.stdin, "{id}")
             .and_then(|_| self.stdin.flush())
             .map_err(|e| Self::fail(e.to_string()))?;
-        self.answer(max)
+        self.answer(max, &mut |_| Ok(()))
     }
 
-    fn answer(&mut self, max: usize) -> Result<Option<Option<Vec<u8>>>, Error> {
+    fn answer(
+        &mut self,
+        max: usize,
+        large: &mut dyn FnMut(&mut dyn Read) -> std::io::Result<()>,
+    ) -> Result<Option<Option<Vec<u8>>>, Error> {
         let mut header = String::new();
         self.stdout
             .read_line(&mut header)
@@ -188,11 +205,11 @@ impl CatFile {
                 .read_to_end(&mut data)
                 .map_err(|e| Self::fail(e.to_string()))?;
         } else {
-            std::io::copy(
-                &mut (&mut self.stdout).take(size as u64),
-                &mut std::io::sink(),
-            )
-            .map_err(|e| Self::fail(e.to_string()))?;
+            let mut rest = (&mut self.stdout).take(size as u64);
+            large(&mut rest).map_err(|e| Self::fail(e.to_string()))?;
+            // Whatever `large` left is drained.
+            std::io::copy(&mut rest, &mut std::io::sink())
+                .map_err(|e| Self::fail(e.to_string()))?;
         }
         let mut nl = [0u8; 1];
         self.stdout
@@ -354,21 +371,26 @@ pub fn walk(root: &Path) -> Result<Vec<PathBuf>, Error> {
     Ok(out)
 }
 
-/// Files at least this large are checked for binary content on their
-/// first 8,000 bytes before the rest is read.
-const READ_HEAD_FROM: u64 = 64 << 10;
+/// What [`read_file`] found.
+#[derive(Debug)]
+pub enum FileRead {
+    /// The whole file is in the buffer.
+    Read,
+    /// A file over the size limit, open for [`crate::Scanner::scan_reader`].
+    Large(std::fs::File),
+    /// Not a regular file (symlink, FIFO, directory), or gone.
+    NotAFile,
+}
 
 /// Reads a file for scanning into `buf`, which is reused from file to file
-/// (a tree then costs no allocation per file). Returns false for what is
-/// not scanned: a symlink, FIFO or other non-file, a file that vanished,
-/// and a file over `max` bytes. A large binary file leaves only its first
-/// 8,000 bytes in `buf` (enough for [`crate::Scanner::scan`] to see it is
-/// binary, and to report it if a creation rule wants it encrypted).
+/// (a tree then costs no allocation per file). A file over `max` bytes is
+/// left open instead, to be scanned in windows; what is not a regular
+/// file is not read.
 ///
 /// One open that follows no symlink and never blocks on a FIFO, one
 /// `fstat`, then reads into the buffer's spare room: four system calls
 /// per file.
-pub fn read_file(path: &Path, max: usize, buf: &mut Vec<u8>) -> Result<bool, Error> {
+pub fn read_file(path: &Path, max: usize, buf: &mut Vec<u8>) -> Result<FileRead, Error> {
     read_file_at(rustix::fs::CWD, path, max, buf)
 }
 
@@ -380,7 +402,7 @@ pub fn read_file_at(
     path: &Path,
     max: usize,
     buf: &mut Vec<u8>,
-) -> Result<bool, Error> {
+) -> Result<FileRead, Error> {
     use rustix::fs::{Mode, OFlags};
     let io = |e| Error::Io {
         path: path.display().to_string(),
@@ -391,28 +413,22 @@ pub fn read_file_at(
     let f = match rustix::fs::openat(dir, path, flags, Mode::empty()) {
         Ok(fd) => std::fs::File::from(fd),
         // A symlink (ELOOP under O_NOFOLLOW), or deleted but still in the index.
-        Err(rustix::io::Errno::LOOP | rustix::io::Errno::NOENT) => return Ok(false),
+        Err(rustix::io::Errno::LOOP | rustix::io::Errno::NOENT) => return Ok(FileRead::NotAFile),
         Err(e) => return Err(io(e.into())),
     };
     let meta = f.metadata().map_err(io)?;
-    if !meta.is_file() || meta.len() > max as u64 {
-        return Ok(false);
+    if !meta.is_file() {
+        return Ok(FileRead::NotAFile);
+    }
+    if meta.len() > max as u64 {
+        return Ok(FileRead::Large(f));
     }
     // The size `fstat` gave is all that is read: no extra read to find the
     // end (what a file gains while it is read is not scanned).
     let len = meta.len();
     buf.reserve(len as usize);
-    let f = &f;
-    if len >= READ_HEAD_FROM {
-        f.take(8000).read_to_end(buf).map_err(io)?;
-        if crate::is_binary(buf) {
-            return Ok(true);
-        }
-    }
-    f.take(len - buf.len() as u64)
-        .read_to_end(buf)
-        .map_err(io)?;
-    Ok(true)
+    (&f).take(len).read_to_end(buf).map_err(io)?;
+    Ok(FileRead::Read)
 }
 
 /// Every blob reachable from HEAD, each once, with the first path it was
@@ -489,7 +505,10 @@ mod tests {
         let p = |n: &str| dir.path().join(n);
         let mut buf = b"left over".to_vec();
         std::fs::write(p("a.env"), "TOKEN=x\n").unwrap();
-        assert!(read_file(&p("a.env"), 1 << 20, &mut buf).unwrap());
+        assert!(matches!(
+            read_file(&p("a.env"), 1 << 20, &mut buf).unwrap(),
+            FileRead::Read
+        ));
         assert_eq!(buf, b"TOKEN=x\n");
 
         // Not scanned: a symlink, a FIFO (opening it must not block), a
@@ -505,22 +524,34 @@ mod tests {
         .unwrap();
         std::fs::create_dir(p("dir")).unwrap();
         for name in ["link", "fifo", "dir", "gone"] {
-            assert!(!read_file(&p(name), 1 << 20, &mut buf).unwrap(), "{name}");
+            assert!(
+                matches!(
+                    read_file(&p(name), 1 << 20, &mut buf).unwrap(),
+                    FileRead::NotAFile
+                ),
+                "{name}"
+            );
         }
-        assert!(!read_file(&p("a.env"), 7, &mut buf).unwrap());
-        assert!(read_file(&p("a.env"), 8, &mut buf).unwrap());
+        // Over the limit: left open, to be read in windows.
+        let FileRead::Large(mut f) = read_file(&p("a.env"), 7, &mut buf).unwrap() else {
+            panic!("not left open");
+        };
+        let mut whole = Vec::new();
+        f.read_to_end(&mut whole).unwrap();
+        assert_eq!(whole, b"TOKEN=x\n");
+        assert!(matches!(
+            read_file(&p("a.env"), 8, &mut buf).unwrap(),
+            FileRead::Read
+        ));
 
-        // A large binary file: its first 8,000 bytes, enough to tell.
+        // A large binary file is read whole (its printable runs are scanned).
         let mut big = vec![b'a'; 200_000];
         big[100] = 0;
         std::fs::write(p("big.bin"), &big).unwrap();
-        assert!(read_file(&p("big.bin"), 1 << 20, &mut buf).unwrap());
-        assert_eq!(buf.len(), 8000);
-        assert!(crate::is_binary(&buf));
-        // A large text file is read whole.
-        big[100] = b'a';
-        std::fs::write(p("big.txt"), &big).unwrap();
-        assert!(read_file(&p("big.txt"), 1 << 20, &mut buf).unwrap());
+        assert!(matches!(
+            read_file(&p("big.bin"), 1 << 20, &mut buf).unwrap(),
+            FileRead::Read
+        ));
         assert_eq!(buf, big);
     }
 }

@@ -112,12 +112,24 @@ pub struct Finding {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Skip {
-    /// NUL bytes in its first 8 KiB.
-    Binary,
-    /// Larger than the size limit.
-    TooLarge,
-    /// Matched a path allowlist.
+    /// Matched a path allowlist (on purpose: not reported).
     Allowlisted,
+}
+
+/// What the scanned text of a file is (see [`scannable`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Content {
+    /// The bytes as they are.
+    #[default]
+    Text,
+    /// UTF-16 with a byte order mark, decoded to UTF-8: spans and lines
+    /// refer to the decoded text.
+    Utf16,
+    /// Binary (a NUL in the first 8,000 bytes): its printable runs, every
+    /// other byte read as a line break (spans are the file's own offsets;
+    /// lines count the runs).
+    Binary,
 }
 
 /// The result of scanning one file.
@@ -127,9 +139,67 @@ pub struct FileScan {
     pub findings: Vec<Finding>,
     /// Set when the content was not scanned.
     pub skipped: Option<Skip>,
-    /// Byte spans of the secrets (for callers that compare versions);
-    /// parallel to `findings`.
+    /// Byte spans of the secrets in the scanned text ([`scannable`]; for
+    /// callers that compare versions); parallel to `findings`.
     pub spans: Vec<(usize, usize)>,
+    /// What was scanned.
+    pub content: Content,
+    /// Scanned in windows (a file over [`Scanner::max_file_size`]): spans
+    /// are offsets in the file.
+    pub windowed: bool,
+}
+
+/// Bytes each window of a large file shares with the one before: a match
+/// up to this long is never cut by a window's end.
+pub const WINDOW_OVERLAP: usize = 256 << 10;
+
+/// The text the scanner reads for `data`: UTF-16 with a byte order mark
+/// decoded to UTF-8; binary content with every byte that is not printable
+/// ASCII (or a tab, CR, LF) turned into a line break, so its printable runs
+/// (a private key in a binary) read as lines; anything else as it is. The
+/// common case costs the binary test only.
+pub fn scannable(data: &[u8]) -> (std::borrow::Cow<'_, [u8]>, Content) {
+    use std::borrow::Cow;
+    if let Some(text) = utf16_text(data) {
+        if is_binary(&text) {
+            return (Cow::Owned(printable_runs(&text)), Content::Binary);
+        }
+        return (Cow::Owned(text), Content::Utf16);
+    }
+    if is_binary(data) {
+        return (Cow::Owned(printable_runs(data)), Content::Binary);
+    }
+    (Cow::Borrowed(data), Content::Text)
+}
+
+/// UTF-16 (LE or BE, told by its byte order mark) as UTF-8; unpaired
+/// surrogates become U+FFFD.
+fn utf16_text(data: &[u8]) -> Option<Vec<u8>> {
+    let le = match data {
+        [0xFF, 0xFE, ..] => true,
+        [0xFE, 0xFF, ..] => false,
+        _ => return None,
+    };
+    let units = data[2..].chunks_exact(2).map(|c| {
+        if le {
+            u16::from_le_bytes([c[0], c[1]])
+        } else {
+            u16::from_be_bytes([c[0], c[1]])
+        }
+    });
+    let text: String = char::decode_utf16(units)
+        .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+        .collect();
+    Some(text.into_bytes())
+}
+
+fn printable_runs(data: &[u8]) -> Vec<u8> {
+    data.iter()
+        .map(|&b| match b {
+            b'\t' | b'\n' | b'\r' | 0x20..=0x7e => b,
+            _ => b'\n',
+        })
+        .collect()
 }
 
 /// The scanner: rules, prefilter, allowlists, SOPS policy, baseline.
@@ -153,7 +223,7 @@ pub struct Scanner {
     baseline: Option<Baseline>,
     /// Makes findings' fingerprints for a new baseline (else the plain id).
     fingerprints: Option<baseline::Hasher>,
-    /// Files above this size are skipped.
+    /// Files above this size are scanned in windows of this size.
     pub max_file_size: usize,
 }
 
@@ -291,40 +361,131 @@ impl Scanner {
         &self.rules
     }
 
-    /// Scans one file's content; `path` is relative to the scan root.
-    pub fn scan(&self, path: &str, data: &[u8]) -> FileScan {
-        let mut out = FileScan::default();
-        if self.allowlists.iter().any(|a| {
+    fn allowlisted(&self, path: &str) -> bool {
+        self.allowlists.iter().any(|a| {
             !a.paths.is_empty()
                 && a.regexes.is_empty()
                 && a.stopwords.is_empty()
                 && a.allows(path, b"", b"", b"")
-        }) {
-            out.skipped = Some(Skip::Allowlisted);
-            return out;
-        }
+        })
+    }
+
+    /// Scans one file's content; `path` is relative to the scan root.
+    /// Content over [`Scanner::max_file_size`] is scanned in windows (see
+    /// [`Scanner::scan_reader`]).
+    pub fn scan(&self, path: &str, data: &[u8]) -> FileScan {
         if data.len() > self.max_file_size {
-            out.skipped = Some(Skip::TooLarge);
-            return out;
+            return self
+                .scan_reader(path, &mut &data[..])
+                .expect("reading memory cannot fail");
         }
-        if is_binary(data) {
-            out.skipped = Some(Skip::Binary);
-            // A binary file a creation rule says must be encrypted is still a finding.
-            self.sops_finding(path, data, &mut out);
-            return out;
+        if self.allowlisted(path) {
+            return FileScan {
+                skipped: Some(Skip::Allowlisted),
+                ..FileScan::default()
+            };
         }
+        let (text, content) = scannable(data);
+        let mut out = self.scan_text(path, &text, true, || is_sops_encrypted(data));
+        out.content = content;
+        out
+    }
+
+    /// Scans a file read from `r`, however large, in windows of
+    /// [`Scanner::max_file_size`] bytes that overlap by [`WINDOW_OVERLAP`]
+    /// (the next window starts at a line start when one is near): memory
+    /// stays bounded, and each finding is reported once, by the window it
+    /// starts in before the overlap. Whether a file a creation rule wants
+    /// encrypted is SOPS-encrypted is decided on the whole file. A window
+    /// is read as [`scannable`] says (UTF-16 is decoded only when the
+    /// whole file fits one window).
+    pub fn scan_reader(&self, path: &str, r: &mut dyn std::io::Read) -> std::io::Result<FileScan> {
+        use std::io::Read;
+        let mut out = FileScan {
+            windowed: true,
+            ..FileScan::default()
+        };
+        if self.allowlisted(path) {
+            out.skipped = Some(Skip::Allowlisted);
+            return Ok(out);
+        }
+        let win = self.max_file_size.max(4 * WINDOW_OVERLAP);
+        let mut buf: Vec<u8> = Vec::with_capacity(win);
+        // The file offset of buf[0], and the line breaks before it.
+        let (mut offset, mut line_base) = (0usize, 0usize);
+        let marks = [SOPS_MARK.as_bytes(), b"sops", b"mac"];
+        let mut seen = [false; 3];
+        loop {
+            let want = win - buf.len();
+            let got = r.take(want as u64).read_to_end(&mut buf)?;
+            let last = got < want;
+            let cut = if last {
+                buf.len()
+            } else {
+                let at = buf.len() - WINDOW_OVERLAP;
+                memchr::memrchr(b'\n', &buf[at - WINDOW_OVERLAP..at])
+                    .map_or(at, |p| at - WINDOW_OVERLAP + p + 1)
+            };
+            for (s, m) in seen.iter_mut().zip(marks) {
+                *s = *s || memchr::memmem::find(&buf, m).is_some();
+            }
+            let (text, content) = if offset == 0 && last {
+                scannable(&buf)
+            } else if is_binary(&buf) {
+                (
+                    std::borrow::Cow::Owned(printable_runs(&buf)),
+                    Content::Binary,
+                )
+            } else {
+                (std::borrow::Cow::Borrowed(&buf[..]), Content::Text)
+            };
+            if offset == 0 || content != Content::Text {
+                out.content = content;
+            }
+            let w = self.scan_text(path, &text, false, || false);
+            for (mut f, (s, e)) in w.findings.into_iter().zip(w.spans) {
+                if s < cut {
+                    f.line += line_base;
+                    out.findings.push(f);
+                    out.spans.push((s + offset, e + offset));
+                }
+            }
+            if last {
+                break;
+            }
+            line_base += memchr::memchr_iter(b'\n', &text[..cut]).count();
+            drop(text);
+            offset += cut;
+            buf.drain(..cut);
+        }
+        self.sops_finding(path, || seen.iter().all(|&s| s), &mut out);
+        Ok(out)
+    }
+
+    /// Scans text (see [`scannable`]); `whole`: it is the whole file, so
+    /// the SOPS policy applies (`encrypted` says whether it is encrypted).
+    fn scan_text(
+        &self,
+        path: &str,
+        data: &[u8],
+        whole: bool,
+        encrypted: impl FnOnce() -> bool,
+    ) -> FileScan {
+        let mut out = FileScan::default();
         // Buffers reused across calls on this thread.
         let mut sc = SCRATCH.take();
         self.prefilter.hits(data, &mut sc.hits, &mut sc.prefilter);
-        let encrypted =
+        let encrypted_here =
             sc.hits.iter().any(|h| h.keyword == self.sops_keyword) && is_sops_encrypted(data);
-        self.sops_finding(path, data, &mut out);
+        if whole {
+            self.sops_finding(path, encrypted, &mut out);
+        }
 
         // One line index for the whole file (built lazily, on first use).
         let lines = Lines::new(data);
         let mut cands = self.candidates(path, data, &lines, &mut sc);
         SCRATCH.set(sc);
-        if encrypted {
+        if encrypted_here {
             // Ciphertext and metadata are never findings, values left in
             // clear on purpose neither; values that the file's rules say
             // must be encrypted are.
@@ -559,11 +720,17 @@ impl Scanner {
         }
     }
 
-    fn sops_finding(&self, path: &str, data: &[u8], out: &mut FileScan) {
+    /// The finding of a file a creation rule says must be encrypted, when
+    /// `encrypted()` says it is not.
+    fn sops_finding(&self, path: &str, encrypted: impl FnOnce() -> bool, out: &mut FileScan) {
         let Some(policy) = &self.sops else { return };
-        let Some(problem) = policy.check(path, data) else {
+        let Some(rule) = policy.requires_encryption(path) else {
             return;
         };
+        if encrypted() {
+            return;
+        }
+        let problem = sopsrules::problem(rule);
         if self
             .baseline
             .as_ref()
@@ -1187,13 +1354,113 @@ mod tests {
     }
 
     #[test]
-    fn binary_and_sops_files_are_skipped() {
+    fn binary_files_are_scanned_for_printable_runs_and_sops_values_hidden() {
         let s = Scanner::new(&Config::default()).unwrap();
-        let r = s.scan("a.bin", b"\0\0password=hunter22\n");
-        assert_eq!(r.skipped, Some(Skip::Binary));
+        let bin = b"\0\x01\xffPNG\x00password=hunter22\x00\x02";
+        let r = s.scan("a.bin", bin);
+        assert_eq!(r.skipped, None);
+        assert_eq!(r.content, Content::Binary);
+        assert_eq!(r.findings.len(), 1, "{:?}", r.findings);
+        assert_eq!(&bin[r.spans[0].0..r.spans[0].1], b"hunter22");
         let sops = b"password: ENC[AES256_GCM,data:abc=,iv:x,tag:y,type:str]\nsops:\n    mac: ENC[AES256_GCM,data:x,iv:y,tag:z,type:str]\n    api_token: 8f14e45fceea167a5a36dedd4bea2543\n";
         let r = s.scan("s.yaml", sops);
         assert_eq!(r.skipped, None);
+        assert!(r.findings.is_empty(), "{:?}", r.findings);
+    }
+
+    #[test]
+    fn utf16_with_a_bom_is_decoded() {
+        let s = Scanner::new(&Config::default()).unwrap();
+        let text = "A=1\nGITHUB_TOKEN=ghp_6e1iqgfr7f0246gxb9v66tm8hyb7nfc4qz49\n";
+        let units: Vec<u16> = text.encode_utf16().collect();
+        let le: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain(units.iter().flat_map(|u| u.to_le_bytes()))
+            .collect();
+        let be: Vec<u8> = [0xFE, 0xFF]
+            .into_iter()
+            .chain(units.iter().flat_map(|u| u.to_be_bytes()))
+            .collect();
+        for data in [le, be] {
+            let r = s.scan(".env", &data);
+            assert_eq!(r.content, Content::Utf16);
+            assert_eq!(r.findings.len(), 1, "{:?}", r.findings);
+            assert_eq!((r.findings[0].line, r.findings[0].column), (2, 14));
+            let (t, _) = scannable(&data);
+            assert!(t[r.spans[0].0..r.spans[0].1].starts_with(b"ghp_"));
+        }
+    }
+
+    #[test]
+    fn large_files_are_scanned_in_windows() {
+        let mut s = Scanner::new(&Config::default()).unwrap();
+        // Windows of 1 MiB (the least), overlapping by 256 KiB.
+        s.max_file_size = 1;
+        let token = "ghp_6e1iqgfr7f0246gxb9v66tm8hyb7nfc4qz49";
+        let filler = "just some text of a log line, nothing to see\n";
+        let mut data = String::new();
+        let mut want = Vec::new();
+        // Around every window boundary and overlap start, and in between.
+        let w = 1 << 20;
+        let o = WINDOW_OVERLAP;
+        let spots = [
+            10,
+            o - 30,
+            w - o - 30,
+            w - o + 5,
+            w - 40,
+            w - 10,
+            w + 3,
+            2 * w - 2 * o - 20,
+            2 * w - o - 20,
+            3 * w,
+        ];
+        for spot in spots {
+            while data.len() < spot {
+                data.push_str(filler);
+            }
+            want.push((data.matches('\n').count() + 1, data.len() + 6));
+            data.push_str(&format!("TOKEN={token}\n"));
+        }
+        // One line of 1.5 MiB (no line start near a window's end).
+        data.push_str(&"x".repeat(3 * w / 2));
+        want.push((data.matches('\n').count() + 1, data.len() + 7));
+        data.push_str(&format!(" TOKEN={token}\n"));
+        let r = s.scan("big.log", data.as_bytes());
+        assert!(r.windowed);
+        let got: Vec<(usize, usize)> = r
+            .findings
+            .iter()
+            .zip(&r.spans)
+            .map(|(f, sp)| (f.line, sp.0))
+            .collect();
+        assert_eq!(got, want);
+        for sp in &r.spans {
+            assert_eq!(&data.as_bytes()[sp.0..sp.1], token.as_bytes());
+        }
+    }
+
+    #[test]
+    fn large_files_a_creation_rule_matches_are_checked_whole() {
+        let policy = SopsPolicy::parse(
+            b"creation_rules:\n  - path_regex: secrets/\n    age: age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p\n",
+            "",
+        )
+        .unwrap();
+        let mut s = Scanner::new(&Config::default())
+            .unwrap()
+            .with_sops(Some(policy));
+        s.max_file_size = 1;
+        let mut plain = "a: b\n".repeat(1 << 20);
+        let r = s.scan("secrets/big.yaml", plain.as_bytes());
+        assert_eq!(r.findings.len(), 1);
+        assert_eq!(r.findings[0].kind, FindingKind::UnencryptedSopsFile);
+        // ENC values first, the metadata three windows later.
+        plain = format!(
+            "data: ENC[AES256_GCM,data:{},iv:x,tag:y,type:str]\nsops:\n    mac: ENC[AES256_GCM,data:x,iv:y,tag:z,type:str]\n",
+            "A".repeat(3 << 20)
+        );
+        let r = s.scan("secrets/big.yaml", plain.as_bytes());
         assert!(r.findings.is_empty(), "{:?}", r.findings);
     }
 

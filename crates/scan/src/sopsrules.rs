@@ -80,11 +80,16 @@ impl SopsPolicy {
         if crate::is_sops_encrypted(data) {
             return None;
         }
-        Some(format!(
-            "plaintext file that .sops.yaml (path_regex {:?}) says must be SOPS-encrypted",
-            rule.path_regex
-        ))
+        Some(problem(rule))
     }
+}
+
+/// What is wrong with a plaintext file `rule` says must be encrypted.
+pub(crate) fn problem(rule: &CreationRule) -> String {
+    format!(
+        "plaintext file that .sops.yaml (path_regex {:?}) says must be SOPS-encrypted",
+        rule.path_regex
+    )
 }
 
 #[cfg(test)]

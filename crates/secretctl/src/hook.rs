@@ -75,6 +75,16 @@ fn script(exe: &Path, fix: bool, chained: bool) -> String {
     s
 }
 
+fn is_ours(hook: &[u8]) -> bool {
+    memchr::memmem::find(hook, MARKER.as_bytes()).is_some()
+}
+
+/// The permission bits of a hook (kept by its backup).
+fn hook_mode(hook: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(hook).map_or(0o755, |m| m.permissions().mode() & 0o7777)
+}
+
 /// Runs `secretctl hook`; returns the exit code.
 pub fn run(args: Args) -> i32 {
     match run_inner(args) {
@@ -96,8 +106,14 @@ fn run_inner(args: Args) -> Result<i32, String> {
             no_fix,
         } => {
             std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-            let existing = std::fs::read_to_string(&hook).ok();
-            let ours = existing.as_deref().is_some_and(|t| t.contains(MARKER));
+            // Any hook is read as bytes (a binary, or a script in another
+            // encoding, is a hook too); one that cannot be read is kept.
+            let existing = match std::fs::read(&hook) {
+                Ok(b) => Some(Ok(b)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                Err(e) => Some(Err(e)),
+            };
+            let ours = matches!(&existing, Some(Ok(t)) if is_ours(t));
             let chained_path = dir.join(CHAINED);
             let mut chained = chained_path.exists();
             if let (Some(old), false) = (&existing, ours) {
@@ -117,8 +133,21 @@ fn run_inner(args: Args) -> Result<i32, String> {
                         chained_path.display()
                     );
                 } else if force {
-                    let backup = dir.join("pre-commit.secretctl-backup");
-                    atomicfile::write(&backup, old.as_bytes())
+                    let old = old.as_ref().map_err(|e| {
+                        format!(
+                            "{} cannot be read ({e}), so it cannot be backed up; use --chain to keep it, or move it away yourself",
+                            hook.display()
+                        )
+                    })?;
+                    // A backup never replaces an earlier one.
+                    let backup = (0..)
+                        .map(|i| match i {
+                            0 => dir.join("pre-commit.secretctl-backup"),
+                            i => dir.join(format!("pre-commit.secretctl-backup.{i}")),
+                        })
+                        .find(|p| std::fs::symlink_metadata(p).is_err())
+                        .expect("a free name");
+                    atomicfile::write_with_mode(&backup, old, hook_mode(&hook))
                         .map_err(|e| format!("{}: {e}", backup.display()))?;
                     eprintln!(
                         "secretctl hook: the old hook is kept in {}",
@@ -139,8 +168,8 @@ fn run_inner(args: Args) -> Result<i32, String> {
             eprintln!("secretctl hook: installed {}", hook.display());
             Ok(0)
         }
-        Action::Uninstall => match std::fs::read_to_string(&hook) {
-            Ok(t) if t.contains(MARKER) => {
+        Action::Uninstall => match std::fs::read(&hook) {
+            Ok(t) if is_ours(&t) => {
                 let chained = dir.join(CHAINED);
                 if chained.exists() {
                     std::fs::rename(&chained, &hook)

@@ -14,7 +14,8 @@ Examples:
   secretctl scan --staged                 # what the next commit adds (the pre-commit hook)
   secretctl scan --staged --fix           # ... and encrypt files .sops.yaml says must be
   secretctl scan                          # the working tree (respects .gitignore)
-  secretctl scan compose.yaml hosts/      # some files and trees
+  secretctl scan compose.yaml hosts/      # some files and trees (a file named is scanned even if ignored)
+  secretctl scan --no-ignore              # ... and files .gitignore covers
   secretctl scan --history --json         # every blob reachable from HEAD
   secretctl scan --write-baseline         # accept today's findings (.secretctl-baseline.json)
   secretctl hook install                  # run `secretctl scan --staged --fix` before each commit
@@ -61,6 +62,10 @@ pub struct Args {
     /// Write the current findings to the baseline file and exit 0.
     #[arg(long)]
     pub write_baseline: bool,
+    /// Trees named (or the current directory) include files .gitignore
+    /// covers. Files named are always scanned.
+    #[arg(long, conflicts_with_all = ["staged", "history"])]
+    pub no_ignore: bool,
     /// Ignore .sops.yaml creation rules.
     #[arg(long)]
     pub no_sops: bool,
@@ -95,6 +100,27 @@ pub fn run(args: Args) -> i32 {
         Err(Fail(msg)) => {
             eprintln!("secretctl scan: {msg}");
             2
+        }
+    }
+}
+
+/// What was scanned, and what could not be (by name, with why).
+#[derive(Default)]
+struct Tally {
+    scanned: usize,
+    bytes: u64,
+    /// Skipped on purpose: a path allowlist of the rule config.
+    allowlisted: usize,
+    not_scanned: Vec<(String, String)>,
+}
+
+impl Tally {
+    fn add(&mut self, scan: &scan::FileScan, len: u64) {
+        if scan.skipped.is_none() {
+            self.scanned += 1;
+            self.bytes += len;
+        } else {
+            self.allowlisted += 1;
         }
     }
 }
@@ -196,8 +222,7 @@ fn run_inner(args: Args) -> Result<i32, Fail> {
         git::toplevel(&here)
     };
     let mut findings: Vec<Finding> = Vec::new();
-    let mut scanned = 0usize;
-    let mut bytes = 0usize;
+    let mut tally = Tally::default();
     let ctx;
     if args.staged || args.history {
         let root = in_git.map_err(|e| {
@@ -217,22 +242,16 @@ fn run_inner(args: Args) -> Result<i32, Fail> {
         ctx = setup(&args, root, args.staged.then_some(&mut cat))?;
         if let Some(diff) = diff {
             let fix = args.fix || ctx.auto_encrypt;
-            let (f, n, b) = scan_staged(&ctx, &mut cat, diff.wait()?, fix)?;
-            findings = f;
-            scanned = n;
-            bytes = b;
+            findings = scan_staged(&ctx, &mut cat, diff.wait()?, fix, &mut tally)?;
         } else {
             let objects = git::history_objects(&ctx.root)?;
             for chunk in objects.chunks(git::BATCH) {
                 let ids: Vec<&str> = chunk.iter().map(|(id, _)| id.as_str()).collect();
-                let blobs = cat.read_many(&ids, ctx.scanner.max_file_size)?;
-                for ((id, path), blob) in chunk.iter().zip(blobs) {
-                    let Some(data) = blob.flatten() else {
-                        continue;
-                    };
-                    scanned += 1;
-                    bytes += data.len();
-                    let mut r = ctx.scanner.scan(path, &data).findings;
+                let paths: Vec<&str> = chunk.iter().map(|(_, p)| p.as_str()).collect();
+                for (i, r) in read_blobs(&ctx, &mut cat, &ids, &paths, &mut tally)? {
+                    let Some((r, _)) = r else { continue };
+                    let id = &chunk[i].0;
+                    let mut r = r.findings;
                     if !r.is_empty() {
                         let commit = git::commit_adding(&ctx.root, id);
                         for f in &mut r {
@@ -266,9 +285,26 @@ fn run_inner(args: Args) -> Result<i32, Fail> {
                             .unwrap_or(true)
                     });
                 let mut files: Vec<(String, PathBuf)> = Vec::new();
-                if !inside.is_empty() {
+                // A file named is scanned even if .gitignore covers it (as
+                // gitleaks does); trees follow .gitignore unless --no-ignore.
+                let (named, trees): (Vec<String>, Vec<String>) =
+                    inside.into_iter().partition(|p| Path::new(p).is_file());
+                for p in named {
+                    let abs = Path::new(&p).canonicalize()?;
+                    let rel = abs.strip_prefix(&canon_top).unwrap_or(&abs);
+                    files.push((rel.to_string_lossy().into_owned(), abs));
+                }
+                if args.no_ignore {
+                    for p in trees {
+                        for f in git::walk(&here.join(&p))? {
+                            let f = f.canonicalize().unwrap_or(f);
+                            let rel = f.strip_prefix(&canon_top).unwrap_or(&f);
+                            files.push((rel.to_string_lossy().into_owned(), f.clone()));
+                        }
+                    }
+                } else if !trees.is_empty() {
                     // Opened relative to the work tree (see below).
-                    for f in git::tracked_files(&here, &inside)? {
+                    for f in git::tracked_files(&here, &trees)? {
                         files.push((f.clone(), PathBuf::from(f)));
                     }
                 }
@@ -308,14 +344,30 @@ fn run_inner(args: Args) -> Result<i32, Fail> {
         ctx = setup(&args, root, None)?;
         let mut data = Vec::new();
         for (rel, path) in files {
-            if !git::read_file_at(&root_dir, &path, ctx.scanner.max_file_size, &mut data)? {
-                continue;
-            }
-            let scan = ctx.scanner.scan(&rel, &data);
-            if scan.skipped.is_none() {
-                scanned += 1;
-                bytes += data.len();
-            }
+            let scan =
+                match git::read_file_at(&root_dir, &path, ctx.scanner.max_file_size, &mut data)? {
+                    git::FileRead::NotAFile => continue,
+                    git::FileRead::Read => {
+                        let scan = ctx.scanner.scan(&rel, &data);
+                        tally.add(&scan, data.len() as u64);
+                        scan
+                    }
+                    git::FileRead::Large(f) => {
+                        let mut counted = CountingReader { inner: f, n: 0 };
+                        match ctx.scanner.scan_reader(&rel, &mut counted) {
+                            Ok(scan) => {
+                                tally.add(&scan, counted.n);
+                                scan
+                            }
+                            Err(e) => {
+                                tally
+                                    .not_scanned
+                                    .push((rel, format!("reading it failed: {e}")));
+                                continue;
+                            }
+                        }
+                    }
+                };
             findings.extend(scan.findings);
         }
     }
@@ -334,17 +386,123 @@ fn run_inner(args: Args) -> Result<i32, Fail> {
     }
 
     print_findings(&findings, format)?;
+    // What could not be scanned is named; it blocks when a creation rule
+    // says the file must be encrypted (its encryption is unknown), and is a
+    // warning otherwise.
+    let mut blocked = false;
+    for (path, why) in &tally.not_scanned {
+        let must = ctx.scanner.sops().and_then(|p| p.requires_encryption(path));
+        blocked |= must.is_some();
+        eprintln!(
+            "secretctl scan: {}: not scanned: {why}{}",
+            path,
+            if must.is_some() {
+                " (.sops.yaml says it must be encrypted: blocking)"
+            } else {
+                ""
+            }
+        );
+    }
+    let Tally {
+        scanned,
+        bytes,
+        allowlisted,
+        not_scanned,
+    } = &tally;
+    let mut not = String::new();
+    if *allowlisted > 0 {
+        not.push_str(&format!(", {allowlisted} skipped by a path allowlist"));
+    }
+    if !not_scanned.is_empty() {
+        not.push_str(&format!(", {} not scanned", not_scanned.len()));
+    }
     if format == OutputFormat::Human {
         if findings.is_empty() {
-            eprintln!("secretctl scan: no secrets found ({scanned} file(s), {bytes} bytes)");
+            eprintln!(
+                "secretctl scan: no secrets found ({scanned} file(s) scanned, {bytes} bytes{not})"
+            );
         } else {
             eprintln!(
-                "secretctl scan: {} finding(s) in {scanned} file(s). Fix them, mark a false alarm with a `secretctl:allow` comment, or accept with --write-baseline.",
+                "secretctl scan: {} finding(s) in {scanned} file(s) scanned{not}. Fix them, mark a false alarm with a `secretctl:allow` comment, or accept with --write-baseline.",
                 findings.len()
             );
         }
     }
-    Ok(if findings.is_empty() { 0 } else { 1 })
+    if blocked {
+        eprintln!("secretctl scan: blocking: a file .sops.yaml says must be encrypted could not be checked (see above)");
+    }
+    Ok(if findings.is_empty() && !blocked {
+        0
+    } else {
+        1
+    })
+}
+
+/// Counts the bytes read through it.
+struct CountingReader<R> {
+    inner: R,
+    n: u64,
+}
+
+impl<R: std::io::Read> std::io::Read for CountingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.n += n as u64;
+        Ok(n)
+    }
+}
+
+/// Reads and scans blobs through one `git cat-file --batch`: each small
+/// one whole (with its content), each large one in windows as it streams
+/// by (no content). A blob git does not have is counted as not scanned.
+#[allow(clippy::type_complexity)]
+fn read_blobs(
+    ctx: &Ctx,
+    cat: &mut CatFile,
+    ids: &[&str],
+    paths: &[&str],
+    tally: &mut Tally,
+) -> Result<Vec<(usize, Option<(scan::FileScan, Option<Vec<u8>>)>)>, Fail> {
+    let mut large: Vec<Option<std::io::Result<(scan::FileScan, u64)>>> =
+        (0..ids.len()).map(|_| None).collect();
+    let blobs = cat.read_many_with(ids, ctx.scanner.max_file_size, &mut |i, r| {
+        let mut counted = CountingReader { inner: r, n: 0 };
+        large[i] = Some(
+            ctx.scanner
+                .scan_reader(paths[i], &mut counted)
+                .map(|s| (s, counted.n)),
+        );
+        Ok(())
+    })?;
+    let mut out = Vec::with_capacity(ids.len());
+    for (i, (blob, big)) in blobs.into_iter().zip(large).enumerate() {
+        let r = match (blob, big) {
+            (Some(Some(data)), _) => {
+                let r = ctx.scanner.scan(paths[i], &data);
+                tally.add(&r, data.len() as u64);
+                Some((r, Some(data)))
+            }
+            (Some(None), Some(Ok((r, n)))) => {
+                tally.add(&r, n);
+                Some((r, None))
+            }
+            (Some(None), Some(Err(e))) => {
+                tally
+                    .not_scanned
+                    .push((paths[i].to_string(), format!("reading it failed: {e}")));
+                None
+            }
+            _ => {
+                tally.not_scanned.push((
+                    paths[i].to_string(),
+                    format!("git has no object {}", ids[i]),
+                ));
+                None
+            }
+        };
+        out.push((i, r));
+    }
+    Ok(out)
 }
 
 /// Scans the staged blobs through one `git cat-file --batch`; reports only
@@ -354,44 +512,61 @@ fn scan_staged(
     cat: &mut CatFile,
     changes: Vec<git::Staged>,
     fix: bool,
-) -> Result<(Vec<Finding>, usize, usize), Fail> {
+    tally: &mut Tally,
+) -> Result<Vec<Finding>, Fail> {
     let max = ctx.scanner.max_file_size;
     let mut out = Vec::new();
-    let mut bytes = 0;
-    let mut scanned = 0;
     // Blobs are requested a batch at a time (one round trip per batch).
     for chunk in changes.chunks(git::BATCH) {
         let ids: Vec<&str> = chunk.iter().map(|c| c.id.as_str()).collect();
-        for (c, blob) in chunk.iter().zip(cat.read_many(&ids, max)?) {
-            let Some(data) = blob.flatten() else {
-                continue;
-            };
-            scanned += 1;
-            bytes += data.len();
-            let r = ctx.scanner.scan(&c.path, &data);
+        let paths: Vec<&str> = chunk.iter().map(|c| c.path.as_str()).collect();
+        for (i, r) in read_blobs(ctx, cat, &ids, &paths, tally)? {
+            let Some((r, data)) = r else { continue };
+            let c = &chunk[i];
             if r.findings.is_empty() {
                 continue;
             }
-            let old = match &c.old {
-                Some(o) => cat.read(o, max)?.flatten(),
-                None => None,
+            // A secret already in the HEAD version is not what this commit
+            // adds (compared as scanned: decoded, printable runs). A file
+            // scanned in windows is not compared: all its findings count.
+            let text = data.as_deref().map(scan::scannable);
+            let old = match (&c.old, &text) {
+                (Some(o), Some(_)) => cat.read(o, max)?.flatten(),
+                _ => None,
             };
+            let old_text = old.as_deref().map(scan::scannable);
             let mut fs: Vec<Finding> = r
                 .findings
                 .into_iter()
                 .zip(r.spans)
                 .filter(|(f, (s, e))| {
                     f.kind != FindingKind::Secret
-                        || old
-                            .as_ref()
-                            .is_none_or(|o| memchr::memmem::find(o, &data[*s..*e]).is_none())
+                        || match (&text, &old_text) {
+                            (Some((t, _)), Some((o, _))) => {
+                                memchr::memmem::find(o, &t[*s..*e]).is_none()
+                            }
+                            _ => true,
+                        }
                 })
                 .map(|(f, _)| f)
                 .collect();
-            if fix
-                && fs
-                    .iter()
-                    .any(|f| f.kind == FindingKind::UnencryptedSopsFile)
+            let Some(data) = data.filter(|_| fix) else {
+                if fix
+                    && fs
+                        .iter()
+                        .any(|f| f.kind == FindingKind::UnencryptedSopsFile)
+                {
+                    eprintln!(
+                        "secretctl scan: {} is too large for the hook to encrypt; run `secretctl encrypt --in-place {0}` and `git add {0}`, then commit again",
+                        c.path
+                    );
+                }
+                out.extend(fs);
+                continue;
+            };
+            if fs
+                .iter()
+                .any(|f| f.kind == FindingKind::UnencryptedSopsFile)
             {
                 match encrypt_and_restage(ctx, &c.path, &data) {
                     Ok(()) => {
@@ -409,7 +584,7 @@ fn scan_staged(
             out.extend(fs);
         }
     }
-    Ok((out, scanned, bytes))
+    Ok(out)
 }
 
 /// Encrypts a staged plaintext file that must be encrypted, writes it
@@ -437,18 +612,75 @@ fn encrypt_and_restage(ctx: &Ctx, path: &str, staged: &[u8]) -> Result<(), Fail>
     };
     let format = sops::Format::from_path(Path::new(path));
     let enc = sops::encrypt(staged, format, &opts).map_err(|e| Fail(e.to_string()))?;
+    // A commit whose real index cannot be updated too is refused, the file
+    // encrypted on disk (running the commit again then adds it to both).
+    let real_index = real_index_beside_temporary(&ctx.root);
     atomicfile::write(&abs, &enc).map_err(|e| Fail(format!("writing {path}: {e}")))?;
-    let st = Command::new("git")
-        .current_dir(&ctx.root)
-        .args(["add", "--", path])
-        .status()
-        .map_err(|e| Fail(format!("git add: {e}")))?;
-    if !st.success() {
-        return Err(Fail(format!(
-            "git add {path} failed; the file is encrypted on disk"
-        )));
+    git_add(&ctx.root, path, None).map_err(|e| {
+        Fail(format!(
+            "{e}; the file is encrypted on disk: run `git add {path}` and commit again"
+        ))
+    })?;
+    match real_index {
+        Ok(None) => {}
+        Ok(Some(real)) => git_add(&ctx.root, path, Some(&real)).map_err(|e| {
+            Fail(format!(
+                "{e}; the file is encrypted on disk, but your index still holds the plaintext: run `git add {path}` and your `git commit` again"
+            ))
+        })?,
+        Err(why) => {
+            return Err(Fail(format!(
+                "{why}; the file is now encrypted on disk: run your `git commit` again (or `git add {path} && git commit`)"
+            )))
+        }
     }
     Ok(())
+}
+
+/// Stages `path` from the working tree, into `index` when given (else the
+/// one git gives the hook).
+fn git_add(root: &Path, path: &str, index: Option<&Path>) -> Result<(), String> {
+    let mut cmd = Command::new("git");
+    cmd.current_dir(root).args(["add", "--", path]);
+    if let Some(i) = index {
+        cmd.env("GIT_INDEX_FILE", i);
+    }
+    match cmd.status() {
+        Ok(st) if st.success() => Ok(()),
+        Ok(_) => Err(format!("git add {path} failed")),
+        Err(e) => Err(format!("git add: {e}")),
+    }
+}
+
+/// `git commit <paths>` (and `--only`) runs the hook on a temporary index
+/// (`GIT_INDEX_FILE`), built from HEAD and the paths, and afterwards
+/// installs the real index, which git holds locked meanwhile as
+/// `index.lock`, with the paths added from the working tree before the
+/// hook ran. A file encrypted and staged only in the temporary index would
+/// be committed encrypted but left staged as plaintext. This finds that
+/// locked real index (`Ok(None)` when the hook's index is the real one, as
+/// for `git commit` and `git commit -a`), or says why it cannot.
+fn real_index_beside_temporary(root: &Path) -> Result<Option<PathBuf>, String> {
+    let Some(given) = std::env::var_os("GIT_INDEX_FILE") else {
+        return Ok(None);
+    };
+    let Ok(git_dir) = git::git_dir(root) else {
+        return Err("cannot find the git directory".into());
+    };
+    let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    let given = canon(&root.join(given));
+    let (index, locked) = (git_dir.join("index"), git_dir.join("index.lock"));
+    if given == canon(&index) || given == canon(&locked) {
+        return Ok(None);
+    }
+    if locked.is_file() {
+        Ok(Some(locked))
+    } else {
+        Err(format!(
+            "git gave the hook the index {} and the real one is not locked beside it, so the real index cannot be updated",
+            given.display()
+        ))
+    }
 }
 
 fn print_findings(findings: &[Finding], format: OutputFormat) -> Result<(), Fail> {

@@ -1,4 +1,5 @@
-//! The value cipher: AES-256-GCM with sops' 32-byte IVs and the
+//! The value cipher: AES-256-GCM with sops' 32-byte IVs (any other
+//! length is read, as sops does) and the
 //! `ENC[AES256_GCM,data:…,iv:…,tag:…,type:…]` form.
 
 use crate::error::{Error, Result};
@@ -37,7 +38,7 @@ pub fn is_encrypted_value(s: &str) -> bool {
 pub struct EncryptedParts {
     /// Ciphertext without the tag.
     pub data: Vec<u8>,
-    /// IV (sops: 32 bytes).
+    /// IV (sops writes 32 bytes, reads any length but 0).
     pub iv: Vec<u8>,
     /// GCM tag (16 bytes).
     pub tag: Vec<u8>,
@@ -309,13 +310,10 @@ pub(crate) fn decrypt_with(
     if ciphertext.is_empty() {
         return Ok((Value::str(""), false));
     }
+    // sops writes 32-byte IVs but reads any length (Go's
+    // `NewGCMWithNonceSize(len(iv))`); `split` refuses only an empty one,
+    // as Go does.
     let parts = split(ciphertext, aad)?;
-    if parts.iv.len() != 32 {
-        return Err(Error::BadCiphertext {
-            path: aad.to_string(),
-            reason: format!("iv is {} bytes, sops uses 32", parts.iv.len()),
-        });
-    }
     // Strings (and bytes) are what the MAC covers as they are.
     let side = side.filter(|_| matches!(parts.datatype, "str" | "bytes"));
     let sided = side.is_some();
@@ -340,7 +338,8 @@ pub(crate) fn decrypt_with(
         "bytes" => Value::Bytes(plain),
         other => typed_value(&plain, other, aad)?,
     };
-    if let Some((stash, k)) = stash_entry {
+    // Only IVs we would write are reused: others get a fresh one.
+    if let Some((stash, k)) = stash_entry.filter(|_| parts.iv.len() == 32) {
         stash.map.insert(k, parts.iv);
     }
     Ok((value, sided))

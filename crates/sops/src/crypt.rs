@@ -50,8 +50,11 @@ fn compile(field: &str, r: &Option<String>) -> Result<Option<Regex>> {
 }
 
 impl Rules {
-    /// Compiles the rules of a file.
+    /// Compiles the rules of a file. Rules naming none of the six fields
+    /// are sops' default, `unencrypted_suffix: _unencrypted` (sops reads
+    /// them so; the metadata is left as it was written).
     pub fn new(r: &EncryptionRules) -> Result<Rules> {
+        let r = &r.clone().with_defaults();
         Ok(Rules {
             unencrypted_suffix: r.unencrypted_suffix.clone(),
             encrypted_suffix: r.encrypted_suffix.clone(),

@@ -66,7 +66,9 @@ fn parse(s: &str, yaml: bool) -> Option<String> {
         return None;
     }
     i += 1;
-    let hour = num(b, &mut i, dmin, 2)?;
+    // Go's `time.Parse(time.RFC3339, …)` (and so `UnmarshalText`, whose
+    // strict checks Go has disabled) takes a one-digit hour.
+    let hour = num(b, &mut i, 1, 2)?;
     if b.get(i) != Some(&b':') {
         return None;
     }
@@ -81,16 +83,18 @@ fn parse(s: &str, yaml: bool) -> Option<String> {
         return None;
     }
     let mut frac = String::new();
-    if b.get(i) == Some(&b'.') {
+    // Go takes a comma too, and any number of digits, keeping nanoseconds
+    // (the rest is cut, not rounded).
+    if matches!(b.get(i), Some(b'.' | b',')) {
         i += 1;
         let start = i;
         while i < b.len() && b[i].is_ascii_digit() {
             i += 1;
         }
-        if i == start || i - start > 9 {
+        if i == start {
             return None;
         }
-        frac = s[start..i].trim_end_matches('0').to_string();
+        frac = s[start..i.min(start + 9)].trim_end_matches('0').to_string();
     }
     let zone = if i == b.len() {
         if spaced {
@@ -157,5 +161,16 @@ mod tests {
             "2026-11-22T03:08:45Z"
         );
         assert!(normalize_rfc3339("2026-11-22").is_none());
+        // What Go's time.Parse(time.RFC3339, …) also takes.
+        assert_eq!(
+            normalize_rfc3339("2026-11-22T3:08:45,1234567891234+02:00").unwrap(),
+            "2026-11-22T03:08:45.123456789+02:00"
+        );
+        assert_eq!(
+            normalize_rfc3339("2026-11-22T03:08:45.0000000009Z").unwrap(),
+            "2026-11-22T03:08:45Z"
+        );
+        assert!(normalize_rfc3339("2026-11-22T03:08:45.Z").is_none());
+        assert!(normalize_rfc3339("2026-11-22T03:8:45Z").is_none());
     }
 }

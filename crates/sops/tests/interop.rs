@@ -492,3 +492,180 @@ fn large_binary_files_both_ways() {
         Err(sops::Error::Authentication { .. })
     ));
 }
+
+/// AES-256-GCM as sops' Go code does it: `cipher.NewGCMWithNonceSize(block,
+/// len(iv))`, written here with the `aes-gcm` crate (not the crate's own
+/// cipher) for the IV lengths the tests use.
+fn go_gcm(key: &[u8; 32], iv: &[u8], aad: &str, plain: &[u8]) -> Vec<u8> {
+    use aes_gcm::aead::consts::{U12, U16, U32};
+    use aes_gcm::aead::{Aead, KeyInit, Payload};
+    use aes_gcm::aes::Aes256;
+    use aes_gcm::AesGcm;
+    let p = Payload {
+        msg: plain,
+        aad: aad.as_bytes(),
+    };
+    match iv.len() {
+        12 => AesGcm::<Aes256, U12>::new(key.into()).encrypt(iv.into(), p),
+        16 => AesGcm::<Aes256, U16>::new(key.into()).encrypt(iv.into(), p),
+        32 => AesGcm::<Aes256, U32>::new(key.into()).encrypt(iv.into(), p),
+        n => panic!("no test cipher for {n}-byte IVs"),
+    }
+    .unwrap()
+}
+
+/// An `ENC[...]` string sealed by [`go_gcm`].
+fn go_enc(key: &[u8; 32], iv: &[u8], aad: &str, plain: &str) -> String {
+    use base64::engine::general_purpose::STANDARD as B64;
+    use base64::Engine;
+    let out = go_gcm(key, iv, aad, plain.as_bytes());
+    let (data, tag) = out.split_at(out.len() - 16);
+    format!(
+        "ENC[AES256_GCM,data:{},iv:{},tag:{},type:str]",
+        B64.encode(data),
+        B64.encode(iv),
+        B64.encode(tag)
+    )
+}
+
+/// A sops YAML file written by hand, by the rules of sops' format: flat
+/// string `values` (encrypted unless their key ends with `_unencrypted`,
+/// which is what `rules` must make sops do), a MAC over every value
+/// (SHA-512, upper-case hex) encrypted with `mac_aad` (what Go's
+/// `lastmodified.Format(time.RFC3339)` gives), and IVs of `iv_len` bytes.
+fn hand_written(
+    e: &Env,
+    values: &[(&str, &str)],
+    iv_len: usize,
+    lastmodified: &str,
+    mac_aad: &str,
+    rules: &str,
+) -> Vec<u8> {
+    use sha2::{Digest, Sha512};
+    let key: [u8; 32] = std::array::from_fn(|i| (i * 7 + 3) as u8);
+    let mut iv_n = 0u8;
+    let mut iv = || {
+        iv_n += 1;
+        vec![iv_n; iv_len]
+    };
+    let mut out = String::new();
+    let mut mac = Sha512::new();
+    for (k, v) in values {
+        mac.update(v.as_bytes());
+        if k.ends_with("_unencrypted") {
+            out.push_str(&format!("{k}: {v}\n"));
+        } else {
+            out.push_str(&format!(
+                "{k}: {}\n",
+                go_enc(&key, &iv(), &format!("{k}:"), v)
+            ));
+        }
+    }
+    let mac: String = mac.finalize().iter().map(|b| format!("{b:02X}")).collect();
+    let stanza = sops::keys::wrap(&e.recipients[0], &key).unwrap();
+    out.push_str("sops:\n    age:\n");
+    out.push_str(&format!(
+        "        - recipient: {}\n          enc: |\n",
+        stanza.recipient
+    ));
+    for l in stanza.enc.lines() {
+        out.push_str(&format!("            {l}\n"));
+    }
+    out.push_str(&format!("    lastmodified: {lastmodified}\n"));
+    out.push_str(&format!(
+        "    mac: {}\n",
+        go_enc(&key, &iv(), mac_aad, &mac)
+    ));
+    out.push_str(rules);
+    out.push_str("    version: 3.11.0\n");
+    out.into_bytes()
+}
+
+/// Real sops and we decrypt a hand-written file to the same plaintext.
+fn both_decrypt(e: &Env, enc: &[u8], want: &str) {
+    let by_sops = show(&e.sops_decrypt("hand.yaml", enc, "yaml"));
+    assert_eq!(by_sops, want, "sops reads the hand-written file otherwise");
+    let ours = sops::decrypt(enc, Format::Yaml, &e.ids, &DecryptOptions::default())
+        .unwrap_or_else(|err| panic!("we refuse a file sops opens: {err}\n{}", show(enc)));
+    assert_eq!(show(&ours.plaintext), want);
+    let opened = sops::open(enc, Format::Yaml, &e.ids, &DecryptOptions::default())
+        .unwrap_or_else(|err| panic!("sops::open refuses a file sops opens: {err}"));
+    let mut written = Vec::new();
+    opened.write_plaintext(Format::Yaml, &mut written).unwrap();
+    assert_eq!(show(&written), want);
+}
+
+const SUFFIX: &str = "    unencrypted_suffix: _unencrypted\n";
+
+#[test]
+fn ivs_of_any_length_sops_accepts_are_decrypted() {
+    let e = env(1);
+    let values = [("password", "hunter2"), ("token", "t0k3n")];
+    for iv_len in [12, 16] {
+        let enc = hand_written(
+            &e,
+            &values,
+            iv_len,
+            "'2026-11-22T03:08:45Z'",
+            "2026-11-22T03:08:45Z",
+            SUFFIX,
+        );
+        both_decrypt(&e, &enc, "password: hunter2\ntoken: t0k3n\n");
+        // Re-encrypting an unchanged value gives it a fresh 32-byte IV:
+        // we keep writing what sops writes.
+        let d = sops::decrypt(&enc, Format::Yaml, &e.ids, &DecryptOptions::default()).unwrap();
+        let again = show(&sops::reencrypt(&d, d.docs.clone(), Format::Yaml).unwrap());
+        let line = again.lines().find(|l| l.starts_with("password:")).unwrap();
+        let iv = line
+            .split(",iv:")
+            .nth(1)
+            .unwrap()
+            .split(',')
+            .next()
+            .unwrap();
+        assert_eq!(iv.len(), 44, "a 32-byte IV in base64: {line}");
+        assert_eq!(
+            show(&e.sops_decrypt("again.yaml", again.as_bytes(), "yaml")),
+            "password: hunter2\ntoken: t0k3n\n"
+        );
+    }
+}
+
+#[test]
+fn metadata_without_rules_keeps_unencrypted_suffix_clear() {
+    let e = env(1);
+    let values = [("password", "hunter2"), ("x_unencrypted", "visible")];
+    let ts = "2026-11-22T03:08:45Z";
+    let enc = hand_written(&e, &values, 32, ts, ts, "");
+    both_decrypt(&e, &enc, "password: hunter2\nx_unencrypted: visible\n");
+}
+
+#[test]
+fn lastmodified_with_offset_and_fraction_verifies_the_mac() {
+    let e = env(1);
+    let values = [("password", "hunter2")];
+    for (lastmodified, aad) in [
+        (
+            "\"2026-11-22T04:08:45.123456789+01:00\"",
+            "2026-11-22T04:08:45+01:00",
+        ),
+        (
+            "2026-11-22T04:08:45.123456789+01:00",
+            "2026-11-22T04:08:45+01:00",
+        ),
+        ("2026-11-21T22:08:45.5-05:30", "2026-11-21T22:08:45-05:30"),
+        ("'2026-11-22T03:08:45.120+00:00'", "2026-11-22T03:08:45Z"),
+        (
+            "2026-11-22T03:08:45.1234567891234+02:00",
+            "2026-11-22T03:08:45+02:00",
+        ),
+        (
+            "'2026-11-22T03:08:45,25+02:00'",
+            "2026-11-22T03:08:45+02:00",
+        ),
+        ("'2026-11-22T3:08:45Z'", "2026-11-22T03:08:45Z"),
+    ] {
+        let enc = hand_written(&e, &values, 32, lastmodified, aad, SUFFIX);
+        both_decrypt(&e, &enc, "password: hunter2\n");
+    }
+}
