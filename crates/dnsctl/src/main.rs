@@ -4,6 +4,8 @@
 #[macro_use]
 mod output;
 mod acme;
+mod completions;
+mod init;
 mod render;
 mod verify;
 
@@ -22,14 +24,14 @@ const EXIT_CODES: &str = "\
 Exit codes:
   0  success (for `preview --exit-code`: nothing would change)
   1  an error: invalid input, a provider failure, a refused or declined push
-  2  `preview --exit-code` only: changes are pending";
+  2  `preview --exit-code`: changes are pending; `verify`: a server differs from zones/";
 
 #[derive(Parser)]
 #[command(
     name = "dnsctl",
     version,
     about = "DNS as code: preview, push and revert the zones kept in zones/*.yaml",
-    after_help = EXIT_CODES
+    after_help = format!("Examples:\n  dnsctl init --zone example.com     # a new repository\n  dnsctl check && dnsctl preview\n  dnsctl push\n\nEvery command has examples: dnsctl COMMAND --help\n\n{EXIT_CODES}")
 )]
 struct Cli {
     /// The config file [default: dnsctl.yaml in this directory or the nearest parent]
@@ -44,11 +46,19 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Create a dnsctl repository here: dnsctl.yaml, zones/, backups/, secrets/, .sops.yaml, .gitignore, the pre-commit hook
+    #[command(after_help = crate::init::HELP)]
+    Init(crate::init::Args),
     /// Validate dnsctl.yaml and the zone files, without contacting any provider
-    #[command(after_help = "Examples:\n  dnsctl check\n  dnsctl check example.com")]
+    #[command(
+        after_help = "Examples:\n  dnsctl check\n  dnsctl check example.com\n  dnsctl check --json          # {\"version\": 1, \"ok\": ..., \"zones\": [...], \"errors\": [...]}"
+    )]
     Check {
         /// Zones to check [default: every zone in dnsctl.yaml]
         zones: Vec<String>,
+        /// Print the result as JSON (shape described in the README)
+        #[arg(long)]
+        json: bool,
     },
     /// Show what push would change, zone by zone
     #[command(after_help = format!("Examples:\n  dnsctl preview\n  dnsctl preview example.com --json\n  dnsctl preview --exit-code   # exit 2 when changes are pending\n\n{EXIT_CODES}"))]
@@ -95,6 +105,7 @@ enum Command {
         after_help = "Examples:\n  dnsctl pull example.com             # writes zones/example.com.yaml\n  dnsctl pull example.com -o -        # prints it\n\nThe SOA and records matched by ignore rules are left out."
     )]
     Pull {
+        /// The zone to pull, as named in dnsctl.yaml (e.g. example.com)
         zone: String,
         /// Where to write [default: the zone's file in zones/]; `-` for stdout
         #[arg(short, long)]
@@ -124,11 +135,19 @@ enum Command {
         command: crate::acme::AcmeCommand,
     },
     /// List backups, newest first
-    #[command(after_help = "Examples:\n  dnsctl backups\n  dnsctl backups example.com")]
-    Backups { zone: Option<String> },
+    #[command(
+        after_help = "Examples:\n  dnsctl backups\n  dnsctl backups example.com\n  dnsctl backups --json        # {\"version\": 1, \"backups\": [{\"zone\", \"taken\", \"path\"}]}"
+    )]
+    Backups {
+        /// Only the backups of this zone (e.g. example.com) [default: every zone]
+        zone: Option<String>,
+        /// Print the list as JSON (shape described in the README)
+        #[arg(long)]
+        json: bool,
+    },
     /// Convert an RFC 1035 zone file to dnsctl YAML
     #[command(
-        after_help = "Examples:\n  dnsctl import db.example.com --zone example.com -o zones/example.com.yaml\n\nThe SOA is left out: providers manage it."
+        after_help = "Examples:\n  dnsctl import db.example.com --zone example.com -o zones/example.com.yaml\n  dnsctl import db.example.com --zone example.com --strict   # fail on any skipped record\n\nThe SOA is left out: providers manage it. Records of types dnsctl does not\nmanage (HINFO, NAPTR, DS, DNSSEC signatures, ...) are skipped and listed on\nstderr; the rest is imported and the exit code is 0 (1 with --strict)."
     )]
     Import {
         /// The zone file to read
@@ -139,7 +158,32 @@ enum Command {
         /// Where to write [default: stdout]
         #[arg(short, long)]
         output: Option<PathBuf>,
+        /// Overwrite the output file if it exists
+        #[arg(long)]
+        force: bool,
+        /// Exit 1 (writing nothing) when a record had to be skipped
+        #[arg(long)]
+        strict: bool,
     },
+    /// Print a shell completion script (zone names complete too)
+    #[command(
+        after_help = "Examples:\n  dnsctl completions bash > ~/.local/share/bash-completion/completions/dnsctl\n  dnsctl completions zsh > ~/.zfunc/_dnsctl        # a directory in $fpath\n  dnsctl completions fish > ~/.config/fish/completions/dnsctl.fish"
+    )]
+    Completions {
+        /// The shell
+        #[arg(value_enum)]
+        shell: clidocs::Shell,
+    },
+    /// Write one man page per command into DIR (used by packages)
+    #[command(hide = true)]
+    Man {
+        /// The directory to write dnsctl.1, dnsctl-check.1, ... into
+        #[arg(long, value_name = "DIR")]
+        dir: PathBuf,
+    },
+    /// Print the zone names of dnsctl.yaml, one per line (for completion scripts)
+    #[command(hide = true, name = crate::completions::LIST_ZONES)]
+    ListZones,
 }
 
 fn main() -> ExitCode {
@@ -178,12 +222,23 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli, style: Style) -> Result<ExitCode> {
-    if let Command::Import { file, zone, output } = &cli.command {
-        return import(file, zone, output.as_deref());
+    match &cli.command {
+        Command::Import {
+            file,
+            zone,
+            output,
+            force,
+            strict,
+        } => return import(file, zone, output.as_deref(), *force, *strict),
+        Command::Init(args) => return init::run(args, cli.config.as_deref()).await,
+        Command::Completions { shell } => return completions::completions(*shell),
+        Command::Man { dir } => return completions::man(dir),
+        Command::ListZones => return completions::list_zones(cli.config.as_deref()),
+        _ => {}
     }
     let cfg = load_config(cli.config.as_deref())?;
     match cli.command {
-        Command::Check { zones } => check(&cfg, &zones),
+        Command::Check { zones, json } => check(&cfg, &zones, json),
         Command::Preview {
             zones,
             json,
@@ -199,14 +254,18 @@ async fn run(cli: Cli, style: Style) -> Result<ExitCode> {
             output,
             force,
         } => pull(&cfg, &zone, output.as_deref(), force).await,
-        Command::Backups { zone } => list_backups(&cfg, zone.as_deref()),
+        Command::Backups { zone, json } => list_backups(&cfg, zone.as_deref(), json),
         Command::Verify {
             zones,
             server,
             json,
         } => verify::verify(&cfg, &zones, &server, json).await,
         Command::Acme { command } => crate::acme::run(&cfg, command).await,
-        Command::Import { .. } => unreachable!("handled above"),
+        Command::Import { .. }
+        | Command::Init(_)
+        | Command::Completions { .. }
+        | Command::Man { .. }
+        | Command::ListZones => unreachable!("handled above"),
     }
 }
 
@@ -351,10 +410,33 @@ async fn plan_zone<'a>(
     })
 }
 
-fn check(cfg: &Config, names: &[String]) -> Result<ExitCode> {
+/// Version of the `--json` shapes of check and backups (see the README).
+const JSON_VERSION: u32 = 1;
+
+/// An error as `check --json` reports it: located when it is a diagnostic.
+fn errors_json(e: &anyhow::Error) -> Vec<serde_json::Value> {
+    match e.downcast_ref::<Diagnostics>() {
+        Some(d) => d
+            .items
+            .iter()
+            .map(|i| {
+                serde_json::json!({"file": d.file, "line": i.pos.line, "column": i.pos.col,
+                    "message": i.message, "hint": i.hint})
+            })
+            .collect(),
+        None => vec![
+            serde_json::json!({"file": null, "line": null, "column": null,
+            "message": format!("{e:#}"), "hint": null}),
+        ],
+    }
+}
+
+fn check(cfg: &Config, names: &[String], json: bool) -> Result<ExitCode> {
     let zones = select(cfg, names)?;
     let mut failed = false;
     let mut sets = 0;
+    let mut zones_json = Vec::new();
+    let mut stray_json = Vec::new();
     for zc in &zones {
         let result = load_desired(cfg, zc).and_then(|mut desired| {
             let provider = provider_of(cfg, zc)?;
@@ -368,10 +450,20 @@ fn check(cfg: &Config, names: &[String]) -> Result<ExitCode> {
             check_capabilities(&all, &provider.capabilities(), &zc.provider)?;
             Ok(desired.len())
         });
+        let zone = zc.name.as_str().trim_end_matches('.');
         match result {
-            Ok(n) => sets += n,
+            Ok(n) => {
+                sets += n;
+                zones_json.push(
+                    serde_json::json!({"zone": zone, "ok": true, "record_sets": n, "errors": []}),
+                );
+            }
             Err(e) => {
                 failed = true;
+                if json {
+                    zones_json.push(serde_json::json!({"zone": zone, "ok": false, "record_sets": null, "errors": errors_json(&e)}));
+                    continue;
+                }
                 match e.downcast_ref::<Diagnostics>() {
                     Some(d) => errln!("{d}"),
                     None => errln!("error: {e:#}"),
@@ -382,11 +474,31 @@ fn check(cfg: &Config, names: &[String]) -> Result<ExitCode> {
     if names.is_empty() {
         for stray in stray_zone_files(cfg) {
             failed = true;
-            errln!("{}:1:1: error: no zone '{stray}' in dnsctl.yaml\n  hint: add it under 'zones:' with a provider, or remove the file", cfg.zone_file(&stray).display());
+            let (file, message, hint) = (
+                cfg.zone_file(&stray).display().to_string(),
+                format!("no zone '{stray}' in dnsctl.yaml"),
+                "add it under 'zones:' with a provider, or remove the file",
+            );
+            if json {
+                stray_json.push(serde_json::json!({"file": file, "line": 1, "column": 1, "message": message, "hint": hint}));
+            } else {
+                errln!("{file}:1:1: error: {message}\n  hint: {hint}");
+            }
         }
+    }
+    if json {
+        outln!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "version": JSON_VERSION, "ok": !failed, "zones": zones_json, "errors": stray_json,
+            }))?
+        );
     }
     if failed {
         return Ok(ExitCode::FAILURE);
+    }
+    if json {
+        return Ok(ExitCode::SUCCESS);
     }
     outln!(
         "ok: {} zone{} and {sets} record sets are valid",
@@ -673,7 +785,19 @@ fn indent(text: &str, by: &str) -> String {
 
 async fn pull(cfg: &Config, name: &str, output: Option<&Path>, force: bool) -> Result<ExitCode> {
     let zc = select(cfg, &[name.to_string()])?[0];
-    let provider = provider_of(cfg, zc)?;
+    let adopted = adopt(zc, provider_of(cfg, zc)?).await?;
+    write_yaml_out(
+        &adopted,
+        output
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| cfg.zone_file(zc.name.as_str())),
+        force,
+    )
+}
+
+/// The live zone as `zones/<zone>.yaml` should hold it: without the SOA and
+/// the records the zone's ignore rules match.
+async fn adopt(zc: &ZoneConfig, provider: &AnyProvider) -> Result<Zone> {
     let live = provider
         .list(&zc.name)
         .await
@@ -685,13 +809,7 @@ async fn pull(cfg: &Config, name: &str, output: Option<&Path>, force: bool) -> R
     {
         adopted.insert(set.clone());
     }
-    write_yaml_out(
-        &adopted,
-        output
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| cfg.zone_file(zc.name.as_str())),
-        force,
-    )
+    Ok(adopted)
 }
 
 fn write_yaml_out(zone: &Zone, out: PathBuf, force: bool) -> Result<ExitCode> {
@@ -715,9 +833,25 @@ fn write_yaml_out(zone: &Zone, out: PathBuf, force: bool) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn list_backups(cfg: &Config, zone: Option<&str>) -> Result<ExitCode> {
+fn list_backups(cfg: &Config, zone: Option<&str>, json: bool) -> Result<ExitCode> {
     let list = backup::list(&cfg.backups_dir, zone)
         .with_context(|| format!("cannot read {}", cfg.backups_dir.display()))?;
+    if json {
+        let items: Vec<serde_json::Value> = list
+            .iter()
+            .map(|b| {
+                serde_json::json!({"zone": b.zone, "taken": b.taken.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
+                    "path": display_path(&b.path)})
+            })
+            .collect();
+        outln!(
+            "{}",
+            serde_json::to_string_pretty(
+                &serde_json::json!({"version": JSON_VERSION, "backups": items})
+            )?
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     if list.is_empty() {
         errln!("no backups in {}", display_path(&cfg.backups_dir));
     }
@@ -732,12 +866,45 @@ fn list_backups(cfg: &Config, zone: Option<&str>) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn import(file: &Path, zone_name: &str, output: Option<&Path>) -> Result<ExitCode> {
+fn import(
+    file: &Path,
+    zone_name: &str,
+    output: Option<&Path>,
+    force: bool,
+    strict: bool,
+) -> Result<ExitCode> {
     let origin = Name::parse_fqdn(&format!("{}.", zone_name.trim_end_matches('.')))
         .map_err(|e| anyhow!("--zone: {e}"))?;
     let text =
         std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let parsed = zone::parse_zone_file(&text, &origin, &file.display().to_string())?;
+    let (parsed, skipped) =
+        zone::parse_zone_file_skipping(&text, &origin, &file.display().to_string())?;
+    for s in &skipped {
+        errln!(
+            "{}:{}:{}: warning: skipped {} {}: {}",
+            file.display(),
+            s.pos.line,
+            s.pos.col,
+            s.owner,
+            s.rtype,
+            s.reason
+        );
+    }
+    if !skipped.is_empty() {
+        errln!(
+            "warning: {} record{} skipped{}",
+            skipped.len(),
+            if skipped.len() == 1 { "" } else { "s" },
+            if strict {
+                "; --strict: nothing was written"
+            } else {
+                "; the others were imported"
+            }
+        );
+        if strict {
+            return Ok(ExitCode::FAILURE);
+        }
+    }
     let mut out = Zone::new(origin);
     for set in parsed.iter().filter(|s| s.rtype != RType::Soa) {
         out.insert(set.clone());
@@ -745,6 +912,6 @@ fn import(file: &Path, zone_name: &str, output: Option<&Path>) -> Result<ExitCod
     write_yaml_out(
         &out,
         output.map_or_else(|| PathBuf::from("-"), Path::to_path_buf),
-        false,
+        force,
     )
 }

@@ -3,7 +3,7 @@
 
 use std::fs;
 use std::io::Write;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 /// An error with the exit code it maps to (see `--help`).
@@ -106,8 +106,16 @@ pub fn write_atomic_with(
     Ok(())
 }
 
-/// Creates a new file with mode 0600; refuses to overwrite.
+/// Creates a new file with mode 0600; refuses to overwrite. Missing parent
+/// directories are created 0700 (`~/.config/sops/age` on a fresh home).
 pub fn write_new_private(path: &Path, data: &[u8]) -> Result<(), Fail> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(|e| Fail::new(3, format!("cannot create {}: {e}", dir.display())))?;
+    }
     let mut f = fs::OpenOptions::new()
         .write(true)
         .create_new(true)

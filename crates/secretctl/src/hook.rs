@@ -68,8 +68,10 @@ fn script(exe: &Path, fix: bool, chained: bool) -> String {
             "hook_dir=$(dirname \"$0\")\nif [ -x \"$hook_dir/{CHAINED}\" ]; then\n    \"$hook_dir/{CHAINED}\" \"$@\" || exit $?\nfi\n"
         ));
     }
+    // secretctl on PATH first: the path of the binary that installed the
+    // hook goes stale when it is upgraded or moved (a nix store path).
     s.push_str(&format!(
-        "SECRETCTL=${{SECRETCTL:-{exe}}}\nif [ ! -x \"$SECRETCTL\" ]; then SECRETCTL=secretctl; fi\nexec \"$SECRETCTL\" scan --staged{}\n",
+        "SECRETCTL=${{SECRETCTL:-$(command -v secretctl || echo {exe})}}\nexec \"$SECRETCTL\" scan --staged{}\n",
         if fix { " --fix" } else { "" }
     ));
     s
@@ -201,5 +203,38 @@ mod tests {
         assert!(s.contains(r"'/opt/it'\''s/secretctl'"), "{s}");
         assert!(s.contains("pre-commit.secretctl-chained"));
         assert!(s.ends_with("scan --staged --fix\n"));
+    }
+
+    /// The hook runs secretctl from PATH when there is one, else the binary
+    /// that installed it.
+    #[test]
+    fn script_prefers_secretctl_on_path() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let fake = |p: &std::path::Path, says: &str| {
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, format!("#!/bin/sh\necho {says} \"$@\"\n")).unwrap();
+            std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755)).unwrap();
+        };
+        let installed = dir.path().join("old/secretctl");
+        fake(&installed, "installed");
+        fake(&dir.path().join("bin/secretctl"), "on-path");
+        let hook = dir.path().join("pre-commit");
+        std::fs::write(&hook, super::script(&installed, false, false)).unwrap();
+        let run = |path: &str| {
+            let out = std::process::Command::new("/bin/sh")
+                .arg(&hook)
+                .env("PATH", path)
+                .env_remove("SECRETCTL")
+                .output()
+                .unwrap();
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        };
+        let bin = dir.path().join("bin");
+        assert_eq!(
+            run(&format!("{}:/usr/bin:/bin", bin.display())),
+            "on-path scan --staged\n"
+        );
+        assert_eq!(run("/usr/bin:/bin"), "installed scan --staged\n");
     }
 }

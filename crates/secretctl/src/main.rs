@@ -235,6 +235,22 @@ enum Cmd {
     Scan(scan::Args),
     /// Install or remove the git pre-commit hook that runs `secretctl scan --staged`.
     Hook(hook::Args),
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  secretctl completions bash > ~/.local/share/bash-completion/completions/secretctl\n  secretctl completions zsh > ~/.zfunc/_secretctl      # a directory in $fpath\n  secretctl completions fish > ~/.config/fish/completions/secretctl.fish"
+    )]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clidocs::Shell,
+    },
+    /// Write one man page per command into DIR (used by packages).
+    #[command(hide = true)]
+    Man {
+        /// The directory to write secretctl.1, secretctl-edit.1, ... into.
+        #[arg(long, value_name = "DIR")]
+        dir: PathBuf,
+    },
 }
 
 fn main() {
@@ -694,6 +710,19 @@ fn run(cli: Cli) -> Result<i32, Fail> {
         }
         Cmd::Scan(args) => Ok(scan::run(args)),
         Cmd::Hook(args) => Ok(hook::run(args)),
+        Cmd::Completions { shell } => {
+            use clap::CommandFactory;
+            clidocs::completions(&mut Cli::command(), shell, None, &mut std::io::stdout())
+                .map_err(|e| Fail::new(3, format!("writing to stdout: {e}")))?;
+            Ok(0)
+        }
+        Cmd::Man { dir } => {
+            use clap::CommandFactory;
+            clidocs::man_pages(Cli::command(), &dir).map_err(|e| {
+                Fail::new(3, format!("writing man pages to {}: {e}", dir.display()))
+            })?;
+            Ok(0)
+        }
         Cmd::ExecFile { file, command } => {
             let input = Format::from_path(&file);
             let d = open_file(&file, input, false)?;

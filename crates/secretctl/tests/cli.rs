@@ -628,6 +628,21 @@ fn keygen_writes_a_private_identity_that_age_accepts() {
     t.cmd().args(["keygen", "-o"]).arg(&k).assert().code(3);
 }
 
+/// The README's first command on a fresh home: ~/.config/sops/age is missing.
+#[test]
+fn keygen_creates_missing_directories_private() {
+    let t = setup();
+    let k = t.path("home/.config/sops/age/keys.txt");
+    t.cmd().args(["keygen", "-o"]).arg(&k).assert().success();
+    assert!(t
+        .read("home/.config/sops/age/keys.txt")
+        .contains("AGE-SECRET-KEY-1"));
+    for d in ["home/.config", "home/.config/sops", "home/.config/sops/age"] {
+        let mode = std::fs::metadata(t.path(d)).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700, "{d}");
+    }
+}
+
 #[test]
 fn filestatus_reports_encryption() {
     let t = setup();

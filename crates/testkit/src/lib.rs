@@ -246,7 +246,7 @@ impl Emulator {
     /// Starts the emulator on the current tokio runtime: the API on
     /// `127.0.0.1:0`, and the DNS face on another loopback port (UDP and TCP).
     pub async fn start() -> Emulator {
-        let (http, udp, tcp) = bind_all().await;
+        let (http, udp, tcp) = bind_all(0, 0).await.expect("bind loopback ports");
         let (addr, dns_addr) = (
             http.local_addr().expect("local addr"),
             udp.local_addr().expect("local addr"),
@@ -266,6 +266,13 @@ impl Emulator {
     /// Starts the emulator on a thread of its own (for tests that run the
     /// `dnsctl` binary, or that have no tokio runtime).
     pub fn start_in_thread() -> Emulator {
+        Self::start_in_thread_on(0, 0).expect("bind loopback ports")
+    }
+
+    /// [`Emulator::start_in_thread`] with the API on `127.0.0.1:api_port` and
+    /// DNS on `127.0.0.1:dns_port` (0: any free port), for `cf-emulator
+    /// --port`, so a dnsctl.yaml pointing at it keeps working across restarts.
+    pub fn start_in_thread_on(api_port: u16, dns_port: u16) -> std::io::Result<Emulator> {
         let state = Self::new_state();
         let (tx, rx) = tokio::sync::oneshot::channel();
         let (addr_tx, addr_rx) = std::sync::mpsc::channel();
@@ -276,23 +283,29 @@ impl Emulator {
                 .build()
                 .expect("tokio runtime");
             rt.block_on(async move {
-                let (http, udp, tcp) = bind_all().await;
+                let (http, udp, tcp) = match bind_all(api_port, dns_port).await {
+                    Ok(sockets) => sockets,
+                    Err(e) => {
+                        let _ = addr_tx.send(Err(e));
+                        return;
+                    }
+                };
                 let addrs = (
                     http.local_addr().expect("local addr"),
                     udp.local_addr().expect("local addr"),
                 );
-                addr_tx.send(addrs).expect("report address");
+                addr_tx.send(Ok(addrs)).expect("report address");
                 run(http, udp, tcp, st, rx).await;
             });
         });
-        let (addr, dns_addr) = addr_rx.recv().expect("emulator thread started");
-        Emulator {
+        let (addr, dns_addr) = addr_rx.recv().expect("emulator thread started")?;
+        Ok(Emulator {
             addr,
             dns_addr,
             state,
             stop: Some(tx),
             thread: Some(thread),
-        }
+        })
     }
 
     /// Where the zones are served over DNS (UDP and TCP, same port).
@@ -448,14 +461,30 @@ impl Drop for Emulator {
     }
 }
 
-async fn bind_all() -> (
+/// The API listener and the DNS sockets on loopback; port 0 is any free port.
+async fn bind_all(
+    api_port: u16,
+    dns_port: u16,
+) -> std::io::Result<(
     tokio::net::TcpListener,
     tokio::net::UdpSocket,
     tokio::net::TcpListener,
-) {
-    let http = tokio::net::TcpListener::bind("127.0.0.1:0")
+)> {
+    let at = |what: &str, port: u16, e: std::io::Error| {
+        std::io::Error::new(e.kind(), format!("{what} on 127.0.0.1:{port}: {e}"))
+    };
+    let http = tokio::net::TcpListener::bind(("127.0.0.1", api_port))
         .await
-        .expect("bind 127.0.0.1:0");
+        .map_err(|e| at("API", api_port, e))?;
+    if dns_port != 0 {
+        let udp = tokio::net::UdpSocket::bind(("127.0.0.1", dns_port))
+            .await
+            .map_err(|e| at("DNS (UDP)", dns_port, e))?;
+        let tcp = tokio::net::TcpListener::bind(("127.0.0.1", dns_port))
+            .await
+            .map_err(|e| at("DNS (TCP)", dns_port, e))?;
+        return Ok((http, udp, tcp));
+    }
     // DNS: UDP and TCP on one port number; retry if TCP's is taken.
     for _ in 0..50 {
         let udp = tokio::net::UdpSocket::bind("127.0.0.1:0")
@@ -463,10 +492,12 @@ async fn bind_all() -> (
             .expect("bind udp 127.0.0.1:0");
         if let Ok(tcp) = tokio::net::TcpListener::bind(udp.local_addr().expect("local addr")).await
         {
-            return (http, udp, tcp);
+            return Ok((http, udp, tcp));
         }
     }
-    panic!("no loopback port free for both UDP and TCP");
+    Err(std::io::Error::other(
+        "no loopback port free for both UDP and TCP",
+    ))
 }
 
 async fn run(
