@@ -38,11 +38,68 @@ pub fn write_new(path: &Path, data: &[u8]) -> io::Result<bool> {
     write_with(path, data, None, true)
 }
 
+/// Replaces (or creates) `path` with what `fill` writes (through a buffer),
+/// with permissions `mode`, else those of the file it replaces, else the
+/// umask's. A symlink at `path` is written through, as `sops` and editors
+/// do: its final target is replaced (the new file is made in the target's
+/// directory) and the link stays, so every link to it sees the new content.
+#[cfg(unix)]
+pub fn write_through(
+    path: &Path,
+    mode: Option<u32>,
+    fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let target = final_target(path)?;
+    let perms = match mode {
+        Some(m) => Some(Permissions::from_mode(m)),
+        None => fs::metadata(&target).ok().map(|m| m.permissions()),
+    };
+    write_filled(&target, perms, false, |f| {
+        let mut w = io::BufWriter::with_capacity(64 * 1024, f);
+        fill(&mut w)?;
+        w.flush()
+    })
+    .map(|_| ())
+}
+
+/// Where writing "through" `path` lands: the file at the end of its chain of
+/// symlinks (`path` itself if it is not a link, or does not exist).
+pub fn final_target(path: &Path) -> io::Result<std::path::PathBuf> {
+    let mut p = path.to_path_buf();
+    // The kernel's own limit on a chain of links.
+    for _ in 0..40 {
+        match fs::symlink_metadata(&p) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let link = fs::read_link(&p)?;
+                p = match p.parent() {
+                    Some(dir) => dir.join(link),
+                    None => link,
+                };
+            }
+            _ => return Ok(p),
+        }
+    }
+    Err(io::Error::other(format!(
+        "{}: too many levels of symbolic links",
+        path.display()
+    )))
+}
+
 fn write_with(
     path: &Path,
     data: &[u8],
     perms: Option<Permissions>,
     no_clobber: bool,
+) -> io::Result<bool> {
+    write_filled(path, perms, no_clobber, |f| f.write_all(data))
+}
+
+fn write_filled(
+    path: &Path,
+    perms: Option<Permissions>,
+    no_clobber: bool,
+    fill: impl FnOnce(&mut File) -> io::Result<()>,
 ) -> io::Result<bool> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
@@ -56,7 +113,7 @@ fn write_with(
     } else {
         default_permissions(tmp.as_file())?;
     }
-    tmp.write_all(data)?;
+    fill(tmp.as_file_mut())?;
     tmp.as_file().sync_all()?;
     let result = if no_clobber {
         tmp.persist_noclobber(path)
@@ -195,6 +252,43 @@ mod tests {
             left,
             [".b.zone.tmp-x1Y2z3", "a.zone", "a.zone.tmp-not-ours"]
         );
+    }
+
+    #[test]
+    fn write_through_replaces_the_target_of_a_symlink_keeping_its_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let sub = dir.path().join("shared");
+        fs::create_dir(&sub).unwrap();
+        let target = sub.join("t");
+        fs::write(&target, "old").unwrap();
+        fs::set_permissions(&target, Permissions::from_mode(0o640)).unwrap();
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink("shared/t", &link).unwrap();
+        let link2 = dir.path().join("link2");
+        std::os::unix::fs::symlink("link", &link2).unwrap();
+        write_through(&link2, None, |w| w.write_all(b"new")).unwrap();
+        assert!(fs::symlink_metadata(&link2)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert!(fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(fs::read_to_string(&target).unwrap(), "new");
+        let mode = fs::metadata(&target).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o640);
+        assert_eq!(fs::read_dir(&sub).unwrap().count(), 1);
+        // A given mode wins; a file that does not exist yet is created.
+        write_through(&dir.path().join("new"), Some(0o600), |w| w.write_all(b"x")).unwrap();
+        let mode = fs::metadata(dir.path().join("new"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+        // A loop of links is an error, not a hang.
+        std::os::unix::fs::symlink("loop", dir.path().join("loop")).unwrap();
+        assert!(write_through(&dir.path().join("loop"), None, |_| Ok(())).is_err());
     }
 
     #[test]

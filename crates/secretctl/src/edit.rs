@@ -1,65 +1,19 @@
 //! `secretctl edit`: the plaintext lives only in a fresh 0700 directory on a
 //! tmpfs, as a 0600 file, and is removed when the command ends, whatever
-//! the way (success, editor failure, parse errors, Ctrl-C, SIGTERM, SIGHUP).
+//! the way (success, editor failure, parse errors, Ctrl-C, SIGTERM, SIGHUP,
+//! SIGQUIT; see crate::guard for SIGKILL).
 
-use crate::files::{private_dir, shred, write_atomic, write_private, Fail};
+use crate::files::{plaintext_name, private_dir, shred, write_atomic, write_private, Fail};
+use crate::guard::Signals;
 use sops::{EncryptOptions, Format};
 use std::io::IsTerminal;
 use std::path::Path;
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
 use zeroize::Zeroizing;
 
-const SIGHUP: usize = signal_hook::consts::SIGHUP as usize;
-const SIGINT: usize = signal_hook::consts::SIGINT as usize;
 /// How many times we reopen the editor on a file that does not parse.
 const MAX_REOPEN: usize = 20;
-
-struct Signals {
-    /// The last termination signal received (SIGTERM/SIGHUP), or 0.
-    term: Arc<AtomicUsize>,
-    /// Set when SIGINT arrived.
-    int: Arc<AtomicUsize>,
-}
-
-impl Signals {
-    fn install() -> Result<Signals, Fail> {
-        let term = Arc::new(AtomicUsize::new(0));
-        let int = Arc::new(AtomicUsize::new(0));
-        let reg = |sig: i32, slot: &Arc<AtomicUsize>| {
-            signal_hook::flag::register_usize(sig, Arc::clone(slot), sig as usize)
-                .map_err(|e| Fail::new(1, format!("cannot install signal handler: {e}")))
-        };
-        reg(signal_hook::consts::SIGTERM, &term)?;
-        reg(signal_hook::consts::SIGHUP, &term)?;
-        reg(signal_hook::consts::SIGINT, &int)?;
-        Ok(Signals { term, int })
-    }
-
-    fn terminated(&self) -> Option<Fail> {
-        match self.term.load(Ordering::SeqCst) {
-            0 => None,
-            s => Some(Fail::new(
-                128 + s as i32,
-                format!(
-                    "{}: stopped; nothing was written and the plaintext was removed",
-                    if s == SIGHUP { "hangup" } else { "terminated" }
-                ),
-            )),
-        }
-    }
-
-    fn interrupted(&self) -> Option<Fail> {
-        (self.int.load(Ordering::SeqCst) == SIGINT).then(|| {
-            Fail::new(
-                130,
-                "interrupted: nothing was written and the plaintext was removed",
-            )
-        })
-    }
-}
 
 /// `$SOPS_EDITOR`, `$EDITOR` (with arguments), else `vi`.
 fn editor_command() -> Vec<String> {
@@ -117,7 +71,7 @@ fn split_words(s: &str) -> Vec<String> {
 
 /// Waits for Enter on the terminal; Ctrl-C, SIGTERM or SIGHUP abandon.
 fn wait_for_enter(sig: &Signals) -> Result<(), Fail> {
-    sig.int.store(0, Ordering::SeqCst);
+    sig.clear_interrupt();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let mut line = String::new();
@@ -138,7 +92,7 @@ fn wait_for_enter(sig: &Signals) -> Result<(), Fail> {
 
 fn run_editor(path: &Path, sig: &Signals) -> Result<(), Fail> {
     // Ctrl-C pressed inside an earlier editor session does not count.
-    sig.int.store(0, Ordering::SeqCst);
+    sig.clear_interrupt();
     let words = editor_command();
     let mut child = Command::new(&words[0])
         .args(&words[1..])
@@ -153,30 +107,22 @@ fn run_editor(path: &Path, sig: &Signals) -> Result<(), Fail> {
                 ),
             )
         })?;
-    loop {
-        if let Some(f) = sig.terminated() {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(f);
-        }
-        match child.try_wait() {
-            Ok(Some(status)) if status.success() => return Ok(()),
-            Ok(Some(status)) => {
-                if let Some(f) = sig.interrupted() {
-                    return Err(f);
-                }
-                return Err(Fail::new(
-                    201,
-                    format!(
-                        "the editor {:?} failed ({status}); the file was not changed",
-                        words.join(" ")
-                    ),
-                ));
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
-            Err(e) => return Err(Fail::new(201, format!("waiting for the editor: {e}"))),
-        }
+    // Ctrl-C is the editor's to handle (the terminal sends it to the
+    // editor too): it counts only if the editor then fails.
+    let status = sig.wait(&mut child, false)?;
+    if status.success() {
+        return Ok(());
     }
+    if let Some(f) = sig.interrupted() {
+        return Err(f);
+    }
+    Err(Fail::new(
+        201,
+        format!(
+            "the editor {:?} failed ({status}); the file was not changed",
+            words.join(" ")
+        ),
+    ))
 }
 
 /// Edits `file` (created with `new_file` options if it does not exist).
@@ -186,7 +132,7 @@ pub fn edit(
     ignore_mac: bool,
     new_file: Option<EncryptOptions>,
 ) -> Result<i32, Fail> {
-    let sig = Signals::install()?;
+    let sig = Signals::install("nothing was written and the plaintext was removed")?;
     let decrypted = match &new_file {
         None => Some(crate::decrypt_file(file, fmt, fmt, ignore_mac)?),
         Some(_) => None,
@@ -200,11 +146,7 @@ pub fn edit(
         }),
     };
     let dir = private_dir()?;
-    let name = file
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "secret".into());
-    let tmp = dir.path().join(name);
+    let tmp = dir.path().join(plaintext_name(file));
     let result = write_private(&tmp, &original).and_then(|_| {
         edit_loop(
             file,

@@ -64,46 +64,23 @@ pub fn open_input(p: &Path) -> Result<Box<dyn std::io::Read>, Fail> {
     Ok(Box::new(f))
 }
 
-/// Writes `data` to `path` atomically: a temporary file in the same
-/// directory, fsync, rename over the target (keeping its permissions), fsync
-/// of the directory.
+/// Writes `data` to `path` atomically (crates/atomicfile): a temporary file
+/// in the same directory, fsync, rename over the target, keeping its
+/// permissions (a new file follows the umask, as sops' files do). A symlink
+/// is written through: its target is replaced, the link stays.
 pub fn write_atomic(path: &Path, data: &[u8]) -> Result<(), Fail> {
-    write_atomic_with(path, |w| w.write_all(data))
+    write_atomic_with(path, None, |w| w.write_all(data))
 }
 
-/// [`write_atomic`] with the content written by `fill`.
+/// [`write_atomic`] with the content written by `fill`, and the file given
+/// `mode` if set (0600 for plaintext).
 pub fn write_atomic_with(
     path: &Path,
+    mode: Option<u32>,
     fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), Fail> {
-    let fail =
-        |what: &str, e: std::io::Error| Fail::new(3, format!("{what} {}: {e}", path.display()));
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let mode = fs::metadata(path)
-        .map(|m| m.permissions().mode() & 0o7777)
-        .ok();
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".secretctl-")
-        .suffix(".tmp")
-        .tempfile_in(&dir)
-        .map_err(|e| fail("creating a temporary file next to", e))?;
-    {
-        let mut w = std::io::BufWriter::with_capacity(64 * 1024, tmp.as_file_mut());
-        fill(&mut w)
-            .and_then(|_| w.flush())
-            .map_err(|e| fail("writing", e))?;
-    }
-    let perm = fs::Permissions::from_mode(mode.unwrap_or(0o644));
-    fs::set_permissions(tmp.path(), perm).map_err(|e| fail("setting permissions of", e))?;
-    tmp.as_file().sync_all().map_err(|e| fail("syncing", e))?;
-    tmp.persist(path).map_err(|e| fail("replacing", e.error))?;
-    if let Ok(d) = fs::File::open(&dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
+    atomicfile::write_through(path, mode, fill)
+        .map_err(|e| Fail::new(3, format!("writing {}: {e}", path.display())))
 }
 
 /// Creates a new file with mode 0600; refuses to overwrite. Missing parent
@@ -175,6 +152,19 @@ pub fn private_dir() -> Result<tempfile::TempDir, Fail> {
     fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o700))
         .map_err(|e| Fail::new(1, format!("cannot restrict {}: {e}", dir.path().display())))?;
     Ok(dir)
+}
+
+/// The name of the decrypted copy of `file` in a private directory: fixed
+/// (the encrypted file's name may hold anything, shell syntax included),
+/// with the file's extension if it is plain, for editors and tools that
+/// look at it.
+pub fn plaintext_name(file: &Path) -> String {
+    match file.extension().and_then(|e| e.to_str()) {
+        Some(ext) if ext.len() <= 16 && ext.bytes().all(|b| b.is_ascii_alphanumeric()) => {
+            format!("secret.{ext}")
+        }
+        _ => "secret".to_string(),
+    }
 }
 
 /// Overwrites a plaintext file with zeros and removes it.

@@ -3,6 +3,7 @@
 
 mod edit;
 mod files;
+mod guard;
 mod hook;
 mod scan;
 
@@ -47,7 +48,7 @@ Exit codes (the same numbers as sops where sops has one):
   91   invalid --extract / set path
   111  no recipients to encrypt to (no --age and no creation rule)
   128  no available age identity can decrypt the data key
-  130  interrupted (Ctrl-C); 143 terminated (SIGTERM)
+  130  interrupted (Ctrl-C); 143 terminated (SIGTERM); 129 SIGHUP; 131 SIGQUIT
   200  edit: the file has not been modified
   201  edit: the editor could not be started or failed
   203  encrypt: the file is already encrypted";
@@ -228,7 +229,8 @@ enum Cmd {
     ExecFile {
         /// The encrypted file.
         file: PathBuf,
-        /// The command (run with sh -c); {} is replaced by the file's path.
+        /// The command (run with sh -c); {} is the file's path (as "$1": the shell
+        /// never parses it).
         command: String,
     },
     /// Find plaintext secrets in staged changes, files or history (the pre-commit guard).
@@ -254,6 +256,8 @@ enum Cmd {
 }
 
 fn main() {
+    // Most commands hold plaintext in memory.
+    guard::no_core_dumps();
     let cli = Cli::parse();
     let code = match run(cli) {
         Ok(code) => code,
@@ -388,8 +392,13 @@ fn open_file(file: &Path, input: Format, ignore_mac: bool) -> Result<sops::Opene
     Ok(d)
 }
 
-fn emit(out: &[u8], in_place: Option<&Path>, output: &Option<PathBuf>) -> Result<(), Fail> {
-    emit_with(in_place, output, Path::new("-"), |w| {
+fn emit(
+    out: &[u8],
+    in_place: Option<&Path>,
+    output: &Option<PathBuf>,
+    plaintext: bool,
+) -> Result<(), Fail> {
+    emit_with(in_place, output, Path::new("-"), plaintext, |w| {
         w.write_all(out).map_err(sops::Error::Write)
     })
 }
@@ -397,10 +406,13 @@ fn emit(out: &[u8], in_place: Option<&Path>, output: &Option<PathBuf>) -> Result
 /// Writes the output to the file (`--in-place`, `--output`, atomically) or
 /// to stdout, from `fill` (which writes large values without copying them).
 /// A failure of `fill` other than writing is reported as about `file`.
+/// A `plaintext` output file is made 0600 whatever the umask (in place, the
+/// file keeps its mode); an encrypted one follows the umask, as in sops.
 fn emit_with(
     in_place: Option<&Path>,
     output: &Option<PathBuf>,
     file: &Path,
+    plaintext: bool,
     fill: impl FnOnce(&mut dyn Write) -> sops::Result<()>,
 ) -> Result<(), Fail> {
     let mut failure = None;
@@ -413,9 +425,10 @@ fn emit_with(
             }
         })
     };
-    let result = match in_place.or(output.as_deref()) {
-        Some(p) => write_atomic_with(p, run),
-        None => {
+    let result = match (in_place, output.as_deref()) {
+        (Some(p), _) => write_atomic_with(p, None, run),
+        (None, Some(p)) => write_atomic_with(p, plaintext.then_some(0o600), run),
+        (None, None) => {
             // Straight to the file descriptor: std's stdout is line-buffered,
             // and would look for newlines through every megabyte written.
             use std::os::fd::AsFd;
@@ -454,7 +467,7 @@ fn run(cli: Cli) -> Result<i32, Fail> {
             if input == Format::Binary && matches!(out_fmt, Format::Binary | Format::Json) {
                 // Encrypted as it is read: any size in a few MiB of memory.
                 let mut reader = open_input(&file)?;
-                return emit_with(in_place, &output, &file, |w| {
+                return emit_with(in_place, &output, &file, false, |w| {
                     sops::encrypt_binary_stream(&mut reader, w, &opts)
                 })
                 .map(|_| 0);
@@ -462,7 +475,9 @@ fn run(cli: Cli) -> Result<i32, Fail> {
             let plain = zeroize::Zeroizing::new(read_input(&file)?);
             let sealed =
                 sops::encrypt_file(plain, input, &opts).map_err(|e| Fail::from_sops(e, &file))?;
-            emit_with(in_place, &output, &file, |w| sealed.write(out_fmt, w))?;
+            emit_with(in_place, &output, &file, false, |w| {
+                sealed.write(out_fmt, w)
+            })?;
             Ok(0)
         }
         Cmd::Decrypt {
@@ -488,9 +503,11 @@ fn run(cli: Cli) -> Result<i32, Fail> {
                         sops::stores::emit_value(v, out_fmt)
                             .map_err(|e| Fail::new(1, e.to_string()))?,
                     );
-                    emit(&bytes, in_place, &output)?;
+                    emit(&bytes, in_place, &output, true)?;
                 }
-                None => emit_with(in_place, &output, &file, |w| d.write_plaintext(out_fmt, w))?,
+                None => emit_with(in_place, &output, &file, true, |w| {
+                    d.write_plaintext(out_fmt, w)
+                })?,
             }
             Ok(0)
         }
@@ -687,7 +704,7 @@ fn run(cli: Cli) -> Result<i32, Fail> {
             }
             let out = sops::rotate(&d, Some(groups), shamir_secret_sharing_threshold, input)
                 .map_err(|e| Fail::from_sops(e, &file))?;
-            emit(&out, in_place.then_some(file.as_path()), &None)?;
+            emit(&out, in_place.then_some(file.as_path()), &None, false)?;
             Ok(0)
         }
         Cmd::ExecEnv { file, command } => {
@@ -725,26 +742,55 @@ fn run(cli: Cli) -> Result<i32, Fail> {
         }
         Cmd::ExecFile { file, command } => {
             let input = Format::from_path(&file);
+            let sig = guard::Signals::install("the plaintext was removed")?;
             let d = open_file(&file, input, false)?;
-            let name = file
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_else(|| "secret".into());
+            if let Some(f) = sig.terminated().or_else(|| sig.interrupted()) {
+                return Err(f);
+            }
             let dir = files::private_dir()?;
-            let path = dir.path().join(&name);
+            let path = dir.path().join(files::plaintext_name(&file));
             let plaintext = zeroize::Zeroizing::new(
                 sops::stores::emit_plain(&d.docs, input).map_err(|e| Fail::from_sops(e, &file))?,
             );
-            files::write_private(&path, &plaintext)?;
-            let cmdline = command.replace("{}", &path.to_string_lossy());
-            let status = std::process::Command::new("sh")
-                .arg("-c")
-                .arg(&cmdline)
-                .status()
-                .map_err(|e| Fail::new(1, format!("running {command:?}: {e}")));
+            drop(d);
+            let result = files::write_private(&path, &plaintext).and_then(|_| {
+                drop(plaintext);
+                let status = std::process::Command::new("sh")
+                    .arg("-c")
+                    .arg(exec_file_command(&command))
+                    .arg("sh")
+                    .arg(&path)
+                    .spawn()
+                    .map_err(|e| Fail::new(1, format!("running {command:?}: {e}")))
+                    .and_then(|mut child| sig.wait(&mut child, true))?;
+                match sig.terminated().or_else(|| sig.interrupted()) {
+                    Some(f) => Err(f),
+                    None => Ok(status.code().unwrap_or(1)),
+                }
+            });
             files::shred(&path);
             drop(dir);
-            Ok(status?.code().unwrap_or(1))
+            result
         }
+    }
+}
+
+/// The shell command of `exec-file`: `{}` (also written '{}' or "{}")
+/// becomes "$1", the path, which the shell therefore never parses.
+fn exec_file_command(command: &str) -> String {
+    command
+        .replace("'{}'", "{}")
+        .replace("\"{}\"", "{}")
+        .replace("{}", "\"$1\"")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn exec_file_path_is_a_quoted_parameter() {
+        let c = super::exec_file_command;
+        assert_eq!(c("wc -c {}"), "wc -c \"$1\"");
+        assert_eq!(c("cat '{}' \"{}\" {}"), "cat \"$1\" \"$1\" \"$1\"");
+        assert_eq!(c("true"), "true");
     }
 }

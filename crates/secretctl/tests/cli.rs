@@ -1472,3 +1472,244 @@ fn binary_files_are_encrypted_as_they_are_read() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn exec_file_never_lets_the_shell_parse_the_file_name() {
+    let t = setup();
+    let plain = t.write("plain.yaml", YAML);
+    let names = [
+        "x$(touch PWNED).yaml",
+        "b`touch PWNED2`.yaml",
+        "q'uo\"te.yaml",
+        "with space.yaml",
+        "new\nline.yaml",
+        "-dash.yaml",
+        "e.x$(touch PWNED3)",
+    ];
+    for name in names {
+        // A name without a known extension is a binary file.
+        let ty = if name.ends_with(".yaml") {
+            "yaml"
+        } else {
+            "binary"
+        };
+        t.cmd()
+            .args(["encrypt", "--age", &t.recipient, "--input-type", ty])
+            .arg("--output")
+            .arg(t.path(name))
+            .arg(&plain)
+            .assert()
+            .success();
+        // As a CI loop over secrets/* would pass it: relative, after `--`.
+        let out = t
+            .cmd()
+            .args(["exec-file", "--", name])
+            .arg("grep -c s3cr3t {}; basename '{}'; ls \"{}\" >/dev/null")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let expect = if name.ends_with(".yaml") {
+            "1\nsecret.yaml\n"
+        } else {
+            // Not a plain extension: the name is "secret".
+            "1\nsecret\n"
+        };
+        assert_eq!(
+            stdout,
+            expect,
+            "{name:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(out.status.success(), "{name:?}");
+        assert!(t.runtime_is_empty());
+    }
+    for pwned in ["PWNED", "PWNED2", "PWNED3"] {
+        assert!(!t.path(pwned).exists(), "a file name ran code: {pwned}");
+    }
+}
+
+/// Runs `exec-file` with a command that traps `sig`, sends `sig` to
+/// secretctl alone, and checks the signal reached the command, the exit
+/// code is 128 + its number and the plaintext is gone.
+fn exec_file_signal_test(sig: &str, number: i32) {
+    let t = setup();
+    let p = t.encrypted("s.yaml");
+    let got = t.path("got");
+    let ready = t.path("ready");
+    let script = format!(
+        "trap 'echo {sig} > \"{got}\"; kill $! 2>/dev/null; exit 0' {sig}\n\
+         sleep 30 </dev/null >/dev/null 2>&1 &\n\
+         touch \"{ready}\"\n\
+         wait",
+        got = got.display(),
+        ready = ready.display()
+    );
+    let bin = assert_cmd::cargo::cargo_bin("secretctl");
+    let mut child = std::process::Command::new(bin)
+        .current_dir(t.dir.path())
+        .env("SOPS_AGE_KEY_FILE", &t.keys)
+        .env("XDG_RUNTIME_DIR", t.runtime.path())
+        .args(["exec-file"])
+        .arg(&p)
+        .arg(&script)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while !ready.exists() {
+        assert!(start.elapsed() < Duration::from_secs(20), "never started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(!t.runtime_is_empty());
+    let st = std::process::Command::new("kill")
+        .args([&format!("-{sig}"), &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(128 + number), "{sig}");
+    assert!(t.runtime_is_empty(), "plaintext left behind after {sig}");
+    assert_eq!(
+        std::fs::read_to_string(&got).unwrap_or_default().trim(),
+        sig,
+        "the signal was not passed on to the command"
+    );
+}
+
+#[test]
+fn exec_file_cleans_up_on_sigterm() {
+    exec_file_signal_test("TERM", 15);
+}
+
+#[test]
+fn exec_file_cleans_up_on_sigint() {
+    exec_file_signal_test("INT", 2);
+}
+
+#[test]
+fn exec_file_cleans_up_on_sighup() {
+    exec_file_signal_test("HUP", 1);
+}
+
+#[test]
+fn exec_file_cleans_up_on_sigquit() {
+    exec_file_signal_test("QUIT", 3);
+}
+
+#[test]
+fn edit_cleans_up_on_sigquit() {
+    // Ctrl-\ in a terminal: the whole foreground group.
+    signal_test("QUIT", true, 131);
+}
+
+#[test]
+fn core_dumps_are_off_while_plaintext_is_held() {
+    let t = setup();
+    let p = t.encrypted("s.yaml");
+    let bin = assert_cmd::cargo::cargo_bin("secretctl");
+    // The command inherits secretctl's limit on core files.
+    let out = t
+        .cmd()
+        .env("BIN", &bin)
+        .env("FILE", &p)
+        .args(["exec-env", &p.to_string_lossy()])
+        .arg(
+            "ulimit -c \"$(ulimit -H -c)\"; ulimit -c; \
+             exec \"$BIN\" exec-file \"$FILE\" 'ulimit -c'",
+        )
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let mut lines = stdout.lines();
+    assert_ne!(lines.next(), Some("0"), "no core limit to lower: {stdout}");
+    assert_eq!(lines.next(), Some("0"), "{stdout}");
+}
+
+fn mode_of(p: &Path) -> u32 {
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o7777
+}
+
+#[test]
+fn plaintext_outputs_are_private_whatever_the_umask() {
+    let t = setup();
+    let p = t.encrypted("s.yaml");
+    let bin = assert_cmd::cargo::cargo_bin("secretctl");
+    let under_umask = |umask: &str, args: &str| {
+        let out = t
+            .cmd()
+            .env("BIN", &bin)
+            .args(["exec-env", &p.to_string_lossy()])
+            .arg(format!("umask {umask}; exec \"$BIN\" {args}"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    for umask in ["022", "077", "000"] {
+        let _ = std::fs::remove_file(t.path("out.yaml"));
+        under_umask(umask, "decrypt --output out.yaml s.yaml");
+        assert_eq!(mode_of(&t.path("out.yaml")), 0o600, "umask {umask}");
+        // Replacing an existing (readable) file does not keep its mode.
+        std::fs::set_permissions(t.path("out.yaml"), std::fs::Permissions::from_mode(0o644))
+            .unwrap();
+        under_umask(
+            umask,
+            "decrypt --extract '[\"api_token\"]' --output out.yaml s.yaml",
+        );
+        assert_eq!(t.read("out.yaml"), "abc123");
+        assert_eq!(mode_of(&t.path("out.yaml")), 0o600, "umask {umask}");
+    }
+    // Encrypted outputs follow the umask, as in sops.
+    t.write("plain.yaml", YAML);
+    for (umask, mode) in [("022", 0o644), ("077", 0o600), ("027", 0o640)] {
+        let _ = std::fs::remove_file(t.path("enc.yaml"));
+        under_umask(
+            umask,
+            &format!("encrypt --age {} --output enc.yaml plain.yaml", t.recipient),
+        );
+        assert_eq!(mode_of(&t.path("enc.yaml")), mode, "umask {umask}");
+    }
+    // In place, the file keeps its mode.
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o640)).unwrap();
+    under_umask("000", "decrypt --in-place s.yaml");
+    assert_eq!(mode_of(&p), 0o640);
+    assert!(t.read("s.yaml").contains("s3cr3t"));
+}
+
+#[test]
+fn set_and_edit_write_through_symlinks() {
+    let t = setup();
+    std::fs::create_dir(t.path("shared")).unwrap();
+    let real = t.encrypted("shared/real.yaml");
+    std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let link = t.path("link.yaml");
+    std::os::unix::fs::symlink("shared/real.yaml", &link).unwrap();
+    t.cmd()
+        .args(["set", "link.yaml", "[\"api_token\"]", "\"rotated\""])
+        .assert()
+        .success();
+    let ed = t.editor("ed.sh", "sed -i 's/s3cr3t/edited/' \"$1\"");
+    t.cmd()
+        .env("EDITOR", &ed)
+        .args(["edit", "link.yaml"])
+        .assert()
+        .success();
+    for p in [&link, &real] {
+        let plain = t.decrypt(p);
+        assert!(
+            plain.contains("api_token: rotated") && plain.contains("password: edited"),
+            "{plain}"
+        );
+    }
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(mode_of(&real), 0o640);
+    assert_eq!(std::fs::read_dir(t.path("shared")).unwrap().count(), 1);
+    t.no_stray_files();
+}
