@@ -288,3 +288,36 @@ fn a_closed_stdout_or_stderr_ends_a_command_quietly_never_with_a_panic() {
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(1));
 }
+
+#[test]
+fn symlinked_zone_and_live_files_are_written_through() {
+    let p = Project::new();
+    p.write("dnsctl.yaml", CONFIG)
+        .write("zones/example.com.yaml", &zone_with(""));
+    // The live file served from elsewhere, the zone file shared with a peer.
+    p.write("served/db.example.com", "");
+    std::fs::create_dir_all(p.path("live")).unwrap();
+    std::os::unix::fs::symlink("../served/db.example.com", p.path("live/example.com.zone"))
+        .unwrap();
+    p.write("shared/example.com.yaml", "");
+    p.dnsctl(&["push", "--yes"]).expect(0);
+    let is_link = |rel: &str| {
+        std::fs::symlink_metadata(p.path(rel))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    };
+    assert!(is_link("live/example.com.zone"));
+    assert!(p
+        .read("served/db.example.com")
+        .contains("ns1\t3600\tIN\tA\t192.0.2.53"));
+    std::fs::remove_file(p.path("zones/example.com.yaml")).unwrap();
+    std::os::unix::fs::symlink(
+        "../shared/example.com.yaml",
+        p.path("zones/example.com.yaml"),
+    )
+    .unwrap();
+    p.dnsctl(&["pull", "example.com", "--force"]).expect(0);
+    assert!(is_link("zones/example.com.yaml"));
+    assert!(p.read("shared/example.com.yaml").contains("192.0.2.53"));
+}

@@ -827,7 +827,8 @@ fn write_yaml_out(zone: &Zone, out: PathBuf, force: bool) -> Result<ExitCode> {
     if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
-    atomicfile::write(&out, text.as_bytes())
+    // A symlinked zone file is written through, as editors do.
+    atomicfile::write_through(&out, None, |w| w.write_all(text.as_bytes()))
         .with_context(|| format!("cannot write {}", out.display()))?;
     errln!("wrote {} ({} record sets)", display_path(&out), zone.len());
     Ok(ExitCode::SUCCESS)

@@ -172,12 +172,7 @@ impl Provider for LocalProvider {
         let before = soa_serial(&live);
         plan.apply_to(&mut live);
         advance_soa(&mut live, before);
-        let path = self.zone_path(&plan.zone);
-        // We hold the lock: a temporary file of this zone is a killed writer's.
-        atomicfile::remove_stale_temps(&path).map_err(|e| ProviderError::io(&path, e))?;
-        atomicfile::write(&path, zone::write_zone_file(&live).as_bytes())
-            .map_err(|e| ProviderError::io(&path, e))?;
-        self.run_reload(&plan.zone, &path).await
+        self.write(&live).await
     }
 }
 
@@ -200,9 +195,22 @@ impl LocalProvider {
         let mut zone = zone.clone();
         let serial = soa_serial(&zone);
         advance_soa(&mut zone, serial);
-        atomicfile::remove_stale_temps(&path).map_err(|e| ProviderError::io(&path, e))?;
-        atomicfile::write(&path, zone::write_zone_file(&zone).as_bytes())
-            .map_err(|e| ProviderError::io(&path, e))?;
+        self.write(&zone).await
+    }
+
+    /// Writes the zone file (the caller holds the lock), then runs `reload`.
+    /// A zone file that is a symlink is written through: its target is
+    /// replaced and the link stays, so a file served from elsewhere (e.g.
+    /// `live/example.com.zone -> /var/lib/bind/db.example.com`) stays the
+    /// one the server reads.
+    async fn write(&self, zone: &Zone) -> Result<(), ProviderError> {
+        let path = self.zone_path(&zone.origin);
+        let target = atomicfile::final_target(&path).map_err(|e| ProviderError::io(&path, e))?;
+        // We hold the lock: a temporary file of this zone is a killed writer's.
+        atomicfile::remove_stale_temps(&target).map_err(|e| ProviderError::io(&target, e))?;
+        let text = zone::write_zone_file(zone);
+        atomicfile::write_through(&target, None, |w| w.write_all(text.as_bytes()))
+            .map_err(|e| ProviderError::io(&target, e))?;
         self.run_reload(&zone.origin, &path).await
     }
 
