@@ -44,7 +44,7 @@ fn knot_conf(dir: &Path) -> std::path::PathBuf {
     conf
 }
 
-/// Runs both checkers on the local provider's file for each of 300 generated
+/// Runs both checkers on the local provider's file for each of 400 generated
 /// zones, and requires that most of them passed `check` (so the checkers
 /// really see a few hundred files).
 #[test]
@@ -55,7 +55,7 @@ fn bind_and_knot_load_every_checked_zone() {
     let file = dir.join("example.com.zone");
     let checked = Cell::new(0);
     let config = ProptestConfig {
-        cases: 300,
+        cases: 400,
         max_shrink_iters: 200,
         failure_persistence: None,
         ..ProptestConfig::default()
@@ -87,7 +87,7 @@ fn bind_and_knot_load_every_checked_zone() {
     }
     assert!(
         checked.get() >= 200,
-        "only {} of 300 generated zones passed check",
+        "only {} of 400 generated zones passed check",
         checked.get()
     );
 }
