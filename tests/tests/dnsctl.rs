@@ -536,3 +536,26 @@ fn a_top_level_target_is_a_warning_and_a_relative_one_gets_the_zone_name() {
         r.stderr()
     );
 }
+
+/// Issue #12 §4: dnsctl.yaml has the same YAML limits as zone files, and
+/// both may start with a UTF-8 byte order mark.
+#[test]
+fn config_yaml_limits_and_byte_order_marks() {
+    let p = project();
+    p.write("dnsctl.yaml", &format!("\u{feff}{CONFIG}"))
+        .write("zones/example.com.yaml", &format!("\u{feff}{ZONE}"));
+    let r = p.dnsctl(&["check"]).expect(0);
+    assert_eq!(r.stdout(), "ok: 1 zone and 7 record sets are valid\n");
+    let deep = format!("{CONFIG}x:\n{}y\n", "- ".repeat(10_000));
+    p.write("dnsctl.yaml", &deep);
+    for cmd in [&["check"][..], &["preview"][..]] {
+        let r = p.dnsctl(cmd).expect(1);
+        assert!(
+            r.stderr().contains("dnsctl.yaml:6:")
+                && r.stderr()
+                    .contains("error: YAML nests deeper than 64 levels"),
+            "{cmd:?}: {}",
+            r.stderr()
+        );
+    }
+}
