@@ -340,6 +340,8 @@ fn read_entry(
             format!("'{owner}' is outside zone {zone}"),
         ));
     };
+    // Owners follow the zone YAML's rules, so an imported file passes check.
+    let rel = crate::name::parse_owner(&rel).map_err(|e| Diagnostic::new(toks[0].pos, e))?;
     *last_owner = Some(owner);
     let mut ttl = None;
     let mut rtype = None;
