@@ -26,4 +26,4 @@ pub use name::Name;
 pub use plan::{Change, Plan, PlanOptions};
 pub use rdata::{RData, RType};
 pub use zone_yaml::{parse_zone_yaml, parse_zone_yaml_with_warnings, write_zone_yaml};
-pub use zonefile::{parse_zone_file, write_zone_file};
+pub use zonefile::{parse_zone_file, parse_zone_file_skipping, write_zone_file, Skipped};

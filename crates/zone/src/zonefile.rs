@@ -241,7 +241,127 @@ const MAX_ERRORS: usize = 100;
 /// parentheses, comments, quoted strings, escapes, TTL units and inherited
 /// owners. Every problem is reported with its line and column.
 pub fn parse_zone_file(text: &str, zone: &Name, file: &str) -> Result<Zone, Diagnostics> {
+    parse(text, zone, file, false).map(|(z, _)| z)
+}
+
+/// A record [`parse_zone_file_skipping`] left out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub pos: Pos,
+    /// The owner name, absolute.
+    pub owner: String,
+    /// The type as written, upper case.
+    pub rtype: String,
+    pub reason: &'static str,
+}
+
+/// Like [`parse_zone_file`], but records of registered types that dnsctl
+/// does not manage (HINFO, NAPTR, DS, DNSSEC records, `TYPEnnn`, ...) are
+/// left out and returned instead of failing the whole file. Any other
+/// problem is still an error.
+pub fn parse_zone_file_skipping(
+    text: &str,
+    zone: &Name,
+    file: &str,
+) -> Result<(Zone, Vec<Skipped>), Diagnostics> {
+    parse(text, zone, file, true)
+}
+
+/// Why a registered type that is not an [`RType`] is skipped; `None` for a
+/// word that is no type at all (a typo stays an error).
+fn unmanaged(t: &str) -> Option<&'static str> {
+    const DNSSEC: &[&str] = &[
+        "DNSKEY",
+        "RRSIG",
+        "NSEC",
+        "NSEC3",
+        "NSEC3PARAM",
+        "CDS",
+        "CDNSKEY",
+        "ZONEMD",
+        "KEY",
+        "SIG",
+        "NXT",
+    ];
+    const OTHER: &[&str] = &[
+        "HINFO",
+        "NAPTR",
+        "DS",
+        "LOC",
+        "SPF",
+        "RP",
+        "AFSDB",
+        "CERT",
+        "DNAME",
+        "OPENPGPKEY",
+        "SMIMEA",
+        "URI",
+        "CSYNC",
+        "APL",
+        "DHCID",
+        "IPSECKEY",
+        "KX",
+        "NULL",
+        "WKS",
+        "MINFO",
+        "MB",
+        "MG",
+        "MR",
+        "MD",
+        "MF",
+        "X25",
+        "ISDN",
+        "RT",
+        "NSAP",
+        "NSAP-PTR",
+        "PX",
+        "GPOS",
+        "EUI48",
+        "EUI64",
+        "HIP",
+        "L32",
+        "L64",
+        "LP",
+        "NID",
+        "TALINK",
+        "CAA2",
+        "AMTRELAY",
+        "RESINFO",
+        "WALLET",
+        "A6",
+        "ATMA",
+        "EID",
+        "NIMLOC",
+        "SINK",
+        "NINFO",
+        "RKEY",
+        "UINFO",
+        "UID",
+        "GID",
+        "UNSPEC",
+        "DOA",
+    ];
+    let u = t.to_ascii_uppercase();
+    if DNSSEC.contains(&u.as_str()) {
+        Some("DNSSEC records are made by the signing server, not managed as data")
+    } else if OTHER.contains(&u.as_str())
+        || u.strip_prefix("TYPE")
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    {
+        Some("dnsctl does not manage this type")
+    } else {
+        None
+    }
+}
+
+fn parse(
+    text: &str,
+    zone: &Name,
+    file: &str,
+    skip: bool,
+) -> Result<(Zone, Vec<Skipped>), Diagnostics> {
     let mut diags = Vec::new();
+    let mut skipped = Vec::new();
     let mut sets: BTreeMap<(String, RType), (u32, Vec<RData>, Pos)> = BTreeMap::new();
     let mut origin = zone.clone();
     let mut default_ttl: Option<u32> = None;
@@ -255,15 +375,18 @@ pub fn parse_zone_file(text: &str, zone: &Name, file: &str) -> Result<Zone, Diag
             }
             return;
         }
-        if let Err(d) = read_entry(
+        match read_entry(
             &entry,
             zone,
             &mut origin,
             &mut default_ttl,
             &mut last_owner,
             &mut sets,
+            skip,
         ) {
-            diags.push(d);
+            Ok(Some(s)) => skipped.push(s),
+            Ok(None) => {}
+            Err(d) => diags.push(d),
         }
     });
     if let Err(d) = read {
@@ -283,7 +406,7 @@ pub fn parse_zone_file(text: &str, zone: &Name, file: &str) -> Result<Zone, Diag
     }
     diags.extend(validate::zone_rules(&out, &spans));
     if diags.is_empty() {
-        Ok(out)
+        Ok((out, skipped))
     } else {
         Err(Diagnostics::new(file, diags))
     }
@@ -298,7 +421,8 @@ fn read_entry(
     default_ttl: &mut Option<u32>,
     last_owner: &mut Option<Name>,
     sets: &mut Sets,
-) -> Result<(), Diagnostic> {
+    skip: bool,
+) -> Result<Option<Skipped>, Diagnostic> {
     let toks = &entry.tokens;
     let first = utf8(&toks[0])?;
     if !entry.inherit_owner && first.starts_with('$') {
@@ -320,7 +444,7 @@ fn read_entry(
                 .hint("expand it into plain records first"));
             }
         }
-        return Ok(());
+        return Ok(None);
     }
     let mut idx = 0;
     let owner = if entry.inherit_owner {
@@ -361,10 +485,24 @@ fn read_entry(
             ttl = Some(parse_ttl(s).map_err(|e| Diagnostic::new(t.pos, e))?);
             continue;
         }
-        rtype = Some((
-            s.parse::<RType>().map_err(|e| Diagnostic::new(t.pos, e))?,
-            t.pos,
-        ));
+        let parsed = match s.parse::<RType>() {
+            Ok(r) => r,
+            Err(e) => match unmanaged(s).filter(|_| skip) {
+                Some(reason) => {
+                    return Ok(Some(Skipped {
+                        pos: t.pos,
+                        owner: last_owner
+                            .as_ref()
+                            .map(|o| o.to_string())
+                            .unwrap_or_default(),
+                        rtype: s.to_ascii_uppercase(),
+                        reason,
+                    }))
+                }
+                None => return Err(Diagnostic::new(t.pos, e)),
+            },
+        };
+        rtype = Some((parsed, t.pos));
         break;
     }
     let Some((rtype, tpos)) = rtype else {
@@ -393,7 +531,7 @@ fn read_entry(
         .entry((rel, rtype))
         .or_insert((ttl, Vec::new(), entry.pos));
     set.1.push(value);
-    Ok(())
+    Ok(None)
 }
 
 /// Adds an SVCB parameter token to `fields` in the form [`RData::parse`]
@@ -446,6 +584,34 @@ mod tests {
 
     fn zone() -> Name {
         Name::parse_fqdn("example.com.").unwrap()
+    }
+
+    #[test]
+    fn skipping_leaves_out_unmanaged_types_only() {
+        let text = "www A 192.0.2.1\nwww HINFO \"PC\" \"Linux\"\n@ 300 IN DS 1 13 2 ABCD\nx TYPE65534 \\# 1 00\n";
+        let (z, skipped) = parse_zone_file_skipping(text, &zone(), "t.zone").unwrap();
+        assert_eq!(z.len(), 1);
+        let got: Vec<(usize, &str, &str)> = skipped
+            .iter()
+            .map(|s| (s.pos.line, s.owner.as_str(), s.rtype.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (2, "www.example.com.", "HINFO"),
+                (3, "example.com.", "DS"),
+                (4, "x.example.com.", "TYPE65534")
+            ]
+        );
+        // The strict reader still refuses them, and a typo is never skipped.
+        let e = parse_zone_file(text, &zone(), "t.zone").unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("t.zone:2:5: error: unknown record type 'HINFO'"),
+            "{e}"
+        );
+        let e = parse_zone_file_skipping("www AAA ::1\n", &zone(), "t.zone").unwrap_err();
+        assert!(e.to_string().contains("unknown record type 'AAA'"), "{e}");
     }
 
     #[test]
