@@ -360,6 +360,8 @@ fn parse(
     file: &str,
     skip: bool,
 ) -> Result<(Zone, Vec<Skipped>), Diagnostics> {
+    // A byte order mark, as some editors write, is not part of the first name.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut diags = Vec::new();
     let mut skipped = Vec::new();
     let mut sets: BTreeMap<(String, RType), (u32, Vec<RData>, Pos)> = BTreeMap::new();
@@ -664,6 +666,12 @@ x A 192.0.2.9
         assert!(e.to_string().contains("never closed"), "{e}");
         let e = parse_zone_file("$INCLUDE other\n", &zone(), "t.zone").unwrap_err();
         assert!(e.to_string().contains("not supported"), "{e}");
+    }
+
+    #[test]
+    fn byte_order_mark_is_ignored() {
+        let z = parse_zone_file("\u{feff}www 300 A 192.0.2.1\n", &zone(), "t").unwrap();
+        assert!(z.get("www", RType::A).is_some());
     }
 
     #[test]
