@@ -459,3 +459,114 @@ fn push_asks_on_a_terminal() {
     assert!(out.contains("applied 7 changes"), "{out}");
     assert_eq!(p.list("backups").len(), 1);
 }
+
+/// Issue #12: what the local provider could not read back, and YAML that
+/// exhausted memory or the stack, is refused by every command with a
+/// location; the live zone and the backups stay as they were.
+#[test]
+fn limits_are_checked_before_anything_is_written() {
+    let long = [
+        "a".repeat(62),
+        "b".repeat(62),
+        "c".repeat(62),
+        "d".repeat(61),
+    ]
+    .join(".");
+    let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x]\n");
+    for (prev, name) in [
+        ("a", "b"),
+        ("b", "c"),
+        ("c", "d"),
+        ("d", "e"),
+        ("e", "f"),
+        ("f", "g"),
+        ("g", "h"),
+    ] {
+        bomb.push_str(&format!(
+            "{name}: &{name} [{}]\n",
+            vec![format!("*{prev}"); 9].join(", ")
+        ));
+    }
+    let cases = [
+        (
+            format!("{long}: {{type: A, value: 192.0.2.1}}\n"),
+            "zones/example.com.yaml:1:1: error: name '".to_string(),
+        ),
+        (
+            format!("big: {{type: TXT, value: {}}}\n", "x".repeat(70_000)),
+            "zones/example.com.yaml:1:6: error: a TXT value of 'big' is 70275 octets".to_string(),
+        ),
+        (bomb, "error: aliases expand to".to_string()),
+        (
+            format!("www:\n{}x\n", "- ".repeat(10_000)),
+            "zones/example.com.yaml:2:127: error: YAML nests deeper than 64 levels".to_string(),
+        ),
+    ];
+    for (zone, expected) in &cases {
+        let p = pushed();
+        let live = p.read("live/example.com.zone");
+        p.write("zones/example.com.yaml", zone);
+        for cmd in [&["check"][..], &["preview"][..], &["push", "--yes"][..]] {
+            let r = p.dnsctl(cmd).expect(1);
+            assert!(
+                r.stderr().contains(expected.as_str()),
+                "{cmd:?}:\n{}",
+                r.stderr()
+            );
+        }
+        assert_eq!(p.read("live/example.com.zone"), live);
+        assert_eq!(p.list("backups").len(), 1);
+    }
+}
+
+/// Issue #14: `mail.` is valid but names the top-level `mail.`: check warns
+/// and still passes; a relative `mail` is refused with the name in the zone.
+#[test]
+fn a_top_level_target_is_a_warning_and_a_relative_one_gets_the_zone_name() {
+    let p = project();
+    p.write(
+        "zones/example.com.yaml",
+        &ZONE.replace("exchange: mail.example.com.", "exchange: mail."),
+    );
+    let r = p.dnsctl(&["check"]).expect(0);
+    assert!(
+        r.stderr().contains("zones/example.com.yaml:5:12: warning: MX target 'mail.' is a top-level name\n  hint: did you mean 'mail.example.com.'?"),
+        "{}",
+        r.stderr()
+    );
+    p.write(
+        "zones/example.com.yaml",
+        &ZONE.replace("exchange: mail.example.com.", "exchange: mail"),
+    );
+    let r = p.dnsctl(&["check"]).expect(1);
+    assert!(
+        r.stderr().contains("error: 'mail' is not fully qualified")
+            && r.stderr()
+                .contains("hint: write 'mail.example.com.' for the name in this zone"),
+        "{}",
+        r.stderr()
+    );
+}
+
+/// Issue #12 §4: dnsctl.yaml has the same YAML limits as zone files, and
+/// both may start with a UTF-8 byte order mark.
+#[test]
+fn config_yaml_limits_and_byte_order_marks() {
+    let p = project();
+    p.write("dnsctl.yaml", &format!("\u{feff}{CONFIG}"))
+        .write("zones/example.com.yaml", &format!("\u{feff}{ZONE}"));
+    let r = p.dnsctl(&["check"]).expect(0);
+    assert_eq!(r.stdout(), "ok: 1 zone and 7 record sets are valid\n");
+    let deep = format!("{CONFIG}x:\n{}y\n", "- ".repeat(10_000));
+    p.write("dnsctl.yaml", &deep);
+    for cmd in [&["check"][..], &["preview"][..]] {
+        let r = p.dnsctl(cmd).expect(1);
+        assert!(
+            r.stderr().contains("dnsctl.yaml:6:")
+                && r.stderr()
+                    .contains("error: YAML nests deeper than 64 levels"),
+            "{cmd:?}: {}",
+            r.stderr()
+        );
+    }
+}

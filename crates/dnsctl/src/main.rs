@@ -319,11 +319,12 @@ fn read_zone_file(path: &Path, name: &Name) -> Result<Zone> {
             name.as_str().trim_end_matches('.')
         )
     })?;
-    Ok(zone::parse_zone_yaml(
-        &text,
-        name,
-        &path.display().to_string(),
-    )?)
+    let (zone, warnings) =
+        zone::parse_zone_yaml_with_warnings(&text, name, &path.display().to_string())?;
+    if !warnings.items.is_empty() {
+        eprintln!("{warnings}");
+    }
+    Ok(zone)
 }
 
 fn provider_of<'a>(cfg: &'a Config, zc: &ZoneConfig) -> Result<&'a AnyProvider> {

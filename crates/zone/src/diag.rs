@@ -21,6 +21,8 @@ pub struct Diagnostic {
     pub pos: Pos,
     pub message: String,
     pub hint: Option<String>,
+    /// A warning: valid, but probably not what was meant.
+    pub warning: bool,
 }
 
 impl Diagnostic {
@@ -29,7 +31,13 @@ impl Diagnostic {
             pos,
             message: message.into(),
             hint: None,
+            warning: false,
         }
+    }
+
+    pub fn warning(mut self) -> Self {
+        self.warning = true;
+        self
     }
 
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
@@ -38,7 +46,8 @@ impl Diagnostic {
     }
 }
 
-/// All problems found in one file. Displayed as `file:line:col: error: message`,
+/// All problems found in one file. Displayed as `file:line:col: error: message`
+/// (or `warning:`),
 /// one per line, each followed by its hint.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct Diagnostics {
@@ -62,9 +71,10 @@ impl fmt::Display for Diagnostics {
             if i > 0 {
                 writeln!(f)?;
             }
+            let level = if d.warning { "warning" } else { "error" };
             write!(
                 f,
-                "{}:{}:{}: error: {}",
+                "{}:{}:{}: {level}: {}",
                 self.file, d.pos.line, d.pos.col, d.message
             )?;
             if let Some(h) = &d.hint {

@@ -25,5 +25,5 @@ pub use model::{Meta, RecordSet, Zone, DEFAULT_TTL};
 pub use name::Name;
 pub use plan::{Change, Plan, PlanOptions};
 pub use rdata::{RData, RType};
-pub use zone_yaml::{parse_zone_yaml, write_zone_yaml};
+pub use zone_yaml::{parse_zone_yaml, parse_zone_yaml_with_warnings, write_zone_yaml};
 pub use zonefile::{parse_zone_file, parse_zone_file_skipping, write_zone_file, Skipped};

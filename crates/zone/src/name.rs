@@ -128,8 +128,13 @@ fn check_labels(s: &str, owner: bool) -> Result<(), String> {
         if let Some(c) = label.chars().find(|c| {
             !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_' || (!owner && *c == '*'))
         }) {
+            let idn = if c.is_ascii() {
+                ""
+            } else {
+                "; write internationalized names in punycode (xn--...)"
+            };
             return Err(format!(
-                "name '{s}' contains '{c}', which is not allowed in a host name"
+                "name '{s}' contains '{c}', which is not allowed in a host name{idn}"
             ));
         }
     }
@@ -175,5 +180,9 @@ mod tests {
         assert!(parse_owner("a.*").is_err());
         assert!(parse_owner("www.example.com.").is_err());
         assert!(parse_owner("bad name").is_err());
+        assert!(parse_owner("bücher")
+            .unwrap_err()
+            .ends_with("write internationalized names in punycode (xn--...)"));
+        assert_eq!(parse_owner("xn--bcher-kva").unwrap(), "xn--bcher-kva");
     }
 }

@@ -43,16 +43,33 @@ pub struct Spans {
 /// Reads a zone from octoDNS YAML. `file` is used only in diagnostics.
 /// Every problem in the file is reported, not just the first.
 pub fn parse_zone_yaml(text: &str, origin: &Name, file: &str) -> Result<Zone, Diagnostics> {
-    let mut diags = Vec::new();
-    let zone = read(text, origin, &mut diags);
+    parse_zone_yaml_with_warnings(text, origin, file).map(|(zone, _)| zone)
+}
+
+/// Like [`parse_zone_yaml`], and also returns the warnings: what is valid
+/// but probably not meant (a target such as `mail.`). When there are errors,
+/// the warnings are listed with them.
+pub fn parse_zone_yaml_with_warnings(
+    text: &str,
+    origin: &Name,
+    file: &str,
+) -> Result<(Zone, Diagnostics), Diagnostics> {
+    let (mut diags, mut warnings) = (Vec::new(), Vec::new());
+    let zone = read(text, origin, &mut diags, &mut warnings);
     if diags.is_empty() {
-        Ok(zone)
+        Ok((zone, Diagnostics::new(file, warnings)))
     } else {
+        diags.append(&mut warnings);
         Err(Diagnostics::new(file, diags))
     }
 }
 
-fn read(text: &str, origin: &Name, diags: &mut Vec<Diagnostic>) -> Zone {
+fn read(
+    text: &str,
+    origin: &Name,
+    diags: &mut Vec<Diagnostic>,
+    warnings: &mut Vec<Diagnostic>,
+) -> Zone {
     let mut zone = Zone::new(origin.clone());
     let root = match yaml::parse(text) {
         Ok(Some(root)) => root,
@@ -96,7 +113,7 @@ fn read(text: &str, origin: &Name, diags: &mut Vec<Diagnostic>) -> Zone {
             _ => vec![value],
         };
         for rec in records {
-            let Some(set) = read_record(&name, rec, diags) else {
+            let Some(set) = read_record(&name, origin, rec, diags, warnings) else {
                 continue;
             };
             let k = set.key();
@@ -155,7 +172,13 @@ fn owner(key: &str, origin: &Name) -> Result<String, Msg> {
     Ok(rel)
 }
 
-fn read_record(name: &str, node: &Node, diags: &mut Vec<Diagnostic>) -> Option<RecordSet> {
+fn read_record(
+    name: &str,
+    origin: &Name,
+    node: &Node,
+    diags: &mut Vec<Diagnostic>,
+    warnings: &mut Vec<Diagnostic>,
+) -> Option<RecordSet> {
     let display = if name.is_empty() { "@" } else { name };
     let fields = match node.as_map() {
         Some(Ok(f)) => f,
@@ -274,8 +297,9 @@ fn read_record(name: &str, node: &Node, diags: &mut Vec<Diagnostic>) -> Option<R
     }
     let mut values: Vec<(RData, Pos)> = Vec::new();
     for item in items {
-        match value(rtype, item) {
+        match value(rtype, item, origin) {
             Ok(v) => {
+                warnings.extend(top_level_target(&v, origin, item.pos));
                 if let Some((_, first)) = values.iter().find(|(seen, _)| *seen == v) {
                     diags.push(
                         Diagnostic::new(
@@ -372,13 +396,19 @@ fn meta(node: &Node) -> Result<Meta, Diagnostic> {
 
 /// The fields of a structured value, checked against the names the type allows.
 struct Fields<'a> {
+    origin: &'a Name,
     node: &'a Node,
     map: Vec<(&'a str, Pos, &'a Node)>,
     rtype: RType,
 }
 
 impl<'a> Fields<'a> {
-    fn new(rtype: RType, node: &'a Node, allowed: &[&str]) -> Result<Fields<'a>, Diagnostic> {
+    fn new(
+        origin: &'a Name,
+        rtype: RType,
+        node: &'a Node,
+        allowed: &[&str],
+    ) -> Result<Fields<'a>, Diagnostic> {
         let map = match node.as_map() {
             Some(m) => m?,
             None => {
@@ -400,7 +430,12 @@ impl<'a> Fields<'a> {
                 });
             }
         }
-        Ok(Fields { node, map, rtype })
+        Ok(Fields {
+            origin,
+            node,
+            map,
+            rtype,
+        })
     }
 
     fn opt(&self, key: &str) -> Option<&'a Node> {
@@ -443,8 +478,8 @@ impl<'a> Fields<'a> {
 
     fn fqdn(&self, key: &str) -> Result<Name, Diagnostic> {
         let s = self.str(key)?;
-        Name::parse_fqdn(s)
-            .map_err(|e| Diagnostic::new(self.get(key).map_or(self.node.pos, |n| n.pos), e))
+        let pos = self.get(key).map_or(self.node.pos, |n| n.pos);
+        target(s, self.origin).map_err(|m| m.at(pos))
     }
 }
 
@@ -461,14 +496,56 @@ fn scalar_value(rtype: RType, node: &Node) -> Result<&str, Diagnostic> {
     }
 }
 
-fn value(rtype: RType, node: &Node) -> Result<RData, Diagnostic> {
+/// A name a value points at. Values are absolute; for one written relative,
+/// the hint spells out the name in this zone rather than only adding a dot,
+/// which would make `mail` the top-level name `mail.`.
+fn target(s: &str, origin: &Name) -> Result<Name, Msg> {
+    Name::parse_fqdn(s).map_err(|e| {
+        let in_zone = crate::name::owner_fqdn(s, origin);
+        if s.ends_with('.') || Name::parse_fqdn(&in_zone).is_err() {
+            return Msg(e, None);
+        }
+        let msg = format!("'{s}' is not fully qualified (names in values end with a dot)");
+        let hint = if s.contains('.') {
+            format!(
+                "write '{in_zone}' for a name in this zone, or '{s}.' if '{s}' is the whole name"
+            )
+        } else {
+            format!("write '{in_zone}' for the name in this zone")
+        };
+        Msg(msg, Some(hint))
+    })
+}
+
+/// A target that is a single label, like `mail.`: valid, but almost always
+/// a relative name given a dot instead of the zone's name.
+fn top_level_target(v: &RData, origin: &Name, pos: Pos) -> Option<Diagnostic> {
+    let t = v.target()?;
+    let label = t.as_str().strip_suffix('.')?;
+    if label.is_empty() || label.contains('.') {
+        return None;
+    }
+    Some(
+        Diagnostic::new(
+            pos,
+            format!("{} target '{t}' is a top-level name", v.rtype()),
+        )
+        .hint(format!("did you mean '{label}.{origin}'?"))
+        .warning(),
+    )
+}
+
+fn value(rtype: RType, node: &Node, origin: &Name) -> Result<RData, Diagnostic> {
     let at = |e: String| Diagnostic::new(node.pos, e);
     Ok(match rtype {
         RType::A => RData::A(rdata::parse_ipv4(scalar_value(rtype, node)?).map_err(at)?),
         RType::Aaaa => RData::Aaaa(rdata::parse_ipv6(scalar_value(rtype, node)?).map_err(at)?),
         RType::Cname | RType::Ns | RType::Ptr => {
             let s = scalar_value(rtype, node)?;
-            let n = Name::parse_fqdn(s).map_err(|e| at(format!("{rtype} target {e}")))?;
+            let n = target(s, origin).map_err(|mut m| {
+                m.0 = format!("{rtype} target {}", m.0);
+                m.at(node.pos)
+            })?;
             match rtype {
                 RType::Cname => RData::Cname(n),
                 RType::Ns => RData::Ns(n),
@@ -480,6 +557,7 @@ fn value(rtype: RType, node: &Node) -> Result<RData, Diagnostic> {
         }
         RType::Mx => {
             let f = Fields::new(
+                origin,
                 rtype,
                 node,
                 &["preference", "exchange", "priority", "value"],
@@ -500,7 +578,12 @@ fn value(rtype: RType, node: &Node) -> Result<RData, Diagnostic> {
             }
         }
         RType::Srv => {
-            let f = Fields::new(rtype, node, &["priority", "weight", "port", "target"])?;
+            let f = Fields::new(
+                origin,
+                rtype,
+                node,
+                &["priority", "weight", "port", "target"],
+            )?;
             RData::Srv {
                 priority: f.num("priority", None)?,
                 weight: f.num("weight", None)?,
@@ -509,7 +592,7 @@ fn value(rtype: RType, node: &Node) -> Result<RData, Diagnostic> {
             }
         }
         RType::Caa => {
-            let f = Fields::new(rtype, node, &["flags", "tag", "value"])?;
+            let f = Fields::new(origin, rtype, node, &["flags", "tag", "value"])?;
             let tag = f.str("tag")?;
             rdata::check_caa_tag(tag).map_err(|e| {
                 let d = Diagnostic::new(f.get("tag").map_or(node.pos, |n| n.pos), e);
@@ -526,6 +609,7 @@ fn value(rtype: RType, node: &Node) -> Result<RData, Diagnostic> {
         }
         RType::Sshfp => {
             let f = Fields::new(
+                origin,
                 rtype,
                 node,
                 &["algorithm", "fingerprint_type", "fingerprint"],
@@ -545,6 +629,7 @@ fn value(rtype: RType, node: &Node) -> Result<RData, Diagnostic> {
         }
         RType::Tlsa => {
             let f = Fields::new(
+                origin,
                 rtype,
                 node,
                 &[
@@ -569,7 +654,12 @@ fn value(rtype: RType, node: &Node) -> Result<RData, Diagnostic> {
             }
         }
         RType::Svcb | RType::Https => {
-            let f = Fields::new(rtype, node, &["svcpriority", "targetname", "svcparams"])?;
+            let f = Fields::new(
+                origin,
+                rtype,
+                node,
+                &["svcpriority", "targetname", "svcparams"],
+            )?;
             let mut params = Vec::new();
             if let Some(p) = f.opt("svcparams") {
                 let entries = match p.as_map() {
@@ -616,6 +706,7 @@ fn value(rtype: RType, node: &Node) -> Result<RData, Diagnostic> {
         }
         RType::Soa => {
             let f = Fields::new(
+                origin,
                 rtype,
                 node,
                 &[

@@ -26,10 +26,16 @@ struct Entry {
     pos: Pos,
 }
 
-fn tokenize(text: &str) -> Result<Vec<Entry>, Diagnostic> {
+/// The most tokens one entry may have, and the longest token: no record's
+/// RDATA holds more than 65,535 octets, and each field takes at least one.
+const MAX_ENTRY_TOKENS: usize = 65_600;
+const MAX_TOKEN_LEN: usize = 65_535;
+
+/// Splits `text` into entries and hands each to `on_entry` as soon as it is
+/// complete, so memory is bounded by one entry, not the file.
+fn tokenize(text: &str, mut on_entry: impl FnMut(Entry)) -> Result<(), Diagnostic> {
     let bytes = text.as_bytes();
     let (mut line, mut col) = (1usize, 1usize);
-    let mut entries = Vec::new();
     let mut cur: Option<Entry> = None;
     let mut depth = 0usize;
     let mut open_paren = Pos::default();
@@ -42,8 +48,8 @@ fn tokenize(text: &str) -> Result<Vec<Entry>, Diagnostic> {
         match b {
             b'\n' => {
                 if depth == 0 {
-                    if let Some(e) = cur.take() {
-                        entries.push(e);
+                    if let Some(e) = cur.take().filter(|e| !e.tokens.is_empty()) {
+                        on_entry(e);
                     }
                 }
                 line += 1;
@@ -151,12 +157,28 @@ fn tokenize(text: &str) -> Result<Vec<Entry>, Diagnostic> {
                     text.push(c);
                     i += 1;
                     col += 1;
+                    if text.len() > MAX_TOKEN_LEN {
+                        return Err(Diagnostic::new(
+                            start,
+                            format!(
+                                "a field longer than {MAX_TOKEN_LEN} octets: no record holds it"
+                            ),
+                        ));
+                    }
                 }
                 let entry = cur.get_or_insert(Entry {
                     tokens: Vec::new(),
                     inherit_owner: false,
                     pos: start,
                 });
+                if entry.tokens.len() >= MAX_ENTRY_TOKENS {
+                    return Err(Diagnostic::new(
+                        entry.pos,
+                        format!(
+                            "a record of more than {MAX_ENTRY_TOKENS} fields: no record holds it"
+                        ),
+                    ));
+                }
                 entry.tokens.push(Token {
                     text,
                     quoted,
@@ -175,9 +197,10 @@ fn tokenize(text: &str) -> Result<Vec<Entry>, Diagnostic> {
     if depth > 0 {
         return Err(Diagnostic::new(open_paren, "'(' is never closed"));
     }
-    entries.extend(cur);
-    entries.retain(|e| !e.tokens.is_empty());
-    Ok(entries)
+    if let Some(e) = cur.filter(|e| !e.tokens.is_empty()) {
+        on_entry(e);
+    }
+    Ok(())
 }
 
 fn utf8(t: &Token) -> Result<&str, Diagnostic> {
@@ -210,6 +233,9 @@ fn name_fields(t: RType) -> &'static [usize] {
         _ => &[],
     }
 }
+
+/// Errors a zone file reports at most; one more says where reading stopped.
+const MAX_ERRORS: usize = 100;
 
 /// Reads an RFC 1035 zone file for `zone`. Supports `$ORIGIN`, `$TTL`,
 /// parentheses, comments, quoted strings, escapes, TTL units and inherited
@@ -334,17 +360,23 @@ fn parse(
     file: &str,
     skip: bool,
 ) -> Result<(Zone, Vec<Skipped>), Diagnostics> {
+    // A byte order mark, as some editors write, is not part of the first name.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut diags = Vec::new();
     let mut skipped = Vec::new();
     let mut sets: BTreeMap<(String, RType), (u32, Vec<RData>, Pos)> = BTreeMap::new();
-    let entries = match tokenize(text) {
-        Ok(e) => e,
-        Err(d) => return Err(Diagnostics::new(file, vec![d])),
-    };
     let mut origin = zone.clone();
     let mut default_ttl: Option<u32> = None;
     let mut last_owner: Option<Name> = None;
-    for entry in entries {
+    let read = tokenize(text, |entry| {
+        // Past this many, more errors only cost memory.
+        if diags.len() >= MAX_ERRORS {
+            if diags.len() == MAX_ERRORS {
+                let stop = format!("stopped reading after {MAX_ERRORS} errors");
+                diags.push(Diagnostic::new(entry.pos, stop));
+            }
+            return;
+        }
         match read_entry(
             &entry,
             zone,
@@ -358,6 +390,10 @@ fn parse(
             Ok(None) => {}
             Err(d) => diags.push(d),
         }
+    });
+    if let Err(d) = read {
+        diags.push(d);
+        return Err(Diagnostics::new(file, diags));
     }
     let mut out = Zone::new(zone.clone());
     let mut spans = Spans::default();
@@ -430,6 +466,8 @@ fn read_entry(
             format!("'{owner}' is outside zone {zone}"),
         ));
     };
+    // Owners follow the zone YAML's rules, so an imported file passes check.
+    let rel = crate::name::parse_owner(&rel).map_err(|e| Diagnostic::new(toks[0].pos, e))?;
     *last_owner = Some(owner);
     let mut ttl = None;
     let mut rtype = None;
@@ -631,6 +669,12 @@ x A 192.0.2.9
     }
 
     #[test]
+    fn byte_order_mark_is_ignored() {
+        let z = parse_zone_file("\u{feff}www 300 A 192.0.2.1\n", &zone(), "t").unwrap();
+        assert!(z.get("www", RType::A).is_some());
+    }
+
+    #[test]
     fn any_ascii_blank_separates_tokens() {
         // Found by the zone_file fuzz target: a form feed used to loop forever.
         assert!(parse_zone_file("\x0e\x0c\n", &zone(), "t").is_err());
@@ -677,6 +721,34 @@ x A 192.0.2.9
                 .starts_with("t:1:22: error: a quoted SVCB value"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn huge_fields_records_and_error_counts_are_bounded() {
+        let e =
+            parse_zone_file(&format!("a TXT x{}\n", "y".repeat(70_000)), &zone(), "t").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "t:1:7: error: a field longer than 65535 octets: no record holds it"
+        );
+        let e = parse_zone_file(
+            &format!("a TXT ({}\n)\n", " x".repeat(70_000)),
+            &zone(),
+            "t",
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "t:1:1: error: a record of more than 65600 fields: no record holds it"
+        );
+        // A million bad lines: a hundred errors and where reading stopped.
+        let e = parse_zone_file(&"x\n".repeat(1_000_000), &zone(), "t").unwrap_err();
+        assert_eq!(e.items.len(), 101);
+        assert_eq!(e.items[100].pos, Pos::new(101, 1));
+        assert_eq!(e.items[100].message, "stopped reading after 100 errors");
+        // Parentheses only count; 100,000 of them do not recurse.
+        let text = format!("a TXT {}x{}\n", "(".repeat(100_000), ")".repeat(100_000));
+        assert!(parse_zone_file(&text, &zone(), "t").is_ok());
     }
 
     #[test]

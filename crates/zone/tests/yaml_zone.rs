@@ -1,6 +1,6 @@
 //! octoDNS YAML: every kind of bad input is reported with file:line:col and a hint.
 
-use zone::{parse_zone_yaml, write_zone_yaml, Name, RData, RType};
+use zone::{parse_zone_yaml, parse_zone_yaml_with_warnings, write_zone_yaml, Name, RData, RType};
 
 fn origin() -> Name {
     Name::parse_fqdn("example.com.").unwrap()
@@ -174,7 +174,33 @@ fn names_outside_the_zone_and_relative_targets() {
     );
     let e = err("'': {type: MX, value: {exchange: mail, preference: 10}}\n");
     assert!(
-        e.contains("1:34: error: 'mail' is not fully qualified"),
+        e.contains("1:34: error: 'mail' is not fully qualified")
+            && e.ends_with("hint: write 'mail.example.com.' for the name in this zone"),
+        "{e}"
+    );
+    let e = err("www: {type: CNAME, value: web.example.net}\n");
+    assert!(
+        e.ends_with("hint: write 'web.example.net.example.com.' for a name in this zone, or 'web.example.net.' if 'web.example.net' is the whole name"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_top_level_target_is_a_warning() {
+    // `mail.` passes, but publishes an MX pointing at the top-level name.
+    let text = "'':\n  type: MX\n  value: {exchange: mail., preference: 10}\nwww: {type: CNAME, value: example.com.}\n";
+    let (z, warnings) = parse_zone_yaml_with_warnings(text, &origin(), "z.yaml").unwrap();
+    assert!(z.get("", RType::Mx).is_some());
+    assert_eq!(
+        warnings.to_string(),
+        "z.yaml:3:10: warning: MX target 'mail.' is a top-level name\n  hint: did you mean 'mail.example.com.'?"
+    );
+    // Beside an error, the warning is listed too; the root '.' is no warning.
+    let e = err("a: {type: A, value: 1.2.3}\nb: {type: NS, value: ns.}\nc: {type: HTTPS, value: {svcpriority: 0, targetname: .}}\n");
+    assert!(
+        e.contains("1:21: error:")
+            && e.contains("2:22: warning: NS target 'ns.' is a top-level name")
+            && e.matches("warning").count() == 1,
         "{e}"
     );
 }
