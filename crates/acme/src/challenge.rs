@@ -94,7 +94,7 @@ pub async fn locate<'a>(cfg: &'a Config, asked: &Name) -> Result<Location<'a>, A
             .await
             .map_err(|e| AcmeError::Provider {
                 target: provider.describe(&zc.name),
-                source: e,
+                error: e,
             })?;
         let rel = fqdn.relative_to(&zc.name).unwrap_or_default();
         let cname = live
@@ -221,14 +221,14 @@ async fn converge<'a>(
         provider::check_capabilities(&plan, &loc.provider.capabilities(), &loc.zone.provider)
             .map_err(|e| AcmeError::Provider {
                 target: loc.describe(),
-                source: e,
+                error: e,
             })?;
         loc.provider
             .apply(&plan)
             .await
             .map_err(|e| AcmeError::Provider {
                 target: loc.describe(),
-                source: e,
+                error: e,
             })?;
         outcome = Outcome::Changed;
         // Read back: another writer may have replaced the set meanwhile.
