@@ -89,7 +89,7 @@ fn timeout_message(
     };
     let list: Vec<String> = lagging.iter().map(|(s, st)| format!("{s}: {st}")).collect();
     format!(
-        "{} of {total} authoritative nameserver(s) did not {what} TXT \"{value}\" at {fqdn} within {:.1}s: {}",
+        "{} of {total} authoritative nameserver(s) did not {what} TXT \"{value}\" at {fqdn} within {:.1}s: {}; check that these servers get the zone from the provider (zone transfer, NOTIFY), or allow more time (--timeout, or the ACME client's propagation timeout)",
         lagging.len(),
         timeout.as_secs_f64(),
         list.join("; ")
