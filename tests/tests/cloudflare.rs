@@ -355,3 +355,56 @@ fn several_zones_push_together() {
     assert_eq!(s.live().len(), 17);
     s.run(&["preview", "--exit-code"]).expect(0);
 }
+
+/// `dnsctl verify` against the emulator's DNS face: answers for another
+/// question or owner name are not taken as what the server serves, and a
+/// server that is not authoritative for the zone is named as such instead of
+/// every record being reported missing.
+#[test]
+fn verify_checks_answers_and_authority() {
+    let s = Setup::new();
+    s.project.write(
+        "zones/example.com.yaml",
+        "txt: {type: TXT, value: hello}\nwww: {type: A, value: 192.0.2.1}\n",
+    );
+    s.run(&["push", "--yes"]).expect(0);
+    let server = s.emu.dns_addr().to_string();
+    let r = s.run(&["verify", "--server", &server]).expect(0);
+    assert!(
+        r.stdout().contains("all 2 record sets match"),
+        "{}",
+        r.stdout()
+    );
+    for fault in [
+        testkit::DnsFault::WrongOwner,
+        testkit::DnsFault::WrongQuestion,
+    ] {
+        s.emu.set_dns_fault(Some(fault));
+        let r = s.run(&["verify", "--server", &server]).expect(1);
+        assert!(
+            r.stdout().contains("cannot verify")
+                && r.stdout().contains("not for the question asked"),
+            "{fault:?}: {}",
+            r.stdout()
+        );
+    }
+    for (fault, why) in [
+        (
+            testkit::DnsFault::NotAuthoritative,
+            "it answered NXDOMAIN without the AA bit",
+        ),
+        (
+            testkit::DnsFault::ReferralUp,
+            "it refers to the name servers of '.'",
+        ),
+    ] {
+        s.emu.set_dns_fault(Some(fault));
+        let r = s.run(&["verify", "--server", &server]).expect(1);
+        let want = format!("{server} is not authoritative for example.com ({why})");
+        assert!(
+            r.stdout().contains(&want) && !r.stdout().contains("missing"),
+            "{fault:?}: {}",
+            r.stdout()
+        );
+    }
+}

@@ -96,7 +96,7 @@ pub async fn locate<'a>(cfg: &'a Config, asked: &Name) -> Result<Location<'a>, A
             .await
             .map_err(|e| AcmeError::Provider {
                 target: provider.describe(&zc.name),
-                source: e,
+                error: e,
             })?;
         let rel = fqdn.relative_to(&zc.name).unwrap_or_default();
         let cname = live
@@ -223,7 +223,7 @@ async fn converge<'a>(
         provider::check_capabilities(&plan, &loc.provider.capabilities(), &loc.zone.provider)
             .map_err(|e| AcmeError::Provider {
                 target: loc.describe(),
-                source: e,
+                error: e,
             })?;
         match loc.provider.apply(&plan).await {
             Ok(()) => outcome = Outcome::Changed,
@@ -233,7 +233,7 @@ async fn converge<'a>(
             Err(e) => {
                 return Err(AcmeError::Provider {
                     target: loc.describe(),
-                    source: e,
+                    error: e,
                 })
             }
         }

@@ -38,6 +38,8 @@ use provider::ProviderError;
 use std::net::SocketAddr;
 use zone::Name;
 
+/// Each message is a sentence complete in its `Display`, with no `source()`
+/// behind it: printing the chain (`{:#}`) then says each cause once.
 #[derive(Debug, thiserror::Error)]
 pub enum AcmeError {
     /// No configured zone holds the name.
@@ -45,14 +47,14 @@ pub enum AcmeError {
     NoZone(String),
     #[error("CNAME loop at the challenge name: {0}")]
     CnameLoop(String),
-    #[error("{target}: {source}")]
+    #[error("{target}: {error}")]
     Provider {
         target: String,
-        source: ProviderError,
+        error: ProviderError,
     },
-    #[error("{0}")]
+    #[error(transparent)]
     Propagation(#[from] PropagationError),
-    #[error("{0}")]
+    #[error(transparent)]
     Hook(#[from] hook::HookError),
     #[error("{0}")]
     Invalid(String),
@@ -148,4 +150,50 @@ pub async fn wait(
         ..settings.clone()
     };
     finish(loc, Outcome::Unchanged, &value, Want::Present, &settings).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What `anyhow`'s `{:#}` prints: the error, then each source.
+    fn chain(e: &dyn std::error::Error) -> String {
+        let mut s = e.to_string();
+        let mut src = e.source();
+        while let Some(c) = src {
+            s.push_str(&format!(": {c}"));
+            src = c.source();
+        }
+        s
+    }
+
+    #[test]
+    fn errors_say_each_cause_once() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
+        for e in [
+            AcmeError::Provider {
+                target: "cloudflare: example.com".into(),
+                error: ProviderError::Remote {
+                    provider: "cf".into(),
+                    message: "HTTP 403: forbidden".into(),
+                },
+            },
+            AcmeError::Provider {
+                target: "local: live/example.com.zone".into(),
+                error: ProviderError::io("live/example.com.zone", io),
+            },
+            AcmeError::Propagation(PropagationError::NoServers {
+                zone: "example.com.".into(),
+                detail: "the system resolver found no NS records for example.com.".into(),
+            }),
+            AcmeError::Hook(hook::HookError("the value is empty".into())),
+        ] {
+            let shown = chain(&e);
+            assert_eq!(shown, e.to_string(), "a cause is printed twice");
+            assert!(
+                !shown.contains("Query {") && !shown.contains("Name("),
+                "{shown}"
+            );
+        }
+    }
 }

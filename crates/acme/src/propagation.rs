@@ -89,7 +89,7 @@ fn timeout_message(
     };
     let list: Vec<String> = lagging.iter().map(|(s, st)| format!("{s}: {st}")).collect();
     format!(
-        "{} of {total} authoritative nameserver(s) did not {what} TXT \"{value}\" at {fqdn} within {:.1}s: {}",
+        "{} of {total} authoritative nameserver(s) did not {what} TXT \"{value}\" at {fqdn} within {:.1}s: {}; check that these servers get the zone from the provider (zone transfer, NOTIFY), or allow more time (--timeout, or the ACME client's propagation timeout)",
         lagging.len(),
         timeout.as_secs_f64(),
         list.join("; ")
@@ -134,7 +134,7 @@ pub async fn authoritative_servers(
     let ns = resolver
         .lookup(zone.as_str(), RecordType::NS)
         .await
-        .map_err(|e| fail(format!("NS lookup failed: {e}")))?;
+        .map_err(|e| fail(lookup_failure("NS", zone.as_str(), &e)))?;
     let mut hosts: Vec<String> = ns
         .iter()
         .filter_map(|r| match r {
@@ -161,7 +161,7 @@ pub async fn authoritative_servers(
                     addr,
                 }));
             }
-            Err(e) => unresolved.push(format!("{h}: {e}")),
+            Err(e) => unresolved.push(lookup_failure("address", h, &e)),
         }
     }
     if out.is_empty() {
@@ -172,6 +172,24 @@ pub async fn authoritative_servers(
         }));
     }
     Ok(out)
+}
+
+/// A failed lookup of the system resolver as a sentence (hickory's own text
+/// is Rust debug output: `no records found for Query { name: Name(...) }`).
+fn lookup_failure(what: &str, name: &str, e: &hickory_resolver::ResolveError) -> String {
+    use hickory_resolver::proto::ProtoErrorKind;
+    let timeout = e
+        .proto()
+        .is_some_and(|p| matches!(p.kind(), ProtoErrorKind::Timeout));
+    if e.is_nx_domain() {
+        format!("the system resolver says {name} does not exist (NXDOMAIN)")
+    } else if e.is_no_records_found() {
+        format!("the system resolver found no {what} records for {name}")
+    } else if timeout {
+        format!("the system resolver did not answer the {what} lookup of {name} in time")
+    } else {
+        format!("the system resolver could not look up the {what} records of {name}")
+    }
 }
 
 /// Whether this host has a route to `addr` (a UDP connect sends nothing).
@@ -287,6 +305,37 @@ pub async fn wait(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn resolver_failures_are_sentences() {
+        use hickory_resolver::proto::op::{Query, ResponseCode};
+        use hickory_resolver::proto::ProtoError;
+        let q = Query::query(
+            hickory_resolver::proto::rr::Name::from_ascii("example.test.").unwrap(),
+            RecordType::NS,
+        );
+        let none = |rc| {
+            hickory_resolver::ResolveError::from(ProtoError::nx_error(
+                Box::new(q.clone()),
+                None,
+                None,
+                None,
+                rc,
+                true,
+                None,
+            ))
+        };
+        // hickory's own text is debug output.
+        assert!(none(ResponseCode::NoError).to_string().contains("Query {"));
+        assert_eq!(
+            lookup_failure("NS", "example.test.", &none(ResponseCode::NoError)),
+            "the system resolver found no NS records for example.test."
+        );
+        assert_eq!(
+            lookup_failure("NS", "example.test.", &none(ResponseCode::NXDomain)),
+            "the system resolver says example.test. does not exist (NXDOMAIN)"
+        );
+    }
 
     #[test]
     fn loopback_is_routable() {

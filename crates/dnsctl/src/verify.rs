@@ -1,7 +1,8 @@
 //! `dnsctl verify`: asks each authoritative server of a zone, directly, for
 //! every desired record set, and reports where what it serves differs from
-//! zones/*.yaml. Queries go over UDP (EDNS, 4096 octets) and are retried over
-//! TCP when the answer is truncated.
+//! zones/*.yaml. Each server must first answer the zone's SOA with authority.
+//! Queries go through `provider::dns::query` (UDP with EDNS, TCP when the
+//! answer is truncated or UDP gets none; answers checked against the question).
 
 use anyhow::{anyhow, Context, Result};
 use provider::config::{Config, ZoneConfig};
@@ -10,12 +11,10 @@ use provider::Provider;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpStream, UdpSocket};
 use zone::{Meta, Name, RData, RType, RecordSet, Zone};
 
-const TIMEOUT: Duration = Duration::from_secs(2);
-const TRIES: usize = 3;
+/// UDP is sent three times within it; TCP gets as long again.
+const TIMEOUT: Duration = Duration::from_secs(6);
 
 /// What one server answered for one record set.
 #[derive(Debug, Clone, PartialEq)]
@@ -86,11 +85,24 @@ pub async fn verify(
                     continue;
                 }
             };
+            let at = if label == addr.to_string() {
+                label.clone()
+            } else {
+                format!("{label} ({addr})")
+            };
             let mut drifts = Vec::new();
             let mut error = None;
-            for set in &sets {
+            // A server that is not authoritative would show every set missing.
+            let checked = match authority(addr, &at, &zc.name).await {
+                Ok(()) => &sets[..],
+                Err(e) => {
+                    error = Some(format!("{e:#}"));
+                    &[]
+                }
+            };
+            for set in checked {
                 let qname = zone::name::owner_fqdn(&set.name, &zc.name);
-                match query(addr, &qname, set.rtype, &zc.name).await {
+                match query(addr, &at, &qname, set.rtype, &zc.name).await {
                     Ok(served) => {
                         if let Some(d) = compare(set, &served) {
                             drifts.push(Drift {
@@ -108,11 +120,6 @@ pub async fn verify(
             }
             drifted |= !drifts.is_empty();
             failed |= error.is_some();
-            let at = if label == addr.to_string() {
-                label.clone()
-            } else {
-                format!("{label} ({addr})")
-            };
             if json {
                 report.push(serde_json::json!({
                     "zone": zone_name,
@@ -269,41 +276,67 @@ fn compare(want: &RecordSet, got: &Served) -> Option<String> {
     }
 }
 
-/// Asks `server` for (`qname`, `rtype`): UDP first, TCP if truncated.
-async fn query(server: SocketAddr, qname: &str, rtype: RType, zone: &Name) -> Result<Served> {
-    let id = fastrand::u16(..);
-    let mut q = wire::query(id, qname, wire::type_code(rtype), false);
-    // EDNS(0): OPT with a 4096-octet UDP payload.
-    wire::put_rr(&mut q, ".", wire::TYPE_OPT, 4096, 0, &[]);
-    q[11] = 1;
-    let mut raw = udp(server, &q, id).await?;
-    let mut m = wire::parse_message(&raw).map_err(|e| anyhow!("{e}"))?;
-    if m.truncated() {
-        raw = tcp(server, &q).await?;
-        m = wire::parse_message(&raw).map_err(|e| anyhow!("{e}"))?;
+/// Checks that `server` is authoritative for `zone`: it answers the zone's
+/// SOA with the AA bit. A server that is not (a resolver, the parent's
+/// server, another zone's) would report every record as missing.
+async fn authority(server: SocketAddr, label: &str, zone: &Name) -> Result<()> {
+    let r = provider::dns::query(server, zone.as_str(), wire::TYPE_SOA, TIMEOUT).await?;
+    let has_soa = r
+        .msg
+        .answers
+        .iter()
+        .any(|rr| rr.rtype == wire::TYPE_SOA && rr.name == zone.as_str());
+    if r.rcode() == 0 && r.authoritative() && has_soa {
+        return Ok(());
     }
-    if m.id != id || !m.is_response() {
-        return Err(anyhow!("the answer is for another query"));
-    }
-    let rcode = m.rcode(&raw);
+    Err(not_authoritative(label, zone, &r))
+}
+
+/// "SERVER is not authoritative for ZONE", with what it answered instead.
+fn not_authoritative(label: &str, zone: &Name, r: &provider::dns::Reply) -> anyhow::Error {
+    let rcode = r.rcode();
+    let referral = r
+        .msg
+        .authority
+        .iter()
+        .find(|rr| rr.rtype == wire::type_code(RType::Ns))
+        .map(|rr| rr.name.clone());
+    let why = match (rcode, referral) {
+        (0, Some(cut)) if !r.authoritative() => {
+            format!("it refers to the name servers of '{cut}'")
+        }
+        (0, _) if r.authoritative() => "it serves no SOA at the zone's apex".to_string(),
+        (0, _) => "its answer lacks the AA bit".to_string(),
+        (rc, _) if !r.authoritative() && rc == 3 => {
+            "it answered NXDOMAIN without the AA bit".to_string()
+        }
+        (rc, _) => format!("it answered {}", wire::rcode_name(rc)),
+    };
+    anyhow!(
+        "{label} is not authoritative for {} ({why}); ask one of the zone's name servers (--server HOST:PORT)",
+        zone.as_str().trim_end_matches('.')
+    )
+}
+
+/// Asks `server` for (`qname`, `rtype`) with the toolkit's one query function
+/// (UDP, then TCP; the answer checked against the question).
+async fn query(
+    server: SocketAddr,
+    label: &str,
+    qname: &str,
+    rtype: RType,
+    zone: &Name,
+) -> Result<Served> {
+    let r = provider::dns::query(server, qname, wire::type_code(rtype), TIMEOUT).await?;
+    let rcode = r.rcode();
     match rcode {
         0 => {}
-        3 => return Ok(Served::Nothing("NXDOMAIN")),
-        _ => {
-            return Err(anyhow!(
-                "the server answered {}{}",
-                wire::rcode_name(rcode),
-                if rcode == 5 {
-                    format!(" (is it authoritative for {zone}?)")
-                } else {
-                    String::new()
-                }
-            ))
-        }
+        3 if r.authoritative() => return Ok(Served::Nothing("NXDOMAIN")),
+        _ => return Err(not_authoritative(label, zone, &r)),
     }
     let code = wire::type_code(rtype);
-    let mut records = &m.answers;
-    let referral = m.flags & 0x0400 == 0;
+    let mut records = &r.msg.answers;
+    let referral = !r.authoritative();
     if referral {
         // A referral: the name is at or below a zone cut inside the zone.
         // The parent serves the delegation's NS set in the authority section
@@ -315,28 +348,27 @@ async fn query(server: SocketAddr, qname: &str, rtype: RType, zone: &Name) -> Re
                         .to_ascii_lowercase()
                         .ends_with(&format!(".{}", cut.to_ascii_lowercase())))
         };
-        if !m
+        if !r
+            .msg
             .authority
             .iter()
-            .any(|r| r.rtype == wire::type_code(RType::Ns) && below(&r.name))
+            .any(|rr| rr.rtype == wire::type_code(RType::Ns) && below(&rr.name))
         {
-            return Err(anyhow!(
-                "the answer is not authoritative (is this server a name server of {zone}?)"
-            ));
+            return Err(not_authoritative(label, zone, &r));
         }
         records = if rtype == RType::Ns {
-            &m.authority
+            &r.msg.authority
         } else {
-            &m.additional
+            &r.msg.additional
         };
     }
     let mut values = Vec::new();
     let mut ttl = u32::MAX;
     for rr in records
         .iter()
-        .filter(|r| r.rtype == code && r.name.eq_ignore_ascii_case(qname))
+        .filter(|rr| rr.rtype == code && rr.name.eq_ignore_ascii_case(qname))
     {
-        if let Some(v) = wire::decode_rdata(&raw, rr).map_err(|e| anyhow!("{e}"))? {
+        if let Some(v) = r.decode(rr).map_err(|e| anyhow!("{e}"))? {
             values.push(v);
             ttl = ttl.min(rr.ttl);
         }
@@ -349,50 +381,6 @@ async fn query(server: SocketAddr, qname: &str, rtype: RType, zone: &Name) -> Re
         }));
     }
     Ok(Served::Records { ttl, values })
-}
-
-async fn udp(server: SocketAddr, q: &[u8], id: u16) -> Result<Vec<u8>> {
-    let bind: SocketAddr = if server.is_ipv4() {
-        "0.0.0.0:0"
-    } else {
-        "[::]:0"
-    }
-    .parse()?;
-    let sock = UdpSocket::bind(bind).await?;
-    sock.connect(server).await?;
-    let mut buf = vec![0u8; 65_535];
-    for _ in 0..TRIES {
-        sock.send(q).await?;
-        let deadline = tokio::time::Instant::now() + TIMEOUT;
-        while let Ok(r) = tokio::time::timeout_at(deadline, sock.recv(&mut buf)).await {
-            let n = r.with_context(|| format!("no answer from {server}"))?;
-            // Ignore stray datagrams (an earlier try's late answer is fine too).
-            if n >= 2 && u16::from_be_bytes([buf[0], buf[1]]) == id {
-                return Ok(buf[..n].to_vec());
-            }
-        }
-    }
-    Err(anyhow!(
-        "no answer from {server} over UDP after {TRIES} tries"
-    ))
-}
-
-async fn tcp(server: SocketAddr, q: &[u8]) -> Result<Vec<u8>> {
-    let run = async {
-        let mut s = TcpStream::connect(server).await?;
-        let mut framed = (q.len() as u16).to_be_bytes().to_vec();
-        framed.extend_from_slice(q);
-        s.write_all(&framed).await?;
-        let mut len = [0u8; 2];
-        s.read_exact(&mut len).await?;
-        let mut buf = vec![0u8; usize::from(u16::from_be_bytes(len))];
-        s.read_exact(&mut buf).await?;
-        Ok::<_, std::io::Error>(buf)
-    };
-    tokio::time::timeout(TIMEOUT * 2, run)
-        .await
-        .map_err(|_| anyhow!("no answer from {server} over TCP"))?
-        .with_context(|| format!("TCP query to {server}"))
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 //! records owned by the asked name or the CNAME targets it leads to.
 
 use crate::rfc2136::wire::{self, Message, Rr};
+use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -64,15 +65,15 @@ impl Reply {
     }
 }
 
-/// A query id from the OS random source (RFC 5452: ids must be unguessable).
-fn random_id() -> Result<u16, String> {
+/// A message id from the OS random source (RFC 5452: ids must be unguessable).
+pub fn random_id() -> Result<u16, String> {
     let mut b = [0u8; 2];
     getrandom::getrandom(&mut b).map_err(|e| format!("the OS random source failed: {e}"))?;
     Ok(u16::from_be_bytes(b))
 }
 
 /// `name` absolute and lower-case, as the wire reader writes names.
-fn absolute(name: &str) -> String {
+pub fn absolute(name: &str) -> String {
     let n = name.trim_end_matches('.').to_ascii_lowercase();
     format!("{n}.")
 }
@@ -133,8 +134,11 @@ pub async fn query(
     })
 }
 
-/// Checks that `raw` answers our question; see the module docs.
-fn validate(
+/// Checks that `raw` answers the question (`qname` absolute, lower-case):
+/// the same id, a response to a QUERY, the same question section, answer
+/// records owned by the asked name or the CNAME targets it leads to. Also
+/// the fuzzers' entry point.
+pub fn validate(
     server: SocketAddr,
     raw: &[u8],
     id: u16,
@@ -172,34 +176,33 @@ fn validate(
         }
     }
     // The answer section may hold the asked name and the names its CNAMEs
-    // (or a DNAME above one of them) lead to, nothing else.
-    let mut names = vec![qname.to_string()];
-    let mut todo: Vec<&Rr> = msg.answers.iter().collect();
-    while !todo.is_empty() {
-        let before = todo.len();
-        let mut rest = Vec::new();
-        for rr in todo {
-            let owned = names.contains(&rr.name)
-                || (rr.rtype == TYPE_DNAME
-                    && names.iter().any(|n| n.ends_with(&format!(".{}", rr.name))));
-            if !owned {
-                rest.push(rr);
-                continue;
-            }
-            if rr.rtype == TYPE_CNAME {
-                if let Ok(Some(RData::Cname(t))) = wire::decode_rdata(raw, rr) {
-                    names.push(absolute(t.as_str()));
+    // lead to (followed from the asked name, in linear time however the
+    // records are ordered), and a DNAME above the asked name; nothing else.
+    let mut cnames: HashMap<&str, Vec<&Rr>> = HashMap::new();
+    for rr in msg.answers.iter().filter(|rr| rr.rtype == TYPE_CNAME) {
+        cnames.entry(rr.name.as_str()).or_default().push(rr);
+    }
+    let mut reached: HashSet<String> = HashSet::from([qname.to_string()]);
+    let mut queue = vec![qname.to_string()];
+    while let Some(name) = queue.pop() {
+        for rr in cnames.get(name.as_str()).into_iter().flatten() {
+            if let Ok(Some(RData::Cname(t))) = wire::decode_rdata(raw, rr) {
+                let t = absolute(t.as_str());
+                if reached.insert(t.clone()) {
+                    queue.push(t);
                 }
             }
         }
-        if rest.len() == before {
-            return Err(mismatch(format!(
-                "it holds a {} record for {}, which is not the name asked ({qname}) nor a CNAME target of it",
-                type_name(rest[0].rtype),
-                rest[0].name
-            )));
-        }
-        todo = rest;
+    }
+    let above_qname = |owner: &str| owner == "." || qname.ends_with(&format!(".{owner}"));
+    let allowed =
+        |rr: &Rr| reached.contains(&rr.name) || (rr.rtype == TYPE_DNAME && above_qname(&rr.name));
+    if let Some(rr) = msg.answers.iter().find(|rr| !allowed(rr)) {
+        return Err(mismatch(format!(
+            "it holds a {} record for {}, which is not the name asked ({qname}) nor a CNAME target of it",
+            type_name(rr.rtype),
+            rr.name
+        )));
     }
     Ok(msg)
 }
@@ -250,4 +253,89 @@ async fn tcp(server: SocketAddr, q: &[u8]) -> Result<Vec<u8>, String> {
     let mut buf = vec![0u8; usize::from(u16::from_be_bytes(len))];
     s.read_exact(&mut buf).await.map_err(|e| e.to_string())?;
     Ok(buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SERVER: SocketAddr =
+        SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 53);
+
+    /// An authoritative answer to (`q`, TXT) with id 7 holding `rrs` (owner, type, rdata).
+    fn answer(q: &str, rrs: &[(&str, u16, Vec<u8>)]) -> Vec<u8> {
+        let mut m = Vec::new();
+        for v in [7u16, 0x8400, 1, rrs.len() as u16, 0, 0] {
+            wire::put_u16(&mut m, v);
+        }
+        wire::put_name(&mut m, q);
+        wire::put_u16(&mut m, 16);
+        wire::put_u16(&mut m, wire::CLASS_IN);
+        for (owner, t, data) in rrs {
+            wire::put_rr(&mut m, owner, *t, wire::CLASS_IN, 60, data);
+        }
+        m
+    }
+
+    fn name(n: &str) -> Vec<u8> {
+        let mut v = Vec::new();
+        wire::put_name(&mut v, n);
+        v
+    }
+
+    #[test]
+    fn owners_follow_cname_chains_in_any_order_in_linear_time() {
+        // 2,000 CNAMEs from the asked name, listed last link first.
+        let n = 2000;
+        let mut rrs: Vec<(String, u16, Vec<u8>)> = (0..n)
+            .map(|i| {
+                let owner = if i == 0 {
+                    "a.example.".to_string()
+                } else {
+                    format!("c{i}.example.")
+                };
+                (owner, TYPE_CNAME, name(&format!("c{}.example.", i + 1)))
+            })
+            .collect();
+        rrs.push((format!("c{n}.example."), 16, b"\x02ok".to_vec()));
+        rrs.reverse();
+        let refs: Vec<(&str, u16, Vec<u8>)> = rrs
+            .iter()
+            .map(|(o, t, d)| (o.as_str(), *t, d.clone()))
+            .collect();
+        let raw = answer("a.example.", &refs);
+        let t = std::time::Instant::now();
+        assert!(validate(SERVER, &raw, 7, "a.example.", 16).is_ok());
+        assert!(t.elapsed() < Duration::from_secs(1), "{:?}", t.elapsed());
+        // A stray record among them is refused.
+        let mut refs = refs;
+        refs.push(("other.example.", 16, b"\x02no".to_vec()));
+        let e = validate(SERVER, &answer("a.example.", &refs), 7, "a.example.", 16)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("a TXT record for other.example."), "{e}");
+    }
+
+    #[test]
+    fn a_dname_above_the_asked_name_is_allowed() {
+        let raw = answer(
+            "a.old.example.",
+            &[
+                ("old.example.", TYPE_DNAME, name("new.example.")),
+                ("a.old.example.", TYPE_CNAME, name("a.new.example.")),
+                ("a.new.example.", 16, b"\x01x".to_vec()),
+            ],
+        );
+        assert!(validate(SERVER, &raw, 7, "a.old.example.", 16).is_ok());
+        let raw = answer(
+            "a.old.example.",
+            &[("elsewhere.example.", TYPE_DNAME, name("x."))],
+        );
+        assert!(validate(SERVER, &raw, 7, "a.old.example.", 16).is_err());
+        // Another id, type or class of question.
+        let raw = answer("a.old.example.", &[]);
+        assert!(validate(SERVER, &raw, 8, "a.old.example.", 16).is_err());
+        assert!(validate(SERVER, &raw, 7, "a.old.example.", 1).is_err());
+        assert!(validate(SERVER, &raw[..raw.len() - 1], 7, "a.old.example.", 16).is_err());
+    }
 }

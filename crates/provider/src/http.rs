@@ -221,7 +221,11 @@ impl Notice {
 
 impl Default for Notice {
     fn default() -> Self {
-        Notice::new(|m| eprintln!("{m}"))
+        // Not eprintln!: a closed stderr (a pipe whose reader left) must not panic.
+        Notice::new(|m| {
+            use std::io::Write;
+            let _ = writeln!(std::io::stderr(), "{m}");
+        })
     }
 }
 

@@ -34,15 +34,14 @@ pub struct Capabilities {
     pub meta_key: Option<&'static str>,
 }
 
+/// Each message is complete in its `Display`; none has a `source()`, so that
+/// printing the chain (`{:#}` of anyhow) does not say the cause twice.
 #[derive(Debug, thiserror::Error)]
 pub enum ProviderError {
-    #[error("{path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
+    #[error("{path}: {error}")]
+    Io { path: String, error: std::io::Error },
     /// The live zone could not be read (a zone file with errors, say).
-    #[error("{0}")]
+    #[error(transparent)]
     Zone(#[from] zone::Diagnostics),
     /// The local provider's zone file does not parse (edited by hand, say).
     #[error("{diagnostics}\n  hint: the live zone file {path} cannot be read, so nothing was changed; fix it by hand, or replace it with a backup: `dnsctl backups {zone}` lists them and `dnsctl revert BACKUP` restores one over it")]
@@ -80,10 +79,10 @@ pub enum ProviderError {
 }
 
 impl ProviderError {
-    pub fn io(path: impl AsRef<std::path::Path>, source: std::io::Error) -> Self {
+    pub fn io(path: impl AsRef<std::path::Path>, error: std::io::Error) -> Self {
         ProviderError::Io {
             path: path.as_ref().display().to_string(),
-            source,
+            error,
         }
     }
 }

@@ -221,7 +221,7 @@ impl Rfc2136Provider {
     async fn axfr(&self, origin: &Name) -> Result<Zone, ProviderError> {
         let key = self.key()?;
         let mut s = self.connect().await?;
-        let id = fastrand::u16(..);
+        let id = crate::dns::random_id().map_err(|e| self.remote(e))?;
         let mut q = wire::query(id, origin.as_str(), wire::TYPE_AXFR, false);
         let mac = key.sign(&mut q);
         self.send(&mut s, &q).await?;
@@ -627,7 +627,7 @@ impl Provider for Rfc2136Provider {
         let mut s = self.connect().await?;
         let total = batches.len();
         for (n, b) in batches.iter().enumerate() {
-            let msg = b.message(fastrand::u16(..));
+            let msg = b.message(crate::dns::random_id().map_err(|e| self.remote(e))?);
             let rcode = self.update(&mut s, &key, msg).await.map_err(|e| match e {
                 ProviderError::Remote { provider, message } => ProviderError::Remote {
                     provider,
