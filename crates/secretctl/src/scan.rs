@@ -27,7 +27,8 @@ an existing .gitleaks.toml is read too).
 
 Exit codes:
   0  no findings
-  1  findings (or a --fix that could not be applied)
+  1  findings (or a --fix that could not be applied, or a file .sops.yaml
+     says must be encrypted that could not be scanned)
   2  error (not a git repository, unreadable config, git failed, ...)";
 
 /// Arguments of `secretctl scan`.
