@@ -623,6 +623,18 @@ fn large_binary_and_utf16_files_are_scanned_not_skipped() {
     // The working tree scan reads the same.
     let f = r.findings(&["scan"]);
     assert_eq!(f.len(), got.len(), "{f:?}");
+    // A large file changed again: what its HEAD version had is not new.
+    r.git(&["commit", "-q", "-m", "big"]);
+    log.push_str("one more line\n");
+    r.write("big.log", &log);
+    r.git(&["add", "big.log"]);
+    r.secretctl(&["scan", "--staged"]).expect(0);
+    log.push_str(&format!("AWS_KEY=AKIA{}\n", "XD4G5ZJ7WOQE3KM5"));
+    r.write("big.log", &log);
+    r.git(&["add", "big.log"]);
+    let f = r.findings(&["scan", "--staged"]);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0]["line"], 200_003);
 }
 
 #[test]
