@@ -562,6 +562,14 @@ fn hook_install_keeps_a_hook_that_is_not_utf8_byte_for_byte() {
     );
     r.secretctl(&["hook", "uninstall"]).expect(0);
     assert_eq!(std::fs::read(&hook).unwrap(), foreign);
+    // A dangling symlink is a hook in the way too.
+    std::fs::remove_file(&hook).unwrap();
+    std::os::unix::fs::symlink("/nonexistent/hook", &hook).unwrap();
+    r.secretctl(&["hook", "install"]).expect(1);
+    assert_eq!(
+        std::fs::read_link(&hook).unwrap(),
+        Path::new("/nonexistent/hook")
+    );
 }
 
 #[test]
