@@ -562,6 +562,14 @@ fn hook_install_keeps_a_hook_that_is_not_utf8_byte_for_byte() {
     );
     r.secretctl(&["hook", "uninstall"]).expect(0);
     assert_eq!(std::fs::read(&hook).unwrap(), foreign);
+    // A dangling symlink is a hook in the way too.
+    std::fs::remove_file(&hook).unwrap();
+    std::os::unix::fs::symlink("/nonexistent/hook", &hook).unwrap();
+    r.secretctl(&["hook", "install"]).expect(1);
+    assert_eq!(
+        std::fs::read_link(&hook).unwrap(),
+        Path::new("/nonexistent/hook")
+    );
 }
 
 #[test]
@@ -623,6 +631,18 @@ fn large_binary_and_utf16_files_are_scanned_not_skipped() {
     // The working tree scan reads the same.
     let f = r.findings(&["scan"]);
     assert_eq!(f.len(), got.len(), "{f:?}");
+    // A large file changed again: what its HEAD version had is not new.
+    r.git(&["commit", "-q", "-m", "big"]);
+    log.push_str("one more line\n");
+    r.write("big.log", &log);
+    r.git(&["add", "big.log"]);
+    r.secretctl(&["scan", "--staged"]).expect(0);
+    log.push_str(&format!("AWS_KEY=AKIA{}\n", "XD4G5ZJ7WOQE3KM5"));
+    r.write("big.log", &log);
+    r.git(&["add", "big.log"]);
+    let f = r.findings(&["scan", "--staged"]);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0]["line"], 200_003);
 }
 
 #[test]

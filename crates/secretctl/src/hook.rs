@@ -112,7 +112,13 @@ fn run_inner(args: Args) -> Result<i32, String> {
             // encoding, is a hook too); one that cannot be read is kept.
             let existing = match std::fs::read(&hook) {
                 Ok(b) => Some(Ok(b)),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                // (A dangling symlink is a hook in the way too.)
+                Err(e)
+                    if e.kind() == std::io::ErrorKind::NotFound
+                        && std::fs::symlink_metadata(&hook).is_err() =>
+                {
+                    None
+                }
                 Err(e) => Some(Err(e)),
             };
             let ours = matches!(&existing, Some(Ok(t)) if is_ours(t));

@@ -27,7 +27,8 @@ an existing .gitleaks.toml is read too).
 
 Exit codes:
   0  no findings
-  1  findings (or a --fix that could not be applied)
+  1  findings (or a --fix that could not be applied, or a file .sops.yaml
+     says must be encrypted that could not be scanned)
   2  error (not a git repository, unreadable config, git failed, ...)";
 
 /// Arguments of `secretctl scan`.
@@ -528,11 +529,23 @@ fn scan_staged(
             }
             // A secret already in the HEAD version is not what this commit
             // adds (compared as scanned: decoded, printable runs). A file
-            // scanned in windows is not compared: all its findings count.
+            // scanned in windows has no content at hand: its HEAD version is
+            // scanned too, and a finding it has (same rule, path and
+            // secret: same fingerprint) is not new.
             let text = data.as_deref().map(scan::scannable);
-            let old = match (&c.old, &text) {
-                (Some(o), Some(_)) => cat.read(o, max)?.flatten(),
-                _ => None,
+            let (old, old_prints) = match (&c.old, &text) {
+                (Some(o), Some(_)) => (cat.read(o, max)?.flatten(), None),
+                (Some(o), None) => {
+                    let prints: std::collections::HashSet<String> =
+                        read_blobs(ctx, cat, &[o], &[&c.path], &mut Tally::default())?
+                            .into_iter()
+                            .filter_map(|(_, r)| r)
+                            .flat_map(|(r, _)| r.findings)
+                            .map(|f| f.fingerprint)
+                            .collect();
+                    (None, Some(prints))
+                }
+                (None, _) => (None, None),
             };
             let old_text = old.as_deref().map(scan::scannable);
             let mut fs: Vec<Finding> = r
@@ -541,10 +554,11 @@ fn scan_staged(
                 .zip(r.spans)
                 .filter(|(f, (s, e))| {
                     f.kind != FindingKind::Secret
-                        || match (&text, &old_text) {
-                            (Some((t, _)), Some((o, _))) => {
+                        || match (&text, &old_text, &old_prints) {
+                            (Some((t, _)), Some((o, _)), _) => {
                                 memchr::memmem::find(o, &t[*s..*e]).is_none()
                             }
+                            (_, _, Some(prints)) => !prints.contains(&f.fingerprint),
                             _ => true,
                         }
                 })

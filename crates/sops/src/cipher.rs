@@ -513,6 +513,30 @@ mod tests {
     }
 
     #[test]
+    fn any_iv_length_but_zero_is_decrypted_and_32_is_written() {
+        for n in [12, 16, 64] {
+            let iv = vec![5u8; n];
+            let mut enc = ENC_HEAD.to_string();
+            let tag = Gcm::new(&KEY).seal_b64(&iv, b"k:", b"short iv", &mut enc, None);
+            push_enc_tail(&mut enc, &iv, &tag, "str");
+            let mut stash = IvStash::new();
+            let v = decrypt(&enc, &KEY, "k:", Some(&mut stash)).unwrap();
+            assert!(v == Value::str("short iv"), "{n}-byte IV");
+            // Re-encrypted unchanged, it gets a fresh 32-byte IV.
+            let again = encrypt(&v, &KEY, "k:", Some(&stash)).unwrap().unwrap();
+            assert_eq!(parse(&again, "").unwrap().iv.len(), 32);
+        }
+        let e = decrypt(
+            "ENC[AES256_GCM,data:AA==,iv:,tag:AAAAAAAAAAAAAAAAAAAAAA==,type:str]",
+            &KEY,
+            "k:",
+            None,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("empty iv"), "{e}");
+    }
+
+    #[test]
     fn stash_keeps_iv_of_unchanged_values() {
         let enc = encrypt(&Value::str("same"), &KEY, "k:", None)
             .unwrap()

@@ -404,6 +404,27 @@ mod tests {
     use super::*;
     use crate::metadata::EncryptionRules;
 
+    #[test]
+    fn no_rule_named_is_the_unencrypted_suffix() {
+        let r = Rules::new(&EncryptionRules::default()).unwrap();
+        let path = |k: &str| vec![k.to_string()];
+        assert_eq!(
+            r.treatment(&path("x_unencrypted"), &[], false),
+            Treatment::ClearByRule
+        );
+        assert_eq!(r.treatment(&path("x"), &[], false), Treatment::Encrypt);
+        // Another rule named: no default beside it.
+        let r = Rules::new(&EncryptionRules {
+            encrypted_regex: Some("^x".into()),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(
+            r.treatment(&path("x_unencrypted"), &[], false),
+            Treatment::Encrypt
+        );
+    }
+
     fn sample() -> Map {
         let mut inner = Map::new();
         inner.push("user", Value::str("admin"));
