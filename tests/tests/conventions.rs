@@ -60,6 +60,14 @@ fn check_json_reports_zones_and_located_errors() {
     assert_eq!(v["errors"][0]["file"], "zones/stray.net.yaml", "{v}");
 }
 
+/// Every JSON object dnsctl prints carries the version of its shape.
+#[test]
+fn preview_json_is_versioned() {
+    let v = json(&project().dnsctl(&["preview", "--json"]).expect(0));
+    assert_eq!(v["version"], 1, "{v}");
+    assert_eq!(v["summary"]["create"], 2, "{v}");
+}
+
 #[test]
 fn backups_json_lists_every_backup() {
     let p = project();

@@ -406,8 +406,8 @@ async fn plan_zone<'a>(
     })
 }
 
-/// Version of the `--json` shapes of check and backups (see the README).
-const JSON_VERSION: u32 = 1;
+/// Version of the shapes of the JSON objects dnsctl prints (see the README).
+pub(crate) const JSON_VERSION: u32 = 1;
 
 /// An error as `check --json` reports it: located when it is a diagnostic.
 fn errors_json(e: &anyhow::Error) -> Vec<serde_json::Value> {
