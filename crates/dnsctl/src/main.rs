@@ -4,6 +4,7 @@
 mod acme;
 mod completions;
 mod init;
+mod progress;
 mod render;
 mod verify;
 
@@ -611,16 +612,14 @@ async fn push(
         eprintln!("backup: {}", display_path(&path));
         saved.push(path);
     }
-    // Zones are applied concurrently; a progress line only makes sense for one.
-    let progress = work.len() == 1 && show_progress(work[0].provider);
+    // Zones are applied concurrently, each with a bar of its own.
+    let progress = progress::attach(work.iter().map(|p| p.provider));
     let results = futures_util::future::join_all(work.iter().map(|p| async move {
         let started = std::time::Instant::now();
         (p.provider.apply(&p.plan).await, started.elapsed())
     }))
     .await;
-    if progress {
-        eprint!("\r\x1b[K");
-    }
+    drop(progress);
     let mut failed = false;
     for ((p, saved), (applied, took)) in work.iter().zip(&saved).zip(results) {
         match applied {
@@ -647,28 +646,6 @@ async fn push(
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// On a terminal, reports the progress of a long apply on stderr (the
-/// Cloudflare provider reports after each batch). Returns whether it does.
-fn show_progress(provider: &AnyProvider) -> bool {
-    if !std::io::stderr().is_terminal() {
-        return false;
-    }
-    match provider {
-        AnyProvider::Cloudflare(cf) => {
-            cf.set_progress(std::sync::Arc::new(
-                |zone: &Name, done: usize, total: usize| {
-                    eprint!(
-                        "\r{}: {done}/{total} record changes applied",
-                        zone.as_str().trim_end_matches('.')
-                    );
-                },
-            ));
-            true
-        }
-        _ => false,
-    }
 }
 
 fn display_path(p: &Path) -> String {
