@@ -60,6 +60,14 @@ fn check_json_reports_zones_and_located_errors() {
     assert_eq!(v["errors"][0]["file"], "zones/stray.net.yaml", "{v}");
 }
 
+/// Every JSON object dnsctl prints carries the version of its shape.
+#[test]
+fn preview_json_is_versioned() {
+    let v = json(&project().dnsctl(&["preview", "--json"]).expect(0));
+    assert_eq!(v["version"], 1, "{v}");
+    assert_eq!(v["summary"]["create"], 2, "{v}");
+}
+
 #[test]
 fn backups_json_lists_every_backup() {
     let p = project();
@@ -173,14 +181,46 @@ fn bash_completion_offers_zone_names() {
     assert_eq!(complete("dnsctl push example.c"), "example.com");
     assert_eq!(complete("dnsctl pre"), "preview");
     assert_eq!(complete("dnsctl preview --ex"), "--exit-code");
-    for shell in ["zsh", "fish"] {
-        let r = p.dnsctl(&["completions", shell]).expect(0);
-        assert!(
-            r.stdout().contains("dnsctl __zones"),
-            "{shell}: {}",
-            r.stdout()
-        );
-    }
+    // fish and zsh run their scripts for real (Debian fish and zsh, which
+    // scripts/test.sh installs).
+    let run = |shell: &str, script: &str| {
+        let script_file = p.path(&format!("completion.{shell}"));
+        let text = p.dnsctl(&["completions", shell]).expect(0).stdout();
+        std::fs::write(&script_file, text).unwrap();
+        let out = std::process::Command::new(shell)
+            .args(if shell == "zsh" {
+                &["-f", "-c"][..]
+            } else {
+                &["-c"][..]
+            })
+            .arg(script.replace("SCRIPT", &script_file.display().to_string()))
+            .current_dir(p.dir.path())
+            .env("PATH", format!("{}:/usr/bin:/bin", dir.display()))
+            .env("HOME", p.dir.path())
+            .output()
+            .unwrap_or_else(|e| panic!("{shell} (Debian {shell}) must be installed: {e}"));
+        assert!(out.status.success(), "{shell}: {out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let fish = run(
+        "fish",
+        "source SCRIPT; complete -C 'dnsctl verify '; complete -C 'dnsctl ch'",
+    );
+    assert!(
+        fish.starts_with("example.com\nexample.org\ncheck\t"),
+        "{fish}"
+    );
+    // zsh: the zone arguments call the lister (compadd stubbed to print).
+    let zsh = run(
+        "zsh",
+        "autoload -U compinit; compinit -u -d zcompdump; source SCRIPT\n\
+         compadd() { print -l -- \"${(@P)${@[-1]}}\" }; _dnsctl_values\n\
+         grep -c ':_dnsctl_values' SCRIPT",
+    );
+    // check, preview, push, pull, verify, backups (and acme check's domain:
+    // zsh's script does not tell nested commands apart, and a zone is a
+    // fair guess there).
+    assert_eq!(zsh, "example.com\nexample.org\n7\n");
 }
 
 #[test]

@@ -223,6 +223,15 @@ fn init_from_a_provider_adopts_the_live_zone() {
     );
     assert!(!h.repo().join(".git").exists());
     h.dnsctl(&["preview", "--exit-code"]).expect(0);
+    // Without --zone: every zone of dnsctl.yaml that has no file yet.
+    std::fs::remove_file(h.repo().join("zones/example.org.yaml")).unwrap();
+    let r = h.dnsctl(&["init", "--from", "local", "--no-git"]).expect(1);
+    assert!(
+        r.stderr().contains("created zones/example.org.yaml"),
+        "{}",
+        r.stderr()
+    );
+    assert_eq!(h.read("zones/example.org.yaml"), yaml);
     // A provider dnsctl.yaml does not define is named in the error.
     let r = h
         .dnsctl(&["init", "--zone", "example.net", "--from", "cf", "--no-git"])

@@ -79,29 +79,23 @@ complete -F {fname} -o bashdefault -o default {bin}
                     let ours = section
                         .as_deref()
                         .is_some_and(|s| d.subcommands.contains(&s));
-                    let positional = line.trim_start().starts_with("'*::")
-                        || line.trim_start().starts_with("'::")
-                        || line.trim_start().starts_with("':");
+                    let positional = ["':", "'*:"].iter().any(|p| line.starts_with(p));
                     if ours && positional && line.contains(":_default'") {
                         lines.push(line.replace(":_default'", &format!(":{fname}'")));
                     } else {
                         lines.push(line.to_string());
                     }
                 }
+                let function = format!(
+                    "(( $+functions[{fname}] )) ||\n{fname}() {{\n    local -a vals\n    vals=(${{(f)\"$({list})\"}})\n    compadd -a vals\n}}\n\n"
+                );
+                // Defined before the script's last lines, which call _{bin}
+                // when the file is autoloaded.
+                let tail = format!("if [ \"$funcstack[1]\" = \"_{bin}\" ]; then");
+                let at = lines.iter().position(|l| *l == tail).unwrap_or(lines.len());
+                lines.insert(at, function);
                 script = lines.join("\n");
                 script.push('\n');
-                script.push_str(&format!(
-                    "\n(( $+functions[{fname}] )) ||\n{fname}() {{\n    local -a vals\n    vals=(${{(f)\"$({list})\"}})\n    compadd -a vals\n}}\n"
-                ));
-                // The generated script ends by calling _{bin} when sourced;
-                // keep that call last so our function exists by then.
-                let call = format!("\nif [ \"$funcstack[1]\" = \"_{bin}\" ]; then");
-                if let Some(at) = script.find(&call) {
-                    let (head, tail) = script.split_at(at);
-                    let (tail, ours) =
-                        tail.split_at(tail.find("\n\n(( $+functions").unwrap_or(tail.len()));
-                    script = format!("{head}{ours}{tail}");
-                }
             }
             _ => {}
         }

@@ -221,7 +221,7 @@ pub async fn run(cfg: &Config, cmd: AcmeCommand) -> Result<ExitCode> {
                 outln!(
                     "{}",
                     serde_json::to_string_pretty(
-                        &serde_json::json!({"domain": domain, "ok": !report.failed(), "findings": items})
+                        &serde_json::json!({"version": crate::JSON_VERSION, "domain": domain, "ok": !report.failed(), "findings": items})
                     )?
                 );
             } else {

@@ -17,8 +17,9 @@ Examples:
 
 Creates only what is missing (never overwrites; running it again is safe):
   dnsctl.yaml         the local provider (live/), commented examples of the others
-  zones/ZONE.yaml     one per --zone: empty, or the live zone (SOA and ignored
-                      records left out) of the provider --from names
+  zones/ZONE.yaml     one per --zone (default: every zone of dnsctl.yaml): empty,
+                      or the live zone (SOA and ignored records left out) of
+                      the provider --from names
   backups/ secrets/   push's backups; SOPS-encrypted files
   .sops.yaml          files in secrets/ are encrypted to your age recipient, from
                       SOPS_AGE_KEY_FILE or ~/.config/sops/age/keys.txt (created,
@@ -35,7 +36,7 @@ provider in dnsctl.yaml: pulling from one and pushing to another migrates it.";
 pub struct Args {
     /// The repository's directory (created if missing) [default: the current directory]
     dir: Option<PathBuf>,
-    /// A zone to manage (e.g. example.com); repeatable
+    /// A zone to manage (e.g. example.com); repeatable [default: the zones of an existing dnsctl.yaml]
     #[arg(long, value_name = "ZONE")]
     zone: Vec<String>,
     /// Fill zones/ZONE.yaml from the live zone at this provider of dnsctl.yaml
@@ -189,6 +190,12 @@ pub async fn run(args: &Args, config: Option<&Path>) -> Result<ExitCode> {
     report.file(&cfg_path, &config_text(&zones))?;
     match Config::load(&cfg_path) {
         Ok(cfg) => {
+            // Without --zone: every zone of dnsctl.yaml (those with a file are kept).
+            let zones = if zones.is_empty() {
+                cfg.zones.values().map(|zc| zc.name.clone()).collect()
+            } else {
+                zones
+            };
             for z in &zones {
                 if let Err(e) = zone_file(&report, &cfg, z, args.from.as_deref()).await {
                     report.problem(format!("{e:#}"));
@@ -285,6 +292,7 @@ fn recipient(yes: bool) -> Result<Option<String>> {
         found.extend(recipients_in(&zeroize::Zeroizing::new(text)));
     }
     if !found.is_empty() {
+        found.sort();
         found.dedup();
         return Ok(Some(found.join(",")));
     }

@@ -6,6 +6,7 @@ mod output;
 mod acme;
 mod completions;
 mod init;
+mod progress;
 mod render;
 mod verify;
 
@@ -322,7 +323,7 @@ fn read_zone_file(path: &Path, name: &Name) -> Result<Zone> {
     let (zone, warnings) =
         zone::parse_zone_yaml_with_warnings(&text, name, &path.display().to_string())?;
     if !warnings.items.is_empty() {
-        eprintln!("{warnings}");
+        errln!("{warnings}");
     }
     Ok(zone)
 }
@@ -411,8 +412,8 @@ async fn plan_zone<'a>(
     })
 }
 
-/// Version of the `--json` shapes of check and backups (see the README).
-const JSON_VERSION: u32 = 1;
+/// Version of the shapes of the JSON objects dnsctl prints (see the README).
+pub(crate) const JSON_VERSION: u32 = 1;
 
 /// An error as `check --json` reports it: located when it is a diagnostic.
 fn errors_json(e: &anyhow::Error) -> Vec<serde_json::Value> {
@@ -616,16 +617,14 @@ async fn push(
         errln!("backup: {}", display_path(&path));
         saved.push(path);
     }
-    // Zones are applied concurrently; a progress line only makes sense for one.
-    let progress = work.len() == 1 && show_progress(work[0].provider);
+    // Zones are applied concurrently, each with a bar of its own.
+    let progress = progress::attach(work.iter().map(|p| p.provider));
     let results = futures_util::future::join_all(work.iter().map(|p| async move {
         let started = std::time::Instant::now();
         (p.provider.apply(&p.plan).await, started.elapsed())
     }))
     .await;
-    if progress {
-        err!("\r\x1b[K");
-    }
+    drop(progress);
     let mut failed = false;
     for ((p, saved), (applied, took)) in work.iter().zip(&saved).zip(results) {
         match applied {
@@ -652,28 +651,6 @@ async fn push(
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// On a terminal, reports the progress of a long apply on stderr (the
-/// Cloudflare provider reports after each batch). Returns whether it does.
-fn show_progress(provider: &AnyProvider) -> bool {
-    if !std::io::stderr().is_terminal() {
-        return false;
-    }
-    match provider {
-        AnyProvider::Cloudflare(cf) => {
-            cf.set_progress(std::sync::Arc::new(
-                |zone: &Name, done: usize, total: usize| {
-                    err!(
-                        "\r{}: {done}/{total} record changes applied",
-                        zone.as_str().trim_end_matches('.')
-                    );
-                },
-            ));
-            true
-        }
-        _ => false,
-    }
 }
 
 fn display_path(p: &Path) -> String {

@@ -194,5 +194,5 @@ pub fn json(plan: &Plan, target: &str) -> Value {
 }
 
 pub fn total_json(zones: Vec<Value>, total: Counts) -> Value {
-    json!({"zones": zones, "summary": counts_json(total)})
+    json!({"version": crate::JSON_VERSION, "zones": zones, "summary": counts_json(total)})
 }

@@ -324,7 +324,6 @@ fn unmanaged(t: &str) -> Option<&'static str> {
         "LP",
         "NID",
         "TALINK",
-        "CAA2",
         "AMTRELAY",
         "RESINFO",
         "WALLET",

@@ -1,0 +1,64 @@
+//! A long push shows progress bars on stderr on a terminal, one per zone,
+//! and nothing of the kind without one.
+
+use dnsctl_e2e::{binary, Project};
+use testkit::Emulator;
+
+const TOKEN: &str = "cf-progress-token";
+
+fn setup() -> (Emulator, Project) {
+    let emu = Emulator::start_in_thread();
+    emu.add_token(TOKEN);
+    let p = Project::new();
+    let mut config = format!(
+        "providers:\n  cf:\n    type: cloudflare\n    token: {{env: CF_PROGRESS_TOKEN}}\n    base_url: {}\n    batch_size: 20\nzones:\n",
+        emu.base_url()
+    );
+    for zone in ["example.com", "example.org"] {
+        emu.add_zone(zone);
+        config.push_str(&format!("  {zone}: {{provider: cf}}\n"));
+        p.write(&format!("zones/{zone}.yaml"), &dnsctl_e2e::big_zone(400));
+    }
+    p.write("dnsctl.yaml", &config);
+    (emu, p)
+}
+
+#[test]
+fn push_shows_progress_only_on_a_terminal() {
+    let (_emu, p) = setup();
+    let env = [("CF_PROGRESS_TOKEN", TOKEN)];
+    // No terminal: no bar, and the output is what scripts parse.
+    let r = p.dnsctl_env(&["push", "--yes"], &env).expect(0);
+    assert!(
+        !r.stderr().contains("record changes applied"),
+        "{}",
+        r.stderr()
+    );
+    assert!(!r.stderr().contains('\r'), "{:?}", r.stderr());
+
+    // On a terminal (script(1) gives it one), a bar per zone.
+    let (_emu, p) = setup();
+    let bin = binary("dnsctl", "dnsctl");
+    let out = std::process::Command::new("script")
+        .args([
+            "-qec",
+            &format!("{} push --yes", bin.display()),
+            "/dev/null",
+        ])
+        .current_dir(p.dir.path())
+        .env("NO_COLOR", "1")
+        .env("CF_PROGRESS_TOKEN", TOKEN)
+        .env("TERM", "xterm")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("script (util-linux) runs the command on a pseudo-terminal");
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{screen}");
+    for zone in ["example.com", "example.org"] {
+        assert!(
+            screen.contains(&format!("{zone}: [")) && screen.contains("record changes applied"),
+            "no progress bar for {zone}:\n{screen}"
+        );
+        assert!(screen.contains(&format!("to {zone} in")), "{screen}");
+    }
+}
