@@ -45,5 +45,10 @@ export SOPS_DISABLE_VERSION_CHECK=1
 nix-instantiate --parse flake.nix >/dev/null
 
 command -v cargo-nextest >/dev/null || cargo install --locked cargo-nextest
+# What the compiler and its tools can keep honest: formatting, lints, the
+# library docs (broken links), before the tests.
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --lib --quiet
 cargo test --workspace --doc --quiet
 cargo nextest run --workspace --no-fail-fast "$@"

@@ -24,7 +24,7 @@ pub fn write(path: &Path, data: &[u8]) -> io::Result<()> {
     write_with(path, data, keep, false).map(|_| ())
 }
 
-/// Like [`write`], giving the file `mode` (e.g. 0o600 for decrypted secrets).
+/// Like [`write`](fn@write), giving the file `mode` (e.g. 0o600 for decrypted secrets).
 #[cfg(unix)]
 pub fn write_with_mode(path: &Path, data: &[u8], mode: u32) -> io::Result<()> {
     use std::os::unix::fs::PermissionsExt;

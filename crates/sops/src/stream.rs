@@ -53,7 +53,7 @@ fn read_piece(r: &mut dyn Read, mut piece: Zeroizing<Vec<u8>>) -> Result<Zeroizi
 /// Encrypts the binary file read from `r` for new recipients, writing the
 /// encrypted file (sops' JSON envelope, which is also what `--output-type
 /// binary` writes) to `w` as it goes. Errors while reading are
-/// [`Error::Io`] with the context `reading`; `w` may then have part of the
+/// [`Error::Read`], while writing [`Error::Write`]; `w` may then have part of the
 /// output, so give it a temporary file or a pipe whose reader sees the
 /// failure.
 ///
