@@ -56,8 +56,33 @@ fn check_json_reports_zones_and_located_errors() {
         e["message"].as_str().unwrap().contains("192.0.2.300"),
         "{v}"
     );
+    assert_eq!(e["level"], "error", "{v}");
     assert_eq!(v["zones"][1]["ok"], true);
     assert_eq!(v["errors"][0]["file"], "zones/stray.net.yaml", "{v}");
+}
+
+#[test]
+fn check_json_lists_warnings_of_valid_zones_with_their_level() {
+    let p = project();
+    p.write(
+        "zones/example.com.yaml",
+        "'': {type: MX, value: {preference: 10, exchange: mail.}}
+",
+    );
+    let r = p.dnsctl(&["check", "--json"]).expect(0);
+    assert_eq!(r.stderr(), "", "warnings go into the JSON too");
+    let v = json(&r);
+    assert_eq!(v["ok"], true, "{v}");
+    let w = &v["zones"][0]["errors"][0];
+    assert_eq!(w["level"], "warning", "{v}");
+    assert_eq!(
+        (&w["line"], &w["file"]),
+        (&Value::from(1), &Value::from("zones/example.com.yaml")),
+        "{v}"
+    );
+    // Without --json the warning is on stderr and check passes.
+    let r = p.dnsctl(&["check"]).expect(0);
+    assert!(r.stderr().contains("warning"), "{}", r.stderr());
 }
 
 /// Every JSON object dnsctl prints carries the version of its shape.

@@ -313,6 +313,16 @@ fn load_desired(cfg: &Config, zc: &ZoneConfig) -> Result<Zone> {
 
 /// Reads and validates `zones/<zone>.yaml`.
 fn read_zone_file(path: &Path, name: &Name) -> Result<Zone> {
+    let (zone, warnings) = read_zone_file_with_warnings(path, name)?;
+    if !warnings.items.is_empty() {
+        errln!("{warnings}");
+    }
+    Ok(zone)
+}
+
+/// Reads and validates `zones/<zone>.yaml`, returning its warnings (what is
+/// valid but probably not meant) for the caller to show.
+fn read_zone_file_with_warnings(path: &Path, name: &Name) -> Result<(Zone, Diagnostics)> {
     let text = std::fs::read_to_string(path).with_context(|| {
         format!(
             "cannot read {}: create it, or adopt the live zone with `dnsctl pull {}`",
@@ -320,12 +330,11 @@ fn read_zone_file(path: &Path, name: &Name) -> Result<Zone> {
             name.as_str().trim_end_matches('.')
         )
     })?;
-    let (zone, warnings) =
-        zone::parse_zone_yaml_with_warnings(&text, name, &path.display().to_string())?;
-    if !warnings.items.is_empty() {
-        errln!("{warnings}");
-    }
-    Ok(zone)
+    Ok(zone::parse_zone_yaml_with_warnings(
+        &text,
+        name,
+        &path.display().to_string(),
+    )?)
 }
 
 fn provider_of<'a>(cfg: &'a Config, zc: &ZoneConfig) -> Result<&'a AnyProvider> {
@@ -418,19 +427,23 @@ pub(crate) const JSON_VERSION: u32 = 1;
 /// An error as `check --json` reports it: located when it is a diagnostic.
 fn errors_json(e: &anyhow::Error) -> Vec<serde_json::Value> {
     match e.downcast_ref::<Diagnostics>() {
-        Some(d) => d
-            .items
-            .iter()
-            .map(|i| {
-                serde_json::json!({"file": d.file, "line": i.pos.line, "column": i.pos.col,
-                    "message": i.message, "hint": i.hint})
-            })
-            .collect(),
+        Some(d) => diagnostics_json(d),
         None => vec![
             serde_json::json!({"file": null, "line": null, "column": null,
-            "message": format!("{e:#}"), "hint": null}),
+            "message": format!("{e:#}"), "hint": null, "level": "error"}),
         ],
     }
+}
+
+fn diagnostics_json(d: &Diagnostics) -> Vec<serde_json::Value> {
+    d.items
+        .iter()
+        .map(|i| {
+            serde_json::json!({"file": d.file, "line": i.pos.line, "column": i.pos.col,
+                "message": i.message, "hint": i.hint,
+                "level": if i.warning { "warning" } else { "error" }})
+        })
+        .collect()
 }
 
 fn check(cfg: &Config, names: &[String], json: bool) -> Result<ExitCode> {
@@ -440,25 +453,32 @@ fn check(cfg: &Config, names: &[String], json: bool) -> Result<ExitCode> {
     let mut zones_json = Vec::new();
     let mut stray_json = Vec::new();
     for zc in &zones {
-        let result = load_desired(cfg, zc).and_then(|mut desired| {
-            let provider = provider_of(cfg, zc)?;
-            provider.normalize(&mut desired);
-            // Everything as a create: checks every record set against the provider.
-            let all = plan(
-                &desired,
-                &Zone::new(zc.name.clone()),
-                &PlanOptions::default(),
-            );
-            check_capabilities(&all, &provider.capabilities(), &zc.provider)?;
-            Ok(desired.len())
-        });
+        let path = cfg.zone_file(zc.name.as_str());
+        let result =
+            read_zone_file_with_warnings(&path, &zc.name).and_then(|(mut desired, warnings)| {
+                let provider = provider_of(cfg, zc)?;
+                provider.normalize(&mut desired);
+                // Everything as a create: checks every record set against the provider.
+                let all = plan(
+                    &desired,
+                    &Zone::new(zc.name.clone()),
+                    &PlanOptions::default(),
+                );
+                check_capabilities(&all, &provider.capabilities(), &zc.provider)?;
+                Ok((desired.len(), warnings))
+            });
         let zone = zc.name.as_str().trim_end_matches('.');
         match result {
-            Ok(n) => {
+            Ok((n, warnings)) => {
                 sets += n;
-                zones_json.push(
-                    serde_json::json!({"zone": zone, "ok": true, "record_sets": n, "errors": []}),
-                );
+                if json {
+                    zones_json.push(
+                        serde_json::json!({"zone": zone, "ok": true, "record_sets": n,
+                        "errors": diagnostics_json(&warnings)}),
+                    );
+                } else if !warnings.items.is_empty() {
+                    errln!("{warnings}");
+                }
             }
             Err(e) => {
                 failed = true;
