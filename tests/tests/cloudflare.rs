@@ -432,3 +432,26 @@ fn push_says_on_stderr_what_it_waits_for() {
     );
     assert_eq!(s.live().len(), 17);
 }
+
+/// An ACME hook's error is printed once, as a sentence (anyhow's chain
+/// repeated the provider's error after the ACME error that quoted it).
+#[test]
+fn acme_errors_say_their_cause_once() {
+    let s = Setup::new();
+    let r = s
+        .project
+        .dnsctl_env(
+            &[
+                "acme",
+                "present",
+                "_acme-challenge.example.com",
+                "LHDhK3oGRvkiefQnx7OOczTY5Tic_xZ6HcMOc_gmtoM",
+                "--no-wait",
+            ],
+            &[("CF_TEST_TOKEN", "not-the-token")],
+        )
+        .expect(1);
+    let err = r.stderr();
+    assert_eq!(err.matches("verifying the API token").count(), 1, "{err}");
+    assert!(err.contains("create a token"), "{err}");
+}
