@@ -408,3 +408,50 @@ fn verify_checks_answers_and_authority() {
         );
     }
 }
+
+/// A 429 with `Retry-After` is waited out, and stderr says what for and how
+/// long (it was silent, and a `Retry-After: 300` waited 300 s per retry).
+#[test]
+fn push_says_on_stderr_what_it_waits_for() {
+    let s = Setup::new();
+    s.emu.inject(
+        testkit::FaultRule::nth(1, testkit::Fault::RateLimited { retry_after: 1 })
+            .on("POST", "/batch"),
+    );
+    let t = std::time::Instant::now();
+    let r = s.run(&["push", "--yes"]).expect(0);
+    assert!(t.elapsed() >= std::time::Duration::from_secs(1));
+    assert!(
+        r.stderr()
+            .contains("cf (cloudflare): rate limited (HTTP 429) at POST /zones/")
+            && r.stderr().contains(
+                "/dns_records/batch; waiting 1 s before retry 1 of 6 (as the server asked)"
+            ),
+        "{}",
+        r.stderr()
+    );
+    assert_eq!(s.live().len(), 17);
+}
+
+/// An ACME hook's error is printed once, as a sentence (anyhow's chain
+/// repeated the provider's error after the ACME error that quoted it).
+#[test]
+fn acme_errors_say_their_cause_once() {
+    let s = Setup::new();
+    let r = s
+        .project
+        .dnsctl_env(
+            &[
+                "acme",
+                "present",
+                "_acme-challenge.example.com",
+                "LHDhK3oGRvkiefQnx7OOczTY5Tic_xZ6HcMOc_gmtoM",
+                "--no-wait",
+            ],
+            &[("CF_TEST_TOKEN", "not-the-token")],
+        )
+        .expect(1);
+    let err = r.stderr();
+    assert_eq!(err.matches("verifying the API token").count(), 1, "{err}");
+    assert!(err.contains("create a token"), "{err}");
+}

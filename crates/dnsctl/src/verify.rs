@@ -285,7 +285,7 @@ async fn authority(server: SocketAddr, label: &str, zone: &Name) -> Result<()> {
         .msg
         .answers
         .iter()
-        .any(|rr| rr.rtype == wire::TYPE_SOA && rr.name == zone.as_str());
+        .any(|rr| rr.rtype == wire::TYPE_SOA && rr.name.eq_ignore_ascii_case(zone.as_str()));
     if r.rcode() == 0 && r.authoritative() && has_soa {
         return Ok(());
     }

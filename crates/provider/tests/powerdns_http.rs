@@ -14,13 +14,21 @@ const KEY: &str = "pdns-api-key-never-leaves-api-url";
 /// Serves every connection with `answer` (head plus body, or `None` for an
 /// endless body); returns the address and the request heads received.
 async fn serve(answer: Option<String>) -> (SocketAddr, Arc<Mutex<Vec<String>>>) {
+    serve_each(vec![answer]).await
+}
+
+/// Serves the n-th connection with `answers[n]` (the last one from then on).
+async fn serve_each(answers: Vec<Option<String>>) -> (SocketAddr, Arc<Mutex<Vec<String>>>) {
     let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = l.local_addr().unwrap();
     let heads = Arc::new(Mutex::new(Vec::new()));
     let seen = heads.clone();
     tokio::spawn(async move {
+        let mut n = 0;
         while let Ok((mut s, _)) = l.accept().await {
-            let (answer, seen) = (answer.clone(), seen.clone());
+            let answer = answers[n.min(answers.len() - 1)].clone();
+            n += 1;
+            let seen = seen.clone();
             tokio::spawn(async move {
                 let mut buf = vec![0u8; 65536];
                 let n = s.read(&mut buf).await.unwrap_or(0);
@@ -107,4 +115,24 @@ async fn error_text_from_the_server_loses_its_escape_sequences() {
         "{e:?}"
     );
     assert!(!e.chars().any(char::is_control), "{e:?}");
+}
+
+#[tokio::test]
+async fn a_429_is_retried_after_retry_after_through_the_shared_layer() {
+    let busy = "HTTP/1.1 429 Too Many Requests\r\nretry-after: 1\r\ncontent-length: 0\r\nconnection: close\r\n\r\n";
+    let zone = "{\"rrsets\": []}";
+    let ok = format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{zone}",
+        zone.len()
+    );
+    let (api, heads) = serve_each(vec![Some(busy.into()), Some(ok)]).await;
+    let p = provider(api, "DNSCTL_T_PDNS_429");
+    let t = std::time::Instant::now();
+    assert!(p.list(&origin()).await.unwrap().is_empty());
+    assert!(
+        t.elapsed() >= std::time::Duration::from_secs(1),
+        "Retry-After was honoured"
+    );
+    assert_eq!(heads.lock().unwrap().len(), 2);
+    assert_eq!(p.requests(), 2);
 }

@@ -14,7 +14,10 @@
 //! Cloudflare's error codes), enforces a per-token rate limit (1,200 requests
 //! per 5 minutes by default, then 429 with `Retry-After` until the window
 //! ends; `Ratelimit` and `Ratelimit-Policy` headers on every answer), counts
-//! requests, injects faults on demand, and serves its zones over DNS.
+//! requests, injects faults on demand ([`Fault`]: 5xx, 429 with
+//! `Retry-After`, dropped connections, delays, endless bodies, redirects,
+//! error messages of your choice), and serves its zones over DNS (misanswering
+//! on demand, [`DnsFault`]: another id, question or owner name, no authority).
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
