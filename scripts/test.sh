@@ -11,8 +11,9 @@ tools="$root/target/tools"
 . scripts/lib.sh
 
 # Debian packages: real peers and servers the tests drive (python3-venv: the
-# venv that holds the real sops; zsh and fish run the completion scripts).
-apt_pkgs=(age nix-bin bind9-utils knot bind9 pdns-server pdns-backend-sqlite3 sqlite3 pebble lego certbot openssl iproute2 openssh-client gpg gpg-agent python3 python3-venv zsh fish)
+# venv that holds the real sops; zsh and fish run the completion scripts;
+# systemd: systemctl, which tests/test_script.rs runs on a scratch root).
+apt_pkgs=(age nix-bin bind9-utils knot bind9 pdns-server pdns-backend-sqlite3 sqlite3 pebble lego certbot openssl iproute2 openssh-client gpg gpg-agent python3 python3-venv zsh fish systemd)
 missing=()
 for p in "${apt_pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -243,3 +243,48 @@ fn init_from_a_provider_adopts_the_live_zone() {
         r.stderr()
     );
 }
+
+/// On a terminal, init asks before creating an identity; "n" leaves none.
+#[test]
+fn init_asks_before_creating_an_identity() {
+    let h = Home::new();
+    let bin = binary("dnsctl", "dnsctl");
+    let run = |answer: &str| {
+        let mut child = Command::new("script")
+            .args([
+                "-qec",
+                &format!("{} init infra --zone example.com --no-git", bin.display()),
+                "/dev/null",
+            ])
+            .current_dir(h.dir.path())
+            .env_clear()
+            .env("PATH", "/usr/bin:/bin")
+            .env("HOME", h.dir.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("script (util-linux) runs the command on a pseudo-terminal");
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(answer.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let keys = h.dir.path().join(".config/sops/age/keys.txt");
+    let out = run("n\n");
+    assert!(
+        out.contains("No age identity found. Create one in"),
+        "{out}"
+    );
+    assert!(
+        !keys.exists() && !h.repo().join(".sops.yaml").exists(),
+        "{out}"
+    );
+    let out = run("y\n");
+    assert!(keys.exists(), "{out}");
+    assert!(h.read(".sops.yaml").contains("age: age1"), "{out}");
+}

@@ -34,6 +34,9 @@ pub struct Args {
 #[derive(clap::Subcommand, Debug)]
 pub enum Action {
     /// Write the pre-commit hook.
+    #[command(
+        after_help = "Examples:\n  secretctl hook install\n  secretctl hook install --chain     # keep an existing hook and run it first"
+    )]
     Install {
         /// Keep an existing hook and run it before the scan.
         #[arg(long)]
@@ -46,6 +49,7 @@ pub enum Action {
         no_fix: bool,
     },
     /// Remove the hook (restoring a chained one).
+    #[command(after_help = "Example:\n  secretctl hook uninstall")]
     Uninstall,
 }
 

@@ -106,6 +106,9 @@ struct RuleFlags {
 #[derive(Subcommand)]
 enum Cmd {
     /// Encrypt a file; prints to stdout unless --in-place or --output.
+    #[command(
+        after_help = "Examples:\n  secretctl encrypt --in-place secrets/app.yaml          # recipients from .sops.yaml\n  secretctl encrypt --age age1... app.env > secrets/app.env\n  secretctl encrypt --encrypted-regex '^(password|token)$' -i secrets/db.yaml"
+    )]
     Encrypt {
         #[command(flatten)]
         rules: RuleFlags,
@@ -121,6 +124,9 @@ enum Cmd {
         file: PathBuf,
     },
     /// Decrypt a file; prints to stdout unless --in-place or --output.
+    #[command(
+        after_help = "Examples:\n  secretctl decrypt secrets/app.yaml\n  secretctl decrypt --extract '[\"db\"][\"password\"]' secrets/app.yaml\n  secretctl decrypt --output app.env secrets/app.env"
+    )]
     Decrypt {
         #[command(flatten)]
         types: Types,
@@ -140,6 +146,9 @@ enum Cmd {
         file: PathBuf,
     },
     /// Open the decrypted file in $SOPS_EDITOR / $EDITOR (else vi) and re-encrypt on save.
+    #[command(
+        after_help = "Examples:\n  secretctl edit secrets/app.yaml\n  SOPS_EDITOR='code --wait' secretctl edit secrets/new.yaml   # a new file, from .sops.yaml"
+    )]
     Edit {
         #[command(flatten)]
         rules: RuleFlags,
@@ -152,6 +161,9 @@ enum Cmd {
         file: PathBuf,
     },
     /// Set one value: VALUE is JSON, e.g. '"text"', 42, '{"a": 1}'.
+    #[command(
+        after_help = "Examples:\n  secretctl set secrets/app.yaml '[\"db\"][\"password\"]' '\"hunter2\"'\n  secretctl set secrets/app.yaml '[\"replicas\"]' 3"
+    )]
     Set {
         #[command(flatten)]
         types: Types,
@@ -163,6 +175,9 @@ enum Cmd {
         value: String,
     },
     /// Remove one value.
+    #[command(
+        after_help = "Example:\n  secretctl unset secrets/app.yaml '[\"db\"][\"password\"]'"
+    )]
     Unset {
         #[command(flatten)]
         types: Types,
@@ -172,12 +187,18 @@ enum Cmd {
         path: String,
     },
     /// Generate an age identity; prints its recipient on stderr.
+    #[command(
+        after_help = "Examples:\n  secretctl keygen -o ~/.config/sops/age/keys.txt   # missing directories are made 0700\n  secretctl keygen > key.txt"
+    )]
     Keygen {
         /// Write the identity to this file (mode 0600; never overwritten).
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
     /// Print whether a file is encrypted, as JSON ({"encrypted":true}).
+    #[command(
+        after_help = "Example:\n  secretctl filestatus secrets/app.yaml     # {\"encrypted\":true}"
+    )]
     Filestatus {
         #[command(flatten)]
         types: Types,
@@ -185,6 +206,9 @@ enum Cmd {
         file: PathBuf,
     },
     /// Re-wrap the data key for the recipients .sops.yaml now names.
+    #[command(
+        after_help = "Examples:\n  secretctl updatekeys secrets/app.yaml      # shows the changes, asks\n  secretctl updatekeys -y secrets/*.yaml"
+    )]
     Updatekeys {
         #[command(flatten)]
         types: Types,
@@ -200,6 +224,9 @@ enum Cmd {
         files: Vec<PathBuf>,
     },
     /// Generate a new data key and re-encrypt every value.
+    #[command(
+        after_help = "Examples:\n  secretctl rotate -i secrets/app.yaml\n  secretctl rotate -i --rm-age age1old... secrets/app.yaml"
+    )]
     Rotate {
         #[command(flatten)]
         types: Types,
@@ -219,6 +246,7 @@ enum Cmd {
         file: PathBuf,
     },
     /// Run a command with the file's top-level values as environment variables.
+    #[command(after_help = "Example:\n  secretctl exec-env secrets/app.env './deploy.sh'")]
     ExecEnv {
         /// The encrypted file.
         file: PathBuf,
@@ -226,6 +254,9 @@ enum Cmd {
         command: String,
     },
     /// Run a command with the decrypted file in a private temporary file; {} is its path.
+    #[command(
+        after_help = "Example:\n  secretctl exec-file secrets/kubeconfig.yaml 'kubectl --kubeconfig {} get pods'"
+    )]
     ExecFile {
         /// The encrypted file.
         file: PathBuf,
