@@ -40,7 +40,7 @@ binary) unless --input-type/--output-type say otherwise.
 Exit codes (the same numbers as sops where sops has one):
   0    success
   1    other error (I/O, invalid file, bad arguments to a command)
-  2    usage error, or the input file could not be read
+  2    usage error, or the input file could not be read (encrypt: or parsed)
   3    the output file could not be written
   5    .sops.yaml could not be read or has no matching creation rule
   25   a value could not be decrypted (tampered value, iv, tag or key path)
@@ -504,8 +504,15 @@ fn run(cli: Cli) -> Result<i32, Fail> {
                 .map(|_| 0);
             }
             let plain = zeroize::Zeroizing::new(read_input(&file)?);
-            let sealed =
-                sops::encrypt_file(plain, input, &opts).map_err(|e| Fail::from_sops(e, &file))?;
+            let sealed = sops::encrypt_file(plain, input, &opts).map_err(|e| {
+                // A file that does not parse is one sops "could not read" (2).
+                let unreadable = matches!(e, sops::Error::Syntax { .. });
+                let mut f = Fail::from_sops(e, &file);
+                if unreadable {
+                    f.code = 2;
+                }
+                f
+            })?;
             emit_with(in_place, &output, &file, false, |w| {
                 sealed.write(out_fmt, w)
             })?;

@@ -1713,3 +1713,55 @@ fn set_and_edit_write_through_symlinks() {
     assert_eq!(std::fs::read_dir(t.path("shared")).unwrap().count(), 1);
     t.no_stray_files();
 }
+
+#[test]
+fn alias_bombs_and_deep_nesting_are_refused_with_the_file_named() {
+    let t = setup();
+    let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..12 {
+        let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+        bomb.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+    }
+    t.write("bomb.yaml", &bomb);
+    t.write("deep.yaml", &format!("a:\n{}x\n", "- ".repeat(10_000)));
+    let bin = assert_cmd::cargo::cargo_bin("secretctl");
+    // Memory is capped (2 GiB), so that a build without limits fails
+    // instead of taking the machine's memory.
+    let run = |args: &str| {
+        let start = Instant::now();
+        let mut sh = std::process::Command::new("sh");
+        sh.arg("-c")
+            .arg(format!("ulimit -v 2097152; exec \"$BIN\" {args}"))
+            .env("BIN", &bin)
+            .env("SOPS_AGE_KEY_FILE", &t.keys)
+            .current_dir(t.dir.path());
+        let out = sh.output().unwrap();
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{args}: too slow"
+        );
+        out
+    };
+    for (file, what, loc) in [
+        ("bomb.yaml", "aliases expand to more", "6:"),
+        ("deep.yaml", "nesting deeper than 256 levels", "2:513"),
+    ] {
+        let out = run(&format!("encrypt --age {} {file}", t.recipient));
+        let err = String::from_utf8_lossy(&out.stderr);
+        // sops exits 2 for a file it cannot read or parse.
+        assert_eq!(out.status.code(), Some(2), "{file}: {err}");
+        assert!(
+            err.contains(&format!("{file}: yaml syntax error at {loc}")) && err.contains(what),
+            "{err}"
+        );
+        let out = run(&format!("decrypt {file}"));
+        assert_eq!(out.status.code(), Some(1), "{file}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains(what));
+        let out = run(&format!("filestatus {file}"));
+        assert!(out.status.success(), "{file}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            "{\"encrypted\":false}\n"
+        );
+    }
+}

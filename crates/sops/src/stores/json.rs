@@ -2,6 +2,7 @@
 //! output identical to sops' (Go `encoding/json`, tab indent).
 //! As in sops 3.11, every number is read as a float.
 
+use super::MAX_DEPTH;
 use crate::error::{Error, Result};
 use crate::goformat;
 use crate::value::{Map, MapItem, Value};
@@ -9,7 +10,6 @@ use std::io::Write;
 use zeroize::Zeroizing;
 
 const FORMAT: &str = "json";
-const MAX_DEPTH: usize = 512;
 
 struct P<'a> {
     s: &'a [u8],

@@ -72,6 +72,11 @@ impl Format {
 
 const SOPS_KEY: &str = "sops";
 
+/// How deeply maps and lists may nest in a YAML or JSON file. sops allows
+/// more, but no real file comes close, and every walk of the tree recurses:
+/// this many levels fit a 2 MiB thread stack even in a debug build.
+pub(crate) const MAX_DEPTH: usize = 256;
+
 /// Reads a plaintext file into documents (maps).
 pub fn load_plain(input: &[u8], f: Format) -> Result<Vec<Map>> {
     Ok(match f {
