@@ -1,5 +1,5 @@
-//! A long push shows progress bars on stderr on a terminal, one per zone,
-//! and nothing of the kind without one.
+//! Long work shows progress on stderr on a terminal (a push: a bar per zone;
+//! an ACME wait: the server waited for), and nothing of the kind without one.
 
 use dnsctl_e2e::{binary, Project};
 use testkit::Emulator;
@@ -61,4 +61,33 @@ fn push_shows_progress_only_on_a_terminal() {
         );
         assert!(screen.contains(&format!("to {zone} in")), "{screen}");
     }
+}
+
+#[test]
+fn acme_wait_says_which_server_it_waits_for_only_on_a_terminal() {
+    let p = Project::new();
+    p.write(
+        "dnsctl.yaml",
+        "providers:\n  local: {type: local, directory: live}\nzones:\n  example.com: {provider: local}\n",
+    );
+    // A server that never answers: the wait lasts its whole timeout.
+    let silent = format!("127.0.0.1:{}", testkit::servers::free_port());
+    let args =
+        format!("acme wait _acme-challenge.example.com -v4lue --timeout 2 --nameserver {silent}");
+    let r = p.dnsctl(&args.split(' ').collect::<Vec<_>>()).expect(1);
+    assert!(!r.stderr().contains("waiting for"), "{}", r.stderr());
+    let bin = binary("dnsctl", "dnsctl");
+    let out = std::process::Command::new("script")
+        .args(["-qec", &format!("{} {args}", bin.display()), "/dev/null"])
+        .current_dir(p.dir.path())
+        .env("NO_COLOR", "1")
+        .env("TERM", "xterm")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("script (util-linux) runs the command on a pseudo-terminal");
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        screen.contains(&format!("waiting for {silent}: no answer")) && screen.contains(" s of 2"),
+        "{screen}"
+    );
 }

@@ -48,9 +48,16 @@ fn bench(c: &mut Criterion) {
                 let (loc, _) = acme::challenge::present(cfg, name, &value)
                     .await
                     .expect("present");
-                acme::propagation::wait(servers, &loc.fqdn, &value, acme::Want::Present, policy)
-                    .await
-                    .expect("visible");
+                acme::propagation::wait(
+                    servers,
+                    &loc.fqdn,
+                    &value,
+                    acme::Want::Present,
+                    policy,
+                    None,
+                )
+                .await
+                .expect("visible");
                 acme::challenge::cleanup(cfg, name, &value)
                     .await
                     .expect("cleanup");

@@ -31,7 +31,7 @@ pub mod propagation;
 
 pub use challenge::{zone_for, Outcome};
 pub use hook::key_authorization_digest;
-pub use propagation::{Policy, PropagationError, Server, Waited, Want};
+pub use propagation::{Policy, Progress, PropagationError, Round, Server, Waited, Want};
 
 use provider::config::Config;
 use provider::ProviderError;
@@ -68,6 +68,8 @@ pub struct Settings {
     pub policy: Policy,
     /// Skip the propagation wait.
     pub no_wait: bool,
+    /// Told where the propagation wait stands after each round.
+    pub progress: Option<Progress>,
 }
 
 /// What a present or cleanup did.
@@ -97,7 +99,17 @@ async fn finish(
     } else {
         let servers =
             propagation::authoritative_servers(&loc.zone.name, &settings.nameservers).await?;
-        Some(propagation::wait(&servers, &loc.fqdn, value, want, settings.policy).await?)
+        Some(
+            propagation::wait(
+                &servers,
+                &loc.fqdn,
+                value,
+                want,
+                settings.policy,
+                settings.progress.as_ref(),
+            )
+            .await?,
+        )
     };
     Ok(Report {
         values: loc.values(),

@@ -239,14 +239,37 @@ async fn probe(
     }
 }
 
+/// Where a wait stands after a round of questions that left some servers
+/// lagging, for a progress display.
+#[derive(Debug)]
+pub struct Round<'a> {
+    /// The servers not there yet, each with what it last answered.
+    pub lagging: &'a [(Server, String)],
+    pub total: usize,
+    pub elapsed: Duration,
+    pub timeout: Duration,
+}
+
+/// Called after each round that left servers lagging (see [`Round`]).
+#[derive(Clone)]
+pub struct Progress(pub std::sync::Arc<dyn Fn(&Round<'_>) + Send + Sync>);
+
+impl fmt::Debug for Progress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Progress(..)")
+    }
+}
+
 /// Polls every server until each one serves `value` at `fqdn` (or no longer
 /// does, for [`Want::Gone`]); on timeout, names the servers that lag.
+/// `progress` hears where the wait stands after every round.
 pub async fn wait(
     servers: &[Server],
     fqdn: &Name,
     value: &str,
     want: Want,
     policy: Policy,
+    progress: Option<&Progress>,
 ) -> Result<Waited, PropagationError> {
     let start = Instant::now();
     let deadline = start + policy.timeout;
@@ -295,6 +318,14 @@ pub async fn wait(
                 timeout: policy.timeout,
                 lagging: pending,
                 total: servers.len(),
+            });
+        }
+        if let Some(Progress(report)) = progress {
+            report(&Round {
+                lagging: &pending,
+                total: servers.len(),
+                elapsed: start.elapsed(),
+                timeout: policy.timeout,
             });
         }
         tokio::time::sleep(pause.min(deadline - now)).await;
@@ -389,7 +420,7 @@ mod tests {
             max_interval: Duration::from_millis(100),
             query_timeout: Duration::from_millis(200),
         };
-        let e = wait(&servers, &fqdn, "v", Want::Gone, policy)
+        let e = wait(&servers, &fqdn, "v", Want::Gone, policy, None)
             .await
             .unwrap_err()
             .to_string();

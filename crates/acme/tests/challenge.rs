@@ -40,6 +40,7 @@ fn settings(emu: &Emulator) -> Settings {
             query_timeout: Duration::from_millis(500),
         },
         no_wait: false,
+        progress: None,
     }
 }
 
@@ -418,4 +419,39 @@ async fn wait_refuses_answers_for_another_question_or_owner() {
     }
     emu.set_dns_fault(None);
     acme::wait(&cfg, &name, A, &s).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_wait_reports_which_servers_lag_after_each_round() {
+    let (emu, cfg, _dir) = setup(&["example.test"]).await;
+    let rounds = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = rounds.clone();
+    let mut s = settings(&emu);
+    s.policy.timeout = Duration::from_millis(800);
+    s.progress = Some(acme::Progress(std::sync::Arc::new(
+        move |r: &acme::Round<'_>| {
+            seen.lock().unwrap().push((
+                r.lagging.iter().map(|(s, _)| s.addr).collect::<Vec<_>>(),
+                r.lagging[0].1.clone(),
+                r.total,
+                r.elapsed <= r.timeout,
+            ));
+        },
+    )));
+    let name = Name::parse_fqdn("_acme-challenge.example.test.").unwrap();
+    // Never published: every round leaves the one server lagging.
+    acme::wait(&cfg, &name, "never-published", &s)
+        .await
+        .unwrap_err();
+    let rounds = rounds.lock().unwrap();
+    assert!(rounds.len() >= 2, "{rounds:?}");
+    for (lagging, state, total, in_time) in rounds.iter() {
+        assert_eq!(lagging, &[emu.dns_addr()]);
+        assert!(
+            state.contains("NXDOMAIN") || state.contains("no TXT"),
+            "{state}"
+        );
+        assert_eq!(*total, 1);
+        assert!(in_time);
+    }
 }

@@ -127,6 +127,7 @@ impl WaitArgs {
                 ..acme::Policy::default()
             },
             no_wait: self.no_wait,
+            progress: crate::progress::propagation(),
         })
     }
 }
@@ -342,6 +343,7 @@ fn run_exec(args: &[OsString]) -> Result<ExitCode> {
         nameservers: env_nameservers()?,
         policy,
         no_wait: false,
+        progress: crate::progress::propagation(),
     };
     let config = std::env::var_os(ENV_CONFIG).map(PathBuf::from);
     let cfg = crate::load_config(config.as_deref())?;

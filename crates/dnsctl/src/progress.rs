@@ -1,6 +1,7 @@
-//! Progress of a long push: one bar per zone on stderr, only on a terminal
-//! (never in pipes, logs or CI output), for providers that report progress
-//! (Cloudflare, after each batch).
+//! Progress of long work on stderr, only on a terminal (never in pipes, logs
+//! or CI output): a push, one bar per zone, for providers that report
+//! progress (Cloudflare, after each batch); an ACME propagation wait, one
+//! line naming the server waited for.
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use provider::AnyProvider;
@@ -60,4 +61,34 @@ pub fn attach<'a>(providers: impl Iterator<Item = &'a AnyProvider>) -> Option<Pr
         }));
     }
     any.then_some(progress)
+}
+
+/// A line on stderr while an ACME wait lasts ("waiting for ns2
+/// (192.0.2.2:53): not serving yet, 12 s of 120 s"); `None` when stderr is
+/// not a terminal. The line is cleared when the wait ends.
+pub fn propagation() -> Option<acme::Progress> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let line = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())
+        .with_style(
+            ProgressStyle::with_template("{msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        )
+        .with_finish(indicatif::ProgressFinish::AndClear);
+    Some(acme::Progress(Arc::new(move |round: &acme::Round<'_>| {
+        let Some((first, state)) = round.lagging.first() else {
+            return;
+        };
+        let more = match round.lagging.len() {
+            1 => String::new(),
+            n => format!(" (and {} more of {})", n - 1, round.total),
+        };
+        line.set_message(format!(
+            "waiting for {first}: {state}{more}, {} s of {}",
+            round.elapsed.as_secs(),
+            round.timeout.as_secs()
+        ));
+        line.tick();
+    })))
 }
