@@ -739,7 +739,10 @@ fn place_comments(
         if c.trailing {
             // The deepest block collection with an entry starting on this
             // line, unless a flow collection opens on this line below it
-            // (`key: [1, 2] # c` comments the list, as yaml.v3 does).
+            // (`key: [1, 2] # c` comments the list, as yaml.v3 does) other
+            // than as its item (`- [1, 2] # c` comments the item, as in
+            // sops: in the flow list it would become a value, and in an
+            // empty one, text we could not read back).
             let mut best: Option<(usize, usize)> = None;
             for &id in entries_on_line.get(&p.line).into_iter().flatten() {
                 let coll = &colls[id];
@@ -760,7 +763,13 @@ fn place_comments(
                 .filter(|(_, c)| c.start.idx < p.idx)
                 .min_by_key(|(_, c)| c.depth);
             if let Some((fid, fc)) = flow {
-                if best.is_none_or(|(_, d)| fc.depth > d) {
+                let is_item = |id: usize| {
+                    let items = &colls[id].items;
+                    items
+                        .get(items.partition_point(|q| q.idx < fc.start.idx))
+                        .is_some_and(|q| q.idx == fc.start.idx)
+                };
+                if best.is_none_or(|(b, d)| fc.depth > d && !is_item(b)) {
                     out.entry(fid).or_default().push((0, c.text));
                     continue;
                 }
@@ -1754,6 +1763,26 @@ mod tests {
             rt(src),
             "a:\n    # two\n    # one\n    - - - x: 1\n          \"y\": 2\n        - z\n      - w\n    # three\n    - k: v\n"
         );
+    }
+
+    #[test]
+    fn comment_after_a_flow_list_item_comments_the_item() {
+        // As sops 3.11 reads it. The comment went into the flow collection:
+        // a value of `[1, 2]`, and for `- {}` text we could not read back.
+        let src =
+            "a:\n  - [1, 2] # c1\n  - {x: 1} # c2\n  - {} # c3\n  - - [] # c4\nb: [1, 2] # c5\n";
+        let out = rt(src);
+        assert_eq!(
+            out,
+            "a:\n    # c1\n    - - 1\n      - 2\n    # c2\n    - x: 1\n    # c3\n    - {}\n    # c4\n    - - []\nb:\n    # c5\n    - 1\n    - 2\n"
+        );
+        let a = load(src.as_bytes()).unwrap()[0].get("a").cloned().unwrap();
+        let Value::List(items) = a else {
+            panic!("{a:?}")
+        };
+        assert!(matches!(&items[0], Value::Comment(c) if c.expose() == " c1"));
+        assert!(matches!(&items[1], Value::List(l) if l.len() == 2));
+        assert!(matches!(&items[5], Value::Map(m) if m.items.is_empty()));
     }
 
     #[test]
