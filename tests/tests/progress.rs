@@ -91,3 +91,36 @@ fn acme_wait_says_which_server_it_waits_for_only_on_a_terminal() {
         "{screen}"
     );
 }
+
+#[test]
+fn every_provider_gets_a_bar_per_zone_on_a_terminal() {
+    let p = Project::new();
+    p.write(
+        "dnsctl.yaml",
+        "providers:\n  local: {type: local, directory: live}\nzones:\n  example.com: {provider: local}\n  example.org: {provider: local}\n",
+    );
+    for zone in ["example.com", "example.org"] {
+        p.write(&format!("zones/{zone}.yaml"), &dnsctl_e2e::big_zone(50));
+    }
+    let bin = binary("dnsctl", "dnsctl");
+    let out = std::process::Command::new("script")
+        .args([
+            "-qec",
+            &format!("{} push --yes", bin.display()),
+            "/dev/null",
+        ])
+        .current_dir(p.dir.path())
+        .env("NO_COLOR", "1")
+        .env("TERM", "xterm")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("script (util-linux) runs the command on a pseudo-terminal");
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{screen}");
+    for zone in ["example.com", "example.org"] {
+        assert!(
+            screen.contains(&format!("{zone}: [")) && screen.contains("record set changes applied"),
+            "no progress bar for {zone}:\n{screen}"
+        );
+    }
+}

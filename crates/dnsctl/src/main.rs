@@ -638,10 +638,20 @@ async fn push(
         saved.push(path);
     }
     // Zones are applied concurrently, each with a bar of its own.
-    let progress = progress::attach(work.iter().map(|p| p.provider));
-    let results = futures_util::future::join_all(work.iter().map(|p| async move {
-        let started = std::time::Instant::now();
-        (p.provider.apply(&p.plan).await, started.elapsed())
+    let progress = progress::attach(
+        work.iter()
+            .map(|p| (&p.zc.name, p.provider, p.plan.changes.len())),
+    );
+    let results = futures_util::future::join_all(work.iter().map(|p| {
+        let progress = progress.as_ref();
+        async move {
+            let started = std::time::Instant::now();
+            let applied = p.provider.apply(&p.plan).await;
+            if let (Some(progress), Ok(())) = (progress, &applied) {
+                progress.done(&p.zc.name);
+            }
+            (applied, started.elapsed())
+        }
     }))
     .await;
     drop(progress);

@@ -1,15 +1,16 @@
 //! Progress of long work on stderr, only on a terminal (never in pipes, logs
-//! or CI output): a push, one bar per zone, for providers that report
-//! progress (Cloudflare, after each batch); an ACME propagation wait, one
-//! line naming the server waited for.
+//! or CI output): a push, one bar per zone, whatever its provider (Cloudflare
+//! moves its bar after each batch, the others fill it when they finish); an
+//! ACME propagation wait, one line naming the server waited for.
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use provider::AnyProvider;
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::sync::{Arc, Mutex};
+use zone::Name;
 
-/// Bars shown while zones are applied; cleared when dropped.
+/// Bars shown while zones are applied, one per zone; cleared when dropped.
 pub struct Progress {
     multi: MultiProgress,
     bars: Arc<Mutex<BTreeMap<String, ProgressBar>>>,
@@ -24,9 +25,31 @@ impl Drop for Progress {
     }
 }
 
-/// Makes `providers` report to bars on stderr; `None` when stderr is not a
-/// terminal or no provider reports progress.
-pub fn attach<'a>(providers: impl Iterator<Item = &'a AnyProvider>) -> Option<Progress> {
+impl Progress {
+    /// Marks a zone's apply as finished (its bar full).
+    pub fn done(&self, zone: &Name) {
+        if let Some(bar) = self
+            .bars
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&label(zone))
+        {
+            bar.set_position(bar.length().unwrap_or(0));
+        }
+    }
+}
+
+fn label(zone: &Name) -> String {
+    zone.as_str().trim_end_matches('.').to_string()
+}
+
+/// A bar on stderr for each zone about to be applied (name, provider, number
+/// of record set changes); `None` when stderr is not a terminal. Providers
+/// that report progress (Cloudflare, after each batch of records) move their
+/// bar as they go; the others fill it when [`Progress::done`] is called.
+pub fn attach<'a>(
+    zones: impl Iterator<Item = (&'a Name, &'a AnyProvider, usize)>,
+) -> Option<Progress> {
     if !std::io::stderr().is_terminal() {
         return None;
     }
@@ -34,33 +57,34 @@ pub fn attach<'a>(providers: impl Iterator<Item = &'a AnyProvider>) -> Option<Pr
         multi: MultiProgress::with_draw_target(ProgressDrawTarget::stderr()),
         bars: Arc::default(),
     };
-    let mut any = false;
-    for provider in providers {
+    let style = ProgressStyle::with_template("{prefix}: [{bar:30}] {pos}/{len} {msg}")
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ");
+    let mut bars = progress.bars.lock().unwrap_or_else(|e| e.into_inner());
+    for (zone, provider, changes) in zones {
+        let bar = progress.multi.add(
+            ProgressBar::new(changes as u64)
+                .with_style(style.clone())
+                .with_prefix(label(zone))
+                .with_message("record set changes applied"),
+        );
+        bar.tick();
+        bars.insert(label(zone), bar);
         let AnyProvider::Cloudflare(cf) = provider else {
             continue;
         };
-        any = true;
-        let (multi, bars) = (progress.multi.clone(), progress.bars.clone());
+        let bars = progress.bars.clone();
         cf.set_progress(Arc::new(move |zone, done, total| {
-            let mut bars = bars.lock().unwrap_or_else(|e| e.into_inner());
-            let name = zone.as_str().trim_end_matches('.').to_string();
-            let bar = bars.entry(name.clone()).or_insert_with(|| {
-                let style = ProgressStyle::with_template(
-                    "{prefix}: [{bar:30}] {pos}/{len} record changes applied",
-                )
-                .unwrap_or_else(|_| ProgressStyle::default_bar())
-                .progress_chars("=> ");
-                multi.add(
-                    ProgressBar::new(total as u64)
-                        .with_style(style)
-                        .with_prefix(name),
-                )
-            });
-            bar.set_length(total as u64);
-            bar.set_position(done as u64);
+            let bars = bars.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(bar) = bars.get(&label(zone)) {
+                bar.set_message("record changes applied");
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+            }
         }));
     }
-    any.then_some(progress)
+    drop(bars);
+    Some(progress)
 }
 
 /// A line on stderr while an ACME wait lasts ("waiting for ns2
