@@ -79,7 +79,14 @@ pub fn load(input: &[u8]) -> Result<Map> {
         let (key, after) = {
             let quoted = ["\"\"\"", "`", "\""].iter().find_map(|q| {
                 let body = line.strip_prefix(q)?;
-                let end = body.find(q)?;
+                // The closing quote is the first one followed by the
+                // delimiter: a key may end in a quote character (`"x"` as
+                // """"x"""""), which a first-match search would cut short.
+                // (Matching the ASCII quote's bytes at i also makes i a char boundary.)
+                let end = (0..body.len()).find(|&i| {
+                    body.as_bytes()[i..].starts_with(q.as_bytes())
+                        && body[i + q.len()..].trim_start().starts_with(['=', ':'])
+                })?;
                 Some((body[..end].to_string(), &body[end + q.len()..]))
             });
             match quoted {
@@ -265,6 +272,11 @@ pub fn emit(m: &Map) -> Result<String> {
                 )));
             }
             // Keys that would read back as something else are quoted, as go-ini does.
+            if k.contains('`') && k.contains("\"\"\"") {
+                return Err(Error::Unsupported(format!(
+                    "cannot write the INI key {k:?}: it holds both ` and \"\"\", which no INI quoting can carry"
+                )));
+            }
             let kq = if k.contains('`') {
                 format!("\"\"\"{k}\"\"\"")
             } else if k.contains(['=', ':', '"']) || k.starts_with(['[', ';', '#']) || k.trim() != k
