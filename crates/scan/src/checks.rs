@@ -271,6 +271,22 @@ pub fn is_placeholder(v: &[u8]) -> bool {
     if PARTS_AC.is_match(l) {
         return true;
     }
+    // A name standing for the value: `apiToken`, `bot_token`, `userKey`
+    // (letters only, ending in such a word at a word boundary).
+    if v.iter()
+        .all(|c| c.is_ascii_alphabetic() || matches!(c, b'_' | b'-'))
+    {
+        for w in ["token", "key", "secret", "password", "passwd", "pass"] {
+            let n = w.len();
+            if v.len() > n + 1
+                && l.ends_with(w.as_bytes())
+                && (v[v.len() - n].is_ascii_uppercase() && v[v.len() - n - 1].is_ascii_lowercase()
+                    || matches!(v[v.len() - n - 1], b'_' | b'-'))
+            {
+                return true;
+            }
+        }
+    }
     // All one character, or only masking characters.
     if let Some(&first) = l.first() {
         if l.iter().all(|&c| c == first) {
@@ -285,9 +301,39 @@ pub fn is_placeholder(v: &[u8]) -> bool {
     false
 }
 
-/// Password hashes, content hashes, digests: hashed, not secret.
+/// Password hashes, content hashes, digests: hashed, not secret. Also
+/// `user:hash` (htpasswd lines, Traefik `basicauth.users`), with `$`
+/// doubled as compose files escape it.
 pub fn is_hash_or_digest(v: &[u8]) -> bool {
     let v = trim(v);
+    if hash_prefix(v) {
+        return true;
+    }
+    let Some(colon) = memchr::memchr(b':', v) else {
+        return false;
+    };
+    let (user, hash) = (&v[..colon], &v[colon + 1..]);
+    if user.is_empty()
+        || !user
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || b"_.@-".contains(c))
+    {
+        return false;
+    }
+    if hash.starts_with(b"$$") {
+        let mut h = Vec::with_capacity(hash.len());
+        for (i, &c) in hash.iter().enumerate() {
+            if !(c == b'$' && i > 0 && hash[i - 1] == b'$' && h.last() == Some(&b'$')) {
+                h.push(c);
+            }
+        }
+        return hash_prefix(&h);
+    }
+    hash_prefix(hash)
+}
+
+/// Whether `v` starts as a password hash or digest does.
+fn hash_prefix(v: &[u8]) -> bool {
     const PREFIXES: &[&[u8]] = &[
         b"$2a$",
         b"$2b$",

@@ -25,6 +25,7 @@
 pub mod baseline;
 pub mod checks;
 pub mod config;
+mod context;
 pub mod generic;
 pub mod git;
 #[doc(hidden)]
@@ -783,7 +784,7 @@ impl Scanner {
         while e > s && data[e - 1].is_ascii_whitespace() {
             e -= 1;
         }
-        if s == e && rule.check != Check::K8sSecret {
+        if s == e && !matches!(rule.check, Check::K8sSecret | Check::ByteArray) {
             return None;
         }
         let value = &data[s..e];
@@ -842,7 +843,12 @@ impl Scanner {
                     }
                 }
                 // Plausible already: only what depends on the key is left.
-                if kind == checks::KeyKind::NotSecret || !checks::generic_value_fits(kind, value) {
+                let fits =
+                    kind != checks::KeyKind::NotSecret && checks::generic_value_fits(kind, value);
+                // A WireGuard private key under any key name (`key:`).
+                let wg = context::is_clamped_x25519(value)
+                    && !context::names_no_private_key(&data[key.0..key.1]);
+                if !fits && !wg {
                     return None;
                 }
                 // A UUID under a key that is not clearly a secret is an id.
@@ -879,6 +885,43 @@ impl Scanner {
             Check::Curl => {
                 let (cs, ce) = raw.cred?;
                 (s, e) = curl_secret(&data[cs..ce], cs)?;
+            }
+            Check::AuthHeader => {
+                if checks::is_reference(value)
+                    || checks::is_placeholder(value)
+                    || context::basic_is_example(value)
+                {
+                    return None;
+                }
+            }
+            Check::NotifyUrl => (s, e) = context::notify_token(value, s)?,
+            Check::IniRemote => {
+                let key = checks::trim(&data[whole_start..s]);
+                let key = &key[..key
+                    .iter()
+                    .position(|&c| c == b'=' || c == b' ' || c == b'\t')?];
+                let kind = context::ini_key_kind(key);
+                if !checks::generic_value_is_secret(kind, value)
+                    || !context::ini_section_has_type(data, whole_start)
+                {
+                    return None;
+                }
+            }
+            Check::ByteArray => {
+                let key = &data[raw.key?.0..raw.key?.1];
+                if matches!(checks::classify_key(key), checks::KeyKind::NotSecret)
+                    && !checks::key_words(key).iter().any(|w| w == "key")
+                    || context::names_no_private_key(key)
+                {
+                    return None;
+                }
+                (s, e) = context::byte_array(data, s)?;
+            }
+            Check::KeyPair => (s, e) = context::paired_secret(data, (s, e))?,
+            Check::WgKey => {
+                if context::names_no_private_key(&data[raw.key?.0..raw.key?.1]) {
+                    return None;
+                }
             }
         }
         let (_, ls, le) = lines.at(whole_start);
@@ -1022,6 +1065,56 @@ fn is_token_byte(b: u8) -> bool {
 fn precheck(pre: Pre, data: &[u8], at: usize, len: usize) -> bool {
     match pre {
         Pre::None | Pre::LineHas(_) => true,
+        Pre::Scheme => context::notify_scheme_before(data, at),
+        Pre::B64After => {
+            let rest = &data[at..(at + 160).min(data.len())];
+            let rest = &rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())];
+            memchr::memchr_iter(b'=', rest).any(|p| {
+                p >= 43
+                    && rest[p - 43..p]
+                        .iter()
+                        .all(|&b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
+            })
+        }
+        Pre::ArrayAfter => {
+            let mut q = at + len;
+            while q < data.len() && generic::is_key_byte(data[q]) {
+                q += 1;
+            }
+            if data.get(q) == Some(&b'[') {
+                // `key[16] = {…}`
+                q += 1;
+                while q < data.len() && data[q].is_ascii_digit() {
+                    q += 1;
+                }
+                if data.get(q) != Some(&b']') {
+                    return false;
+                }
+                q += 1;
+            }
+            if matches!(data.get(q), Some(b'"' | b'\'')) {
+                q += 1;
+            }
+            while q < data.len() && matches!(data[q], b' ' | b'\t') {
+                q += 1;
+            }
+            if !matches!(data.get(q), Some(b':' | b'=')) {
+                return false;
+            }
+            q += 1;
+            while q < data.len() && matches!(data[q], b' ' | b'\t') {
+                q += 1;
+            }
+            matches!(data.get(q), None | Some(b'[' | b'{' | b'(' | b'\r' | b'\n'))
+        }
+        Pre::IniKey => {
+            let before = data[..at].iter().rev().take_while(|&&b| b != b'\n');
+            let mut q = at + len;
+            while q < data.len() && matches!(data[q], b' ' | b'\t') {
+                q += 1;
+            }
+            data.get(q) == Some(&b'=') && before.clone().all(|&b| b == b' ' || b == b'\t')
+        }
         Pre::Token(min) => {
             let min = min as usize;
             let right = data[at..]

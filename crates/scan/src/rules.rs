@@ -20,6 +20,19 @@ pub enum Check {
     K8sSecret,
     /// `curl -u user:password`: the password (or a random-looking user).
     Curl,
+    /// An Authorization header value: not a placeholder, and a `Basic`
+    /// credential whose password decodes to one is an example.
+    AuthHeader,
+    /// A notification URL (`discord://…`): the segment that is a token.
+    NotifyUrl,
+    /// `key`, `pass` or `secret` in an INI section with a `type =` line.
+    IniRemote,
+    /// An array of at least 16 byte values under a key name.
+    ByteArray,
+    /// A cloud access key id: its secret in the same block.
+    KeyPair,
+    /// A WireGuard-format key under a key name that is not a public key's.
+    WgKey,
 }
 
 /// How a rule is run once the prefilter has seen one of its keywords.
@@ -57,6 +70,17 @@ pub(crate) enum Pre {
     Url,
     /// The line holds this (case-sensitive) literal.
     LineHas(&'static [u8]),
+    /// The hit is `://` after a notification scheme (`discord`, `ntfy`, …).
+    Scheme,
+    /// A base64 key of 32 bytes (`=` after 43 base64 bytes) ends on the
+    /// hit's line within 160 bytes of it.
+    B64After,
+    /// After the key run holding the hit: `:` or `=` (or `[N] =`), then
+    /// `[`, `{`, `(` or the end of the line.
+    ArrayAfter,
+    /// The keyword is the whole key of an INI line: it starts the line
+    /// and blanks then `=` follow it.
+    IniKey,
 }
 
 /// Which text an allowlist regex is matched against.
@@ -323,18 +347,13 @@ fn specs() -> Vec<Spec> {
         ),
         s(
             "wireguard-private-key",
-            "WireGuard PrivateKey/PresharedKey",
-            &[
-                "privatekey",
-                "presharedkey",
-                "private_key",
-                "preshared_key",
-                "private-key",
-                "preshared-key",
-            ],
-            r#"(?i)(?:private|preshared)[_\-]?key[\x22']?[ \t]*(?:=|:)[ \t]*[\x22']?(?P<secret>[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=)"#,
+            "WireGuard-format private or preshared key",
+            &["priv", "preshared", "psk"],
+            // Any key name saying private or preshared (`PrivateKey`,
+            // `private:`, `privkey`, `wg_psk`), in INI, YAML, JSON, Nix.
+            r#"(?i)(?P<key>[A-Za-z0-9_.\-]*(?:priv|preshared|psk)[A-Za-z0-9_.\-]{0,40})[\x22']?[ \t]{0,16}(?:=|:)[ \t]{0,16}[\x22']?(?P<secret>[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=)(?:[^A-Za-z0-9+/=]|$)"#,
             Some(3.5),
-            Plain,
+            WgKey,
             Hint::Key,
         ),
         s(
@@ -714,11 +733,50 @@ fn specs() -> Vec<Spec> {
         s(
             "authorization-header",
             "Credential in an Authorization header",
-            &["authorization"],
-            r"(?i)authorization[\x22']?[ \t]*[:=][ \t]*[\x22']?(?:(?:bearer|token|basic|api-token|apikey|api-key|key|sso-key|token token=)[ \t]+)?(?P<secret>[A-Za-z0-9._~+/=@\-]{12,})",
+            &["authorization", "proxy_set_header", "header_up", "request_header"],
+            // `Authorization: …` (curl -H, YAML, Traefik labels), and
+            // with a scheme but no colon (Caddy `header_up`, nginx
+            // `proxy_set_header`); other credential headers a proxy sets.
+            r"(?i)(?:authorization[\x22']?[ \t]*[:=][ \t]*[\x22']?(?:(?:bearer|token|basic|api-token|apikey|api-key|key|sso-key|token token=)[ \t]+)?|authorization[\x22']?[ \t]+[\x22']?(?:bearer|token|basic)[ \t]+|(?:proxy_set_header|header_up|request_header)[ \t]+[\x22']?[a-z0-9\-]*(?:api-?key|token|secret)[a-z0-9\-]*[\x22']?[ \t]+[\x22']?(?:(?:bearer|token|basic)[ \t]+)?)(?P<secret>[A-Za-z0-9._~+/=@\-]{12,})",
             Some(3.0),
-            NotPlaceholder,
+            AuthHeader,
             Move,
+        ),
+        s(
+            "notification-url",
+            "Token in a notification URL (shoutrrr, apprise: discord://, ntfy://, gotify://, …)",
+            &["://"],
+            "",
+            None,
+            NotifyUrl,
+            Revoke("the notification service; keep the URL in a SOPS file and reference it"),
+        ),
+        s(
+            "ini-remote-credential",
+            "Key, password or secret of an rclone (or other INI) remote",
+            &["key", "pass", "secret"],
+            r"^[ \t]*(?:key|pass|secret)[ \t]*=[ \t]*(?P<secret>[^\r\n]*?)[ \t]*\r?$",
+            None,
+            IniRemote,
+            Revoke("the storage provider; keep the remote's config in a SOPS file"),
+        ),
+        s(
+            "byte-array-key",
+            "Key material written as an array of byte values",
+            &["key", "secret", "psk"],
+            r"(?i)(?P<key>[A-Za-z0-9_.\-]*(?:key|secret|psk)[A-Za-z0-9_.\-]*)(?:\[[0-9]*\])?[\x22']?[ \t]*(?:=|:)[ \t]*(?P<secret>[\[{(]|\r?$)",
+            None,
+            ByteArray,
+            Key,
+        ),
+        s(
+            "cloud-key-pair",
+            "Secret beside a cloud access key id (AWS, GCS HMAC, DigitalOcean Spaces, Scaleway, Alibaba)",
+            &["akia", "asia", "abia", "acca", "a3t", "goog1", "do00", "scw", "ltai"],
+            r"\b(?P<id>(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}|GOOG1[A-Z0-9]{56}|DO00[A-Z0-9]{16}|SCW[A-Z0-9]{17}|LTAI[A-Za-z0-9]{12,20})\b",
+            None,
+            KeyPair,
+            Revoke("the cloud provider (the key id names which key)"),
         ),
         // ---- Kubernetes
         s(
@@ -762,7 +820,7 @@ fn specs() -> Vec<Spec> {
         ),
     ];
     for spec in &mut v {
-        if spec.id.starts_with("aws-") {
+        if spec.id.starts_with("aws-") || spec.id == "cloud-key-pair" {
             spec.stop = &["example"];
         }
         if spec.id == "authorization-header" {
@@ -831,6 +889,13 @@ fn pre_of(id: &str, kw: &str) -> Pre {
         ("heroku-api-key", _) => Token(65),
         ("k3s-token", _) => Token(87),
         ("url-password", _) => Url,
+        ("notification-url", _) => Scheme,
+        ("wireguard-private-key", _) => B64After,
+        ("byte-array-key", _) => ArrayAfter,
+        ("ini-remote-credential", _) => IniKey,
+        ("authorization-header", "authorization") => None,
+        ("authorization-header", _) => LineStart,
+        ("cloud-key-pair", _) => Token(16),
         _ => None,
     }
 }
@@ -845,6 +910,7 @@ pub fn builtin() -> Vec<Rule> {
             let pattern = match s.id {
                 "generic-secret-assignment" => crate::generic::assignment_pattern(),
                 "generic-secret-xml" => crate::generic::xml_pattern(),
+                "notification-url" => crate::context::notify_pattern(),
                 _ => s.re.to_string(),
             };
             let regex = LazyRegex::lazy(pattern);

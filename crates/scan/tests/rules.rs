@@ -366,3 +366,213 @@ fn fuzz_regressions() {
         }
     }
 }
+
+/// Secrets homelabs leak that the rules missed (issue #13 §5), each with
+/// the look-alikes that must stay quiet.
+#[test]
+fn authorization_headers_in_proxies_and_clients() {
+    let bearer = "Xk2pQ9zLm4Rt7Vb1Nc8Wd3Fg6Hj";
+    // backup:Xk2pQ9zLm4
+    let basic = "YmFja3VwOlhrMnBROXpMbTQ=";
+    for (path, text) in [
+        ("Caddyfile", format!("reverse_proxy app:80 {{\n\theader_up Authorization \"Bearer {bearer}\"\n}}\n")),
+        ("nginx.conf", format!("    proxy_set_header Authorization \"Basic {basic}\";\n")),
+        ("nginx.conf", format!("    proxy_set_header X-Api-Key {bearer};\n")),
+        ("compose.yaml", format!("      - traefik.http.middlewares.up.headers.customrequestheaders.Authorization=Bearer {bearer}\n")),
+        ("dynamic.yaml", format!("      customRequestHeaders:\n        Authorization: \"Basic {basic}\"\n")),
+        ("sync.sh", format!("curl -fsS -H \"Authorization: Bearer {bearer}\" https://api.home.example\n")),
+    ] {
+        hit(path, &text, "authorization-header");
+    }
+    for (path, text) in [
+        ("Caddyfile", "header_up Authorization \"Bearer {env.API_TOKEN}\"\n"),
+        ("Caddyfile", "header_up -Authorization\nheader_up X-Real-IP {remote_host}\n"),
+        ("nginx.conf", "proxy_set_header Authorization $http_authorization;\nproxy_set_header Authorization \"\";\n"),
+        ("nginx.conf", "proxy_set_header X-Auth-Request-Access-Token $auth_token;\n"),
+        // user:password, admin:changeme
+        ("nginx.conf", "proxy_set_header Authorization \"Basic dXNlcjpwYXNzd29yZA==\";\n"),
+        ("README.md", "curl -H 'Authorization: Basic YWRtaW46Y2hhbmdlbWU=' http://localhost\n"),
+        ("sync.sh", "curl -H \"Authorization: Bearer ${TOKEN}\" https://api\ncurl -H 'Authorization: Bearer <token>' https://api\n"),
+        ("docs.md", "The Authorization header carries a bearer token.\nAuthorization implementation notes\n"),
+    ] {
+        quiet(path, text);
+    }
+}
+
+#[test]
+fn tokens_in_notification_urls() {
+    let token = "Ab3dEf5gHi7jKl9mNo1pQr2sTu";
+    for text in [
+        format!("notify: discord://{token}@123456789012345678\n"),
+        format!("url: discord://123456789012345678/{token}\n"),
+        "NOTIFY=telegram://110201543:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw@telegram?chats=@homelab\n"
+            .to_string(),
+        "  - gotify://gotify.home.example/AvKcy9o-yvVhyKd\n".to_string(),
+        format!("  - pushover://shoutrrr:{token}@uQiRzpo4DXghDmr9QzzfQu27cmVRsG/\n"),
+        format!("  - ntfys://{token}@ntfy.home.example/alerts\n"),
+        format!("WATCHTOWER_NOTIFICATION_URL=slack://hook:{token}@webhook\n"),
+        format!("APPRISE=matrixs://bot:{token}@matrix.home.example/!room:home.example\n"),
+        "  - mailtos://alerts:Vq8rT3wLp2x@smtp.home.example?to=me@home.example\n".to_string(),
+    ] {
+        let r = rules_of("notify.yaml", &text);
+        assert_eq!(r.len(), 1, "{text:?} -> {r:?}");
+        assert!(
+            r[0] == "notification-url" || r[0] == "url-password" || r[0] == "telegram-bot-token",
+            "{text:?} -> {r:?}"
+        );
+    }
+    hit(
+        "n.yaml",
+        "  - gotify://gotify.home.example/AvKcy9o-yvVhyKd\n",
+        "notification-url",
+    );
+    for text in [
+        "url: discord://${DISCORD_TOKEN}@${DISCORD_WEBHOOK_ID}\n",
+        "url: discord://token@id\n",
+        "  - ntfy://ntfy.sh/homelab-alerts\n",
+        "  - gotify://gotify.home.example:8080/?title=Backup\n",
+        "  - tgram://{{ telegram_token }}/{{ chat_id }}\n",
+        "  - pushover://shoutrrr:apiToken@userKey/?devices=phone\n",
+        "See https://containrrr.dev/shoutrrr/services/discord/ for slack:// and discord:// URLs.\n",
+        "  - mailto://alerts@smtp.home.example\n",
+    ] {
+        quiet("notify.yaml", text);
+    }
+}
+
+#[test]
+fn credentials_of_ini_remotes() {
+    for (text, rule) in [
+        ("[b2]\ntype = b2\naccount = 0015a9c7f3e2d810000000003\nkey = K0012zCqGvbV8rN1mYxT4wLpF5sHdJe\n", "ini-remote-credential"),
+        ("[nas]\ntype = sftp\nhost = nas.lan\nuser = backup\npass = 2S3Pg5SvI0wXLrh0k8EwaBY8vVvPN5o\n", "ini-remote-credential"),
+        ("[azure]\ntype = azureblob\naccount = homelabbackups\nkey = dGhpcyBpcyBub3QgYSByZWFsIGtleSBidXQgbG9va3Mgb2sx\n", "ini-remote-credential"),
+        ("[r2]\ntype = s3\nprovider = Cloudflare\nsecret = 9fQ2xL7mR4tW8vB1nK6pZ3cJ\n", "ini-remote-credential"),
+    ] {
+        hit("rclone.conf", text, rule);
+    }
+    for text in [
+        "[b2]\ntype = b2\naccount = 0015a9c7f3e2d810000000003\nkey = ${B2_KEY}\n",
+        "[sftp]\ntype = sftp\nkey_file = ~/.ssh/id_ed25519\nkey_use_agent = false\n",
+        "[settings]\nkey = value\nsecret = none\n",
+        "[keys]\nkey = /etc/ssl/private/home.key\n",
+        "[crypt]\ntype = crypt\nremote = b2:bucket\nfilename_encryption = standard\n",
+    ] {
+        quiet("rclone.conf", text);
+    }
+}
+
+#[test]
+fn wireguard_keys_under_any_name() {
+    let k = "QB5wXwGKIwIRJVTQdXkp+GLL/8xxZ6LCF2a71/KqanQ=";
+    for (path, text) in [
+        ("wg.yaml", format!("wireguard:\n  private: {k}\n")),
+        ("wg.json", format!("{{\"privkey\": \"{k}\"}}\n")),
+        ("wg.nix", format!("  wg_private = \"{k}\";\n")),
+        ("peers.yaml", format!("  psk: {k}\n")),
+        ("wg0.conf", format!("[Interface]\nPrivateKey = {k}\n")),
+    ] {
+        hit(path, &text, "wireguard-private-key");
+    }
+    // Clamped as `wg genkey` makes them: found under any key name.
+    let r = rules_of("vpn.yaml", &format!("server:\n  key: {k}\n"));
+    assert_eq!(r.len(), 1, "{r:?}");
+    for text in [
+        format!("  public: {k}\n"),
+        "  private_key_file: /etc/wireguard/private.key\n".to_string(),
+        format!("  pubkey: {k}\n"),
+        // Not clamped: a public key under a plain name.
+        "  key: AuQLN82eyaJwVrydiXtpibmM9dYJC+3a0AJ+Zs0R774=\n".to_string(),
+        "  private_key_hash: AuQLN82eyaJwVrydiXtpibmM9dYJC+3a0AJ+Zs0R774=\n".to_string(),
+        "private String value = computeKey();\n".to_string(),
+    ] {
+        quiet("wg.yaml", &text);
+    }
+}
+
+#[test]
+fn byte_array_keys() {
+    let flow = "[26, 174, 3, 99, 201, 14, 77, 250, 8, 61, 190, 33, 120, 5, 240, 17]";
+    let block: String = [
+        26, 174, 3, 99, 201, 14, 77, 250, 8, 61, 190, 33, 120, 5, 240, 17,
+    ]
+    .iter()
+    .map(|n| format!("    - {n}\n"))
+    .collect();
+    let f = scanner()
+        .scan(
+            "zigbee2mqtt/configuration.yaml",
+            format!("advanced:\n  pan_id: 6754\n  network_key:\n{block}  channel: 11\n").as_bytes(),
+        )
+        .findings;
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!((f[0].rule.as_str(), f[0].line), ("byte-array-key", 3));
+    hit(
+        "configuration.yaml",
+        &format!("advanced:\n  network_key: {flow}\n"),
+        "byte-array-key",
+    );
+    hit(
+        "key.h",
+        "static const uint8_t aes_key[16] = {0x1a,0xae,0x03,0x63,0xc9,0x0e,0x4d,0xfa,0x08,0x3d,0xbe,0x21,0x78,0x05,0xf0,0x11};\n",
+        "byte-array-key",
+    );
+    for text in [
+        "advanced:\n  network_key: GENERATE\n  ext_pan_id: [221, 221, 221, 221, 221, 221, 221, 221]\n",
+        "advanced:\n  network_key: [1, 3, 5, 7, 9, 11, 13, 15, 0, 2, 4, 6, 8, 10, 12, 13]\n",
+        "  channels: [11, 15, 20, 25]\n  keys: [a, b]\n",
+        "  public_key: [26, 174, 3, 99, 201, 14, 77, 250, 8, 61, 190, 33, 120, 5, 240, 17]\n",
+        "  keyboard_layout: [26, 174, 3, 99, 201, 14, 77, 250, 8, 61, 190, 33, 120, 5, 240, 17]\n",
+        "  network_key:\n    - 0\n    - 0\n",
+    ] {
+        quiet("configuration.yaml", text);
+    }
+}
+
+#[test]
+fn cloud_key_ids_are_reported_with_their_secret() {
+    let id = "AKIAFH3REOSFHYPN5NWK";
+    let secret = "0hD9Oi22Jc8FQF6cA1EZeXrddMgg1mhzLaPI89Aa";
+    for text in [
+        format!("mc alias set nas https://minio.home.example {id} {secret}\n"),
+        format!("{id}:{secret}\n"),
+        format!("s3:\n  a: {id}\n  b: {secret}\n"),
+        format!("s3:\n  - {secret}\n  - {id}\n"),
+    ] {
+        let f = scanner().scan("x", text.as_bytes());
+        let rules: Vec<&str> = f.findings.iter().map(|f| f.rule.as_str()).collect();
+        assert_eq!(rules.len(), 2, "{text:?} -> {rules:?}");
+        assert!(rules.contains(&"aws-access-key-id") && rules.contains(&"cloud-key-pair"));
+        let secrets: Vec<&[u8]> = f
+            .spans
+            .iter()
+            .map(|&(s, e)| &text.as_bytes()[s..e])
+            .collect();
+        assert!(secrets.contains(&secret.as_bytes()), "{text:?}");
+    }
+    // Apart (a blank line between) or an example: only the id, or nothing.
+    let r = rules_of("x", &format!("a: {id}\n\nb: {secret}\n"));
+    assert_eq!(r, ["aws-access-key-id"]);
+    quiet(
+        "x",
+        "AKIAIOSFODNN7EXAMPLE wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n",
+    );
+}
+
+#[test]
+fn password_hashes_in_basic_auth_lines_are_not_findings() {
+    for (path, text) in [
+        ("compose.yaml", "      - traefik.http.middlewares.auth.basicauth.users=admin:$$apr1$$H6uskkkW$$IgXLP6ewTrSuBkTrqE8wj/,bob:$$2y$$05$$c4WoMPo3SXsafkva.HHa6uXQZWr7oboPiC2bT/r7q1BB8I2s0BRqC\n"),
+        (".htpasswd", "admin:$apr1$H6uskkkW$IgXLP6ewTrSuBkTrqE8wj/\nbob:$2y$05$c4WoMPo3SXsafkva.HHa6uXQZWr7oboPiC2bT/r7q1BB8I2s0BRqC\n"),
+        (".env", "HTPASSWD=admin:$2y$05$c4WoMPo3SXsafkva.HHa6uXQZWr7oboPiC2bT/r7q1BB8I2s0BRqC\n"),
+        ("dynamic.yaml", "    basicAuth:\n      users:\n        - \"admin:$6$rounds=5000$saltsalt$0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ\"\n"),
+        ("Caddyfile", "basic_auth {\n\tadmin $argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$8f14e45fceea167a5a36dedd4bea2543\n}\n"),
+        ("users.yaml", "  auth_users: \"alice:{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=\"\n"),
+    ] {
+        quiet(path, text);
+    }
+    hit(
+        "compose.yaml",
+        "      - traefik.http.middlewares.auth.basicauth.users=admin:Sommer2024x\n",
+        "generic-secret-assignment",
+    );
+}
