@@ -625,6 +625,11 @@ pub fn classify_key(key: &[u8]) -> KeyKind {
         return KeyKind::NotSecret;
     }
     let secret_word = |w: &str| {
+        // `password2` (rclone crypt), `token1`: a numbered secret.
+        let w = match w.trim_end_matches(|c: char| c.is_ascii_digit()) {
+            "" => w,
+            t => t,
+        };
         matches!(
             w,
             "password"
@@ -897,6 +902,7 @@ mod tests {
         assert_eq!(classify_key(b"primaryKey"), KeyKind::NotSecret);
         assert_eq!(classify_key(b"keyword"), KeyKind::NotSecret);
         assert_eq!(classify_key(b"bypass"), KeyKind::NotSecret);
+        assert_eq!(classify_key(b"password2"), KeyKind::Password);
     }
 
     #[test]

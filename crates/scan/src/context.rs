@@ -277,7 +277,15 @@ pub(crate) fn byte_array(data: &[u8], at: usize) -> Option<(usize, usize)> {
     if values.windows(2).all(|w| w[1] == w[0] + 1) {
         return None;
     }
-    Some((at, last))
+    // A block list is reported from its key's line: from the `:` on.
+    let mut start = at;
+    while block && start > 0 && matches!(data[start - 1], b' ' | b'\t' | b'\r' | b':' | b'=') {
+        start -= 1;
+        if matches!(data[start], b':' | b'=') {
+            break;
+        }
+    }
+    Some((start, last))
 }
 
 /// A decimal or `0x` hex number at the start of `s`, and its length.
@@ -448,7 +456,7 @@ mod tests {
         assert!(byte_array(hex.as_bytes(), 0).is_some());
         let block = ":\n    - 26\n    - 174\n    - 3\n    - 99\n    - 201\n    - 14\n    - 77\n    - 250\n    - 8\n    - 61\n    - 190\n    - 33\n    - 120\n    - 5\n    - 240\n    - 17\nnext: 1\n";
         let (s, e) = byte_array(block.as_bytes(), 1).unwrap();
-        assert_eq!((s, &block[e - 2..e]), (1, "17"));
+        assert_eq!((s, &block[e - 2..e]), (0, "17"));
         for clean in [
             "[1, 3, 5, 7, 9, 11, 13, 15, 0, 2, 4, 6, 8, 10, 12, 13]",
             "[221, 221, 221, 221, 221, 221, 221, 221]",
