@@ -625,10 +625,10 @@ pub fn classify_key(key: &[u8]) -> KeyKind {
         return KeyKind::NotSecret;
     }
     let secret_word = |w: &str| {
-        // `password2` (rclone crypt), `token1`: a numbered secret.
+        // `password2` (rclone crypt's second password).
         let w = match w.trim_end_matches(|c: char| c.is_ascii_digit()) {
-            "" => w,
-            t => t,
+            t if t.contains("pass") => t,
+            _ => w,
         };
         matches!(
             w,

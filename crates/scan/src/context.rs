@@ -375,8 +375,9 @@ pub(crate) fn basic_is_example(value: &[u8]) -> bool {
     let Some(colon) = decoded.iter().position(|&b| b == b':') else {
         return false;
     };
+    // An empty password (`user:`): the user name may be the credential.
     let password = &decoded[colon + 1..];
-    checks::is_placeholder(password) || checks::is_reference(password)
+    !password.is_empty() && (checks::is_placeholder(password) || checks::is_reference(password))
 }
 
 /// Whether `value` is a WireGuard-format key (32 bytes in base64) that
@@ -502,6 +503,8 @@ mod tests {
         assert!(basic_is_example(b"YWRtaW46Y2hhbmdlbWU="));
         // backup:Xk2pQ9zLm4
         assert!(!basic_is_example(b"YmFja3VwOlhrMnBROXpMbTQ="));
+        // browser: (a user name alone can be the credential)
+        assert!(!basic_is_example(b"YnJvd3Nlcjo="));
         let mut k = [0x5au8; 32];
         k[0] &= 248;
         k[31] = (k[31] & 127) | 64;
