@@ -104,10 +104,12 @@ fn tokenish(v: &[u8], min: usize) -> bool {
     }
     let letters = v.iter().filter(|c| c.is_ascii_alphabetic()).count();
     let digits = v.iter().filter(|c| c.is_ascii_digit()).count();
-    let upper = v.iter().any(u8::is_ascii_uppercase);
-    let lower = v.iter().any(u8::is_ascii_lowercase);
+    let upper = v.iter().filter(|c| c.is_ascii_uppercase()).count();
+    let lower = v.iter().filter(|c| c.is_ascii_lowercase()).count();
+    // Without digits: random mixed case (a third capitals or more), not
+    // words in camelCase (`HomelabAlerts`).
     letters > 0
-        && (digits > 0 || upper && lower && v.len() >= 20)
+        && (digits > 0 || lower >= 2 && upper * 3 >= v.len() && v.len() >= 14)
         && checks::entropy(v) >= 3.0
         && !checks::is_placeholder(v)
         && !checks::is_reference(v)
@@ -209,6 +211,31 @@ pub(crate) fn ini_key_kind(key: &[u8]) -> checks::KeyKind {
         b"secret" => checks::KeyKind::Secret,
         _ => checks::KeyKind::Token,
     }
+}
+
+/// The kind of a `key value` directive's key: lowercase, naming a secret,
+/// and not a command (`pass show x`, `passwd alice`).
+pub(crate) fn directive_key_kind(key: &[u8]) -> checks::KeyKind {
+    if key.iter().any(u8::is_ascii_uppercase) || matches!(key, b"pass" | b"passwd" | b"secret") {
+        return checks::KeyKind::NotSecret;
+    }
+    checks::classify_key(key)
+}
+
+/// A directive's value: a secret by the generic checks, and not a word,
+/// a type name (`string`, `int64`, `[]byte`) or a switch.
+pub(crate) fn directive_value_is_secret(kind: checks::KeyKind, value: &[u8]) -> bool {
+    let v = checks::trim(value);
+    let word = v.iter().all(u8::is_ascii_lowercase);
+    let number_type = ["int", "uint", "float", "complex"].iter().any(|t| {
+        v.strip_prefix(t.as_bytes())
+            .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+    });
+    !word
+        && !number_type
+        && !v.starts_with(b"[")
+        && !v.starts_with(b"*")
+        && checks::generic_value_is_secret(kind, v)
 }
 
 /// Numbers of a byte array starting at `at` (`[`, `{` or `(`), or of a YAML
@@ -394,6 +421,15 @@ pub(crate) fn is_clamped_x25519(value: &[u8]) -> bool {
     k.len() == 32 && k[0] & 7 == 0 && k[31] & 0x80 == 0 && k[31] & 0x40 != 0
 }
 
+/// Whether `value` is 32 bytes in base64 (a WireGuard or ESPHome key).
+pub(crate) fn is_b64_32(value: &[u8]) -> bool {
+    value.len() == 44
+        && value[43] == b'='
+        && base64::engine::general_purpose::STANDARD
+            .decode(value)
+            .is_ok_and(|k| k.len() == 32)
+}
+
 /// Words of a key that name something other than a private key's value.
 pub(crate) fn names_no_private_key(key: &[u8]) -> bool {
     checks::key_words(key).iter().any(|w| {
@@ -443,6 +479,8 @@ mod tests {
             Some("AvKcy9o-yvVhyKd")
         );
         assert_eq!(t("ntfy.sh/homelab-alerts"), None);
+        assert_eq!(t("ntfy.sh/MyHomeLabAlerts"), None);
+        assert_eq!(t("gotify.lan/AGhN.Lb-kQxWzPf"), Some("AGhN.Lb-kQxWzPf"));
         assert_eq!(t("gotify.home.example:8080/?title=x"), None);
         assert_eq!(t("token@id"), None);
         assert_eq!(t("${DISCORD_TOKEN}@${DISCORD_ID}"), None);

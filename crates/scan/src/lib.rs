@@ -845,9 +845,14 @@ impl Scanner {
                 // Plausible already: only what depends on the key is left.
                 let fits =
                     kind != checks::KeyKind::NotSecret && checks::generic_value_fits(kind, value);
-                // A WireGuard private key under any key name (`key:`).
-                let wg = context::is_clamped_x25519(value)
-                    && !context::names_no_private_key(&data[key.0..key.1]);
+                // A WireGuard private key under any key name, and 32 bytes
+                // in base64 under a plain `key:` (ESPHome's API encryption
+                // key, `wg_key`).
+                let key = &data[key.0..key.1];
+                let wg = (context::is_clamped_x25519(value)
+                    || checks::key_words(key).last().is_some_and(|w| w == "key")
+                        && context::is_b64_32(value))
+                    && !context::names_no_private_key(key);
                 if !fits && !wg {
                     return None;
                 }
@@ -918,6 +923,15 @@ impl Scanner {
                 (s, e) = context::byte_array(data, s)?;
             }
             Check::KeyPair => (s, e) = context::paired_secret(data, (s, e))?,
+            Check::Directive => {
+                let kind = match raw.key {
+                    Some((ks, ke)) => context::directive_key_kind(&data[ks..ke]),
+                    None => checks::KeyKind::Password,
+                };
+                if !context::directive_value_is_secret(kind, value) {
+                    return None;
+                }
+            }
             Check::WgKey => {
                 if context::names_no_private_key(&data[raw.key?.0..raw.key?.1]) {
                     return None;
@@ -1106,6 +1120,12 @@ fn precheck(pre: Pre, data: &[u8], at: usize, len: usize) -> bool {
                 q += 1;
             }
             matches!(data.get(q), None | Some(b'[' | b'{' | b'(' | b'\r' | b'\n'))
+        }
+        Pre::KeyStartsLine => {
+            let (ks, ke) = generic::key_run(data, at);
+            let before = data[..ks].iter().rev().take_while(|&&b| b != b'\n');
+            matches!(data.get(ke), Some(b' ' | b'\t'))
+                && before.clone().all(|&b| b == b' ' || b == b'\t')
         }
         Pre::IniKey => {
             let before = data[..at].iter().rev().take_while(|&&b| b != b'\n');

@@ -33,6 +33,9 @@ pub enum Check {
     KeyPair,
     /// A WireGuard-format key under a key name that is not a public key's.
     WgKey,
+    /// `key value` directives (msmtp, .netrc, mosquitto): a lowercase key
+    /// naming a secret, one value that is not a word, type or reference.
+    Directive,
 }
 
 /// How a rule is run once the prefilter has seen one of its keywords.
@@ -81,6 +84,9 @@ pub(crate) enum Pre {
     /// The keyword is the whole key of an INI line: it starts the line
     /// and blanks then `=` follow it.
     IniKey,
+    /// The key run holding the hit starts its line (after blanks) and a
+    /// blank follows it.
+    KeyStartsLine,
 }
 
 /// Which text an allowlist regex is matched against.
@@ -761,6 +767,15 @@ fn specs() -> Vec<Spec> {
             Revoke("the storage provider; keep the remote's config in a SOPS file"),
         ),
         s(
+            "config-directive-secret",
+            "Password or token in a `key value` directive (msmtp, .netrc, mosquitto, fetchmail)",
+            &["pass", "secret", "token", "key", "machine"],
+            r#"^[ \t]*(?:machine[ \t]+[^\s]+[ \t]+(?:login[ \t]+[^\s]+[ \t]+)?password|(?P<key>[A-Za-z0-9_.\-]+))[ \t]+(?:"(?P<dq>[^"\r\n]+)"|'(?P<sq>[^'\r\n]+)'|(?P<uq>[^\s"'#;]+))[ \t]*;?[ \t]*(?:#[^\r\n]*)?\r?$"#,
+            None,
+            Directive,
+            Move,
+        ),
+        s(
             "byte-array-key",
             "Key material written as an array of byte values",
             &["key", "secret", "psk"],
@@ -893,6 +908,8 @@ fn pre_of(id: &str, kw: &str) -> Pre {
         ("wireguard-private-key", _) => B64After,
         ("byte-array-key", _) => ArrayAfter,
         ("ini-remote-credential", _) => IniKey,
+        ("config-directive-secret", "machine") => LineStart,
+        ("config-directive-secret", _) => KeyStartsLine,
         ("authorization-header", "authorization") => None,
         ("authorization-header", _) => LineStart,
         ("cloud-key-pair", _) => Token(16),

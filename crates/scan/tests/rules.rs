@@ -480,8 +480,8 @@ fn wireguard_keys_under_any_name() {
         format!("  public: {k}\n"),
         "  private_key_file: /etc/wireguard/private.key\n".to_string(),
         format!("  pubkey: {k}\n"),
-        // Not clamped: a public key under a plain name.
-        "  key: AuQLN82eyaJwVrydiXtpibmM9dYJC+3a0AJ+Zs0R774=\n".to_string(),
+        // Not clamped: a public key under a name that is not a key's.
+        "  peer: AuQLN82eyaJwVrydiXtpibmM9dYJC+3a0AJ+Zs0R774=\n".to_string(),
         "  private_key_hash: AuQLN82eyaJwVrydiXtpibmM9dYJC+3a0AJ+Zs0R774=\n".to_string(),
         "private String value = computeKey();\n".to_string(),
     ] {
@@ -574,5 +574,48 @@ fn password_hashes_in_basic_auth_lines_are_not_findings() {
         "compose.yaml",
         "      - traefik.http.middlewares.auth.basicauth.users=admin:Sommer2024x\n",
         "generic-secret-assignment",
+    );
+}
+
+#[test]
+fn key_value_directives() {
+    for (path, text) in [
+        (".msmtprc", "account gmail\nhost smtp.gmail.com\nuser me@gmail.com\npassword qzvx-Lm7p-Rt4w-Kb9n\n"),
+        (".netrc", "machine nas.home.example login backup password Xk2pQ9zLm4\n"),
+        (".netrc", "machine git.home.example\n  login alice\n  password Tr0ub4dor&3\n"),
+        ("mosquitto.conf", "connection cloud\naddress mqtt.home.example:8883\nremote_username nas\nremote_password Br1dge-Mqtt-77\n"),
+        ("fetchmailrc", "  password \"Kaffee-mit-Milch7\"\n"),
+    ] {
+        hit(path, text, "config-directive-secret");
+    }
+    for (path, text) in [
+        ("mosquitto.conf", "password_file /mosquitto/config/passwd\nallow_anonymous false\n"),
+        (".msmtprc", "passwordeval \"pass show mail/gmail\"\npassword ${SMTP_PASSWORD}\n"),
+        ("sshd_config", "PasswordAuthentication no\nPubkeyAuthentication yes\nHostKey /etc/ssh/ssh_host_ed25519_key\n"),
+        ("notes.txt", "Password manager\nSecret sauce\npassword reset\n"),
+        ("setup.sh", "passwd alice\npass show mail/gmail\n"),
+        ("main.go", "type cfg struct {\n\tpassword string\n\ttoken    []byte\n\tsecret   int64\n}\n"),
+        ("schema.sql", "  password varchar(255),\n  token text,\n"),
+        ("app.py", "    pass  # nothing\n"),
+        ("nginx.conf", "    ssl_certificate_key /etc/nginx/certs/home.key;\n    auth_basic_user_file /etc/nginx/.htpasswd;\n"),
+    ] {
+        quiet(path, text);
+    }
+}
+
+#[test]
+fn esphome_and_wireguard_keys_under_a_plain_key() {
+    let r = rules_of(
+        "esphome/garage.yaml",
+        "api:\n  encryption:\n    key: \"JmFdQ9H7zP0cJ1kVm8/3x2LtG+Ws6yRbN4uAoKeFhIs=\"\n",
+    );
+    assert_eq!(r, ["generic-secret-assignment"]);
+    quiet(
+        "esphome/garage.yaml",
+        "api:\n  encryption:\n    key: !secret api_key\nota:\n  - platform: esphome\n    password: !secret ota_password\n",
+    );
+    quiet(
+        "peers.yaml",
+        "peers:\n  - public_key: JmFdQ9H7zP0cJ1kVm8/3x2LtG+Ws6yRbN4uAoKeFhIs=\n",
     );
 }
