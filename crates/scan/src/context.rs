@@ -7,67 +7,67 @@
 use crate::checks;
 use base64::Engine as _;
 
-/// Notification URL schemes (shoutrrr, apprise) whose URL carries a token.
+/// Notification URL schemes (shoutrrr, apprise) whose URL carries a token,
+/// sorted (looked up by binary search at each `://`).
 pub(crate) const NOTIFY_SCHEMES: &[&str] = &[
+    "apprise",
+    "apprises",
+    "bark",
+    "barks",
+    "dingtalk",
     "discord",
-    "telegram",
-    "tgram",
-    "pushover",
-    "pover",
+    "feishu",
+    "gchat",
+    "googlechat",
     "gotify",
     "gotifys",
-    "ntfy",
-    "ntfys",
-    "slack",
-    "matrix",
-    "matrixs",
+    "guilded",
+    "hassio",
+    "hassios",
+    "ifttt",
+    "join",
+    "lametric",
+    "line",
     "mailto",
     "mailtos",
-    "pushbullet",
-    "pbul",
-    "teams",
-    "msteams",
+    "matrix",
+    "matrixs",
     "mattermost",
     "mmost",
     "mmosts",
-    "rocketchat",
-    "rocket",
-    "rockets",
-    "zulip",
-    "join",
-    "ifttt",
+    "msteams",
+    "notifiarr",
+    "ntfy",
+    "ntfys",
     "opsgenie",
-    "prowl",
-    "googlechat",
-    "gchat",
-    "bark",
-    "barks",
-    "pushdeer",
-    "lametric",
-    "signal",
-    "signals",
-    "pushed",
-    "simplepush",
-    "spush",
     "pagerduty",
-    "apprise",
-    "apprises",
-    "hassio",
-    "hassios",
-    "line",
-    "zulip",
-    "pushsafer",
+    "pbul",
+    "pover",
+    "prowl",
     "psafer",
     "psafers",
+    "pushbullet",
+    "pushdeer",
+    "pushed",
+    "pushover",
+    "pushsafer",
     "revolt",
-    "guilded",
-    "notifiarr",
+    "rocket",
+    "rocketchat",
+    "rockets",
     "ryver",
-    "wxteams",
-    "workflows",
-    "feishu",
-    "dingtalk",
     "serverchan",
+    "signal",
+    "signals",
+    "simplepush",
+    "slack",
+    "spush",
+    "teams",
+    "telegram",
+    "tgram",
+    "workflows",
+    "wxteams",
+    "zulip",
 ];
 
 /// The reference pattern of notification URLs: the scheme, then the rest
@@ -85,10 +85,13 @@ pub(crate) fn notify_scheme_before(data: &[u8], at: usize) -> bool {
     while s > 0 && at - s < 20 && (data[s - 1].is_ascii_alphanumeric()) {
         s -= 1;
     }
-    let scheme = &data[s..at];
+    let mut buf = [0u8; 20];
+    let scheme = &mut buf[..at - s];
+    scheme.copy_from_slice(&data[s..at]);
+    scheme.make_ascii_lowercase();
     NOTIFY_SCHEMES
-        .iter()
-        .any(|n| n.as_bytes().eq_ignore_ascii_case(scheme))
+        .binary_search_by(|n| n.as_bytes().cmp(scheme))
+        .is_ok()
 }
 
 /// A byte of a token in a URL segment.
@@ -456,6 +459,15 @@ pub(crate) fn names_no_private_key(key: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn notify_schemes_are_sorted_and_found() {
+        assert!(NOTIFY_SCHEMES.windows(2).all(|w| w[0] < w[1]));
+        let text = b"a ntfys://x Discord://y https://z";
+        assert!(notify_scheme_before(text, 7));
+        assert!(notify_scheme_before(text, 19));
+        assert!(!notify_scheme_before(text, 28));
+    }
 
     #[test]
     fn notify_tokens_are_found_in_their_segment() {

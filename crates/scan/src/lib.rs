@@ -1122,10 +1122,20 @@ fn precheck(pre: Pre, data: &[u8], at: usize, len: usize) -> bool {
             matches!(data.get(q), None | Some(b'[' | b'{' | b'(' | b'\r' | b'\n'))
         }
         Pre::KeyStartsLine => {
-            let (ks, ke) = generic::key_run(data, at);
-            let before = data[..ks].iter().rev().take_while(|&&b| b != b'\n');
+            // Backwards first: most hits are inside a line.
+            let mut ks = at;
+            while ks > 0 && generic::is_key_byte(data[ks - 1]) {
+                ks -= 1;
+            }
+            let mut before = data[..ks].iter().rev().take_while(|&&b| b != b'\n');
+            if !before.all(|&b| b == b' ' || b == b'\t') {
+                return false;
+            }
+            let mut ke = at + len;
+            while ke < data.len() && generic::is_key_byte(data[ke]) {
+                ke += 1;
+            }
             matches!(data.get(ke), Some(b' ' | b'\t'))
-                && before.clone().all(|&b| b == b' ' || b == b'\t')
         }
         Pre::IniKey => {
             let before = data[..at].iter().rev().take_while(|&&b| b != b'\n');
