@@ -652,6 +652,12 @@ pub fn classify_key(key: &[u8]) -> KeyKind {
                 | "auth"
         ) || w.ends_with("password")
             || w.ends_with("passwd")
+            // `DBPASS`, `smtppass`; not `bypass`, `compass`.
+            || w.ends_with("pass")
+                && !matches!(
+                    w,
+                    "bypass" | "compass" | "overpass" | "surpass" | "trespass" | "underpass"
+                )
             || w.ends_with("secret")
             || w.ends_with("token")
             || w.ends_with("apikey")
@@ -903,6 +909,8 @@ mod tests {
         assert_eq!(classify_key(b"keyword"), KeyKind::NotSecret);
         assert_eq!(classify_key(b"bypass"), KeyKind::NotSecret);
         assert_eq!(classify_key(b"password2"), KeyKind::Password);
+        assert_eq!(classify_key(b"PAPERLESS_DBPASS"), KeyKind::Password);
+        assert_eq!(classify_key(b"proxy_bypass"), KeyKind::NotSecret);
     }
 
     #[test]

@@ -178,18 +178,24 @@ pub(crate) fn ini_section_has_type(data: &[u8], at: usize) -> bool {
             && checks::trim(&t[4..]).starts_with(b"=")
     };
     let is_header = |line: &[u8]| checks::trim(line).starts_with(b"[");
-    // Back to the section header.
+    // Back to the section header: without one this is no INI section
+    // (`key = "…"` in HCL, TOML tables aside).
     let mut end = line_start;
-    while end > lo {
+    let mut typed = false;
+    loop {
+        if end <= lo {
+            return false;
+        }
         let s = memchr::memrchr(b'\n', &data[lo..end - 1]).map_or(lo, |p| lo + p + 1);
         let line = &data[s..end - 1];
         if is_header(line) {
             break;
         }
-        if is_type(line) {
-            return true;
-        }
+        typed |= is_type(line);
         end = s;
+    }
+    if typed {
+        return true;
     }
     // On to the next one.
     let mut s = line_start;
@@ -532,6 +538,8 @@ mod tests {
         assert!(!ini_section_has_type(ini, at("key =", 1)));
         let before = b"[s]\nkey = abc\ntype = sftp\n";
         assert!(ini_section_has_type(before, 4));
+        let hcl = b"terraform {\n  backend \"s3\" {\n    key = \"a/b.tfstate\"\n  }\n}\nresource \"x\" \"y\" {\n  type = \"cx22\"\n}\n";
+        assert!(!ini_section_has_type(hcl, 35));
     }
 
     #[test]

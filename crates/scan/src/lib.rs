@@ -1240,7 +1240,8 @@ fn curl_secret(b: &[u8], base: usize) -> Option<(usize, usize)> {
 }
 
 /// In a YAML document with `kind: Secret`, the first plaintext value under
-/// `data:` or `stringData:`.
+/// `data:` or `stringData:` whose key names a secret (`AWS_SECRET_ACCESS_KEY`,
+/// not `AWS_ENDPOINTS`), else the first one.
 fn k8s_secret_value(data: &[u8], kind_at: usize) -> Option<(usize, usize)> {
     // The YAML document around the `kind` line.
     let doc_start = memchr::memmem::rfind(&data[..kind_at], b"\n---").map_or(0, |p| p + 4);
@@ -1249,6 +1250,7 @@ fn k8s_secret_value(data: &[u8], kind_at: usize) -> Option<(usize, usize)> {
     let doc = &data[doc_start..doc_end];
     let mut in_data: Option<usize> = None;
     let mut off = 0;
+    let mut first = None;
     for raw in doc.split(|&c| c == b'\n') {
         let line_off = off;
         off += raw.len() + 1;
@@ -1264,6 +1266,7 @@ fn k8s_secret_value(data: &[u8], kind_at: usize) -> Option<(usize, usize)> {
             if indent <= d {
                 in_data = None;
             } else if let Some(colon) = memchr::memchr(b':', text) {
+                let named = checks::classify_key(&text[..colon]) != checks::KeyKind::NotSecret;
                 let v = checks::trim(&text[colon + 1..]);
                 let v = v
                     .strip_prefix(b"\"")
@@ -1280,7 +1283,10 @@ fn k8s_secret_value(data: &[u8], kind_at: usize) -> Option<(usize, usize)> {
                     if nv.len() >= 10 && !checks::is_reference(nv) && !checks::is_placeholder(nv) {
                         let rel = memchr::memmem::find(rest, nv)?;
                         let start = doc_start + off + rel;
-                        return Some((start, start + nv.len()));
+                        if named {
+                            return Some((start, start + nv.len()));
+                        }
+                        first = first.or(Some((start, start + nv.len())));
                     }
                     continue;
                 }
@@ -1294,7 +1300,10 @@ fn k8s_secret_value(data: &[u8], kind_at: usize) -> Option<(usize, usize)> {
                     let vs = indent + (text.as_ptr() as usize - raw[indent..].as_ptr() as usize);
                     let rel = memchr::memmem::find(&raw[vs..], v).map(|p| p + vs)?;
                     let start = doc_start + line_off + rel;
-                    return Some((start, start + v.len()));
+                    if named {
+                        return Some((start, start + v.len()));
+                    }
+                    first = first.or(Some((start, start + v.len())));
                 }
                 continue;
             }
@@ -1303,7 +1312,7 @@ fn k8s_secret_value(data: &[u8], kind_at: usize) -> Option<(usize, usize)> {
             in_data = Some(indent);
         }
     }
-    None
+    first
 }
 
 /// What previews of one line `(start, end)` mask: every secret span

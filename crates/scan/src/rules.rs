@@ -509,7 +509,8 @@ fn specs() -> Vec<Spec> {
             "telegram-bot-token",
             "Telegram bot token",
             &["telegram", ":aa", "bot", "tg_", "tg-"],
-            r"(?:^|[^0-9A-Za-z_\-])(?P<secret>[0-9]{5,16}:A[A-Za-z0-9_\-]{34})(?:[^A-Za-z0-9_\-]|$)",
+            // Also in the Bot API's URLs: `api.telegram.org/bot<token>/`.
+            r"(?:^|[^0-9A-Za-z_\-]|bot)(?P<secret>[0-9]{5,16}:A[A-Za-z0-9_\-]{34})(?:[^A-Za-z0-9_\-]|$)",
             Some(3.0),
             Plain,
             Revoke("Telegram (@BotFather /revoke)"),

@@ -619,3 +619,42 @@ fn esphome_and_wireguard_keys_under_a_plain_key() {
         "peers:\n  - public_key: JmFdQ9H7zP0cJ1kVm8/3x2LtG+Ws6yRbN4uAoKeFhIs=\n",
     );
 }
+
+#[test]
+fn bugs_the_heldout_corpus_showed() {
+    // The Bot API URL: the token follows `bot`.
+    hit(
+        "notify.sh",
+        &format!(
+            "curl -s \"https://api.telegram.org/bot6575999427:{}/sendMessage?chat_id=-100818\"\n",
+            "AAE2E4U96JIHZmCcW143h1of7uktqGq72tS"
+        ),
+        "telegram-bot-token",
+    );
+    quiet(
+        "notify.sh",
+        "curl -s \"https://api.telegram.org/bot${TG_BOT_TOKEN}/sendMessage\"\n",
+    );
+    // `DBPASS` names a password.
+    hit(
+        ".env",
+        "PAPERLESS_DBPASS=v6ytml7wGQSM87Sb3_uGkXfP\n",
+        "generic-secret-assignment",
+    );
+    quiet(".env", "NO_PROXY_BYPASS=localhost,127.0.0.1,10.0.0.0/8\n");
+    // A Kubernetes Secret is reported at its secret, not at an endpoint
+    // listed before it.
+    let f = scanner()
+        .scan(
+            "k8s/backup.yaml",
+            b"apiVersion: v1\nkind: Secret\nmetadata:\n  name: b\ndata:\n  AWS_ENDPOINTS: aHR0cHM6Ly9zMy5ldS1jZW50cmFsLTAwMy5iYWNrYmxhemViMi5jb20=\n  BACKUP_PASSWORD: SzAwNWUyZncyeUU1WjNEbVpZTkpMWHhodEpsTjA4aA==\n",
+        )
+        .findings;
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!((f[0].rule.as_str(), f[0].line), ("kubernetes-secret", 7));
+    // `key = …` in HCL is no INI remote, whatever `type =` is near.
+    quiet(
+        "main.tf",
+        "terraform {\n  backend \"s3\" {\n    key    = \"hetzner/terraform.tfstate\"\n  }\n}\nresource \"hcloud_server\" \"a\" {\n  type = \"cx22\"\n}\n",
+    );
+}
