@@ -654,10 +654,9 @@ pub fn classify_key(key: &[u8]) -> KeyKind {
             || w.ends_with("passwd")
             // `DBPASS`, `smtppass`; not `bypass`, `compass`.
             || w.ends_with("pass")
-                && !matches!(
-                    w,
-                    "bypass" | "compass" | "overpass" | "surpass" | "trespass" | "underpass"
-                )
+                && !["bypass", "compass", "overpass", "surpass", "trespass", "underpass"]
+                    .iter()
+                    .any(|x| w.ends_with(x))
             || w.ends_with("secret")
             || w.ends_with("token")
             || w.ends_with("apikey")
@@ -666,9 +665,12 @@ pub fn classify_key(key: &[u8]) -> KeyKind {
         // api key, access key, private key, secret key, signing key, …
         let prev = words.len().checked_sub(2).map(|i| words[i].as_str());
         return match prev {
+            // An S3 "access key" is the id half of the pair: only a
+            // random-looking one counts.
+            Some("access") => KeyKind::Random,
             Some(
-                "api" | "access" | "secret" | "private" | "priv" | "signing" | "encryption" | "enc"
-                | "master" | "license" | "client" | "app" | "auth" | "account" | "admin"
+                "api" | "application" | "secret" | "private" | "priv" | "signing" | "encryption"
+                | "enc" | "master" | "license" | "client" | "app" | "auth" | "account" | "admin"
                 | "service" | "session" | "shared" | "preshared" | "storage" | "sas" | "hmac"
                 | "jwt" | "cookie" | "crypt" | "cipher" | "root" | "write" | "read" | "deploy"
                 | "webhook" | "bot" | "integration" | "license_key" | "pre" | "hook" | "rpc" | "x"

@@ -222,6 +222,32 @@ pub(crate) fn ini_key_kind(key: &[u8]) -> checks::KeyKind {
     }
 }
 
+/// Whether the line at `line_start` sits in a block whose key names keys:
+/// the nearest less indented line above (within 64 lines) has a key with
+/// `key` in it (`"securityKeys": {`, `network_key:`).
+pub(crate) fn in_key_block(data: &[u8], line_start: usize) -> bool {
+    let indent = |l: &[u8]| l.iter().take_while(|&&b| b == b' ' || b == b'\t').count();
+    let line_end =
+        memchr::memchr(b'\n', &data[line_start..]).map_or(data.len(), |p| line_start + p);
+    let own = indent(&data[line_start..line_end]);
+    let mut end = line_start;
+    for _ in 0..64 {
+        if end == 0 {
+            return false;
+        }
+        let s = memchr::memrchr(b'\n', &data[..end - 1]).map_or(0, |p| p + 1);
+        let line = &data[s..end - 1];
+        end = s;
+        if checks::trim(line).is_empty() || indent(line) >= own {
+            continue;
+        }
+        let t = checks::trim(line);
+        let key = &t[..memchr::memchr(b':', t).unwrap_or(0)];
+        return key.to_ascii_lowercase().windows(3).any(|w| w == b"key");
+    }
+    false
+}
+
 /// The kind of a `key value` directive's key: lowercase, naming a secret,
 /// and not a command (`pass show x`, `passwd alice`).
 pub(crate) fn directive_key_kind(key: &[u8]) -> checks::KeyKind {
@@ -411,6 +437,10 @@ pub(crate) fn basic_is_example(value: &[u8]) -> bool {
     let Some(colon) = decoded.iter().position(|&b| b == b':') else {
         return false;
     };
+    // RFC 7617's example.
+    if decoded == b"Aladdin:open sesame" || decoded == b"Aladdin:opensesame" {
+        return true;
+    }
     // An empty password (`user:`): the user name may be the credential.
     let password = &decoded[colon + 1..];
     !password.is_empty() && (checks::is_placeholder(password) || checks::is_reference(password))
@@ -561,6 +591,7 @@ mod tests {
         assert!(basic_is_example(b"YWRtaW46Y2hhbmdlbWU="));
         // backup:Xk2pQ9zLm4
         assert!(!basic_is_example(b"YmFja3VwOlhrMnBROXpMbTQ="));
+        assert!(basic_is_example(b"QWxhZGRpbjpvcGVuIHNlc2FtZQ=="));
         // browser: (a user name alone can be the credential)
         assert!(!basic_is_example(b"YnJvd3Nlcjo="));
         let mut k = [0x5au8; 32];

@@ -825,6 +825,18 @@ impl Scanner {
                 {
                     return None;
                 }
+                // `NAME: type = value`: a typed constant, not an assignment.
+                if raw.bare
+                    && value
+                        .iter()
+                        .all(|c| c.is_ascii_alphanumeric() || *c == b'_')
+                    && data[e..]
+                        .iter()
+                        .position(|&c| c != b' ' && c != b'\t')
+                        .is_some_and(|p| data[e + p] == b'=' && data.get(e + p + 1) != Some(&b'='))
+                {
+                    return None;
+                }
                 if !checks::generic_value_plausible(value) {
                     return None;
                 }
@@ -892,7 +904,12 @@ impl Scanner {
                 (s, e) = curl_secret(&data[cs..ce], cs)?;
             }
             Check::AuthHeader => {
-                if checks::is_reference(value)
+                // Lowercase words and identifiers are prose, not credentials.
+                let word = !value
+                    .iter()
+                    .any(|c| c.is_ascii_digit() || c.is_ascii_uppercase());
+                if word
+                    || checks::is_reference(value)
                     || checks::is_placeholder(value)
                     || context::basic_is_example(value)
                 {
@@ -929,6 +946,13 @@ impl Scanner {
                     None => checks::KeyKind::Password,
                 };
                 if !context::directive_value_is_secret(kind, value) {
+                    return None;
+                }
+            }
+            Check::HexKeyBlock => {
+                if !value.iter().any(u8::is_ascii_digit)
+                    || !context::in_key_block(data, whole_start)
+                {
                     return None;
                 }
             }
@@ -1120,6 +1144,15 @@ fn precheck(pre: Pre, data: &[u8], at: usize, len: usize) -> bool {
                 q += 1;
             }
             matches!(data.get(q), None | Some(b'[' | b'{' | b'(' | b'\r' | b'\n'))
+        }
+        Pre::TokenAfter(min) => {
+            let min = min as usize;
+            data[(at + len).min(data.len())..]
+                .iter()
+                .take(min)
+                .take_while(|&&b| is_token_byte(b))
+                .count()
+                >= min
         }
         Pre::KeyStartsLine => {
             // Backwards first: most hits are inside a line.

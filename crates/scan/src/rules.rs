@@ -33,6 +33,9 @@ pub enum Check {
     KeyPair,
     /// A WireGuard-format key under a key name that is not a public key's.
     WgKey,
+    /// A 16- or 32-byte hex key inside a block whose key names keys
+    /// (`securityKeys: {S2_Unauthenticated: …}`, `network_key: {key: …}`).
+    HexKeyBlock,
     /// `key value` directives (msmtp, .netrc, mosquitto): a lowercase key
     /// naming a secret, one value that is not a word, type or reference.
     Directive,
@@ -87,6 +90,8 @@ pub(crate) enum Pre {
     /// The key run holding the hit starts its line (after blanks) and a
     /// blank follows it.
     KeyStartsLine,
+    /// A run of at least this many token bytes follows the keyword.
+    TokenAfter(u16),
 }
 
 /// Which text an allowlist regex is matched against.
@@ -750,6 +755,24 @@ fn specs() -> Vec<Spec> {
             Move,
         ),
         s(
+            "auth-scheme-value",
+            "Bearer/Token/Basic credential as a value (a header value in an HTTP client's config)",
+            &["bearer ", "token ", "basic "],
+            r"(?i)(?:^|[\x22'=:][ \t]*)(?:bearer|token|basic)[ \t]+(?P<secret>[A-Za-z0-9._~+/\-]{16,}={0,2})(?:[\s\x22',;]|$)",
+            Some(3.5),
+            AuthHeader,
+            Move,
+        ),
+        s(
+            "hex-key-block",
+            "Zigbee/Z-Wave network or security key in hex",
+            &["securitykeys", "network_key", "networkkey"],
+            r"(?m)^[ \t]*[\x22']?(?P<key>[A-Za-z0-9_]+)[\x22']?[ \t]*:[ \t]*[\x22']?(?P<secret>[0-9A-Fa-f]{64}|[0-9A-Fa-f]{32})[\x22']?[ \t]*,?[ \t]*\r?$",
+            Some(3.0),
+            HexKeyBlock,
+            Key,
+        ),
+        s(
             "notification-url",
             "Token in a notification URL (shoutrrr, apprise: discord://, ntfy://, gotify://, …)",
             &["://"],
@@ -850,9 +873,8 @@ fn specs() -> Vec<Spec> {
 /// How a built-in rule runs.
 fn run_of(id: &str) -> Run {
     match id {
-        "private-key" | "putty-private-key" | "kubernetes-secret" | "curl-auth-user" => {
-            Run::FromFirstHit
-        }
+        "private-key" | "putty-private-key" | "kubernetes-secret" | "curl-auth-user"
+        | "hex-key-block" => Run::FromFirstHit,
         "generic-secret-assignment" => Run::Assignment,
         "generic-secret-xml" => Run::Xml,
         "sops-plaintext-value" => Run::Sops,
@@ -914,6 +936,7 @@ fn pre_of(id: &str, kw: &str) -> Pre {
         ("authorization-header", "authorization") => None,
         ("authorization-header", _) => LineStart,
         ("cloud-key-pair", _) => Token(16),
+        ("auth-scheme-value", _) => TokenAfter(16),
         _ => None,
     }
 }

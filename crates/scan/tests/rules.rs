@@ -642,6 +642,10 @@ fn bugs_the_heldout_corpus_showed() {
         "generic-secret-assignment",
     );
     quiet(".env", "NO_PROXY_BYPASS=localhost,127.0.0.1,10.0.0.0/8\n");
+    quiet(
+        "mod.rs",
+        "pub const PT_SET_SIGPASS: c_int = 26;\npub const IFLA_VXLAN_LOCALBYPASS: _bindgen_ty_24 = 1;\n",
+    );
     // A Kubernetes Secret is reported at its secret, not at an endpoint
     // listed before it.
     let f = scanner()
@@ -656,5 +660,49 @@ fn bugs_the_heldout_corpus_showed() {
     quiet(
         "main.tf",
         "terraform {\n  backend \"s3\" {\n    key    = \"hetzner/terraform.tfstate\"\n  }\n}\nresource \"hcloud_server\" \"a\" {\n  type = \"cx22\"\n}\n",
+    );
+}
+
+#[test]
+fn credentials_the_heldout_corpus_showed_missing() {
+    // A scheme and credential as the value of any key (Grafana's
+    // httpHeaderValue1, a Home Assistant secret).
+    for text in [
+        "      httpHeaderValue1: \"Token L8mfZai8XIkvEX8/SE3l+bywt7xklOS9mtX4KlhrZYynhOJHBxLnO2POhDeju77NL3ypZqnqPMsv0VFhg91UcA==\"\n",
+        "grafana_bearer: Bearer m-dQmBp1Ld7K9XdzOF8MPU5H2akoimhkrkPX5g2JEqFlKg\n",
+    ] {
+        hit("x.yaml", text, "auth-scheme-value");
+    }
+    for text in [
+        "description: Use a bearer token generated in the admin UI\n",
+        "auth_type: basic authentication_required_for_admin\n",
+        "note: \"Bearer \" + token\n",
+        "header: Bearer ${GRAFANA_TOKEN}\n",
+    ] {
+        quiet("x.yaml", text);
+    }
+    // Backblaze's application key names a secret; an S3 access key is an
+    // id unless it looks random.
+    hit(
+        "b2.tf",
+        "provider \"b2\" {\n  application_key = \"K005ujW8qmM6dazLRAo64FruhikuC+6\"\n}\n",
+        "generic-secret-assignment",
+    );
+    quiet(".env", "RESTIC_S3_ACCESS_KEY=restic-44e1nct0\n");
+    // Z-Wave JS security keys and a ZHA network key, in hex.
+    let zwave = "{\n  \"zwave\": {\n    \"securityKeys\": {\n      \"S2_Unauthenticated\": \"ddaec2a17f22587f1c4d3ddfb61e7157\",\n      \"S0_Legacy\": \"8adc04dd6aadb0395c021ed8ec3859e8\"\n    },\n    \"port\": \"/dev/ttyUSB0\"\n  }\n}\n";
+    let f = scanner()
+        .scan("zwave-js/settings.json", zwave.as_bytes())
+        .findings;
+    let got: Vec<(&str, usize)> = f.iter().map(|f| (f.rule.as_str(), f.line)).collect();
+    assert_eq!(got, [("hex-key-block", 4), ("hex-key-block", 5)]);
+    hit(
+        "zha-backup.json",
+        "{\n  \"network_key\": {\n    \"key\": \"28f3d1ae37cd5d1b6fdc6a1b69c6b9d0\",\n    \"sequence_number\": 0\n  }\n}\n",
+        "hex-key-block",
+    );
+    quiet(
+        "zha-backup.json",
+        "{\n  \"network_key\": {\n    \"key\": \"00000000000000000000000000000000\"\n  },\n  \"node_info\": {\n    \"ieee\": \"28f3d1ae37cd5d1b6fdc6a1b69c6b9d0\"\n  }\n}\n",
     );
 }
