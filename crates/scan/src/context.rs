@@ -89,6 +89,10 @@ pub(crate) fn notify_scheme_before(data: &[u8], at: usize) -> bool {
     let scheme = &mut buf[..at - s];
     scheme.copy_from_slice(&data[s..at]);
     scheme.make_ascii_lowercase();
+    // Most URLs (every `://` is a hit) are these.
+    if matches!(&scheme[..], b"https" | b"http") {
+        return false;
+    }
     NOTIFY_SCHEMES
         .binary_search_by(|n| n.as_bytes().cmp(scheme))
         .is_ok()
