@@ -271,6 +271,22 @@ pub fn is_placeholder(v: &[u8]) -> bool {
     if PARTS_AC.is_match(l) {
         return true;
     }
+    // A name standing for the value: `apiToken`, `bot_token`, `userKey`
+    // (letters only, ending in such a word at a word boundary).
+    if v.iter()
+        .all(|c| c.is_ascii_alphabetic() || matches!(c, b'_' | b'-'))
+    {
+        for w in ["token", "key", "secret", "password", "passwd", "pass"] {
+            let n = w.len();
+            if v.len() > n + 1
+                && l.ends_with(w.as_bytes())
+                && (v[v.len() - n].is_ascii_uppercase() && v[v.len() - n - 1].is_ascii_lowercase()
+                    || matches!(v[v.len() - n - 1], b'_' | b'-'))
+            {
+                return true;
+            }
+        }
+    }
     // All one character, or only masking characters.
     if let Some(&first) = l.first() {
         if l.iter().all(|&c| c == first) {
@@ -285,9 +301,39 @@ pub fn is_placeholder(v: &[u8]) -> bool {
     false
 }
 
-/// Password hashes, content hashes, digests: hashed, not secret.
+/// Password hashes, content hashes, digests: hashed, not secret. Also
+/// `user:hash` (htpasswd lines, Traefik `basicauth.users`), with `$`
+/// doubled as compose files escape it.
 pub fn is_hash_or_digest(v: &[u8]) -> bool {
     let v = trim(v);
+    if hash_prefix(v) {
+        return true;
+    }
+    let Some(colon) = memchr::memchr(b':', v) else {
+        return false;
+    };
+    let (user, hash) = (&v[..colon], &v[colon + 1..]);
+    if user.is_empty()
+        || !user
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || b"_.@-".contains(c))
+    {
+        return false;
+    }
+    if hash.starts_with(b"$$") {
+        let mut h = Vec::with_capacity(hash.len());
+        for (i, &c) in hash.iter().enumerate() {
+            if !(c == b'$' && i > 0 && hash[i - 1] == b'$' && h.last() == Some(&b'$')) {
+                h.push(c);
+            }
+        }
+        return hash_prefix(&h);
+    }
+    hash_prefix(hash)
+}
+
+/// Whether `v` starts as a password hash or digest does.
+fn hash_prefix(v: &[u8]) -> bool {
     const PREFIXES: &[&[u8]] = &[
         b"$2a$",
         b"$2b$",
@@ -579,6 +625,11 @@ pub fn classify_key(key: &[u8]) -> KeyKind {
         return KeyKind::NotSecret;
     }
     let secret_word = |w: &str| {
+        // `password2` (rclone crypt's second password).
+        let w = match w.trim_end_matches(|c: char| c.is_ascii_digit()) {
+            t if t.contains("pass") => t,
+            _ => w,
+        };
         matches!(
             w,
             "password"
@@ -601,6 +652,11 @@ pub fn classify_key(key: &[u8]) -> KeyKind {
                 | "auth"
         ) || w.ends_with("password")
             || w.ends_with("passwd")
+            // `DBPASS`, `smtppass`; not `bypass`, `compass`.
+            || w.ends_with("pass")
+                && !["bypass", "compass", "overpass", "surpass", "trespass", "underpass"]
+                    .iter()
+                    .any(|x| w.ends_with(x))
             || w.ends_with("secret")
             || w.ends_with("token")
             || w.ends_with("apikey")
@@ -609,9 +665,12 @@ pub fn classify_key(key: &[u8]) -> KeyKind {
         // api key, access key, private key, secret key, signing key, …
         let prev = words.len().checked_sub(2).map(|i| words[i].as_str());
         return match prev {
+            // An S3 "access key" is the id half of the pair: only a
+            // random-looking one counts.
+            Some("access") => KeyKind::Random,
             Some(
-                "api" | "access" | "secret" | "private" | "priv" | "signing" | "encryption" | "enc"
-                | "master" | "license" | "client" | "app" | "auth" | "account" | "admin"
+                "api" | "application" | "secret" | "private" | "priv" | "signing" | "encryption"
+                | "enc" | "master" | "license" | "client" | "app" | "auth" | "account" | "admin"
                 | "service" | "session" | "shared" | "preshared" | "storage" | "sas" | "hmac"
                 | "jwt" | "cookie" | "crypt" | "cipher" | "root" | "write" | "read" | "deploy"
                 | "webhook" | "bot" | "integration" | "license_key" | "pre" | "hook" | "rpc" | "x"
@@ -851,6 +910,9 @@ mod tests {
         assert_eq!(classify_key(b"primaryKey"), KeyKind::NotSecret);
         assert_eq!(classify_key(b"keyword"), KeyKind::NotSecret);
         assert_eq!(classify_key(b"bypass"), KeyKind::NotSecret);
+        assert_eq!(classify_key(b"password2"), KeyKind::Password);
+        assert_eq!(classify_key(b"PAPERLESS_DBPASS"), KeyKind::Password);
+        assert_eq!(classify_key(b"proxy_bypass"), KeyKind::NotSecret);
     }
 
     #[test]

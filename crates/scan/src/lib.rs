@@ -25,6 +25,7 @@
 pub mod baseline;
 pub mod checks;
 pub mod config;
+mod context;
 pub mod generic;
 pub mod git;
 #[doc(hidden)]
@@ -783,7 +784,7 @@ impl Scanner {
         while e > s && data[e - 1].is_ascii_whitespace() {
             e -= 1;
         }
-        if s == e && rule.check != Check::K8sSecret {
+        if s == e && !matches!(rule.check, Check::K8sSecret | Check::ByteArray) {
             return None;
         }
         let value = &data[s..e];
@@ -824,6 +825,18 @@ impl Scanner {
                 {
                     return None;
                 }
+                // `NAME: type = value`: a typed constant, not an assignment.
+                if raw.bare
+                    && value
+                        .iter()
+                        .all(|c| c.is_ascii_alphanumeric() || *c == b'_')
+                    && data[e..]
+                        .iter()
+                        .position(|&c| c != b' ' && c != b'\t')
+                        .is_some_and(|p| data[e + p] == b'=' && data.get(e + p + 1) != Some(&b'='))
+                {
+                    return None;
+                }
                 if !checks::generic_value_plausible(value) {
                     return None;
                 }
@@ -842,7 +855,17 @@ impl Scanner {
                     }
                 }
                 // Plausible already: only what depends on the key is left.
-                if kind == checks::KeyKind::NotSecret || !checks::generic_value_fits(kind, value) {
+                let fits =
+                    kind != checks::KeyKind::NotSecret && checks::generic_value_fits(kind, value);
+                // A WireGuard private key under any key name, and 32 bytes
+                // in base64 under a plain `key:` (ESPHome's API encryption
+                // key, `wg_key`).
+                let key = &data[key.0..key.1];
+                let wg = (context::is_clamped_x25519(value)
+                    || checks::key_words(key).last().is_some_and(|w| w == "key")
+                        && context::is_b64_32(value))
+                    && !context::names_no_private_key(key);
+                if !fits && !wg {
                     return None;
                 }
                 // A UUID under a key that is not clearly a secret is an id.
@@ -879,6 +902,64 @@ impl Scanner {
             Check::Curl => {
                 let (cs, ce) = raw.cred?;
                 (s, e) = curl_secret(&data[cs..ce], cs)?;
+            }
+            Check::AuthHeader => {
+                // Lowercase words and identifiers are prose, not credentials.
+                let word = !value
+                    .iter()
+                    .any(|c| c.is_ascii_digit() || c.is_ascii_uppercase());
+                if word
+                    || checks::is_reference(value)
+                    || checks::is_placeholder(value)
+                    || context::basic_is_example(value)
+                {
+                    return None;
+                }
+            }
+            Check::NotifyUrl => (s, e) = context::notify_token(value, s)?,
+            Check::IniRemote => {
+                let key = checks::trim(&data[whole_start..s]);
+                let key = &key[..key
+                    .iter()
+                    .position(|&c| c == b'=' || c == b' ' || c == b'\t')?];
+                let kind = context::ini_key_kind(key);
+                if !checks::generic_value_is_secret(kind, value)
+                    || !context::ini_section_has_type(data, whole_start)
+                {
+                    return None;
+                }
+            }
+            Check::ByteArray => {
+                let key = &data[raw.key?.0..raw.key?.1];
+                if matches!(checks::classify_key(key), checks::KeyKind::NotSecret)
+                    && !checks::key_words(key).iter().any(|w| w == "key")
+                    || context::names_no_private_key(key)
+                {
+                    return None;
+                }
+                (s, e) = context::byte_array(data, s)?;
+            }
+            Check::KeyPair => (s, e) = context::paired_secret(data, (s, e))?,
+            Check::Directive => {
+                let kind = match raw.key {
+                    Some((ks, ke)) => context::directive_key_kind(&data[ks..ke]),
+                    None => checks::KeyKind::Password,
+                };
+                if !context::directive_value_is_secret(kind, value) {
+                    return None;
+                }
+            }
+            Check::HexKeyBlock => {
+                if !value.iter().any(u8::is_ascii_digit)
+                    || !context::in_key_block(data, whole_start)
+                {
+                    return None;
+                }
+            }
+            Check::WgKey => {
+                if context::names_no_private_key(&data[raw.key?.0..raw.key?.1]) {
+                    return None;
+                }
             }
         }
         let (_, ls, le) = lines.at(whole_start);
@@ -1022,6 +1103,81 @@ fn is_token_byte(b: u8) -> bool {
 fn precheck(pre: Pre, data: &[u8], at: usize, len: usize) -> bool {
     match pre {
         Pre::None | Pre::LineHas(_) => true,
+        Pre::Scheme => context::notify_scheme_before(data, at),
+        Pre::B64After => {
+            let rest = &data[at..(at + 160).min(data.len())];
+            let rest = &rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())];
+            memchr::memchr_iter(b'=', rest).any(|p| {
+                p >= 43
+                    && rest[p - 43..p]
+                        .iter()
+                        .all(|&b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
+            })
+        }
+        Pre::ArrayAfter => {
+            let mut q = at + len;
+            while q < data.len() && generic::is_key_byte(data[q]) {
+                q += 1;
+            }
+            if data.get(q) == Some(&b'[') {
+                // `key[16] = {…}`
+                q += 1;
+                while q < data.len() && data[q].is_ascii_digit() {
+                    q += 1;
+                }
+                if data.get(q) != Some(&b']') {
+                    return false;
+                }
+                q += 1;
+            }
+            if matches!(data.get(q), Some(b'"' | b'\'')) {
+                q += 1;
+            }
+            while q < data.len() && matches!(data[q], b' ' | b'\t') {
+                q += 1;
+            }
+            if !matches!(data.get(q), Some(b':' | b'=')) {
+                return false;
+            }
+            q += 1;
+            while q < data.len() && matches!(data[q], b' ' | b'\t') {
+                q += 1;
+            }
+            matches!(data.get(q), None | Some(b'[' | b'{' | b'(' | b'\r' | b'\n'))
+        }
+        Pre::TokenAfter(min) => {
+            let min = min as usize;
+            data[(at + len).min(data.len())..]
+                .iter()
+                .take(min)
+                .take_while(|&&b| is_token_byte(b))
+                .count()
+                >= min
+        }
+        Pre::KeyStartsLine => {
+            // Backwards first: most hits are inside a line.
+            let mut ks = at;
+            while ks > 0 && generic::is_key_byte(data[ks - 1]) {
+                ks -= 1;
+            }
+            let mut before = data[..ks].iter().rev().take_while(|&&b| b != b'\n');
+            if !before.all(|&b| b == b' ' || b == b'\t') {
+                return false;
+            }
+            let mut ke = at + len;
+            while ke < data.len() && generic::is_key_byte(data[ke]) {
+                ke += 1;
+            }
+            matches!(data.get(ke), Some(b' ' | b'\t'))
+        }
+        Pre::IniKey => {
+            let before = data[..at].iter().rev().take_while(|&&b| b != b'\n');
+            let mut q = at + len;
+            while q < data.len() && matches!(data[q], b' ' | b'\t') {
+                q += 1;
+            }
+            data.get(q) == Some(&b'=') && before.clone().all(|&b| b == b' ' || b == b'\t')
+        }
         Pre::Token(min) => {
             let min = min as usize;
             let right = data[at..]
@@ -1117,7 +1273,8 @@ fn curl_secret(b: &[u8], base: usize) -> Option<(usize, usize)> {
 }
 
 /// In a YAML document with `kind: Secret`, the first plaintext value under
-/// `data:` or `stringData:`.
+/// `data:` or `stringData:` whose key names a secret (`AWS_SECRET_ACCESS_KEY`,
+/// not `AWS_ENDPOINTS`), else the first one.
 fn k8s_secret_value(data: &[u8], kind_at: usize) -> Option<(usize, usize)> {
     // The YAML document around the `kind` line.
     let doc_start = memchr::memmem::rfind(&data[..kind_at], b"\n---").map_or(0, |p| p + 4);
@@ -1126,6 +1283,7 @@ fn k8s_secret_value(data: &[u8], kind_at: usize) -> Option<(usize, usize)> {
     let doc = &data[doc_start..doc_end];
     let mut in_data: Option<usize> = None;
     let mut off = 0;
+    let mut first = None;
     for raw in doc.split(|&c| c == b'\n') {
         let line_off = off;
         off += raw.len() + 1;
@@ -1141,6 +1299,7 @@ fn k8s_secret_value(data: &[u8], kind_at: usize) -> Option<(usize, usize)> {
             if indent <= d {
                 in_data = None;
             } else if let Some(colon) = memchr::memchr(b':', text) {
+                let named = checks::classify_key(&text[..colon]) != checks::KeyKind::NotSecret;
                 let v = checks::trim(&text[colon + 1..]);
                 let v = v
                     .strip_prefix(b"\"")
@@ -1157,7 +1316,10 @@ fn k8s_secret_value(data: &[u8], kind_at: usize) -> Option<(usize, usize)> {
                     if nv.len() >= 10 && !checks::is_reference(nv) && !checks::is_placeholder(nv) {
                         let rel = memchr::memmem::find(rest, nv)?;
                         let start = doc_start + off + rel;
-                        return Some((start, start + nv.len()));
+                        if named {
+                            return Some((start, start + nv.len()));
+                        }
+                        first = first.or(Some((start, start + nv.len())));
                     }
                     continue;
                 }
@@ -1171,7 +1333,10 @@ fn k8s_secret_value(data: &[u8], kind_at: usize) -> Option<(usize, usize)> {
                     let vs = indent + (text.as_ptr() as usize - raw[indent..].as_ptr() as usize);
                     let rel = memchr::memmem::find(&raw[vs..], v).map(|p| p + vs)?;
                     let start = doc_start + line_off + rel;
-                    return Some((start, start + v.len()));
+                    if named {
+                        return Some((start, start + v.len()));
+                    }
+                    first = first.or(Some((start, start + v.len())));
                 }
                 continue;
             }
@@ -1180,7 +1345,7 @@ fn k8s_secret_value(data: &[u8], kind_at: usize) -> Option<(usize, usize)> {
             in_data = Some(indent);
         }
     }
-    None
+    first
 }
 
 /// What previews of one line `(start, end)` mask: every secret span

@@ -20,6 +20,25 @@ pub enum Check {
     K8sSecret,
     /// `curl -u user:password`: the password (or a random-looking user).
     Curl,
+    /// An Authorization header value: not a placeholder, and a `Basic`
+    /// credential whose password decodes to one is an example.
+    AuthHeader,
+    /// A notification URL (`discord://…`): the segment that is a token.
+    NotifyUrl,
+    /// `key`, `pass` or `secret` in an INI section with a `type =` line.
+    IniRemote,
+    /// An array of at least 16 byte values under a key name.
+    ByteArray,
+    /// A cloud access key id: its secret in the same block.
+    KeyPair,
+    /// A WireGuard-format key under a key name that is not a public key's.
+    WgKey,
+    /// A 16- or 32-byte hex key inside a block whose key names keys
+    /// (`securityKeys: {S2_Unauthenticated: …}`, `network_key: {key: …}`).
+    HexKeyBlock,
+    /// `key value` directives (msmtp, .netrc, mosquitto): a lowercase key
+    /// naming a secret, one value that is not a word, type or reference.
+    Directive,
 }
 
 /// How a rule is run once the prefilter has seen one of its keywords.
@@ -57,6 +76,22 @@ pub(crate) enum Pre {
     Url,
     /// The line holds this (case-sensitive) literal.
     LineHas(&'static [u8]),
+    /// The hit is `://` after a notification scheme (`discord`, `ntfy`, …).
+    Scheme,
+    /// A base64 key of 32 bytes (`=` after 43 base64 bytes) ends on the
+    /// hit's line within 160 bytes of it.
+    B64After,
+    /// After the key run holding the hit: `:` or `=` (or `[N] =`), then
+    /// `[`, `{`, `(` or the end of the line.
+    ArrayAfter,
+    /// The keyword is the whole key of an INI line: it starts the line
+    /// and blanks then `=` follow it.
+    IniKey,
+    /// The key run holding the hit starts its line (after blanks) and a
+    /// blank follows it.
+    KeyStartsLine,
+    /// A run of at least this many token bytes follows the keyword.
+    TokenAfter(u16),
 }
 
 /// Which text an allowlist regex is matched against.
@@ -323,18 +358,13 @@ fn specs() -> Vec<Spec> {
         ),
         s(
             "wireguard-private-key",
-            "WireGuard PrivateKey/PresharedKey",
-            &[
-                "privatekey",
-                "presharedkey",
-                "private_key",
-                "preshared_key",
-                "private-key",
-                "preshared-key",
-            ],
-            r#"(?i)(?:private|preshared)[_\-]?key[\x22']?[ \t]*(?:=|:)[ \t]*[\x22']?(?P<secret>[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=)"#,
+            "WireGuard-format private or preshared key",
+            &["priv", "preshared", "psk"],
+            // Any key name saying private or preshared (`PrivateKey`,
+            // `private:`, `privkey`, `wg_psk`), in INI, YAML, JSON, Nix.
+            r#"(?i)(?P<key>[A-Za-z0-9_.\-]*(?:priv|preshared|psk)[A-Za-z0-9_.\-]{0,40})[\x22']?[ \t]{0,16}(?:=|:)[ \t]{0,16}[\x22']?(?P<secret>[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=)(?:[^A-Za-z0-9+/=]|$)"#,
             Some(3.5),
-            Plain,
+            WgKey,
             Hint::Key,
         ),
         s(
@@ -484,7 +514,8 @@ fn specs() -> Vec<Spec> {
             "telegram-bot-token",
             "Telegram bot token",
             &["telegram", ":aa", "bot", "tg_", "tg-"],
-            r"(?:^|[^0-9A-Za-z_\-])(?P<secret>[0-9]{5,16}:A[A-Za-z0-9_\-]{34})(?:[^A-Za-z0-9_\-]|$)",
+            // Also in the Bot API's URLs: `api.telegram.org/bot<token>/`.
+            r"(?:^|[^0-9A-Za-z_\-]|bot)(?P<secret>[0-9]{5,16}:A[A-Za-z0-9_\-]{34})(?:[^A-Za-z0-9_\-]|$)",
             Some(3.0),
             Plain,
             Revoke("Telegram (@BotFather /revoke)"),
@@ -714,11 +745,77 @@ fn specs() -> Vec<Spec> {
         s(
             "authorization-header",
             "Credential in an Authorization header",
-            &["authorization"],
-            r"(?i)authorization[\x22']?[ \t]*[:=][ \t]*[\x22']?(?:(?:bearer|token|basic|api-token|apikey|api-key|key|sso-key|token token=)[ \t]+)?(?P<secret>[A-Za-z0-9._~+/=@\-]{12,})",
+            &["authorization", "proxy_set_header", "header_up", "request_header"],
+            // `Authorization: …` (curl -H, YAML, Traefik labels), and
+            // with a scheme but no colon (Caddy `header_up`, nginx
+            // `proxy_set_header`); other credential headers a proxy sets.
+            r"(?i)(?:authorization[\x22']?[ \t]*[:=][ \t]*[\x22']?(?:(?:bearer|token|basic|api-token|apikey|api-key|key|sso-key|token token=)[ \t]+)?|authorization[\x22']?[ \t]+[\x22']?(?:bearer|token|basic)[ \t]+|(?:proxy_set_header|header_up|request_header)[ \t]+[\x22']?[a-z0-9\-]*(?:api-?key|token|secret)[a-z0-9\-]*[\x22']?[ \t]+[\x22']?(?:(?:bearer|token|basic)[ \t]+)?)(?P<secret>[A-Za-z0-9._~+/=@\-]{12,})",
             Some(3.0),
-            NotPlaceholder,
+            AuthHeader,
             Move,
+        ),
+        s(
+            "auth-scheme-value",
+            "Bearer/Token/Basic credential as a value (a header value in an HTTP client's config)",
+            &["bearer ", "token ", "basic "],
+            r"(?i)(?:^|[\x22'=:][ \t]*)(?:bearer|token|basic)[ \t]+(?P<secret>[A-Za-z0-9._~+/\-]{16,}={0,2})(?:[\s\x22',;]|$)",
+            Some(3.5),
+            AuthHeader,
+            Move,
+        ),
+        s(
+            "hex-key-block",
+            "Zigbee/Z-Wave network or security key in hex",
+            &["securitykeys", "network_key", "networkkey"],
+            r"(?m)^[ \t]*[\x22']?(?P<key>[A-Za-z0-9_]+)[\x22']?[ \t]*:[ \t]*[\x22']?(?P<secret>[0-9A-Fa-f]{64}|[0-9A-Fa-f]{32})[\x22']?[ \t]*,?[ \t]*\r?$",
+            Some(3.0),
+            HexKeyBlock,
+            Key,
+        ),
+        s(
+            "notification-url",
+            "Token in a notification URL (shoutrrr, apprise: discord://, ntfy://, gotify://, …)",
+            &["://"],
+            "",
+            None,
+            NotifyUrl,
+            Revoke("the notification service; keep the URL in a SOPS file and reference it"),
+        ),
+        s(
+            "ini-remote-credential",
+            "Key, password or secret of an rclone (or other INI) remote",
+            &["key", "pass", "secret"],
+            r"^[ \t]*(?:key|pass|secret)[ \t]*=[ \t]*(?P<secret>[^\r\n]*?)[ \t]*\r?$",
+            None,
+            IniRemote,
+            Revoke("the storage provider; keep the remote's config in a SOPS file"),
+        ),
+        s(
+            "config-directive-secret",
+            "Password or token in a `key value` directive (msmtp, .netrc, mosquitto, fetchmail)",
+            &["pass", "secret", "token", "key", "machine"],
+            r#"^[ \t]*(?:machine[ \t]+[^\s]+[ \t]+(?:login[ \t]+[^\s]+[ \t]+)?password|(?P<key>[A-Za-z0-9_.\-]+))[ \t]+(?:"(?P<dq>[^"\r\n]+)"|'(?P<sq>[^'\r\n]+)'|(?P<uq>[^\s"'#;]+))[ \t]*;?[ \t]*(?:#[^\r\n]*)?\r?$"#,
+            None,
+            Directive,
+            Move,
+        ),
+        s(
+            "byte-array-key",
+            "Key material written as an array of byte values",
+            &["key", "secret", "psk"],
+            r"(?i)(?P<key>[A-Za-z0-9_.\-]*(?:key|secret|psk)[A-Za-z0-9_.\-]*)(?:\[[0-9]*\])?[\x22']?[ \t]*(?:=|:)[ \t]*(?P<secret>[\[{(]|\r?$)",
+            None,
+            ByteArray,
+            Key,
+        ),
+        s(
+            "cloud-key-pair",
+            "Secret beside a cloud access key id (AWS, GCS HMAC, DigitalOcean Spaces, Scaleway, Alibaba)",
+            &["akia", "asia", "abia", "acca", "a3t", "goog1", "do00", "scw", "ltai"],
+            r"\b(?P<id>(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}|GOOG1[A-Z0-9]{56}|DO00[A-Z0-9]{16}|SCW[A-Z0-9]{17}|LTAI[A-Za-z0-9]{12,20})\b",
+            None,
+            KeyPair,
+            Revoke("the cloud provider (the key id names which key)"),
         ),
         // ---- Kubernetes
         s(
@@ -762,7 +859,7 @@ fn specs() -> Vec<Spec> {
         ),
     ];
     for spec in &mut v {
-        if spec.id.starts_with("aws-") {
+        if spec.id.starts_with("aws-") || spec.id == "cloud-key-pair" {
             spec.stop = &["example"];
         }
         if spec.id == "authorization-header" {
@@ -776,9 +873,8 @@ fn specs() -> Vec<Spec> {
 /// How a built-in rule runs.
 fn run_of(id: &str) -> Run {
     match id {
-        "private-key" | "putty-private-key" | "kubernetes-secret" | "curl-auth-user" => {
-            Run::FromFirstHit
-        }
+        "private-key" | "putty-private-key" | "kubernetes-secret" | "curl-auth-user"
+        | "hex-key-block" => Run::FromFirstHit,
         "generic-secret-assignment" => Run::Assignment,
         "generic-secret-xml" => Run::Xml,
         "sops-plaintext-value" => Run::Sops,
@@ -831,6 +927,16 @@ fn pre_of(id: &str, kw: &str) -> Pre {
         ("heroku-api-key", _) => Token(65),
         ("k3s-token", _) => Token(87),
         ("url-password", _) => Url,
+        ("notification-url", _) => Scheme,
+        ("wireguard-private-key", _) => B64After,
+        ("byte-array-key", _) => ArrayAfter,
+        ("ini-remote-credential", _) => IniKey,
+        ("config-directive-secret", "machine") => LineStart,
+        ("config-directive-secret", _) => KeyStartsLine,
+        ("authorization-header", "authorization") => None,
+        ("authorization-header", _) => LineStart,
+        ("cloud-key-pair", _) => Token(16),
+        ("auth-scheme-value", _) => TokenAfter(16),
         _ => None,
     }
 }
@@ -845,6 +951,7 @@ pub fn builtin() -> Vec<Rule> {
             let pattern = match s.id {
                 "generic-secret-assignment" => crate::generic::assignment_pattern(),
                 "generic-secret-xml" => crate::generic::xml_pattern(),
+                "notification-url" => crate::context::notify_pattern(),
                 _ => s.re.to_string(),
             };
             let regex = LazyRegex::lazy(pattern);

@@ -366,3 +366,343 @@ fn fuzz_regressions() {
         }
     }
 }
+
+/// Secrets homelabs leak that the rules missed (issue #13 §5), each with
+/// the look-alikes that must stay quiet.
+#[test]
+fn authorization_headers_in_proxies_and_clients() {
+    let bearer = "Xk2pQ9zLm4Rt7Vb1Nc8Wd3Fg6Hj";
+    // backup:Xk2pQ9zLm4
+    let basic = "YmFja3VwOlhrMnBROXpMbTQ=";
+    for (path, text) in [
+        ("Caddyfile", format!("reverse_proxy app:80 {{\n\theader_up Authorization \"Bearer {bearer}\"\n}}\n")),
+        ("nginx.conf", format!("    proxy_set_header Authorization \"Basic {basic}\";\n")),
+        ("nginx.conf", format!("    proxy_set_header X-Api-Key {bearer};\n")),
+        ("compose.yaml", format!("      - traefik.http.middlewares.up.headers.customrequestheaders.Authorization=Bearer {bearer}\n")),
+        ("dynamic.yaml", format!("      customRequestHeaders:\n        Authorization: \"Basic {basic}\"\n")),
+        ("sync.sh", format!("curl -fsS -H \"Authorization: Bearer {bearer}\" https://api.home.example\n")),
+    ] {
+        hit(path, &text, "authorization-header");
+    }
+    for (path, text) in [
+        ("Caddyfile", "header_up Authorization \"Bearer {env.API_TOKEN}\"\n"),
+        ("Caddyfile", "header_up -Authorization\nheader_up X-Real-IP {remote_host}\n"),
+        ("nginx.conf", "proxy_set_header Authorization $http_authorization;\nproxy_set_header Authorization \"\";\n"),
+        ("nginx.conf", "proxy_set_header X-Auth-Request-Access-Token $auth_token;\n"),
+        // user:password, admin:changeme
+        ("nginx.conf", "proxy_set_header Authorization \"Basic dXNlcjpwYXNzd29yZA==\";\n"),
+        ("README.md", "curl -H 'Authorization: Basic YWRtaW46Y2hhbmdlbWU=' http://localhost\n"),
+        ("sync.sh", "curl -H \"Authorization: Bearer ${TOKEN}\" https://api\ncurl -H 'Authorization: Bearer <token>' https://api\n"),
+        ("docs.md", "The Authorization header carries a bearer token.\nAuthorization implementation notes\n"),
+    ] {
+        quiet(path, text);
+    }
+}
+
+#[test]
+fn tokens_in_notification_urls() {
+    let token = "Ab3dEf5gHi7jKl9mNo1pQr2sTu";
+    for text in [
+        format!("notify: discord://{token}@123456789012345678\n"),
+        format!("url: discord://123456789012345678/{token}\n"),
+        "NOTIFY=telegram://110201543:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw@telegram?chats=@homelab\n"
+            .to_string(),
+        "  - gotify://gotify.home.example/AvKcy9o-yvVhyKd\n".to_string(),
+        format!("  - pushover://shoutrrr:{token}@uQiRzpo4DXghDmr9QzzfQu27cmVRsG/\n"),
+        format!("  - ntfys://{token}@ntfy.home.example/alerts\n"),
+        format!("WATCHTOWER_NOTIFICATION_URL=slack://hook:{token}@webhook\n"),
+        format!("APPRISE=matrixs://bot:{token}@matrix.home.example/!room:home.example\n"),
+        "  - mailtos://alerts:Vq8rT3wLp2x@smtp.home.example?to=me@home.example\n".to_string(),
+    ] {
+        let r = rules_of("notify.yaml", &text);
+        assert_eq!(r.len(), 1, "{text:?} -> {r:?}");
+        assert!(
+            r[0] == "notification-url" || r[0] == "url-password" || r[0] == "telegram-bot-token",
+            "{text:?} -> {r:?}"
+        );
+    }
+    hit(
+        "n.yaml",
+        "  - gotify://gotify.home.example/AvKcy9o-yvVhyKd\n",
+        "notification-url",
+    );
+    for text in [
+        "url: discord://${DISCORD_TOKEN}@${DISCORD_WEBHOOK_ID}\n",
+        "url: discord://token@id\n",
+        "  - ntfy://ntfy.sh/homelab-alerts\n",
+        "  - gotify://gotify.home.example:8080/?title=Backup\n",
+        "  - tgram://{{ telegram_token }}/{{ chat_id }}\n",
+        "  - pushover://shoutrrr:apiToken@userKey/?devices=phone\n",
+        "See https://containrrr.dev/shoutrrr/services/discord/ for slack:// and discord:// URLs.\n",
+        "  - mailto://alerts@smtp.home.example\n",
+    ] {
+        quiet("notify.yaml", text);
+    }
+}
+
+#[test]
+fn credentials_of_ini_remotes() {
+    for (text, rule) in [
+        ("[b2]\ntype = b2\naccount = 0015a9c7f3e2d810000000003\nkey = K0012zCqGvbV8rN1mYxT4wLpF5sHdJe\n", "ini-remote-credential"),
+        ("[nas]\ntype = sftp\nhost = nas.lan\nuser = backup\npass = 2S3Pg5SvI0wXLrh0k8EwaBY8vVvPN5o\n", "ini-remote-credential"),
+        ("[azure]\ntype = azureblob\naccount = homelabbackups\nkey = dGhpcyBpcyBub3QgYSByZWFsIGtleSBidXQgbG9va3Mgb2sx\n", "ini-remote-credential"),
+        ("[r2]\ntype = s3\nprovider = Cloudflare\nsecret = 9fQ2xL7mR4tW8vB1nK6pZ3cJ\n", "ini-remote-credential"),
+    ] {
+        hit("rclone.conf", text, rule);
+    }
+    for text in [
+        "[b2]\ntype = b2\naccount = 0015a9c7f3e2d810000000003\nkey = ${B2_KEY}\n",
+        "[sftp]\ntype = sftp\nkey_file = ~/.ssh/id_ed25519\nkey_use_agent = false\n",
+        "[settings]\nkey = value\nsecret = none\n",
+        "[keys]\nkey = /etc/ssl/private/home.key\n",
+        "[crypt]\ntype = crypt\nremote = b2:bucket\nfilename_encryption = standard\n",
+    ] {
+        quiet("rclone.conf", text);
+    }
+}
+
+#[test]
+fn wireguard_keys_under_any_name() {
+    let k = "QB5wXwGKIwIRJVTQdXkp+GLL/8xxZ6LCF2a71/KqanQ=";
+    for (path, text) in [
+        ("wg.yaml", format!("wireguard:\n  private: {k}\n")),
+        ("wg.json", format!("{{\"privkey\": \"{k}\"}}\n")),
+        ("wg.nix", format!("  wg_private = \"{k}\";\n")),
+        ("peers.yaml", format!("  psk: {k}\n")),
+        ("wg0.conf", format!("[Interface]\nPrivateKey = {k}\n")),
+    ] {
+        hit(path, &text, "wireguard-private-key");
+    }
+    // Clamped as `wg genkey` makes them: found under any key name.
+    let r = rules_of("vpn.yaml", &format!("server:\n  key: {k}\n"));
+    assert_eq!(r.len(), 1, "{r:?}");
+    for text in [
+        format!("  public: {k}\n"),
+        "  private_key_file: /etc/wireguard/private.key\n".to_string(),
+        format!("  pubkey: {k}\n"),
+        // Not clamped: a public key under a name that is not a key's.
+        "  peer: AuQLN82eyaJwVrydiXtpibmM9dYJC+3a0AJ+Zs0R774=\n".to_string(),
+        "  private_key_hash: AuQLN82eyaJwVrydiXtpibmM9dYJC+3a0AJ+Zs0R774=\n".to_string(),
+        "private String value = computeKey();\n".to_string(),
+    ] {
+        quiet("wg.yaml", &text);
+    }
+}
+
+#[test]
+fn byte_array_keys() {
+    let flow = "[26, 174, 3, 99, 201, 14, 77, 250, 8, 61, 190, 33, 120, 5, 240, 17]";
+    let block: String = [
+        26, 174, 3, 99, 201, 14, 77, 250, 8, 61, 190, 33, 120, 5, 240, 17,
+    ]
+    .iter()
+    .map(|n| format!("    - {n}\n"))
+    .collect();
+    let f = scanner()
+        .scan(
+            "zigbee2mqtt/configuration.yaml",
+            format!("advanced:\n  pan_id: 6754\n  network_key:\n{block}  channel: 11\n").as_bytes(),
+        )
+        .findings;
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!((f[0].rule.as_str(), f[0].line), ("byte-array-key", 3));
+    hit(
+        "configuration.yaml",
+        &format!("advanced:\n  network_key: {flow}\n"),
+        "byte-array-key",
+    );
+    hit(
+        "key.h",
+        "static const uint8_t aes_key[16] = {0x1a,0xae,0x03,0x63,0xc9,0x0e,0x4d,0xfa,0x08,0x3d,0xbe,0x21,0x78,0x05,0xf0,0x11};\n",
+        "byte-array-key",
+    );
+    for text in [
+        "advanced:\n  network_key: GENERATE\n  ext_pan_id: [221, 221, 221, 221, 221, 221, 221, 221]\n",
+        "advanced:\n  network_key: [1, 3, 5, 7, 9, 11, 13, 15, 0, 2, 4, 6, 8, 10, 12, 13]\n",
+        "  channels: [11, 15, 20, 25]\n  keys: [a, b]\n",
+        "  public_key: [26, 174, 3, 99, 201, 14, 77, 250, 8, 61, 190, 33, 120, 5, 240, 17]\n",
+        "  keyboard_layout: [26, 174, 3, 99, 201, 14, 77, 250, 8, 61, 190, 33, 120, 5, 240, 17]\n",
+        "  network_key:\n    - 0\n    - 0\n",
+    ] {
+        quiet("configuration.yaml", text);
+    }
+}
+
+#[test]
+fn cloud_key_ids_are_reported_with_their_secret() {
+    let id = "AKIAFH3REOSFHYPN5NWK";
+    let secret = "0hD9Oi22Jc8FQF6cA1EZeXrddMgg1mhzLaPI89Aa";
+    for text in [
+        format!("mc alias set nas https://minio.home.example {id} {secret}\n"),
+        format!("{id}:{secret}\n"),
+        format!("s3:\n  a: {id}\n  b: {secret}\n"),
+        format!("s3:\n  - {secret}\n  - {id}\n"),
+    ] {
+        let f = scanner().scan("x", text.as_bytes());
+        let rules: Vec<&str> = f.findings.iter().map(|f| f.rule.as_str()).collect();
+        assert_eq!(rules.len(), 2, "{text:?} -> {rules:?}");
+        assert!(rules.contains(&"aws-access-key-id") && rules.contains(&"cloud-key-pair"));
+        let secrets: Vec<&[u8]> = f
+            .spans
+            .iter()
+            .map(|&(s, e)| &text.as_bytes()[s..e])
+            .collect();
+        assert!(secrets.contains(&secret.as_bytes()), "{text:?}");
+    }
+    // Apart (a blank line between) or an example: only the id, or nothing.
+    let r = rules_of("x", &format!("a: {id}\n\nb: {secret}\n"));
+    assert_eq!(r, ["aws-access-key-id"]);
+    quiet(
+        "x",
+        "AKIAIOSFODNN7EXAMPLE wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n",
+    );
+}
+
+#[test]
+fn password_hashes_in_basic_auth_lines_are_not_findings() {
+    for (path, text) in [
+        ("compose.yaml", "      - traefik.http.middlewares.auth.basicauth.users=admin:$$apr1$$H6uskkkW$$IgXLP6ewTrSuBkTrqE8wj/,bob:$$2y$$05$$c4WoMPo3SXsafkva.HHa6uXQZWr7oboPiC2bT/r7q1BB8I2s0BRqC\n"),
+        (".htpasswd", "admin:$apr1$H6uskkkW$IgXLP6ewTrSuBkTrqE8wj/\nbob:$2y$05$c4WoMPo3SXsafkva.HHa6uXQZWr7oboPiC2bT/r7q1BB8I2s0BRqC\n"),
+        (".env", "HTPASSWD=admin:$2y$05$c4WoMPo3SXsafkva.HHa6uXQZWr7oboPiC2bT/r7q1BB8I2s0BRqC\n"),
+        ("dynamic.yaml", "    basicAuth:\n      users:\n        - \"admin:$6$rounds=5000$saltsalt$0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ\"\n"),
+        ("Caddyfile", "basic_auth {\n\tadmin $argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$8f14e45fceea167a5a36dedd4bea2543\n}\n"),
+        ("users.yaml", "  auth_users: \"alice:{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=\"\n"),
+    ] {
+        quiet(path, text);
+    }
+    hit(
+        "compose.yaml",
+        "      - traefik.http.middlewares.auth.basicauth.users=admin:Sommer2024x\n",
+        "generic-secret-assignment",
+    );
+}
+
+#[test]
+fn key_value_directives() {
+    for (path, text) in [
+        (".msmtprc", "account gmail\nhost smtp.gmail.com\nuser me@gmail.com\npassword qzvx-Lm7p-Rt4w-Kb9n\n"),
+        (".netrc", "machine nas.home.example login backup password Xk2pQ9zLm4\n"),
+        (".netrc", "machine git.home.example\n  login alice\n  password Tr0ub4dor&3\n"),
+        ("mosquitto.conf", "connection cloud\naddress mqtt.home.example:8883\nremote_username nas\nremote_password Br1dge-Mqtt-77\n"),
+        ("fetchmailrc", "  password \"Kaffee-mit-Milch7\"\n"),
+    ] {
+        hit(path, text, "config-directive-secret");
+    }
+    for (path, text) in [
+        ("mosquitto.conf", "password_file /mosquitto/config/passwd\nallow_anonymous false\n"),
+        (".msmtprc", "passwordeval \"pass show mail/gmail\"\npassword ${SMTP_PASSWORD}\n"),
+        ("sshd_config", "PasswordAuthentication no\nPubkeyAuthentication yes\nHostKey /etc/ssh/ssh_host_ed25519_key\n"),
+        ("notes.txt", "Password manager\nSecret sauce\npassword reset\n"),
+        ("setup.sh", "passwd alice\npass show mail/gmail\n"),
+        ("main.go", "type cfg struct {\n\tpassword string\n\ttoken    []byte\n\tsecret   int64\n}\n"),
+        ("schema.sql", "  password varchar(255),\n  token text,\n"),
+        ("app.py", "    pass  # nothing\n"),
+        ("nginx.conf", "    ssl_certificate_key /etc/nginx/certs/home.key;\n    auth_basic_user_file /etc/nginx/.htpasswd;\n"),
+    ] {
+        quiet(path, text);
+    }
+}
+
+#[test]
+fn esphome_and_wireguard_keys_under_a_plain_key() {
+    let r = rules_of(
+        "esphome/garage.yaml",
+        "api:\n  encryption:\n    key: \"JmFdQ9H7zP0cJ1kVm8/3x2LtG+Ws6yRbN4uAoKeFhIs=\"\n",
+    );
+    assert_eq!(r, ["generic-secret-assignment"]);
+    quiet(
+        "esphome/garage.yaml",
+        "api:\n  encryption:\n    key: !secret api_key\nota:\n  - platform: esphome\n    password: !secret ota_password\n",
+    );
+    quiet(
+        "peers.yaml",
+        "peers:\n  - public_key: JmFdQ9H7zP0cJ1kVm8/3x2LtG+Ws6yRbN4uAoKeFhIs=\n",
+    );
+}
+
+#[test]
+fn bugs_the_heldout_corpus_showed() {
+    // The Bot API URL: the token follows `bot`.
+    hit(
+        "notify.sh",
+        &format!(
+            "curl -s \"https://api.telegram.org/bot6575999427:{}/sendMessage?chat_id=-100818\"\n",
+            "AAE2E4U96JIHZmCcW143h1of7uktqGq72tS"
+        ),
+        "telegram-bot-token",
+    );
+    quiet(
+        "notify.sh",
+        "curl -s \"https://api.telegram.org/bot${TG_BOT_TOKEN}/sendMessage\"\n",
+    );
+    // `DBPASS` names a password.
+    hit(
+        ".env",
+        "PAPERLESS_DBPASS=v6ytml7wGQSM87Sb3_uGkXfP\n",
+        "generic-secret-assignment",
+    );
+    quiet(".env", "NO_PROXY_BYPASS=localhost,127.0.0.1,10.0.0.0/8\n");
+    quiet(
+        "mod.rs",
+        "pub const PT_SET_SIGPASS: c_int = 26;\npub const IFLA_VXLAN_LOCALBYPASS: _bindgen_ty_24 = 1;\n",
+    );
+    // A Kubernetes Secret is reported at its secret, not at an endpoint
+    // listed before it.
+    let f = scanner()
+        .scan(
+            "k8s/backup.yaml",
+            b"apiVersion: v1\nkind: Secret\nmetadata:\n  name: b\ndata:\n  AWS_ENDPOINTS: aHR0cHM6Ly9zMy5ldS1jZW50cmFsLTAwMy5iYWNrYmxhemViMi5jb20=\n  BACKUP_PASSWORD: SzAwNWUyZncyeUU1WjNEbVpZTkpMWHhodEpsTjA4aA==\n",
+        )
+        .findings;
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!((f[0].rule.as_str(), f[0].line), ("kubernetes-secret", 7));
+    // `key = …` in HCL is no INI remote, whatever `type =` is near.
+    quiet(
+        "main.tf",
+        "terraform {\n  backend \"s3\" {\n    key    = \"hetzner/terraform.tfstate\"\n  }\n}\nresource \"hcloud_server\" \"a\" {\n  type = \"cx22\"\n}\n",
+    );
+}
+
+#[test]
+fn credentials_the_heldout_corpus_showed_missing() {
+    // A scheme and credential as the value of any key (Grafana's
+    // httpHeaderValue1, a Home Assistant secret).
+    for text in [
+        "      httpHeaderValue1: \"Token L8mfZai8XIkvEX8/SE3l+bywt7xklOS9mtX4KlhrZYynhOJHBxLnO2POhDeju77NL3ypZqnqPMsv0VFhg91UcA==\"\n",
+        "grafana_bearer: Bearer m-dQmBp1Ld7K9XdzOF8MPU5H2akoimhkrkPX5g2JEqFlKg\n",
+    ] {
+        hit("x.yaml", text, "auth-scheme-value");
+    }
+    for text in [
+        "description: Use a bearer token generated in the admin UI\n",
+        "auth_type: basic authentication_required_for_admin\n",
+        "note: \"Bearer \" + token\n",
+        "header: Bearer ${GRAFANA_TOKEN}\n",
+    ] {
+        quiet("x.yaml", text);
+    }
+    // Backblaze's application key names a secret; an S3 access key is an
+    // id unless it looks random.
+    hit(
+        "b2.tf",
+        "provider \"b2\" {\n  application_key = \"K005ujW8qmM6dazLRAo64FruhikuC+6\"\n}\n",
+        "generic-secret-assignment",
+    );
+    quiet(".env", "RESTIC_S3_ACCESS_KEY=restic-44e1nct0\n");
+    // Z-Wave JS security keys and a ZHA network key, in hex.
+    let zwave = "{\n  \"zwave\": {\n    \"securityKeys\": {\n      \"S2_Unauthenticated\": \"ddaec2a17f22587f1c4d3ddfb61e7157\",\n      \"S0_Legacy\": \"8adc04dd6aadb0395c021ed8ec3859e8\"\n    },\n    \"port\": \"/dev/ttyUSB0\"\n  }\n}\n";
+    let f = scanner()
+        .scan("zwave-js/settings.json", zwave.as_bytes())
+        .findings;
+    let got: Vec<(&str, usize)> = f.iter().map(|f| (f.rule.as_str(), f.line)).collect();
+    assert_eq!(got, [("hex-key-block", 4), ("hex-key-block", 5)]);
+    hit(
+        "zha-backup.json",
+        "{\n  \"network_key\": {\n    \"key\": \"28f3d1ae37cd5d1b6fdc6a1b69c6b9d0\",\n    \"sequence_number\": 0\n  }\n}\n",
+        "hex-key-block",
+    );
+    quiet(
+        "zha-backup.json",
+        "{\n  \"network_key\": {\n    \"key\": \"00000000000000000000000000000000\"\n  },\n  \"node_info\": {\n    \"ieee\": \"28f3d1ae37cd5d1b6fdc6a1b69c6b9d0\"\n  }\n}\n",
+    );
+}

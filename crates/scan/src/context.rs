@@ -1,0 +1,610 @@
+//! Checks of the homelab rules that read around a match: the segments of
+//! a notification URL, an INI section's `type =` line, arrays of byte
+//! values, a cloud key id's secret in the same block, `Basic` credentials
+//! and WireGuard-format keys. Each runs only on a match of its rule (after
+//! its keyword and precheck), never on the common path.
+
+use crate::checks;
+use base64::Engine as _;
+
+/// Notification URL schemes (shoutrrr, apprise) whose URL carries a token,
+/// sorted (looked up by binary search at each `://`).
+pub(crate) const NOTIFY_SCHEMES: &[&str] = &[
+    "apprise",
+    "apprises",
+    "bark",
+    "barks",
+    "dingtalk",
+    "discord",
+    "feishu",
+    "gchat",
+    "googlechat",
+    "gotify",
+    "gotifys",
+    "guilded",
+    "hassio",
+    "hassios",
+    "ifttt",
+    "join",
+    "lametric",
+    "line",
+    "mailto",
+    "mailtos",
+    "matrix",
+    "matrixs",
+    "mattermost",
+    "mmost",
+    "mmosts",
+    "msteams",
+    "notifiarr",
+    "ntfy",
+    "ntfys",
+    "opsgenie",
+    "pagerduty",
+    "pbul",
+    "pover",
+    "prowl",
+    "psafer",
+    "psafers",
+    "pushbullet",
+    "pushdeer",
+    "pushed",
+    "pushover",
+    "pushsafer",
+    "revolt",
+    "rocket",
+    "rocketchat",
+    "rockets",
+    "ryver",
+    "serverchan",
+    "signal",
+    "signals",
+    "simplepush",
+    "slack",
+    "spush",
+    "teams",
+    "telegram",
+    "tgram",
+    "workflows",
+    "wxteams",
+    "zulip",
+];
+
+/// The reference pattern of notification URLs: the scheme, then the rest
+/// of the URL as `url`.
+pub(crate) fn notify_pattern() -> String {
+    format!(
+        r"(?i)(?:^|[^A-Za-z0-9+.\-])(?:{})://(?P<url>[^\s'\x22<>`]+)",
+        NOTIFY_SCHEMES.join("|")
+    )
+}
+
+/// Whether the `://` at `at` follows a notification scheme.
+pub(crate) fn notify_scheme_before(data: &[u8], at: usize) -> bool {
+    let mut s = at;
+    while s > 0 && at - s < 20 && (data[s - 1].is_ascii_alphanumeric()) {
+        s -= 1;
+    }
+    let mut buf = [0u8; 20];
+    let scheme = &mut buf[..at - s];
+    scheme.copy_from_slice(&data[s..at]);
+    scheme.make_ascii_lowercase();
+    // Most URLs (every `://` is a hit) are these.
+    if matches!(&scheme[..], b"https" | b"http") {
+        return false;
+    }
+    NOTIFY_SCHEMES
+        .binary_search_by(|n| n.as_bytes().cmp(scheme))
+        .is_ok()
+}
+
+/// A byte of a token in a URL segment.
+fn token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'~' | b'=' | b'+' | b'%')
+}
+
+/// Whether a segment looks machine-made: long enough, letters and digits
+/// (or both cases), random.
+fn tokenish(v: &[u8], min: usize) -> bool {
+    if v.len() < min || !v.iter().all(|&b| token_byte(b) || b == b':') {
+        return false;
+    }
+    let letters = v.iter().filter(|c| c.is_ascii_alphabetic()).count();
+    let digits = v.iter().filter(|c| c.is_ascii_digit()).count();
+    let upper = v.iter().filter(|c| c.is_ascii_uppercase()).count();
+    let lower = v.iter().filter(|c| c.is_ascii_lowercase()).count();
+    // Without digits: random mixed case (a third capitals or more), not
+    // words in camelCase (`HomelabAlerts`).
+    letters > 0
+        && (digits > 0 || lower >= 2 && upper * 3 >= v.len() && v.len() >= 14)
+        && checks::entropy(v) >= 3.0
+        && !checks::is_placeholder(v)
+        && !checks::is_reference(v)
+}
+
+/// The token in a notification URL (the part after `://`, at `base`): the
+/// first user-info or path segment that looks machine-made. Host names
+/// (with dots), numeric ids, ports and the query are not tokens.
+pub(crate) fn notify_token(url: &[u8], base: usize) -> Option<(usize, usize)> {
+    let end = url
+        .iter()
+        .position(|&b| b == b'?' || b == b'#')
+        .unwrap_or(url.len());
+    let mut s = 0;
+    for (i, &b) in url[..end].iter().chain(std::iter::once(&b'/')).enumerate() {
+        if !matches!(b, b'/' | b'@') {
+            continue;
+        }
+        let seg = &url[s..i];
+        // `123456789:AAH…` (a Telegram bot token) is one token; otherwise
+        // a `:` splits user and password, or host and port.
+        let telegram = seg
+            .iter()
+            .position(|&c| c == b':')
+            .is_some_and(|c| c > 0 && seg[..c].iter().all(u8::is_ascii_digit))
+            && tokenish(seg, 12);
+        let mut parts = Vec::new();
+        if telegram {
+            parts.push((s, i));
+        } else {
+            let mut ps = s;
+            for (j, &c) in seg.iter().enumerate() {
+                if c == b':' {
+                    parts.push((ps, s + j));
+                    ps = s + j + 1;
+                }
+            }
+            parts.push((ps, i));
+        }
+        for (ps, pe) in parts {
+            let part = &url[ps..pe];
+            let host_like = part.contains(&b'.') && !part.iter().any(u8::is_ascii_uppercase);
+            if !host_like && tokenish(part, 12) {
+                return Some((base + ps, base + pe));
+            }
+        }
+        s = i + 1;
+    }
+    None
+}
+
+/// For `key = value` at the start of an INI line: whether the section
+/// around `at` has a `type = …` line (an rclone remote and the like).
+pub(crate) fn ini_section_has_type(data: &[u8], at: usize) -> bool {
+    const REACH: usize = 64 << 10;
+    let lo = at.saturating_sub(REACH);
+    let hi = (at + REACH).min(data.len());
+    let line_start = memchr::memrchr(b'\n', &data[..at]).map_or(0, |p| p + 1);
+    let is_type = |line: &[u8]| {
+        let t = checks::trim(line);
+        t.len() > 4
+            && t[..4].eq_ignore_ascii_case(b"type")
+            && checks::trim(&t[4..]).starts_with(b"=")
+    };
+    let is_header = |line: &[u8]| checks::trim(line).starts_with(b"[");
+    // Back to the section header: without one this is no INI section
+    // (`key = "…"` in HCL, TOML tables aside).
+    let mut end = line_start;
+    let mut typed = false;
+    loop {
+        if end <= lo {
+            return false;
+        }
+        let s = memchr::memrchr(b'\n', &data[lo..end - 1]).map_or(lo, |p| lo + p + 1);
+        let line = &data[s..end - 1];
+        if is_header(line) {
+            break;
+        }
+        typed |= is_type(line);
+        end = s;
+    }
+    if typed {
+        return true;
+    }
+    // On to the next one.
+    let mut s = line_start;
+    while s < hi {
+        let e = memchr::memchr(b'\n', &data[s..hi]).map_or(hi, |p| s + p);
+        let line = &data[s..e];
+        if s != line_start && is_header(line) {
+            break;
+        }
+        if is_type(line) {
+            return true;
+        }
+        s = e + 1;
+    }
+    false
+}
+
+/// The kind of value an INI remote's bare key holds.
+pub(crate) fn ini_key_kind(key: &[u8]) -> checks::KeyKind {
+    match key.to_ascii_lowercase().as_slice() {
+        b"pass" => checks::KeyKind::Password,
+        b"secret" => checks::KeyKind::Secret,
+        _ => checks::KeyKind::Token,
+    }
+}
+
+/// Whether the line at `line_start` sits in a block whose key names keys:
+/// the nearest less indented line above (within 64 lines) has a key with
+/// `key` in it (`"securityKeys": {`, `network_key:`).
+pub(crate) fn in_key_block(data: &[u8], line_start: usize) -> bool {
+    let indent = |l: &[u8]| l.iter().take_while(|&&b| b == b' ' || b == b'\t').count();
+    let line_end =
+        memchr::memchr(b'\n', &data[line_start..]).map_or(data.len(), |p| line_start + p);
+    let own = indent(&data[line_start..line_end]);
+    let mut end = line_start;
+    for _ in 0..64 {
+        if end == 0 {
+            return false;
+        }
+        let s = memchr::memrchr(b'\n', &data[..end - 1]).map_or(0, |p| p + 1);
+        let line = &data[s..end - 1];
+        end = s;
+        if checks::trim(line).is_empty() || indent(line) >= own {
+            continue;
+        }
+        let t = checks::trim(line);
+        let key = &t[..memchr::memchr(b':', t).unwrap_or(0)];
+        return key.to_ascii_lowercase().windows(3).any(|w| w == b"key");
+    }
+    false
+}
+
+/// The kind of a `key value` directive's key: lowercase, naming a secret,
+/// and not a command (`pass show x`, `passwd alice`).
+pub(crate) fn directive_key_kind(key: &[u8]) -> checks::KeyKind {
+    if key.iter().any(u8::is_ascii_uppercase) || matches!(key, b"pass" | b"passwd" | b"secret") {
+        return checks::KeyKind::NotSecret;
+    }
+    checks::classify_key(key)
+}
+
+/// A directive's value: a secret by the generic checks, and not a word,
+/// a type name (`string`, `int64`, `[]byte`) or a switch.
+pub(crate) fn directive_value_is_secret(kind: checks::KeyKind, value: &[u8]) -> bool {
+    let v = checks::trim(value);
+    let word = v.iter().all(u8::is_ascii_lowercase);
+    let number_type = ["int", "uint", "float", "complex"].iter().any(|t| {
+        v.strip_prefix(t.as_bytes())
+            .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+    });
+    !word
+        && !number_type
+        && !v.starts_with(b"[")
+        && !v.starts_with(b"*")
+        && checks::generic_value_is_secret(kind, v)
+}
+
+/// Numbers of a byte array starting at `at` (`[`, `{` or `(`), or of a YAML
+/// block list on the lines after `at` (the end of a `key:` line): the span
+/// from `at` to the last number, when it holds at least 16 values, all
+/// bytes (decimal or `0x` hex), not all alike and not a published default.
+pub(crate) fn byte_array(data: &[u8], at: usize) -> Option<(usize, usize)> {
+    const REACH: usize = 4096;
+    let hi = (at + REACH).min(data.len());
+    let mut values: Vec<u32> = Vec::new();
+    let mut last = at;
+    let block = !matches!(data.get(at), Some(b'[' | b'{' | b'('));
+    let mut p = if block { at } else { at + 1 };
+    if block {
+        // `- n` lines, more indented than nothing else.
+        while p < hi {
+            let e = memchr::memchr(b'\n', &data[p..hi]).map_or(hi, |q| p + q);
+            let line = checks::trim(&data[p..e]);
+            if p == at || line.is_empty() && values.is_empty() {
+                p = e + 1;
+                continue;
+            }
+            let Some(item) = line.strip_prefix(b"-") else {
+                break;
+            };
+            let (v, _) = number(checks::trim(item))?;
+            values.push(v);
+            let off = item.as_ptr() as usize - data.as_ptr() as usize;
+            last = off + item.len();
+            p = e + 1;
+        }
+    } else {
+        let close = match data[at] {
+            b'[' => b']',
+            b'{' => b'}',
+            _ => b')',
+        };
+        loop {
+            while p < hi && (data[p].is_ascii_whitespace() || data[p] == b',') {
+                p += 1;
+            }
+            if p >= hi {
+                return None;
+            }
+            if data[p] == close {
+                last = p + 1;
+                break;
+            }
+            let (v, len) = number(&data[p..hi])?;
+            values.push(v);
+            p += len;
+        }
+    }
+    if values.len() < 16 || values.iter().any(|&v| v > 255) {
+        return None;
+    }
+    if values.iter().all(|&v| v == values[0]) {
+        return None;
+    }
+    // zigbee2mqtt's documented default network key.
+    const Z2M_DEFAULT: [u32; 16] = [1, 3, 5, 7, 9, 11, 13, 15, 0, 2, 4, 6, 8, 10, 12, 13];
+    if values == Z2M_DEFAULT {
+        return None;
+    }
+    // Counting up (0, 1, 2, …) is a test pattern.
+    if values.windows(2).all(|w| w[1] == w[0] + 1) {
+        return None;
+    }
+    // A block list is reported from its key's line: from the `:` on.
+    let mut start = at;
+    while block && start > 0 && matches!(data[start - 1], b' ' | b'\t' | b'\r' | b':' | b'=') {
+        start -= 1;
+        if matches!(data[start], b':' | b'=') {
+            break;
+        }
+    }
+    Some((start, last))
+}
+
+/// A decimal or `0x` hex number at the start of `s`, and its length.
+fn number(s: &[u8]) -> Option<(u32, usize)> {
+    let (digits, radix, skip) = if s.len() > 2 && (s.starts_with(b"0x") || s.starts_with(b"0X")) {
+        (&s[2..], 16, 2)
+    } else {
+        (s, 10, 0)
+    };
+    let n = digits
+        .iter()
+        .take_while(|c| c.is_ascii_digit() || radix == 16 && c.is_ascii_hexdigit())
+        .count();
+    if n == 0 || n > 4 {
+        return None;
+    }
+    let v = u32::from_str_radix(std::str::from_utf8(&digits[..n]).ok()?, radix).ok()?;
+    Some((v, skip + n))
+}
+
+/// For a cloud access key id at `id`: its secret in the same block (the
+/// same line, then up to three lines either side, not across a blank
+/// line): the nearest token of 30 to 64 characters with upper and lower
+/// case letters and digits, random enough (or a UUID, Scaleway's form).
+pub(crate) fn paired_secret(data: &[u8], id: (usize, usize)) -> Option<(usize, usize)> {
+    let line_start = memchr::memrchr(b'\n', &data[..id.0]).map_or(0, |p| p + 1);
+    let line_end = memchr::memchr(b'\n', &data[id.1..]).map_or(data.len(), |p| id.1 + p);
+    let mut lines = vec![(line_start, line_end)];
+    // Up to three lines after, then before, within the block.
+    let mut e = line_end;
+    for _ in 0..3 {
+        if e >= data.len() {
+            break;
+        }
+        let s = e + 1;
+        let ne = memchr::memchr(b'\n', &data[s..]).map_or(data.len(), |p| s + p);
+        if checks::trim(&data[s..ne]).is_empty() {
+            break;
+        }
+        lines.push((s, ne));
+        e = ne;
+    }
+    let mut s = line_start;
+    for _ in 0..3 {
+        if s == 0 {
+            break;
+        }
+        let ps = memchr::memrchr(b'\n', &data[..s - 1]).map_or(0, |p| p + 1);
+        if checks::trim(&data[ps..s - 1]).is_empty() {
+            break;
+        }
+        lines.push((ps, s - 1));
+        s = ps;
+    }
+    let secret_byte =
+        |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'+' | b'=' | b'-' | b'_');
+    for (ls, le) in lines {
+        let mut p = ls;
+        while p < le {
+            if !secret_byte(data[p]) {
+                p += 1;
+                continue;
+            }
+            let q = p + data[p..le].iter().take_while(|&&b| secret_byte(b)).count();
+            let t = &data[p..q];
+            let random = (30..=64).contains(&t.len())
+                && t.iter().any(u8::is_ascii_uppercase)
+                && t.iter().any(u8::is_ascii_lowercase)
+                && t.iter().any(u8::is_ascii_digit)
+                && checks::entropy(t) >= 4.0;
+            let overlaps = p < id.1 && id.0 < q;
+            if !overlaps && (random || checks::is_uuid(t)) && !checks::is_placeholder(t) {
+                return Some((p, q));
+            }
+            p = q;
+        }
+    }
+    None
+}
+
+/// For an Authorization value: a `Basic` credential whose decoded password
+/// is a placeholder (`user:password`, `admin:changeme`) is an example.
+pub(crate) fn basic_is_example(value: &[u8]) -> bool {
+    let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(value) else {
+        return false;
+    };
+    let Some(colon) = decoded.iter().position(|&b| b == b':') else {
+        return false;
+    };
+    // RFC 7617's example.
+    if decoded == b"Aladdin:open sesame" || decoded == b"Aladdin:opensesame" {
+        return true;
+    }
+    // An empty password (`user:`): the user name may be the credential.
+    let password = &decoded[colon + 1..];
+    !password.is_empty() && (checks::is_placeholder(password) || checks::is_reference(password))
+}
+
+/// Whether `value` is a WireGuard-format key (32 bytes in base64) that
+/// X25519 clamping marks as a private key (low 3 bits clear, top bit clear,
+/// next bit set), as `wg genkey` makes them; a public key passes by
+/// chance once in 32.
+pub(crate) fn is_clamped_x25519(value: &[u8]) -> bool {
+    if value.len() != 44 || value[43] != b'=' {
+        return false;
+    }
+    let Ok(k) = base64::engine::general_purpose::STANDARD.decode(value) else {
+        return false;
+    };
+    k.len() == 32 && k[0] & 7 == 0 && k[31] & 0x80 == 0 && k[31] & 0x40 != 0
+}
+
+/// Whether `value` is 32 bytes in base64 (a WireGuard or ESPHome key).
+pub(crate) fn is_b64_32(value: &[u8]) -> bool {
+    value.len() == 44
+        && value[43] == b'='
+        && base64::engine::general_purpose::STANDARD
+            .decode(value)
+            .is_ok_and(|k| k.len() == 32)
+}
+
+/// Words of a key that name something other than a private key's value.
+pub(crate) fn names_no_private_key(key: &[u8]) -> bool {
+    checks::key_words(key).iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "pub"
+                | "public"
+                | "pubkey"
+                | "publickey"
+                | "hash"
+                | "sha"
+                | "sha256"
+                | "digest"
+                | "fingerprint"
+                | "checksum"
+                | "file"
+                | "path"
+                | "id"
+                | "name"
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notify_schemes_are_sorted_and_found() {
+        assert!(NOTIFY_SCHEMES.windows(2).all(|w| w[0] < w[1]));
+        let text = b"a ntfys://x Discord://y https://z";
+        assert!(notify_scheme_before(text, 7));
+        assert!(notify_scheme_before(text, 19));
+        assert!(!notify_scheme_before(text, 28));
+    }
+
+    #[test]
+    fn notify_tokens_are_found_in_their_segment() {
+        fn t(u: &str) -> Option<&str> {
+            notify_token(u.as_bytes(), 0).map(|(s, e)| &u[s..e])
+        }
+        assert_eq!(
+            t("Ab3dEf5gHi7jKl9mNo1pQr@123456789012345678"),
+            Some("Ab3dEf5gHi7jKl9mNo1pQr")
+        );
+        assert_eq!(
+            t("123456789012345678/Ab3dEf5gHi7jKl9mNo1pQr"),
+            Some("Ab3dEf5gHi7jKl9mNo1pQr")
+        );
+        assert_eq!(
+            t("110201543:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw@telegram?chats=@x"),
+            Some("110201543:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw")
+        );
+        assert_eq!(
+            t("gotify.home.example/AvKcy9o-yvVhyKd"),
+            Some("AvKcy9o-yvVhyKd")
+        );
+        assert_eq!(t("ntfy.sh/homelab-alerts"), None);
+        assert_eq!(t("ntfy.sh/MyHomeLabAlerts"), None);
+        assert_eq!(t("gotify.lan/AGhN.Lb-kQxWzPf"), Some("AGhN.Lb-kQxWzPf"));
+        assert_eq!(t("gotify.home.example:8080/?title=x"), None);
+        assert_eq!(t("token@id"), None);
+        assert_eq!(t("${DISCORD_TOKEN}@${DISCORD_ID}"), None);
+    }
+
+    #[test]
+    fn byte_arrays() {
+        let key = "[26, 174, 3, 99, 201, 14, 77, 250, 8, 61, 190, 33, 120, 5, 240, 17]";
+        assert_eq!(byte_array(key.as_bytes(), 0), Some((0, key.len())));
+        let hex =
+            "{0x1a,0xae,0x03,0x63,0xc9,0x0e,0x4d,0xfa,0x08,0x3d,0xbe,0x21,0x78,0x05,0xf0,0x11};";
+        assert!(byte_array(hex.as_bytes(), 0).is_some());
+        let block = ":\n    - 26\n    - 174\n    - 3\n    - 99\n    - 201\n    - 14\n    - 77\n    - 250\n    - 8\n    - 61\n    - 190\n    - 33\n    - 120\n    - 5\n    - 240\n    - 17\nnext: 1\n";
+        let (s, e) = byte_array(block.as_bytes(), 1).unwrap();
+        assert_eq!((s, &block[e - 2..e]), (0, "17"));
+        for clean in [
+            "[1, 3, 5, 7, 9, 11, 13, 15, 0, 2, 4, 6, 8, 10, 12, 13]",
+            "[221, 221, 221, 221, 221, 221, 221, 221]",
+            "[11, 15, 20, 25]",
+            "[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]",
+            "[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]",
+            "[260, 174, 3, 99, 201, 14, 77, 250, 8, 61, 190, 33, 120, 5, 240, 17]",
+            "[\"a\", \"b\"]",
+        ] {
+            assert_eq!(byte_array(clean.as_bytes(), 0), None, "{clean}");
+        }
+    }
+
+    #[test]
+    fn ini_sections_with_a_type() {
+        let ini = b"[b2]\ntype = b2\naccount = 001\nkey = K001xyz\n\n[other]\nkey = v\n";
+        let at = |needle: &str, nth: usize| {
+            let s = std::str::from_utf8(ini).unwrap();
+            s.match_indices(needle).nth(nth).unwrap().0
+        };
+        assert!(ini_section_has_type(ini, at("key =", 0)));
+        assert!(!ini_section_has_type(ini, at("key =", 1)));
+        let before = b"[s]\nkey = abc\ntype = sftp\n";
+        assert!(ini_section_has_type(before, 4));
+        let hcl = b"terraform {\n  backend \"s3\" {\n    key = \"a/b.tfstate\"\n  }\n}\nresource \"x\" \"y\" {\n  type = \"cx22\"\n}\n";
+        assert!(!ini_section_has_type(hcl, 35));
+    }
+
+    #[test]
+    fn paired_secrets() {
+        let text = b"s3:\n  access: AKIAFH3REOSFHYPN5NWK\n  other: 0hD9Oi22Jc8FQF6cA1EZeXrddMgg1mhzLaPI89Aa\n";
+        let id = (14, 34);
+        assert_eq!(&text[id.0..id.1], b"AKIAFH3REOSFHYPN5NWK");
+        let (s, e) = paired_secret(text, id).unwrap();
+        assert_eq!(&text[s..e], b"0hD9Oi22Jc8FQF6cA1EZeXrddMgg1mhzLaPI89Aa");
+        let apart =
+            b"access: AKIAFH3REOSFHYPN5NWK\n\nother: 0hD9Oi22Jc8FQF6cA1EZeXrddMgg1mhzLaPI89Aa\n";
+        assert_eq!(paired_secret(apart, (8, 28)), None);
+    }
+
+    #[test]
+    fn basic_examples_and_clamped_keys() {
+        // user:password, admin:changeme
+        assert!(basic_is_example(b"dXNlcjpwYXNzd29yZA=="));
+        assert!(basic_is_example(b"YWRtaW46Y2hhbmdlbWU="));
+        // backup:Xk2pQ9zLm4
+        assert!(!basic_is_example(b"YmFja3VwOlhrMnBROXpMbTQ="));
+        assert!(basic_is_example(b"QWxhZGRpbjpvcGVuIHNlc2FtZQ=="));
+        // browser: (a user name alone can be the credential)
+        assert!(!basic_is_example(b"YnJvd3Nlcjo="));
+        let mut k = [0x5au8; 32];
+        k[0] &= 248;
+        k[31] = (k[31] & 127) | 64;
+        let b = base64::engine::general_purpose::STANDARD.encode(k);
+        assert!(is_clamped_x25519(b.as_bytes()));
+        k[31] |= 0x80;
+        let b = base64::engine::general_purpose::STANDARD.encode(k);
+        assert!(!is_clamped_x25519(b.as_bytes()));
+    }
+}
