@@ -692,7 +692,14 @@ pub fn decode_rdata(msg: &[u8], rr: &Rr) -> Result<Option<RData>, WireError> {
         RType::Caa => {
             let flags = r.u8()?;
             let n = usize::from(r.u8()?);
-            let tag = String::from_utf8_lossy(r.bytes(n)?).to_ascii_lowercase();
+            let tag_at = r.pos;
+            let tag = r.bytes(n)?;
+            // RFC 8659: a tag is ASCII letters and digits. Anything else would
+            // change length when read as text and not encode back the same.
+            if tag.is_empty() || !tag.iter().all(u8::is_ascii_alphanumeric) {
+                return err(tag_at, "CAA tag is not ASCII letters and digits");
+            }
+            let tag = String::from_utf8_lossy(tag).to_ascii_lowercase();
             let value = String::from_utf8_lossy(r.bytes(end - r.pos)?).into_owned();
             RData::Caa { flags, tag, value }
         }
