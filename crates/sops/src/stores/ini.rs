@@ -201,15 +201,22 @@ fn comment_lines(out: &mut String, c: &str) {
     }
 }
 
-fn quote_value(v: &str) -> String {
-    if v.contains(['\n', '`']) {
-        format!("\"\"\"{v}\"\"\"")
-    } else if v.contains(['#', ';']) {
-        format!("`{v}`")
-    } else if v.trim() != v {
-        format!("\"{v}\"")
+/// A value as `load` reads it back: plain when nothing in it means
+/// something to the reader, else in backticks (which keep spaces, `#` and
+/// `;`), else in triple quotes (which also keep backticks and line breaks).
+/// A value none of these carries is refused rather than written wrong.
+fn quote_value(key: &str, v: &str) -> Result<String> {
+    let plain = !v.contains(['\n', '`', '#', ';']) && v.trim() == v && !v.starts_with('"');
+    if plain {
+        Ok(v.to_string())
+    } else if !v.contains(['`', '\n']) {
+        Ok(format!("`{v}`"))
+    } else if !v.contains("\"\"\"") && !v.ends_with('"') && !v.contains('\r') {
+        Ok(format!("\"\"\"{v}\"\"\""))
     } else {
-        v.to_string()
+        Err(Error::Unsupported(format!(
+            "cannot write the value of INI key {key:?}: it holds \"\"\" (or ends in a quote, or has a carriage return) beside a backtick or line break, which no INI quoting carries"
+        )))
     }
 }
 
@@ -290,7 +297,7 @@ pub fn emit(m: &Map) -> Result<String> {
                 out.push(' ');
             }
             out.push_str(" = ");
-            out.push_str(&quote_value(&scalar_to_string(v)?));
+            out.push_str(&quote_value(&k, &scalar_to_string(v)?)?);
             out.push('\n');
         }
         blocks.push(out);
@@ -301,6 +308,41 @@ pub fn emit(m: &Map) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_value_reads_back_as_written_or_is_refused() {
+        let values = [
+            "plain",
+            "",
+            " padded ",
+            "\"quoted\"",
+            "\"a",
+            "a # b",
+            "x;y",
+            "`tick`",
+            "two\nlines",
+            "a`b\nc",
+            "`\"\"\":",
+            "ends\"\n`",
+            "cr\r\n`",
+        ];
+        for v in values {
+            let text = format!(
+                "[s]\nk = {}\n",
+                match quote_value("k", v) {
+                    Ok(q) => q,
+                    Err(Error::Unsupported(_)) => {
+                        assert!(v.contains(['`', '\n']), "{v:?} refused");
+                        continue;
+                    }
+                    Err(e) => panic!("{e}"),
+                }
+            );
+            let back = load(text.as_bytes()).unwrap_or_else(|e| panic!("{v:?}: {e}\n{text}"));
+            let again = emit(&back).unwrap();
+            assert_eq!(again, text, "{v:?}");
+        }
+    }
 
     #[test]
     fn sections_comments_and_alignment() {
