@@ -1308,8 +1308,10 @@ impl Emitter {
     }
 
     /// Writes a scalar string after the current position. `indent` is
-    /// the indent for block scalar content.
-    fn string(&mut self, s: &str, simple_key: bool, indent: usize) {
+    /// the indent for block scalar content, `parent` that of the collection
+    /// holding the scalar (the reader counts an indentation indicator from
+    /// it, not from the line's first column: `- k: |2` inside a list item).
+    fn string(&mut self, s: &str, simple_key: bool, parent: usize, indent: usize) {
         match string_style(s, simple_key) {
             Style::Plain => self.out.push_str(s),
             Style::Single => {
@@ -1322,7 +1324,12 @@ impl Emitter {
                 self.out.push('|');
                 let first = s.chars().next().unwrap_or('x');
                 if first == ' ' || is_break(first) {
-                    self.out.push('4');
+                    // yaml.v3 always writes its indent (4) here, wrong when
+                    // the content is not 4 past the parent (in lists): sops
+                    // 3.11 then cannot read back what it wrote.
+                    let hint = indent - parent;
+                    debug_assert!((1..=9).contains(&hint));
+                    self.out.push(char::from(b'0' + hint as u8));
                 }
                 let chars: Vec<char> = s.chars().collect();
                 let last = *chars.last().unwrap_or(&'x');
@@ -1354,17 +1361,17 @@ impl Emitter {
         }
     }
 
-    fn scalar(&mut self, v: &Value, indent: usize) {
+    fn scalar(&mut self, v: &Value, parent: usize, indent: usize) {
         match v {
             Value::Null => self.out.push_str("null"),
             Value::Bool(b) => self.out.push_str(if *b { "true" } else { "false" }),
             Value::Int(i) => self.out.push_str(&i.to_string()),
             Value::Float(f) => self.out.push_str(&goformat::format_yaml_float(*f)),
-            Value::Str(s) => self.string(s.expose(), false, indent),
+            Value::Str(s) => self.string(s.expose(), false, parent, indent),
             Value::Time(t) => self.out.push_str(t.expose()),
-            Value::Comment(c) => self.string(c.expose(), false, indent),
+            Value::Comment(c) => self.string(c.expose(), false, parent, indent),
             Value::Bytes(b) => match std::str::from_utf8(b) {
-                Ok(s) => self.string(s, false, indent),
+                Ok(s) => self.string(s, false, parent, indent),
                 Err(_) => {
                     use base64::Engine;
                     self.out.push_str("!!binary ");
@@ -1405,7 +1412,7 @@ impl Emitter {
                     if k.len() > 128 || k.chars().any(is_break) {
                         self.out.push('?');
                         self.out.push(' ');
-                        self.string(k, false, Self::child_indent(indent));
+                        self.string(k, false, indent, Self::child_indent(indent));
                         self.end_line();
                         self.newline_indent(indent);
                         self.out.push(':');
@@ -1434,7 +1441,7 @@ impl Emitter {
                         }
                         continue;
                     }
-                    self.string(k, true, indent);
+                    self.string(k, true, indent, indent);
                     self.out.push(':');
                     self.value_after_key(v, indent);
                 }
@@ -1476,7 +1483,7 @@ impl Emitter {
             }
             _ => {
                 self.out.push(' ');
-                self.scalar(v, child);
+                self.scalar(v, indent, child);
                 self.end_line();
             }
         }
@@ -1513,7 +1520,7 @@ impl Emitter {
                     self.seq_inline(inner, child, true)
                 }
                 _ => {
-                    self.scalar(item, child);
+                    self.scalar(item, indent, child);
                     self.end_line();
                 }
             }
@@ -1584,7 +1591,8 @@ pub fn emit_value(v: &Value) -> String {
                 inline_next: false,
                 foot_indent: None,
             };
-            e.scalar(other, 4);
+            // A top-level indicator counts from column 0.
+            e.scalar(other, 0, 4);
             e.end_line();
             e.out
         }
@@ -1792,5 +1800,45 @@ mod tests {
             rt(src),
             "a:\n    - - x\n      - \"y\"\n    - k: v\n      m:\n        \"n\": 1\n      l:\n        - 1\n    - |\n      lit\n    - {}\n    - []\nb: {}\nc: []\n---\nsecond: doc\n"
         );
+    }
+    #[test]
+    fn block_scalars_starting_with_spaces_read_back_in_every_nesting() {
+        // The indentation indicator counts from the holding collection's
+        // indent, which for `- k: |` is the key's column, not the dash's.
+        let cases = [
+            // top-level mapping value
+            ("a: \"  x\\ny\"\n", "a: |4-\n      x\n    y\n"),
+            // nested mapping value
+            ("a:\n  b: \"\\n x\"\n", "a:\n    b: |4-\n\n         x\n"),
+            // sequence item
+            ("a: [\"  x\\ny\\n\"]\n", "a:\n    - |2\n        x\n      y\n"),
+            // mapping inside a sequence item (`- k: |`)
+            ("a: [{k: \"  x\\ny\"}]\n", "a:\n    - k: |2-\n          x\n        y\n"),
+            // the same one level deeper, and in a nested list
+            (
+                "a: [[{k: \" x\\n\", j: {m: \" y\\n\"}}]]\n",
+                "a:\n    - - k: |4\n             x\n        j:\n            m: |4\n                 y\n",
+            ),
+            // explicit (multi-line) key
+            ("? \" k\\nl\"\n: v\n", "? |4-\n     k\n    l\n: v\n"),
+        ];
+        for (src, want) in cases {
+            let docs = load(src.as_bytes()).unwrap();
+            let out = emit(&docs);
+            assert_eq!(out, want, "for {src:?}");
+            let again = load(out.as_bytes()).unwrap_or_else(|e| panic!("{e}\n{out}"));
+            assert!(again == docs, "{out} reads back differently");
+            assert_eq!(emit(&again), out);
+        }
+        // A top-level list (the fuzz input's shape) and a lone scalar.
+        let l = Value::List(vec![Value::Map(
+            load(b"k: \"  x\\ny\"\n").unwrap().remove(0),
+        )]);
+        assert_eq!(emit_value(&l), "- k: |2-\n      x\n    y\n");
+        let v = Value::Str(Secret::new("  x\ny"));
+        let out = emit_value(&v);
+        assert_eq!(out, "|4-\n      x\n    y\n");
+        let again: Vec<yaml_rust2::Yaml> = yaml_rust2::YamlLoader::load_from_str(&out).unwrap();
+        assert_eq!(again[0].as_str(), Some("  x\ny"));
     }
 }
