@@ -297,7 +297,7 @@ pub fn emit(m: &Map) -> Result<String> {
                 out.push(' ');
             }
             out.push_str(" = ");
-            out.push_str(&quote_value(&k, &scalar_to_string(v)?)?);
+            out.push_str(&quote_value(k, &scalar_to_string(v)?)?);
             out.push('\n');
         }
         blocks.push(out);
