@@ -286,7 +286,9 @@ pub fn emit(m: &Map) -> Result<String> {
             }
             let kq = if k.contains('`') {
                 format!("\"\"\"{k}\"\"\"")
-            } else if k.contains(['=', ':', '"']) || k.starts_with(['[', ';', '#']) || k.trim() != k
+            } else if k.contains(['=', ':', '"'])
+                || k.starts_with(['[', ';', '#', '\u{feff}'])
+                || k.trim() != k
             {
                 format!("`{k}`")
             } else {
