@@ -409,7 +409,12 @@ async fn plan_zone<'a>(
         }
         Either::Right((live, reading)) => (read(reading.await)?, live),
     };
-    let live = live.with_context(|| format!("cannot read the live zone {} ({target})", zc.name))?;
+    let live = live.with_context(|| {
+        format!(
+            "cannot read the live zone {} ({target})",
+            zc.name.as_str().trim_end_matches('.')
+        )
+    })?;
     provider.normalize(&mut desired);
     let plan = plan(&desired, &live, &plan_options(zc, provider, no_purge));
     Ok(Planned {
@@ -884,6 +889,13 @@ fn import(
 ) -> Result<ExitCode> {
     let origin = Name::parse_fqdn(&format!("{}.", zone_name.trim_end_matches('.')))
         .map_err(|e| anyhow!("--zone: {e}"))?;
+    // Refused before reading, so no warning says the records were imported.
+    if let Some(out) = output.filter(|o| o.as_os_str() != "-" && o.exists() && !force) {
+        bail!(
+            "{} exists; pass --force to overwrite it, or -o - to print",
+            out.display()
+        );
+    }
     let text =
         std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
     let (parsed, skipped) =

@@ -225,7 +225,21 @@ impl LocalProvider {
                 .replace("{file}", &path.display().to_string())
         };
         let args: Vec<String> = args.iter().map(fill).collect();
-        let shown = format!("{program} {}", args.join(" "));
+        // Shown as a shell would need it typed, so the words stay apart.
+        let shown = std::iter::once(program)
+            .chain(&args)
+            .map(|a| {
+                let plain = !a.is_empty()
+                    && a.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "-_./:{}=@,+%".contains(c));
+                if plain {
+                    a.clone()
+                } else {
+                    format!("'{}'", a.replace('\'', r"'\''"))
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
         let failed = |detail: String| ProviderError::Reload {
             path: path.display().to_string(),
             command: shown.clone(),
