@@ -23,6 +23,25 @@ fn setup() -> (Emulator, Project) {
     (emu, p)
 }
 
+/// Runs `dnsctl ARGS` in the project on a pseudo-terminal (script(1) gives
+/// it one); returns whether it succeeded and what the screen showed.
+fn on_a_terminal(p: &Project, args: &str) -> (bool, String) {
+    let bin = binary("dnsctl", "dnsctl");
+    let out = std::process::Command::new("script")
+        .args(["-qec", &format!("{} {args}", bin.display()), "/dev/null"])
+        .current_dir(p.dir.path())
+        .env("NO_COLOR", "1")
+        .env("CF_PROGRESS_TOKEN", TOKEN)
+        .env("TERM", "xterm")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("script (util-linux) runs the command on a pseudo-terminal");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
 #[test]
 fn push_shows_progress_only_on_a_terminal() {
     let (_emu, p) = setup();
@@ -38,22 +57,8 @@ fn push_shows_progress_only_on_a_terminal() {
 
     // On a terminal (script(1) gives it one), a bar per zone.
     let (_emu, p) = setup();
-    let bin = binary("dnsctl", "dnsctl");
-    let out = std::process::Command::new("script")
-        .args([
-            "-qec",
-            &format!("{} push --yes", bin.display()),
-            "/dev/null",
-        ])
-        .current_dir(p.dir.path())
-        .env("NO_COLOR", "1")
-        .env("CF_PROGRESS_TOKEN", TOKEN)
-        .env("TERM", "xterm")
-        .stdin(std::process::Stdio::null())
-        .output()
-        .expect("script (util-linux) runs the command on a pseudo-terminal");
-    let screen = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{screen}");
+    let (ok, screen) = on_a_terminal(&p, "push --yes");
+    assert!(ok, "{screen}");
     for zone in ["example.com", "example.org"] {
         assert!(
             screen.contains(&format!("{zone}: [")) && screen.contains("record changes applied"),
@@ -76,16 +81,7 @@ fn acme_wait_says_which_server_it_waits_for_only_on_a_terminal() {
         format!("acme wait _acme-challenge.example.com -v4lue --timeout 2 --nameserver {silent}");
     let r = p.dnsctl(&args.split(' ').collect::<Vec<_>>()).expect(1);
     assert!(!r.stderr().contains("waiting for"), "{}", r.stderr());
-    let bin = binary("dnsctl", "dnsctl");
-    let out = std::process::Command::new("script")
-        .args(["-qec", &format!("{} {args}", bin.display()), "/dev/null"])
-        .current_dir(p.dir.path())
-        .env("NO_COLOR", "1")
-        .env("TERM", "xterm")
-        .stdin(std::process::Stdio::null())
-        .output()
-        .expect("script (util-linux) runs the command on a pseudo-terminal");
-    let screen = String::from_utf8_lossy(&out.stdout);
+    let (_, screen) = on_a_terminal(&p, &args);
     assert!(
         screen.contains(&format!("waiting for {silent}: no answer")) && screen.contains(" s of 2"),
         "{screen}"
@@ -102,21 +98,8 @@ fn every_provider_gets_a_bar_per_zone_on_a_terminal() {
     for zone in ["example.com", "example.org"] {
         p.write(&format!("zones/{zone}.yaml"), &dnsctl_e2e::big_zone(50));
     }
-    let bin = binary("dnsctl", "dnsctl");
-    let out = std::process::Command::new("script")
-        .args([
-            "-qec",
-            &format!("{} push --yes", bin.display()),
-            "/dev/null",
-        ])
-        .current_dir(p.dir.path())
-        .env("NO_COLOR", "1")
-        .env("TERM", "xterm")
-        .stdin(std::process::Stdio::null())
-        .output()
-        .expect("script (util-linux) runs the command on a pseudo-terminal");
-    let screen = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{screen}");
+    let (ok, screen) = on_a_terminal(&p, "push --yes");
+    assert!(ok, "{screen}");
     for zone in ["example.com", "example.org"] {
         assert!(
             screen.contains(&format!("{zone}: [")) && screen.contains("record set changes applied"),
