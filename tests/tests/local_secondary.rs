@@ -65,6 +65,20 @@ fn a_revert_reaches_a_bind_secondary() {
 }
 
 #[test]
+fn a_reload_command_that_says_a_lot_does_not_stall_the_push() {
+    let p = Project::new();
+    // 300 KB on stderr: more than a pipe holds before someone reads it.
+    p.write(
+        "dnsctl.yaml",
+        "providers:\n  local: {type: local, directory: live, reload: [sh, -c, 'head -c 300000 /dev/zero | tr \"\\0\" x >&2']}\nzones:\n  example.com: {provider: local}\n",
+    )
+    .write("zones/example.com.yaml", &zone("192.0.2.1"));
+    // It succeeds: before, it blocked on the full pipe until the 60 s
+    // timeout killed it, and the push failed.
+    p.dnsctl(&["push", "--yes"]).expect(0);
+}
+
+#[test]
 fn a_failing_reload_command_is_reported_after_the_write() {
     let p = Project::new();
     p.write(

@@ -14,6 +14,15 @@ fn zone_with(extra: &str) -> String {
     )
 }
 
+/// A project whose zone (an NS and its glue) has been pushed once.
+fn pushed() -> Project {
+    let p = Project::new();
+    p.write("dnsctl.yaml", CONFIG)
+        .write("zones/example.com.yaml", &zone_with(""));
+    p.dnsctl(&["push", "--yes"]).expect(0);
+    p
+}
+
 fn spawn(p: &Project, args: &[&str]) -> Child {
     p.dnsctl_command(args)
         .stdout(Stdio::piped())
@@ -24,10 +33,7 @@ fn spawn(p: &Project, args: &[&str]) -> Child {
 
 #[test]
 fn two_presents_and_a_push_at_once_never_lose_an_update() {
-    let p = Project::new();
-    p.write("dnsctl.yaml", CONFIG)
-        .write("zones/example.com.yaml", &zone_with(""));
-    p.dnsctl(&["push", "--yes"]).expect(0);
+    let p = pushed();
     for round in 0..20 {
         // An apex + wildcard certificate: two values at one name, as certbot
         // and lego present them, while someone pushes a zone change.
@@ -95,10 +101,7 @@ fn two_presents_and_a_push_at_once_never_lose_an_update() {
 
 #[test]
 fn temporary_files_of_a_killed_writer_are_removed_by_the_next_write() {
-    let p = Project::new();
-    p.write("dnsctl.yaml", CONFIG)
-        .write("zones/example.com.yaml", &zone_with(""));
-    p.dnsctl(&["push", "--yes"]).expect(0);
+    let p = pushed();
     // What `kill -9` between writing the new file and renaming it leaves.
     p.write(
         "live/.example.com.zone.tmp-AbC123",
@@ -152,10 +155,7 @@ fn a_killed_push_then_a_rerun_converges_and_leaves_no_temporary_file() {
 
 #[test]
 fn an_unreadable_live_zone_says_how_to_recover_and_revert_restores_over_it() {
-    let p = Project::new();
-    p.write("dnsctl.yaml", CONFIG)
-        .write("zones/example.com.yaml", &zone_with(""));
-    p.dnsctl(&["push", "--yes"]).expect(0);
+    let p = pushed();
     p.write(
         "zones/example.com.yaml",
         &zone_with("www: {type: A, value: 192.0.2.80}\n"),

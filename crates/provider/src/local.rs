@@ -252,6 +252,18 @@ impl LocalProvider {
             .stderr(std::process::Stdio::piped())
             .spawn()
             .map_err(|e| failed(format!("cannot start it: {e}")))?;
+        // Read stderr as it comes: a command that writes more than a pipe
+        // holds would otherwise block until the timeout kills it. The first
+        // 4 KiB are kept for the message.
+        let said = child.stderr.take().map(|mut err| {
+            std::thread::spawn(move || {
+                use std::io::Read as _;
+                let mut kept = Vec::new();
+                let _ = err.by_ref().take(4096).read_to_end(&mut kept);
+                let _ = std::io::copy(&mut err, &mut std::io::sink());
+                kept
+            })
+        });
         let started = Instant::now();
         let status = loop {
             match child.try_wait() {
@@ -273,11 +285,10 @@ impl LocalProvider {
         if status.success() {
             return Ok(());
         }
-        let mut said = String::new();
-        if let Some(mut err) = child.stderr.take() {
-            use std::io::Read as _;
-            let _ = err.by_ref().take(4096).read_to_string(&mut said);
-        }
+        let said = said
+            .and_then(|t| t.join().ok())
+            .map(|b| crate::http::clean_text(&String::from_utf8_lossy(&b)))
+            .unwrap_or_default();
         Err(failed(format!("{status}: {}", said.trim())))
     }
 }
