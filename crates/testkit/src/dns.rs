@@ -121,22 +121,9 @@ fn put_name(out: &mut Vec<u8>, name: &str) {
     out.push(0);
 }
 
+/// The wire code of a Cloudflare record type, for the types dnsctl models.
 fn type_code(t: &str) -> Option<u16> {
-    Some(match t {
-        "A" => 1,
-        "NS" => 2,
-        "CNAME" => 5,
-        "SOA" => 6,
-        "PTR" => 12,
-        "MX" => 15,
-        "TXT" => 16,
-        "AAAA" => 28,
-        "SRV" => 33,
-        "SSHFP" => 44,
-        "TLSA" => 52,
-        "CAA" => 257,
-        _ => return None,
-    })
+    t.parse::<zone::RType>().ok().map(zone::RType::code)
 }
 
 /// The TXT text of stored content: Cloudflare's quoted form, or raw text.

@@ -65,6 +65,31 @@ impl RType {
     pub fn is_singleton(self) -> bool {
         matches!(self, RType::Cname | RType::Soa)
     }
+
+    /// The type's code on the wire (the IANA "Resource Record (RR) TYPEs" registry).
+    pub fn code(self) -> u16 {
+        match self {
+            RType::A => 1,
+            RType::Ns => 2,
+            RType::Cname => 5,
+            RType::Soa => 6,
+            RType::Ptr => 12,
+            RType::Mx => 15,
+            RType::Txt => 16,
+            RType::Aaaa => 28,
+            RType::Srv => 33,
+            RType::Sshfp => 44,
+            RType::Tlsa => 52,
+            RType::Svcb => 64,
+            RType::Https => 65,
+            RType::Caa => 257,
+        }
+    }
+
+    /// The type with wire code `code`; `None` for a type the toolkit does not model.
+    pub fn from_code(code: u16) -> Option<RType> {
+        RType::ALL.into_iter().find(|t| t.code() == code)
+    }
 }
 
 impl fmt::Display for RType {
@@ -116,6 +141,7 @@ pub struct Svcb {
     pub params: Vec<SvcParam>,
 }
 
+/// The named SvcParamKeys, indexed by their registry number (RFC 9460 section 14.3.2).
 const SVC_KEYS: [&str; 7] = [
     "mandatory",
     "alpn",
@@ -125,6 +151,14 @@ const SVC_KEYS: [&str; 7] = [
     "ech",
     "ipv6hint",
 ];
+
+/// The presentation name of SvcParamKey number `key`: its registered name,
+/// or `keyNNNNN` for one without a name.
+pub fn svc_key_name(key: u16) -> String {
+    SVC_KEYS
+        .get(usize::from(key))
+        .map_or_else(|| format!("key{key}"), |s| s.to_string())
+}
 
 /// The registry number of a SvcParamKey (`keyNNNNN` for unnamed ones).
 pub fn svc_key_number(key: &str) -> Result<u16, String> {
@@ -823,6 +857,28 @@ mod tests {
             RData::Txt("a\"b\\c\u{e9}".into()).to_string(),
             "\"a\\\"b\\\\c\\195\\169\""
         );
+    }
+
+    #[test]
+    fn wire_codes_are_the_registry_numbers() {
+        for t in RType::ALL {
+            assert_eq!(RType::from_code(t.code()), Some(t));
+        }
+        assert_eq!(
+            (RType::Aaaa.code(), RType::Https.code(), RType::Caa.code()),
+            (28, 65, 257)
+        );
+        assert_eq!(RType::from_code(41), None);
+        for (n, name) in [
+            (0, "mandatory"),
+            (2, "no-default-alpn"),
+            (6, "ipv6hint"),
+            (7, "key7"),
+            (65535, "key65535"),
+        ] {
+            assert_eq!(svc_key_name(n), name);
+            assert_eq!(svc_key_number(name), Ok(n));
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::net::{Ipv4Addr, Ipv6Addr};
-use zone::rdata::{Soa, SvcParam, Svcb};
+use zone::rdata::{svc_key_name, Soa, SvcParam, Svcb};
 use zone::{Name, RData, RType};
 
 pub const CLASS_IN: u16 = 1;
@@ -21,26 +21,11 @@ pub const OPCODE_UPDATE: u8 = 5;
 
 /// The wire type code of a record type.
 pub fn type_code(t: RType) -> u16 {
-    match t {
-        RType::A => 1,
-        RType::Ns => 2,
-        RType::Cname => 5,
-        RType::Soa => 6,
-        RType::Ptr => 12,
-        RType::Mx => 15,
-        RType::Txt => 16,
-        RType::Aaaa => 28,
-        RType::Srv => 33,
-        RType::Sshfp => 44,
-        RType::Tlsa => 52,
-        RType::Svcb => 64,
-        RType::Https => 65,
-        RType::Caa => 257,
-    }
+    t.code()
 }
 
 pub fn rtype_of(code: u16) -> Option<RType> {
-    RType::ALL.into_iter().find(|t| type_code(*t) == code)
+    RType::from_code(code)
 }
 
 /// Response codes, named as in the IANA registry.
@@ -747,22 +732,6 @@ pub fn decode_rdata(msg: &[u8], rr: &Rr) -> Result<Option<RData>, WireError> {
         );
     }
     Ok(Some(v))
-}
-
-const SVC_KEYS: [&str; 7] = [
-    "mandatory",
-    "alpn",
-    "no-default-alpn",
-    "port",
-    "ipv4hint",
-    "ech",
-    "ipv6hint",
-];
-
-fn svc_key_name(k: u16) -> String {
-    SVC_KEYS
-        .get(usize::from(k))
-        .map_or_else(|| format!("key{k}"), |s| s.to_string())
 }
 
 fn decode_svc_param(key: u16, v: &[u8]) -> Result<SvcParam, String> {
