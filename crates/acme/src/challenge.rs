@@ -155,7 +155,7 @@ fn change_adding(loc: &Location<'_>, value: &str) -> Result<Option<Change>, Acme
     if txt_values(current).iter().any(|v| v == value) {
         return Ok(None);
     }
-    let bad = |e: String| AcmeError::Invalid(format!("{}: {e}", loc.fqdn));
+    let bad = |e: zone::RecordSetError| AcmeError::Invalid(format!("{}: {e}", loc.fqdn));
     Ok(Some(match current {
         Some(set) => {
             let mut values = set.values().to_vec();

@@ -26,10 +26,11 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(pos: Pos, message: impl Into<String>) -> Self {
+    /// A problem at `pos`; `message` is a text or one of the crate's errors.
+    pub fn new(pos: Pos, message: impl fmt::Display) -> Self {
         Diagnostic {
             pos,
-            message: message.into(),
+            message: message.to_string(),
             hint: None,
             warning: false,
         }

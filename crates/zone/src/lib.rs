@@ -11,6 +11,7 @@
 //! ```
 
 pub mod diag;
+pub mod error;
 pub mod model;
 pub mod name;
 pub mod plan;
@@ -21,6 +22,7 @@ pub mod zone_yaml;
 pub mod zonefile;
 
 pub use diag::{Diagnostic, Diagnostics, Pos};
+pub use error::{NameError, RDataError, RecordSetError, SafetyError, SvcbError};
 pub use model::{Meta, RecordSet, Zone, DEFAULT_TTL};
 pub use name::Name;
 pub use plan::{Change, Plan, PlanOptions};

@@ -1,5 +1,6 @@
 //! Record sets and zones.
 
+use crate::error::RecordSetError;
 use crate::name::Name;
 use crate::rdata::{RData, RType};
 use std::collections::BTreeMap;
@@ -71,23 +72,23 @@ impl RecordSet {
         rtype: RType,
         ttl: u32,
         mut values: Vec<RData>,
-    ) -> Result<RecordSet, String> {
+    ) -> Result<RecordSet, RecordSetError> {
         if values.is_empty() {
-            return Err(format!("a {rtype} record set needs at least one value"));
+            return Err(RecordSetError::Empty { rtype });
         }
         if let Some(v) = values.iter().find(|v| v.rtype() != rtype) {
-            return Err(format!(
-                "a {} value cannot be part of a {rtype} record set",
-                v.rtype()
-            ));
+            return Err(RecordSetError::WrongType {
+                rtype,
+                value: v.rtype(),
+            });
         }
         values.sort();
         values.dedup();
         if rtype.is_singleton() && values.len() > 1 {
-            return Err(format!(
-                "a {rtype} record set holds exactly one value, found {}",
-                values.len()
-            ));
+            return Err(RecordSetError::NotSingle {
+                rtype,
+                found: values.len(),
+            });
         }
         Ok(RecordSet {
             name: name.into(),

@@ -1,5 +1,6 @@
 //! Domain names, modelled as validated values rather than free strings.
 
+use crate::error::NameError;
 use std::fmt;
 
 /// The longest presentation form of a name without its final dot: 253
@@ -19,14 +20,14 @@ impl Name {
 
     /// Parses an absolute name. A name without its trailing dot is refused so that
     /// a relative target is never silently completed with the wrong origin.
-    pub fn parse_fqdn(s: &str) -> Result<Name, String> {
+    pub fn parse_fqdn(s: &str) -> Result<Name, NameError> {
         if s == "." {
             return Ok(Name::root());
         }
         let Some(body) = s.strip_suffix('.') else {
-            return Err(format!(
-                "'{s}' is not fully qualified: end it with a dot ('{s}.')"
-            ));
+            return Err(NameError::NotFullyQualified {
+                name: s.to_string(),
+            });
         };
         check_labels(body, false)?;
         Ok(Name(format!("{}.", body.to_ascii_lowercase())))
@@ -78,14 +79,14 @@ impl fmt::Debug for Name {
 
 /// Validates a relative owner name (`""` apex, `www`, `*.lab`, `_sip._tcp`) and
 /// returns it lower-cased.
-pub fn parse_owner(s: &str) -> Result<String, String> {
+pub fn parse_owner(s: &str) -> Result<String, NameError> {
     if s.is_empty() {
         return Ok(String::new());
     }
     if s.ends_with('.') {
-        return Err(format!(
-            "record name '{s}' ends with a dot: names in zone files are relative to the zone"
-        ));
+        return Err(NameError::OwnerEndsWithDot {
+            name: s.to_string(),
+        });
     }
     check_labels(s, true)?;
     Ok(s.to_ascii_lowercase())
@@ -100,42 +101,38 @@ pub fn owner_fqdn(rel: &str, zone: &Name) -> String {
     }
 }
 
-fn check_labels(s: &str, owner: bool) -> Result<(), String> {
+fn check_labels(s: &str, owner: bool) -> Result<(), NameError> {
+    let name = || s.to_string();
     if s.len() > MAX_NAME_LEN {
-        return Err(format!(
-            "name '{s}' is {} octets in wire form, more than 255",
-            s.len() + 2
-        ));
+        return Err(NameError::TooLong {
+            name: name(),
+            octets: s.len() + 2,
+        });
     }
     for (i, label) in s.split('.').enumerate() {
         if label.is_empty() {
-            return Err(format!("name '{s}' has an empty label"));
+            return Err(NameError::EmptyLabel { name: name() });
         }
         if label.len() > MAX_LABEL_LEN {
-            return Err(format!(
-                "label '{label}' in '{s}' is {} octets, more than {MAX_LABEL_LEN}",
-                label.len()
-            ));
+            return Err(NameError::LabelTooLong {
+                name: name(),
+                label: label.to_string(),
+                max: MAX_LABEL_LEN,
+            });
         }
         if label == "*" {
             if i != 0 {
-                return Err(format!(
-                    "'*' in '{s}' is only allowed as the leftmost label"
-                ));
+                return Err(NameError::MisplacedWildcard { name: name() });
             }
             continue;
         }
-        if let Some(c) = label.chars().find(|c| {
+        if let Some(character) = label.chars().find(|c| {
             !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_' || (!owner && *c == '*'))
         }) {
-            let idn = if c.is_ascii() {
-                ""
-            } else {
-                "; write internationalized names in punycode (xn--...)"
-            };
-            return Err(format!(
-                "name '{s}' contains '{c}', which is not allowed in a host name{idn}"
-            ));
+            return Err(NameError::BadCharacter {
+                name: name(),
+                character,
+            });
         }
     }
     Ok(())
@@ -153,7 +150,14 @@ mod tests {
             "mail.example.com."
         );
         assert!(Name::parse_fqdn("a..b.").is_err());
-        assert!(Name::parse_fqdn(&format!("{}.", "a".repeat(64))).is_err());
+        assert_eq!(
+            Name::parse_fqdn(&format!("x.{}.", "a".repeat(64))),
+            Err(NameError::LabelTooLong {
+                name: format!("x.{}", "a".repeat(64)),
+                label: "a".repeat(64),
+                max: 63
+            })
+        );
     }
 
     #[test]
@@ -182,6 +186,7 @@ mod tests {
         assert!(parse_owner("bad name").is_err());
         assert!(parse_owner("bücher")
             .unwrap_err()
+            .to_string()
             .ends_with("write internationalized names in punycode (xn--...)"));
         assert_eq!(parse_owner("xn--bcher-kva").unwrap(), "xn--bcher-kva");
     }

@@ -1,6 +1,7 @@
 //! The plan: what must change to turn the live zone into the desired one.
 //! It is plain data: preview prints it, push applies it, tests assert on it.
 
+use crate::error::SafetyError;
 use crate::model::{RecordSet, Zone};
 use crate::name::Name;
 use crate::rdata::RType;
@@ -153,7 +154,7 @@ impl Plan {
     }
 
     /// Refuses a plan that crosses a safety threshold, saying which and by how much.
-    pub fn check_safety(&self, safety: &Safety) -> Result<(), String> {
+    pub fn check_safety(&self, safety: &Safety) -> Result<(), SafetyError> {
         if self.existing < safety.min_existing {
             return Ok(());
         }
@@ -164,12 +165,14 @@ impl Plan {
             (c.delete, safety.max_delete_percent, "delete"),
         ] {
             if pct(n) > max {
-                return Err(format!(
-                    "the plan would {what} {n} of {} existing record sets in {} ({:.0}%, above the {max}% threshold); check it, then re-run with --force",
-                    self.existing,
-                    self.zone,
-                    pct(n)
-                ));
+                return Err(SafetyError::Threshold {
+                    zone: self.zone.clone(),
+                    verb: what,
+                    count: n,
+                    existing: self.existing,
+                    percent: pct(n),
+                    max,
+                });
             }
         }
         Ok(())
@@ -356,6 +359,11 @@ mod tests {
             .collect::<String>());
         let p = plan(&desired, &live, &PlanOptions::default());
         let err = p.check_safety(&Safety::default()).unwrap_err();
+        assert!(matches!(
+            err,
+            SafetyError::Threshold { verb: "delete", count: 8, existing: 20, percent, .. } if percent == 40.0
+        ));
+        let err = err.to_string();
         assert!(
             err.contains("delete 8 of 20") && err.contains("--force"),
             "{err}"

@@ -1,5 +1,6 @@
 //! Record types and their typed values, with the RFC 1035 presentation format.
 
+pub use crate::error::{RDataError, SvcbError};
 use crate::name::Name;
 use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -99,17 +100,13 @@ impl fmt::Display for RType {
 }
 
 impl FromStr for RType {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = RDataError;
+    fn from_str(s: &str) -> Result<Self, RDataError> {
         RType::ALL
             .into_iter()
             .find(|t| t.as_str().eq_ignore_ascii_case(s))
-            .ok_or_else(|| {
-                let known: Vec<_> = RType::ALL.iter().map(|t| t.as_str()).collect();
-                format!(
-                    "unknown record type '{s}' (supported: {})",
-                    known.join(", ")
-                )
+            .ok_or_else(|| RDataError::UnknownType {
+                given: s.to_string(),
             })
     }
 }
@@ -142,7 +139,7 @@ pub struct Svcb {
 }
 
 /// The named SvcParamKeys, indexed by their registry number (RFC 9460 section 14.3.2).
-const SVC_KEYS: [&str; 7] = [
+pub(crate) const SVC_KEYS: [&str; 7] = [
     "mandatory",
     "alpn",
     "no-default-alpn",
@@ -161,17 +158,14 @@ pub fn svc_key_name(key: u16) -> String {
 }
 
 /// The registry number of a SvcParamKey (`keyNNNNN` for unnamed ones).
-pub fn svc_key_number(key: &str) -> Result<u16, String> {
+pub fn svc_key_number(key: &str) -> Result<u16, SvcbError> {
     if let Some(i) = SVC_KEYS.iter().position(|k| *k == key) {
         return Ok(i as u16);
     }
     key.strip_prefix("key")
         .and_then(|n| n.parse::<u16>().ok())
-        .ok_or_else(|| {
-            format!(
-                "unknown SVCB parameter '{key}' (known: {}, or keyNNNNN)",
-                SVC_KEYS.join(", ")
-            )
+        .ok_or_else(|| SvcbError::UnknownKey {
+            key: key.to_string(),
         })
 }
 
@@ -180,12 +174,12 @@ impl Svcb {
     /// an empty value of an unnamed `keyNNNNN` is no value, as BIND writes it).
     /// What passes is what BIND and Knot load: `mandatory` lists keys that are
     /// present, `no-default-alpn` comes with `alpn`, `ech` is base64.
-    pub fn new(priority: u16, target: Name, mut params: Vec<SvcParam>) -> Result<Svcb, String> {
+    pub fn new(priority: u16, target: Name, mut params: Vec<SvcParam>) -> Result<Svcb, SvcbError> {
         let mut seen = std::collections::BTreeSet::new();
         for p in &params {
             let n = svc_key_number(&p.key)?;
             if !seen.insert(n) {
-                return Err(format!("SVCB parameter '{}' is given twice", p.key));
+                return Err(SvcbError::DuplicateKey { key: p.key.clone() });
             }
         }
         for p in &mut params {
@@ -199,42 +193,42 @@ impl Svcb {
             let value = p.value.as_deref().unwrap_or("");
             match p.key.as_str() {
                 "port" => {
-                    value
-                        .parse::<u16>()
-                        .map_err(|_| format!("SVCB port '{value}' is not a port number"))?;
+                    value.parse::<u16>().map_err(|_| SvcbError::Port {
+                        value: value.to_string(),
+                    })?;
                 }
                 "ipv4hint" => {
                     for ip in value.split(',') {
-                        Ipv4Addr::from_str(ip)
-                            .map_err(|_| format!("ipv4hint '{ip}' is not an IPv4 address"))?;
+                        Ipv4Addr::from_str(ip).map_err(|_| SvcbError::Ipv4Hint {
+                            value: ip.to_string(),
+                        })?;
                     }
                 }
                 "ipv6hint" => {
                     for ip in value.split(',') {
-                        Ipv6Addr::from_str(ip)
-                            .map_err(|_| format!("ipv6hint '{ip}' is not an IPv6 address"))?;
+                        Ipv6Addr::from_str(ip).map_err(|_| SvcbError::Ipv6Hint {
+                            value: ip.to_string(),
+                        })?;
                     }
                 }
                 "no-default-alpn" if p.value.is_some() => {
-                    return Err("SVCB parameter 'no-default-alpn' takes no value".into());
+                    return Err(SvcbError::NoDefaultAlpnValue);
                 }
                 "no-default-alpn" if !seen.contains(&1) => {
-                    return Err(
-                        "SVCB parameter 'no-default-alpn' needs 'alpn' as well (RFC 9460)".into(),
-                    );
+                    return Err(SvcbError::NoDefaultAlpnAlone);
                 }
                 "alpn" | "mandatory" | "ech" if value.is_empty() => {
-                    return Err(format!("SVCB parameter '{}' needs a value", p.key));
+                    return Err(SvcbError::MissingValue { key: p.key.clone() });
                 }
                 "alpn" => {
                     // One octet is legal, but no registered id is that
                     // short and Knot 3.2 refuses one before a comma.
                     for id in value_list(value)? {
                         if id.len() < 2 || id.len() > 255 {
-                            return Err(format!(
-                                "alpn '{value}' has an entry of {} octets; each takes 2 to 255",
-                                id.len()
-                            ));
+                            return Err(SvcbError::AlpnLength {
+                                value: value.to_string(),
+                                octets: id.len(),
+                            });
                         }
                     }
                 }
@@ -243,20 +237,23 @@ impl Svcb {
                     for k in value_list(value)? {
                         let n = svc_key_number(k)?;
                         if n == 0 || !seen.contains(&n) || !listed.insert(n) {
-                            return Err(format!(
-                                "mandatory '{value}' must list other parameters of the record, each once ('{k}')"
-                            ));
+                            return Err(SvcbError::Mandatory {
+                                value: value.to_string(),
+                                key: k.to_string(),
+                            });
                         }
                     }
                 }
                 "ech" if !is_base64(value) => {
-                    return Err(format!("SVCB ech '{value}' is not base64"));
+                    return Err(SvcbError::Ech {
+                        value: value.to_string(),
+                    });
                 }
                 _ => {}
             }
         }
         if priority == 0 && !params.is_empty() {
-            return Err("an SVCB record with priority 0 (alias mode) takes no parameters".into());
+            return Err(SvcbError::AliasWithParams);
         }
         params.sort_by_key(|p| svc_key_number(&p.key).unwrap_or(u16::MAX));
         Ok(Svcb {
@@ -270,11 +267,11 @@ impl Svcb {
 /// The items of an SVCB value list (`alpn`, `mandatory`): comma-separated.
 /// RFC 9460 allows `\,` inside an item, but Knot refuses it, so a backslash
 /// is refused here rather than written into a file a server will not load.
-pub fn value_list(v: &str) -> Result<Vec<&str>, String> {
+pub fn value_list(v: &str) -> Result<Vec<&str>, SvcbError> {
     if v.contains('\\') {
-        return Err(format!(
-            "'{v}': a backslash in an SVCB value list is not supported (Knot refuses it)"
-        ));
+        return Err(SvcbError::Backslash {
+            value: v.to_string(),
+        });
     }
     Ok(v.split(',').collect())
 }
@@ -370,30 +367,36 @@ pub const CAA_TAGS: [&str; 7] = [
 ];
 
 /// Validates a CAA record's tag.
-pub fn check_caa_tag(tag: &str) -> Result<(), String> {
+pub fn check_caa_tag(tag: &str) -> Result<(), RDataError> {
+    let tag_ = || tag.to_string();
     if tag.is_empty() || tag.len() > 15 || !tag.chars().all(|c| c.is_ascii_alphanumeric()) {
-        return Err(format!("CAA tag '{tag}' must be 1 to 15 letters or digits"));
+        return Err(RDataError::CaaTagSyntax { tag: tag_() });
     }
     if !CAA_TAGS.contains(&tag) {
-        return Err(format!(
-            "unknown CAA tag '{tag}' (known: {})",
-            CAA_TAGS.join(", ")
-        ));
+        return Err(RDataError::UnknownCaaTag { tag: tag_() });
     }
     Ok(())
 }
 
 /// Validates a hex string of a hash and returns it lower-cased.
-pub fn check_hex(what: &str, s: &str, expected_len: Option<usize>) -> Result<String, String> {
+pub fn check_hex(
+    what: &'static str,
+    s: &str,
+    expected_len: Option<usize>,
+) -> Result<String, RDataError> {
     if s.is_empty() || s.len() % 2 != 0 || !s.chars().all(|c| c.is_ascii_hexdigit()) {
-        return Err(format!("{what} '{s}' is not an even-length hex string"));
+        return Err(RDataError::NotHex {
+            field: what,
+            value: s.to_string(),
+        });
     }
     if let Some(n) = expected_len {
         if s.len() != n {
-            return Err(format!(
-                "{what} has {} hex digits, expected {n} for its hash type",
-                s.len()
-            ));
+            return Err(RDataError::DigestLength {
+                field: what,
+                found: s.len(),
+                expected: n,
+            });
         }
     }
     Ok(s.to_ascii_lowercase())
@@ -475,15 +478,16 @@ impl RData {
 
     /// Parses the presentation form of a value (the fields after the type in a zone
     /// file line). TXT fields are the already-unescaped character-strings.
-    pub fn parse(rtype: RType, fields: &[String]) -> Result<RData, String> {
-        let want = |n: usize| -> Result<(), String> {
+    pub fn parse(rtype: RType, fields: &[String]) -> Result<RData, RDataError> {
+        let want = |n: usize| -> Result<(), RDataError> {
             if fields.len() == n {
                 Ok(())
             } else {
-                Err(format!(
-                    "{rtype} needs {n} field(s), found {}",
-                    fields.len()
-                ))
+                Err(RDataError::FieldCount {
+                    rtype,
+                    expected: n,
+                    found: fields.len(),
+                })
             }
         };
         let fqdn = |s: &str| Name::parse_fqdn(s);
@@ -562,7 +566,7 @@ impl RData {
             }
             RType::Txt => {
                 if fields.is_empty() {
-                    return Err("TXT needs at least one string".into());
+                    return Err(RDataError::EmptyTxt);
                 }
                 RData::Txt(fields.concat())
             }
@@ -685,7 +689,7 @@ impl fmt::Display for RData {
 
 /// A parameter value as written after `key=`: a quoted string has its
 /// escapes resolved; a bare word is taken as it is.
-fn unquote(v: &str) -> Result<String, String> {
+fn unquote(v: &str) -> Result<String, SvcbError> {
     let Some(inner) = v.strip_prefix('"').and_then(|i| i.strip_suffix('"')) else {
         return Ok(v.to_string());
     };
@@ -703,16 +707,20 @@ fn unquote(v: &str) -> Result<String, String> {
             .filter(|d| d.iter().all(u8::is_ascii_digit));
         if let Some(d) = digits {
             let n = d.iter().fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
-            out.push(u8::try_from(n).map_err(|_| format!("escape \\{n} is not an octet"))?);
+            out.push(u8::try_from(n).map_err(|_| SvcbError::Escape { number: n })?);
             i += 4;
         } else if let Some(&c) = bytes.get(i + 1) {
             out.push(c);
             i += 2;
         } else {
-            return Err(format!("{v} ends with a lone backslash"));
+            return Err(SvcbError::LoneBackslash {
+                value: v.to_string(),
+            });
         }
     }
-    String::from_utf8(out).map_err(|_| format!("{v} is not UTF-8 text"))
+    String::from_utf8(out).map_err(|_| SvcbError::NotUtf8 {
+        value: v.to_string(),
+    })
 }
 
 fn needs_quotes(v: &str) -> bool {
@@ -739,25 +747,33 @@ pub fn quote(bytes: &[u8]) -> String {
     out
 }
 
-pub fn parse_ipv4(s: &str) -> Result<Ipv4Addr, String> {
-    Ipv4Addr::from_str(s).map_err(|_| format!("'{s}' is not an IPv4 address"))
+pub fn parse_ipv4(s: &str) -> Result<Ipv4Addr, RDataError> {
+    Ipv4Addr::from_str(s).map_err(|_| RDataError::Ipv4 {
+        value: s.to_string(),
+    })
 }
 
-pub fn parse_ipv6(s: &str) -> Result<Ipv6Addr, String> {
-    Ipv6Addr::from_str(s).map_err(|_| format!("'{s}' is not an IPv6 address"))
+pub fn parse_ipv6(s: &str) -> Result<Ipv6Addr, RDataError> {
+    Ipv6Addr::from_str(s).map_err(|_| RDataError::Ipv6 {
+        value: s.to_string(),
+    })
 }
 
-fn num<T: FromStr>(s: &str, what: &str) -> Result<T, String> {
-    s.parse::<T>()
-        .map_err(|_| format!("{what} '{s}' is not a number in range"))
+fn num<T: FromStr>(s: &str, what: &'static str) -> Result<T, RDataError> {
+    s.parse::<T>().map_err(|_| RDataError::Number {
+        field: what,
+        value: s.to_string(),
+    })
 }
 
 /// The largest TTL allowed (RFC 2181 section 8).
 pub const MAX_TTL: u32 = 2_147_483_647;
 
 /// Parses a TTL: seconds, or BIND's unit form such as `1h30m`, `1d`, `2w`.
-pub fn parse_ttl(s: &str) -> Result<u32, String> {
-    let bad = || format!("'{s}' is not a TTL (seconds, or units like 1h30m, at most {MAX_TTL})");
+pub fn parse_ttl(s: &str) -> Result<u32, RDataError> {
+    let bad = || RDataError::Ttl {
+        value: s.to_string(),
+    };
     if s.is_empty() {
         return Err(bad());
     }
@@ -801,7 +817,7 @@ pub fn parse_ttl(s: &str) -> Result<u32, String> {
 mod tests {
     use super::*;
 
-    fn p(t: RType, s: &str) -> Result<RData, String> {
+    fn p(t: RType, s: &str) -> Result<RData, RDataError> {
         RData::parse(
             t,
             &s.split_whitespace().map(str::to_string).collect::<Vec<_>>(),
@@ -837,13 +853,18 @@ mod tests {
         assert!(p(RType::Aaaa, "1.2.3.4").is_err());
         assert!(p(RType::Mx, "10 mail")
             .unwrap_err()
+            .to_string()
             .contains("fully qualified"));
-        assert!(p(RType::Caa, "0 issues x")
-            .unwrap_err()
-            .contains("unknown CAA tag"));
-        assert!(p(RType::Sshfp, "4 2 abcd")
-            .unwrap_err()
-            .contains("expected 64"));
+        assert_eq!(
+            p(RType::Caa, "0 issues x"),
+            Err(RDataError::UnknownCaaTag {
+                tag: "issues".into()
+            })
+        );
+        assert_eq!(
+            p(RType::Sshfp, "4 2 abcd").unwrap_err().to_string(),
+            "SSHFP fingerprint has 4 hex digits, expected 64 for its hash type"
+        );
         assert!(p(RType::Https, "1 . port=http").is_err());
         assert!(p(RType::Https, "0 . alpn=h2").is_err());
     }

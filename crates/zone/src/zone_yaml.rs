@@ -166,9 +166,10 @@ fn owner(key: &str, origin: &Name) -> Result<String, Msg> {
             Some(hint),
         ));
     }
-    let rel = parse_owner(key).map_err(|e| Msg(e, None))?;
+    let rel = parse_owner(key).map_err(|e| Msg(e.to_string(), None))?;
     // Short enough alone, the name may still be too long below the origin.
-    Name::parse_fqdn(&crate::name::owner_fqdn(&rel, origin)).map_err(|e| Msg(e, None))?;
+    Name::parse_fqdn(&crate::name::owner_fqdn(&rel, origin))
+        .map_err(|e| Msg(e.to_string(), None))?;
     Ok(rel)
 }
 
@@ -503,7 +504,7 @@ fn target(s: &str, origin: &Name) -> Result<Name, Msg> {
     Name::parse_fqdn(s).map_err(|e| {
         let in_zone = crate::name::owner_fqdn(s, origin);
         if s.ends_with('.') || Name::parse_fqdn(&in_zone).is_err() {
-            return Msg(e, None);
+            return Msg(e.to_string(), None);
         }
         let msg = format!("'{s}' is not fully qualified (names in values end with a dot)");
         let hint = if s.contains('.') {
@@ -536,7 +537,7 @@ fn top_level_target(v: &RData, origin: &Name, pos: Pos) -> Option<Diagnostic> {
 }
 
 fn value(rtype: RType, node: &Node, origin: &Name) -> Result<RData, Diagnostic> {
-    let at = |e: String| Diagnostic::new(node.pos, e);
+    let at = |e: rdata::RDataError| Diagnostic::new(node.pos, e);
     Ok(match rtype {
         RType::A => RData::A(rdata::parse_ipv4(scalar_value(rtype, node)?).map_err(at)?),
         RType::Aaaa => RData::Aaaa(rdata::parse_ipv6(scalar_value(rtype, node)?).map_err(at)?),
@@ -552,9 +553,10 @@ fn value(rtype: RType, node: &Node, origin: &Name) -> Result<RData, Diagnostic> 
                 _ => RData::Ptr(n),
             }
         }
-        RType::Txt => {
-            RData::Txt(unescape_txt(scalar_value(rtype, node)?).map_err(|(e, h)| at(e).hint(h))?)
-        }
+        RType::Txt => RData::Txt(
+            unescape_txt(scalar_value(rtype, node)?)
+                .map_err(|(e, h)| Diagnostic::new(node.pos, e).hint(h))?,
+        ),
         RType::Mx => {
             let f = Fields::new(
                 origin,
@@ -697,7 +699,7 @@ fn value(rtype: RType, node: &Node, origin: &Name) -> Result<RData, Diagnostic> 
                 }
             }
             let svcb = Svcb::new(f.num("svcpriority", None)?, f.fqdn("targetname")?, params)
-                .map_err(at)?;
+                .map_err(|e| at(e.into()))?;
             if rtype == RType::Https {
                 RData::Https(svcb)
             } else {

@@ -2,6 +2,7 @@
 //! BIND (`named-checkzone`) and Knot unchanged.
 
 use crate::diag::{Diagnostic, Diagnostics, Pos};
+use crate::error::NameError;
 use crate::model::{RecordSet, Zone, DEFAULT_TTL};
 use crate::name::Name;
 use crate::rdata::{parse_ttl, quote, RData, RType};
@@ -208,7 +209,7 @@ fn utf8(t: &Token) -> Result<&str, Diagnostic> {
 }
 
 /// Resolves a name written in a zone file: `@`, absolute, or relative to `origin`.
-fn resolve(s: &str, origin: &Name) -> Result<Name, String> {
+fn resolve(s: &str, origin: &Name) -> Result<Name, NameError> {
     if s == "@" {
         return Ok(origin.clone());
     }

@@ -240,8 +240,8 @@ pub fn rdata_of(r: &ApiRecord) -> Result<Option<RData>, String> {
     let c = r.content.as_str();
     let fields: Vec<String> = c.split_whitespace().map(str::to_string).collect();
     let v = match rtype {
-        RType::A => RData::A(zone::rdata::parse_ipv4(c)?),
-        RType::Aaaa => RData::Aaaa(zone::rdata::parse_ipv6(c)?),
+        RType::A => RData::A(zone::rdata::parse_ipv4(c).map_err(|e| e.to_string())?),
+        RType::Aaaa => RData::Aaaa(zone::rdata::parse_ipv6(c).map_err(|e| e.to_string())?),
         RType::Cname => RData::Cname(host(c, "CNAME content")?),
         RType::Ns => RData::Ns(host(c, "NS content")?),
         RType::Ptr => RData::Ptr(host(c, "PTR content")?),
@@ -252,7 +252,7 @@ pub fn rdata_of(r: &ApiRecord) -> Result<Option<RData>, String> {
         RType::Txt => RData::Txt(unquote_txt(c)),
         RType::Caa if r.data.is_some() => {
             let tag = text(d, "tag", t)?.to_string();
-            zone::rdata::check_caa_tag(&tag)?;
+            zone::rdata::check_caa_tag(&tag).map_err(|e| e.to_string())?;
             RData::Caa {
                 flags: num(d, "flags", t)?,
                 tag,
@@ -272,12 +272,12 @@ pub fn rdata_of(r: &ApiRecord) -> Result<Option<RData>, String> {
             if let Some(last) = f.last_mut() {
                 *last = format!("{}.", last.trim_end_matches('.'));
             }
-            RData::parse(rtype, &f)?
+            RData::parse(rtype, &f).map_err(|e| e.to_string())?
         }
         RType::Https | RType::Svcb if r.data.is_some() => {
             let target = host(text(d, "target", t)?, "SVCB target")?;
             let params = svc_params(d.get("value").and_then(Value::as_str).unwrap_or(""))?;
-            let s = Svcb::new(num(d, "priority", t)?, target, params)?;
+            let s = Svcb::new(num(d, "priority", t)?, target, params).map_err(|e| e.to_string())?;
             if rtype == RType::Https {
                 RData::Https(s)
             } else {
@@ -294,7 +294,8 @@ pub fn rdata_of(r: &ApiRecord) -> Result<Option<RData>, String> {
                     "TLSA certificate",
                     text(d, "certificate", t)?,
                     zone::rdata::tlsa_len(mt),
-                )?,
+                )
+                .map_err(|e| e.to_string())?,
             }
         }
         RType::Sshfp if r.data.is_some() => {
@@ -306,7 +307,8 @@ pub fn rdata_of(r: &ApiRecord) -> Result<Option<RData>, String> {
                     "SSHFP fingerprint",
                     text(d, "fingerprint", t)?,
                     zone::rdata::sshfp_len(ft),
-                )?,
+                )
+                .map_err(|e| e.to_string())?,
             }
         }
         // Content only (CAA, HTTPS, SVCB, TLSA, SSHFP): the presentation form.
@@ -337,7 +339,7 @@ pub fn rdata_of(r: &ApiRecord) -> Result<Option<RData>, String> {
             } else {
                 f
             };
-            RData::parse(rtype, &f)?
+            RData::parse(rtype, &f).map_err(|e| e.to_string())?
         }
     };
     Ok(Some(v))

@@ -304,7 +304,7 @@ pub fn encode_rdata(v: &RData) -> Result<Vec<u8>, String> {
             put_u16(&mut o, s.priority);
             put_name(&mut o, s.target.as_str());
             for p in &s.params {
-                let key = zone::rdata::svc_key_number(&p.key)?;
+                let key = zone::rdata::svc_key_number(&p.key).map_err(|e| e.to_string())?;
                 let val = encode_svc_value(&p.key, p.value.as_deref().unwrap_or(""))?;
                 put_u16(&mut o, key);
                 put_u16(&mut o, val.len() as u16);
@@ -323,7 +323,10 @@ fn encode_svc_value(key: &str, value: &str) -> Result<Vec<u8>, String> {
     match key {
         "mandatory" => {
             for k in value.split(',') {
-                put_u16(&mut o, zone::rdata::svc_key_number(k)?);
+                put_u16(
+                    &mut o,
+                    zone::rdata::svc_key_number(k).map_err(|e| e.to_string())?,
+                );
             }
         }
         "alpn" => {
@@ -477,7 +480,7 @@ impl<'a> Reader<'a> {
     fn fqdn(&mut self) -> Result<Name, WireError> {
         let at = self.pos;
         let s = self.name()?;
-        Name::parse_fqdn(&s).or_else(|e| err(at, e))
+        Name::parse_fqdn(&s).or_else(|e| err(at, e.to_string()))
     }
 }
 
@@ -717,7 +720,7 @@ pub fn decode_rdata(msg: &[u8], rr: &Rr) -> Result<Option<RData>, WireError> {
                 let val = r.bytes(n)?;
                 params.push(decode_svc_param(key, val).or_else(|e| err(r.pos, e))?);
             }
-            let s = Svcb::new(priority, target, params).or_else(|e| err(at, e))?;
+            let s = Svcb::new(priority, target, params).or_else(|e| err(at, e.to_string()))?;
             if t == RType::Https {
                 RData::Https(s)
             } else {
