@@ -2,14 +2,30 @@
 
 use std::fmt;
 
-/// A position in a text file: 1-based line and column.
+/// A position in a zone or config file a user wrote: 1-based line and column.
+///
+/// The column counts characters in YAML (as the YAML parser reports them)
+/// and octets in RFC 1035 zone files, whose text is octets; the two agree
+/// on ASCII. Positions order by line, then column, which is the order
+/// [`Diagnostics`] lists problems in. A `Pos` is printed only as part of a
+/// [`Diagnostics`] line (`file:line:col: error: ...`), so it has no
+/// `Display` of its own.
+///
+/// `sops::Location` is the same idea for a SOPS file's syntax error (line and
+/// column in characters, displayed `line:col` inside its error message). The
+/// two are kept apart on purpose: `zone` and `sops` do not depend on each
+/// other, and a shared crate for a two-field struct would cost more than it
+/// saves. Code that holds both converts field by field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub struct Pos {
+    /// 1-based line.
     pub line: usize,
+    /// 1-based column.
     pub col: usize,
 }
 
 impl Pos {
+    /// The position at `line` and `col` (both 1-based).
     pub fn new(line: usize, col: usize) -> Self {
         Pos { line, col }
     }
@@ -18,8 +34,11 @@ impl Pos {
 /// One problem in an input file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// Where the problem is.
     pub pos: Pos,
+    /// What is wrong.
     pub message: String,
+    /// How to fix it, when there is something useful to say.
     pub hint: Option<String>,
     /// A warning: valid, but probably not what was meant.
     pub warning: bool,
@@ -36,11 +55,13 @@ impl Diagnostic {
         }
     }
 
+    /// The same problem, as a warning.
     pub fn warning(mut self) -> Self {
         self.warning = true;
         self
     }
 
+    /// The same problem, with a hint on how to fix it.
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
@@ -52,11 +73,14 @@ impl Diagnostic {
 /// one per line, each followed by its hint.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct Diagnostics {
+    /// The file, as the user named it.
     pub file: String,
+    /// The problems, in the order of their positions.
     pub items: Vec<Diagnostic>,
 }
 
 impl Diagnostics {
+    /// The problems found in `file`, sorted by position.
     pub fn new(file: impl Into<String>, mut items: Vec<Diagnostic>) -> Self {
         items.sort_by_key(|d| d.pos);
         Diagnostics {

@@ -10,6 +10,8 @@
 //! assert_eq!(write_zone_file(&zone), "$ORIGIN example.com.\nwww\t300\tIN\tA\t192.0.2.1\n");
 //! ```
 
+#![deny(missing_docs, unreachable_pub)]
+
 pub mod diag;
 pub mod error;
 pub mod model;

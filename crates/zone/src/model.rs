@@ -12,11 +12,17 @@ pub const DEFAULT_TTL: u32 = 3600;
 /// such as `octodns.cloudflare.proxied`), kept so it round-trips unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Meta {
+    /// `null`, `~` or nothing.
     Null,
+    /// `true` or `false`.
     Bool(bool),
+    /// A whole number.
     Int(i64),
+    /// Any other scalar.
     Str(String),
+    /// A sequence.
     List(Vec<Meta>),
+    /// A mapping, sorted by key.
     Map(BTreeMap<String, Meta>),
 }
 
@@ -53,7 +59,9 @@ impl std::fmt::Display for Meta {
 pub struct RecordSet {
     /// Owner name relative to the zone, lower-case; `""` is the apex.
     pub name: String,
+    /// The type of every value.
     pub rtype: RType,
+    /// Time to live, in seconds.
     pub ttl: u32,
     values: Vec<RData>,
     /// The `octodns:` block: provider-specific fields under the provider's key.
@@ -99,6 +107,7 @@ impl RecordSet {
         })
     }
 
+    /// The values, sorted and without duplicates.
     pub fn values(&self) -> &[RData] {
         &self.values
     }
@@ -134,11 +143,13 @@ impl RecordSet {
 /// A zone: its origin and its record sets, one per (name, type), kept sorted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Zone {
+    /// The zone's name.
     pub origin: Name,
     sets: BTreeMap<(String, RType), RecordSet>,
 }
 
 impl Zone {
+    /// An empty zone.
     pub fn new(origin: Name) -> Zone {
         Zone {
             origin,
@@ -151,10 +162,12 @@ impl Zone {
         self.sets.insert(set.key(), set)
     }
 
+    /// Removes and returns the set at relative `name` of type `rtype`.
     pub fn remove(&mut self, name: &str, rtype: RType) -> Option<RecordSet> {
         self.sets.remove(&(name.to_string(), rtype))
     }
 
+    /// The set at relative `name` of type `rtype`.
     pub fn get(&self, name: &str, rtype: RType) -> Option<&RecordSet> {
         self.sets.get(&(name.to_string(), rtype))
     }
@@ -164,10 +177,12 @@ impl Zone {
         self.sets.values()
     }
 
+    /// The number of record sets.
     pub fn len(&self) -> usize {
         self.sets.len()
     }
 
+    /// True when the zone holds no record set.
     pub fn is_empty(&self) -> bool {
         self.sets.is_empty()
     }

@@ -33,6 +33,7 @@ impl Name {
         Ok(Name(format!("{}.", body.to_ascii_lowercase())))
     }
 
+    /// The name in presentation form, lower-case, with its final dot.
     pub fn as_str(&self) -> &str {
         &self.0
     }

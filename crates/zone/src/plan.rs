@@ -7,10 +7,19 @@ use crate::name::Name;
 use crate::rdata::RType;
 use std::cmp::Ordering;
 
+/// One change of a plan, to one record set.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
+    /// A set the live zone lacks.
     Create(RecordSet),
-    Update { from: RecordSet, to: RecordSet },
+    /// A set whose TTL, values or provider fields differ.
+    Update {
+        /// The live set.
+        from: RecordSet,
+        /// The desired set.
+        to: RecordSet,
+    },
+    /// A live set the desired zone lacks.
     Delete(RecordSet),
 }
 
@@ -22,6 +31,7 @@ impl Change {
         }
     }
 
+    /// `create`, `update` or `delete`, as previews print it.
     pub fn verb(&self) -> &'static str {
         match self {
             Change::Create(_) => "create",
@@ -35,12 +45,14 @@ impl Change {
 /// `@` names the apex). Matching desired records are dropped too.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IgnoreRule {
+    /// The name glob, relative to the zone.
     pub name: String,
     /// `None` matches every type.
     pub rtype: Option<RType>,
 }
 
 impl IgnoreRule {
+    /// True when the rule covers `set`.
     pub fn matches(&self, set: &RecordSet) -> bool {
         self.rtype.is_none_or(|t| t == set.rtype)
             && (glob(&self.name, &set.name) || (set.name.is_empty() && self.name == "@"))
@@ -81,8 +93,10 @@ fn glob(pattern: &str, text: &str) -> bool {
     p[pi..].iter().all(|c| *c == '*')
 }
 
+/// How [`plan`] compares: what to leave alone and what counts as a difference.
 #[derive(Debug, Clone, Default)]
 pub struct PlanOptions {
+    /// Records to leave alone, live and desired.
     pub ignore: Vec<IgnoreRule>,
     /// Never delete live record sets that the desired zone lacks.
     pub no_purge: bool,
@@ -95,7 +109,9 @@ pub struct PlanOptions {
 /// this share of a zone's existing record sets needs `--force`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Safety {
+    /// The largest share of existing sets a plan may update, in percent.
     pub max_update_percent: f64,
+    /// The largest share of existing sets a plan may delete, in percent.
     pub max_delete_percent: f64,
     /// Zones with fewer existing record sets than this are not checked.
     pub min_existing: usize,
@@ -111,8 +127,10 @@ impl Default for Safety {
     }
 }
 
+/// What must change in one zone, made by [`plan`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
+    /// The zone.
     pub zone: Name,
     /// Deletes first (so a name freed of a CNAME can take other types), then
     /// updates, then creates; each group in name order.
@@ -121,10 +139,14 @@ pub struct Plan {
     pub existing: usize,
 }
 
+/// How many changes of each kind a plan (or several) holds.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {
+    /// Sets created.
     pub create: usize,
+    /// Sets updated.
     pub update: usize,
+    /// Sets deleted.
     pub delete: usize,
 }
 
@@ -137,10 +159,12 @@ impl std::ops::AddAssign for Counts {
 }
 
 impl Plan {
+    /// True when nothing changes.
     pub fn is_empty(&self) -> bool {
         self.changes.is_empty()
     }
 
+    /// The changes, counted by kind.
     pub fn counts(&self) -> Counts {
         let mut c = Counts::default();
         for ch in &self.changes {

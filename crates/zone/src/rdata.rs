@@ -9,23 +9,38 @@ use std::str::FromStr;
 /// The record types the toolkit manages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum RType {
+    /// Start of authority (RFC 1035).
     Soa,
+    /// Name server (RFC 1035).
     Ns,
+    /// IPv4 address (RFC 1035).
     A,
+    /// IPv6 address (RFC 3596).
     Aaaa,
+    /// Certification authority authorization (RFC 8659).
     Caa,
+    /// Canonical name (RFC 1035).
     Cname,
+    /// HTTPS service binding (RFC 9460).
     Https,
+    /// Mail exchange (RFC 1035).
     Mx,
+    /// Domain name pointer (RFC 1035).
     Ptr,
+    /// Service location (RFC 2782).
     Srv,
+    /// SSH key fingerprint (RFC 4255).
     Sshfp,
+    /// General service binding (RFC 9460).
     Svcb,
+    /// TLS certificate association (RFC 6698).
     Tlsa,
+    /// Text (RFC 1035).
     Txt,
 }
 
 impl RType {
+    /// Every type, in the order of the enum.
     pub const ALL: [RType; 14] = [
         RType::Soa,
         RType::Ns,
@@ -43,6 +58,7 @@ impl RType {
         RType::Txt,
     ];
 
+    /// The type's mnemonic, upper case (`AAAA`).
     pub fn as_str(self) -> &'static str {
         match self {
             RType::Soa => "SOA",
@@ -114,12 +130,19 @@ impl FromStr for RType {
 /// SOA fields. Providers own the SOA; it is managed only when a zone file lists it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Soa {
+    /// The primary name server.
     pub mname: Name,
+    /// The responsible person's mailbox, as a name.
     pub rname: Name,
+    /// The zone's version.
     pub serial: u32,
+    /// Seconds between secondaries' checks.
     pub refresh: u32,
+    /// Seconds before a failed check is retried.
     pub retry: u32,
+    /// Seconds after which a secondary stops answering without a check.
     pub expire: u32,
+    /// The TTL of negative answers (RFC 2308).
     pub minimum: u32,
 }
 
@@ -127,14 +150,20 @@ pub struct Soa {
 /// presentation form; keys are validated and sorted by their registry number.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SvcParam {
+    /// The key's name (`alpn`, `key65000`).
     pub key: String,
+    /// The value, escapes resolved; `None` when there is none.
     pub value: Option<String>,
 }
 
+/// The value of an SVCB or HTTPS record (RFC 9460).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Svcb {
+    /// 0 for alias mode, otherwise the preference (lower first).
     pub priority: u16,
+    /// The service's host; `.` for the owner itself.
     pub target: Name,
+    /// The parameters, sorted by key number.
     pub params: Vec<SvcParam>,
 }
 
@@ -318,44 +347,74 @@ fn is_base64(s: &str) -> bool {
 /// A typed record value.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum RData {
+    /// The zone's start of authority.
     Soa(Soa),
+    /// A name server.
     Ns(Name),
+    /// An IPv4 address.
     A(Ipv4Addr),
+    /// An IPv6 address.
     Aaaa(Ipv6Addr),
+    /// A certification authority authorization.
     Caa {
+        /// Bit 7 is "issuer critical".
         flags: u8,
+        /// One of [`CAA_TAGS`].
         tag: String,
+        /// The tag's value, as text.
         value: String,
     },
+    /// The canonical name this name is an alias of.
     Cname(Name),
+    /// An HTTPS service binding.
     Https(Svcb),
+    /// A mail exchange.
     Mx {
+        /// Lower is preferred.
         preference: u16,
+        /// The mail server.
         exchange: Name,
     },
+    /// The name an address maps back to.
     Ptr(Name),
+    /// A service location.
     Srv {
+        /// Lower is tried first.
         priority: u16,
+        /// Share among equal priorities.
         weight: u16,
+        /// The service's port.
         port: u16,
+        /// The service's host.
         target: Name,
     },
+    /// An SSH host key fingerprint.
     Sshfp {
+        /// The key's algorithm (1 RSA, 2 DSA, 3 ECDSA, 4 Ed25519, ...).
         algorithm: u8,
+        /// The hash (1 SHA-1, 2 SHA-256).
         fingerprint_type: u8,
+        /// The hash, as lower-case hex.
         fingerprint: String,
     },
+    /// A general service binding.
     Svcb(Svcb),
+    /// A TLS certificate association.
     Tlsa {
+        /// Which certificate in the chain is matched (0 to 3).
         usage: u8,
+        /// Whole certificate (0) or its public key (1).
         selector: u8,
+        /// Exact (0), SHA-256 (1) or SHA-512 (2).
         matching_type: u8,
+        /// The association data, as lower-case hex.
         data: String,
     },
     /// The logical text of a TXT record: escapes resolved, chunks joined.
     Txt(String),
 }
 
+/// The CAA property tags in the IANA registry (RFC 8659, 9495, ...).
 pub const CAA_TAGS: [&str; 7] = [
     "issue",
     "issuewild",
@@ -421,6 +480,7 @@ pub fn tlsa_len(matching_type: u8) -> Option<usize> {
 }
 
 impl RData {
+    /// The value's record type.
     pub fn rtype(&self) -> RType {
         match self {
             RData::Soa(_) => RType::Soa,
@@ -747,12 +807,14 @@ pub fn quote(bytes: &[u8]) -> String {
     out
 }
 
+/// Parses an IPv4 address in dotted-quad form.
 pub fn parse_ipv4(s: &str) -> Result<Ipv4Addr, RDataError> {
     Ipv4Addr::from_str(s).map_err(|_| RDataError::Ipv4 {
         value: s.to_string(),
     })
 }
 
+/// Parses an IPv6 address.
 pub fn parse_ipv6(s: &str) -> Result<Ipv6Addr, RDataError> {
     Ipv6Addr::from_str(s).map_err(|_| RDataError::Ipv6 {
         value: s.to_string(),

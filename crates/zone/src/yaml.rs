@@ -10,21 +10,29 @@ use yaml_rust2::scanner::{Marker, TScalarStyle};
 /// A mapping's entries: key, the key's position, value.
 pub type Entries<'a> = Vec<(&'a str, Pos, &'a Node)>;
 
+/// A YAML node and where it was written.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
+    /// Where the node starts.
     pub pos: Pos,
+    /// What it holds.
     pub kind: NodeKind,
 }
 
+/// What a [`Node`] holds.
 #[derive(Debug, Clone, PartialEq)]
 pub enum NodeKind {
     /// A scalar; `plain` is false when it was quoted or a block scalar, so that
     /// `'true'` stays a string.
     Scalar {
+        /// The text, escapes resolved.
         value: String,
+        /// Written without quotes, so YAML's typing applies.
         plain: bool,
     },
+    /// A sequence.
     Seq(Vec<Node>),
+    /// A mapping's keys and values, in the order written.
     Map(Vec<(Node, Node)>),
 }
 
@@ -62,6 +70,7 @@ impl Node {
         }
     }
 
+    /// What the node is, for messages: `a list`, `a mapping`, ...
     pub fn kind_name(&self) -> &'static str {
         match &self.kind {
             NodeKind::Scalar { .. } if self.is_null() => "nothing (null)",
@@ -123,6 +132,7 @@ pub const MAX_DEPTH: usize = 64;
 /// Like Go's yaml.v3 (what sops users get), the budget is relative to the
 /// document, so a large file may use aliases proportionally more.
 pub const ALIAS_BASE: usize = 10_000;
+/// See [`ALIAS_BASE`].
 pub const ALIAS_FACTOR: usize = 4;
 
 /// Parses one YAML document. `Ok(None)` for an empty document. A UTF-8 byte

@@ -37,6 +37,7 @@ const RECORD_FIELDS: [&str; 5] = ["type", "ttl", "value", "values", "octodns"];
 /// Where each record set and value was written, for zone-level diagnostics.
 #[derive(Debug, Default)]
 pub struct Spans {
+    /// Where each (name, type) record set starts.
     pub sets: HashMap<(String, RType), Pos>,
 }
 

@@ -248,11 +248,13 @@ pub fn parse_zone_file(text: &str, zone: &Name, file: &str) -> Result<Zone, Diag
 /// A record [`parse_zone_file_skipping`] left out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Skipped {
+    /// Where its type is written.
     pub pos: Pos,
     /// The owner name, absolute.
     pub owner: String,
     /// The type as written, upper case.
     pub rtype: String,
+    /// Why it was left out, for the user.
     pub reason: &'static str,
 }
 
