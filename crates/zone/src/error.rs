@@ -245,6 +245,14 @@ pub enum SvcbError {
         /// The value as written.
         value: String,
     },
+    /// A value in wire form that does not decode.
+    #[error("SVCB {key} {problem}")]
+    Wire {
+        /// The key's name.
+        key: String,
+        /// What is wrong, e.g. `is not 2 octets`.
+        problem: &'static str,
+    },
     /// Alias mode (priority 0) with parameters.
     #[error("an SVCB record with priority 0 (alias mode) takes no parameters")]
     AliasWithParams,

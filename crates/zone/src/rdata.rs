@@ -146,16 +146,6 @@ pub struct Soa {
     pub minimum: u32,
 }
 
-/// One SVCB/HTTPS service parameter, e.g. `alpn=h2,h3`. Values are kept in
-/// presentation form; keys are validated and sorted by their registry number.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct SvcParam {
-    /// The key's name (`alpn`, `key65000`).
-    pub key: String,
-    /// The value, escapes resolved; `None` when there is none.
-    pub value: Option<String>,
-}
-
 /// The value of an SVCB or HTTPS record (RFC 9460).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Svcb {
@@ -165,6 +155,34 @@ pub struct Svcb {
     pub target: Name,
     /// The parameters, sorted by key number.
     pub params: Vec<SvcParam>,
+}
+
+/// One SVCB/HTTPS service parameter (RFC 9460 section 7), as a typed value.
+/// [`Svcb::new`] checks the parameters of a record together.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SvcParam {
+    /// `mandatory`: the keys a client must understand, by number, sorted.
+    Mandatory(Vec<u16>),
+    /// `alpn`: the protocol ids (`h2`, `h3`), in the order of preference.
+    Alpn(Vec<String>),
+    /// `no-default-alpn`: the default protocol is not offered.
+    NoDefaultAlpn,
+    /// `port`: the service's port.
+    Port(u16),
+    /// `ipv4hint`: addresses a client may use before resolving the target.
+    Ipv4Hint(Vec<Ipv4Addr>),
+    /// `ech`: an encrypted ClientHello configuration list.
+    Ech(Vec<u8>),
+    /// `ipv6hint`: addresses a client may use before resolving the target.
+    Ipv6Hint(Vec<Ipv6Addr>),
+    /// `keyNNNNN`: a key without a name here, and its value as octets
+    /// (empty for no value).
+    Unknown {
+        /// The key's number.
+        key: u16,
+        /// The value's octets.
+        value: Vec<u8>,
+    },
 }
 
 /// The named SvcParamKeys, indexed by their registry number (RFC 9460 section 14.3.2).
@@ -198,150 +216,347 @@ pub fn svc_key_number(key: &str) -> Result<u16, SvcbError> {
         })
 }
 
-impl Svcb {
-    /// Validates and normalises parameters (sorted by key number, no duplicates;
-    /// an empty value of an unnamed `keyNNNNN` is no value, as BIND writes it).
-    /// What passes is what BIND and Knot load: `mandatory` lists keys that are
-    /// present, `no-default-alpn` comes with `alpn`, `ech` is base64.
-    pub fn new(priority: u16, target: Name, mut params: Vec<SvcParam>) -> Result<Svcb, SvcbError> {
-        let mut seen = std::collections::BTreeSet::new();
-        for p in &params {
-            let n = svc_key_number(&p.key)?;
-            if !seen.insert(n) {
-                return Err(SvcbError::DuplicateKey { key: p.key.clone() });
-            }
+fn base64() -> impl base64::Engine {
+    // Padded, and the bits the padding leaves over must be zero: canonical,
+    // as BIND requires.
+    base64::engine::general_purpose::STANDARD
+}
+
+impl SvcParam {
+    /// The key's registry number.
+    pub fn key(&self) -> u16 {
+        match self {
+            SvcParam::Mandatory(_) => 0,
+            SvcParam::Alpn(_) => 1,
+            SvcParam::NoDefaultAlpn => 2,
+            SvcParam::Port(_) => 3,
+            SvcParam::Ipv4Hint(_) => 4,
+            SvcParam::Ech(_) => 5,
+            SvcParam::Ipv6Hint(_) => 6,
+            SvcParam::Unknown { key, .. } => *key,
         }
-        for p in &mut params {
-            if p.key == "no-default-alpn"
-                || (p.key.starts_with("key") && p.value.as_deref() == Some(""))
-            {
-                p.value = None;
-            }
+    }
+
+    /// The key's presentation name (`alpn`, `key65000`).
+    pub fn key_name(&self) -> String {
+        svc_key_name(self.key())
+    }
+
+    /// Reads a parameter from its presentation form: the key, and the value
+    /// with any zone-file escapes already resolved (`None` when there is
+    /// none). A list (`alpn`, `mandatory`, hints) is comma-separated.
+    pub fn parse(key: &str, value: Option<&str>) -> Result<SvcParam, SvcbError> {
+        SvcParam::parse_octets(svc_key_number(key)?, value.map(str::as_bytes), &|| {
+            value.unwrap_or_default().to_string()
+        })
+    }
+
+    /// Like [`SvcParam::parse`] for key number `key` and a value of any
+    /// octets; `written` is the value as the user wrote it, for messages.
+    fn parse_octets(
+        key: u16,
+        value: Option<&[u8]>,
+        written: &dyn Fn() -> String,
+    ) -> Result<SvcParam, SvcbError> {
+        if key >= 7 {
+            let value = value.unwrap_or_default().to_vec();
+            return Ok(SvcParam::Unknown { key, value });
         }
-        for p in &params {
-            let value = p.value.as_deref().unwrap_or("");
-            match p.key.as_str() {
-                "port" => {
-                    value.parse::<u16>().map_err(|_| SvcbError::Port {
-                        value: value.to_string(),
-                    })?;
-                }
-                "ipv4hint" => {
-                    for ip in value.split(',') {
+        let text = std::str::from_utf8(value.unwrap_or_default())
+            .map_err(|_| SvcbError::NotUtf8 { value: written() })?;
+        if text.is_empty() && matches!(key, 0 | 1 | 5) {
+            return Err(SvcbError::MissingValue {
+                key: svc_key_name(key),
+            });
+        }
+        Ok(match key {
+            0 => SvcParam::Mandatory(
+                value_list(text)?
+                    .into_iter()
+                    .map(svc_key_number)
+                    .collect::<Result<_, _>>()?,
+            ),
+            1 => SvcParam::Alpn(value_list(text)?.into_iter().map(str::to_string).collect()),
+            2 if !text.is_empty() => return Err(SvcbError::NoDefaultAlpnValue),
+            2 => SvcParam::NoDefaultAlpn,
+            3 => SvcParam::Port(text.parse().map_err(|_| SvcbError::Port {
+                value: text.to_string(),
+            })?),
+            4 => SvcParam::Ipv4Hint(
+                text.split(',')
+                    .map(|ip| {
                         Ipv4Addr::from_str(ip).map_err(|_| SvcbError::Ipv4Hint {
                             value: ip.to_string(),
-                        })?;
-                    }
-                }
-                "ipv6hint" => {
-                    for ip in value.split(',') {
+                        })
+                    })
+                    .collect::<Result<_, _>>()?,
+            ),
+            5 => {
+                use base64::Engine as _;
+                SvcParam::Ech(base64().decode(text).map_err(|_| SvcbError::Ech {
+                    value: text.to_string(),
+                })?)
+            }
+            _ => SvcParam::Ipv6Hint(
+                text.split(',')
+                    .map(|ip| {
                         Ipv6Addr::from_str(ip).map_err(|_| SvcbError::Ipv6Hint {
                             value: ip.to_string(),
-                        })?;
+                        })
+                    })
+                    .collect::<Result<_, _>>()?,
+            ),
+        })
+    }
+
+    /// The value in presentation form, escapes not applied; `None` when the
+    /// parameter has no value. An unnamed key's octets are shown as text
+    /// (invalid UTF-8 replaced); the zone file form writes them exactly.
+    pub fn value_text(&self) -> Option<String> {
+        self.value_octets()
+            .map(|v| String::from_utf8_lossy(&v).into_owned())
+    }
+
+    fn value_octets(&self) -> Option<Vec<u8>> {
+        let join = |items: Vec<String>| Some(items.join(",").into_bytes());
+        match self {
+            SvcParam::Mandatory(keys) => join(keys.iter().map(|k| svc_key_name(*k)).collect()),
+            SvcParam::Alpn(ids) => join(ids.clone()),
+            SvcParam::NoDefaultAlpn => None,
+            SvcParam::Port(p) => Some(p.to_string().into_bytes()),
+            SvcParam::Ipv4Hint(ips) => join(ips.iter().map(ToString::to_string).collect()),
+            SvcParam::Ech(b) => {
+                use base64::Engine as _;
+                Some(base64().encode(b).into_bytes())
+            }
+            SvcParam::Ipv6Hint(ips) => join(ips.iter().map(ToString::to_string).collect()),
+            SvcParam::Unknown { value, .. } if value.is_empty() => None,
+            SvcParam::Unknown { value, .. } => Some(value.clone()),
+        }
+    }
+
+    /// The value in wire form (RFC 9460 section 7), without key and length.
+    pub fn wire_value(&self) -> Vec<u8> {
+        let mut o = Vec::new();
+        match self {
+            SvcParam::Mandatory(keys) => keys.iter().for_each(|k| o.extend(k.to_be_bytes())),
+            SvcParam::Alpn(ids) => {
+                for id in ids {
+                    // Ids are 2 to 255 octets: Svcb::new checks.
+                    o.push(id.len() as u8);
+                    o.extend_from_slice(id.as_bytes());
+                }
+            }
+            SvcParam::NoDefaultAlpn => {}
+            SvcParam::Port(p) => o.extend(p.to_be_bytes()),
+            SvcParam::Ipv4Hint(ips) => ips.iter().for_each(|ip| o.extend(ip.octets())),
+            SvcParam::Ech(b) => o.extend_from_slice(b),
+            SvcParam::Ipv6Hint(ips) => ips.iter().for_each(|ip| o.extend(ip.octets())),
+            SvcParam::Unknown { value, .. } => o.extend_from_slice(value),
+        }
+        o
+    }
+
+    /// Reads the wire form of key number `key`'s value.
+    pub fn from_wire(key: u16, v: &[u8]) -> Result<SvcParam, SvcbError> {
+        let bad = |problem: &'static str| SvcbError::Wire {
+            key: svc_key_name(key),
+            problem,
+        };
+        Ok(match key {
+            0 if v.len() % 2 != 0 => return Err(bad("has an odd length")),
+            0 => SvcParam::Mandatory(
+                v.chunks(2)
+                    .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                    .collect(),
+            ),
+            1 => {
+                let mut ids = Vec::new();
+                let mut rest = v;
+                while let Some((&n, tail)) = rest.split_first() {
+                    let id = tail
+                        .get(..usize::from(n))
+                        .ok_or(bad("id runs past its parameter"))?;
+                    ids.push(String::from_utf8_lossy(id).into_owned());
+                    rest = &tail[id.len()..];
+                }
+                SvcParam::Alpn(ids)
+            }
+            2 if !v.is_empty() => return Err(SvcbError::NoDefaultAlpnValue),
+            2 => SvcParam::NoDefaultAlpn,
+            3 => SvcParam::Port(u16::from_be_bytes(
+                v.try_into().map_err(|_| bad("is not 2 octets"))?,
+            )),
+            4 if v.is_empty() || v.len() % 4 != 0 => return Err(bad("is not a list of addresses")),
+            4 => SvcParam::Ipv4Hint(
+                v.chunks(4)
+                    .map(|c| Ipv4Addr::new(c[0], c[1], c[2], c[3]))
+                    .collect(),
+            ),
+            5 => SvcParam::Ech(v.to_vec()),
+            6 if v.is_empty() || v.len() % 16 != 0 => {
+                return Err(bad("is not a list of addresses"))
+            }
+            6 => SvcParam::Ipv6Hint(
+                v.chunks(16)
+                    .map(|c| Ipv6Addr::from(<[u8; 16]>::try_from(c).expect("16 octets")))
+                    .collect(),
+            ),
+            _ => SvcParam::Unknown {
+                key,
+                value: v.to_vec(),
+            },
+        })
+    }
+
+    /// What BIND and Knot check of a parameter beside the others (`seen`:
+    /// the keys of the record).
+    fn check(&self, seen: &std::collections::BTreeSet<u16>) -> Result<(), SvcbError> {
+        let missing = || SvcbError::MissingValue {
+            key: self.key_name(),
+        };
+        match self {
+            SvcParam::NoDefaultAlpn if !seen.contains(&1) => Err(SvcbError::NoDefaultAlpnAlone),
+            SvcParam::Alpn(ids) if ids.is_empty() => Err(missing()),
+            SvcParam::Alpn(ids) => {
+                let value = || ids.join(",");
+                for id in ids {
+                    // RFC 9460 allows `\,` inside an id, but Knot refuses it.
+                    if id.contains([',', '\\']) {
+                        return Err(SvcbError::Backslash { value: value() });
                     }
-                }
-                "no-default-alpn" if p.value.is_some() => {
-                    return Err(SvcbError::NoDefaultAlpnValue);
-                }
-                "no-default-alpn" if !seen.contains(&1) => {
-                    return Err(SvcbError::NoDefaultAlpnAlone);
-                }
-                "alpn" | "mandatory" | "ech" if value.is_empty() => {
-                    return Err(SvcbError::MissingValue { key: p.key.clone() });
-                }
-                "alpn" => {
                     // One octet is legal, but no registered id is that
                     // short and Knot 3.2 refuses one before a comma.
-                    for id in value_list(value)? {
-                        if id.len() < 2 || id.len() > 255 {
-                            return Err(SvcbError::AlpnLength {
-                                value: value.to_string(),
-                                octets: id.len(),
-                            });
-                        }
+                    if id.len() < 2 || id.len() > 255 {
+                        return Err(SvcbError::AlpnLength {
+                            value: value(),
+                            octets: id.len(),
+                        });
                     }
                 }
-                "mandatory" => {
-                    let mut listed = std::collections::BTreeSet::new();
-                    for k in value_list(value)? {
-                        let n = svc_key_number(k)?;
-                        if n == 0 || !seen.contains(&n) || !listed.insert(n) {
-                            return Err(SvcbError::Mandatory {
-                                value: value.to_string(),
-                                key: k.to_string(),
-                            });
-                        }
-                    }
-                }
-                "ech" if !is_base64(value) => {
-                    return Err(SvcbError::Ech {
-                        value: value.to_string(),
-                    });
-                }
-                _ => {}
+                Ok(())
             }
+            SvcParam::Mandatory(keys) if keys.is_empty() => Err(missing()),
+            SvcParam::Mandatory(keys) => {
+                let mut listed = std::collections::BTreeSet::new();
+                for &k in keys {
+                    if k == 0 || !seen.contains(&k) || !listed.insert(k) {
+                        return Err(SvcbError::Mandatory {
+                            value: self.value_text().unwrap_or_default(),
+                            key: svc_key_name(k),
+                        });
+                    }
+                }
+                Ok(())
+            }
+            SvcParam::Ech(b) if b.is_empty() => Err(missing()),
+            SvcParam::Ipv4Hint(ips) if ips.is_empty() => Err(missing()),
+            SvcParam::Ipv6Hint(ips) if ips.is_empty() => Err(missing()),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl Svcb {
+    /// Checks the parameters together and normalises them (sorted by key
+    /// number, `mandatory`'s keys sorted as on the wire). What passes is
+    /// what BIND and Knot load: `mandatory` lists keys that are present,
+    /// `no-default-alpn` comes with `alpn`, alias mode has no parameters.
+    pub fn new(priority: u16, target: Name, mut params: Vec<SvcParam>) -> Result<Svcb, SvcbError> {
+        for p in &mut params {
+            // A named key given by number is that key.
+            if let SvcParam::Unknown {
+                key: key @ ..7,
+                value,
+            } = p
+            {
+                *p = SvcParam::from_wire(*key, value)?;
+            }
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for p in &params {
+            if !seen.insert(p.key()) {
+                return Err(SvcbError::DuplicateKey { key: p.key_name() });
+            }
+        }
+        for p in &params {
+            p.check(&seen)?;
         }
         if priority == 0 && !params.is_empty() {
             return Err(SvcbError::AliasWithParams);
         }
-        params.sort_by_key(|p| svc_key_number(&p.key).unwrap_or(u16::MAX));
+        for p in &mut params {
+            if let SvcParam::Mandatory(keys) = p {
+                keys.sort_unstable();
+            }
+        }
+        params.sort_by_key(SvcParam::key);
         Ok(Svcb {
             priority,
             target,
             params,
         })
     }
+
+    /// Like [`Svcb::new`], from parameters in presentation form: each key
+    /// and its value (escapes resolved, `None` for none), in the order
+    /// written. Problems are reported in that order.
+    pub fn parse(
+        priority: u16,
+        target: Name,
+        params: &[(String, Option<String>)],
+    ) -> Result<Svcb, SvcbError> {
+        Svcb::parse_octets(
+            priority,
+            target,
+            params
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_deref().map(str::as_bytes), v.clone()))
+                .collect(),
+        )
+    }
+
+    /// [`Svcb::parse`] with values of any octets, each with its text as
+    /// written for messages.
+    fn parse_octets(
+        priority: u16,
+        target: Name,
+        params: Vec<WrittenParam<'_>>,
+    ) -> Result<Svcb, SvcbError> {
+        let mut seen = std::collections::BTreeSet::new();
+        for (key, _, _) in &params {
+            if !seen.insert(svc_key_number(key)?) {
+                return Err(SvcbError::DuplicateKey {
+                    key: key.to_string(),
+                });
+            }
+        }
+        let mut typed = Vec::with_capacity(params.len());
+        for (key, value, written) in params {
+            let p = SvcParam::parse_octets(svc_key_number(key)?, value, &|| {
+                written.clone().unwrap_or_default()
+            })?;
+            p.check(&seen)?;
+            typed.push(p);
+        }
+        Svcb::new(priority, target, typed)
+    }
 }
+
+/// An SVCB parameter as written: its key, its value's octets (escapes
+/// resolved), and the value's text as written, for messages.
+type WrittenParam<'a> = (&'a str, Option<&'a [u8]>, Option<String>);
 
 /// The items of an SVCB value list (`alpn`, `mandatory`): comma-separated.
 /// RFC 9460 allows `\,` inside an item, but Knot refuses it, so a backslash
 /// is refused here rather than written into a file a server will not load.
-pub fn value_list(v: &str) -> Result<Vec<&str>, SvcbError> {
+fn value_list(v: &str) -> Result<Vec<&str>, SvcbError> {
     if v.contains('\\') {
         return Err(SvcbError::Backslash {
             value: v.to_string(),
         });
     }
     Ok(v.split(',').collect())
-}
-
-/// The wire length of a validated parameter value.
-fn svc_value_len(key: &str, value: &str) -> usize {
-    let items = || value_list(value).unwrap_or_default();
-    match key {
-        "alpn" => items().iter().map(|i| 1 + i.len()).sum(),
-        "mandatory" => 2 * items().len(),
-        "port" => 2,
-        "ipv4hint" => 4 * value.split(',').count(),
-        "ipv6hint" => 16 * value.split(',').count(),
-        "ech" => value.len() / 4 * 3 - (value.len() - value.trim_end_matches('=').len()),
-        _ => value.len(),
-    }
-}
-
-/// Canonical base64, as BIND requires: padded, and the bits the padding
-/// leaves over in the last character are zero.
-fn is_base64(s: &str) -> bool {
-    let body = s.trim_end_matches('=');
-    let pad = s.len() - body.len();
-    let value = |b: u8| match b {
-        b'A'..=b'Z' => Some(b - b'A'),
-        b'a'..=b'z' => Some(b - b'a' + 26),
-        b'0'..=b'9' => Some(b - b'0' + 52),
-        b'+' => Some(62),
-        b'/' => Some(63),
-        _ => None,
-    };
-    let Some(values) = body.bytes().map(value).collect::<Option<Vec<u8>>>() else {
-        return false;
-    };
-    let spare = match pad {
-        0 => 0,
-        1 => 0b11,
-        2 => 0b1111,
-        _ => return false,
-    };
-    s.len() % 4 == 0 && values.last().is_none_or(|v| v & spare == 0)
 }
 
 /// A typed record value.
@@ -394,8 +609,8 @@ pub enum RData {
         algorithm: u8,
         /// The hash (1 SHA-1, 2 SHA-256).
         fingerprint_type: u8,
-        /// The hash, as lower-case hex.
-        fingerprint: String,
+        /// The hash.
+        fingerprint: Vec<u8>,
     },
     /// A general service binding.
     Svcb(Svcb),
@@ -407,8 +622,8 @@ pub enum RData {
         selector: u8,
         /// Exact (0), SHA-256 (1) or SHA-512 (2).
         matching_type: u8,
-        /// The association data, as lower-case hex.
-        data: String,
+        /// The association data: a hash, or the whole certificate or key.
+        data: Vec<u8>,
     },
     /// The logical text of a TXT record: escapes resolved, chunks joined.
     Txt(String),
@@ -437,12 +652,13 @@ pub fn check_caa_tag(tag: &str) -> Result<(), RDataError> {
     Ok(())
 }
 
-/// Validates a hex string of a hash and returns it lower-cased.
-pub fn check_hex(
+/// Reads a hex string of a hash (`expected_len` hex digits, when its type
+/// says) into its octets.
+pub fn parse_hex(
     what: &'static str,
     s: &str,
     expected_len: Option<usize>,
-) -> Result<String, RDataError> {
+) -> Result<Vec<u8>, RDataError> {
     if s.is_empty() || s.len() % 2 != 0 || !s.chars().all(|c| c.is_ascii_hexdigit()) {
         return Err(RDataError::NotHex {
             field: what,
@@ -458,7 +674,15 @@ pub fn check_hex(
             });
         }
     }
-    Ok(s.to_ascii_lowercase())
+    Ok((0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex digits"))
+        .collect())
+}
+
+/// Octets as lower-case hex, as digests are shown in YAML and APIs.
+pub fn to_hex(octets: &[u8]) -> String {
+    octets.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Expected hex length of an SSHFP fingerprint for its type (1 SHA-1, 2 SHA-256).
@@ -521,16 +745,12 @@ impl RData {
             RData::Mx { exchange, .. } => 2 + name(exchange),
             RData::Srv { target, .. } => 6 + name(target),
             RData::Caa { tag, value, .. } => 2 + tag.len() + value.len(),
-            RData::Sshfp { fingerprint, .. } => 2 + fingerprint.len() / 2,
-            RData::Tlsa { data, .. } => 3 + data.len() / 2,
+            RData::Sshfp { fingerprint, .. } => 2 + fingerprint.len(),
+            RData::Tlsa { data, .. } => 3 + data.len(),
             RData::Txt(t) => t.len() + t.len().div_ceil(255).max(1),
             RData::Soa(s) => name(&s.mname) + name(&s.rname) + 20,
             RData::Svcb(s) | RData::Https(s) => {
-                let params: usize = s
-                    .params
-                    .iter()
-                    .map(|p| 4 + svc_value_len(&p.key, p.value.as_deref().unwrap_or("")))
-                    .sum();
+                let params: usize = s.params.iter().map(|p| 4 + p.wire_value().len()).sum();
                 2 + name(&s.target) + params
             }
         }
@@ -605,7 +825,7 @@ impl RData {
                 RData::Sshfp {
                     algorithm: num(&fields[0], "SSHFP algorithm")?,
                     fingerprint_type,
-                    fingerprint: check_hex(
+                    fingerprint: parse_hex(
                         "SSHFP fingerprint",
                         &fields[2..].concat(),
                         sshfp_len(fingerprint_type),
@@ -621,7 +841,7 @@ impl RData {
                     usage: num(&fields[0], "TLSA certificate usage")?,
                     selector: num(&fields[1], "TLSA selector")?,
                     matching_type,
-                    data: check_hex("TLSA data", &fields[3..].concat(), tlsa_len(matching_type))?,
+                    data: parse_hex("TLSA data", &fields[3..].concat(), tlsa_len(matching_type))?,
                 }
             }
             RType::Txt => {
@@ -634,18 +854,26 @@ impl RData {
                 if fields.len() < 2 {
                     want(2)?;
                 }
+                // Each key, its value's octets, and the value as written.
                 let mut params = Vec::new();
                 for f in &fields[2..] {
-                    let (key, value) = match f.split_once('=') {
-                        Some((k, v)) => (k, Some(unquote(v)?)),
-                        None => (f.as_str(), None),
-                    };
-                    params.push(SvcParam {
-                        key: key.to_ascii_lowercase(),
-                        value,
+                    params.push(match f.split_once('=') {
+                        Some((k, v)) => (k.to_ascii_lowercase(), Some((unquote(v)?, v))),
+                        None => (f.to_ascii_lowercase(), None),
                     });
                 }
-                let svcb = Svcb::new(num(&fields[0], "SVCB priority")?, fqdn(&fields[1])?, params)?;
+                let params = params
+                    .iter()
+                    .map(|(k, v)| {
+                        let written = v.as_ref().map(|(_, w)| w.to_string());
+                        (k.as_str(), v.as_ref().map(|(o, _)| o.as_slice()), written)
+                    })
+                    .collect();
+                let svcb = Svcb::parse_octets(
+                    num(&fields[0], "SVCB priority")?,
+                    fqdn(&fields[1])?,
+                    params,
+                )?;
                 if rtype == RType::Https {
                     RData::Https(svcb)
                 } else {
@@ -697,7 +925,7 @@ impl fmt::Display for RData {
                 write!(
                     f,
                     "{algorithm} {fingerprint_type} {}",
-                    fingerprint.to_ascii_uppercase()
+                    to_hex(fingerprint).to_ascii_uppercase()
                 )
             }
             RData::Tlsa {
@@ -709,7 +937,7 @@ impl fmt::Display for RData {
                 write!(
                     f,
                     "{usage} {selector} {matching_type} {}",
-                    data.to_ascii_uppercase()
+                    to_hex(data).to_ascii_uppercase()
                 )
             }
             RData::Txt(text) => {
@@ -728,12 +956,11 @@ impl fmt::Display for RData {
             RData::Svcb(s) | RData::Https(s) => {
                 write!(f, "{} {}", s.priority, s.target)?;
                 for p in &s.params {
-                    match &p.value {
-                        Some(v) if needs_quotes(v) => {
-                            write!(f, " {}={}", p.key, quote(v.as_bytes()))?
-                        }
-                        Some(v) => write!(f, " {}={v}", p.key)?,
-                        None => write!(f, " {}", p.key)?,
+                    let key = p.key_name();
+                    match p.value_octets() {
+                        Some(v) if needs_quotes(&v) => write!(f, " {key}={}", quote(&v))?,
+                        Some(v) => write!(f, " {key}={}", String::from_utf8_lossy(&v))?,
+                        None => write!(f, " {key}")?,
                     }
                 }
                 Ok(())
@@ -749,9 +976,9 @@ impl fmt::Display for RData {
 
 /// A parameter value as written after `key=`: a quoted string has its
 /// escapes resolved; a bare word is taken as it is.
-fn unquote(v: &str) -> Result<String, SvcbError> {
+fn unquote(v: &str) -> Result<Vec<u8>, SvcbError> {
     let Some(inner) = v.strip_prefix('"').and_then(|i| i.strip_suffix('"')) else {
-        return Ok(v.to_string());
+        return Ok(v.as_bytes().to_vec());
     };
     let bytes = inner.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -778,15 +1005,13 @@ fn unquote(v: &str) -> Result<String, SvcbError> {
             });
         }
     }
-    String::from_utf8(out).map_err(|_| SvcbError::NotUtf8 {
-        value: v.to_string(),
-    })
+    Ok(out)
 }
 
-fn needs_quotes(v: &str) -> bool {
+fn needs_quotes(v: &[u8]) -> bool {
     v.is_empty()
-        || v.bytes()
-            .any(|b| b <= b' ' || b >= 0x7f || matches!(b, b'"' | b';' | b'(' | b')' | b'\\'))
+        || v.iter()
+            .any(|&b| b <= b' ' || b >= 0x7f || matches!(b, b'"' | b';' | b'(' | b')' | b'\\'))
 }
 
 /// A quoted character-string, escaping what a zone file parser would misread.
@@ -962,6 +1187,65 @@ mod tests {
             assert_eq!(svc_key_name(n), name);
             assert_eq!(svc_key_number(name), Ok(n));
         }
+    }
+
+    #[test]
+    fn svc_params_are_typed_values() {
+        let RData::Https(h) = p(
+            RType::Https,
+            "1 . mandatory=port,alpn alpn=h2,h3 key3=8443 ipv6hint=2001:DB8::1 ech=AQID key65000=\"\\255\"",
+        )
+        .unwrap() else {
+            panic!()
+        };
+        assert_eq!(
+            h.params,
+            [
+                SvcParam::Mandatory(vec![1, 3]),
+                SvcParam::Alpn(vec!["h2".into(), "h3".into()]),
+                SvcParam::Port(8443),
+                SvcParam::Ech(vec![1, 2, 3]),
+                SvcParam::Ipv6Hint(vec!["2001:db8::1".parse().unwrap()]),
+                SvcParam::Unknown {
+                    key: 65000,
+                    value: vec![255]
+                },
+            ]
+        );
+        // Written as BIND writes it: mandatory keys sorted, names for numbers.
+        let text = RData::Https(h.clone()).to_string();
+        assert_eq!(
+            text,
+            "1 . mandatory=alpn,port alpn=h2,h3 port=8443 ech=AQID ipv6hint=2001:db8::1 key65000=\"\\255\""
+        );
+        // Every parameter's wire form reads back as itself.
+        for param in &h.params {
+            assert_eq!(
+                SvcParam::from_wire(param.key(), &param.wire_value()).as_ref(),
+                Ok(param)
+            );
+        }
+        assert_eq!(h.params[0].wire_value(), [0, 1, 0, 3]);
+        assert_eq!(
+            SvcParam::from_wire(3, &[1]),
+            Err(SvcbError::Wire {
+                key: "port".into(),
+                problem: "is not 2 octets"
+            })
+        );
+        // no-default-alpn takes no value (the check was unreachable before).
+        assert_eq!(
+            p(RType::Https, "1 . alpn=h2 no-default-alpn=x"),
+            Err(RDataError::Svcb(SvcbError::NoDefaultAlpnValue))
+        );
+    }
+
+    #[test]
+    fn digests_are_octets() {
+        let v = p(RType::Tlsa, "3 1 0 0A0b").unwrap();
+        assert!(matches!(&v, RData::Tlsa { data, .. } if data == &[0x0a, 0x0b]));
+        assert_eq!(v.to_string(), "3 1 0 0A0B");
+        assert_eq!(v.wire_len(), 5);
     }
 
     #[test]

@@ -26,7 +26,7 @@
 use crate::diag::{Diagnostic, Diagnostics, Pos};
 use crate::model::{Meta, RecordSet, Zone, DEFAULT_TTL};
 use crate::name::{parse_owner, Name};
-use crate::rdata::{self, RData, RType, Soa, SvcParam, Svcb};
+use crate::rdata::{self, RData, RType, Soa, Svcb};
 use crate::validate;
 use crate::yaml::{self, Node, NodeKind};
 use std::collections::{BTreeMap, HashMap};
@@ -618,7 +618,7 @@ fn value(rtype: RType, node: &Node, origin: &Name) -> Result<RData, Diagnostic> 
                 &["algorithm", "fingerprint_type", "fingerprint"],
             )?;
             let fingerprint_type = f.num("fingerprint_type", None)?;
-            let fp = rdata::check_hex(
+            let fp = rdata::parse_hex(
                 "SSHFP fingerprint",
                 f.str("fingerprint")?,
                 rdata::sshfp_len(fingerprint_type),
@@ -643,7 +643,7 @@ fn value(rtype: RType, node: &Node, origin: &Name) -> Result<RData, Diagnostic> 
                 ],
             )?;
             let matching_type = f.num("matching_type", None)?;
-            let data = rdata::check_hex(
+            let data = rdata::parse_hex(
                 "TLSA data",
                 f.str("certificate_association_data")?,
                 rdata::tlsa_len(matching_type),
@@ -693,13 +693,10 @@ fn value(rtype: RType, node: &Node, origin: &Name) -> Result<RData, Diagnostic> 
                             ))
                         }
                     };
-                    params.push(SvcParam {
-                        key: k.to_string(),
-                        value,
-                    });
+                    params.push((k.to_string(), value));
                 }
             }
-            let svcb = Svcb::new(f.num("svcpriority", None)?, f.fqdn("targetname")?, params)
+            let svcb = Svcb::parse(f.num("svcpriority", None)?, f.fqdn("targetname")?, &params)
                 .map_err(|e| at(e.into()))?;
             if rtype == RType::Https {
                 RData::Https(svcb)
@@ -899,7 +896,7 @@ fn value_repr(v: &RData) -> ValueRepr {
             fingerprint,
         } => Fields(vec![
             ("algorithm", algorithm.to_string()),
-            ("fingerprint", s(fingerprint)),
+            ("fingerprint", s(&rdata::to_hex(fingerprint))),
             ("fingerprint_type", fingerprint_type.to_string()),
         ]),
         RData::Tlsa {
@@ -908,7 +905,7 @@ fn value_repr(v: &RData) -> ValueRepr {
             matching_type,
             data,
         } => Fields(vec![
-            ("certificate_association_data", s(data)),
+            ("certificate_association_data", s(&rdata::to_hex(data))),
             ("certificate_usage", usage.to_string()),
             ("matching_type", matching_type.to_string()),
             ("selector", selector.to_string()),
@@ -920,8 +917,8 @@ fn value_repr(v: &RData) -> ValueRepr {
                 .map(|p| {
                     format!(
                         "{}: {}",
-                        yaml::flow_scalar(&p.key),
-                        p.value
+                        yaml::flow_scalar(&p.key_name()),
+                        p.value_text()
                             .as_deref()
                             .map_or("null".to_string(), yaml::flow_scalar)
                     )

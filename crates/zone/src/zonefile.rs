@@ -585,6 +585,7 @@ pub fn write_zone_file(zone: &Zone) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rdata::SvcParam;
 
     fn zone() -> Name {
         Name::parse_fqdn("example.com.").unwrap()
@@ -696,12 +697,21 @@ x A 192.0.2.9
         let RData::Https(h) = &z.get("h", RType::Https).unwrap().values()[0] else {
             panic!()
         };
-        assert_eq!(h.params[0].value.as_deref(), Some("h2,h 3"));
-        assert_eq!(h.params[1].value, None);
+        assert_eq!(h.params[0], SvcParam::Alpn(vec!["h2".into(), "h 3".into()]));
+        assert_eq!(
+            h.params[1],
+            SvcParam::Unknown {
+                key: 65000,
+                value: vec![]
+            }
+        );
         let RData::Svcb(y) = &z.get("y", RType::Svcb).unwrap().values()[0] else {
             panic!()
         };
-        assert_eq!(y.params[0].value.as_deref(), Some("c\"d,e;f"));
+        assert_eq!(
+            y.params[0],
+            SvcParam::Alpn(vec!["c\"d".into(), "e;f".into()])
+        );
         // Values that need quotes are written quoted, and read back.
         let written = write_zone_file(&z);
         assert!(

@@ -1,5 +1,6 @@
 //! octoDNS YAML: every kind of bad input is reported with file:line:col and a hint.
 
+use zone::rdata::SvcParam;
 use zone::{parse_zone_yaml, parse_zone_yaml_with_warnings, write_zone_yaml, Name, RData, RType};
 
 fn origin() -> Name {
@@ -357,6 +358,14 @@ fn svcb_values_are_checked_as_servers_check_them() {
     let RData::Https(h) = &z.get("h", RType::Https).unwrap().values()[0] else {
         panic!()
     };
-    assert_eq!(h.params[0].value.as_deref(), Some("h 2,h3"));
-    assert_eq!(h.params[1].value, None);
+    assert_eq!(h.params[0], SvcParam::Alpn(vec!["h 2".into(), "h3".into()]));
+    assert_eq!(h.params[0].value_text().as_deref(), Some("h 2,h3"));
+    assert_eq!(
+        h.params[1],
+        SvcParam::Unknown {
+            key: 65000,
+            value: vec![]
+        }
+    );
+    assert_eq!(h.params[1].value_text(), None);
 }

@@ -23,7 +23,7 @@
 use super::api::ApiRecord;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
-use zone::rdata::{SvcParam, Svcb};
+use zone::rdata::Svcb;
 use zone::{Meta, Name, RData, RType, RecordSet, Zone};
 
 /// The provider key under `octodns:`.
@@ -161,7 +161,7 @@ pub fn unquote_txt(s: &str) -> String {
 }
 
 /// Splits an SVCB/HTTPS parameter string (`alpn="h3,h2" port=443 no-default-alpn`).
-fn svc_params(s: &str) -> Result<Vec<SvcParam>, String> {
+fn svc_params(s: &str) -> Result<Vec<(String, Option<String>)>, String> {
     let mut out = Vec::new();
     let mut chars = s.chars().peekable();
     loop {
@@ -205,7 +205,7 @@ fn svc_params(s: &str) -> Result<Vec<SvcParam>, String> {
         } else {
             None
         };
-        out.push(SvcParam { key, value });
+        out.push((key, value));
     }
     Ok(out)
 }
@@ -213,13 +213,13 @@ fn svc_params(s: &str) -> Result<Vec<SvcParam>, String> {
 fn svc_value(s: &Svcb) -> String {
     s.params
         .iter()
-        .map(|p| match &p.value {
+        .map(|p| match p.value_text() {
             Some(v) => format!(
                 "{}=\"{}\"",
-                p.key,
+                p.key_name(),
                 v.replace('\\', "\\\\").replace('"', "\\\"")
             ),
-            None => p.key.clone(),
+            None => p.key_name(),
         })
         .collect::<Vec<_>>()
         .join(" ")
@@ -277,7 +277,8 @@ pub fn rdata_of(r: &ApiRecord) -> Result<Option<RData>, String> {
         RType::Https | RType::Svcb if r.data.is_some() => {
             let target = host(text(d, "target", t)?, "SVCB target")?;
             let params = svc_params(d.get("value").and_then(Value::as_str).unwrap_or(""))?;
-            let s = Svcb::new(num(d, "priority", t)?, target, params).map_err(|e| e.to_string())?;
+            let s =
+                Svcb::parse(num(d, "priority", t)?, target, &params).map_err(|e| e.to_string())?;
             if rtype == RType::Https {
                 RData::Https(s)
             } else {
@@ -290,7 +291,7 @@ pub fn rdata_of(r: &ApiRecord) -> Result<Option<RData>, String> {
                 usage: num(d, "usage", t)?,
                 selector: num(d, "selector", t)?,
                 matching_type: mt,
-                data: zone::rdata::check_hex(
+                data: zone::rdata::parse_hex(
                     "TLSA certificate",
                     text(d, "certificate", t)?,
                     zone::rdata::tlsa_len(mt),
@@ -303,7 +304,7 @@ pub fn rdata_of(r: &ApiRecord) -> Result<Option<RData>, String> {
             RData::Sshfp {
                 algorithm: num(d, "algorithm", t)?,
                 fingerprint_type: ft,
-                fingerprint: zone::rdata::check_hex(
+                fingerprint: zone::rdata::parse_hex(
                     "SSHFP fingerprint",
                     text(d, "fingerprint", t)?,
                     zone::rdata::sshfp_len(ft),
@@ -608,14 +609,14 @@ fn value_fields(v: &RData, out: &mut Map<String, Value>) {
             matching_type,
             data,
         } => {
-            out.insert("data".into(), json!({"usage": usage, "selector": selector, "matching_type": matching_type, "certificate": data}));
+            out.insert("data".into(), json!({"usage": usage, "selector": selector, "matching_type": matching_type, "certificate": zone::rdata::to_hex(data)}));
         }
         RData::Sshfp {
             algorithm,
             fingerprint_type,
             fingerprint,
         } => {
-            out.insert("data".into(), json!({"algorithm": algorithm, "type": fingerprint_type, "fingerprint": fingerprint}));
+            out.insert("data".into(), json!({"algorithm": algorithm, "type": fingerprint_type, "fingerprint": zone::rdata::to_hex(fingerprint)}));
         }
         RData::Soa(_) => content(v.to_string()),
     }

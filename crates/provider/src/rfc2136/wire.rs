@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::net::{Ipv4Addr, Ipv6Addr};
-use zone::rdata::{svc_key_name, Soa, SvcParam, Svcb};
+use zone::rdata::{Soa, SvcParam, Svcb};
 use zone::{Name, RData, RType};
 
 pub const CLASS_IN: u16 = 1;
@@ -215,24 +215,6 @@ pub fn put_rr_compressed(
     Ok(())
 }
 
-fn hex_bytes(s: &str) -> Result<Vec<u8>, String> {
-    if s.len() % 2 != 0 {
-        return Err(format!("'{s}' is not an even-length hex string"));
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| {
-            s.get(i..i + 2)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-                .ok_or_else(|| format!("'{s}' is not a hex string"))
-        })
-        .collect()
-}
-
-fn hex_string(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
 /// The wire form of a value (names uncompressed, as RFC 3597 asks for new types).
 pub fn encode_rdata(v: &RData) -> Result<Vec<u8>, String> {
     let mut o = Vec::new();
@@ -278,7 +260,7 @@ pub fn encode_rdata(v: &RData) -> Result<Vec<u8>, String> {
         } => {
             o.push(*algorithm);
             o.push(*fingerprint_type);
-            o.extend(hex_bytes(fingerprint)?);
+            o.extend_from_slice(fingerprint);
         }
         RData::Tlsa {
             usage,
@@ -287,7 +269,7 @@ pub fn encode_rdata(v: &RData) -> Result<Vec<u8>, String> {
             data,
         } => {
             o.extend_from_slice(&[*usage, *selector, *matching_type]);
-            o.extend(hex_bytes(data)?);
+            o.extend_from_slice(data);
         }
         RData::Txt(text) => {
             let b = text.as_bytes();
@@ -304,9 +286,8 @@ pub fn encode_rdata(v: &RData) -> Result<Vec<u8>, String> {
             put_u16(&mut o, s.priority);
             put_name(&mut o, s.target.as_str());
             for p in &s.params {
-                let key = zone::rdata::svc_key_number(&p.key).map_err(|e| e.to_string())?;
-                let val = encode_svc_value(&p.key, p.value.as_deref().unwrap_or(""))?;
-                put_u16(&mut o, key);
+                let val = p.wire_value();
+                put_u16(&mut o, p.key());
                 put_u16(&mut o, val.len() as u16);
                 o.extend(val);
             }
@@ -314,60 +295,6 @@ pub fn encode_rdata(v: &RData) -> Result<Vec<u8>, String> {
     }
     if o.len() > 65535 {
         return Err(format!("a {} value is longer than 65535 octets", v.rtype()));
-    }
-    Ok(o)
-}
-
-fn encode_svc_value(key: &str, value: &str) -> Result<Vec<u8>, String> {
-    let mut o = Vec::new();
-    match key {
-        "mandatory" => {
-            for k in value.split(',') {
-                put_u16(
-                    &mut o,
-                    zone::rdata::svc_key_number(k).map_err(|e| e.to_string())?,
-                );
-            }
-        }
-        "alpn" => {
-            for id in value.split(',') {
-                if id.is_empty() || id.len() > 255 {
-                    return Err(format!("ALPN id '{id}' must be 1 to 255 octets"));
-                }
-                o.push(id.len() as u8);
-                o.extend_from_slice(id.as_bytes());
-            }
-        }
-        "no-default-alpn" => {}
-        "port" => put_u16(
-            &mut o,
-            value
-                .parse()
-                .map_err(|_| format!("SVCB port '{value}' is not a port"))?,
-        ),
-        "ipv4hint" => {
-            for ip in value.split(',') {
-                let ip: Ipv4Addr = ip
-                    .parse()
-                    .map_err(|_| format!("'{ip}' is not an IPv4 address"))?;
-                o.extend_from_slice(&ip.octets());
-            }
-        }
-        "ipv6hint" => {
-            for ip in value.split(',') {
-                let ip: Ipv6Addr = ip
-                    .parse()
-                    .map_err(|_| format!("'{ip}' is not an IPv6 address"))?;
-                o.extend_from_slice(&ip.octets());
-            }
-        }
-        "ech" => {
-            use base64::Engine;
-            o = base64::engine::general_purpose::STANDARD
-                .decode(value)
-                .map_err(|e| format!("SVCB ech '{value}' is not base64: {e}"))?;
-        }
-        _ => o.extend_from_slice(value.as_bytes()),
     }
     Ok(o)
 }
@@ -694,13 +621,13 @@ pub fn decode_rdata(msg: &[u8], rr: &Rr) -> Result<Option<RData>, WireError> {
         RType::Sshfp => RData::Sshfp {
             algorithm: r.u8()?,
             fingerprint_type: r.u8()?,
-            fingerprint: hex_string(r.bytes(end - r.pos)?),
+            fingerprint: r.bytes(end - r.pos)?.to_vec(),
         },
         RType::Tlsa => RData::Tlsa {
             usage: r.u8()?,
             selector: r.u8()?,
             matching_type: r.u8()?,
-            data: hex_string(r.bytes(end - r.pos)?),
+            data: r.bytes(end - r.pos)?.to_vec(),
         },
         RType::Txt => {
             let mut text = Vec::new();
@@ -718,7 +645,7 @@ pub fn decode_rdata(msg: &[u8], rr: &Rr) -> Result<Option<RData>, WireError> {
                 let key = r.u16()?;
                 let n = usize::from(r.u16()?);
                 let val = r.bytes(n)?;
-                params.push(decode_svc_param(key, val).or_else(|e| err(r.pos, e))?);
+                params.push(SvcParam::from_wire(key, val).or_else(|e| err(r.pos, e.to_string()))?);
             }
             let s = Svcb::new(priority, target, params).or_else(|e| err(at, e.to_string()))?;
             if t == RType::Https {
@@ -735,70 +662,6 @@ pub fn decode_rdata(msg: &[u8], rr: &Rr) -> Result<Option<RData>, WireError> {
         );
     }
     Ok(Some(v))
-}
-
-fn decode_svc_param(key: u16, v: &[u8]) -> Result<SvcParam, String> {
-    let name = svc_key_name(key);
-    let value = match key {
-        0 => {
-            if v.len() % 2 != 0 {
-                return Err("SVCB mandatory has an odd length".into());
-            }
-            let keys: Vec<String> = v
-                .chunks(2)
-                .map(|c| svc_key_name(u16::from_be_bytes([c[0], c[1]])))
-                .collect();
-            Some(keys.join(","))
-        }
-        1 => {
-            let mut ids = Vec::new();
-            let mut i = 0;
-            while i < v.len() {
-                let n = usize::from(v[i]);
-                let id = v
-                    .get(i + 1..i + 1 + n)
-                    .ok_or("SVCB alpn id runs past its parameter")?;
-                ids.push(String::from_utf8_lossy(id).into_owned());
-                i += 1 + n;
-            }
-            Some(ids.join(","))
-        }
-        2 => None,
-        3 => {
-            let b: [u8; 2] = v.try_into().map_err(|_| "SVCB port is not 2 octets")?;
-            Some(u16::from_be_bytes(b).to_string())
-        }
-        4 => {
-            if v.len() % 4 != 0 || v.is_empty() {
-                return Err("SVCB ipv4hint is not a list of addresses".into());
-            }
-            let ips: Vec<String> = v
-                .chunks(4)
-                .map(|c| Ipv4Addr::new(c[0], c[1], c[2], c[3]).to_string())
-                .collect();
-            Some(ips.join(","))
-        }
-        5 => {
-            use base64::Engine;
-            Some(base64::engine::general_purpose::STANDARD.encode(v))
-        }
-        6 => {
-            if v.len() % 16 != 0 || v.is_empty() {
-                return Err("SVCB ipv6hint is not a list of addresses".into());
-            }
-            let ips: Vec<String> = v
-                .chunks(16)
-                .map(|c| {
-                    let mut a = [0u8; 16];
-                    a.copy_from_slice(c);
-                    Ipv6Addr::from(a).to_string()
-                })
-                .collect();
-            Some(ips.join(","))
-        }
-        _ => Some(String::from_utf8_lossy(v).into_owned()),
-    };
-    Ok(SvcParam { key: name, value })
 }
 
 /// Builds a query for (`name`, `qtype`) with the given id; `rd` sets recursion desired.
@@ -851,25 +714,19 @@ mod tests {
             1,
             n("svc.example."),
             vec![
-                SvcParam {
-                    key: "alpn".into(),
-                    value: Some("h2,h3".into()),
-                },
-                SvcParam {
-                    key: "port".into(),
-                    value: Some("8443".into()),
-                },
-                SvcParam {
-                    key: "ipv4hint".into(),
-                    value: Some("192.0.2.1,192.0.2.2".into()),
-                },
-                SvcParam {
-                    key: "ipv6hint".into(),
-                    value: Some("2001:db8::1".into()),
-                },
-                SvcParam {
-                    key: "no-default-alpn".into(),
-                    value: None,
+                SvcParam::Alpn(vec!["h2".into(), "h3".into()]),
+                SvcParam::Port(8443),
+                SvcParam::Ipv4Hint(vec![
+                    "192.0.2.1".parse().unwrap(),
+                    "192.0.2.2".parse().unwrap(),
+                ]),
+                SvcParam::Ipv6Hint(vec!["2001:db8::1".parse().unwrap()]),
+                SvcParam::NoDefaultAlpn,
+                SvcParam::Mandatory(vec![1]),
+                SvcParam::Ech(vec![0, 1, 2]),
+                SvcParam::Unknown {
+                    key: 65000,
+                    value: b"x y".to_vec(),
                 },
             ],
         )
@@ -898,13 +755,13 @@ mod tests {
             RData::Sshfp {
                 algorithm: 4,
                 fingerprint_type: 2,
-                fingerprint: "ab".repeat(32),
+                fingerprint: vec![0xab; 32],
             },
             RData::Tlsa {
                 usage: 3,
                 selector: 1,
                 matching_type: 1,
-                data: "cd".repeat(32),
+                data: vec![0xcd; 32],
             },
             RData::Txt("x".repeat(600)),
             RData::Txt(String::new()),
@@ -941,10 +798,7 @@ mod tests {
                 Svcb::new(
                     1,
                     n("example.com."),
-                    vec![SvcParam {
-                        key: "alpn".into(),
-                        value: Some("h2".into()),
-                    }],
+                    vec![SvcParam::Alpn(vec!["h2".into()])],
                 )
                 .unwrap(),
             ),

@@ -77,10 +77,7 @@ fn svcb() -> impl Strategy<Value = Svcb> {
             |(prio, target, alpn, nodef, port, v4, v6, ech, generic, mandatory)| {
                 let mut params = Vec::new();
                 let mut push = |key: &str, value: Option<String>| {
-                    params.push(SvcParam {
-                        key: key.into(),
-                        value,
-                    })
+                    params.push(SvcParam::parse(key, value.as_deref()).unwrap())
                 };
                 let has_alpn = alpn.is_some();
                 if let Some(ids) = alpn {
@@ -127,9 +124,9 @@ fn svcb() -> impl Strategy<Value = Svcb> {
         )
 }
 
-fn hex(len: usize) -> impl Strategy<Value = String> {
+/// A digest of `len` hex digits.
+fn hex(len: usize) -> impl Strategy<Value = Vec<u8>> {
     prop::collection::vec(any::<u8>(), len / 2)
-        .prop_map(|b| b.iter().map(|x| format!("{x:02x}")).collect())
 }
 
 pub fn rdata(t: RType) -> BoxedStrategy<RData> {
