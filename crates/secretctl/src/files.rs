@@ -21,19 +21,30 @@ impl Fail {
         }
     }
 
-    pub fn from_sops(e: sops::Error, file: &Path) -> Self {
+    /// The exit code for an error of the sops crate (see `--help`).
+    fn code_of(e: &sops::Error) -> i32 {
         use sops::Error as E;
-        let code = match &e {
+        match e {
             E::MacMismatch => 51,
             E::Authentication { .. } | E::BadCiphertext { .. } => 25,
             E::NoIdentity { .. } => 128,
             E::AlreadyEncrypted => 203,
             E::Config { .. } => 5,
             E::Read(_) => 2,
+            E::Path(_) => 91,
             E::Age(m) if m.starts_with("no recipients") => 111,
             _ => 1,
-        };
-        Fail::new(code, format!("{}: {e}", file.display()))
+        }
+    }
+
+    /// An error of the sops crate, as it is.
+    pub fn bare(e: sops::Error) -> Self {
+        Fail::new(Fail::code_of(&e), e.to_string())
+    }
+
+    /// An error of the sops crate about `file`.
+    pub fn from_sops(e: sops::Error, file: &Path) -> Self {
+        Fail::new(Fail::code_of(&e), format!("{}: {e}", file.display()))
     }
 }
 

@@ -86,6 +86,9 @@ pub enum Error {
     /// Unsupported feature or value.
     #[error("{0}")]
     Unsupported(String),
+    /// A key path that does not parse or does not fit the document.
+    #[error(transparent)]
+    Path(#[from] crate::value::PathError),
     /// Reading the input (a file or stdin) failed.
     #[error("reading: {0}")]
     Read(std::io::Error),

@@ -10,10 +10,66 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use zeroize::Zeroizing;
 
-/// A parsed recipient: X25519 (`age1…`), or an SSH public key
-/// (`ssh-ed25519 …`, `ssh-rsa …`) as sops accepts them.
-pub fn parse_recipient(s: &str) -> Result<Box<dyn age::Recipient + Send>> {
-    let s = s.trim();
+/// An age recipient, parsed and checked: X25519 (`age1…`), or an SSH
+/// public key (`ssh-ed25519 …`, `ssh-rsa …`) as sops accepts them. Kept as
+/// the (trimmed) text it was given in, which is what a file's metadata and
+/// `.sops.yaml` name it by.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Recipient(String);
+
+impl Recipient {
+    /// Parses and checks a recipient.
+    pub fn parse(s: &str) -> Result<Recipient> {
+        let s = s.trim();
+        age_recipient(s)?;
+        Ok(Recipient(s.to_string()))
+    }
+
+    /// Parses a comma-separated list (`--age a,b`), skipping empty items.
+    pub fn parse_list(s: &str) -> Result<Vec<Recipient>> {
+        s.split(',')
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .map(Recipient::parse)
+            .collect()
+    }
+
+    /// The recipient as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Recipient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::fmt::Debug for Recipient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Recipient({})", self.0)
+    }
+}
+
+impl FromStr for Recipient {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Recipient> {
+        Recipient::parse(s)
+    }
+}
+
+/// Parses groups of recipients given as text (`.sops.yaml` rules, a file's
+/// metadata).
+pub fn parse_groups(groups: &[Vec<String>]) -> Result<Vec<Vec<Recipient>>> {
+    groups
+        .iter()
+        .map(|g| g.iter().map(|r| Recipient::parse(r)).collect())
+        .collect()
+}
+
+/// The age form of a recipient's text.
+fn age_recipient(s: &str) -> Result<Box<dyn age::Recipient + Send>> {
     if s.starts_with("ssh-") {
         return age::ssh::Recipient::from_str(s)
             .map(|r| Box::new(r) as Box<dyn age::Recipient + Send>)
@@ -32,11 +88,57 @@ pub fn parse_recipient(s: &str) -> Result<Box<dyn age::Recipient + Send>> {
         })
 }
 
+/// An X25519 age identity (`AGE-SECRET-KEY-1…`). The secret is wiped when
+/// dropped and never shown by `Debug`.
+pub struct Identity {
+    secret: Zeroizing<String>,
+    recipient: Recipient,
+}
+
+impl Identity {
+    /// A new random identity.
+    pub fn generate() -> Identity {
+        let id = age::x25519::Identity::generate();
+        Identity {
+            secret: Zeroizing::new(id.to_string().expose_secret().to_string()),
+            recipient: Recipient(id.to_public().to_string()),
+        }
+    }
+
+    /// Parses one `AGE-SECRET-KEY-1…` identity.
+    pub fn parse(secret: &str) -> Result<Identity> {
+        let id = age::x25519::Identity::from_str(secret.trim())
+            .map_err(|e| Error::Age(format!("not an age identity: {e}")))?;
+        Ok(Identity {
+            secret: Zeroizing::new(secret.trim().to_string()),
+            recipient: Recipient(id.to_public().to_string()),
+        })
+    }
+
+    /// Its recipient (public key).
+    pub fn recipient(&self) -> &Recipient {
+        &self.recipient
+    }
+
+    /// The secret key text, to write into a keys file.
+    pub fn expose_secret(&self) -> &str {
+        &self.secret
+    }
+}
+
+impl std::fmt::Debug for Identity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Identity")
+            .field("recipient", &self.recipient)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Wraps `data` (a data key or a Shamir share) for one recipient, as an
 /// armored age file (the `enc` of an age stanza).
-pub fn wrap(recipient: &str, data: &[u8]) -> Result<AgeStanza> {
+pub(crate) fn wrap(recipient: &Recipient, data: &[u8]) -> Result<AgeStanza> {
     use std::io::Write;
-    let r = parse_recipient(recipient)?;
+    let r = age_recipient(recipient.as_str())?;
     let fail = |e: &dyn std::fmt::Display| {
         Error::Age(format!("encrypting the data key for {recipient}: {e}"))
     };
@@ -55,7 +157,7 @@ pub fn wrap(recipient: &str, data: &[u8]) -> Result<AgeStanza> {
         format!("{enc}\n")
     };
     Ok(AgeStanza {
-        recipient: recipient.trim().to_string(),
+        recipient: recipient.to_string(),
         enc,
     })
 }
@@ -410,8 +512,8 @@ pub fn default_keys_file() -> Option<PathBuf> {
 
 /// Builds key groups for a new data key: each group's share (or the key
 /// itself for one group) wrapped for every recipient of the group.
-pub fn wrap_groups(
-    groups: &[Vec<String>],
+pub(crate) fn wrap_groups(
+    groups: &[Vec<Recipient>],
     threshold: Option<usize>,
     key: &[u8; 32],
 ) -> Result<(Vec<KeyGroup>, Option<usize>)> {
@@ -453,29 +555,19 @@ pub fn wrap_groups(
     Ok((out, threshold))
 }
 
-/// A new X25519 identity: (secret `AGE-SECRET-KEY-1…`, recipient `age1…`).
-pub fn generate_identity() -> (Zeroizing<String>, String) {
-    let id = age::x25519::Identity::generate();
-    let secret = Zeroizing::new(id.to_string().expose_secret().to_string());
-    (secret, id.to_public().to_string())
-}
-
-/// The recipient of an `AGE-SECRET-KEY-1…` identity.
-pub fn recipient_of(secret: &str) -> Result<String> {
-    let id = age::x25519::Identity::from_str(secret.trim())
-        .map_err(|e| Error::Age(format!("not an age identity: {e}")))?;
-    Ok(id.to_public().to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn wrap_and_unwrap() {
-        let (secret, recipient) = generate_identity();
-        assert!(recipient.starts_with("age1"));
-        assert_eq!(recipient_of(&secret).unwrap(), recipient);
+        let id = Identity::generate();
+        let (secret, recipient) = (id.expose_secret(), id.recipient().clone());
+        assert!(recipient.as_str().starts_with("age1"));
+        assert_eq!(Identity::parse(secret).unwrap().recipient(), &recipient);
+        // The secret never shows in Debug.
+        assert!(!format!("{id:?}").contains(secret), "{id:?}");
+        assert!(format!("{id:?}").contains(recipient.as_str()), "{id:?}");
         let key = [9u8; 32];
         let (groups, t) = wrap_groups(&[vec![recipient.clone()]], None, &key).unwrap();
         assert_eq!(t, None);
@@ -490,15 +582,15 @@ mod tests {
             ..Default::default()
         };
         let mut ids = Identities::empty();
-        ids.add_text(&format!("# a comment\n{}\n", &*secret), "test")
+        ids.add_text(&format!("# a comment\n{secret}\n"), "test")
             .unwrap();
         assert_eq!(&*ids.data_key(&md).unwrap(), &key);
         // A different identity cannot, and the error names the recipients.
-        let (other, _) = generate_identity();
+        let other = Identity::generate();
         let mut ids = Identities::empty();
-        ids.add_text(&other, "test").unwrap();
+        ids.add_text(other.expose_secret(), "test").unwrap();
         let e = ids.data_key(&md).unwrap_err().to_string();
-        assert!(e.contains(&recipient), "{e}");
+        assert!(e.contains(recipient.as_str()), "{e}");
         assert!(!e.contains("AGE-SECRET-KEY"), "{e}");
     }
 
@@ -515,7 +607,8 @@ AAAECWtQ2LsrHG9hNQHexJK3W7IBsKWHnOm/yQkC/Bj89qxikEvWoOgzR8AnKdGmvNLl0s
 ";
         let public = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICkEvWoOgzR8AnKdGmvNLl0s6zgOUnSjC3AOABEd9Vnr test@secretctl.io";
         let key = [4u8; 32];
-        let (groups, _) = wrap_groups(&[vec![public.to_string()]], None, &key).unwrap();
+        let public_r = Recipient::parse(public).unwrap();
+        let (groups, _) = wrap_groups(&[vec![public_r]], None, &key).unwrap();
         assert_eq!(groups[0].age[0].recipient, public);
         let md = Metadata {
             key_groups: groups,
@@ -553,14 +646,11 @@ C2ohU5wZe/nejGq49fsi24ZOgPp12YBOeIC48=
             ids
         };
         let key = [6u8; 32];
-        let (age_secret, age_recipient) = generate_identity();
+        let age_id = Identity::generate();
+        let public_r = Recipient::parse(public).unwrap();
         // Two groups (Shamir): the key is asked for once, not per stanza.
-        let (groups, t) = wrap_groups(
-            &[vec![public.to_string()], vec![public.to_string()]],
-            Some(2),
-            &key,
-        )
-        .unwrap();
+        let (groups, t) =
+            wrap_groups(&[vec![public_r.clone()], vec![public_r]], Some(2), &key).unwrap();
         let md = Metadata {
             key_groups: groups,
             shamir_threshold: t,
@@ -579,7 +669,7 @@ C2ohU5wZe/nejGq49fsi24ZOgPp12YBOeIC48=
         assert!(!e.contains("nope"), "{e}");
         assert_eq!(asked.load(Ordering::SeqCst), 1);
         // A file encrypted to another key: never asked.
-        let (groups, _) = wrap_groups(&[vec![age_recipient]], None, &key).unwrap();
+        let (groups, _) = wrap_groups(&[vec![age_id.recipient().clone()]], None, &key).unwrap();
         let md = Metadata {
             key_groups: groups,
             ..Default::default()
@@ -587,14 +677,14 @@ C2ohU5wZe/nejGq49fsi24ZOgPp12YBOeIC48=
         let asked = Arc::new(AtomicUsize::new(0));
         let mut ids = with("pass", asked.clone());
         assert!(ids.data_key(&md).is_err());
-        ids.add_text(&age_secret, "age key").unwrap();
+        ids.add_text(age_id.expose_secret(), "age key").unwrap();
         assert_eq!(&*ids.data_key(&md).unwrap(), &key);
         assert_eq!(asked.load(Ordering::SeqCst), 0);
     }
 
     #[test]
     fn bad_recipient_is_a_clear_error() {
-        let e = wrap("age1nope", &[0u8; 32]).unwrap_err().to_string();
+        let e = Recipient::parse("age1nope").unwrap_err().to_string();
         assert!(e.contains("age1nope"), "{e}");
     }
 }

@@ -61,14 +61,17 @@ impl Reference {
             source: e,
         })?;
         // For reading only: no IVs remembered, no plaintext file built.
-        let d = crate::open(
+        let d = crate::SopsFile::open(
             &data,
             Format::from_path(&file),
             ids,
-            &DecryptOptions::default(),
+            &DecryptOptions {
+                read_only: true,
+                ..Default::default()
+            },
         )?;
         let empty = crate::Map::new();
-        let doc = d.docs.first().unwrap_or(&empty);
+        let doc = d.docs().first().unwrap_or(&empty);
         // A key that is itself all digits may be a map key: try it as one too.
         let found = lookup(doc, &self.path).or_else(|| {
             let as_keys: Vec<PathStep> = self
@@ -149,19 +152,18 @@ mod tests {
 
     #[test]
     fn resolves_values_from_an_encrypted_file() {
-        let (secret, recipient) = crate::keys::generate_identity();
+        let id = crate::Identity::generate();
         let dir = tempfile::tempdir().unwrap();
         let plain = b"cloudflare:\n    api_token: tok-123\n    zone_ids: [1, 2]\nport: 8080\n";
-        let enc = crate::encrypt(
-            plain,
-            Format::Yaml,
-            &crate::EncryptOptions::new(vec![vec![recipient]]),
-        )
-        .unwrap();
+        let opts = crate::EncryptOptions::new(vec![vec![id.recipient().clone()]]);
+        let enc = crate::SopsFile::create(plain.to_vec().into(), Format::Yaml, &opts)
+            .and_then(crate::SopsFile::seal)
+            .and_then(|s| s.to_bytes(Format::Yaml))
+            .unwrap();
         std::fs::create_dir_all(dir.path().join("secrets")).unwrap();
         std::fs::write(dir.path().join("secrets/secrets.yaml"), enc).unwrap();
         let mut ids = Identities::empty();
-        ids.add_text(&secret, "test").unwrap();
+        ids.add_text(id.expose_secret(), "test").unwrap();
         let get = |r: &str| Reference::parse(r).unwrap().resolve(dir.path(), &ids);
         assert_eq!(
             get("sops:secrets/secrets.yaml#cloudflare/api_token")
