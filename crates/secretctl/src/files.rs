@@ -32,7 +32,7 @@ impl Fail {
             E::Config { .. } => 5,
             E::Read(_) => 2,
             E::Path(_) => 91,
-            E::Age(m) if m.starts_with("no recipients") => 111,
+            E::Age(sops::AgeError::NoRecipients) => 111,
             _ => 1,
         }
     }
@@ -188,4 +188,21 @@ pub fn shred(path: &Path) {
         }
     }
     let _ = fs::remove_file(path);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Fail;
+    use std::path::Path;
+
+    #[test]
+    fn exit_codes_come_from_the_error_variants() {
+        let code = |e: sops::Error| Fail::from_sops(e, Path::new("f")).code;
+        assert_eq!(code(sops::AgeError::NoRecipients.into()), 111);
+        assert_eq!(code(sops::AgeError::EmptyKeyGroup.into()), 1);
+        assert_eq!(code(sops::PathError::NoDocument.into()), 91);
+        assert_eq!(code(sops::Error::MacMismatch), 51);
+        let f = Fail::from_sops(sops::AgeError::NoRecipients.into(), Path::new("a.yaml"));
+        assert!(f.msg.starts_with("a.yaml: age: no recipients"), "{}", f.msg);
+    }
 }

@@ -315,11 +315,23 @@ fn formats(path: &Path, t: &Types) -> Result<(Format, Format), Fail> {
     Ok((input, output))
 }
 
+/// A `--shamir-secret-sharing-threshold` that is not a positive number.
+#[derive(Debug)]
+struct NotAThreshold(String);
+
+impl std::fmt::Display for NotAThreshold {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?} is not a positive number of key groups", self.0)
+    }
+}
+
+impl std::error::Error for NotAThreshold {}
+
 /// `--shamir-secret-sharing-threshold`: a positive number.
-fn threshold_arg(s: &str) -> Result<usize, String> {
+fn threshold_arg(s: &str) -> Result<usize, NotAThreshold> {
     match s.parse::<usize>() {
         Ok(n) if n > 0 => Ok(n),
-        _ => Err(format!("{s:?} is not a positive number of key groups")),
+        _ => Err(NotAThreshold(s.to_string())),
     }
 }
 

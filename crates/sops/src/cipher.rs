@@ -2,7 +2,7 @@
 //! length is read, as sops does) and the
 //! `ENC[AES256_GCM,data:…,iv:…,tag:…,type:…]` form.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, UnsupportedError};
 use crate::gcm::{Gcm, OpenError, Side};
 use crate::goformat;
 use crate::value::{Secret, Value};
@@ -18,14 +18,13 @@ pub type DataKey = Zeroizing<[u8; 32]>;
 /// Generates a new random data key.
 pub fn generate_data_key() -> Result<DataKey> {
     let mut k = Zeroizing::new([0u8; 32]);
-    getrandom::getrandom(k.as_mut())
-        .map_err(|e| Error::Unsupported(format!("no randomness: {e}")))?;
+    getrandom::getrandom(k.as_mut()).map_err(|e| UnsupportedError::NoRandomness(e.to_string()))?;
     Ok(k)
 }
 
 pub(crate) fn random_iv() -> Result<[u8; 32]> {
     let mut iv = [0u8; 32];
-    getrandom::getrandom(&mut iv).map_err(|e| Error::Unsupported(format!("no randomness: {e}")))?;
+    getrandom::getrandom(&mut iv).map_err(|e| UnsupportedError::NoRandomness(e.to_string()))?;
     Ok(iv)
 }
 
@@ -263,7 +262,7 @@ fn seal_with(
     side: Option<Side<'_>>,
 ) -> Result<String> {
     if iv.len() != 32 {
-        return Err(Error::Unsupported("sops IVs are 32 bytes".into()));
+        return Err(UnsupportedError::IvLength.into());
     }
     let mut s = String::with_capacity(ENC_HEAD.len() + plain.len().div_ceil(3) * 4 + 90 + ty.len());
     s.push_str(ENC_HEAD);

@@ -37,13 +37,15 @@ pub struct Rules {
     mac_only_encrypted: bool,
 }
 
-fn compile(field: &str, r: &Option<String>) -> Result<Option<Regex>> {
+fn compile(field: &'static str, r: &Option<String>) -> Result<Option<Regex>> {
     r.as_ref()
         .map(|s| {
             Regex::new(s).map_err(|e| {
-                Error::Metadata(format!(
-                    "{field} {s:?} is not a valid regular expression: {e}"
-                ))
+                Error::from(crate::error::MetadataError::BadRegex {
+                    field,
+                    regex: s.clone(),
+                    reason: e.to_string(),
+                })
             })
         })
         .transpose()

@@ -5,7 +5,7 @@
 
 use crate::cipher::{self, DataKey, IvStash};
 use crate::crypt::{self, Rules};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, StructureError, UnsupportedError};
 use crate::keys::{self, Identities, Recipient};
 use crate::metadata::{self, EncryptionRules, Metadata};
 use crate::stores;
@@ -191,9 +191,7 @@ impl SopsFile {
     pub fn replace_plaintext(&mut self, text: &[u8]) -> Result<()> {
         let mut docs = stores::load_plain(text, self.format)?;
         if stores::has_metadata(&docs, self.format) {
-            return Err(Error::Structure(
-                "the plaintext has a top-level `sops` key, which is reserved for the metadata: rename it".into(),
-            ));
+            return Err(StructureError::ReservedSopsKey.into());
         }
         if docs.is_empty() {
             docs.push(Map::new());
@@ -218,12 +216,7 @@ impl SopsFile {
     ) -> Result<()> {
         let other = other_keys_of(&self.metadata);
         if !other.is_empty() {
-            return Err(Error::Unsupported(format!(
-                "the file is also encrypted to {}: secretctl encrypts only to age keys, so a new data key \
-                 would lock these keys out. Rotate it with `sops rotate`, or first remove these keys from \
-                 .sops.yaml and run `secretctl updatekeys`",
-                other.join(", ")
-            )));
+            return Err(UnsupportedError::RotateOtherKeys { keys: other }.into());
         }
         let mut groups: Vec<Vec<Recipient>> = self
             .metadata
@@ -389,7 +382,7 @@ pub(crate) fn stamp(md: &mut Metadata) {
 pub(crate) fn seal_mac(md: &mut Metadata, mac: String, key: &[u8; 32]) -> Result<()> {
     let aad = metadata::mac_aad(&md.lastmodified)?;
     md.mac = cipher::encrypt(&Value::str(mac), key, &aad, None)?
-        .ok_or_else(|| Error::Unsupported("empty MAC".into()))?;
+        .ok_or(UnsupportedError::Internal("empty MAC"))?;
     Ok(())
 }
 
@@ -502,18 +495,10 @@ impl KeyPlan {
         let had = other_keys_of(md);
         let wanted: Vec<String> = self.other.iter().flatten().cloned().collect();
         if let Some(new) = wanted.iter().find(|k| !had.contains(k)) {
-            return Err(Error::Unsupported(format!(
-                "the creation rule adds {new}: secretctl encrypts only to age keys. Run `sops updatekeys` \
-                 for this file, or remove the key from .sops.yaml"
-            )));
+            return Err(UnsupportedError::AddOtherKey { key: new.clone() }.into());
         }
         if !wanted.is_empty() && (self.groups.len() > 1 || md.key_groups.len() > 1) {
-            return Err(Error::Unsupported(format!(
-                "cannot keep {} in a file whose data key is split into key groups: secretctl would split \
-                 it anew and cannot encrypt the new shares to keys other than age. Run `sops updatekeys` \
-                 for this file",
-                wanted.join(", ")
-            )));
+            return Err(UnsupportedError::OtherKeysWithGroups { keys: wanted }.into());
         }
         Ok(())
     }

@@ -2,7 +2,7 @@
 //! user's identities (`SOPS_AGE_KEY`, `SOPS_AGE_KEY_FILE`,
 //! `SOPS_AGE_KEY_CMD`, the default `keys.txt`).
 
-use crate::error::{Error, Result};
+use crate::error::{AgeError, Error, IdentityProblem, PassphraseError, Result};
 use crate::metadata::{AgeStanza, KeyGroup, Metadata};
 use age::secrecy::ExposeSecret;
 use std::io::Read;
@@ -74,17 +74,19 @@ fn age_recipient(s: &str) -> Result<Box<dyn age::Recipient + Send>> {
         return age::ssh::Recipient::from_str(s)
             .map(|r| Box::new(r) as Box<dyn age::Recipient + Send>)
             .map_err(|e| {
-                Error::Age(format!(
-                    "{s:?} is not a supported SSH public key (ssh-ed25519 or ssh-rsa): {e:?}"
-                ))
+                Error::from(AgeError::InvalidSshRecipient {
+                    recipient: s.to_string(),
+                    reason: format!("{e:?}"),
+                })
             });
     }
     age::x25519::Recipient::from_str(s)
         .map(|r| Box::new(r) as Box<dyn age::Recipient + Send>)
         .map_err(|e| {
-            Error::Age(format!(
-                "{s:?} is not an age recipient (age1... or ssh-ed25519 ...): {e}"
-            ))
+            Error::from(AgeError::InvalidRecipient {
+                recipient: s.to_string(),
+                reason: e.to_string(),
+            })
         })
 }
 
@@ -107,8 +109,11 @@ impl Identity {
 
     /// Parses one `AGE-SECRET-KEY-1…` identity.
     pub fn parse(secret: &str) -> Result<Identity> {
-        let id = age::x25519::Identity::from_str(secret.trim())
-            .map_err(|e| Error::Age(format!("not an age identity: {e}")))?;
+        let id = age::x25519::Identity::from_str(secret.trim()).map_err(|e| {
+            AgeError::InvalidIdentity {
+                reason: e.to_string(),
+            }
+        })?;
         Ok(Identity {
             secret: Zeroizing::new(secret.trim().to_string()),
             recipient: Recipient(id.to_public().to_string()),
@@ -140,7 +145,10 @@ pub(crate) fn wrap(recipient: &Recipient, data: &[u8]) -> Result<AgeStanza> {
     use std::io::Write;
     let r = age_recipient(recipient.as_str())?;
     let fail = |e: &dyn std::fmt::Display| {
-        Error::Age(format!("encrypting the data key for {recipient}: {e}"))
+        Error::from(AgeError::Wrap {
+            recipient: recipient.to_string(),
+            reason: e.to_string(),
+        })
     };
     let enc = age::Encryptor::with_recipients(std::iter::once(r.as_ref() as &dyn age::Recipient))
         .map_err(|e| fail(&e))?;
@@ -164,7 +172,22 @@ pub(crate) fn wrap(recipient: &Recipient, data: &[u8]) -> Result<AgeStanza> {
 
 /// Asks for the passphrase of an SSH key; gets the prompt to show.
 pub type PassphrasePrompt =
-    dyn Fn(&str) -> std::result::Result<Zeroizing<String>, String> + Send + Sync;
+    dyn Fn(&str) -> std::result::Result<Zeroizing<String>, PassphraseError> + Send + Sync;
+
+/// Why a protected SSH key stayed locked (shown among the problems when no
+/// identity opens a file).
+#[derive(Debug, thiserror::Error)]
+enum Unlock {
+    #[error("could not read the passphrase for {name}: {source}")]
+    Prompt {
+        name: String,
+        source: PassphraseError,
+    },
+    #[error("{name}: not a protected key")]
+    NotProtected { name: String },
+    #[error("{name}: wrong passphrase")]
+    WrongPassphrase { name: String },
+}
 
 /// A passphrase-protected SSH key: unlocked (the passphrase asked for) only
 /// when a file is encrypted to it, as sops does, and then only once.
@@ -174,7 +197,7 @@ struct LockedSsh {
     /// The SSH wire form of its public key.
     public: Vec<u8>,
     key: age::ssh::Identity,
-    unlocked: std::sync::OnceLock<std::result::Result<age::ssh::Identity, String>>,
+    unlocked: std::sync::OnceLock<std::result::Result<age::ssh::Identity, Unlock>>,
 }
 
 /// The SSH wire-format public key stored (in clear) in an OpenSSH private
@@ -251,13 +274,17 @@ impl Identities {
 
     /// Parses identities from the text of a keys file (comments allowed).
     pub fn add_text(&mut self, text: &str, source: &str) -> Result<()> {
+        let bad = |problem| AgeError::IdentitySource {
+            source_name: source.to_string(),
+            problem,
+        };
         let file = age::IdentityFile::from_buffer(text.as_bytes())
-            .map_err(|e| Error::Age(format!("{source}: not an age identity file: {e}")))?;
+            .map_err(|e| bad(IdentityProblem::NotAnIdentityFile(e.to_string())))?;
         let ids = file
             .into_identities()
-            .map_err(|e| Error::Age(format!("{source}: {e}")))?;
+            .map_err(|e| bad(IdentityProblem::InvalidIdentity(e.to_string())))?;
         if ids.is_empty() {
-            return Err(Error::Age(format!("{source}: contains no age identity")));
+            return Err(bad(IdentityProblem::Empty).into());
         }
         self.ids.extend(ids);
         self.sources.push(source.to_string());
@@ -319,8 +346,12 @@ impl Identities {
     /// passphrase-protected key is asked for its passphrase only when a
     /// file is encrypted to it (see [`Identities::set_passphrase_prompt`]).
     pub fn add_ssh_text(&mut self, text: &str, source: &str) -> Result<()> {
+        let bad = |problem| AgeError::IdentitySource {
+            source_name: source.to_string(),
+            problem,
+        };
         let id = age::ssh::Identity::from_buffer(text.as_bytes(), Some(source.to_string()))
-            .map_err(|e| Error::Age(format!("{source}: not an SSH private key: {e}")))?;
+            .map_err(|e| bad(IdentityProblem::NotAnSshKey(e.to_string())))?;
         match id {
             age::ssh::Identity::Unencrypted(_) => {
                 self.ids.push(Box::new(id));
@@ -328,11 +359,8 @@ impl Identities {
                 Ok(())
             }
             age::ssh::Identity::Encrypted(_) => {
-                let public = openssh_public_blob(text).ok_or_else(|| {
-                    Error::Age(format!(
-                        "{source}: passphrase-protected, but its public key cannot be read from it"
-                    ))
-                })?;
+                let public =
+                    openssh_public_blob(text).ok_or_else(|| bad(IdentityProblem::NoPublicKey))?;
                 self.locked.push(LockedSsh {
                     path: source.to_string(),
                     public,
@@ -343,9 +371,9 @@ impl Identities {
                     .push(format!("{source} (passphrase-protected)"));
                 Ok(())
             }
-            age::ssh::Identity::Unsupported(_) => Err(Error::Age(format!(
-                "{source}: this SSH key type is not supported by age"
-            ))),
+            age::ssh::Identity::Unsupported(_) => {
+                Err(bad(IdentityProblem::UnsupportedSshKey).into())
+            }
         }
     }
 
@@ -356,14 +384,17 @@ impl Identities {
         let locked = self.locked.iter().find(|l| l.public == blob)?;
         let unlocked = locked.unlocked.get_or_init(|| {
             let name = locked.path.strip_prefix("SSH key ").unwrap_or(&locked.path);
-            let pass = (self.prompt)(&format!("Enter passphrase for {name:?}:"))
-                .map_err(|e| format!("could not read the passphrase for {name}: {e}"))?;
+            let name = name.to_string();
+            let pass = match (self.prompt)(&format!("Enter passphrase for {name:?}:")) {
+                Ok(p) => p,
+                Err(source) => return Err(Unlock::Prompt { name, source }),
+            };
             let age::ssh::Identity::Encrypted(key) = &locked.key else {
-                return Err(format!("{name}: not a protected key"));
+                return Err(Unlock::NotProtected { name });
             };
             key.decrypt(age::secrecy::SecretString::from(pass.to_string()))
                 .map(age::ssh::Identity::from)
-                .map_err(|_| format!("{name}: wrong passphrase"))
+                .map_err(|_| Unlock::WrongPassphrase { name })
         });
         unlocked.as_ref().ok()
     }
@@ -452,7 +483,7 @@ impl Identities {
                 out.copy_from_slice(&k);
                 Ok(out)
             }
-            Some(_) => Err(Error::Age("the unwrapped data key is not 32 bytes".into())),
+            Some(_) => Err(AgeError::DataKeyLength.into()),
             None => {
                 let recipients = md.age_recipients();
                 let mut hint = String::new();
@@ -518,14 +549,10 @@ pub(crate) fn wrap_groups(
     key: &[u8; 32],
 ) -> Result<(Vec<KeyGroup>, Option<usize>)> {
     if groups.is_empty() || groups.iter().all(|g| g.is_empty()) {
-        return Err(Error::Age(
-            "no recipients: give --age RECIPIENT or add a creation rule with age keys to .sops.yaml".into(),
-        ));
+        return Err(AgeError::NoRecipients.into());
     }
     if groups.iter().any(|g| g.is_empty()) {
-        return Err(Error::Age(
-            "a key group has no age recipient (secretctl encrypts only to age keys)".into(),
-        ));
+        return Err(AgeError::EmptyKeyGroup.into());
     }
     let (shares, threshold) = if groups.len() == 1 {
         // One group: no Shamir, the key itself; a threshold given is kept
@@ -537,10 +564,11 @@ pub(crate) fn wrap_groups(
     } else {
         let t = threshold.unwrap_or(groups.len());
         if t == 0 || t > groups.len() {
-            return Err(Error::Age(format!(
-                "shamir_threshold {t} must be between 1 and the number of key groups ({})",
-                groups.len()
-            )));
+            return Err(AgeError::Threshold {
+                threshold: t,
+                groups: groups.len(),
+            }
+            .into());
         }
         (crate::shamir::split(key, groups.len(), t)?, Some(t))
     };

@@ -40,7 +40,10 @@ mod tty;
 pub mod value;
 
 pub use document::*;
-pub use error::{Error, Location, Result};
+pub use error::{
+    AgeError, Error, IdentityProblem, Location, MetadataError, PassphraseError, Result,
+    StructureError, UnsupportedError,
+};
 pub use keys::{Identities, Identity, Recipient};
 pub use stream::encrypt_binary_stream;
 pub use value::{Map, MapItem, PathError, PathStep, Secret, Value};

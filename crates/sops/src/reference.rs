@@ -2,7 +2,7 @@
 //! so other tools (dnsctl's provider credentials) can read one value from a
 //! SOPS file with the user's age identities.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, StructureError, UnsupportedError};
 use crate::keys::Identities;
 use crate::value::{lookup, PathStep, Secret, Value};
 use crate::{DecryptOptions, Format};
@@ -21,10 +21,12 @@ impl Reference {
     /// Parses `sops:FILE#a/b/0`. The `sops:` prefix is required; the path
     /// after `#` uses `/` between keys, and all-digit parts index lists.
     pub fn parse(s: &str) -> Result<Reference> {
-        let bad = |why: &str| {
-            Error::Unsupported(format!(
-                "invalid sops reference {s:?}: {why} (expected sops:FILE#key/key)"
-            ))
+        let bad = |problem: &'static str| -> Error {
+            UnsupportedError::Reference {
+                reference: s.to_string(),
+                problem,
+            }
+            .into()
         };
         let rest = s
             .strip_prefix("sops:")
@@ -92,22 +94,19 @@ impl Reference {
                 PathStep::Index(i) => i.to_string(),
             })
             .collect();
-        let v = found.ok_or_else(|| {
-            Error::Structure(format!(
-                "{}: no value at {}",
-                file.display(),
-                shown.join("/")
-            ))
+        let v = found.ok_or_else(|| StructureError::NoValue {
+            file: file.clone(),
+            path: shown.join("/"),
         })?;
         match v {
             Value::Str(s) => Ok(s.clone()),
             Value::Map(_) | Value::List(_) | Value::Null | Value::Comment(_) => {
-                Err(Error::Structure(format!(
-                    "{}: {} is a {}, not a single value",
-                    file.display(),
-                    shown.join("/"),
-                    v.kind()
-                )))
+                Err(StructureError::NotAValue {
+                    file,
+                    path: shown.join("/"),
+                    kind: v.kind(),
+                }
+                .into())
             }
             other => Ok(Secret::new(crate::stores::dotenv::scalar_to_string(other)?)),
         }

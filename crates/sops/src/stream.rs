@@ -133,9 +133,12 @@ pub fn encrypt_binary_stream(
     let mut doc = Map::new();
     doc.push("data", Value::str(""));
     let whole = json::emit_with(&doc, Some(("sops", &md.to_value(true))));
-    let rest = whole
-        .strip_prefix(EMPTY_DATA_HEAD)
-        .ok_or_else(|| Error::Unsupported("internal: unexpected JSON envelope".into()))?;
+    let rest =
+        whole
+            .strip_prefix(EMPTY_DATA_HEAD)
+            .ok_or(crate::error::UnsupportedError::Internal(
+                "unexpected JSON envelope",
+            ))?;
     w.write_all(rest.as_bytes()).map_err(Error::Write)?;
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! trimming), `#` comment lines, `\n` in values for newlines, metadata as
 //! flattened `sops_…` keys.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, MetadataError, Result, UnsupportedError};
 use crate::value::{Map, MapItem, Secret, Value};
 
 /// Parses dotenv text.
@@ -52,10 +52,7 @@ pub fn scalar_to_string(v: &Value) -> Result<String> {
         Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
         Value::Comment(c) => c.expose().to_string(),
         Value::Map(_) | Value::List(_) => {
-            return Err(Error::Unsupported(format!(
-                "cannot write a {} value in a flat store (dotenv/ini)",
-                v.kind()
-            )))
+            return Err(UnsupportedError::FlatValue { kind: v.kind() }.into())
         }
     })
 }
@@ -72,10 +69,11 @@ pub fn emit(m: &Map) -> Result<String> {
             }
             MapItem::Entry(k, v) => {
                 if !v.is_scalar() {
-                    return Err(Error::Unsupported(format!(
-                        "cannot use a {} value in a dotenv file; offending key {k}",
-                        v.kind()
-                    )));
+                    return Err(UnsupportedError::DotenvNested {
+                        key: k.to_string(),
+                        kind: v.kind(),
+                    }
+                    .into());
                 }
                 let s = match v {
                     Value::Str(s) => s.expose().replace('\n', "\\n"),
@@ -137,9 +135,9 @@ fn insert_path(root: &mut Value, path: &[String], value: String) -> Result<()> {
         (false, first.clone())
     };
     if is_list {
-        let idx: usize = key.parse().map_err(|_| {
-            Error::Metadata(format!("bad list index {key:?} in flattened metadata"))
-        })?;
+        let idx: usize = key
+            .parse()
+            .map_err(|_| MetadataError::FlatIndex { index: key.clone() })?;
         if !matches!(root, Value::List(_)) {
             *root = Value::List(Vec::new());
         }
@@ -165,10 +163,10 @@ fn insert_path(root: &mut Value, path: &[String], value: String) -> Result<()> {
             if m.get(&key).is_none() {
                 m.push(key.clone(), Value::Null);
             }
-            let slot = m
-                .get_mut(&key)
-                .ok_or_else(|| Error::Metadata("internal".into()))?;
-            insert_path(slot, rest, value)
+            match m.get_mut(&key) {
+                Some(slot) => insert_path(slot, rest, value),
+                None => Ok(()),
+            }
         }
     }
 }
@@ -189,9 +187,7 @@ pub fn unflatten_metadata(pairs: &[(String, String)]) -> Result<Value> {
             } else if let Some(r) = rest.strip_prefix("__list_") {
                 (r, true)
             } else {
-                return Err(Error::Metadata(format!(
-                    "cannot read flattened metadata key {k:?}"
-                )));
+                return Err(MetadataError::FlatKey { key: k.clone() }.into());
             };
             let end = tok
                 .find("__map_")

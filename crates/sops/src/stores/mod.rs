@@ -5,7 +5,7 @@ pub mod ini;
 pub mod json;
 pub mod yaml;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, StructureError, UnsupportedError};
 use crate::metadata::Metadata;
 use crate::value::{Map, Value};
 use std::io::Write;
@@ -51,9 +51,10 @@ impl Format {
             "ini" => Format::Ini,
             "binary" => Format::Binary,
             other => {
-                return Err(Error::Unsupported(format!(
-                    "unknown format {other:?}: use yaml, json, dotenv, ini or binary"
-                )))
+                return Err(UnsupportedError::UnknownFormat {
+                    name: other.to_string(),
+                }
+                .into())
             }
         })
     }
@@ -118,9 +119,7 @@ pub fn write_plain(docs: &[Map], f: Format, w: &mut dyn Write) -> Result<()> {
         Format::Binary => match docs.first().and_then(|d| d.get("data")) {
             Some(Value::Str(s)) => w.write_all(s.expose().as_bytes()).map_err(Error::Write),
             Some(Value::Bytes(b)) => w.write_all(b).map_err(Error::Write),
-            _ => Err(Error::Structure(
-                "a binary file's tree must have a single `data` string".into(),
-            )),
+            _ => Err(StructureError::BinaryData.into()),
         },
         Format::Json => {
             let empty = Map::new();
@@ -144,11 +143,7 @@ pub fn emit_plain(docs: &[Map], f: Format) -> Result<Vec<u8>> {
         Format::Binary => match docs.first().and_then(|d| d.get("data")) {
             Some(Value::Str(s)) => s.expose().as_bytes().to_vec(),
             Some(Value::Bytes(b)) => b.to_vec(),
-            _ => {
-                return Err(Error::Structure(
-                    "a binary file's tree must have a single `data` string".into(),
-                ))
-            }
+            _ => return Err(StructureError::BinaryData.into()),
         },
     })
 }
@@ -207,9 +202,7 @@ pub fn load_encrypted(input: &[u8], f: Format) -> Result<(Vec<Map>, Metadata)> {
             let mut m = json::load(input)?;
             let md = m.remove(SOPS_KEY).ok_or(Error::MetadataNotFound)?;
             if f == Format::Binary && m.get("data").is_none() {
-                return Err(Error::Structure(
-                    "an encrypted binary file must have a `data` key".into(),
-                ));
+                return Err(StructureError::EncryptedBinaryData.into());
             }
             Ok((vec![m], Metadata::from_value(&md)?))
         }

@@ -924,9 +924,10 @@ pub fn load(input: &[u8]) -> Result<Vec<Map>> {
             Some(n) => match to_value(n, Some(&placed), &mut anchors) {
                 Value::Map(m) => out.push(m),
                 _ => {
-                    return Err(Error::Structure(
-                        "internal: document root is not a map".into(),
-                    ))
+                    return Err(crate::error::StructureError::Internal(
+                        "document root is not a map",
+                    )
+                    .into())
                 }
             },
             None => out.push(Map::new()),
