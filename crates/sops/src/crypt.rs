@@ -341,7 +341,7 @@ pub(crate) fn new_hash(rules: &Rules) -> Sha512 {
 
 /// Encrypts every value the rules say to, in place. Returns the MAC (128
 /// upper-case hex characters, not yet encrypted).
-pub fn encrypt_branches(
+pub(crate) fn encrypt_branches(
     branches: &mut [Map],
     rules: &Rules,
     key: &[u8; 32],
@@ -415,7 +415,7 @@ pub fn encrypt_branches(
 
 /// Decrypts every encrypted value in place. Returns the MAC computed over
 /// the plaintext.
-pub fn decrypt_branches(
+pub(crate) fn decrypt_branches(
     branches: &mut [Map],
     rules: &Rules,
     key: &[u8; 32],

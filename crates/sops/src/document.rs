@@ -443,7 +443,7 @@ fn other_keys_of(md: &Metadata) -> Vec<String> {
 }
 
 /// The keys `updatekeys` would give a file: age recipients and keys of
-/// other types (as [`crate::metadata::other_key_id`] names them) per key
+/// other types (as `kind id` (e.g. `pgp FP`) names them) per key
 /// group, and the Shamir threshold.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct KeyPlan {

@@ -61,7 +61,7 @@ impl FromStr for Recipient {
 
 /// Parses groups of recipients given as text (`.sops.yaml` rules, a file's
 /// metadata).
-pub fn parse_groups(groups: &[Vec<String>]) -> Result<Vec<Vec<Recipient>>> {
+pub(crate) fn parse_groups(groups: &[Vec<String>]) -> Result<Vec<Vec<Recipient>>> {
     groups
         .iter()
         .map(|g| g.iter().map(|r| Recipient::parse(r)).collect())
@@ -460,7 +460,7 @@ impl Identities {
     }
 
     /// Recovers the data key of a file.
-    pub fn data_key(&self, md: &Metadata) -> Result<Zeroizing<[u8; 32]>> {
+    pub(crate) fn data_key(&self, md: &Metadata) -> Result<Zeroizing<[u8; 32]>> {
         let mut parts: Vec<Zeroizing<Vec<u8>>> = Vec::new();
         for g in &md.key_groups {
             if let Some(p) = g.age.iter().find_map(|s| self.unwrap_stanza(s)) {

@@ -19,23 +19,28 @@
 //! # Ok::<(), sops::Error>(())
 //! ```
 
-pub mod cipher;
+#![deny(missing_docs, unreachable_pub)]
+
+// The value cipher, its helpers and the per-format stores are internal:
+// the fuzz targets and integration tests reach them through the
+// `fuzzing` feature (src/fuzzing.rs).
+mod cipher;
 pub mod config;
 pub mod crypt;
 mod document;
-pub mod error;
+mod error;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
 mod gcm;
-pub mod goformat;
+mod goformat;
 pub mod keys;
 pub mod metadata;
 pub mod reference;
-pub mod shamir;
+mod shamir;
 pub mod stores;
 mod stream;
-pub mod timefmt;
+mod timefmt;
 mod tty;
 pub mod value;
 

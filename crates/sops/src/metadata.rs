@@ -31,7 +31,7 @@ pub struct KeyGroup {
 
 impl KeyGroup {
     /// The group's keys of other types, as `kind id` strings (see
-    /// [`other_key_id`]), in file order.
+    /// `other_key_id`), in file order.
     pub fn other_ids(&self) -> Vec<String> {
         let mut out = Vec::new();
         for (kind, v) in &self.other {
@@ -46,7 +46,7 @@ impl KeyGroup {
 
     /// Keeps only the keys of other types whose id is in `keep` (entries
     /// kept are untouched).
-    pub fn retain_other(&mut self, keep: &[String]) {
+    pub(crate) fn retain_other(&mut self, keep: &[String]) {
         for (kind, v) in self.other.iter_mut() {
             if let Value::List(items) = v {
                 items.retain(
@@ -67,7 +67,7 @@ fn field<'a>(m: &'a Map, k: &str) -> &'a str {
 }
 
 /// Normalizes a PGP fingerprint: upper case, no spaces.
-pub fn pgp_id(fp: &str) -> String {
+pub(crate) fn pgp_id(fp: &str) -> String {
     format!(
         "pgp {}",
         fp.chars()
@@ -81,7 +81,7 @@ pub fn pgp_id(fp: &str) -> String {
 /// azure_kv, hc_vault) in a file's metadata, as `kind id`: what
 /// `.sops.yaml` names it by ([`crate::config`] gives rules' keys the same
 /// form).
-pub fn other_key_id(kind: &str, m: &Map) -> Option<String> {
+pub(crate) fn other_key_id(kind: &str, m: &Map) -> Option<String> {
     let id = match kind {
         "pgp" => return Some(pgp_id(field(m, "fp"))).filter(|s| s.len() > 4),
         "kms" => {
@@ -263,7 +263,7 @@ fn group_from_map(m: &Map, field: &str) -> Result<KeyGroup> {
 
 impl Metadata {
     /// Reads the metadata from the value of the `sops` key.
-    pub fn from_value(v: &Value) -> Result<Metadata> {
+    pub(crate) fn from_value(v: &Value) -> Result<Metadata> {
         let m = v.as_map().ok_or_else(|| wrong_type("`sops`", "a map", v))?;
         let version = opt_string(m, "version")?.ok_or(MetadataError::NoVersion)?;
         let lastmodified = opt_string(m, "lastmodified")?.ok_or(MetadataError::NoLastModified)?;
@@ -332,7 +332,7 @@ impl Metadata {
 
     /// The metadata as the value of the `sops` key, in sops' field order.
     /// `nil_lists_as_null`: JSON writes a missing list as `null`, YAML as `[]`.
-    pub fn to_value(&self, nil_lists_as_null: bool) -> Value {
+    pub(crate) fn to_value(&self, nil_lists_as_null: bool) -> Value {
         let age_value = |stanzas: &[AgeStanza]| {
             Value::List(
                 stanzas
@@ -435,7 +435,7 @@ pub fn now_rfc3339() -> String {
 }
 
 /// Formats Unix seconds as `YYYY-MM-DDTHH:MM:SSZ`.
-pub fn rfc3339_from_unix(secs: u64) -> String {
+pub(crate) fn rfc3339_from_unix(secs: u64) -> String {
     let days = secs / 86400;
     let rem = secs % 86400;
     // Civil from days (Howard Hinnant's algorithm).
@@ -459,7 +459,7 @@ pub fn rfc3339_from_unix(secs: u64) -> String {
 
 /// The additional data of the MAC: `lastmodified` as Go's `time.RFC3339`
 /// (no fractional seconds).
-pub fn mac_aad(lastmodified: &str) -> Result<String> {
+pub(crate) fn mac_aad(lastmodified: &str) -> Result<String> {
     let norm =
         crate::timefmt::normalize_rfc3339(lastmodified).ok_or_else(|| MetadataError::BadTime {
             value: lastmodified.to_string(),

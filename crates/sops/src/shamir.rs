@@ -45,7 +45,11 @@ fn interpolate_at_zero(xs: &[u8], ys: &[u8]) -> u8 {
 }
 
 /// Splits `secret` into `parts` shares, any `threshold` of which recover it.
-pub fn split(secret: &[u8], parts: usize, threshold: usize) -> Result<Vec<Zeroizing<Vec<u8>>>> {
+pub(crate) fn split(
+    secret: &[u8],
+    parts: usize,
+    threshold: usize,
+) -> Result<Vec<Zeroizing<Vec<u8>>>> {
     if parts < threshold || parts > 255 || !(2..=255).contains(&threshold) || secret.is_empty() {
         return Err(UnsupportedError::ShamirSplit {
             shares: parts,
@@ -79,7 +83,7 @@ pub fn split(secret: &[u8], parts: usize, threshold: usize) -> Result<Vec<Zeroiz
 }
 
 /// Recombines shares made by [`split`] (or by sops).
-pub fn combine(parts: &[Zeroizing<Vec<u8>>]) -> Result<Zeroizing<Vec<u8>>> {
+pub(crate) fn combine(parts: &[Zeroizing<Vec<u8>>]) -> Result<Zeroizing<Vec<u8>>> {
     if parts.len() < 2 {
         return Err(UnsupportedError::ShamirCombine("need at least two shares").into());
     }

@@ -6,7 +6,7 @@ use crate::error::{Error, MetadataError, Result, UnsupportedError};
 use crate::value::{Map, MapItem, Secret, Value};
 
 /// Parses dotenv text.
-pub fn load(input: &[u8]) -> Result<Map> {
+pub(crate) fn load(input: &[u8]) -> Result<Map> {
     let text = std::str::from_utf8(input).map_err(|e| {
         let line = input[..e.valid_up_to()]
             .iter()
@@ -41,7 +41,7 @@ pub fn load(input: &[u8]) -> Result<Map> {
 }
 
 /// A scalar as sops writes it in flat stores (Go's `ValToString`).
-pub fn scalar_to_string(v: &Value) -> Result<String> {
+pub(crate) fn scalar_to_string(v: &Value) -> Result<String> {
     Ok(match v {
         Value::Str(s) => s.expose().to_string(),
         Value::Int(i) => i.to_string(),
@@ -58,7 +58,7 @@ pub fn scalar_to_string(v: &Value) -> Result<String> {
 }
 
 /// Writes dotenv text.
-pub fn emit(m: &Map) -> Result<String> {
+pub(crate) fn emit(m: &Map) -> Result<String> {
     let mut out = String::new();
     for item in &m.items {
         match item {
@@ -91,7 +91,7 @@ pub fn emit(m: &Map) -> Result<String> {
 
 /// Flattens metadata the way sops does for dotenv and INI:
 /// `age__list_0__map_enc`, with newlines as `\n`.
-pub fn flatten(prefix: &str, v: &Value, out: &mut Vec<(String, String)>) {
+pub(crate) fn flatten(prefix: &str, v: &Value, out: &mut Vec<(String, String)>) {
     match v {
         Value::Map(m) => {
             for (k, v) in m.entries() {
@@ -112,7 +112,7 @@ pub fn flatten(prefix: &str, v: &Value, out: &mut Vec<(String, String)>) {
 }
 
 /// Flattens the metadata map (top-level keys without a `__map_` prefix).
-pub fn flatten_metadata(md: &Value) -> Vec<(String, String)> {
+pub(crate) fn flatten_metadata(md: &Value) -> Vec<(String, String)> {
     let mut out = Vec::new();
     if let Value::Map(m) = md {
         for (k, v) in m.entries() {
@@ -172,7 +172,7 @@ fn insert_path(root: &mut Value, path: &[String], value: String) -> Result<()> {
 }
 
 /// Rebuilds the metadata map from flattened `(key, value)` pairs.
-pub fn unflatten_metadata(pairs: &[(String, String)]) -> Result<Value> {
+pub(crate) fn unflatten_metadata(pairs: &[(String, String)]) -> Result<Value> {
     let mut root = Value::Map(Map::new());
     for (k, v) in pairs {
         // Tokenize "age__list_0__map_enc" into ["age", list 0, "enc"].

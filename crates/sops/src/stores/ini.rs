@@ -9,7 +9,7 @@ use crate::value::{Map, MapItem, Secret, Value};
 
 const FORMAT: &str = "ini";
 /// go-ini's name for keys before the first section.
-pub const DEFAULT_SECTION: &str = "DEFAULT";
+pub(crate) const DEFAULT_SECTION: &str = "DEFAULT";
 
 fn strip_comment_char(c: &str) -> String {
     if c.starts_with(';') {
@@ -22,7 +22,7 @@ fn strip_comment_char(c: &str) -> String {
 }
 
 /// Parses INI text into one map of sections (each a map).
-pub fn load(input: &[u8]) -> Result<Map> {
+pub(crate) fn load(input: &[u8]) -> Result<Map> {
     let text = std::str::from_utf8(input).map_err(|e| {
         let line = input[..e.valid_up_to()]
             .iter()
@@ -222,7 +222,7 @@ fn quote_value(key: &str, v: &str) -> Result<String> {
 }
 
 /// Writes sections as go-ini does.
-pub fn emit(m: &Map) -> Result<String> {
+pub(crate) fn emit(m: &Map) -> Result<String> {
     let mut blocks: Vec<String> = Vec::new();
     for (name, v) in m.entries() {
         let sec = match v {

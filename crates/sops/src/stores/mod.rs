@@ -1,9 +1,9 @@
 //! The file formats sops reads and writes.
 
-pub mod dotenv;
-pub mod ini;
-pub mod json;
-pub mod yaml;
+pub(crate) mod dotenv;
+pub(crate) mod ini;
+pub(crate) mod json;
+pub(crate) mod yaml;
 
 use crate::error::{Error, Result, StructureError, UnsupportedError};
 use crate::metadata::Metadata;
@@ -99,7 +99,7 @@ pub fn load_plain(input: &[u8], f: Format) -> Result<Vec<Map>> {
 
 /// [`load_plain`] taking the input: a binary file's bytes become its value
 /// without a copy (and are wiped once, with the value).
-pub fn load_plain_owned(mut input: Zeroizing<Vec<u8>>, f: Format) -> Result<Vec<Map>> {
+pub(crate) fn load_plain_owned(mut input: Zeroizing<Vec<u8>>, f: Format) -> Result<Vec<Map>> {
     if f != Format::Binary {
         return load_plain(&input, f);
     }
@@ -149,7 +149,7 @@ pub fn emit_plain(docs: &[Map], f: Format) -> Result<Vec<u8>> {
 }
 
 /// Writes one value (for `--extract`): strings raw, trees in the format.
-pub fn emit_value(v: &Value, f: Format) -> Result<Vec<u8>> {
+pub(crate) fn emit_value(v: &Value, f: Format) -> Result<Vec<u8>> {
     match v {
         Value::Str(s) => return Ok(s.expose().as_bytes().to_vec()),
         Value::Bytes(b) => return Ok(b.to_vec()),
@@ -173,7 +173,7 @@ pub fn emit_value(v: &Value, f: Format) -> Result<Vec<u8>> {
 }
 
 /// Whether a plaintext document already carries sops metadata.
-pub fn has_metadata(docs: &[Map], f: Format) -> bool {
+pub(crate) fn has_metadata(docs: &[Map], f: Format) -> bool {
     match f {
         Format::Dotenv => docs
             .iter()
@@ -183,7 +183,7 @@ pub fn has_metadata(docs: &[Map], f: Format) -> bool {
 }
 
 /// Reads an encrypted file: documents (without metadata) and metadata.
-pub fn load_encrypted(input: &[u8], f: Format) -> Result<(Vec<Map>, Metadata)> {
+pub(crate) fn load_encrypted(input: &[u8], f: Format) -> Result<(Vec<Map>, Metadata)> {
     match f {
         Format::Yaml => {
             let mut docs = yaml::load(input)?;
@@ -242,7 +242,12 @@ pub fn load_encrypted(input: &[u8], f: Format) -> Result<(Vec<Map>, Metadata)> {
 
 /// Writes an encrypted file to `w`: [`emit_encrypted`] without copying
 /// large values.
-pub fn write_encrypted(docs: &[Map], md: &Metadata, f: Format, w: &mut dyn Write) -> Result<()> {
+pub(crate) fn write_encrypted(
+    docs: &[Map],
+    md: &Metadata,
+    f: Format,
+    w: &mut dyn Write,
+) -> Result<()> {
     match f {
         Format::Json | Format::Binary => {
             let empty = Map::new();
@@ -257,7 +262,7 @@ pub fn write_encrypted(docs: &[Map], md: &Metadata, f: Format, w: &mut dyn Write
 }
 
 /// Writes an encrypted file.
-pub fn emit_encrypted(docs: &[Map], md: &Metadata, f: Format) -> Result<Vec<u8>> {
+pub(crate) fn emit_encrypted(docs: &[Map], md: &Metadata, f: Format) -> Result<Vec<u8>> {
     match f {
         Format::Yaml => {
             let mdv = md.to_value(false);

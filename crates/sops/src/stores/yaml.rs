@@ -820,7 +820,7 @@ fn place_comments(
 }
 
 /// Parses a (possibly multi-document) YAML file into one map per document.
-pub fn load(input: &[u8]) -> Result<Vec<Map>> {
+pub(crate) fn load(input: &[u8]) -> Result<Vec<Map>> {
     let text = std::str::from_utf8(input).map_err(|e| {
         let (line, col) = line_col_of_byte(input, e.valid_up_to());
         Error::syntax(FORMAT, line, col, "the file is not valid UTF-8")
@@ -1551,7 +1551,7 @@ impl Emitter {
 }
 
 /// Writes documents as sops 3.11 does (indent 4, comments as lines).
-pub fn emit(docs: &[Map]) -> String {
+pub(crate) fn emit(docs: &[Map]) -> String {
     let mut e = Emitter {
         out: String::new(),
         inline_next: false,
@@ -1574,7 +1574,7 @@ pub fn emit(docs: &[Map]) -> String {
 }
 
 /// One value as `sops decrypt --extract` prints it.
-pub fn emit_value(v: &Value) -> String {
+pub(crate) fn emit_value(v: &Value) -> String {
     match v {
         Value::Map(m) => emit(std::slice::from_ref(m)),
         Value::List(l) => {
