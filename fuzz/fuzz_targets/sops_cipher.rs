@@ -8,7 +8,8 @@ use aes_gcm::aead::consts::U32;
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::aes::Aes256;
 use libfuzzer_sys::fuzz_target;
-use sops::stores::{json, Format};
+use sops::fuzzing;
+use sops::stores::{self, Format};
 
 fuzz_target!(|data: &[u8]| {
     if data.len() >= 65 {
@@ -17,15 +18,14 @@ fuzz_target!(|data: &[u8]| {
         let aad_len = (data[64] as usize).min(data.len() - 65);
         let aad = String::from_utf8_lossy(&data[65..65 + aad_len]).into_owned();
         let plain = &data[65 + aad_len..];
-        let enc = sops::cipher::seal(plain, "str", &key, &aad, iv).unwrap();
-        let parts = sops::cipher::parse(&enc, &aad).unwrap();
+        let enc = fuzzing::seal_value(plain, "str", &key, &aad, iv).unwrap();
+        let (ciphertext, tag) = fuzzing::parse_value(&enc, &aad).unwrap();
         let want = aes_gcm::AesGcm::<Aes256, U32>::new((&key).into())
             .encrypt(iv.into(), Payload { msg: plain, aad: aad.as_bytes() })
             .unwrap();
-        assert_eq!(parts.data, want[..plain.len()]);
-        assert_eq!(parts.tag, want[plain.len()..]);
-        let back = sops::cipher::decrypt(&enc, &key, &aad, None).unwrap();
-        let bytes = sops::cipher::plaintext_bytes(&back).unwrap().0.to_vec();
+        assert_eq!(ciphertext, want[..plain.len()]);
+        assert_eq!(tag, want[plain.len()..]);
+        let bytes = fuzzing::decrypt_value(&enc, &key, &aad).unwrap();
         assert_eq!(bytes, plain);
         // Any changed character of the value is refused.
         let pos = data[0] as usize * 257 % enc.len();
@@ -33,13 +33,13 @@ fuzz_target!(|data: &[u8]| {
         bad[pos] = if bad[pos] == b'A' { b'B' } else { b'A' };
         let bad = String::from_utf8(bad).unwrap();
         assert!(
-            sops::cipher::decrypt(&bad, &key, &aad, None).is_err(),
+            fuzzing::decrypt_value(&bad, &key, &aad).is_err(),
             "a changed value was accepted"
         );
     }
-    if let Ok(docs) = sops::stores::load_plain(data, Format::Json) {
+    if let Ok(docs) = stores::load_plain(data, Format::Json) {
         let mut streamed = Vec::new();
-        json::write_with(&docs[0], None, &mut streamed).unwrap();
-        assert_eq!(streamed, json::emit(&docs[0]).into_bytes());
+        stores::write_plain(&docs, Format::Json, &mut streamed).unwrap();
+        assert_eq!(streamed, stores::emit_plain(&docs, Format::Json).unwrap());
     }
 });

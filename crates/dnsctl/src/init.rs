@@ -276,7 +276,8 @@ fn recipients_in(text: &str) -> Vec<String> {
     text.lines()
         .map(str::trim)
         .filter(|l| l.starts_with("AGE-SECRET-KEY-1"))
-        .filter_map(|l| sops::keys::recipient_of(l).ok())
+        .filter_map(|l| sops::Identity::parse(l).ok())
+        .map(|id| id.recipient().to_string())
         .collect()
 }
 
@@ -436,8 +437,12 @@ mod tests {
 
     #[test]
     fn recipients_are_read_from_a_keys_file() {
-        let (secret, recipient) = sops::keys::generate_identity();
-        let text = format!("# created: now\n# public key: {recipient}\n{}\n", &*secret);
+        let id = sops::Identity::generate();
+        let recipient = id.recipient().to_string();
+        let text = format!(
+            "# created: now\n# public key: {recipient}\n{}\n",
+            id.expose_secret()
+        );
         assert_eq!(recipients_in(&text), [recipient]);
         assert!(recipients_in("# nothing\n").is_empty());
     }

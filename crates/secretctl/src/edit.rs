@@ -5,7 +5,7 @@
 
 use crate::files::{plaintext_name, private_dir, shred, write_atomic, write_private, Fail};
 use crate::guard::Signals;
-use sops::{EncryptOptions, Format};
+use sops::{EncryptOptions, Format, SopsFile};
 use std::io::IsTerminal;
 use std::path::Path;
 use std::process::Command;
@@ -133,31 +133,29 @@ pub fn edit(
     new_file: Option<EncryptOptions>,
 ) -> Result<i32, Fail> {
     let sig = Signals::install("nothing was written and the plaintext was removed")?;
-    let decrypted = match &new_file {
-        None => Some(crate::decrypt_file(file, fmt, fmt, ignore_mac)?),
-        Some(_) => None,
-    };
-    let original: Zeroizing<Vec<u8>> = match &decrypted {
-        Some(d) => d.plaintext.clone(),
-        None => Zeroizing::new(if fmt == Format::Json {
-            b"{}\n".to_vec()
-        } else {
-            Vec::new()
-        }),
+    let (opened, original) = match &new_file {
+        None => {
+            let opened = crate::open_file(file, fmt, ignore_mac, false)?;
+            let text = opened
+                .plaintext(fmt)
+                .map_err(|e| Fail::from_sops(e, file))?;
+            (opened, text)
+        }
+        Some(opts) => {
+            let text = Zeroizing::new(if fmt == Format::Json {
+                b"{}\n".to_vec()
+            } else {
+                Vec::new()
+            });
+            let created =
+                SopsFile::create(text.clone(), fmt, opts).map_err(|e| Fail::from_sops(e, file))?;
+            (created, text)
+        }
     };
     let dir = private_dir()?;
     let tmp = dir.path().join(plaintext_name(file));
-    let result = write_private(&tmp, &original).and_then(|_| {
-        edit_loop(
-            file,
-            fmt,
-            &tmp,
-            &original,
-            decrypted.as_ref(),
-            new_file.as_ref(),
-            &sig,
-        )
-    });
+    let result =
+        write_private(&tmp, &original).and_then(|_| edit_loop(file, &tmp, &original, opened, &sig));
     shred(&tmp);
     drop(dir);
     result
@@ -165,11 +163,9 @@ pub fn edit(
 
 fn edit_loop(
     file: &Path,
-    fmt: Format,
     tmp: &Path,
     original: &[u8],
-    decrypted: Option<&sops::Decrypted>,
-    new_file: Option<&EncryptOptions>,
+    mut opened: SopsFile,
     sig: &Signals,
 ) -> Result<i32, Fail> {
     let mut reopened = 0;
@@ -186,50 +182,31 @@ fn edit_loop(
             eprintln!("secretctl: {}: file has not been modified", file.display());
             return Ok(200);
         }
-        let parsed = sops::stores::load_plain(&edited, fmt).and_then(|docs| {
-            if sops::stores::has_metadata(&docs, fmt) {
-                Err(sops::Error::Structure(
-                    "the plaintext has a top-level `sops` key, which is reserved for the metadata: rename it".into(),
-                ))
+        if let Err(e) = opened.replace_plaintext(&edited) {
+            reopened += 1;
+            eprintln!(
+                "secretctl: {}: the edited text is not valid: {e}",
+                file.display()
+            );
+            if reopened >= MAX_REOPEN {
+                return Err(Fail::new(
+                    1,
+                    "giving up after too many invalid edits; nothing was written",
+                ));
+            }
+            if std::io::stdin().is_terminal() {
+                eprint!("Press Enter to return to the editor (your text is kept), or Ctrl-C to abandon: ");
+                wait_for_enter(sig)?;
             } else {
-                Ok(docs)
+                eprintln!("secretctl: reopening the editor with your text");
             }
-        });
-        let docs = match parsed {
-            Ok(mut docs) => {
-                if docs.is_empty() {
-                    docs.push(sops::Map::new());
-                }
-                docs
-            }
-            Err(e) => {
-                reopened += 1;
-                eprintln!(
-                    "secretctl: {}: the edited text is not valid: {e}",
-                    file.display()
-                );
-                if reopened >= MAX_REOPEN {
-                    return Err(Fail::new(
-                        1,
-                        "giving up after too many invalid edits; nothing was written",
-                    ));
-                }
-                if std::io::stdin().is_terminal() {
-                    eprint!("Press Enter to return to the editor (your text is kept), or Ctrl-C to abandon: ");
-                    wait_for_enter(sig)?;
-                } else {
-                    eprintln!("secretctl: reopening the editor with your text");
-                }
-                continue;
-            }
-        };
-        let out = match (decrypted, new_file) {
-            (Some(d), _) => sops::reencrypt(d, docs, fmt),
-            (None, Some(opts)) => sops::encrypt_docs(docs, opts)
-                .and_then(|(docs, md)| sops::stores::emit_encrypted(&docs, &md, fmt)),
-            (None, None) => return Err(Fail::new(1, "internal: nothing to encrypt with")),
+            continue;
         }
-        .map_err(|e| Fail::from_sops(e, file))?;
+        let format = opened.format();
+        let out = opened
+            .seal()
+            .and_then(|s| s.to_bytes(format))
+            .map_err(|e| Fail::from_sops(e, file))?;
         if let Some(f) = sig.terminated() {
             return Err(f);
         }

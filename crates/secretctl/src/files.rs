@@ -21,19 +21,30 @@ impl Fail {
         }
     }
 
-    pub fn from_sops(e: sops::Error, file: &Path) -> Self {
+    /// The exit code for an error of the sops crate (see `--help`).
+    fn code_of(e: &sops::Error) -> i32 {
         use sops::Error as E;
-        let code = match &e {
+        match e {
             E::MacMismatch => 51,
             E::Authentication { .. } | E::BadCiphertext { .. } => 25,
             E::NoIdentity { .. } => 128,
             E::AlreadyEncrypted => 203,
             E::Config { .. } => 5,
             E::Read(_) => 2,
-            E::Age(m) if m.starts_with("no recipients") => 111,
+            E::Path(_) => 91,
+            E::Age(sops::AgeError::NoRecipients) => 111,
             _ => 1,
-        };
-        Fail::new(code, format!("{}: {e}", file.display()))
+        }
+    }
+
+    /// An error of the sops crate, as it is.
+    pub fn bare(e: sops::Error) -> Self {
+        Fail::new(Fail::code_of(&e), e.to_string())
+    }
+
+    /// An error of the sops crate about `file`.
+    pub fn from_sops(e: sops::Error, file: &Path) -> Self {
+        Fail::new(Fail::code_of(&e), format!("{}: {e}", file.display()))
     }
 }
 
@@ -177,4 +188,21 @@ pub fn shred(path: &Path) {
         }
     }
     let _ = fs::remove_file(path);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Fail;
+    use std::path::Path;
+
+    #[test]
+    fn exit_codes_come_from_the_error_variants() {
+        let code = |e: sops::Error| Fail::from_sops(e, Path::new("f")).code;
+        assert_eq!(code(sops::AgeError::NoRecipients.into()), 111);
+        assert_eq!(code(sops::AgeError::EmptyKeyGroup.into()), 1);
+        assert_eq!(code(sops::PathError::NoDocument.into()), 91);
+        assert_eq!(code(sops::Error::MacMismatch), 51);
+        let f = Fail::from_sops(sops::AgeError::NoRecipients.into(), Path::new("a.yaml"));
+        assert!(f.msg.starts_with("a.yaml: age: no recipients"), "{}", f.msg);
+    }
 }

@@ -9,8 +9,7 @@ mod scan;
 
 use clap::{Args, Parser, Subcommand};
 use files::{open_input, read_input, write_atomic, write_atomic_with, Fail};
-use sops::keys::Identities;
-use sops::{DecryptOptions, Format};
+use sops::{DecryptOptions, Format, Identities, Identity, KeyPlan, Recipient, Sealed, SopsFile};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -316,11 +315,23 @@ fn formats(path: &Path, t: &Types) -> Result<(Format, Format), Fail> {
     Ok((input, output))
 }
 
+/// A `--shamir-secret-sharing-threshold` that is not a positive number.
+#[derive(Debug)]
+struct NotAThreshold(String);
+
+impl std::fmt::Display for NotAThreshold {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?} is not a positive number of key groups", self.0)
+    }
+}
+
+impl std::error::Error for NotAThreshold {}
+
 /// `--shamir-secret-sharing-threshold`: a positive number.
-fn threshold_arg(s: &str) -> Result<usize, String> {
+fn threshold_arg(s: &str) -> Result<usize, NotAThreshold> {
     match s.parse::<usize>() {
         Ok(n) if n > 0 => Ok(n),
-        _ => Err(format!("{s:?} is not a positive number of key groups")),
+        _ => Err(NotAThreshold(s.to_string())),
     }
 }
 
@@ -338,15 +349,15 @@ fn encrypt_options(
     flags: &RuleFlags,
 ) -> Result<sops::EncryptOptions, Fail> {
     let mut opts = match &flags.age {
-        Some(a) => sops::EncryptOptions::new(vec![split_list(a)]),
+        Some(a) => sops::EncryptOptions::new(vec![
+            Recipient::parse_list(a).map_err(|e| Fail::from_sops(e, file))?
+        ]),
         None => {
             let rule = creation_rule(cli_config, file)?;
             match rule {
-                Some(r) if !r.groups.is_empty() => sops::EncryptOptions {
-                    groups: r.groups,
-                    shamir_threshold: r.shamir_threshold,
-                    rules: r.rules,
-                },
+                Some(r) if !r.groups.is_empty() => {
+                    sops::EncryptOptions::from_rule(&r).map_err(|e| Fail::from_sops(e, file))?
+                }
                 _ => {
                     return Err(Fail::new(
                         111,
@@ -395,32 +406,35 @@ fn creation_rule(
     }
 }
 
-fn decrypt_file(
+/// Reads and decrypts a file, showing its warnings. `read_only`: it will
+/// not be written back (see [`DecryptOptions::read_only`]).
+fn open_file(
     file: &Path,
     input: Format,
-    output: Format,
     ignore_mac: bool,
-) -> Result<sops::Decrypted, Fail> {
+    read_only: bool,
+) -> Result<SopsFile, Fail> {
     let enc = read_input(file)?;
     let ids = Identities::from_env();
-    let d = sops::decrypt_as(&enc, input, output, &ids, &DecryptOptions { ignore_mac })
-        .map_err(|e| Fail::from_sops(e, file))?;
-    for w in &d.warnings {
+    let opts = DecryptOptions {
+        ignore_mac,
+        read_only,
+    };
+    let d = SopsFile::open(&enc, input, &ids, &opts).map_err(|e| Fail::from_sops(e, file))?;
+    for w in d.warnings() {
         eprintln!("secretctl: warning: {w}");
     }
     Ok(d)
 }
 
-/// Decrypts a file for reading only (no IVs kept, no plaintext copy).
-fn open_file(file: &Path, input: Format, ignore_mac: bool) -> Result<sops::Opened, Fail> {
-    let enc = read_input(file)?;
-    let ids = Identities::from_env();
-    let d = sops::open(&enc, input, &ids, &DecryptOptions { ignore_mac })
+/// Seals an edited file and writes it back in its format.
+fn seal_to(d: SopsFile, file: &Path) -> Result<(), Fail> {
+    let format = d.format();
+    let out = d
+        .seal()
+        .and_then(|s| s.to_bytes(format))
         .map_err(|e| Fail::from_sops(e, file))?;
-    for w in &d.warnings {
-        eprintln!("secretctl: warning: {w}");
-    }
-    Ok(d)
+    write_atomic(file, &out)
 }
 
 fn emit(
@@ -479,8 +493,8 @@ fn emit_with(
     }
 }
 
-fn parse_path(p: &str) -> Result<Vec<sops::value::PathStep>, Fail> {
-    sops::value::parse_path(p).map_err(|e| Fail::new(91, e))
+fn parse_path(p: &str) -> Result<Vec<sops::PathStep>, Fail> {
+    sops::value::parse_path(p).map_err(|e| Fail::new(91, e.to_string()))
 }
 
 fn run(cli: Cli) -> Result<i32, Fail> {
@@ -504,15 +518,17 @@ fn run(cli: Cli) -> Result<i32, Fail> {
                 .map(|_| 0);
             }
             let plain = zeroize::Zeroizing::new(read_input(&file)?);
-            let sealed = sops::encrypt_file(plain, input, &opts).map_err(|e| {
-                // A file that does not parse is one sops "could not read" (2).
-                let unreadable = matches!(e, sops::Error::Syntax { .. });
-                let mut f = Fail::from_sops(e, &file);
-                if unreadable {
-                    f.code = 2;
-                }
-                f
-            })?;
+            let sealed = SopsFile::create(plain, input, &opts)
+                .and_then(SopsFile::seal)
+                .map_err(|e| {
+                    // A file that does not parse is one sops "could not read" (2).
+                    let unreadable = matches!(e, sops::Error::Syntax { .. });
+                    let mut f = Fail::from_sops(e, &file);
+                    if unreadable {
+                        f.code = 2;
+                    }
+                    f
+                })?;
             emit_with(in_place, &output, &file, false, |w| {
                 sealed.write(out_fmt, w)
             })?;
@@ -527,20 +543,17 @@ fn run(cli: Cli) -> Result<i32, Fail> {
             file,
         } => {
             let (input, out_fmt) = formats(&file, &types)?;
-            let d = open_file(&file, input, ignore_mac)?;
+            let d = open_file(&file, input, ignore_mac, true)?;
             let in_place = in_place.then_some(file.as_path());
             match &extract {
                 Some(p) => {
                     let steps = parse_path(p)?;
-                    let empty = sops::Map::new();
-                    let doc = d.docs.first().unwrap_or(&empty);
-                    let v = sops::value::lookup(doc, &steps).ok_or_else(|| {
-                        Fail::new(91, format!("{p}: no such key in {}", file.display()))
-                    })?;
-                    let bytes = zeroize::Zeroizing::new(
-                        sops::stores::emit_value(v, out_fmt)
-                            .map_err(|e| Fail::new(1, e.to_string()))?,
-                    );
+                    let bytes = d
+                        .extract(&steps, out_fmt)
+                        .map_err(|e| Fail::new(1, e.to_string()))?
+                        .ok_or_else(|| {
+                            Fail::new(91, format!("{p}: no such key in {}", file.display()))
+                        })?;
                     emit(&bytes, in_place, &output, true)?;
                 }
                 None => emit_with(in_place, &output, &file, true, |w| {
@@ -571,8 +584,7 @@ fn run(cli: Cli) -> Result<i32, Fail> {
         } => {
             let (input, _) = formats(&file, &types)?;
             let steps = parse_path(&path)?;
-            let wrapped = format!("{{\"v\": {value}}}");
-            let parsed = sops::stores::json::load(wrapped.as_bytes()).map_err(|_| {
+            let v = sops::Value::from_json(&value).map_err(|_| {
                 Fail::new(
                     1,
                     format!(
@@ -580,41 +592,34 @@ fn run(cli: Cli) -> Result<i32, Fail> {
                     ),
                 )
             })?;
-            let v = parsed.get("v").cloned().unwrap_or(sops::Value::Null);
-            let d = decrypt_file(&file, input, input, false)?;
-            let mut docs = d.docs.clone();
-            if docs.is_empty() {
-                docs.push(sops::Map::new());
+            let mut d = open_file(&file, input, false, false)?;
+            if d.set(&steps, v).map_err(Fail::bare)? {
+                seal_to(d, &file)?;
             }
-            let changed =
-                sops::value::set_path(&mut docs[0], &steps, v).map_err(|e| Fail::new(91, e))?;
-            if !changed {
-                return Ok(0);
-            }
-            let out = sops::reencrypt(&d, docs, input).map_err(|e| Fail::from_sops(e, &file))?;
-            write_atomic(&file, &out)?;
             Ok(0)
         }
         Cmd::Unset { types, file, path } => {
             let (input, _) = formats(&file, &types)?;
             let steps = parse_path(&path)?;
-            let d = decrypt_file(&file, input, input, false)?;
-            let mut docs = d.docs.clone();
-            let first = docs
-                .first_mut()
-                .ok_or_else(|| Fail::new(91, "the file has no document"))?;
-            sops::value::unset_path(first, &steps)
-                .map_err(|e| Fail::new(91, format!("{path}: {e}")))?;
-            let out = sops::reencrypt(&d, docs, input).map_err(|e| Fail::from_sops(e, &file))?;
-            write_atomic(&file, &out)?;
+            let mut d = open_file(&file, input, false, false)?;
+            d.unset(&steps).map_err(|e| match e {
+                sops::Error::Path(sops::PathError::NoDocument) => Fail::bare(e),
+                e => {
+                    let mut f = Fail::bare(e);
+                    f.msg = format!("{path}: {}", f.msg);
+                    f
+                }
+            })?;
+            seal_to(d, &file)?;
             Ok(0)
         }
         Cmd::Keygen { output } => {
-            let (secret, recipient) = sops::keys::generate_identity();
+            let id = Identity::generate();
+            let recipient = id.recipient();
             let text = zeroize::Zeroizing::new(format!(
                 "# created: {}\n# public key: {recipient}\n{}\n",
                 sops::metadata::now_rfc3339(),
-                &*secret
+                id.expose_secret()
             ));
             match output {
                 Some(p) => {
@@ -653,14 +658,11 @@ fn run(cli: Cli) -> Result<i32, Fail> {
                     ));
                 }
                 let enc = read_input(&file)?;
-                let (_, md) = sops::stores::load_encrypted(&enc, input)
+                let mut sealed =
+                    Sealed::parse(&enc, input).map_err(|e| Fail::from_sops(e, &file))?;
+                let plan = KeyPlan::from_rule(&rule, shamir_secret_sharing_threshold)
                     .map_err(|e| Fail::from_sops(e, &file))?;
-                let plan = sops::KeyPlan {
-                    groups: rule.groups.clone(),
-                    other: rule.other_keys.clone(),
-                    shamir_threshold: shamir_secret_sharing_threshold.or(rule.shamir_threshold),
-                };
-                let changes = plan.changes(&md);
+                let changes = plan.changes(sealed.metadata());
                 if !changes.any {
                     eprintln!("{}: already up to date", file.display());
                     continue;
@@ -681,7 +683,8 @@ fn run(cli: Cli) -> Result<i32, Fail> {
                     eprintln!("    --- {r}");
                 }
                 // Refused before the question, not after a "y".
-                plan.check(&md).map_err(|e| Fail::from_sops(e, &file))?;
+                plan.check(sealed.metadata())
+                    .map_err(|e| Fail::from_sops(e, &file))?;
                 if !yes {
                     if !std::io::stdin().is_terminal() {
                         return Err(Fail::new(
@@ -701,7 +704,9 @@ fn run(cli: Cli) -> Result<i32, Fail> {
                 }
                 // One set of identities for every file: a passphrase is asked once.
                 let ids = ids.get_or_insert_with(Identities::from_env);
-                let out = sops::update_keys_to(&enc, input, ids, &plan)
+                let out = sealed
+                    .update_keys(ids, &plan)
+                    .and_then(|_| sealed.to_bytes(input))
                     .map_err(|e| Fail::from_sops(e, &file))?;
                 write_atomic(&file, &out)?;
                 eprintln!("{}: updated", file.display());
@@ -717,43 +722,29 @@ fn run(cli: Cli) -> Result<i32, Fail> {
             file,
         } => {
             let (input, _) = formats(&file, &types)?;
-            let d = decrypt_file(&file, input, input, false)?;
-            let mut groups: Vec<Vec<String>> = d
-                .metadata
-                .key_groups
-                .iter()
-                .map(|g| g.age.iter().map(|a| a.recipient.clone()).collect())
-                .collect();
-            if let Some(add) = &add_age {
-                if groups.is_empty() {
-                    groups.push(Vec::new());
-                }
-                for r in split_list(add) {
-                    if !groups[0].contains(&r) {
-                        groups[0].push(r);
-                    }
-                }
-            }
-            if let Some(rm) = &rm_age {
-                let rm = split_list(rm);
-                for g in groups.iter_mut() {
-                    g.retain(|r| !rm.contains(r));
-                }
-            }
-            let out = sops::rotate(&d, Some(groups), shamir_secret_sharing_threshold, input)
+            let mut d = open_file(&file, input, false, false)?;
+            let add = match &add_age {
+                Some(a) => Recipient::parse_list(a).map_err(|e| Fail::from_sops(e, &file))?,
+                None => Vec::new(),
+            };
+            let rm = rm_age.as_deref().map(split_list).unwrap_or_default();
+            d.rotate(&add, &rm, shamir_secret_sharing_threshold)
+                .map_err(|e| Fail::from_sops(e, &file))?;
+            let out = d
+                .seal()
+                .and_then(|s| s.to_bytes(input))
                 .map_err(|e| Fail::from_sops(e, &file))?;
             emit(&out, in_place.then_some(file.as_path()), &None, false)?;
             Ok(0)
         }
         Cmd::ExecEnv { file, command } => {
             let input = Format::from_path(&file);
-            let d = open_file(&file, input, false)?;
+            let d = open_file(&file, input, false, true)?;
             let mut cmd = std::process::Command::new("sh");
             cmd.arg("-c").arg(&command);
-            if let Some(doc) = d.docs.first() {
+            if let Some(doc) = d.docs().first() {
                 for (k, v) in doc.entries() {
-                    if v.is_scalar() && !matches!(v, sops::Value::Null) {
-                        let s = sops::stores::dotenv::scalar_to_string(v).unwrap_or_default();
+                    if let Some(s) = v.scalar_text() {
                         cmd.env(k, s);
                     }
                 }
@@ -781,15 +772,13 @@ fn run(cli: Cli) -> Result<i32, Fail> {
         Cmd::ExecFile { file, command } => {
             let input = Format::from_path(&file);
             let sig = guard::Signals::install("the plaintext was removed")?;
-            let d = open_file(&file, input, false)?;
+            let d = open_file(&file, input, false, true)?;
             if let Some(f) = sig.terminated().or_else(|| sig.interrupted()) {
                 return Err(f);
             }
             let dir = files::private_dir()?;
             let path = dir.path().join(files::plaintext_name(&file));
-            let plaintext = zeroize::Zeroizing::new(
-                sops::stores::emit_plain(&d.docs, input).map_err(|e| Fail::from_sops(e, &file))?,
-            );
+            let plaintext = d.plaintext(input).map_err(|e| Fail::from_sops(e, &file))?;
             drop(d);
             let result = files::write_private(&path, &plaintext).and_then(|_| {
                 drop(plaintext);

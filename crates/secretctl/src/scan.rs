@@ -619,13 +619,12 @@ fn encrypt_and_restage(ctx: &Ctx, path: &str, staged: &[u8]) -> Result<(), Fail>
     let rule = policy
         .requires_encryption(path)
         .ok_or_else(|| Fail("no creation rule requires it".into()))?;
-    let opts = sops::EncryptOptions {
-        groups: rule.groups.clone(),
-        shamir_threshold: rule.shamir_threshold,
-        rules: rule.rules.clone(),
-    };
     let format = sops::Format::from_path(Path::new(path));
-    let enc = sops::encrypt(staged, format, &opts).map_err(|e| Fail(e.to_string()))?;
+    let enc = sops::EncryptOptions::from_rule(rule)
+        .and_then(|opts| sops::SopsFile::create(staged.to_vec().into(), format, &opts))
+        .and_then(sops::SopsFile::seal)
+        .and_then(|s| s.to_bytes(format))
+        .map_err(|e| Fail(e.to_string()))?;
     // A commit whose real index cannot be updated too is refused, the file
     // encrypted on disk (running the commit again then adds it to both).
     let real_index = real_index_beside_temporary(&ctx.root);

@@ -27,10 +27,16 @@ fn find_on_path(name: &str) -> PathBuf {
     panic!("`{name}` is not on PATH: run ./scripts/test.sh (it installs sops into target/tools/bin and age via apt)");
 }
 
+/// A new age identity: (secret, recipient).
+fn generate_identity() -> (String, String) {
+    let id = sops::Identity::generate();
+    (id.expose_secret().to_string(), id.recipient().to_string())
+}
+
 fn setup() -> T {
     let dir = tempfile::tempdir().unwrap();
     let runtime = tempfile::tempdir().unwrap();
-    let (secret, recipient) = sops::keys::generate_identity();
+    let (secret, recipient) = generate_identity();
     let keys = dir.path().join("keys.txt");
     std::fs::write(&keys, format!("# public key: {recipient}\n{}\n", &*secret)).unwrap();
     T {
@@ -244,7 +250,7 @@ fn decrypt_errors_have_documented_exit_codes() {
     let t = setup();
     let p = t.encrypted("s.yaml");
     // Wrong key: 128, and the message names the recipient.
-    let (other, _) = sops::keys::generate_identity();
+    let (other, _) = generate_identity();
     let out = t
         .cmd()
         .env("SOPS_AGE_KEY_FILE", t.write("other.txt", &other))
@@ -667,7 +673,7 @@ fn updatekeys_adds_a_recipient_without_touching_values() {
     let t = setup();
     let p = t.encrypted("s.yaml");
     let before = t.read("s.yaml");
-    let (secret2, r2) = sops::keys::generate_identity();
+    let (secret2, r2) = generate_identity();
     t.write(
         ".sops.yaml",
         &format!("creation_rules:\n  - age: {},{r2}\n", t.recipient),
@@ -1177,7 +1183,7 @@ fn pgp_entries_survive_edit_set_unset_and_updatekeys() {
 
     // updatekeys with a rule that still names the PGP key: a new age key
     // is added, the PGP entry kept as it was (same data key).
-    let (secret2, r2) = sops::keys::generate_identity();
+    let (secret2, r2) = generate_identity();
     t.write(
         ".sops.yaml",
         &format!(
@@ -1302,7 +1308,7 @@ fn shamir_threshold_flag_overrides_the_rule() {
     let mut secrets = Vec::new();
     let mut recipients = Vec::new();
     for _ in 0..3 {
-        let (s, r) = sops::keys::generate_identity();
+        let (s, r) = generate_identity();
         secrets.push(s.to_string());
         recipients.push(r);
     }

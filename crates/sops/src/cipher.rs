@@ -2,7 +2,7 @@
 //! length is read, as sops does) and the
 //! `ENC[AES256_GCM,data:…,iv:…,tag:…,type:…]` form.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, UnsupportedError};
 use crate::gcm::{Gcm, OpenError, Side};
 use crate::goformat;
 use crate::value::{Secret, Value};
@@ -13,37 +13,38 @@ use std::collections::HashMap;
 use zeroize::Zeroizing;
 
 /// The 32-byte data key of a file.
-pub type DataKey = Zeroizing<[u8; 32]>;
+pub(crate) type DataKey = Zeroizing<[u8; 32]>;
 
 /// Generates a new random data key.
-pub fn generate_data_key() -> Result<DataKey> {
+pub(crate) fn generate_data_key() -> Result<DataKey> {
     let mut k = Zeroizing::new([0u8; 32]);
-    getrandom::getrandom(k.as_mut())
-        .map_err(|e| Error::Unsupported(format!("no randomness: {e}")))?;
+    getrandom::getrandom(k.as_mut()).map_err(|e| UnsupportedError::NoRandomness(e.to_string()))?;
     Ok(k)
 }
 
 pub(crate) fn random_iv() -> Result<[u8; 32]> {
     let mut iv = [0u8; 32];
-    getrandom::getrandom(&mut iv).map_err(|e| Error::Unsupported(format!("no randomness: {e}")))?;
+    getrandom::getrandom(&mut iv).map_err(|e| UnsupportedError::NoRandomness(e.to_string()))?;
     Ok(iv)
 }
 
 /// Whether a string looks like a sops encrypted value.
-pub fn is_encrypted_value(s: &str) -> bool {
+#[cfg(test)]
+fn is_encrypted_value(s: &str) -> bool {
     s.starts_with("ENC[AES256_GCM,") && s.ends_with(']')
 }
 
 /// The parts of an `ENC[...]` string.
-pub struct EncryptedParts {
+#[allow(dead_code)] // read by tests and src/fuzzing.rs
+pub(crate) struct EncryptedParts {
     /// Ciphertext without the tag.
-    pub data: Vec<u8>,
+    pub(crate) data: Vec<u8>,
     /// IV (sops writes 32 bytes, reads any length but 0).
-    pub iv: Vec<u8>,
+    pub(crate) iv: Vec<u8>,
     /// GCM tag (16 bytes).
-    pub tag: Vec<u8>,
+    pub(crate) tag: Vec<u8>,
     /// The type (`str`, `int`, …).
-    pub datatype: String,
+    pub(crate) datatype: String,
 }
 
 /// The fields of an `ENC[...]` string, not yet decoded.
@@ -116,7 +117,8 @@ fn split<'a>(value: &'a str, path: &str) -> Result<RawParts<'a>> {
 }
 
 /// Parses `ENC[AES256_GCM,data:…,iv:…,tag:…,type:…]`.
-pub fn parse(value: &str, path: &str) -> Result<EncryptedParts> {
+#[cfg_attr(not(test), allow(dead_code))] // for tests and src/fuzzing.rs
+pub(crate) fn parse(value: &str, path: &str) -> Result<EncryptedParts> {
     let raw = split(value, path)?;
     let data = B64
         .decode(raw.data)
@@ -131,7 +133,7 @@ pub fn parse(value: &str, path: &str) -> Result<EncryptedParts> {
 
 /// The plaintext bytes of a scalar: borrowed for strings and bytes, owned
 /// (and wiped on drop) for numbers, booleans and the like.
-pub enum PlainBytes<'a> {
+pub(crate) enum PlainBytes<'a> {
     /// Borrowed from the value.
     Borrowed(&'a [u8]),
     /// Formatted from the value.
@@ -150,7 +152,7 @@ impl std::ops::Deref for PlainBytes<'_> {
 
 /// The bytes sops puts in the MAC (and encrypts) for a scalar, with its type.
 /// Returns `None` for values that are not encrypted (null, maps, lists).
-pub fn plaintext_bytes(v: &Value) -> Option<(PlainBytes<'_>, &'static str)> {
+pub(crate) fn plaintext_bytes(v: &Value) -> Option<(PlainBytes<'_>, &'static str)> {
     let owned = |s: String| PlainBytes::Owned(Zeroizing::new(s.into_bytes()));
     Some(match v {
         Value::Str(s) => (PlainBytes::Borrowed(s.expose().as_bytes()), "str"),
@@ -184,13 +186,13 @@ fn stash_key(aad: &str, ty: &str, plain: &[u8]) -> [u8; 32] {
 /// unchanged value gives the same ciphertext (as `sops edit` does).
 /// Keys are hashes: no plaintext is kept.
 #[derive(Default)]
-pub struct IvStash {
+pub(crate) struct IvStash {
     map: HashMap<[u8; 32], Vec<u8>>,
 }
 
 impl IvStash {
     /// An empty stash.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         IvStash::default()
     }
     fn get(&self, aad: &str, ty: &str, plain: &[u8]) -> Option<&Vec<u8>> {
@@ -203,7 +205,7 @@ impl IvStash {
 
 /// Encrypts a scalar with the data key and `aad` (the key path).
 /// Empty strings are not encrypted (returns `None`), as in sops.
-pub fn encrypt(
+pub(crate) fn encrypt(
     v: &Value,
     key: &[u8; 32],
     aad: &str,
@@ -216,7 +218,7 @@ pub fn encrypt(
 }
 
 /// Encrypts plaintext bytes of a type; empty plaintext is not encrypted.
-pub fn encrypt_plain(
+pub(crate) fn encrypt_plain(
     plain: &[u8],
     ty: &str,
     key: &[u8; 32],
@@ -250,7 +252,8 @@ pub(crate) fn encrypt_plain_with(
 }
 
 /// Encrypts raw plaintext bytes with an explicit IV and type.
-pub fn seal(plain: &[u8], ty: &str, key: &[u8; 32], aad: &str, iv: &[u8]) -> Result<String> {
+#[cfg_attr(not(test), allow(dead_code))] // for tests and src/fuzzing.rs
+pub(crate) fn seal(plain: &[u8], ty: &str, key: &[u8; 32], aad: &str, iv: &[u8]) -> Result<String> {
     seal_with(&Gcm::new(key), plain, ty, aad, iv, None)
 }
 
@@ -263,7 +266,7 @@ fn seal_with(
     side: Option<Side<'_>>,
 ) -> Result<String> {
     if iv.len() != 32 {
-        return Err(Error::Unsupported("sops IVs are 32 bytes".into()));
+        return Err(UnsupportedError::IvLength.into());
     }
     let mut s = String::with_capacity(ENC_HEAD.len() + plain.len().div_ceil(3) * 4 + 90 + ty.len());
     s.push_str(ENC_HEAD);
@@ -288,7 +291,7 @@ pub(crate) fn push_enc_tail(s: &mut String, iv: &[u8], tag: &[u8], ty: &str) {
 
 /// Decrypts an `ENC[...]` string, returning the typed value. `path` is the
 /// human form of the key path for messages.
-pub fn decrypt(
+pub(crate) fn decrypt(
     ciphertext: &str,
     key: &[u8; 32],
     aad: &str,
@@ -375,7 +378,7 @@ fn typed_value(plain: &[u8], datatype: &str, aad: &str) -> Result<Value> {
 }
 
 /// Go's `strconv.ParseBool`.
-pub fn parse_go_bool(s: &str) -> Option<bool> {
+pub(crate) fn parse_go_bool(s: &str) -> Option<bool> {
     match s {
         "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
         "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
@@ -384,7 +387,7 @@ pub fn parse_go_bool(s: &str) -> Option<bool> {
 }
 
 /// Go's `strconv.ParseFloat(s, 64)` for the forms sops writes.
-pub fn parse_go_float(s: &str) -> Option<f64> {
+pub(crate) fn parse_go_float(s: &str) -> Option<f64> {
     match s {
         "+Inf" | "Inf" | "+inf" | "inf" => Some(f64::INFINITY),
         "-Inf" | "-inf" => Some(f64::NEG_INFINITY),

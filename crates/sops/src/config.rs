@@ -22,7 +22,7 @@ pub struct CreationRule {
     /// Shares needed when there are several groups.
     pub shamir_threshold: Option<usize>,
     /// Keys of other types (pgp, kms, gcp_kms, azure_kv, hc_vault) per group
-    /// (parallel to `groups`), as [`crate::metadata::other_key_id`] names
+    /// (parallel to `groups`), as `kind id` (e.g. `pgp FP`) names
     /// them: secretctl cannot encrypt to them, but `updatekeys` keeps the
     /// entries a file already has for them.
     pub other_keys: Vec<Vec<String>>,

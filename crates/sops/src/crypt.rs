@@ -37,13 +37,15 @@ pub struct Rules {
     mac_only_encrypted: bool,
 }
 
-fn compile(field: &str, r: &Option<String>) -> Result<Option<Regex>> {
+fn compile(field: &'static str, r: &Option<String>) -> Result<Option<Regex>> {
     r.as_ref()
         .map(|s| {
             Regex::new(s).map_err(|e| {
-                Error::Metadata(format!(
-                    "{field} {s:?} is not a valid regular expression: {e}"
-                ))
+                Error::from(crate::error::MetadataError::BadRegex {
+                    field,
+                    regex: s.clone(),
+                    reason: e.to_string(),
+                })
             })
         })
         .transpose()
@@ -339,7 +341,7 @@ pub(crate) fn new_hash(rules: &Rules) -> Sha512 {
 
 /// Encrypts every value the rules say to, in place. Returns the MAC (128
 /// upper-case hex characters, not yet encrypted).
-pub fn encrypt_branches(
+pub(crate) fn encrypt_branches(
     branches: &mut [Map],
     rules: &Rules,
     key: &[u8; 32],
@@ -413,7 +415,7 @@ pub fn encrypt_branches(
 
 /// Decrypts every encrypted value in place. Returns the MAC computed over
 /// the plaintext.
-pub fn decrypt_branches(
+pub(crate) fn decrypt_branches(
     branches: &mut [Map],
     rules: &Rules,
     key: &[u8; 32],

@@ -2,7 +2,7 @@
 //! `yaml.v3` do it, so our output matches sops byte for byte.
 
 /// `strconv.FormatFloat(f, 'f', -1, 64)`: shortest digits, no exponent.
-pub fn format_f(f: f64) -> String {
+pub(crate) fn format_f(f: f64) -> String {
     if f.is_nan() {
         return "NaN".into();
     }
@@ -46,7 +46,7 @@ fn go_exp_form(neg: bool, digits: &str, exp: i32, min_exp_digits: usize) -> Stri
 
 /// `strconv.FormatFloat(f, 'g', -1, 64)` (what yaml.v3 writes for floats),
 /// with yaml's spellings of infinities and NaN.
-pub fn format_yaml_float(f: f64) -> String {
+pub(crate) fn format_yaml_float(f: f64) -> String {
     if f.is_nan() {
         return ".nan".into();
     }
@@ -72,7 +72,7 @@ pub fn format_yaml_float(f: f64) -> String {
 }
 
 /// What Go's `encoding/json` writes for a float64.
-pub fn format_json_float(f: f64) -> String {
+pub(crate) fn format_json_float(f: f64) -> String {
     let abs = f.abs();
     if abs != 0.0 && !(1e-6..1e21).contains(&abs) {
         let (neg, digits, exp) = sci_parts(f);
@@ -90,7 +90,8 @@ pub fn format_json_float(f: f64) -> String {
 }
 
 /// Go's `json.Marshal` of a string (with HTML escaping, as sops uses it).
-pub fn json_string(s: &str) -> String {
+#[cfg(test)]
+fn json_string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     json_string_into(s, &mut out);
     out
@@ -124,12 +125,12 @@ pub(crate) fn find_special(bytes: &[u8], from: usize, special: impl Fn(u8) -> bo
 }
 
 /// Whether Go's `json.Marshal` writes this string as it is, between quotes.
-pub fn json_string_is_plain(s: &str) -> bool {
+pub(crate) fn json_string_is_plain(s: &str) -> bool {
     find_special(s.as_bytes(), 0, json_special) == s.len()
 }
 
 /// Appends Go's `json.Marshal` of a string to `out`.
-pub fn json_string_into(s: &str, out: &mut String) {
+pub(crate) fn json_string_into(s: &str, out: &mut String) {
     out.reserve(s.len() + 2);
     out.push('"');
     let bytes = s.as_bytes();

@@ -2,7 +2,7 @@
 //! user's identities (`SOPS_AGE_KEY`, `SOPS_AGE_KEY_FILE`,
 //! `SOPS_AGE_KEY_CMD`, the default `keys.txt`).
 
-use crate::error::{Error, Result};
+use crate::error::{AgeError, Error, IdentityProblem, PassphraseError, Result};
 use crate::metadata::{AgeStanza, KeyGroup, Metadata};
 use age::secrecy::ExposeSecret;
 use std::io::Read;
@@ -10,35 +10,145 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use zeroize::Zeroizing;
 
-/// A parsed recipient: X25519 (`age1…`), or an SSH public key
-/// (`ssh-ed25519 …`, `ssh-rsa …`) as sops accepts them.
-pub fn parse_recipient(s: &str) -> Result<Box<dyn age::Recipient + Send>> {
-    let s = s.trim();
+/// An age recipient, parsed and checked: X25519 (`age1…`), or an SSH
+/// public key (`ssh-ed25519 …`, `ssh-rsa …`) as sops accepts them. Kept as
+/// the (trimmed) text it was given in, which is what a file's metadata and
+/// `.sops.yaml` name it by.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Recipient(String);
+
+impl Recipient {
+    /// Parses and checks a recipient.
+    pub fn parse(s: &str) -> Result<Recipient> {
+        let s = s.trim();
+        age_recipient(s)?;
+        Ok(Recipient(s.to_string()))
+    }
+
+    /// Parses a comma-separated list (`--age a,b`), skipping empty items.
+    pub fn parse_list(s: &str) -> Result<Vec<Recipient>> {
+        s.split(',')
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .map(Recipient::parse)
+            .collect()
+    }
+
+    /// The recipient as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Recipient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::fmt::Debug for Recipient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Recipient({})", self.0)
+    }
+}
+
+impl FromStr for Recipient {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Recipient> {
+        Recipient::parse(s)
+    }
+}
+
+/// Parses groups of recipients given as text (`.sops.yaml` rules, a file's
+/// metadata).
+pub(crate) fn parse_groups(groups: &[Vec<String>]) -> Result<Vec<Vec<Recipient>>> {
+    groups
+        .iter()
+        .map(|g| g.iter().map(|r| Recipient::parse(r)).collect())
+        .collect()
+}
+
+/// The age form of a recipient's text.
+fn age_recipient(s: &str) -> Result<Box<dyn age::Recipient + Send>> {
     if s.starts_with("ssh-") {
         return age::ssh::Recipient::from_str(s)
             .map(|r| Box::new(r) as Box<dyn age::Recipient + Send>)
             .map_err(|e| {
-                Error::Age(format!(
-                    "{s:?} is not a supported SSH public key (ssh-ed25519 or ssh-rsa): {e:?}"
-                ))
+                Error::from(AgeError::InvalidSshRecipient {
+                    recipient: s.to_string(),
+                    reason: format!("{e:?}"),
+                })
             });
     }
     age::x25519::Recipient::from_str(s)
         .map(|r| Box::new(r) as Box<dyn age::Recipient + Send>)
         .map_err(|e| {
-            Error::Age(format!(
-                "{s:?} is not an age recipient (age1... or ssh-ed25519 ...): {e}"
-            ))
+            Error::from(AgeError::InvalidRecipient {
+                recipient: s.to_string(),
+                reason: e.to_string(),
+            })
         })
+}
+
+/// An X25519 age identity (`AGE-SECRET-KEY-1…`). The secret is wiped when
+/// dropped and never shown by `Debug`.
+pub struct Identity {
+    secret: Zeroizing<String>,
+    recipient: Recipient,
+}
+
+impl Identity {
+    /// A new random identity.
+    pub fn generate() -> Identity {
+        let id = age::x25519::Identity::generate();
+        Identity {
+            secret: Zeroizing::new(id.to_string().expose_secret().to_string()),
+            recipient: Recipient(id.to_public().to_string()),
+        }
+    }
+
+    /// Parses one `AGE-SECRET-KEY-1…` identity.
+    pub fn parse(secret: &str) -> Result<Identity> {
+        let id = age::x25519::Identity::from_str(secret.trim()).map_err(|e| {
+            AgeError::InvalidIdentity {
+                reason: e.to_string(),
+            }
+        })?;
+        Ok(Identity {
+            secret: Zeroizing::new(secret.trim().to_string()),
+            recipient: Recipient(id.to_public().to_string()),
+        })
+    }
+
+    /// Its recipient (public key).
+    pub fn recipient(&self) -> &Recipient {
+        &self.recipient
+    }
+
+    /// The secret key text, to write into a keys file.
+    pub fn expose_secret(&self) -> &str {
+        &self.secret
+    }
+}
+
+impl std::fmt::Debug for Identity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Identity")
+            .field("recipient", &self.recipient)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Wraps `data` (a data key or a Shamir share) for one recipient, as an
 /// armored age file (the `enc` of an age stanza).
-pub fn wrap(recipient: &str, data: &[u8]) -> Result<AgeStanza> {
+pub(crate) fn wrap(recipient: &Recipient, data: &[u8]) -> Result<AgeStanza> {
     use std::io::Write;
-    let r = parse_recipient(recipient)?;
+    let r = age_recipient(recipient.as_str())?;
     let fail = |e: &dyn std::fmt::Display| {
-        Error::Age(format!("encrypting the data key for {recipient}: {e}"))
+        Error::from(AgeError::Wrap {
+            recipient: recipient.to_string(),
+            reason: e.to_string(),
+        })
     };
     let enc = age::Encryptor::with_recipients(std::iter::once(r.as_ref() as &dyn age::Recipient))
         .map_err(|e| fail(&e))?;
@@ -55,14 +165,29 @@ pub fn wrap(recipient: &str, data: &[u8]) -> Result<AgeStanza> {
         format!("{enc}\n")
     };
     Ok(AgeStanza {
-        recipient: recipient.trim().to_string(),
+        recipient: recipient.to_string(),
         enc,
     })
 }
 
 /// Asks for the passphrase of an SSH key; gets the prompt to show.
 pub type PassphrasePrompt =
-    dyn Fn(&str) -> std::result::Result<Zeroizing<String>, String> + Send + Sync;
+    dyn Fn(&str) -> std::result::Result<Zeroizing<String>, PassphraseError> + Send + Sync;
+
+/// Why a protected SSH key stayed locked (shown among the problems when no
+/// identity opens a file).
+#[derive(Debug, thiserror::Error)]
+enum Unlock {
+    #[error("could not read the passphrase for {name}: {source}")]
+    Prompt {
+        name: String,
+        source: PassphraseError,
+    },
+    #[error("{name}: not a protected key")]
+    NotProtected { name: String },
+    #[error("{name}: wrong passphrase")]
+    WrongPassphrase { name: String },
+}
 
 /// A passphrase-protected SSH key: unlocked (the passphrase asked for) only
 /// when a file is encrypted to it, as sops does, and then only once.
@@ -72,7 +197,7 @@ struct LockedSsh {
     /// The SSH wire form of its public key.
     public: Vec<u8>,
     key: age::ssh::Identity,
-    unlocked: std::sync::OnceLock<std::result::Result<age::ssh::Identity, String>>,
+    unlocked: std::sync::OnceLock<std::result::Result<age::ssh::Identity, Unlock>>,
 }
 
 /// The SSH wire-format public key stored (in clear) in an OpenSSH private
@@ -149,13 +274,17 @@ impl Identities {
 
     /// Parses identities from the text of a keys file (comments allowed).
     pub fn add_text(&mut self, text: &str, source: &str) -> Result<()> {
+        let bad = |problem| AgeError::IdentitySource {
+            source_name: source.to_string(),
+            problem,
+        };
         let file = age::IdentityFile::from_buffer(text.as_bytes())
-            .map_err(|e| Error::Age(format!("{source}: not an age identity file: {e}")))?;
+            .map_err(|e| bad(IdentityProblem::NotAnIdentityFile(e.to_string())))?;
         let ids = file
             .into_identities()
-            .map_err(|e| Error::Age(format!("{source}: {e}")))?;
+            .map_err(|e| bad(IdentityProblem::InvalidIdentity(e.to_string())))?;
         if ids.is_empty() {
-            return Err(Error::Age(format!("{source}: contains no age identity")));
+            return Err(bad(IdentityProblem::Empty).into());
         }
         self.ids.extend(ids);
         self.sources.push(source.to_string());
@@ -217,8 +346,12 @@ impl Identities {
     /// passphrase-protected key is asked for its passphrase only when a
     /// file is encrypted to it (see [`Identities::set_passphrase_prompt`]).
     pub fn add_ssh_text(&mut self, text: &str, source: &str) -> Result<()> {
+        let bad = |problem| AgeError::IdentitySource {
+            source_name: source.to_string(),
+            problem,
+        };
         let id = age::ssh::Identity::from_buffer(text.as_bytes(), Some(source.to_string()))
-            .map_err(|e| Error::Age(format!("{source}: not an SSH private key: {e}")))?;
+            .map_err(|e| bad(IdentityProblem::NotAnSshKey(e.to_string())))?;
         match id {
             age::ssh::Identity::Unencrypted(_) => {
                 self.ids.push(Box::new(id));
@@ -226,11 +359,8 @@ impl Identities {
                 Ok(())
             }
             age::ssh::Identity::Encrypted(_) => {
-                let public = openssh_public_blob(text).ok_or_else(|| {
-                    Error::Age(format!(
-                        "{source}: passphrase-protected, but its public key cannot be read from it"
-                    ))
-                })?;
+                let public =
+                    openssh_public_blob(text).ok_or_else(|| bad(IdentityProblem::NoPublicKey))?;
                 self.locked.push(LockedSsh {
                     path: source.to_string(),
                     public,
@@ -241,9 +371,9 @@ impl Identities {
                     .push(format!("{source} (passphrase-protected)"));
                 Ok(())
             }
-            age::ssh::Identity::Unsupported(_) => Err(Error::Age(format!(
-                "{source}: this SSH key type is not supported by age"
-            ))),
+            age::ssh::Identity::Unsupported(_) => {
+                Err(bad(IdentityProblem::UnsupportedSshKey).into())
+            }
         }
     }
 
@@ -254,14 +384,17 @@ impl Identities {
         let locked = self.locked.iter().find(|l| l.public == blob)?;
         let unlocked = locked.unlocked.get_or_init(|| {
             let name = locked.path.strip_prefix("SSH key ").unwrap_or(&locked.path);
-            let pass = (self.prompt)(&format!("Enter passphrase for {name:?}:"))
-                .map_err(|e| format!("could not read the passphrase for {name}: {e}"))?;
+            let name = name.to_string();
+            let pass = match (self.prompt)(&format!("Enter passphrase for {name:?}:")) {
+                Ok(p) => p,
+                Err(source) => return Err(Unlock::Prompt { name, source }),
+            };
             let age::ssh::Identity::Encrypted(key) = &locked.key else {
-                return Err(format!("{name}: not a protected key"));
+                return Err(Unlock::NotProtected { name });
             };
             key.decrypt(age::secrecy::SecretString::from(pass.to_string()))
                 .map(age::ssh::Identity::from)
-                .map_err(|_| format!("{name}: wrong passphrase"))
+                .map_err(|_| Unlock::WrongPassphrase { name })
         });
         unlocked.as_ref().ok()
     }
@@ -327,7 +460,7 @@ impl Identities {
     }
 
     /// Recovers the data key of a file.
-    pub fn data_key(&self, md: &Metadata) -> Result<Zeroizing<[u8; 32]>> {
+    pub(crate) fn data_key(&self, md: &Metadata) -> Result<Zeroizing<[u8; 32]>> {
         let mut parts: Vec<Zeroizing<Vec<u8>>> = Vec::new();
         for g in &md.key_groups {
             if let Some(p) = g.age.iter().find_map(|s| self.unwrap_stanza(s)) {
@@ -350,7 +483,7 @@ impl Identities {
                 out.copy_from_slice(&k);
                 Ok(out)
             }
-            Some(_) => Err(Error::Age("the unwrapped data key is not 32 bytes".into())),
+            Some(_) => Err(AgeError::DataKeyLength.into()),
             None => {
                 let recipients = md.age_recipients();
                 let mut hint = String::new();
@@ -410,20 +543,16 @@ pub fn default_keys_file() -> Option<PathBuf> {
 
 /// Builds key groups for a new data key: each group's share (or the key
 /// itself for one group) wrapped for every recipient of the group.
-pub fn wrap_groups(
-    groups: &[Vec<String>],
+pub(crate) fn wrap_groups(
+    groups: &[Vec<Recipient>],
     threshold: Option<usize>,
     key: &[u8; 32],
 ) -> Result<(Vec<KeyGroup>, Option<usize>)> {
     if groups.is_empty() || groups.iter().all(|g| g.is_empty()) {
-        return Err(Error::Age(
-            "no recipients: give --age RECIPIENT or add a creation rule with age keys to .sops.yaml".into(),
-        ));
+        return Err(AgeError::NoRecipients.into());
     }
     if groups.iter().any(|g| g.is_empty()) {
-        return Err(Error::Age(
-            "a key group has no age recipient (secretctl encrypts only to age keys)".into(),
-        ));
+        return Err(AgeError::EmptyKeyGroup.into());
     }
     let (shares, threshold) = if groups.len() == 1 {
         // One group: no Shamir, the key itself; a threshold given is kept
@@ -435,10 +564,11 @@ pub fn wrap_groups(
     } else {
         let t = threshold.unwrap_or(groups.len());
         if t == 0 || t > groups.len() {
-            return Err(Error::Age(format!(
-                "shamir_threshold {t} must be between 1 and the number of key groups ({})",
-                groups.len()
-            )));
+            return Err(AgeError::Threshold {
+                threshold: t,
+                groups: groups.len(),
+            }
+            .into());
         }
         (crate::shamir::split(key, groups.len(), t)?, Some(t))
     };
@@ -453,29 +583,19 @@ pub fn wrap_groups(
     Ok((out, threshold))
 }
 
-/// A new X25519 identity: (secret `AGE-SECRET-KEY-1…`, recipient `age1…`).
-pub fn generate_identity() -> (Zeroizing<String>, String) {
-    let id = age::x25519::Identity::generate();
-    let secret = Zeroizing::new(id.to_string().expose_secret().to_string());
-    (secret, id.to_public().to_string())
-}
-
-/// The recipient of an `AGE-SECRET-KEY-1…` identity.
-pub fn recipient_of(secret: &str) -> Result<String> {
-    let id = age::x25519::Identity::from_str(secret.trim())
-        .map_err(|e| Error::Age(format!("not an age identity: {e}")))?;
-    Ok(id.to_public().to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn wrap_and_unwrap() {
-        let (secret, recipient) = generate_identity();
-        assert!(recipient.starts_with("age1"));
-        assert_eq!(recipient_of(&secret).unwrap(), recipient);
+        let id = Identity::generate();
+        let (secret, recipient) = (id.expose_secret(), id.recipient().clone());
+        assert!(recipient.as_str().starts_with("age1"));
+        assert_eq!(Identity::parse(secret).unwrap().recipient(), &recipient);
+        // The secret never shows in Debug.
+        assert!(!format!("{id:?}").contains(secret), "{id:?}");
+        assert!(format!("{id:?}").contains(recipient.as_str()), "{id:?}");
         let key = [9u8; 32];
         let (groups, t) = wrap_groups(&[vec![recipient.clone()]], None, &key).unwrap();
         assert_eq!(t, None);
@@ -490,15 +610,15 @@ mod tests {
             ..Default::default()
         };
         let mut ids = Identities::empty();
-        ids.add_text(&format!("# a comment\n{}\n", &*secret), "test")
+        ids.add_text(&format!("# a comment\n{secret}\n"), "test")
             .unwrap();
         assert_eq!(&*ids.data_key(&md).unwrap(), &key);
         // A different identity cannot, and the error names the recipients.
-        let (other, _) = generate_identity();
+        let other = Identity::generate();
         let mut ids = Identities::empty();
-        ids.add_text(&other, "test").unwrap();
+        ids.add_text(other.expose_secret(), "test").unwrap();
         let e = ids.data_key(&md).unwrap_err().to_string();
-        assert!(e.contains(&recipient), "{e}");
+        assert!(e.contains(recipient.as_str()), "{e}");
         assert!(!e.contains("AGE-SECRET-KEY"), "{e}");
     }
 
@@ -515,7 +635,8 @@ AAAECWtQ2LsrHG9hNQHexJK3W7IBsKWHnOm/yQkC/Bj89qxikEvWoOgzR8AnKdGmvNLl0s
 ";
         let public = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICkEvWoOgzR8AnKdGmvNLl0s6zgOUnSjC3AOABEd9Vnr test@secretctl.io";
         let key = [4u8; 32];
-        let (groups, _) = wrap_groups(&[vec![public.to_string()]], None, &key).unwrap();
+        let public_r = Recipient::parse(public).unwrap();
+        let (groups, _) = wrap_groups(&[vec![public_r]], None, &key).unwrap();
         assert_eq!(groups[0].age[0].recipient, public);
         let md = Metadata {
             key_groups: groups,
@@ -553,14 +674,11 @@ C2ohU5wZe/nejGq49fsi24ZOgPp12YBOeIC48=
             ids
         };
         let key = [6u8; 32];
-        let (age_secret, age_recipient) = generate_identity();
+        let age_id = Identity::generate();
+        let public_r = Recipient::parse(public).unwrap();
         // Two groups (Shamir): the key is asked for once, not per stanza.
-        let (groups, t) = wrap_groups(
-            &[vec![public.to_string()], vec![public.to_string()]],
-            Some(2),
-            &key,
-        )
-        .unwrap();
+        let (groups, t) =
+            wrap_groups(&[vec![public_r.clone()], vec![public_r]], Some(2), &key).unwrap();
         let md = Metadata {
             key_groups: groups,
             shamir_threshold: t,
@@ -579,7 +697,7 @@ C2ohU5wZe/nejGq49fsi24ZOgPp12YBOeIC48=
         assert!(!e.contains("nope"), "{e}");
         assert_eq!(asked.load(Ordering::SeqCst), 1);
         // A file encrypted to another key: never asked.
-        let (groups, _) = wrap_groups(&[vec![age_recipient]], None, &key).unwrap();
+        let (groups, _) = wrap_groups(&[vec![age_id.recipient().clone()]], None, &key).unwrap();
         let md = Metadata {
             key_groups: groups,
             ..Default::default()
@@ -587,14 +705,14 @@ C2ohU5wZe/nejGq49fsi24ZOgPp12YBOeIC48=
         let asked = Arc::new(AtomicUsize::new(0));
         let mut ids = with("pass", asked.clone());
         assert!(ids.data_key(&md).is_err());
-        ids.add_text(&age_secret, "age key").unwrap();
+        ids.add_text(age_id.expose_secret(), "age key").unwrap();
         assert_eq!(&*ids.data_key(&md).unwrap(), &key);
         assert_eq!(asked.load(Ordering::SeqCst), 0);
     }
 
     #[test]
     fn bad_recipient_is_a_clear_error() {
-        let e = wrap("age1nope", &[0u8; 32]).unwrap_err().to_string();
+        let e = Recipient::parse("age1nope").unwrap_err().to_string();
         assert!(e.contains("age1nope"), "{e}");
     }
 }

@@ -6,35 +6,49 @@
 //! writes decrypt here to the same bytes.
 //!
 //! ```
-//! use sops::{Format, keys::{generate_identity, Identities}};
-//! let (secret, recipient) = generate_identity();
-//! let plain = b"password: hunter2\n";
-//! let opts = sops::EncryptOptions::new(vec![vec![recipient]]);
-//! let enc = sops::encrypt(plain, Format::Yaml, &opts).unwrap();
+//! use sops::{DecryptOptions, EncryptOptions, Format, Identities, Identity, SopsFile};
+//! let me = Identity::generate();
+//! let plain = b"password: hunter2\n".to_vec();
+//! let opts = EncryptOptions::new(vec![vec![me.recipient().clone()]]);
+//! let sealed = SopsFile::create(plain.clone().into(), Format::Yaml, &opts)?.seal()?;
+//! let enc = sealed.to_bytes(Format::Yaml)?;
 //! let mut ids = Identities::empty();
-//! ids.add_text(&secret, "example").unwrap();
-//! let out = sops::decrypt(&enc, Format::Yaml, &ids, &sops::DecryptOptions::default()).unwrap();
-//! assert_eq!(&out.plaintext[..], plain);
+//! ids.add_text(me.expose_secret(), "example")?;
+//! let file = SopsFile::open(&enc, Format::Yaml, &ids, &DecryptOptions::default())?;
+//! assert_eq!(&file.plaintext(Format::Yaml)?[..], &plain[..]);
+//! # Ok::<(), sops::Error>(())
 //! ```
 
-pub mod cipher;
+#![deny(missing_docs, unreachable_pub)]
+
+// The value cipher, its helpers and the per-format stores are internal:
+// the fuzz targets and integration tests reach them through the
+// `fuzzing` feature (src/fuzzing.rs).
+mod cipher;
 pub mod config;
 pub mod crypt;
 mod document;
-pub mod error;
+mod error;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod gcm;
-pub mod goformat;
+mod goformat;
 pub mod keys;
 pub mod metadata;
 pub mod reference;
-pub mod shamir;
+mod shamir;
 pub mod stores;
 mod stream;
-pub mod timefmt;
+mod timefmt;
 mod tty;
 pub mod value;
 
 pub use document::*;
-pub use error::{Error, Location, Result};
+pub use error::{
+    AgeError, Error, IdentityProblem, Location, MetadataError, PassphraseError, Result,
+    StructureError, UnsupportedError,
+};
+pub use keys::{Identities, Identity, Recipient};
 pub use stream::encrypt_binary_stream;
-pub use value::{Map, MapItem, Secret, Value};
+pub use value::{Map, MapItem, PathError, PathStep, Secret, Value};

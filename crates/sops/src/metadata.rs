@@ -1,7 +1,7 @@
 //! The `sops` metadata block: key groups with age stanzas, lastmodified,
 //! MAC, partial-encryption settings and version.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, MetadataError, Result, UnsupportedError};
 use crate::value::{Map, Value};
 
 /// The sops version we write into files (the version we are compatible with).
@@ -31,7 +31,7 @@ pub struct KeyGroup {
 
 impl KeyGroup {
     /// The group's keys of other types, as `kind id` strings (see
-    /// [`other_key_id`]), in file order.
+    /// `other_key_id`), in file order.
     pub fn other_ids(&self) -> Vec<String> {
         let mut out = Vec::new();
         for (kind, v) in &self.other {
@@ -46,7 +46,7 @@ impl KeyGroup {
 
     /// Keeps only the keys of other types whose id is in `keep` (entries
     /// kept are untouched).
-    pub fn retain_other(&mut self, keep: &[String]) {
+    pub(crate) fn retain_other(&mut self, keep: &[String]) {
         for (kind, v) in self.other.iter_mut() {
             if let Value::List(items) = v {
                 items.retain(
@@ -67,7 +67,7 @@ fn field<'a>(m: &'a Map, k: &str) -> &'a str {
 }
 
 /// Normalizes a PGP fingerprint: upper case, no spaces.
-pub fn pgp_id(fp: &str) -> String {
+pub(crate) fn pgp_id(fp: &str) -> String {
     format!(
         "pgp {}",
         fp.chars()
@@ -81,7 +81,7 @@ pub fn pgp_id(fp: &str) -> String {
 /// azure_kv, hc_vault) in a file's metadata, as `kind id`: what
 /// `.sops.yaml` names it by ([`crate::config`] gives rules' keys the same
 /// form).
-pub fn other_key_id(kind: &str, m: &Map) -> Option<String> {
+pub(crate) fn other_key_id(kind: &str, m: &Map) -> Option<String> {
     let id = match kind {
         "pgp" => return Some(pgp_id(field(m, "fp"))).filter(|s| s.len() > 4),
         "kms" => {
@@ -157,9 +157,7 @@ impl EncryptionRules {
         .filter(|o| o.is_some())
         .count();
         if n > 1 {
-            return Err(Error::Unsupported(
-                "only one of unencrypted_suffix, encrypted_suffix, unencrypted_regex, encrypted_regex, unencrypted_comment_regex and encrypted_comment_regex may be set".into(),
-            ));
+            return Err(UnsupportedError::ConflictingRules.into());
         }
         Ok(())
     }
@@ -184,8 +182,25 @@ pub struct Metadata {
 
 const OTHER_KEY_TYPES: [&str; 5] = ["kms", "gcp_kms", "azure_kv", "hc_vault", "pgp"];
 
-fn meta_err(msg: impl Into<String>) -> Error {
-    Error::Metadata(msg.into())
+fn wrong_type(field: &str, expected: &'static str, found: &Value) -> Error {
+    MetadataError::WrongType {
+        field: field.to_string(),
+        expected,
+        found: found.kind(),
+    }
+    .into()
+}
+
+fn bad_value(field: &str, expected: &'static str) -> Error {
+    MetadataError::BadValue {
+        field: field.to_string(),
+        expected,
+    }
+    .into()
+}
+
+fn missing(entry: String, field: &'static str) -> Error {
+    MetadataError::MissingField { entry, field }.into()
 }
 
 fn as_string(v: &Value, field: &str) -> Result<String> {
@@ -194,10 +209,7 @@ fn as_string(v: &Value, field: &str) -> Result<String> {
         Value::Int(i) => Ok(i.to_string()),
         Value::Float(f) => Ok(crate::goformat::format_f(*f)),
         Value::Bool(b) => Ok(b.to_string()),
-        other => Err(meta_err(format!(
-            "{field} must be a string, found a {}",
-            other.kind()
-        ))),
+        other => Err(wrong_type(field, "a string", other)),
     }
 }
 
@@ -215,12 +227,7 @@ fn age_list(v: &Value, field: &str) -> Result<Vec<AgeStanza>> {
     let items = match v {
         Value::Null => return Ok(Vec::new()),
         Value::List(l) => l,
-        other => {
-            return Err(meta_err(format!(
-                "{field} must be a list, found a {}",
-                other.kind()
-            )))
-        }
+        other => return Err(wrong_type(field, "a list", other)),
     };
     let mut out = Vec::new();
     for (i, item) in items
@@ -228,13 +235,12 @@ fn age_list(v: &Value, field: &str) -> Result<Vec<AgeStanza>> {
         .filter(|v| !matches!(v, Value::Comment(_)))
         .enumerate()
     {
-        let m = item.as_map().ok_or_else(|| {
-            meta_err(format!("{field}[{i}] must be a map with recipient and enc"))
-        })?;
-        let recipient = opt_string(m, "recipient")?
-            .ok_or_else(|| meta_err(format!("{field}[{i}] has no recipient")))?;
-        let enc =
-            opt_string(m, "enc")?.ok_or_else(|| meta_err(format!("{field}[{i}] has no enc")))?;
+        let entry = || format!("{field}[{i}]");
+        let m = item
+            .as_map()
+            .ok_or_else(|| bad_value(&entry(), "a map with recipient and enc"))?;
+        let recipient = opt_string(m, "recipient")?.ok_or_else(|| missing(entry(), "recipient"))?;
+        let enc = opt_string(m, "enc")?.ok_or_else(|| missing(entry(), "enc"))?;
         out.push(AgeStanza { recipient, enc });
     }
     Ok(out)
@@ -257,17 +263,10 @@ fn group_from_map(m: &Map, field: &str) -> Result<KeyGroup> {
 
 impl Metadata {
     /// Reads the metadata from the value of the `sops` key.
-    pub fn from_value(v: &Value) -> Result<Metadata> {
-        let m = v
-            .as_map()
-            .ok_or_else(|| meta_err(format!("`sops` must be a map, found a {}", v.kind())))?;
-        let version = opt_string(m, "version")?.ok_or_else(|| {
-            meta_err(
-                "no `version`: sops refuses files without it (add `version: 3.11.0` under `sops`)",
-            )
-        })?;
-        let lastmodified =
-            opt_string(m, "lastmodified")?.ok_or_else(|| meta_err("no `lastmodified`"))?;
+    pub(crate) fn from_value(v: &Value) -> Result<Metadata> {
+        let m = v.as_map().ok_or_else(|| wrong_type("`sops`", "a map", v))?;
+        let version = opt_string(m, "version")?.ok_or(MetadataError::NoVersion)?;
+        let lastmodified = opt_string(m, "lastmodified")?.ok_or(MetadataError::NoLastModified)?;
         let mac = opt_string(m, "mac")?.unwrap_or_default();
         let shamir_threshold = match m.get("shamir_threshold") {
             None | Some(Value::Null) => None,
@@ -276,14 +275,9 @@ impl Metadata {
             Some(Value::Str(s)) => Some(
                 s.expose()
                     .parse()
-                    .map_err(|_| meta_err("shamir_threshold must be a number"))?,
+                    .map_err(|_| bad_value("shamir_threshold", "a number"))?,
             ),
-            Some(other) => {
-                return Err(meta_err(format!(
-                    "shamir_threshold must be a number, found a {}",
-                    other.kind()
-                )))
-            }
+            Some(other) => return Err(wrong_type("shamir_threshold", "a number", other)),
         };
         let shamir_threshold = shamir_threshold.filter(|t| *t > 0);
         let mut key_groups = Vec::new();
@@ -296,7 +290,7 @@ impl Metadata {
                 {
                     let gm = g
                         .as_map()
-                        .ok_or_else(|| meta_err(format!("key_groups[{i}] must be a map")))?;
+                        .ok_or_else(|| bad_value(&format!("key_groups[{i}]"), "a map"))?;
                     key_groups.push(group_from_map(gm, &format!("key_groups[{i}]"))?);
                 }
             }
@@ -306,13 +300,8 @@ impl Metadata {
             None | Some(Value::Null) => false,
             Some(Value::Bool(b)) => *b,
             Some(Value::Str(s)) => crate::cipher::parse_go_bool(s.expose())
-                .ok_or_else(|| meta_err("mac_only_encrypted must be true or false"))?,
-            Some(other) => {
-                return Err(meta_err(format!(
-                    "mac_only_encrypted must be a boolean, found a {}",
-                    other.kind()
-                )))
-            }
+                .ok_or_else(|| bad_value("mac_only_encrypted", "true or false"))?,
+            Some(other) => return Err(wrong_type("mac_only_encrypted", "a boolean", other)),
         };
         let rules = EncryptionRules {
             unencrypted_suffix: opt_string(m, "unencrypted_suffix")?,
@@ -343,7 +332,7 @@ impl Metadata {
 
     /// The metadata as the value of the `sops` key, in sops' field order.
     /// `nil_lists_as_null`: JSON writes a missing list as `null`, YAML as `[]`.
-    pub fn to_value(&self, nil_lists_as_null: bool) -> Value {
+    pub(crate) fn to_value(&self, nil_lists_as_null: bool) -> Value {
         let age_value = |stanzas: &[AgeStanza]| {
             Value::List(
                 stanzas
@@ -446,7 +435,7 @@ pub fn now_rfc3339() -> String {
 }
 
 /// Formats Unix seconds as `YYYY-MM-DDTHH:MM:SSZ`.
-pub fn rfc3339_from_unix(secs: u64) -> String {
+pub(crate) fn rfc3339_from_unix(secs: u64) -> String {
     let days = secs / 86400;
     let rem = secs % 86400;
     // Civil from days (Howard Hinnant's algorithm).
@@ -470,12 +459,11 @@ pub fn rfc3339_from_unix(secs: u64) -> String {
 
 /// The additional data of the MAC: `lastmodified` as Go's `time.RFC3339`
 /// (no fractional seconds).
-pub fn mac_aad(lastmodified: &str) -> Result<String> {
-    let norm = crate::timefmt::normalize_rfc3339(lastmodified).ok_or_else(|| {
-        meta_err(format!(
-            "lastmodified {lastmodified:?} is not an RFC 3339 time"
-        ))
-    })?;
+pub(crate) fn mac_aad(lastmodified: &str) -> Result<String> {
+    let norm =
+        crate::timefmt::normalize_rfc3339(lastmodified).ok_or_else(|| MetadataError::BadTime {
+            value: lastmodified.to_string(),
+        })?;
     // Drop the fraction, keep the zone.
     Ok(match norm.find('.') {
         Some(dot) => {

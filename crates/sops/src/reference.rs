@@ -2,7 +2,7 @@
 //! so other tools (dnsctl's provider credentials) can read one value from a
 //! SOPS file with the user's age identities.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, StructureError, UnsupportedError};
 use crate::keys::Identities;
 use crate::value::{lookup, PathStep, Secret, Value};
 use crate::{DecryptOptions, Format};
@@ -21,10 +21,12 @@ impl Reference {
     /// Parses `sops:FILE#a/b/0`. The `sops:` prefix is required; the path
     /// after `#` uses `/` between keys, and all-digit parts index lists.
     pub fn parse(s: &str) -> Result<Reference> {
-        let bad = |why: &str| {
-            Error::Unsupported(format!(
-                "invalid sops reference {s:?}: {why} (expected sops:FILE#key/key)"
-            ))
+        let bad = |problem: &'static str| -> Error {
+            UnsupportedError::Reference {
+                reference: s.to_string(),
+                problem,
+            }
+            .into()
         };
         let rest = s
             .strip_prefix("sops:")
@@ -61,14 +63,17 @@ impl Reference {
             source: e,
         })?;
         // For reading only: no IVs remembered, no plaintext file built.
-        let d = crate::open(
+        let d = crate::SopsFile::open(
             &data,
             Format::from_path(&file),
             ids,
-            &DecryptOptions::default(),
+            &DecryptOptions {
+                read_only: true,
+                ..Default::default()
+            },
         )?;
         let empty = crate::Map::new();
-        let doc = d.docs.first().unwrap_or(&empty);
+        let doc = d.docs().first().unwrap_or(&empty);
         // A key that is itself all digits may be a map key: try it as one too.
         let found = lookup(doc, &self.path).or_else(|| {
             let as_keys: Vec<PathStep> = self
@@ -89,22 +94,19 @@ impl Reference {
                 PathStep::Index(i) => i.to_string(),
             })
             .collect();
-        let v = found.ok_or_else(|| {
-            Error::Structure(format!(
-                "{}: no value at {}",
-                file.display(),
-                shown.join("/")
-            ))
+        let v = found.ok_or_else(|| StructureError::NoValue {
+            file: file.clone(),
+            path: shown.join("/"),
         })?;
         match v {
             Value::Str(s) => Ok(s.clone()),
             Value::Map(_) | Value::List(_) | Value::Null | Value::Comment(_) => {
-                Err(Error::Structure(format!(
-                    "{}: {} is a {}, not a single value",
-                    file.display(),
-                    shown.join("/"),
-                    v.kind()
-                )))
+                Err(StructureError::NotAValue {
+                    file,
+                    path: shown.join("/"),
+                    kind: v.kind(),
+                }
+                .into())
             }
             other => Ok(Secret::new(crate::stores::dotenv::scalar_to_string(other)?)),
         }
@@ -149,19 +151,18 @@ mod tests {
 
     #[test]
     fn resolves_values_from_an_encrypted_file() {
-        let (secret, recipient) = crate::keys::generate_identity();
+        let id = crate::Identity::generate();
         let dir = tempfile::tempdir().unwrap();
         let plain = b"cloudflare:\n    api_token: tok-123\n    zone_ids: [1, 2]\nport: 8080\n";
-        let enc = crate::encrypt(
-            plain,
-            Format::Yaml,
-            &crate::EncryptOptions::new(vec![vec![recipient]]),
-        )
-        .unwrap();
+        let opts = crate::EncryptOptions::new(vec![vec![id.recipient().clone()]]);
+        let enc = crate::SopsFile::create(plain.to_vec().into(), Format::Yaml, &opts)
+            .and_then(crate::SopsFile::seal)
+            .and_then(|s| s.to_bytes(Format::Yaml))
+            .unwrap();
         std::fs::create_dir_all(dir.path().join("secrets")).unwrap();
         std::fs::write(dir.path().join("secrets/secrets.yaml"), enc).unwrap();
         let mut ids = Identities::empty();
-        ids.add_text(&secret, "test").unwrap();
+        ids.add_text(id.expose_secret(), "test").unwrap();
         let get = |r: &str| Reference::parse(r).unwrap().resolve(dir.path(), &ids);
         assert_eq!(
             get("sops:secrets/secrets.yaml#cloudflare/api_token")

@@ -1,7 +1,7 @@
 //! Shamir secret sharing over GF(2^8), compatible with sops (HashiCorp
 //! Vault's scheme): each share is the y-bytes followed by its x coordinate.
 
-use crate::error::{Error, Result};
+use crate::error::{Result, UnsupportedError};
 use zeroize::Zeroizing;
 
 fn mult(a: u8, b: u8) -> u8 {
@@ -45,11 +45,17 @@ fn interpolate_at_zero(xs: &[u8], ys: &[u8]) -> u8 {
 }
 
 /// Splits `secret` into `parts` shares, any `threshold` of which recover it.
-pub fn split(secret: &[u8], parts: usize, threshold: usize) -> Result<Vec<Zeroizing<Vec<u8>>>> {
+pub(crate) fn split(
+    secret: &[u8],
+    parts: usize,
+    threshold: usize,
+) -> Result<Vec<Zeroizing<Vec<u8>>>> {
     if parts < threshold || parts > 255 || !(2..=255).contains(&threshold) || secret.is_empty() {
-        return Err(Error::Unsupported(format!(
-            "cannot split a key into {parts} shares with threshold {threshold} (need 2 <= threshold <= shares <= 255)"
-        )));
+        return Err(UnsupportedError::ShamirSplit {
+            shares: parts,
+            threshold,
+        }
+        .into());
     }
     let mut out: Vec<Zeroizing<Vec<u8>>> = (0..parts)
         .map(|i| {
@@ -61,7 +67,7 @@ pub fn split(secret: &[u8], parts: usize, threshold: usize) -> Result<Vec<Zeroiz
     let mut coeffs = Zeroizing::new(vec![0u8; threshold - 1]);
     for (idx, &val) in secret.iter().enumerate() {
         getrandom::getrandom(&mut coeffs)
-            .map_err(|e| Error::Unsupported(format!("no randomness: {e}")))?;
+            .map_err(|e| UnsupportedError::NoRandomness(e.to_string()))?;
         for (i, share) in out.iter_mut().enumerate() {
             let x = i as u8 + 1;
             // Horner: val + c1 x + c2 x^2 ...
@@ -77,18 +83,18 @@ pub fn split(secret: &[u8], parts: usize, threshold: usize) -> Result<Vec<Zeroiz
 }
 
 /// Recombines shares made by [`split`] (or by sops).
-pub fn combine(parts: &[Zeroizing<Vec<u8>>]) -> Result<Zeroizing<Vec<u8>>> {
+pub(crate) fn combine(parts: &[Zeroizing<Vec<u8>>]) -> Result<Zeroizing<Vec<u8>>> {
     if parts.len() < 2 {
-        return Err(Error::Unsupported("need at least two shares".into()));
+        return Err(UnsupportedError::ShamirCombine("need at least two shares").into());
     }
     let len = parts[0].len();
     if len < 2 || parts.iter().any(|p| p.len() != len) {
-        return Err(Error::Unsupported("shares differ in length".into()));
+        return Err(UnsupportedError::ShamirCombine("shares differ in length").into());
     }
     let xs: Vec<u8> = parts.iter().map(|p| p[len - 1]).collect();
     for (i, x) in xs.iter().enumerate() {
         if xs[..i].contains(x) {
-            return Err(Error::Unsupported("duplicate share".into()));
+            return Err(UnsupportedError::ShamirCombine("duplicate share").into());
         }
     }
     let mut secret = Zeroizing::new(vec![0u8; len - 1]);

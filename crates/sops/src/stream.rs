@@ -10,7 +10,7 @@
 
 use crate::cipher;
 use crate::crypt::{self, Rules};
-use crate::document::{encrypt_file, new_metadata, seal_mac, stamp, EncryptOptions};
+use crate::document::{new_metadata, seal_mac, stamp, EncryptOptions, SopsFile};
 use crate::error::{Error, Result};
 use crate::gcm::{Gcm, PIECE_ALIGN};
 use crate::stores::{json, Format};
@@ -71,7 +71,9 @@ pub fn encrypt_binary_stream(
     if first.is_empty() || !encrypted {
         let mut all = first;
         r.read_to_end(&mut all).map_err(Error::Read)?;
-        return encrypt_file(all, Format::Binary, opts)?.write(Format::Json, w);
+        return SopsFile::create(all, Format::Binary, opts)?
+            .seal()?
+            .write(Format::Json, w);
     }
 
     let (mut md, key) = new_metadata(opts)?;
@@ -131,9 +133,12 @@ pub fn encrypt_binary_stream(
     let mut doc = Map::new();
     doc.push("data", Value::str(""));
     let whole = json::emit_with(&doc, Some(("sops", &md.to_value(true))));
-    let rest = whole
-        .strip_prefix(EMPTY_DATA_HEAD)
-        .ok_or_else(|| Error::Unsupported("internal: unexpected JSON envelope".into()))?;
+    let rest =
+        whole
+            .strip_prefix(EMPTY_DATA_HEAD)
+            .ok_or(crate::error::UnsupportedError::Internal(
+                "unexpected JSON envelope",
+            ))?;
     w.write_all(rest.as_bytes()).map_err(Error::Write)?;
     Ok(())
 }
@@ -141,7 +146,7 @@ pub fn encrypt_binary_stream(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::keys::{generate_identity, Identities};
+    use crate::keys::{Identities, Identity};
     use crate::metadata;
     use crate::stores;
 
@@ -156,15 +161,20 @@ mod tests {
             "{} bytes: not the store's output",
             plain.len()
         );
-        let d = crate::decrypt(&out, Format::Binary, ids, &Default::default()).unwrap();
-        assert!(&d.plaintext[..] == plain, "{} bytes", plain.len());
+        let d = crate::SopsFile::open(&out, Format::Binary, ids, &Default::default()).unwrap();
+        assert!(
+            &d.plaintext(Format::Binary).unwrap()[..] == plain,
+            "{} bytes",
+            plain.len()
+        );
     }
 
     #[test]
     fn streamed_files_decrypt_and_match_the_store() {
-        let (secret, recipient) = generate_identity();
+        let id = Identity::generate();
+        let recipient = id.recipient().clone();
         let mut ids = Identities::empty();
-        ids.add_text(&secret, "test").unwrap();
+        ids.add_text(id.expose_secret(), "test").unwrap();
         let opts = EncryptOptions::new(vec![vec![recipient.clone()]]);
         for n in [
             0,

@@ -29,12 +29,12 @@ fn days_in_month(y: u32, m: u32) -> u32 {
 /// Parses a YAML timestamp (the forms yaml.v3 accepts: `2006-1-2`,
 /// `2006-1-2T15:4:5.999999999Z07:00`, with `t`, or with a space and no zone)
 /// and returns Go's RFC 3339 text of it, or `None` if it is not one.
-pub fn yaml_timestamp(s: &str) -> Option<String> {
+pub(crate) fn yaml_timestamp(s: &str) -> Option<String> {
     parse(s, true)
 }
 
 /// Normalises an RFC 3339 timestamp to Go's `MarshalText` form.
-pub fn normalize_rfc3339(s: &str) -> Option<String> {
+pub(crate) fn normalize_rfc3339(s: &str) -> Option<String> {
     parse(s, false)
 }
 

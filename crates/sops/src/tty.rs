@@ -2,24 +2,21 @@
 //! passphrase-protected SSH keys: on `/dev/tty` (else on standard input if
 //! it is a terminal), without echo, the prompt erased afterwards.
 
+use crate::error::PassphraseError;
 use std::fs::OpenOptions;
 use std::io::{Read, Write};
 use zeroize::Zeroizing;
 
 /// Asks for a secret on the terminal. Errors when there is no terminal.
 #[cfg(unix)]
-pub fn read_secret(prompt: &str) -> Result<Zeroizing<String>, String> {
+pub(crate) fn read_secret(prompt: &str) -> Result<Zeroizing<String>, PassphraseError> {
     use rustix::termios::{isatty, tcgetattr, tcsetattr, InputModes, LocalModes, OptionalActions};
     use std::os::fd::{AsFd, BorrowedFd};
 
     let tty = match OpenOptions::new().read(true).write(true).open("/dev/tty") {
         Ok(t) => Some(t),
         Err(_) if isatty(std::io::stdin().as_fd()) => None,
-        Err(e) => {
-            return Err(format!(
-                "standard input is not a terminal, and /dev/tty is not available: {e}"
-            ))
-        }
+        Err(e) => return Err(PassphraseError::NoTerminal(e)),
     };
     let stdin = std::io::stdin();
     let fd: BorrowedFd<'_> = match &tty {
@@ -33,8 +30,7 @@ pub fn read_secret(prompt: &str) -> Result<Zeroizing<String>, String> {
         quiet.local_modes -= LocalModes::ECHO;
         quiet.local_modes |= LocalModes::ICANON | LocalModes::ISIG;
         quiet.input_modes |= InputModes::ICRNL;
-        tcsetattr(fd, OptionalActions::Now, &quiet)
-            .map_err(|e| format!("cannot turn off echo: {e}"))?;
+        tcsetattr(fd, OptionalActions::Now, &quiet).map_err(|e| PassphraseError::Echo(e.into()))?;
     }
     let mut out: Box<dyn Write> = match &tty {
         Some(t) => Box::new(t),
@@ -54,7 +50,7 @@ pub fn read_secret(prompt: &str) -> Result<Zeroizing<String>, String> {
     // and sops do.
     let _ = write!(out, "\r\n\x1b[F\x1b[K");
     let _ = out.flush();
-    let mut line = read.map_err(|e| format!("reading the terminal: {e}"))?;
+    let mut line = read.map_err(PassphraseError::Read)?;
     while line.last() == Some(&b'\r') {
         line.pop();
     }
@@ -62,7 +58,7 @@ pub fn read_secret(prompt: &str) -> Result<Zeroizing<String>, String> {
         Ok(s) => Ok(Zeroizing::new(s)),
         Err(e) => {
             drop(Zeroizing::new(e.into_bytes()));
-            Err("the passphrase is not UTF-8".into())
+            Err(PassphraseError::NotUtf8)
         }
     }
 }
@@ -93,8 +89,8 @@ fn read_line(mut r: impl Read) -> std::io::Result<Zeroizing<Vec<u8>>> {
 
 /// Asks for a secret on the terminal. Errors when there is no terminal.
 #[cfg(not(unix))]
-pub fn read_secret(_prompt: &str) -> Result<Zeroizing<String>, String> {
-    Err("reading a passphrase from the terminal is only supported on Unix".into())
+pub(crate) fn read_secret(_prompt: &str) -> Result<Zeroizing<String>, PassphraseError> {
+    Err(PassphraseError::Unsupported)
 }
 
 #[cfg(all(test, unix))]

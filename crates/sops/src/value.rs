@@ -68,6 +68,23 @@ pub enum Value {
 }
 
 impl Value {
+    /// Parses a value written as JSON (`"text"`, `42`, `{"a": 1}`), as
+    /// `sops set` takes it.
+    pub fn from_json(text: &str) -> crate::Result<Value> {
+        let wrapped = Zeroizing::new(format!("{{\"v\": {text}}}"));
+        let parsed = crate::stores::json::load(wrapped.as_bytes())?;
+        Ok(parsed.get("v").cloned().unwrap_or(Value::Null))
+    }
+
+    /// A scalar as text (as a dotenv file writes it); `None` for maps,
+    /// lists, null and comments.
+    pub fn scalar_text(&self) -> Option<String> {
+        match self {
+            Value::Map(_) | Value::List(_) | Value::Null | Value::Comment(_) => None,
+            other => crate::stores::dotenv::scalar_to_string(other).ok(),
+        }
+    }
+
     /// A string value.
     pub fn str(s: impl Into<String>) -> Value {
         Value::Str(Secret::new(s))
@@ -228,18 +245,69 @@ pub enum PathStep {
     Index(usize),
 }
 
+/// A key path that does not parse, or does not fit the document.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PathError {
+    /// The path's text is not of the form `["a"]["b"][0]`.
+    #[error("invalid path {path:?}: {expected}{}", at.map(|n| format!(" at character {n}")).unwrap_or_default())]
+    Syntax {
+        /// The text given.
+        path: String,
+        /// What was expected (or found wrong).
+        expected: &'static str,
+        /// Where (1-based character), when it is one place.
+        at: Option<usize>,
+    },
+    /// No step at all.
+    #[error("empty path")]
+    Empty,
+    /// A path starting with an index: a document's top level is a map.
+    #[error("a document's top level is a map: the path must start with a key")]
+    StartsWithIndex,
+    /// The file has no document to look in.
+    #[error("the file has no document")]
+    NoDocument,
+    /// No such key.
+    #[error("key not found: {key}")]
+    KeyNotFound {
+        /// The key.
+        key: String,
+    },
+    /// A key under a value that is not a map.
+    #[error("key not found: {key} (parent is not a map)")]
+    NotAMap {
+        /// The key.
+        key: String,
+    },
+    /// An index past the end of a list.
+    #[error("index {index} out of bounds")]
+    IndexOutOfBounds {
+        /// The index.
+        index: usize,
+    },
+    /// An index under a value that is not a list.
+    #[error("index {index}: parent is not a list")]
+    NotAList {
+        /// The index.
+        index: usize,
+    },
+}
+
 /// Parses an extract path in sops' form: `["a"]["b"][0]`.
-pub fn parse_path(s: &str) -> Result<Vec<PathStep>, String> {
+pub fn parse_path(s: &str) -> Result<Vec<PathStep>, PathError> {
+    let bad = |expected: &'static str, at: Option<usize>| PathError::Syntax {
+        path: s.to_string(),
+        expected,
+        at,
+    };
     let mut out = Vec::new();
     let b = s.trim();
     let chars: Vec<char> = b.chars().collect();
     let mut i = 0;
     while i < chars.len() {
         if chars[i] != '[' {
-            return Err(format!(
-                "invalid path {s:?}: expected '[' at character {}",
-                i + 1
-            ));
+            return Err(bad("expected '['", Some(i + 1)));
         }
         i += 1;
         if i < chars.len() && (chars[i] == '"' || chars[i] == '\'') {
@@ -254,7 +322,7 @@ pub fn parse_path(s: &str) -> Result<Vec<PathStep>, String> {
                 i += 1;
             }
             if i >= chars.len() {
-                return Err(format!("invalid path {s:?}: unterminated key"));
+                return Err(bad("unterminated key", None));
             }
             i += 1;
             out.push(PathStep::Key(key));
@@ -264,21 +332,18 @@ pub fn parse_path(s: &str) -> Result<Vec<PathStep>, String> {
                 i += 1;
             }
             let n: String = chars[start..i].iter().collect();
-            let idx = n.parse::<usize>().map_err(|_| {
-                format!(
-                    "invalid path {s:?}: expected a quoted key or an index at character {}",
-                    start + 1
-                )
-            })?;
+            let idx = n
+                .parse::<usize>()
+                .map_err(|_| bad("expected a quoted key or an index", Some(start + 1)))?;
             out.push(PathStep::Index(idx));
         }
         if i >= chars.len() || chars[i] != ']' {
-            return Err(format!("invalid path {s:?}: expected ']'"));
+            return Err(bad("expected ']'", None));
         }
         i += 1;
     }
     if out.is_empty() {
-        return Err(format!("invalid path {s:?}: empty"));
+        return Err(bad("empty", None));
     }
     Ok(out)
 }
@@ -305,12 +370,12 @@ pub fn lookup<'a>(root: &'a Map, path: &[PathStep]) -> Option<&'a Value> {
 
 /// Sets the value at a path, creating maps on the way (as `sops set` does).
 /// Returns whether anything changed.
-pub fn set_path(root: &mut Map, path: &[PathStep], value: Value) -> Result<bool, String> {
+pub(crate) fn set_path(root: &mut Map, path: &[PathStep], value: Value) -> Result<bool, PathError> {
     let Some((first, rest)) = path.split_first() else {
-        return Err("empty path".into());
+        return Err(PathError::Empty);
     };
     let PathStep::Key(k) = first else {
-        return Err("a document's top level is a map: the path must start with a key".into());
+        return Err(PathError::StartsWithIndex);
     };
     if rest.is_empty() {
         let changed = root.get(k) != Some(&value);
@@ -320,8 +385,10 @@ pub fn set_path(root: &mut Map, path: &[PathStep], value: Value) -> Result<bool,
     if root.get(k).is_none() {
         root.push(k.clone(), empty_for(&rest[0]));
     }
-    let slot = root.get_mut(k).ok_or("internal: key vanished")?;
-    set_in_value(slot, rest, value)
+    match root.get_mut(k) {
+        Some(slot) => set_in_value(slot, rest, value),
+        None => Err(PathError::KeyNotFound { key: k.clone() }),
+    }
 }
 
 fn empty_for(step: &PathStep) -> Value {
@@ -331,15 +398,15 @@ fn empty_for(step: &PathStep) -> Value {
     }
 }
 
-fn set_in_value(slot: &mut Value, path: &[PathStep], value: Value) -> Result<bool, String> {
-    let (first, rest) = path.split_first().ok_or("empty path")?;
+fn set_in_value(slot: &mut Value, path: &[PathStep], value: Value) -> Result<bool, PathError> {
+    let (first, rest) = path.split_first().ok_or(PathError::Empty)?;
     match first {
         PathStep::Key(k) => {
             if !matches!(slot, Value::Map(_)) {
                 *slot = Value::Map(Map::new());
             }
             let Value::Map(m) = slot else {
-                return Err("internal: not a map".into());
+                return Err(PathError::NotAMap { key: k.clone() });
             };
             set_path(m, &[&[PathStep::Key(k.clone())], rest].concat(), value)
         }
@@ -348,7 +415,7 @@ fn set_in_value(slot: &mut Value, path: &[PathStep], value: Value) -> Result<boo
                 *slot = Value::List(Vec::new());
             }
             let Value::List(l) = slot else {
-                return Err("internal: not a list".into());
+                return Err(PathError::NotAList { index: *i });
             };
             let positions: Vec<usize> = l
                 .iter()
@@ -379,27 +446,23 @@ fn set_in_value(slot: &mut Value, path: &[PathStep], value: Value) -> Result<boo
 }
 
 /// Removes the value at a path. Errors when it does not exist.
-pub fn unset_path(root: &mut Map, path: &[PathStep]) -> Result<(), String> {
+pub(crate) fn unset_path(root: &mut Map, path: &[PathStep]) -> Result<(), PathError> {
     let Some((first, rest)) = path.split_first() else {
-        return Err("empty path".into());
+        return Err(PathError::Empty);
     };
     let PathStep::Key(k) = first else {
-        return Err("a document's top level is a map: the path must start with a key".into());
+        return Err(PathError::StartsWithIndex);
     };
+    let not_found = || PathError::KeyNotFound { key: k.clone() };
     if rest.is_empty() {
-        return root
-            .remove(k)
-            .map(|_| ())
-            .ok_or_else(|| format!("key not found: {k}"));
+        return root.remove(k).map(|_| ()).ok_or_else(not_found);
     }
-    let slot = root
-        .get_mut(k)
-        .ok_or_else(|| format!("key not found: {k}"))?;
+    let slot = root.get_mut(k).ok_or_else(not_found)?;
     unset_in_value(slot, rest)
 }
 
-fn unset_in_value(slot: &mut Value, path: &[PathStep]) -> Result<(), String> {
-    let (first, rest) = path.split_first().ok_or("empty path")?;
+fn unset_in_value(slot: &mut Value, path: &[PathStep]) -> Result<(), PathError> {
+    let (first, rest) = path.split_first().ok_or(PathError::Empty)?;
     match (first, slot) {
         (PathStep::Key(k), Value::Map(m)) => {
             unset_path(m, &[&[PathStep::Key(k.clone())], rest].concat())
@@ -411,7 +474,7 @@ fn unset_in_value(slot: &mut Value, path: &[PathStep]) -> Result<(), String> {
                 .filter(|(_, v)| !matches!(v, Value::Comment(_)))
                 .map(|(p, _)| p)
                 .nth(*i)
-                .ok_or_else(|| format!("index {i} out of bounds"))?;
+                .ok_or(PathError::IndexOutOfBounds { index: *i })?;
             if rest.is_empty() {
                 l.remove(pos);
                 Ok(())
@@ -419,8 +482,8 @@ fn unset_in_value(slot: &mut Value, path: &[PathStep]) -> Result<(), String> {
                 unset_in_value(&mut l[pos], rest)
             }
         }
-        (PathStep::Key(k), _) => Err(format!("key not found: {k} (parent is not a map)")),
-        (PathStep::Index(i), _) => Err(format!("index {i}: parent is not a list")),
+        (PathStep::Key(k), _) => Err(PathError::NotAMap { key: k.clone() }),
+        (PathStep::Index(i), _) => Err(PathError::NotAList { index: *i }),
     }
 }
 
@@ -453,8 +516,19 @@ mod tests {
                 PathStep::Index(1)
             ]
         );
-        assert!(parse_path("a.b").is_err());
-        assert!(parse_path(r#"["a""#).is_err());
+        // The messages say where, as they did when they were strings.
+        let msg = |p: &str| parse_path(p).unwrap_err().to_string();
+        assert_eq!(
+            msg("a.b"),
+            r#"invalid path "a.b": expected '[' at character 1"#
+        );
+        assert_eq!(msg(r#"["a"#), r#"invalid path "[\"a": unterminated key"#);
+        assert_eq!(msg(r#"["a""#), r#"invalid path "[\"a\"": expected ']'"#);
+        assert_eq!(
+            msg("[x]"),
+            r#"invalid path "[x]": expected a quoted key or an index at character 2"#
+        );
+        assert_eq!(msg(""), r#"invalid path "": empty"#);
         let mut m = Map::new();
         assert!(set_path(&mut m, &parse_path(r#"["x"]["y"]"#).unwrap(), Value::Int(1)).unwrap());
         assert!(!set_path(&mut m, &parse_path(r#"["x"]["y"]"#).unwrap(), Value::Int(1)).unwrap());

@@ -1,8 +1,7 @@
 //! Vectors written by the real sops 3.11.0 (see fixtures/README.md): we
 //! decrypt them to exactly the bytes `sops decrypt` printed.
 
-use sops::keys::Identities;
-use sops::{DecryptOptions, Error, Format};
+use sops::{DecryptOptions, Error, Format, Identities, Identity, Sealed, SopsFile};
 use std::path::PathBuf;
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -23,13 +22,14 @@ fn ids() -> Identities {
 }
 
 fn check(enc: &str, f: Format, expected: &str) {
-    let d = sops::decrypt(&fixture(enc), f, &ids(), &DecryptOptions::default())
+    let d = SopsFile::open(&fixture(enc), f, &ids(), &DecryptOptions::default())
+        .and_then(|d| d.plaintext(f))
         .unwrap_or_else(|e| panic!("{enc}: {e}"));
     let want = fixture(expected);
     assert!(
-        d.plaintext.as_slice() == want.as_slice(),
+        d.as_slice() == want.as_slice(),
         "{enc}: got\n{}\nwant\n{}",
-        String::from_utf8_lossy(&d.plaintext),
+        String::from_utf8_lossy(&d),
         String::from_utf8_lossy(&want)
     );
 }
@@ -73,8 +73,7 @@ fn re_emitting_an_untouched_sops_file_is_identical() {
         ("sample.bin.enc.json", Format::Binary),
     ] {
         let input = fixture(name);
-        let (docs, md) = sops::stores::load_encrypted(&input, f).unwrap();
-        let out = sops::stores::emit_encrypted(&docs, &md, f).unwrap();
+        let out = Sealed::parse(&input, f).unwrap().to_bytes(f).unwrap();
         assert_eq!(
             String::from_utf8_lossy(&out),
             String::from_utf8_lossy(&input),
@@ -87,7 +86,7 @@ fn tampered(name: &str, f: Format, edit: impl Fn(&str) -> String) -> Error {
     let text = String::from_utf8(fixture(name)).unwrap();
     let changed = edit(&text);
     assert_ne!(changed, text, "the edit must change the file");
-    match sops::decrypt(changed.as_bytes(), f, &ids(), &DecryptOptions::default()) {
+    match SopsFile::open(changed.as_bytes(), f, &ids(), &DecryptOptions::default()) {
         Ok(_) => panic!("tampered file decrypted"),
         Err(e) => e,
     }
@@ -160,14 +159,18 @@ fn tampering_with_an_unencrypted_value_breaks_the_mac() {
         "password_unencrypted: visible",
         "password_unencrypted: changed",
     );
-    let d = sops::decrypt(
+    let d = SopsFile::open(
         changed.as_bytes(),
         Format::Yaml,
         &ids(),
-        &DecryptOptions { ignore_mac: true },
+        &DecryptOptions {
+            ignore_mac: true,
+            ..Default::default()
+        },
     )
     .unwrap();
-    assert!(String::from_utf8_lossy(&d.plaintext).contains("password_unencrypted: changed"));
+    let plain = d.plaintext(Format::Yaml).unwrap();
+    assert!(String::from_utf8_lossy(&plain).contains("password_unencrypted: changed"));
 }
 
 #[test]
@@ -190,10 +193,10 @@ fn tampering_with_mac_or_lastmodified_is_refused() {
 
 #[test]
 fn wrong_identity_names_the_recipients() {
-    let (other, _) = sops::keys::generate_identity();
+    let other = Identity::generate();
     let mut ids = Identities::empty();
-    ids.add_text(&other, "test").unwrap();
-    let e = sops::decrypt(
+    ids.add_text(other.expose_secret(), "test").unwrap();
+    let e = SopsFile::open(
         &fixture("sample.enc.yaml"),
         Format::Yaml,
         &ids,

@@ -1,8 +1,7 @@
 //! Interoperability with the real `sops` binary (3.11, installed on PATH by
 //! ./scripts/test.sh). These tests fail, never skip, when `sops` is missing.
 
-use sops::keys::{generate_identity, Identities};
-use sops::{DecryptOptions, EncryptOptions, Format};
+use sops::{DecryptOptions, EncryptOptions, Format, Identities, Identity, Recipient, SopsFile};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -30,8 +29,12 @@ fn env(n: usize) -> Env {
     let mut text = String::new();
     let mut recipients = Vec::new();
     for _ in 0..n {
-        let (secret, recipient) = generate_identity();
-        text.push_str(&format!("# public key: {recipient}\n{}\n", &*secret));
+        let id = Identity::generate();
+        let recipient = id.recipient().to_string();
+        text.push_str(&format!(
+            "# public key: {recipient}\n{}\n",
+            id.expose_secret()
+        ));
         recipients.push(recipient);
     }
     let keys_file = dir.path().join("keys.txt");
@@ -46,7 +49,44 @@ fn env(n: usize) -> Env {
     }
 }
 
+/// Encrypts plaintext read as `input`, written as `output`.
+fn encrypt_as(
+    plain: &[u8],
+    input: Format,
+    output: Format,
+    opts: &EncryptOptions,
+) -> sops::Result<Vec<u8>> {
+    SopsFile::create(plain.to_vec().into(), input, opts)?
+        .seal()?
+        .to_bytes(output)
+}
+
+fn encrypt(plain: &[u8], f: Format, opts: &EncryptOptions) -> sops::Result<Vec<u8>> {
+    encrypt_as(plain, f, f, opts)
+}
+
+fn decrypt(enc: &[u8], f: Format, ids: &Identities) -> sops::Result<SopsFile> {
+    SopsFile::open(enc, f, ids, &DecryptOptions::default())
+}
+
+/// For reading only (no IVs kept).
+fn read(enc: &[u8], f: Format, ids: &Identities) -> sops::Result<SopsFile> {
+    let opts = DecryptOptions {
+        read_only: true,
+        ..Default::default()
+    };
+    SopsFile::open(enc, f, ids, &opts)
+}
+
 impl Env {
+    /// The recipients, parsed: one key group.
+    fn group(&self) -> Vec<Recipient> {
+        self.recipients
+            .iter()
+            .map(|r| Recipient::parse(r).unwrap())
+            .collect()
+    }
+
     fn sops(&self, args: &[&str]) -> Vec<u8> {
         let out = Command::new(sops_bin())
             .args(args)
@@ -91,9 +131,9 @@ impl Env {
     }
 
     fn ours_decrypt(&self, enc: &[u8], f: Format) -> Vec<u8> {
-        sops::decrypt(enc, f, &self.ids, &DecryptOptions::default())
+        decrypt(enc, f, &self.ids)
+            .and_then(|d| d.plaintext(f))
             .unwrap_or_else(|e| panic!("our decrypt failed: {e}"))
-            .plaintext
             .to_vec()
     }
 }
@@ -150,7 +190,7 @@ fn we_encrypt_sops_decrypts_to_the_same_bytes() {
         let f = Format::from_name(t).unwrap();
         let plain = sample(name);
         let reference = e.sops_decrypt("ref", &e.sops_encrypt(name, &plain, t), t);
-        let ours = sops::encrypt(&plain, f, &EncryptOptions::new(vec![e.recipients.clone()]))
+        let ours = encrypt(&plain, f, &EncryptOptions::new(vec![e.group()]))
             .unwrap_or_else(|err| panic!("{name}: {err}"));
         let by_sops = e.sops_decrypt("ours", &ours, t);
         assert_eq!(
@@ -166,12 +206,7 @@ fn we_encrypt_sops_decrypts_to_the_same_bytes() {
 fn several_recipients_each_decrypt() {
     let e = env(3);
     let plain = sample("k8s.yaml");
-    let ours = sops::encrypt(
-        &plain,
-        Format::Yaml,
-        &EncryptOptions::new(vec![e.recipients.clone()]),
-    )
-    .unwrap();
+    let ours = encrypt(&plain, Format::Yaml, &EncryptOptions::new(vec![e.group()])).unwrap();
     let text = show(&ours);
     for r in &e.recipients {
         assert!(text.contains(r));
@@ -181,7 +216,7 @@ fn several_recipients_each_decrypt() {
         let pos = keys.find(r.as_str()).unwrap();
         let secret = keys[pos..].lines().nth(1).unwrap();
         one.add_text(secret, "one").unwrap();
-        sops::decrypt(&ours, Format::Yaml, &one, &DecryptOptions::default()).unwrap();
+        decrypt(&ours, Format::Yaml, &one).unwrap();
     }
     e.sops_decrypt("x.yaml", &ours, "yaml");
 }
@@ -190,11 +225,11 @@ fn several_recipients_each_decrypt() {
 fn we_edit_a_sops_file_and_sops_still_reads_it() {
     let e = env(1);
     let enc = e.sops_encrypt("k8s.yaml", &sample("k8s.yaml"), "yaml");
-    let d = sops::decrypt(&enc, Format::Yaml, &e.ids, &DecryptOptions::default()).unwrap();
-    let mut docs = d.docs.clone();
+    let d = decrypt(&enc, Format::Yaml, &e.ids).unwrap();
+    let mut d = d;
     let path = sops::value::parse_path(r#"["stringData"]["password"]"#).unwrap();
-    sops::value::set_path(&mut docs[0], &path, sops::Value::str("new password")).unwrap();
-    let edited = sops::reencrypt(&d, docs, Format::Yaml).unwrap();
+    d.set(&path, sops::Value::str("new password")).unwrap();
+    let edited = d.seal().unwrap().to_bytes(Format::Yaml).unwrap();
     let by_sops = show(&e.sops_decrypt("edited.yaml", &edited, "yaml"));
     assert!(by_sops.contains("password: new password"), "{by_sops}");
     // Unchanged values keep their exact ciphertext; the changed one does not.
@@ -214,10 +249,10 @@ fn we_edit_a_sops_file_and_sops_still_reads_it() {
 #[test]
 fn sops_edits_our_file_and_we_read_it() {
     let e = env(1);
-    let ours = sops::encrypt(
+    let ours = encrypt(
         &sample("k8s.yaml"),
         Format::Yaml,
-        &EncryptOptions::new(vec![e.recipients.clone()]),
+        &EncryptOptions::new(vec![e.group()]),
     )
     .unwrap();
     let p = e.write("ours.yaml", &ours);
@@ -295,11 +330,11 @@ fn partial_encryption_matches_sops() {
             "{rule}"
         );
         let opts = EncryptOptions {
-            groups: vec![e.recipients.clone()],
+            groups: vec![e.group()],
             shamir_threshold: None,
             rules: rules.clone(),
         };
-        let ours = sops::encrypt(&sample("k8s.yaml"), Format::Yaml, &opts).unwrap();
+        let ours = encrypt(&sample("k8s.yaml"), Format::Yaml, &opts).unwrap();
         // The same values are in clear in both files.
         let clear = |t: &str| -> Vec<String> {
             t.lines()
@@ -331,11 +366,11 @@ fn key_groups_with_shamir_interoperate() {
     let reference = e.sops(&["decrypt", &e.write("ref.yaml", &enc)]);
     assert_eq!(show(&e.ours_decrypt(&enc, Format::Yaml)), show(&reference));
     let opts = EncryptOptions {
-        groups: e.recipients.iter().map(|r| vec![r.clone()]).collect(),
+        groups: e.group().into_iter().map(|r| vec![r]).collect(),
         shamir_threshold: Some(2),
         rules: sops::metadata::EncryptionRules::default().with_defaults(),
     };
-    let ours = sops::encrypt(&sample("k8s.yaml"), Format::Yaml, &opts).unwrap();
+    let ours = encrypt(&sample("k8s.yaml"), Format::Yaml, &opts).unwrap();
     let text = show(&ours);
     assert!(text.contains("shamir_threshold: 2"), "{text}");
     assert!(text.contains("key_groups:"), "{text}");
@@ -352,10 +387,10 @@ fn key_groups_with_shamir_interoperate() {
     let mut two = Identities::empty();
     two.add_text(&format!("{}\n{}\n", secrets[0], secrets[2]), "two")
         .unwrap();
-    sops::decrypt(&ours, Format::Yaml, &two, &DecryptOptions::default()).unwrap();
+    decrypt(&ours, Format::Yaml, &two).unwrap();
     let mut one = Identities::empty();
     one.add_text(secrets[1], "one").unwrap();
-    assert!(sops::decrypt(&ours, Format::Yaml, &one, &DecryptOptions::default()).is_err());
+    assert!(decrypt(&ours, Format::Yaml, &one).is_err());
 }
 
 #[test]
@@ -363,12 +398,7 @@ fn every_value_type_round_trips_both_ways() {
     let e = env(1);
     let plain = b"s: text\ni: -42\nf: 3.25\nbig: 1e+300\nt: true\nff: false\nn: null\nts: 2001-12-14t21:59:43.10-05:00\nd: 2024-01-02\ne: \"\"\nlist: [1, 2.5, x, true]\n";
     let reference = e.sops_decrypt("ref.yaml", &e.sops_encrypt("p.yaml", plain, "yaml"), "yaml");
-    let ours = sops::encrypt(
-        plain,
-        Format::Yaml,
-        &EncryptOptions::new(vec![e.recipients.clone()]),
-    )
-    .unwrap();
+    let ours = encrypt(plain, Format::Yaml, &EncryptOptions::new(vec![e.group()])).unwrap();
     for ty in [
         "type:str",
         "type:int",
@@ -383,11 +413,11 @@ fn every_value_type_round_trips_both_ways() {
         show(&reference)
     );
     // Cross-format: yaml in, json out, read back by sops.
-    let as_json = sops::encrypt_as(
+    let as_json = encrypt_as(
         plain,
         Format::Yaml,
         Format::Json,
-        &EncryptOptions::new(vec![e.recipients.clone()]),
+        &EncryptOptions::new(vec![e.group()]),
     )
     .unwrap();
     let json_ref = e.sops(&[
@@ -433,12 +463,15 @@ fn ssh_ed25519_recipients_interoperate() {
     let p = e.write("k8s.yaml", &sample("k8s.yaml"));
     let enc = sops_ssh(&["encrypt", "--age", public, &p]);
     let reference = sops_ssh(&["decrypt", &e.write("ref.yaml", &enc)]);
-    let ours = sops::decrypt(&enc, Format::Yaml, &ids, &DecryptOptions::default()).unwrap();
-    assert_eq!(show(&ours.plaintext), show(&reference));
-    let mine = sops::encrypt(
+    let ours = decrypt(&enc, Format::Yaml, &ids).unwrap();
+    assert_eq!(
+        show(&ours.plaintext(Format::Yaml).unwrap()),
+        show(&reference)
+    );
+    let mine = encrypt(
         &sample("k8s.yaml"),
         Format::Yaml,
-        &EncryptOptions::new(vec![vec![public.to_string()]]),
+        &EncryptOptions::new(vec![vec![Recipient::parse(public).unwrap()]]),
     )
     .unwrap();
     assert!(show(&mine).contains("recipient: ssh-ed25519 "));
@@ -460,14 +493,14 @@ fn large_binary_files_both_ways() {
     sops::encrypt_binary_stream(
         &mut &plain[..],
         &mut ours,
-        &EncryptOptions::new(vec![e.recipients.clone()]),
+        &EncryptOptions::new(vec![e.group()]),
     )
     .unwrap();
     assert!(e.sops_decrypt("ours.bin", &ours, "binary") == plain);
     // sops' → we decrypt (both ways: for reading only, and for editing).
     let theirs = e.sops_encrypt("big.bin", &plain, "binary");
     assert!(e.ours_decrypt(&theirs, Format::Binary) == plain);
-    let opened = sops::open(&theirs, Format::Binary, &e.ids, &DecryptOptions::default()).unwrap();
+    let opened = read(&theirs, Format::Binary, &e.ids).unwrap();
     let mut written = Vec::new();
     opened
         .write_plaintext(Format::Binary, &mut written)
@@ -479,7 +512,7 @@ fn large_binary_files_both_ways() {
     sops::encrypt_binary_stream(
         &mut &text[..],
         &mut ours,
-        &EncryptOptions::new(vec![e.recipients.clone()]),
+        &EncryptOptions::new(vec![e.group()]),
     )
     .unwrap();
     assert!(e.sops_decrypt("text.bin", &ours, "binary") == text);
@@ -488,7 +521,7 @@ fn large_binary_files_both_ways() {
     let at = bad.len() / 2;
     bad[at] = if bad[at] == b'A' { b'B' } else { b'A' };
     assert!(matches!(
-        sops::open(&bad, Format::Binary, &e.ids, &DecryptOptions::default()),
+        read(&bad, Format::Binary, &e.ids),
         Err(sops::Error::Authentication { .. })
     ));
 }
@@ -562,7 +595,7 @@ fn hand_written(
         }
     }
     let mac: String = mac.finalize().iter().map(|b| format!("{b:02X}")).collect();
-    let stanza = sops::keys::wrap(&e.recipients[0], &key).unwrap();
+    let stanza = sops::fuzzing::wrap_data_key(&e.group()[0], &key).unwrap();
     out.push_str("sops:\n    age:\n");
     out.push_str(&format!(
         "        - recipient: {}\n          enc: |\n",
@@ -585,11 +618,11 @@ fn hand_written(
 fn both_decrypt(e: &Env, enc: &[u8], want: &str) {
     let by_sops = show(&e.sops_decrypt("hand.yaml", enc, "yaml"));
     assert_eq!(by_sops, want, "sops reads the hand-written file otherwise");
-    let ours = sops::decrypt(enc, Format::Yaml, &e.ids, &DecryptOptions::default())
+    let ours = decrypt(enc, Format::Yaml, &e.ids)
         .unwrap_or_else(|err| panic!("we refuse a file sops opens: {err}\n{}", show(enc)));
-    assert_eq!(show(&ours.plaintext), want);
-    let opened = sops::open(enc, Format::Yaml, &e.ids, &DecryptOptions::default())
-        .unwrap_or_else(|err| panic!("sops::open refuses a file sops opens: {err}"));
+    assert_eq!(show(&ours.plaintext(Format::Yaml).unwrap()), want);
+    let opened = read(enc, Format::Yaml, &e.ids)
+        .unwrap_or_else(|err| panic!("opening for reading refuses a file sops opens: {err}"));
     let mut written = Vec::new();
     opened.write_plaintext(Format::Yaml, &mut written).unwrap();
     assert_eq!(show(&written), want);
@@ -613,8 +646,8 @@ fn ivs_of_any_length_sops_accepts_are_decrypted() {
         both_decrypt(&e, &enc, "password: hunter2\ntoken: t0k3n\n");
         // Re-encrypting an unchanged value gives it a fresh 32-byte IV:
         // we keep writing what sops writes.
-        let d = sops::decrypt(&enc, Format::Yaml, &e.ids, &DecryptOptions::default()).unwrap();
-        let again = show(&sops::reencrypt(&d, d.docs.clone(), Format::Yaml).unwrap());
+        let d = decrypt(&enc, Format::Yaml, &e.ids).unwrap();
+        let again = show(&d.seal().unwrap().to_bytes(Format::Yaml).unwrap());
         let line = again.lines().find(|l| l.starts_with("password:")).unwrap();
         let iv = line
             .split(",iv:")

@@ -2,7 +2,7 @@
 //! trips, and no parser panics on arbitrary input.
 
 use proptest::prelude::*;
-use sops::stores::{self, Format};
+use sops::fuzzing::stores::{self, Format};
 use sops::{Map, MapItem, Secret, Value};
 
 fn text() -> impl Strategy<Value = String> {
@@ -229,16 +229,13 @@ proptest! {
     #[test]
     fn encryption_round_trips(doc in yaml_doc()) {
         let key = [5u8; 32];
-        let mut md = sops::metadata::Metadata {
-            rules: sops::metadata::EncryptionRules::default().with_defaults(),
-            ..Default::default()
-        };
-        let mut docs = vec![doc.clone()];
-        sops::seal_docs(&mut docs, &mut md, &key, None).unwrap();
+        let rules = sops::metadata::EncryptionRules::default().with_defaults();
+        let sealed = sops::fuzzing::seal_with_key(vec![doc.clone()], Format::Yaml, rules, key).unwrap();
         // Through the YAML store, as a file.
-        let file = stores::emit_encrypted(&docs, &md, Format::Yaml).unwrap();
-        let (mut back, md2) = stores::load_encrypted(&file, Format::Yaml).unwrap();
-        sops::open_docs(&mut back, &md2, &key, &sops::DecryptOptions::default()).unwrap();
+        let file = sealed.to_bytes(Format::Yaml).unwrap();
+        let opened = sops::Sealed::parse(&file, Format::Yaml).unwrap();
+        let back = sops::fuzzing::open_with_key(opened, key, &sops::DecryptOptions::default()).unwrap();
+        let back = back.docs();
         let mut want = Value::Map(doc);
         normalize(&mut want, false);
         prop_assert!(same(&Value::Map(back[0].clone()), &want), "{}", String::from_utf8_lossy(&file));
@@ -288,7 +285,7 @@ proptest! {
     fn parsers_never_panic(input in prop::collection::vec(any::<u8>(), 0..256)) {
         for f in [Format::Yaml, Format::Json, Format::Dotenv, Format::Ini, Format::Binary] {
             let _ = stores::load_plain(&input, f);
-            let _ = stores::load_encrypted(&input, f);
+            let _ = sops::Sealed::parse(&input, f);
         }
         let _ = sops::config::parse_rules(&input, std::path::Path::new(".sops.yaml"));
     }

@@ -3,9 +3,8 @@
 //! implementation (rops, age). They check value, comment and MAC handling
 //! across versions without needing PGP. See fixtures/upstream/README.md.
 
-use sops::keys::Identities;
-use sops::stores::{self, Format};
-use sops::{DecryptOptions, Error, Value};
+use sops::fuzzing::stores::{self, Format};
+use sops::{DecryptOptions, Error, Identities, Sealed, SopsFile, Value};
 use std::path::PathBuf;
 
 fn dir() -> PathBuf {
@@ -36,18 +35,18 @@ fn open(name: &str, ignore_mac: bool) -> Result<Vec<u8>, Error> {
         .unwrap_or_else(|| panic!("no data key for {name}"));
     let f = format_of(name);
     let input = std::fs::read(dir().join("pgp-encrypted").join(name)).unwrap();
-    let (mut docs, md) = stores::load_encrypted(&input, f)?;
+    let sealed = Sealed::parse(&input, f)?;
+    let md = sealed.metadata();
     assert!(
         !md.key_groups.is_empty() && md.key_groups[0].other.iter().any(|(t, _)| t == "pgp"),
         "{name}"
     );
-    sops::open_docs(
-        &mut docs,
-        &md,
-        &data_key(hex),
-        &DecryptOptions { ignore_mac },
-    )?;
-    stores::emit_plain(&docs, f)
+    let opts = DecryptOptions {
+        ignore_mac,
+        ..Default::default()
+    };
+    let file = sops::fuzzing::open_with_key(sealed, data_key(hex), &opts)?;
+    stores::emit_plain(file.docs(), f)
 }
 
 #[test]
@@ -129,7 +128,7 @@ fn rops_ids() -> Identities {
 #[test]
 fn files_without_version_are_refused_like_sops() {
     let input = std::fs::read(dir().join("rops-sops-references/age_example.yaml")).unwrap();
-    let e = sops::decrypt(
+    let e = SopsFile::open(
         &input,
         Format::Yaml,
         &rops_ids(),
@@ -156,7 +155,7 @@ fn rops_age_references_decrypt_once_versioned() {
                 .unwrap();
         // As the README says: real sops needs `version` to read these.
         let versioned = input.replace("\nsops:\n", "\nsops:\n  version: 3.8.1\n");
-        let d = sops::decrypt(
+        let d = SopsFile::open(
             versioned.as_bytes(),
             Format::Yaml,
             &rops_ids(),
@@ -168,9 +167,9 @@ fn rops_age_references_decrypt_once_versioned() {
                 .unwrap();
         let want = stores::yaml::load(&want).unwrap();
         assert!(
-            Value::Map(d.docs[0].clone()) == Value::Map(want[0].clone()),
+            Value::Map(d.docs()[0].clone()) == Value::Map(want[0].clone()),
             "{case}: {:?} vs {:?}",
-            d.docs[0],
+            d.docs()[0],
             want[0]
         );
     }

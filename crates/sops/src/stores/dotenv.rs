@@ -2,11 +2,11 @@
 //! trimming), `#` comment lines, `\n` in values for newlines, metadata as
 //! flattened `sops_…` keys.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, MetadataError, Result, UnsupportedError};
 use crate::value::{Map, MapItem, Secret, Value};
 
 /// Parses dotenv text.
-pub fn load(input: &[u8]) -> Result<Map> {
+pub(crate) fn load(input: &[u8]) -> Result<Map> {
     let text = std::str::from_utf8(input).map_err(|e| {
         let line = input[..e.valid_up_to()]
             .iter()
@@ -41,7 +41,7 @@ pub fn load(input: &[u8]) -> Result<Map> {
 }
 
 /// A scalar as sops writes it in flat stores (Go's `ValToString`).
-pub fn scalar_to_string(v: &Value) -> Result<String> {
+pub(crate) fn scalar_to_string(v: &Value) -> Result<String> {
     Ok(match v {
         Value::Str(s) => s.expose().to_string(),
         Value::Int(i) => i.to_string(),
@@ -52,16 +52,13 @@ pub fn scalar_to_string(v: &Value) -> Result<String> {
         Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
         Value::Comment(c) => c.expose().to_string(),
         Value::Map(_) | Value::List(_) => {
-            return Err(Error::Unsupported(format!(
-                "cannot write a {} value in a flat store (dotenv/ini)",
-                v.kind()
-            )))
+            return Err(UnsupportedError::FlatValue { kind: v.kind() }.into())
         }
     })
 }
 
 /// Writes dotenv text.
-pub fn emit(m: &Map) -> Result<String> {
+pub(crate) fn emit(m: &Map) -> Result<String> {
     let mut out = String::new();
     for item in &m.items {
         match item {
@@ -72,10 +69,11 @@ pub fn emit(m: &Map) -> Result<String> {
             }
             MapItem::Entry(k, v) => {
                 if !v.is_scalar() {
-                    return Err(Error::Unsupported(format!(
-                        "cannot use a {} value in a dotenv file; offending key {k}",
-                        v.kind()
-                    )));
+                    return Err(UnsupportedError::DotenvNested {
+                        key: k.to_string(),
+                        kind: v.kind(),
+                    }
+                    .into());
                 }
                 let s = match v {
                     Value::Str(s) => s.expose().replace('\n', "\\n"),
@@ -93,7 +91,7 @@ pub fn emit(m: &Map) -> Result<String> {
 
 /// Flattens metadata the way sops does for dotenv and INI:
 /// `age__list_0__map_enc`, with newlines as `\n`.
-pub fn flatten(prefix: &str, v: &Value, out: &mut Vec<(String, String)>) {
+pub(crate) fn flatten(prefix: &str, v: &Value, out: &mut Vec<(String, String)>) {
     match v {
         Value::Map(m) => {
             for (k, v) in m.entries() {
@@ -114,7 +112,7 @@ pub fn flatten(prefix: &str, v: &Value, out: &mut Vec<(String, String)>) {
 }
 
 /// Flattens the metadata map (top-level keys without a `__map_` prefix).
-pub fn flatten_metadata(md: &Value) -> Vec<(String, String)> {
+pub(crate) fn flatten_metadata(md: &Value) -> Vec<(String, String)> {
     let mut out = Vec::new();
     if let Value::Map(m) = md {
         for (k, v) in m.entries() {
@@ -137,9 +135,9 @@ fn insert_path(root: &mut Value, path: &[String], value: String) -> Result<()> {
         (false, first.clone())
     };
     if is_list {
-        let idx: usize = key.parse().map_err(|_| {
-            Error::Metadata(format!("bad list index {key:?} in flattened metadata"))
-        })?;
+        let idx: usize = key
+            .parse()
+            .map_err(|_| MetadataError::FlatIndex { index: key.clone() })?;
         if !matches!(root, Value::List(_)) {
             *root = Value::List(Vec::new());
         }
@@ -165,16 +163,16 @@ fn insert_path(root: &mut Value, path: &[String], value: String) -> Result<()> {
             if m.get(&key).is_none() {
                 m.push(key.clone(), Value::Null);
             }
-            let slot = m
-                .get_mut(&key)
-                .ok_or_else(|| Error::Metadata("internal".into()))?;
-            insert_path(slot, rest, value)
+            match m.get_mut(&key) {
+                Some(slot) => insert_path(slot, rest, value),
+                None => Ok(()),
+            }
         }
     }
 }
 
 /// Rebuilds the metadata map from flattened `(key, value)` pairs.
-pub fn unflatten_metadata(pairs: &[(String, String)]) -> Result<Value> {
+pub(crate) fn unflatten_metadata(pairs: &[(String, String)]) -> Result<Value> {
     let mut root = Value::Map(Map::new());
     for (k, v) in pairs {
         // Tokenize "age__list_0__map_enc" into ["age", list 0, "enc"].
@@ -189,9 +187,7 @@ pub fn unflatten_metadata(pairs: &[(String, String)]) -> Result<Value> {
             } else if let Some(r) = rest.strip_prefix("__list_") {
                 (r, true)
             } else {
-                return Err(Error::Metadata(format!(
-                    "cannot read flattened metadata key {k:?}"
-                )));
+                return Err(MetadataError::FlatKey { key: k.clone() }.into());
             };
             let end = tok
                 .find("__map_")

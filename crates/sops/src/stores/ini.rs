@@ -3,13 +3,13 @@
 //! key), keys are aligned on `=` when written, metadata is a `[sops]`
 //! section of flattened keys.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, StructureError, UnsupportedError};
 use crate::stores::dotenv::scalar_to_string;
 use crate::value::{Map, MapItem, Secret, Value};
 
 const FORMAT: &str = "ini";
 /// go-ini's name for keys before the first section.
-pub const DEFAULT_SECTION: &str = "DEFAULT";
+pub(crate) const DEFAULT_SECTION: &str = "DEFAULT";
 
 fn strip_comment_char(c: &str) -> String {
     if c.starts_with(';') {
@@ -22,7 +22,7 @@ fn strip_comment_char(c: &str) -> String {
 }
 
 /// Parses INI text into one map of sections (each a map).
-pub fn load(input: &[u8]) -> Result<Map> {
+pub(crate) fn load(input: &[u8]) -> Result<Map> {
     let text = std::str::from_utf8(input).map_err(|e| {
         let line = input[..e.valid_up_to()]
             .iter()
@@ -159,7 +159,7 @@ pub fn load(input: &[u8]) -> Result<Map> {
         }
         let sec = &mut sections
             .last_mut()
-            .ok_or_else(|| Error::Structure("internal".into()))?
+            .ok_or(StructureError::Internal("no INI section"))?
             .1;
         let v = Value::str(value);
         if sec.get(&key).is_some() {
@@ -214,23 +214,25 @@ fn quote_value(key: &str, v: &str) -> Result<String> {
     } else if !v.contains("\"\"\"") && !v.ends_with('"') && !v.contains('\r') {
         Ok(format!("\"\"\"{v}\"\"\""))
     } else {
-        Err(Error::Unsupported(format!(
-            "cannot write the value of INI key {key:?}: it holds \"\"\" (or ends in a quote, or has a carriage return) beside a backtick or line break, which no INI quoting carries"
-        )))
+        Err(UnsupportedError::IniValue {
+            key: key.to_string(),
+        }
+        .into())
     }
 }
 
 /// Writes sections as go-ini does.
-pub fn emit(m: &Map) -> Result<String> {
+pub(crate) fn emit(m: &Map) -> Result<String> {
     let mut blocks: Vec<String> = Vec::new();
     for (name, v) in m.entries() {
         let sec = match v {
             Value::Map(s) => s,
             other => {
-                return Err(Error::Unsupported(format!(
-                    "INI top-level values must be sections; {name} is a {}",
-                    other.kind()
-                )))
+                return Err(UnsupportedError::IniTopLevel {
+                    key: name.to_string(),
+                    kind: other.kind(),
+                }
+                .into())
             }
         };
         let mut out = String::new();
@@ -273,16 +275,15 @@ pub fn emit(m: &Map) -> Result<String> {
                 comment_lines(&mut out, &c);
             }
             if !v.is_scalar() {
-                return Err(Error::Unsupported(format!(
-                    "cannot use a {} value in an INI file; offending key {name}.{k}",
-                    v.kind()
-                )));
+                return Err(UnsupportedError::IniNested {
+                    key: format!("{name}.{k}"),
+                    kind: v.kind(),
+                }
+                .into());
             }
             // Keys that would read back as something else are quoted, as go-ini does.
             if k.contains('`') && k.contains("\"\"\"") {
-                return Err(Error::Unsupported(format!(
-                    "cannot write the INI key {k:?}: it holds both ` and \"\"\", which no INI quoting can carry"
-                )));
+                return Err(UnsupportedError::IniKey { key: k.to_string() }.into());
             }
             let kq = if k.contains('`') {
                 format!("\"\"\"{k}\"\"\"")

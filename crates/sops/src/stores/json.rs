@@ -252,7 +252,7 @@ impl<'a> P<'a> {
 }
 
 /// Parses a JSON document whose top level is an object.
-pub fn load(input: &[u8]) -> Result<Map> {
+pub(crate) fn load(input: &[u8]) -> Result<Map> {
     let input = input.strip_prefix(b"\xef\xbb\xbf").unwrap_or(input);
     let mut p = P { s: input, i: 0 };
     p.ws();
@@ -428,7 +428,7 @@ fn size_hint(v: &Value) -> usize {
 }
 
 /// Writes a map as sops does (tab indent, trailing newline).
-pub fn emit(m: &Map) -> String {
+pub(crate) fn emit(m: &Map) -> String {
     emit_with(m, None)
 }
 
@@ -449,12 +449,12 @@ fn build<'a>(m: &'a Map, extra: Option<(&'a str, &'a Value)>, by_reference: bool
 
 /// Writes a map followed by one more entry (the `sops` metadata), without
 /// copying the map.
-pub fn emit_with(m: &Map, extra: Option<(&str, &Value)>) -> String {
+pub(crate) fn emit_with(m: &Map, extra: Option<(&str, &Value)>) -> String {
     build(m, extra, false).into_string()
 }
 
 /// Writes what [`emit_with`] returns to `w`, without copying long strings.
-pub fn write_with(
+pub(crate) fn write_with(
     m: &Map,
     extra: Option<(&str, &Value)>,
     w: &mut dyn Write,
@@ -463,7 +463,7 @@ pub fn write_with(
 }
 
 /// One value as `sops decrypt --extract` prints it.
-pub fn emit_value(v: &Value) -> String {
+pub(crate) fn emit_value(v: &Value) -> String {
     let mut out = Out::new(0, false);
     write_indented(v, 0, &mut out);
     out.push('\n');

@@ -1,11 +1,11 @@
 //! The file formats sops reads and writes.
 
-pub mod dotenv;
-pub mod ini;
-pub mod json;
-pub mod yaml;
+pub(crate) mod dotenv;
+pub(crate) mod ini;
+pub(crate) mod json;
+pub(crate) mod yaml;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, StructureError, UnsupportedError};
 use crate::metadata::Metadata;
 use crate::value::{Map, Value};
 use std::io::Write;
@@ -51,9 +51,10 @@ impl Format {
             "ini" => Format::Ini,
             "binary" => Format::Binary,
             other => {
-                return Err(Error::Unsupported(format!(
-                    "unknown format {other:?}: use yaml, json, dotenv, ini or binary"
-                )))
+                return Err(UnsupportedError::UnknownFormat {
+                    name: other.to_string(),
+                }
+                .into())
             }
         })
     }
@@ -98,7 +99,7 @@ pub fn load_plain(input: &[u8], f: Format) -> Result<Vec<Map>> {
 
 /// [`load_plain`] taking the input: a binary file's bytes become its value
 /// without a copy (and are wiped once, with the value).
-pub fn load_plain_owned(mut input: Zeroizing<Vec<u8>>, f: Format) -> Result<Vec<Map>> {
+pub(crate) fn load_plain_owned(mut input: Zeroizing<Vec<u8>>, f: Format) -> Result<Vec<Map>> {
     if f != Format::Binary {
         return load_plain(&input, f);
     }
@@ -118,9 +119,7 @@ pub fn write_plain(docs: &[Map], f: Format, w: &mut dyn Write) -> Result<()> {
         Format::Binary => match docs.first().and_then(|d| d.get("data")) {
             Some(Value::Str(s)) => w.write_all(s.expose().as_bytes()).map_err(Error::Write),
             Some(Value::Bytes(b)) => w.write_all(b).map_err(Error::Write),
-            _ => Err(Error::Structure(
-                "a binary file's tree must have a single `data` string".into(),
-            )),
+            _ => Err(StructureError::BinaryData.into()),
         },
         Format::Json => {
             let empty = Map::new();
@@ -144,17 +143,13 @@ pub fn emit_plain(docs: &[Map], f: Format) -> Result<Vec<u8>> {
         Format::Binary => match docs.first().and_then(|d| d.get("data")) {
             Some(Value::Str(s)) => s.expose().as_bytes().to_vec(),
             Some(Value::Bytes(b)) => b.to_vec(),
-            _ => {
-                return Err(Error::Structure(
-                    "a binary file's tree must have a single `data` string".into(),
-                ))
-            }
+            _ => return Err(StructureError::BinaryData.into()),
         },
     })
 }
 
 /// Writes one value (for `--extract`): strings raw, trees in the format.
-pub fn emit_value(v: &Value, f: Format) -> Result<Vec<u8>> {
+pub(crate) fn emit_value(v: &Value, f: Format) -> Result<Vec<u8>> {
     match v {
         Value::Str(s) => return Ok(s.expose().as_bytes().to_vec()),
         Value::Bytes(b) => return Ok(b.to_vec()),
@@ -178,7 +173,7 @@ pub fn emit_value(v: &Value, f: Format) -> Result<Vec<u8>> {
 }
 
 /// Whether a plaintext document already carries sops metadata.
-pub fn has_metadata(docs: &[Map], f: Format) -> bool {
+pub(crate) fn has_metadata(docs: &[Map], f: Format) -> bool {
     match f {
         Format::Dotenv => docs
             .iter()
@@ -188,7 +183,7 @@ pub fn has_metadata(docs: &[Map], f: Format) -> bool {
 }
 
 /// Reads an encrypted file: documents (without metadata) and metadata.
-pub fn load_encrypted(input: &[u8], f: Format) -> Result<(Vec<Map>, Metadata)> {
+pub(crate) fn load_encrypted(input: &[u8], f: Format) -> Result<(Vec<Map>, Metadata)> {
     match f {
         Format::Yaml => {
             let mut docs = yaml::load(input)?;
@@ -207,9 +202,7 @@ pub fn load_encrypted(input: &[u8], f: Format) -> Result<(Vec<Map>, Metadata)> {
             let mut m = json::load(input)?;
             let md = m.remove(SOPS_KEY).ok_or(Error::MetadataNotFound)?;
             if f == Format::Binary && m.get("data").is_none() {
-                return Err(Error::Structure(
-                    "an encrypted binary file must have a `data` key".into(),
-                ));
+                return Err(StructureError::EncryptedBinaryData.into());
             }
             Ok((vec![m], Metadata::from_value(&md)?))
         }
@@ -249,7 +242,12 @@ pub fn load_encrypted(input: &[u8], f: Format) -> Result<(Vec<Map>, Metadata)> {
 
 /// Writes an encrypted file to `w`: [`emit_encrypted`] without copying
 /// large values.
-pub fn write_encrypted(docs: &[Map], md: &Metadata, f: Format, w: &mut dyn Write) -> Result<()> {
+pub(crate) fn write_encrypted(
+    docs: &[Map],
+    md: &Metadata,
+    f: Format,
+    w: &mut dyn Write,
+) -> Result<()> {
     match f {
         Format::Json | Format::Binary => {
             let empty = Map::new();
@@ -264,7 +262,7 @@ pub fn write_encrypted(docs: &[Map], md: &Metadata, f: Format, w: &mut dyn Write
 }
 
 /// Writes an encrypted file.
-pub fn emit_encrypted(docs: &[Map], md: &Metadata, f: Format) -> Result<Vec<u8>> {
+pub(crate) fn emit_encrypted(docs: &[Map], md: &Metadata, f: Format) -> Result<Vec<u8>> {
     match f {
         Format::Yaml => {
             let mdv = md.to_value(false);

@@ -820,7 +820,7 @@ fn place_comments(
 }
 
 /// Parses a (possibly multi-document) YAML file into one map per document.
-pub fn load(input: &[u8]) -> Result<Vec<Map>> {
+pub(crate) fn load(input: &[u8]) -> Result<Vec<Map>> {
     let text = std::str::from_utf8(input).map_err(|e| {
         let (line, col) = line_col_of_byte(input, e.valid_up_to());
         Error::syntax(FORMAT, line, col, "the file is not valid UTF-8")
@@ -924,9 +924,10 @@ pub fn load(input: &[u8]) -> Result<Vec<Map>> {
             Some(n) => match to_value(n, Some(&placed), &mut anchors) {
                 Value::Map(m) => out.push(m),
                 _ => {
-                    return Err(Error::Structure(
-                        "internal: document root is not a map".into(),
-                    ))
+                    return Err(crate::error::StructureError::Internal(
+                        "document root is not a map",
+                    )
+                    .into())
                 }
             },
             None => out.push(Map::new()),
@@ -1550,7 +1551,7 @@ impl Emitter {
 }
 
 /// Writes documents as sops 3.11 does (indent 4, comments as lines).
-pub fn emit(docs: &[Map]) -> String {
+pub(crate) fn emit(docs: &[Map]) -> String {
     let mut e = Emitter {
         out: String::new(),
         inline_next: false,
@@ -1573,7 +1574,7 @@ pub fn emit(docs: &[Map]) -> String {
 }
 
 /// One value as `sops decrypt --extract` prints it.
-pub fn emit_value(v: &Value) -> String {
+pub(crate) fn emit_value(v: &Value) -> String {
     match v {
         Value::Map(m) => emit(std::slice::from_ref(m)),
         Value::List(l) => {
