@@ -5,6 +5,7 @@
 
 use crate::dns;
 use hickory_resolver::proto::rr::RecordType;
+use provider::dns::servers::{self, NsSource};
 use std::fmt;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -32,23 +33,7 @@ impl Default for Policy {
     }
 }
 
-/// One nameserver to ask.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Server {
-    /// Its host name (from NS), or its address when given explicitly.
-    pub name: String,
-    pub addr: SocketAddr,
-}
-
-impl fmt::Display for Server {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.name == self.addr.to_string() {
-            write!(f, "{}", self.addr)
-        } else {
-            write!(f, "{} ({})", self.name, self.addr)
-        }
-    }
-}
+pub use provider::dns::servers::Server;
 
 /// What to wait for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,8 +90,8 @@ pub struct Waited {
 }
 
 /// The nameservers to ask for names in `zone`: `explicit` when given, else
-/// the zone's NS host names resolved to addresses (port 53) with the
-/// system's resolver.
+/// every address of the zone's NS hosts, found as `provider::dns::servers`
+/// finds them for every caller (the system resolver's NS lookup; port 53).
 pub async fn authoritative_servers(
     zone: &Name,
     explicit: &[SocketAddr],
@@ -124,84 +109,17 @@ pub async fn authoritative_servers(
         zone: zone.to_string(),
         detail,
     };
-    let resolver = hickory_resolver::TokioResolver::builder_tokio()
-        .map_err(|e| {
-            fail(format!(
-                "cannot read the system resolver configuration: {e}"
-            ))
-        })?
-        .build();
-    let ns = resolver
-        .lookup(zone.as_str(), RecordType::NS)
+    let found = servers::discover(zone, NsSource::Resolver)
         .await
-        .map_err(|e| fail(lookup_failure("NS", zone.as_str(), &e)))?;
-    let mut hosts: Vec<String> = ns
-        .iter()
-        .filter_map(|r| match r {
-            hickory_resolver::proto::rr::RData::NS(n) => Some(n.0.to_ascii().to_ascii_lowercase()),
-            _ => None,
-        })
-        .collect();
-    hosts.sort();
-    hosts.dedup();
-    let mut out = Vec::new();
-    let mut unresolved = Vec::new();
-    for h in &hosts {
-        match resolver.lookup_ip(h.as_str()).await {
-            Ok(ips) => {
-                let addrs: Vec<SocketAddr> = ips.iter().map(|ip| SocketAddr::new(ip, 53)).collect();
-                // A host without a route to one address family (an IPv4-only
-                // network and a nameserver with AAAA records) cannot ask those
-                // addresses; the host's other addresses stand for it.
-                let routable: Vec<SocketAddr> =
-                    addrs.iter().copied().filter(|a| routable(*a)).collect();
-                let keep = if routable.is_empty() { addrs } else { routable };
-                out.extend(keep.into_iter().map(|addr| Server {
-                    name: h.clone(),
-                    addr,
-                }));
-            }
-            Err(e) => unresolved.push(lookup_failure("address", h, &e)),
-        }
+        .map_err(|e| fail(e.to_string()))?;
+    if found.servers.is_empty() {
+        let why: Vec<String> = found.unresolved.into_iter().map(|u| u.reason).collect();
+        return Err(fail(format!(
+            "no address for its nameservers ({})",
+            why.join("; ")
+        )));
     }
-    if out.is_empty() {
-        return Err(fail(if hosts.is_empty() {
-            "the zone has no NS records".into()
-        } else {
-            format!("no address for its nameservers ({})", unresolved.join("; "))
-        }));
-    }
-    Ok(out)
-}
-
-/// A failed lookup of the system resolver as a sentence (hickory's own text
-/// is Rust debug output: `no records found for Query { name: Name(...) }`).
-fn lookup_failure(what: &str, name: &str, e: &hickory_resolver::ResolveError) -> String {
-    use hickory_resolver::proto::ProtoErrorKind;
-    let timeout = e
-        .proto()
-        .is_some_and(|p| matches!(p.kind(), ProtoErrorKind::Timeout));
-    if e.is_nx_domain() {
-        format!("the system resolver says {name} does not exist (NXDOMAIN)")
-    } else if e.is_no_records_found() {
-        format!("the system resolver found no {what} records for {name}")
-    } else if timeout {
-        format!("the system resolver did not answer the {what} lookup of {name} in time")
-    } else {
-        format!("the system resolver could not look up the {what} records of {name}")
-    }
-}
-
-/// Whether this host has a route to `addr` (a UDP connect sends nothing).
-fn routable(addr: SocketAddr) -> bool {
-    let bind: SocketAddr = if addr.is_ipv4() {
-        SocketAddr::from(([0, 0, 0, 0], 0))
-    } else {
-        SocketAddr::from(([0u16; 8], 0))
-    };
-    std::net::UdpSocket::bind(bind)
-        .and_then(|s| s.connect(addr))
-        .is_ok()
+    Ok(found.servers)
 }
 
 /// What one server says about `fqdn`, and whether that is what we want.
@@ -336,42 +254,6 @@ pub async fn wait(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn resolver_failures_are_sentences() {
-        use hickory_resolver::proto::op::{Query, ResponseCode};
-        use hickory_resolver::proto::ProtoError;
-        let q = Query::query(
-            hickory_resolver::proto::rr::Name::from_ascii("example.test.").unwrap(),
-            RecordType::NS,
-        );
-        let none = |rc| {
-            hickory_resolver::ResolveError::from(ProtoError::nx_error(
-                Box::new(q.clone()),
-                None,
-                None,
-                None,
-                rc,
-                true,
-                None,
-            ))
-        };
-        // hickory's own text is debug output.
-        assert!(none(ResponseCode::NoError).to_string().contains("Query {"));
-        assert_eq!(
-            lookup_failure("NS", "example.test.", &none(ResponseCode::NoError)),
-            "the system resolver found no NS records for example.test."
-        );
-        assert_eq!(
-            lookup_failure("NS", "example.test.", &none(ResponseCode::NXDomain)),
-            "the system resolver says example.test. does not exist (NXDOMAIN)"
-        );
-    }
-
-    #[test]
-    fn loopback_is_routable() {
-        assert!(routable("127.0.0.1:53".parse().unwrap()));
-    }
 
     #[tokio::test]
     async fn explicit_servers_are_used_as_given() {

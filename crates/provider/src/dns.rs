@@ -6,6 +6,9 @@
 //! same id, a response to a QUERY, the same question section, and answer
 //! records owned by the asked name or the CNAME targets it leads to.
 
+pub mod servers;
+pub mod verify;
+
 use crate::rfc2136::wire::{self, Message, Rr};
 use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
