@@ -6,6 +6,8 @@
 //! hidden command of the binary prints at completion time (dnsctl: the zone
 //! names of the dnsctl.yaml in effect).
 
+#![deny(missing_docs, unreachable_pub)]
+
 use clap::Command;
 pub use clap_complete::Shell;
 use std::io::{self, Write};
