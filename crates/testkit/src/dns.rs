@@ -10,11 +10,12 @@
 //! origin content, and TTL 1 (automatic) is served as 300.
 
 use crate::State;
+use provider::rfc2136::wire;
 use serde_json::Value;
-use std::net::{Ipv4Addr, Ipv6Addr};
 use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, UdpSocket};
+use zone::{Name, RData};
 
 const NAMESERVERS: [&str; 2] = ["ada.ns.cloudflare.com", "bob.ns.cloudflare.com"];
 
@@ -80,45 +81,27 @@ struct Question {
     edns: bool,
 }
 
+/// The question of a query (one question, not a response), read with the
+/// toolkit's one DNS codec.
 fn parse_question(q: &[u8]) -> Option<Question> {
-    if q.len() < 12 || q[2] & 0x80 != 0 || u16::from_be_bytes([q[4], q[5]]) != 1 {
+    let msg = wire::parse_message(q).ok()?;
+    if msg.is_response() || msg.questions.len() != 1 {
         return None;
     }
-    let mut i = 12;
-    let mut labels = Vec::new();
-    loop {
-        let l = usize::from(*q.get(i)?);
-        i += 1;
-        if l == 0 {
-            break;
-        }
-        if l > 63 {
-            return None;
-        }
-        labels.push(String::from_utf8_lossy(q.get(i..i + l)?).to_ascii_lowercase());
-        i += l;
-    }
-    let qtype = u16::from_be_bytes([*q.get(i)?, *q.get(i + 1)?]);
+    // The question's end, so that the answer echoes it octet for octet.
+    let mut r = wire::Reader::new(q);
+    r.bytes(12).ok()?;
+    r.name().ok()?;
+    r.bytes(4).ok()?;
+    let (name, qtype, _) = &msg.questions[0];
     Some(Question {
-        id: u16::from_be_bytes([q[0], q[1]]),
-        rd: q[2] & 1 != 0,
-        name: labels.join("."),
-        qtype,
-        end: i + 4,
-        edns: u16::from_be_bytes([q[10], q[11]]) > 0,
+        id: msg.id,
+        rd: msg.flags & 0x0100 != 0,
+        name: name.trim_end_matches('.').to_string(),
+        qtype: *qtype,
+        end: r.pos,
+        edns: msg.additional.iter().any(|rr| rr.rtype == wire::TYPE_OPT),
     })
-}
-
-fn put_name(out: &mut Vec<u8>, name: &str) {
-    for l in name
-        .trim_end_matches('.')
-        .split('.')
-        .filter(|l| !l.is_empty())
-    {
-        out.push(l.len().min(63) as u8);
-        out.extend_from_slice(&l.as_bytes()[..l.len().min(63)]);
-    }
-    out.push(0);
 }
 
 /// The wire code of a Cloudflare record type, for the types dnsctl models.
@@ -127,10 +110,10 @@ fn type_code(t: &str) -> Option<u16> {
 }
 
 /// The TXT text of stored content: Cloudflare's quoted form, or raw text.
-fn txt_bytes(content: &str) -> Vec<u8> {
+fn txt_text(content: &str) -> String {
     let b = content.trim().as_bytes();
     if b.first() != Some(&b'"') {
-        return content.as_bytes().to_vec();
+        return content.to_string();
     }
     let mut out = Vec::new();
     let mut i = 0;
@@ -156,7 +139,7 @@ fn txt_bytes(content: &str) -> Vec<u8> {
         }
         i += 1;
     }
-    out
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn hex(s: &str) -> Vec<u8> {
@@ -165,71 +148,76 @@ fn hex(s: &str) -> Vec<u8> {
         .collect()
 }
 
-/// The wire RDATA of a stored record, if its type is served.
-fn rdata(r: &Value) -> Option<(u16, Vec<u8>)> {
-    let t = r["type"].as_str()?;
-    let code = type_code(t)?;
+fn name(s: &str) -> Option<Name> {
+    Name::parse_fqdn(&format!("{}.", s.trim_end_matches('.'))).ok()
+}
+
+/// The typed value of a stored record, if its type is served: Cloudflare
+/// keeps simple values in `content` and structured ones in `data`.
+fn value(r: &Value) -> Option<RData> {
     let c = r["content"].as_str().unwrap_or_default();
     let d = &r["data"];
     let n = |v: &Value| v.as_u64().unwrap_or(0);
-    let mut out = Vec::new();
-    match t {
-        "A" => out.extend_from_slice(&c.parse::<Ipv4Addr>().ok()?.octets()),
-        "AAAA" => out.extend_from_slice(&c.parse::<Ipv6Addr>().ok()?.octets()),
-        "CNAME" | "NS" | "PTR" => put_name(&mut out, c),
-        "MX" => {
-            out.extend_from_slice(&(n(&r["priority"]) as u16).to_be_bytes());
-            put_name(&mut out, c);
-        }
-        "TXT" => {
-            let text = txt_bytes(c);
-            if text.is_empty() {
-                out.push(0);
-            }
-            for chunk in text.chunks(255) {
-                out.push(chunk.len() as u8);
-                out.extend_from_slice(chunk);
-            }
-        }
-        "SRV" => {
-            for k in ["priority", "weight", "port"] {
-                out.extend_from_slice(&(n(&d[k]) as u16).to_be_bytes());
-            }
-            put_name(&mut out, d["target"].as_str().unwrap_or("."));
-        }
-        "CAA" => {
-            let tag = d["tag"].as_str().unwrap_or_default();
-            out.push(n(&d["flags"]) as u8);
-            out.push(tag.len() as u8);
-            out.extend_from_slice(tag.as_bytes());
-            out.extend_from_slice(d["value"].as_str().unwrap_or_default().as_bytes());
-        }
-        "TLSA" => {
-            out.extend([
-                n(&d["usage"]) as u8,
-                n(&d["selector"]) as u8,
-                n(&d["matching_type"]) as u8,
-            ]);
-            out.extend(hex(d["certificate"].as_str().unwrap_or_default()));
-        }
-        "SSHFP" => {
-            out.extend([n(&d["algorithm"]) as u8, n(&d["type"]) as u8]);
-            out.extend(hex(d["fingerprint"].as_str().unwrap_or_default()));
-        }
+    Some(match r["type"].as_str()? {
+        "A" => RData::A(c.parse().ok()?),
+        "AAAA" => RData::Aaaa(c.parse().ok()?),
+        "CNAME" => RData::Cname(name(c)?),
+        "NS" => RData::Ns(name(c)?),
+        "PTR" => RData::Ptr(name(c)?),
+        "MX" => RData::Mx {
+            preference: n(&r["priority"]) as u16,
+            exchange: name(c)?,
+        },
+        "TXT" => RData::Txt(txt_text(c)),
+        "SRV" => RData::Srv {
+            priority: n(&d["priority"]) as u16,
+            weight: n(&d["weight"]) as u16,
+            port: n(&d["port"]) as u16,
+            target: name(d["target"].as_str().unwrap_or("."))?,
+        },
+        "CAA" => RData::Caa {
+            flags: n(&d["flags"]) as u8,
+            tag: d["tag"].as_str().unwrap_or_default().to_string(),
+            value: d["value"].as_str().unwrap_or_default().to_string(),
+        },
+        "TLSA" => RData::Tlsa {
+            usage: n(&d["usage"]) as u8,
+            selector: n(&d["selector"]) as u8,
+            matching_type: n(&d["matching_type"]) as u8,
+            data: hex(d["certificate"].as_str().unwrap_or_default()),
+        },
+        "SSHFP" => RData::Sshfp {
+            algorithm: n(&d["algorithm"]) as u8,
+            fingerprint_type: n(&d["type"]) as u8,
+            fingerprint: hex(d["fingerprint"].as_str().unwrap_or_default()),
+        },
         _ => return None,
-    }
-    Some((code, out))
+    })
 }
 
-fn soa(zone: &str, serial: u32) -> Vec<u8> {
-    let mut out = Vec::new();
-    put_name(&mut out, NAMESERVERS[0]);
-    put_name(&mut out, "dns.cloudflare.com");
-    for v in [serial, 10000, 2400, 604800, 1800] {
-        out.extend_from_slice(&v.to_be_bytes());
-    }
-    let _ = zone;
-    out
+/// The wire RDATA of a stored record, if its type is served.
+fn rdata(r: &Value) -> Option<(u16, Vec<u8>)> {
+    let v = value(r)?;
+    Some((v.rtype().code(), wire::encode_rdata(&v).ok()?))
+}
+
+fn soa(serial: u32) -> Vec<u8> {
+    let soa = RData::Soa(zone::rdata::Soa {
+        mname: name(NAMESERVERS[0]).expect("a valid name"),
+        rname: name("dns.cloudflare.com").expect("a valid name"),
+        serial,
+        refresh: 10000,
+        retry: 2400,
+        expire: 604800,
+        minimum: 1800,
+    });
+    wire::encode_rdata(&soa).expect("a SOA fits")
+}
+
+fn ns_data(host: &str) -> Vec<u8> {
+    let mut data = Vec::new();
+    wire::put_name(&mut data, host);
+    data
 }
 
 struct Rr {
@@ -240,12 +228,7 @@ struct Rr {
 }
 
 fn put_rr(out: &mut Vec<u8>, rr: &Rr) {
-    put_name(out, &rr.name);
-    out.extend_from_slice(&rr.rtype.to_be_bytes());
-    out.extend_from_slice(&1u16.to_be_bytes());
-    out.extend_from_slice(&rr.ttl.to_be_bytes());
-    out.extend_from_slice(&(rr.data.len() as u16).to_be_bytes());
-    out.extend_from_slice(&rr.data);
+    wire::put_rr(out, &rr.name, rr.rtype, wire::CLASS_IN, rr.ttl, &rr.data);
 }
 
 /// Builds the answer to one query; `None` for a packet that is not a query.
@@ -325,20 +308,18 @@ pub(crate) fn answer(state: &Mutex<State>, q: &[u8], udp: bool) -> Option<Vec<u8
                         name: qn.clone(),
                         rtype: 6,
                         ttl: 3600,
-                        data: soa(&z.name, serial),
+                        data: soa(serial),
                     });
                 }
                 if (question.qtype == 2 || question.qtype == 255)
                     && !here.iter().any(|r| r["type"] == "NS")
                 {
                     for ns in NAMESERVERS {
-                        let mut data = Vec::new();
-                        put_name(&mut data, ns);
                         answers.push(Rr {
                             name: qn.clone(),
                             rtype: 2,
                             ttl: 86400,
-                            data,
+                            data: ns_data(ns),
                         });
                     }
                 }
@@ -351,7 +332,7 @@ pub(crate) fn answer(state: &Mutex<State>, q: &[u8], udp: bool) -> Option<Vec<u8
                     name: z.name.clone(),
                     rtype: 6,
                     ttl: 1800,
-                    data: soa(&z.name, serial),
+                    data: soa(serial),
                 });
             }
         }
@@ -371,13 +352,11 @@ pub(crate) fn answer(state: &Mutex<State>, q: &[u8], udp: bool) -> Option<Vec<u8
         Some(DnsFault::ReferralUp) => {
             (rcode, aa) = (0, false);
             answers.clear();
-            let mut data = Vec::new();
-            put_name(&mut data, "a.root-servers.net");
             authority = vec![Rr {
                 name: String::new(),
                 rtype: 2,
                 ttl: 518400,
-                data,
+                data: ns_data("a.root-servers.net"),
             }];
         }
         _ => {}
@@ -400,7 +379,7 @@ pub(crate) fn answer(state: &Mutex<State>, q: &[u8], udp: bool) -> Option<Vec<u8
             out.extend_from_slice(&(n as u16).to_be_bytes());
         }
         if fault == Some(DnsFault::WrongQuestion) {
-            put_name(&mut out, &format!("elsewhere.{qn}"));
+            wire::put_name(&mut out, &format!("elsewhere.{qn}"));
             out.extend_from_slice(
                 q.get(question.end - 4..question.end)
                     .unwrap_or(&[0, 16, 0, 1]),
