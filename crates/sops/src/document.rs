@@ -94,18 +94,10 @@ impl SopsFile {
             return Err(Error::AlreadyEncrypted);
         }
         let (metadata, key) = new_metadata(opts)?;
-        Ok(SopsFile {
-            format,
-            docs,
-            metadata,
-            key,
-            stash: IvStash::new(),
-            warnings: Vec::new(),
-        })
+        Ok(SopsFile::from_parts(format, docs, metadata, key))
     }
 
     /// A file from its parts (no IVs remembered).
-    #[cfg_attr(not(feature = "fuzzing"), allow(dead_code))]
     pub(crate) fn from_parts(
         format: Format,
         docs: Vec<Map>,
