@@ -254,7 +254,7 @@ async fn zone_file(report: &Report<'_>, cfg: &Config, z: &Name, from: Option<&st
                     known.join(", ")
                 )
             })?;
-            zone::write_zone_yaml(&crate::adopt(zc, provider).await?)
+            zone::write_zone_yaml(&provider::sync::adopt(zc, provider).await?)
         }
         None => empty_zone_text(z),
     };

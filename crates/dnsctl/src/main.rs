@@ -12,14 +12,15 @@ mod verify;
 
 use anyhow::{anyhow, bail, Context, Result};
 use clap::{Parser, Subcommand};
-use provider::config::{Config, ZoneConfig};
-use provider::{backup, check_capabilities, AnyProvider, Provider};
+use provider::config::Config;
+use provider::sync::{self, Revert, SyncError, ZonePlan};
+use provider::{backup, Provider};
 use render::Style;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use zone::plan::{plan, Counts, PlanOptions};
-use zone::{Diagnostics, Name, Plan, RType, Zone};
+use zone::plan::Counts;
+use zone::{Diagnostics, Name, RType, Zone};
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -213,7 +214,7 @@ fn main() -> ExitCode {
         // The reader went away (`dnsctl preview | head -1`): nothing to say.
         Err(e) if e.is::<output::StdoutClosed>() => ExitCode::SUCCESS,
         Err(e) => {
-            match e.downcast_ref::<Diagnostics>() {
+            match diagnostics(&e) {
                 Some(d) => errln!("{d}"),
                 None => errln!("error: {e:#}"),
             }
@@ -246,7 +247,7 @@ async fn run(cli: Cli, style: Style) -> Result<ExitCode> {
             exit_code,
         } => preview(&cfg, &zones, json, exit_code, style).await,
         Command::Push { zones, yes, force } => {
-            let work = plan_all(&cfg, select(&cfg, &zones)?).await?;
+            let work = sync::plan_all(&cfg, sync::select(&cfg, &zones)?).await?;
             push(&cfg, work, yes, force, style).await
         }
         Command::Revert { backup, yes, force } => revert(&cfg, &backup, yes, force, style).await,
@@ -288,154 +289,41 @@ fn load_config(path: Option<&Path>) -> Result<Config> {
     Ok(Config::load(&path)?)
 }
 
-/// The zones named on the command line, or all of them.
-fn select<'a>(cfg: &'a Config, names: &[String]) -> Result<Vec<&'a ZoneConfig>> {
-    if names.is_empty() {
-        return Ok(cfg.zones.values().collect());
-    }
-    names
-        .iter()
-        .map(|n| {
-            cfg.zone(n).ok_or_else(|| {
-                let known: Vec<&str> = cfg.zones.keys().map(String::as_str).collect();
-                anyhow!(
-                    "zone '{n}' is not in dnsctl.yaml (zones there: {})",
-                    known.join(", ")
-                )
-            })
-        })
-        .collect()
-}
-
-fn load_desired(cfg: &Config, zc: &ZoneConfig) -> Result<Zone> {
-    read_zone_file(&cfg.zone_file(zc.name.as_str()), &zc.name)
-}
-
-/// Reads and validates `zones/<zone>.yaml`.
-fn read_zone_file(path: &Path, name: &Name) -> Result<Zone> {
-    let (zone, warnings) = read_zone_file_with_warnings(path, name)?;
+/// The zone file's warnings, on stderr.
+fn warn(warnings: &Diagnostics) {
     if !warnings.items.is_empty() {
         errln!("{warnings}");
     }
-    Ok(zone)
 }
 
-/// Reads and validates `zones/<zone>.yaml`, returning its warnings (what is
-/// valid but probably not meant) for the caller to show.
-fn read_zone_file_with_warnings(path: &Path, name: &Name) -> Result<(Zone, Diagnostics)> {
-    let text = std::fs::read_to_string(path).with_context(|| {
-        format!(
-            "cannot read {}: create it, or adopt the live zone with `dnsctl pull {}`",
-            path.display(),
-            name.as_str().trim_end_matches('.')
-        )
-    })?;
-    Ok(zone::parse_zone_yaml_with_warnings(
-        &text,
-        name,
-        &path.display().to_string(),
-    )?)
-}
-
-fn provider_of<'a>(cfg: &'a Config, zc: &ZoneConfig) -> Result<&'a AnyProvider> {
-    cfg.providers
-        .get(&zc.provider)
-        .ok_or_else(|| anyhow!("provider '{}' is not configured", zc.provider))
-}
-
-fn plan_options(zc: &ZoneConfig, p: &AnyProvider, no_purge: bool) -> PlanOptions {
-    PlanOptions {
-        ignore: zc.ignore.clone(),
-        no_purge,
-        meta_key: p.capabilities().meta_key.map(str::to_string),
+/// The located problems an error carries, if it is a zone file's or a
+/// backup's (shown as they are, without "error: ").
+fn diagnostics(e: &anyhow::Error) -> Option<&Diagnostics> {
+    match e.downcast_ref::<SyncError>() {
+        Some(SyncError::Invalid(d)) => Some(d),
+        _ => e.downcast_ref::<Diagnostics>(),
     }
 }
 
-/// A zone's plan together with what is needed to show and apply it.
-struct Planned<'a> {
-    zc: &'a ZoneConfig,
-    provider: &'a AnyProvider,
-    target: String,
-    live: Zone,
-    plan: Plan,
-}
-
-impl Planned<'_> {
-    fn render(&self, style: Style) -> String {
-        render::human(
-            &self.plan,
-            &self.target,
-            self.provider.capabilities().meta_key,
-            style,
-        )
-    }
-}
-
-/// Plans every zone concurrently (providers share their rate budgets), in
-/// the order given.
-async fn plan_all<'a>(cfg: &'a Config, zones: Vec<&'a ZoneConfig>) -> Result<Vec<Planned<'a>>> {
-    futures_util::future::try_join_all(zones.into_iter().map(|zc| {
-        let (path, name) = (cfg.zone_file(zc.name.as_str()), zc.name.clone());
-        plan_zone(cfg, zc, move || read_zone_file(&path, &name), zc.no_purge)
-    }))
-    .await
-}
-
-/// Reads the live zone and plans the change to the desired zone, in the
-/// form the provider stores (see `Provider::normalize`).
-///
-/// `read_desired` runs on a thread of its own while the live zone is
-/// fetched: parsing a 10,000-record file takes about as long as the
-/// server takes to answer. A bad file is reported as soon as it is read,
-/// and before any error of the server.
-async fn plan_zone<'a>(
-    cfg: &'a Config,
-    zc: &'a ZoneConfig,
-    read_desired: impl FnOnce() -> Result<Zone> + Send + 'static,
-    no_purge: bool,
-) -> Result<Planned<'a>> {
-    use futures_util::future::{select, Either};
-    let provider = provider_of(cfg, zc)?;
-    let target = provider.describe(&zc.name);
-    let reading = tokio::task::spawn_blocking(read_desired);
-    let listing = std::pin::pin!(provider.list(&zc.name));
-    let read = |r: Result<Result<Zone>, tokio::task::JoinError>| {
-        r.map_err(|e| anyhow!("reading the zone file failed: {e}"))?
-    };
-    let (mut desired, live) = match select(reading, listing).await {
-        Either::Left((desired, listing)) => {
-            let desired = read(desired)?;
-            (desired, listing.await)
-        }
-        Either::Right((live, reading)) => (read(reading.await)?, live),
-    };
-    let live = live.with_context(|| {
-        format!(
-            "cannot read the live zone {} ({target})",
-            zc.name.as_str().trim_end_matches('.')
-        )
-    })?;
-    provider.normalize(&mut desired);
-    let plan = plan(&desired, &live, &plan_options(zc, provider, no_purge));
-    Ok(Planned {
-        zc,
-        provider,
-        target,
-        live,
-        plan,
-    })
+fn render_plan(p: &ZonePlan<'_>, style: Style) -> String {
+    render::human(
+        &p.plan,
+        &p.target,
+        p.provider.capabilities().meta_key,
+        style,
+    )
 }
 
 /// Version of the shapes of the JSON objects dnsctl prints (see the README).
 pub(crate) const JSON_VERSION: u32 = 1;
 
 /// An error as `check --json` reports it: located when it is a diagnostic.
-fn errors_json(e: &anyhow::Error) -> Vec<serde_json::Value> {
-    match e.downcast_ref::<Diagnostics>() {
-        Some(d) => diagnostics_json(d),
-        None => vec![
+fn errors_json(e: &SyncError) -> Vec<serde_json::Value> {
+    match e {
+        SyncError::Invalid(d) => diagnostics_json(d),
+        _ => vec![
             serde_json::json!({"file": null, "line": null, "column": null,
-            "message": format!("{e:#}"), "hint": null, "level": "error"}),
+            "message": e.to_string(), "hint": null, "level": "error"}),
         ],
     }
 }
@@ -452,26 +340,13 @@ fn diagnostics_json(d: &Diagnostics) -> Vec<serde_json::Value> {
 }
 
 fn check(cfg: &Config, names: &[String], json: bool) -> Result<ExitCode> {
-    let zones = select(cfg, names)?;
+    let zones = sync::select(cfg, names)?;
     let mut failed = false;
     let mut sets = 0;
     let mut zones_json = Vec::new();
     let mut stray_json = Vec::new();
     for zc in &zones {
-        let path = cfg.zone_file(zc.name.as_str());
-        let result =
-            read_zone_file_with_warnings(&path, &zc.name).and_then(|(mut desired, warnings)| {
-                let provider = provider_of(cfg, zc)?;
-                provider.normalize(&mut desired);
-                // Everything as a create: checks every record set against the provider.
-                let all = plan(
-                    &desired,
-                    &Zone::new(zc.name.clone()),
-                    &PlanOptions::default(),
-                );
-                check_capabilities(&all, &provider.capabilities(), &zc.provider)?;
-                Ok((desired.len(), warnings))
-            });
+        let result = sync::check_desired(cfg, zc);
         let zone = zc.name.as_str().trim_end_matches('.');
         match result {
             Ok((n, warnings)) => {
@@ -491,9 +366,9 @@ fn check(cfg: &Config, names: &[String], json: bool) -> Result<ExitCode> {
                     zones_json.push(serde_json::json!({"zone": zone, "ok": false, "record_sets": null, "errors": errors_json(&e)}));
                     continue;
                 }
-                match e.downcast_ref::<Diagnostics>() {
-                    Some(d) => errln!("{d}"),
-                    None => errln!("error: {e:#}"),
+                match e {
+                    SyncError::Invalid(d) => errln!("{d}"),
+                    e => errln!("error: {e}"),
                 }
             }
         }
@@ -563,13 +438,14 @@ async fn preview(
 ) -> Result<ExitCode> {
     let mut total = Counts::default();
     let mut zones_json = Vec::new();
-    for p in plan_all(cfg, select(cfg, names)?).await? {
+    for p in sync::plan_all(cfg, sync::select(cfg, names)?).await? {
+        warn(&p.warnings);
         total += p.plan.counts();
         if json {
             zones_json.push(render::json(&p.plan, &p.target));
         } else {
-            out!("{}", p.render(style));
-            if let Err(e) = p.plan.check_safety(&p.zc.safety) {
+            out!("{}", render_plan(&p, style));
+            if let Err(e) = p.plan.check_safety(&p.zone.safety) {
                 outln!(
                     "  {}",
                     style.yellow(&format!("warning: push will refuse this: {e}"))
@@ -598,77 +474,60 @@ async fn preview(
 
 async fn push(
     cfg: &Config,
-    work: Vec<Planned<'_>>,
+    work: Vec<ZonePlan<'_>>,
     yes: bool,
     force: bool,
     style: Style,
 ) -> Result<ExitCode> {
     let mut total = Counts::default();
     for p in &work {
-        out!("{}", p.render(style));
+        warn(&p.warnings);
+        out!("{}", render_plan(p, style));
         total += p.plan.counts();
     }
-    let work: Vec<Planned<'_>> = work.into_iter().filter(|p| !p.plan.is_empty()).collect();
-    if work.is_empty() {
+    // Refuses before asking: nothing is written unless every zone can be applied.
+    let ready = sync::ready(work, force)?;
+    if ready.is_empty() {
         outln!("nothing to do: the live zones match zones/");
         return Ok(ExitCode::SUCCESS);
     }
-    // Refuse before asking: nothing is written unless every zone can be applied.
-    for p in &work {
-        check_capabilities(&p.plan, &p.provider.capabilities(), &p.zc.provider)?;
-        if !force {
-            p.plan.check_safety(&p.zc.safety).map_err(|e| anyhow!(e))?;
-        }
-    }
+    let zones = ready.plans().len();
     confirm(
         &format!(
-            "Apply {} to {} zone{}?",
+            "Apply {} to {zones} zone{}?",
             render::counts_line(total),
-            work.len(),
-            if work.len() == 1 { "" } else { "s" }
+            if zones == 1 { "" } else { "s" }
         ),
         yes,
     )?;
-    // Every zone's backup is on disk before the first write to any zone.
-    let mut saved = Vec::with_capacity(work.len());
-    for p in &work {
-        let path = backup::write(&cfg.backups_dir, &p.live, &p.target).with_context(|| {
-            format!(
-                "cannot write the backup of {} to {}; nothing was changed",
-                p.zc.name,
-                cfg.backups_dir.display()
-            )
-        })?;
-        errln!("backup: {}", display_path(&path));
-        saved.push(path);
+    let backed_up = ready.back_up(&cfg.backups_dir)?;
+    for path in backed_up.backups() {
+        errln!("backup: {}", display_path(path));
     }
     // Zones are applied concurrently, each with a bar of its own.
-    let progress = progress::attach(
-        work.iter()
-            .map(|p| (&p.zc.name, p.provider, p.plan.changes.len())),
+    let bars = progress::attach(
+        backed_up
+            .plans()
+            .iter()
+            .map(|p| (&p.zone.name, p.plan.changes.len())),
     );
-    let results = futures_util::future::join_all(work.iter().map(|p| {
-        let progress = progress.as_ref();
-        async move {
-            let started = std::time::Instant::now();
-            let applied = p.provider.apply(&p.plan).await;
-            if let (Some(progress), Ok(())) = (progress, &applied) {
-                progress.done(&p.zc.name);
+    let applied = backed_up
+        .apply(&|zone, done, total| {
+            if let Some(bars) = &bars {
+                bars.report(zone, done, total);
             }
-            (applied, started.elapsed())
-        }
-    }))
-    .await;
-    drop(progress);
+        })
+        .await;
+    drop(bars);
     let mut failed = false;
-    for ((p, saved), (applied, took)) in work.iter().zip(&saved).zip(results) {
-        match applied {
-            Ok(()) => outln!(
+    for a in applied {
+        match a.result {
+            Ok(took) => outln!(
                 "{}",
                 style.green(&format!(
                     "applied {} to {} in {:.1}s",
-                    render::counts_line(p.plan.counts()),
-                    p.zc.name.as_str().trim_end_matches('.'),
+                    render::counts_line(a.plan.plan.counts()),
+                    a.plan.zone.name.as_str().trim_end_matches('.'),
                     took.as_secs_f64()
                 ))
             ),
@@ -676,8 +535,8 @@ async fn push(
                 failed = true;
                 errln!(
                     "error: push to {} failed; restore with `dnsctl revert {}` if needed: {e}",
-                    p.target,
-                    display_path(saved)
+                    a.plan.target,
+                    display_path(a.backup)
                 );
             }
         }
@@ -720,73 +579,35 @@ async fn revert(
     force: bool,
     style: Style,
 ) -> Result<ExitCode> {
-    let (zone_name, _) = backup::parse_name(file).ok_or_else(|| {
-        anyhow!(
-            "{} is not a backup: backups are named <zone>_<timestamp>.yaml (see `dnsctl backups`)",
-            file.display()
-        )
-    })?;
-    let zc = cfg.zone(&zone_name).ok_or_else(|| {
-        anyhow!("the backup is of zone '{zone_name}', which is not in dnsctl.yaml")
-    })?;
-    let text =
-        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let restored = zone::parse_zone_yaml(&text, &zc.name, &file.display().to_string())?;
-    // The backup is the whole zone: purge whatever was added since.
-    let desired = restored.clone();
-    match plan_zone(cfg, zc, move || Ok(desired), false).await {
-        Ok(planned) => push(cfg, vec![planned], yes, force, style).await,
-        Err(e) => match e.downcast_ref::<provider::ProviderError>() {
-            Some(provider::ProviderError::Unreadable {
-                path, diagnostics, ..
-            }) => {
-                revert_over_unreadable(cfg, zc, &restored, Path::new(path), diagnostics, yes).await
-            }
-            _ => Err(e),
-        },
-    }
-}
-
-/// A revert where the live zone file does not parse (edited by hand, say):
-/// shows why and what replaces it, asks, keeps the unreadable file beside
-/// the backups, then writes the backup's zone in its place.
-async fn revert_over_unreadable(
-    cfg: &Config,
-    zc: &ZoneConfig,
-    restored: &Zone,
-    path: &Path,
-    why: &Diagnostics,
-    yes: bool,
-) -> Result<ExitCode> {
-    let AnyProvider::Local(local) = provider_of(cfg, zc)? else {
-        bail!("only the local provider reports an unreadable zone file");
-    };
-    let raw = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    outln!(
-        "{} ({})\n  the live zone file cannot be read:\n{}\n  revert replaces all of {} ({} lines) with the backup's {} record sets",
-        zc.name.as_str().trim_end_matches('.'),
-        local.describe(&zc.name),
-        indent(&why.to_string(), "    "),
-        path.display(),
-        raw.split(|b| *b == b'\n').filter(|l| !l.is_empty()).count(),
-        restored.len()
-    );
-    confirm(&format!("Replace {}?", path.display()), yes)?;
-    let kept = backup::keep_unreadable(&cfg.backups_dir, &restored.file_stem(), &raw)
-        .with_context(|| {
-            format!(
-                "cannot keep a copy of {} in {}; nothing was changed",
+    match sync::plan_revert(cfg, file).await? {
+        Revert::Push(planned) => push(cfg, vec![planned], yes, force, style).await,
+        Revert::OverUnreadable {
+            zone,
+            restored,
+            path,
+            why,
+        } => {
+            // What the user is shown is what is kept.
+            let raw = std::fs::read(&path).map_err(|error| SyncError::Read {
+                path: path.clone(),
+                error,
+            })?;
+            outln!(
+                "{} ({})\n  the live zone file cannot be read:\n{}\n  revert replaces all of {} ({} lines) with the backup's {} record sets",
+                zone.name.as_str().trim_end_matches('.'),
+                sync::provider_of(cfg, zone)?.describe(&zone.name),
+                indent(&why.to_string(), "    "),
                 path.display(),
-                cfg.backups_dir.display()
-            )
-        })?;
-    errln!("kept the unreadable file as {}", display_path(&kept));
-    local
-        .replace_unreadable(restored, &raw)
-        .await
-        .with_context(|| format!("cannot replace {}", path.display()))?;
-    outln!("replaced {} with the backup", path.display());
-    Ok(ExitCode::SUCCESS)
+                raw.split(|b| *b == b'\n').filter(|l| !l.is_empty()).count(),
+                restored.len()
+            );
+            confirm(&format!("Replace {}?", path.display()), yes)?;
+            let kept = sync::replace_unreadable(cfg, zone, &restored, &path, &raw).await?;
+            errln!("kept the unreadable file as {}", display_path(&kept));
+            outln!("replaced {} with the backup", path.display());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
 }
 
 fn indent(text: &str, by: &str) -> String {
@@ -797,8 +618,8 @@ fn indent(text: &str, by: &str) -> String {
 }
 
 async fn pull(cfg: &Config, name: &str, output: Option<&Path>, force: bool) -> Result<ExitCode> {
-    let zc = select(cfg, &[name.to_string()])?[0];
-    let adopted = adopt(zc, provider_of(cfg, zc)?).await?;
+    let zc = sync::select(cfg, &[name.to_string()])?[0];
+    let adopted = sync::adopt(zc, sync::provider_of(cfg, zc)?).await?;
     write_yaml_out(
         &adopted,
         output
@@ -806,23 +627,6 @@ async fn pull(cfg: &Config, name: &str, output: Option<&Path>, force: bool) -> R
             .unwrap_or_else(|| cfg.zone_file(zc.name.as_str())),
         force,
     )
-}
-
-/// The live zone as `zones/<zone>.yaml` should hold it: without the SOA and
-/// the records the zone's ignore rules match.
-async fn adopt(zc: &ZoneConfig, provider: &AnyProvider) -> Result<Zone> {
-    let live = provider
-        .list(&zc.name)
-        .await
-        .with_context(|| format!("cannot read the live zone {}", provider.describe(&zc.name)))?;
-    let mut adopted = Zone::new(zc.name.clone());
-    for set in live
-        .iter()
-        .filter(|s| s.rtype != RType::Soa && !zc.ignore.iter().any(|r| r.matches(s)))
-    {
-        adopted.insert(set.clone());
-    }
-    Ok(adopted)
 }
 
 fn write_yaml_out(zone: &Zone, out: PathBuf, force: bool) -> Result<ExitCode> {

@@ -1,10 +1,9 @@
 //! Progress of long work on stderr, only on a terminal (never in pipes, logs
-//! or CI output): a push, one bar per zone, whatever its provider (Cloudflare
-//! moves its bar after each batch, the others fill it when they finish); an
+//! or CI output): a push, one bar per zone, whatever its provider (each moves
+//! its bar as it reaches the server: a batch, an UPDATE message, a PATCH); an
 //! ACME propagation wait, one line naming the server waited for.
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
-use provider::AnyProvider;
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::sync::{Arc, Mutex};
@@ -26,15 +25,16 @@ impl Drop for Progress {
 }
 
 impl Progress {
-    /// Marks a zone's apply as finished (its bar full).
-    pub fn done(&self, zone: &Name) {
+    /// Moves a zone's bar: `done` of `total` steps of its provider.
+    pub fn report(&self, zone: &Name, done: usize, total: usize) {
         if let Some(bar) = self
             .bars
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .get(&label(zone))
         {
-            bar.set_position(bar.length().unwrap_or(0));
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
         }
     }
 }
@@ -43,13 +43,10 @@ fn label(zone: &Name) -> String {
     zone.as_str().trim_end_matches('.').to_string()
 }
 
-/// A bar on stderr for each zone about to be applied (name, provider, number
-/// of record set changes); `None` when stderr is not a terminal. Providers
-/// that report progress (Cloudflare, after each batch of records) move their
-/// bar as they go; the others fill it when [`Progress::done`] is called.
-pub fn attach<'a>(
-    zones: impl Iterator<Item = (&'a Name, &'a AnyProvider, usize)>,
-) -> Option<Progress> {
+/// A bar on stderr for each zone about to be applied (name, number of record
+/// set changes); `None` when stderr is not a terminal. Each provider moves
+/// its bar as it goes, through [`Progress::report`].
+pub fn attach<'a>(zones: impl Iterator<Item = (&'a Name, usize)>) -> Option<Progress> {
     if !std::io::stderr().is_terminal() {
         return None;
     }
@@ -61,27 +58,15 @@ pub fn attach<'a>(
         .unwrap_or_else(|_| ProgressStyle::default_bar())
         .progress_chars("=> ");
     let mut bars = progress.bars.lock().unwrap_or_else(|e| e.into_inner());
-    for (zone, provider, changes) in zones {
+    for (zone, changes) in zones {
         let bar = progress.multi.add(
             ProgressBar::new(changes as u64)
                 .with_style(style.clone())
                 .with_prefix(label(zone))
-                .with_message("record set changes applied"),
+                .with_message("changes applied"),
         );
         bar.tick();
         bars.insert(label(zone), bar);
-        let AnyProvider::Cloudflare(cf) = provider else {
-            continue;
-        };
-        let bars = progress.bars.clone();
-        cf.set_progress(Arc::new(move |zone, done, total| {
-            let bars = bars.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some(bar) = bars.get(&label(zone)) {
-                bar.set_message("record changes applied");
-                bar.set_length(total as u64);
-                bar.set_position(done as u64);
-            }
-        }));
     }
     drop(bars);
     Some(progress)

@@ -7,7 +7,7 @@ use anyhow::{anyhow, Context, Result};
 use provider::config::{Config, ZoneConfig};
 use provider::dns::servers::{self, DiscoveryError, NsSource, Server, Unresolved};
 use provider::dns::verify::check_server;
-use provider::Provider;
+use provider::{sync, Provider};
 use std::process::ExitCode;
 use zone::{RType, RecordSet, Zone};
 
@@ -20,9 +20,10 @@ pub async fn verify(
     let mut drifted = false;
     let mut failed = false;
     let mut report = Vec::new();
-    for zc in super::select(cfg, zones)? {
-        let mut desired = super::load_desired(cfg, zc)?;
-        let provider = super::provider_of(cfg, zc)?;
+    for zc in sync::select(cfg, zones)? {
+        let (mut desired, warnings) = sync::read_desired(cfg, zc)?;
+        crate::warn(&warnings);
+        let provider = sync::provider_of(cfg, zc)?;
         provider.normalize(&mut desired);
         let targets = if servers.is_empty() {
             nameservers(zc, &desired, provider).await?

@@ -14,6 +14,7 @@ pub mod local;
 pub mod powerdns;
 pub mod rfc2136;
 pub mod secret;
+pub mod sync;
 
 use std::future::Future;
 use std::ops::RangeInclusive;
@@ -100,9 +101,26 @@ pub trait Provider {
     /// The live zone. A zone the provider does not hold yet is empty if the
     /// provider can create it on apply, and an error otherwise.
     fn list(&self, zone: &Name) -> impl Future<Output = Result<Zone, ProviderError>> + Send;
+    /// Applies `plan` to the live zone, telling `progress` how far it has got.
+    fn apply_reporting(
+        &self,
+        plan: &Plan,
+        progress: Progress<'_>,
+    ) -> impl Future<Output = Result<(), ProviderError>> + Send;
     /// Applies `plan` to the live zone.
-    fn apply(&self, plan: &Plan) -> impl Future<Output = Result<(), ProviderError>> + Send;
+    fn apply(&self, plan: &Plan) -> impl Future<Output = Result<(), ProviderError>> + Send {
+        self.apply_reporting(plan, &no_progress)
+    }
 }
+
+/// Told how far an apply has got, as `(done, total)` in the provider's own
+/// steps: record operations for Cloudflare (a record set change can take
+/// several), record set changes for the others. Providers call it after each
+/// step that reaches the server (a batch, an UPDATE message, a PATCH, the
+/// zone file written); one that applies in a single step calls it once.
+pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Send + Sync);
+
+fn no_progress(_done: usize, _total: usize) {}
 
 /// Every provider the config can name; dispatches to the implementation.
 #[derive(Debug)]
@@ -151,12 +169,16 @@ impl Provider for AnyProvider {
         }
     }
 
-    async fn apply(&self, plan: &Plan) -> Result<(), ProviderError> {
+    async fn apply_reporting(
+        &self,
+        plan: &Plan,
+        progress: Progress<'_>,
+    ) -> Result<(), ProviderError> {
         match self {
-            AnyProvider::Local(p) => p.apply(plan).await,
-            AnyProvider::Cloudflare(p) => p.apply(plan).await,
-            AnyProvider::Rfc2136(p) => p.apply(plan).await,
-            AnyProvider::PowerDns(p) => p.apply(plan).await,
+            AnyProvider::Local(p) => p.apply_reporting(plan, progress).await,
+            AnyProvider::Cloudflare(p) => p.apply_reporting(plan, progress).await,
+            AnyProvider::Rfc2136(p) => p.apply_reporting(plan, progress).await,
+            AnyProvider::PowerDns(p) => p.apply_reporting(plan, progress).await,
         }
     }
 }

@@ -140,39 +140,15 @@ impl Provider for LocalProvider {
         self.read(zone)
     }
 
-    /// Under the zone's lock: checks that the file still holds what the plan
-    /// was made from, applies the plan, moves the SOA serial forward, and
-    /// replaces the file atomically.
-    async fn apply(&self, plan: &Plan) -> Result<(), ProviderError> {
-        let _lock = self.lock(&plan.zone).await?;
-        let mut live = self.read(&plan.zone)?;
-        for ch in &plan.changes {
-            let current = live.get(&ch.set().name, ch.set().rtype);
-            let target = match ch {
-                Change::Delete(_) => None,
-                Change::Create(s) | Change::Update { to: s, .. } => Some(s),
-            };
-            let expected = match ch {
-                Change::Create(_) => None,
-                Change::Update { from, .. } => Some(from),
-                Change::Delete(s) => Some(s),
-            };
-            // Already applied (a re-run after a crash) or as planned: fine.
-            if current != target && current != expected {
-                return Err(ProviderError::Conflict {
-                    zone: plan.zone.to_string(),
-                    detail: format!(
-                        "{} {} is not as planned",
-                        ch.set().display_name(),
-                        ch.set().rtype
-                    ),
-                });
-            }
-        }
-        let before = soa_serial(&live);
-        plan.apply_to(&mut live);
-        advance_soa(&mut live, before);
-        self.write(&live).await
+    async fn apply_reporting(
+        &self,
+        plan: &Plan,
+        progress: crate::Progress<'_>,
+    ) -> Result<(), ProviderError> {
+        // One step: the whole plan or nothing.
+        self.apply_whole(plan).await?;
+        progress(plan.changes.len(), plan.changes.len());
+        Ok(())
     }
 }
 
@@ -361,6 +337,43 @@ fn advance_soa(zone: &mut Zone, before: Option<u32>) {
     let ttl = zone.get("", RType::Soa).map_or(3600, |s| s.ttl);
     if let Ok(set) = RecordSet::new("", RType::Soa, ttl, vec![RData::Soa(soa)]) {
         zone.insert(set);
+    }
+}
+
+impl LocalProvider {
+    /// Under the zone's lock: checks that the file still holds what the plan
+    /// was made from, applies the plan, moves the SOA serial forward, and
+    /// replaces the file atomically.
+    async fn apply_whole(&self, plan: &Plan) -> Result<(), ProviderError> {
+        let _lock = self.lock(&plan.zone).await?;
+        let mut live = self.read(&plan.zone)?;
+        for ch in &plan.changes {
+            let current = live.get(&ch.set().name, ch.set().rtype);
+            let target = match ch {
+                Change::Delete(_) => None,
+                Change::Create(s) | Change::Update { to: s, .. } => Some(s),
+            };
+            let expected = match ch {
+                Change::Create(_) => None,
+                Change::Update { from, .. } => Some(from),
+                Change::Delete(s) => Some(s),
+            };
+            // Already applied (a re-run after a crash) or as planned: fine.
+            if current != target && current != expected {
+                return Err(ProviderError::Conflict {
+                    zone: plan.zone.to_string(),
+                    detail: format!(
+                        "{} {} is not as planned",
+                        ch.set().display_name(),
+                        ch.set().rtype
+                    ),
+                });
+            }
+        }
+        let before = soa_serial(&live);
+        plan.apply_to(&mut live);
+        advance_soa(&mut live, before);
+        self.write(&live).await
     }
 }
 

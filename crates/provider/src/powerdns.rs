@@ -458,52 +458,15 @@ impl Provider for PowerDnsProvider {
         }
     }
 
-    /// One PATCH of the changed rrsets. A zone that `list` found missing is
-    /// created by one POST that carries the rrsets (a plan for a missing
-    /// zone only creates), then its cache is flushed; if the zone turns out
-    /// missing only at the PATCH, it is created the same way, or empty and
-    /// patched again when the plan also deletes or updates.
-    async fn apply(&self, plan: &Plan) -> Result<(), ProviderError> {
-        if plan.changes.is_empty() {
-            return Ok(());
-        }
-        crate::check_capabilities(plan, &self.capabilities(), "powerdns")?;
-        let known_missing = self.create_zone
-            && self
-                .missing
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .contains(plan.zone.as_str());
-        if known_missing && self.create(plan).await? {
-            return Ok(());
-        }
-        let url = self.zone_url(&plan.zone);
-        let body = patch_body(plan);
-        let again = (self.create_zone && !known_missing).then(|| body.clone());
-        let (status, resp) = self.call(reqwest::Method::PATCH, &url, Some(body)).await?;
-        let missing =
-            status == 404 || (status == 422 && api_error(&resp).contains("Could not find domain"));
-        let failed = |status, resp: &[u8]| {
-            self.failure(
-                &format!("PATCH {url} ({} rrsets)", plan.changes.len()),
-                status,
-                resp,
-            )
-        };
-        match (status, again) {
-            (200 | 204, _) => Ok(()),
-            (_, Some(body)) if missing => {
-                if self.create(plan).await? {
-                    return Ok(());
-                }
-                let (status, resp) = self.call(reqwest::Method::PATCH, &url, Some(body)).await?;
-                match status {
-                    200 | 204 => Ok(()),
-                    _ => Err(failed(status, &resp)),
-                }
-            }
-            _ => Err(failed(status, &resp)),
-        }
+    async fn apply_reporting(
+        &self,
+        plan: &Plan,
+        progress: crate::Progress<'_>,
+    ) -> Result<(), ProviderError> {
+        // One step: the whole plan or nothing.
+        self.apply_whole(plan).await?;
+        progress(plan.changes.len(), plan.changes.len());
+        Ok(())
     }
 }
 
@@ -567,6 +530,56 @@ impl PowerDnsProvider {
                 status,
                 &resp,
             )),
+        }
+    }
+}
+
+impl PowerDnsProvider {
+    /// One PATCH of the changed rrsets. A zone that `list` found missing is
+    /// created by one POST that carries the rrsets (a plan for a missing
+    /// zone only creates), then its cache is flushed; if the zone turns out
+    /// missing only at the PATCH, it is created the same way, or empty and
+    /// patched again when the plan also deletes or updates.
+    async fn apply_whole(&self, plan: &Plan) -> Result<(), ProviderError> {
+        if plan.changes.is_empty() {
+            return Ok(());
+        }
+        crate::check_capabilities(plan, &self.capabilities(), "powerdns")?;
+        let known_missing = self.create_zone
+            && self
+                .missing
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .contains(plan.zone.as_str());
+        if known_missing && self.create(plan).await? {
+            return Ok(());
+        }
+        let url = self.zone_url(&plan.zone);
+        let body = patch_body(plan);
+        let again = (self.create_zone && !known_missing).then(|| body.clone());
+        let (status, resp) = self.call(reqwest::Method::PATCH, &url, Some(body)).await?;
+        let missing =
+            status == 404 || (status == 422 && api_error(&resp).contains("Could not find domain"));
+        let failed = |status, resp: &[u8]| {
+            self.failure(
+                &format!("PATCH {url} ({} rrsets)", plan.changes.len()),
+                status,
+                resp,
+            )
+        };
+        match (status, again) {
+            (200 | 204, _) => Ok(()),
+            (_, Some(body)) if missing => {
+                if self.create(plan).await? {
+                    return Ok(());
+                }
+                let (status, resp) = self.call(reqwest::Method::PATCH, &url, Some(body)).await?;
+                match status {
+                    200 | 204 => Ok(()),
+                    _ => Err(failed(status, &resp)),
+                }
+            }
+            _ => Err(failed(status, &resp)),
         }
     }
 }

@@ -111,12 +111,7 @@ pub struct CloudflareProvider {
     /// `apply` so that a push does not read the zone twice.
     cache: Mutex<HashMap<Name, Vec<ApiRecord>>>,
     batch_unavailable: AtomicBool,
-    progress: Mutex<Option<ProgressFn>>,
 }
-
-/// Called after each batch of an apply with the zone, the operations done
-/// so far and the total (for a progress bar).
-pub type ProgressFn = std::sync::Arc<dyn Fn(&Name, usize, usize) + Send + Sync>;
 
 impl std::fmt::Debug for CloudflareProvider {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -148,7 +143,6 @@ impl CloudflareProvider {
             zone_ids: Mutex::new(HashMap::new()),
             cache: Mutex::new(HashMap::new()),
             batch_unavailable: AtomicBool::new(false),
-            progress: Mutex::new(None),
         }
     }
 
@@ -204,22 +198,6 @@ impl CloudflareProvider {
             o.rate_limit = v as usize;
         }
         Ok(CloudflareProvider::new(opts.provider, token, o))
-    }
-
-    /// Reports the progress of each apply (record operations done, total) to `f`.
-    pub fn set_progress(&self, f: ProgressFn) {
-        *self.progress.lock().unwrap_or_else(|e| e.into_inner()) = Some(f);
-    }
-
-    fn report(&self, zone: &Name, done: usize, total: usize) {
-        let f = self
-            .progress
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone();
-        if let Some(f) = f {
-            f(zone, done, total);
-        }
     }
 
     pub fn options(&self) -> &CloudflareOptions {
@@ -469,7 +447,13 @@ impl CloudflareProvider {
         Ok(ops)
     }
 
-    async fn run(&self, zone: &Name, zone_id: &str, ops: Ops) -> Result<(), Failure> {
+    async fn run(
+        &self,
+        zone: &Name,
+        zone_id: &str,
+        ops: Ops,
+        progress: crate::Progress<'_>,
+    ) -> Result<(), Failure> {
         let all: Vec<Op> = ops
             .deletes
             .into_iter()
@@ -510,7 +494,7 @@ impl CloudflareProvider {
                 {
                     Ok(_) => {
                         done += chunk.len();
-                        self.report(zone, done, total);
+                        progress(done, total);
                         continue;
                     }
                     // No batch endpoint here (an older API or a proxy): one call per record.
@@ -548,7 +532,7 @@ impl CloudflareProvider {
                 r?;
             }
             done += chunk.len();
-            self.report(zone, done, total);
+            progress(done, total);
         }
         Ok(())
     }
@@ -631,7 +615,11 @@ impl Provider for CloudflareProvider {
         Ok(z)
     }
 
-    async fn apply(&self, plan: &Plan) -> Result<(), ProviderError> {
+    async fn apply_reporting(
+        &self,
+        plan: &Plan,
+        progress: crate::Progress<'_>,
+    ) -> Result<(), ProviderError> {
         let mut problems = Vec::new();
         for ch in &plan.changes {
             if !matches!(ch, Change::Delete(_)) {
@@ -672,7 +660,7 @@ impl Provider for CloudflareProvider {
             if ops.is_empty() {
                 return Ok(());
             }
-            match self.run(&plan.zone, &zone_id, ops).await {
+            match self.run(&plan.zone, &zone_id, ops, progress).await {
                 Ok(()) => return Ok(()),
                 Err(f) if f.reconcile => last = f.message,
                 Err(f) => return Err(self.err(f.message)),

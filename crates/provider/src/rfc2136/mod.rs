@@ -617,7 +617,11 @@ impl Provider for Rfc2136Provider {
     /// the zone is read back, since a server silently ignores some updates
     /// (RFC 2136 3.4.2: e.g. data beside a CNAME), and anything not as
     /// planned is reported.
-    async fn apply(&self, plan: &Plan) -> Result<(), ProviderError> {
+    async fn apply_reporting(
+        &self,
+        plan: &Plan,
+        progress: crate::Progress<'_>,
+    ) -> Result<(), ProviderError> {
         if plan.changes.is_empty() {
             return Ok(());
         }
@@ -626,6 +630,7 @@ impl Provider for Rfc2136Provider {
         let batches = batches(plan, self.max_message)?;
         let mut s = self.connect().await?;
         let total = batches.len();
+        let mut sent = 0;
         for (n, b) in batches.iter().enumerate() {
             let msg = b.message(crate::dns::random_id().map_err(|e| self.remote(e))?);
             let rcode = self.update(&mut s, &key, msg).await.map_err(|e| match e {
@@ -641,7 +646,10 @@ impl Provider for Rfc2136Provider {
                 other => other,
             })?;
             match rcode {
-                0 => {}
+                0 => {
+                    sent += b.changes.len();
+                    progress(sent, plan.changes.len());
+                }
                 7 | 8 => {
                     let live = self.axfr(&plan.zone).await?;
                     let mut moved = Vec::new();
