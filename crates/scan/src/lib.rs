@@ -31,6 +31,7 @@ pub mod git;
 #[doc(hidden)]
 pub mod prefilter;
 pub mod rules;
+pub mod session;
 mod sopsfile;
 pub mod sopsrules;
 
@@ -61,6 +62,12 @@ pub enum Error {
         command: String,
         /// Its error output.
         message: String,
+    },
+    /// `--staged` or `--history` outside a git repository.
+    #[error("{reason} (--staged and --history need a git repository)")]
+    NotARepository {
+        /// What git said.
+        reason: String,
     },
     /// A file could not be read.
     #[error("{path}: {source}")]

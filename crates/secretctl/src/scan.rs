@@ -1,13 +1,12 @@
 //! `secretctl scan`: find plaintext secrets in staged changes, files or
 //! history; with `--fix`, encrypt staged files that `.sops.yaml` says must
-//! be encrypted and re-stage them.
+//! be encrypted and re-stage them. The flow is `scan::session`; this
+//! parses the arguments and renders the outcome.
 
-use scan::baseline::Hasher;
-use scan::git::{self, CatFile};
-use scan::{Baseline, Config, Finding, FindingKind, Scanner, SopsPolicy};
+use scan::session::{self, Fixed, Options, Outcome, Tally, Target};
+use scan::{Finding, Scanner};
 use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -105,107 +104,15 @@ pub fn run(args: Args) -> i32 {
     }
 }
 
-/// What was scanned, and what could not be (by name, with why).
-#[derive(Default)]
-struct Tally {
-    scanned: usize,
-    bytes: u64,
-    /// Skipped on purpose: a path allowlist of the rule config.
-    allowlisted: usize,
-    not_scanned: Vec<(String, String)>,
-}
-
-impl Tally {
-    fn add(&mut self, scan: &scan::FileScan, len: u64) {
-        if scan.skipped.is_none() {
-            self.scanned += 1;
-            self.bytes += len;
-        } else {
-            self.allowlisted += 1;
-        }
-    }
-}
-
-struct Ctx {
-    root: PathBuf,
-    scanner: Scanner,
-    auto_encrypt: bool,
-    baseline_path: PathBuf,
-    /// With --write-baseline: the key of the new baseline's fingerprints.
-    hasher: Option<Hasher>,
-}
-
-fn setup(args: &Args, root: PathBuf, index: Option<&mut CatFile>) -> Result<Ctx, Fail> {
-    let config = match &args.rules {
-        Some(p) => Config::load(p)?,
-        None => Config::discover(&root)?,
-    };
-    let baseline_path = match (&args.baseline, config.baseline()) {
-        (Some(p), _) => p.clone(),
-        (None, Some(p)) => root.join(p),
-        (None, None) => root.join(scan::baseline::DEFAULT_FILE),
-    };
-    let existing = if baseline_path.is_file() {
-        Some(Baseline::load(&baseline_path)?)
-    } else {
-        None
-    };
-    // A new baseline keeps the salt of the one it replaces (stable entries).
-    let hasher = args.write_baseline.then(|| {
-        existing
-            .as_ref()
-            .and_then(Baseline::hasher)
-            .unwrap_or_else(Hasher::random)
-    });
-    let baseline = if args.write_baseline { None } else { existing };
-    let auto_encrypt = config.auto_encrypt();
-    // Built before the first answer from git is awaited: a hook's git
-    // processes start up meanwhile.
-    let scanner = Scanner::new(&config)?
-        .with_baseline(baseline)
-        .with_fingerprints(hasher.clone());
-    let sops = if args.no_sops {
-        None
-    } else {
-        // The staged .sops.yaml is the one the commit will hold.
-        let text = if let Some(cat) = index {
-            let staged = cat.read(&format!(":{}", sops::config::CONFIG_FILE_NAME), 1 << 20)?;
-            match staged.flatten() {
-                Some(t) => Some(t),
-                None => std::fs::read(root.join(sops::config::CONFIG_FILE_NAME)).ok(),
-            }
-        } else {
-            std::fs::read(root.join(sops::config::CONFIG_FILE_NAME)).ok()
-        };
-        match text {
-            Some(t) => Some(SopsPolicy::parse(&t, "")?),
-            None => None,
-        }
-    };
-    Ok(Ctx {
-        root,
-        scanner: scanner.with_sops(sops),
-        auto_encrypt,
-        baseline_path,
-        hasher,
-    })
-}
-
-fn cwd() -> Result<PathBuf, Fail> {
-    std::env::current_dir().map_err(|e| Fail(format!("current directory: {e}")))
-}
-
 fn run_inner(args: Args) -> Result<i32, Fail> {
     let format = if args.json {
         OutputFormat::Json
     } else {
         args.format
     };
+    let here = std::env::current_dir().map_err(|e| Fail(format!("current directory: {e}")))?;
     if args.list_rules {
-        let s = Scanner::new(&match &args.rules {
-            Some(p) => Config::load(p)?,
-            None => Config::discover(&cwd()?)?,
-        })?;
+        let s = Scanner::new(&session::load_config(args.rules.as_deref(), &here)?)?;
         for r in s.rules() {
             println!("{:<28} {}", r.id, r.description);
         }
@@ -216,188 +123,54 @@ fn run_inner(args: Args) -> Result<i32, Fail> {
             "--fix works with --staged (the pre-commit hook)".into(),
         ));
     }
-    let here = cwd()?;
-    let in_git = if args.staged || args.history {
-        git::toplevel_fast(&here)
+    let target = if args.staged {
+        Target::Staged { fix: args.fix }
+    } else if args.history {
+        Target::History
     } else {
-        git::toplevel(&here)
-    };
-    let mut findings: Vec<Finding> = Vec::new();
-    let mut tally = Tally::default();
-    let ctx;
-    if args.staged || args.history {
-        let root = in_git.map_err(|e| {
-            Fail(format!(
-                "{e} (--staged and --history need a git repository)"
-            ))
-        })?;
-        // Two git processes serve a hook run: the staged diff and one
-        // `git cat-file --batch` for every object; both start now and run
-        // while the scanner is built.
-        let diff = if args.staged {
-            Some(git::StagedDiff::spawn(&root)?)
-        } else {
-            None
-        };
-        let mut cat = CatFile::new(&root)?;
-        ctx = setup(&args, root, args.staged.then_some(&mut cat))?;
-        if let Some(diff) = diff {
-            let fix = args.fix || ctx.auto_encrypt;
-            findings = scan_staged(&ctx, &mut cat, diff.wait()?, fix, &mut tally)?;
-        } else {
-            let objects = git::history_objects(&ctx.root)?;
-            for chunk in objects.chunks(git::BATCH) {
-                let ids: Vec<&str> = chunk.iter().map(|(id, _)| id.as_str()).collect();
-                let paths: Vec<&str> = chunk.iter().map(|(_, p)| p.as_str()).collect();
-                for (i, r) in read_blobs(&ctx, &mut cat, &ids, &paths, &mut tally)? {
-                    let Some((r, _)) = r else { continue };
-                    let id = &chunk[i].0;
-                    let mut r = r.findings;
-                    if !r.is_empty() {
-                        let commit = git::commit_adding(&ctx.root, id);
-                        for f in &mut r {
-                            f.commit = commit.clone();
-                        }
-                    }
-                    findings.extend(r);
-                }
-            }
+        Target::Paths {
+            paths: args.paths,
+            no_ignore: args.no_ignore,
         }
-    } else {
-        let (root, files) = match in_git {
-            Ok(top) => {
-                let specs: Vec<String> = if args.paths.is_empty() {
-                    vec![".".into()]
-                } else {
-                    args.paths.iter().map(|p| p.display().to_string()).collect()
-                };
-                for p in &args.paths {
-                    if !p.exists() {
-                        return Err(Fail(format!("{}: no such file or directory", p.display())));
-                    }
-                }
-                // Paths outside this repository are read as plain trees.
-                let canon_top = top.canonicalize().unwrap_or_else(|_| top.clone());
-                let (inside, outside): (Vec<String>, Vec<String>) =
-                    specs.into_iter().partition(|p| {
-                        Path::new(p)
-                            .canonicalize()
-                            .map(|c| c.starts_with(&canon_top))
-                            .unwrap_or(true)
-                    });
-                let mut files: Vec<(String, PathBuf)> = Vec::new();
-                // A file named is scanned even if .gitignore covers it (as
-                // gitleaks does); trees follow .gitignore unless --no-ignore.
-                let (named, trees): (Vec<String>, Vec<String>) =
-                    inside.into_iter().partition(|p| Path::new(p).is_file());
-                for p in named {
-                    let abs = Path::new(&p).canonicalize()?;
-                    let rel = abs.strip_prefix(&canon_top).unwrap_or(&abs);
-                    files.push((rel.to_string_lossy().into_owned(), abs));
-                }
-                if args.no_ignore {
-                    for p in trees {
-                        for f in git::walk(&here.join(&p))? {
-                            let f = f.canonicalize().unwrap_or(f);
-                            let rel = f.strip_prefix(&canon_top).unwrap_or(&f);
-                            files.push((rel.to_string_lossy().into_owned(), f.clone()));
-                        }
-                    }
-                } else if !trees.is_empty() {
-                    // Opened relative to the work tree (see below).
-                    for f in git::tracked_files(&here, &trees)? {
-                        files.push((f.clone(), PathBuf::from(f)));
-                    }
-                }
-                for p in outside {
-                    for f in git::walk(Path::new(&p))? {
-                        files.push((f.to_string_lossy().into_owned(), here.join(f)));
-                    }
-                }
-                (top, files)
+    };
+    let options = Options {
+        rules: args.rules,
+        baseline: args.baseline,
+        write_baseline: args.write_baseline,
+        no_sops: args.no_sops,
+    };
+    let outcome = session::run(&target, &options, &here)?;
+    for fixed in &outcome.fixed {
+        match fixed {
+            Fixed::Encrypted { path } => eprintln!(
+                "secretctl scan: encrypted {path} in place to the .sops.yaml recipients and staged it"
+            ),
+            Fixed::Refused { path, why } => {
+                eprintln!("secretctl scan: cannot encrypt {path}: {why}")
             }
-            Err(_) => {
-                let roots = if args.paths.is_empty() {
-                    vec![here.clone()]
-                } else {
-                    args.paths.clone()
-                };
-                let mut files = Vec::new();
-                for r in roots {
-                    // Absolute, so names are relative to here (`a.env`, not `./a.env`).
-                    let r = if r.is_absolute() { r } else { here.join(&r) };
-                    let r = std::path::PathBuf::from_iter(r.components());
-                    for f in git::walk(&r)? {
-                        let rel = f
-                            .strip_prefix(&here)
-                            .unwrap_or(&f)
-                            .to_string_lossy()
-                            .into_owned();
-                        files.push((rel, f));
-                    }
-                }
-                (here.clone(), files)
-            }
-        };
-        // Paths are relative to the root, or absolute.
-        let root_dir =
-            std::fs::File::open(&root).map_err(|e| Fail(format!("{}: {e}", root.display())))?;
-        ctx = setup(&args, root, None)?;
-        let mut data = Vec::new();
-        for (rel, path) in files {
-            let scan =
-                match git::read_file_at(&root_dir, &path, ctx.scanner.max_file_size, &mut data)? {
-                    git::FileRead::NotAFile => continue,
-                    git::FileRead::Read => {
-                        let scan = ctx.scanner.scan(&rel, &data);
-                        tally.add(&scan, data.len() as u64);
-                        scan
-                    }
-                    git::FileRead::Large(f) => {
-                        let mut counted = CountingReader { inner: f, n: 0 };
-                        match ctx.scanner.scan_reader(&rel, &mut counted) {
-                            Ok(scan) => {
-                                tally.add(&scan, counted.n);
-                                scan
-                            }
-                            Err(e) => {
-                                tally
-                                    .not_scanned
-                                    .push((rel, format!("reading it failed: {e}")));
-                                continue;
-                            }
-                        }
-                    }
-                };
-            findings.extend(scan.findings);
         }
     }
-
-    // Set exactly when writing a baseline; the findings' fingerprints were made with it.
-    if let Some(hasher) = &ctx.hasher {
-        let b = Baseline::from_findings(&findings, hasher);
-        atomicfile::write(&ctx.baseline_path, b.to_json().as_bytes())
-            .map_err(|e| Fail(format!("{}: {e}", ctx.baseline_path.display())))?;
+    if let Some((path, accepted)) = &outcome.baseline_written {
         eprintln!(
-            "secretctl scan: wrote {} accepted finding(s) to {}",
-            b.findings.len(),
-            ctx.baseline_path.display()
+            "secretctl scan: wrote {accepted} accepted finding(s) to {}",
+            path.display()
         );
         return Ok(0);
     }
-
+    let Outcome {
+        findings,
+        tally,
+        blocked,
+        ..
+    } = outcome;
     print_findings(&findings, format)?;
     // What could not be scanned is named; it blocks when a creation rule
     // says the file must be encrypted (its encryption is unknown), and is a
     // warning otherwise.
-    let mut blocked = false;
     for (path, why) in &tally.not_scanned {
-        let must = ctx.scanner.sops().and_then(|p| p.requires_encryption(path));
-        blocked |= must.is_some();
         eprintln!(
-            "secretctl scan: {}: not scanned: {why}{}",
-            path,
-            if must.is_some() {
+            "secretctl scan: {path}: not scanned: {why}{}",
+            if blocked.contains(path) {
                 " (.sops.yaml says it must be encrypted: blocking)"
             } else {
                 ""
@@ -429,271 +202,14 @@ fn run_inner(args: Args) -> Result<i32, Fail> {
             );
         }
     }
-    if blocked {
+    if !blocked.is_empty() {
         eprintln!("secretctl scan: blocking: a file .sops.yaml says must be encrypted could not be checked (see above)");
     }
-    Ok(if findings.is_empty() && !blocked {
+    Ok(if findings.is_empty() && blocked.is_empty() {
         0
     } else {
         1
     })
-}
-
-/// Counts the bytes read through it.
-struct CountingReader<R> {
-    inner: R,
-    n: u64,
-}
-
-impl<R: std::io::Read> std::io::Read for CountingReader<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.n += n as u64;
-        Ok(n)
-    }
-}
-
-/// Reads and scans blobs through one `git cat-file --batch`: each small
-/// one whole (with its content), each large one in windows as it streams
-/// by (no content). A blob git does not have is counted as not scanned.
-#[allow(clippy::type_complexity)]
-fn read_blobs(
-    ctx: &Ctx,
-    cat: &mut CatFile,
-    ids: &[&str],
-    paths: &[&str],
-    tally: &mut Tally,
-) -> Result<Vec<(usize, Option<(scan::FileScan, Option<Vec<u8>>)>)>, Fail> {
-    let mut large: Vec<Option<std::io::Result<(scan::FileScan, u64)>>> =
-        (0..ids.len()).map(|_| None).collect();
-    let blobs = cat.read_many_with(ids, ctx.scanner.max_file_size, &mut |i, r| {
-        let mut counted = CountingReader { inner: r, n: 0 };
-        large[i] = Some(
-            ctx.scanner
-                .scan_reader(paths[i], &mut counted)
-                .map(|s| (s, counted.n)),
-        );
-        Ok(())
-    })?;
-    let mut out = Vec::with_capacity(ids.len());
-    for (i, (blob, big)) in blobs.into_iter().zip(large).enumerate() {
-        let r = match (blob, big) {
-            (Some(Some(data)), _) => {
-                let r = ctx.scanner.scan(paths[i], &data);
-                tally.add(&r, data.len() as u64);
-                Some((r, Some(data)))
-            }
-            (Some(None), Some(Ok((r, n)))) => {
-                tally.add(&r, n);
-                Some((r, None))
-            }
-            (Some(None), Some(Err(e))) => {
-                tally
-                    .not_scanned
-                    .push((paths[i].to_string(), format!("reading it failed: {e}")));
-                None
-            }
-            _ => {
-                tally.not_scanned.push((
-                    paths[i].to_string(),
-                    format!("git has no object {}", ids[i]),
-                ));
-                None
-            }
-        };
-        out.push((i, r));
-    }
-    Ok(out)
-}
-
-/// Scans the staged blobs through one `git cat-file --batch`; reports only
-/// secrets the commit adds (not present in the HEAD version of the file).
-fn scan_staged(
-    ctx: &Ctx,
-    cat: &mut CatFile,
-    changes: Vec<git::Staged>,
-    fix: bool,
-    tally: &mut Tally,
-) -> Result<Vec<Finding>, Fail> {
-    let max = ctx.scanner.max_file_size;
-    let mut out = Vec::new();
-    // Blobs are requested a batch at a time (one round trip per batch).
-    for chunk in changes.chunks(git::BATCH) {
-        let ids: Vec<&str> = chunk.iter().map(|c| c.id.as_str()).collect();
-        let paths: Vec<&str> = chunk.iter().map(|c| c.path.as_str()).collect();
-        for (i, r) in read_blobs(ctx, cat, &ids, &paths, tally)? {
-            let Some((r, data)) = r else { continue };
-            let c = &chunk[i];
-            if r.findings.is_empty() {
-                continue;
-            }
-            // A secret already in the HEAD version is not what this commit
-            // adds (compared as scanned: decoded, printable runs). A file
-            // scanned in windows has no content at hand: its HEAD version is
-            // scanned too, and a finding it has (same rule, path and
-            // secret: same fingerprint) is not new.
-            let text = data.as_deref().map(scan::scannable);
-            let (old, old_prints) = match (&c.old, &text) {
-                (Some(o), Some(_)) => (cat.read(o, max)?.flatten(), None),
-                (Some(o), None) => {
-                    let prints: std::collections::HashSet<String> =
-                        read_blobs(ctx, cat, &[o], &[&c.path], &mut Tally::default())?
-                            .into_iter()
-                            .filter_map(|(_, r)| r)
-                            .flat_map(|(r, _)| r.findings)
-                            .map(|f| f.fingerprint)
-                            .collect();
-                    (None, Some(prints))
-                }
-                (None, _) => (None, None),
-            };
-            let old_text = old.as_deref().map(scan::scannable);
-            let mut fs: Vec<Finding> = r
-                .findings
-                .into_iter()
-                .zip(r.spans)
-                .filter(|(f, (s, e))| {
-                    f.kind != FindingKind::Secret
-                        || match (&text, &old_text, &old_prints) {
-                            (Some((t, _)), Some((o, _)), _) => {
-                                memchr::memmem::find(o, &t[*s..*e]).is_none()
-                            }
-                            (_, _, Some(prints)) => !prints.contains(&f.fingerprint),
-                            _ => true,
-                        }
-                })
-                .map(|(f, _)| f)
-                .collect();
-            let Some(data) = data.filter(|_| fix) else {
-                if fix
-                    && fs
-                        .iter()
-                        .any(|f| f.kind == FindingKind::UnencryptedSopsFile)
-                {
-                    eprintln!(
-                        "secretctl scan: {} is too large for the hook to encrypt; run `secretctl encrypt --in-place {0}` and `git add {0}`, then commit again",
-                        c.path
-                    );
-                }
-                out.extend(fs);
-                continue;
-            };
-            if fs
-                .iter()
-                .any(|f| f.kind == FindingKind::UnencryptedSopsFile)
-            {
-                match encrypt_and_restage(ctx, &c.path, &data) {
-                    Ok(()) => {
-                        eprintln!(
-                            "secretctl scan: encrypted {} in place to the .sops.yaml recipients and staged it",
-                            c.path
-                        );
-                        fs.clear();
-                    }
-                    Err(Fail(msg)) => {
-                        eprintln!("secretctl scan: cannot encrypt {}: {msg}", c.path);
-                    }
-                }
-            }
-            out.extend(fs);
-        }
-    }
-    Ok(out)
-}
-
-/// Encrypts a staged plaintext file that must be encrypted, writes it
-/// atomically over the working-tree file and stages it. Refuses when the
-/// working tree differs from the index (partial staging).
-fn encrypt_and_restage(ctx: &Ctx, path: &str, staged: &[u8]) -> Result<(), Fail> {
-    let abs = ctx.root.join(path);
-    let on_disk = std::fs::read(&abs).map_err(|e| Fail(format!("reading {path}: {e}")))?;
-    if on_disk != staged {
-        return Err(Fail(format!(
-            "the working tree differs from what is staged (partial staging); stage the whole file (`git add {path}`) or encrypt it yourself (`secretctl encrypt --in-place {path}`), then commit again"
-        )));
-    }
-    let policy = ctx
-        .scanner
-        .sops()
-        .ok_or_else(|| Fail("no .sops.yaml".into()))?;
-    let rule = policy
-        .requires_encryption(path)
-        .ok_or_else(|| Fail("no creation rule requires it".into()))?;
-    let format = sops::Format::from_path(Path::new(path));
-    let enc = sops::EncryptOptions::from_rule(rule)
-        .and_then(|opts| sops::SopsFile::create(staged.to_vec().into(), format, &opts))
-        .and_then(sops::SopsFile::seal)
-        .and_then(|s| s.to_bytes(format))
-        .map_err(|e| Fail(e.to_string()))?;
-    // A commit whose real index cannot be updated too is refused, the file
-    // encrypted on disk (running the commit again then adds it to both).
-    let real_index = real_index_beside_temporary(&ctx.root);
-    atomicfile::write(&abs, &enc).map_err(|e| Fail(format!("writing {path}: {e}")))?;
-    git_add(&ctx.root, path, None).map_err(|e| {
-        Fail(format!(
-            "{e}; the file is encrypted on disk: run `git add {path}` and commit again"
-        ))
-    })?;
-    match real_index {
-        Ok(None) => {}
-        Ok(Some(real)) => git_add(&ctx.root, path, Some(&real)).map_err(|e| {
-            Fail(format!(
-                "{e}; the file is encrypted on disk, but your index still holds the plaintext: run `git add {path}` and your `git commit` again"
-            ))
-        })?,
-        Err(why) => {
-            return Err(Fail(format!(
-                "{why}; the file is now encrypted on disk: run your `git commit` again (or `git add {path} && git commit`)"
-            )))
-        }
-    }
-    Ok(())
-}
-
-/// Stages `path` from the working tree, into `index` when given (else the
-/// one git gives the hook).
-fn git_add(root: &Path, path: &str, index: Option<&Path>) -> Result<(), String> {
-    let mut cmd = Command::new("git");
-    cmd.current_dir(root).args(["add", "--", path]);
-    if let Some(i) = index {
-        cmd.env("GIT_INDEX_FILE", i);
-    }
-    match cmd.status() {
-        Ok(st) if st.success() => Ok(()),
-        Ok(_) => Err(format!("git add {path} failed")),
-        Err(e) => Err(format!("git add: {e}")),
-    }
-}
-
-/// `git commit <paths>` (and `--only`) runs the hook on a temporary index
-/// (`GIT_INDEX_FILE`), built from HEAD and the paths, and afterwards
-/// installs the real index, which git holds locked meanwhile as
-/// `index.lock`, with the paths added from the working tree before the
-/// hook ran. A file encrypted and staged only in the temporary index would
-/// be committed encrypted but left staged as plaintext. This finds that
-/// locked real index (`Ok(None)` when the hook's index is the real one, as
-/// for `git commit` and `git commit -a`), or says why it cannot.
-fn real_index_beside_temporary(root: &Path) -> Result<Option<PathBuf>, String> {
-    let Some(given) = std::env::var_os("GIT_INDEX_FILE") else {
-        return Ok(None);
-    };
-    let Ok(git_dir) = git::git_dir(root) else {
-        return Err("cannot find the git directory".into());
-    };
-    let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
-    let given = canon(&root.join(given));
-    let (index, locked) = (git_dir.join("index"), git_dir.join("index.lock"));
-    if given == canon(&index) || given == canon(&locked) {
-        return Ok(None);
-    }
-    if locked.is_file() {
-        Ok(Some(locked))
-    } else {
-        Err(format!(
-            "git gave the hook the index {} and the real one is not locked beside it, so the real index cannot be updated",
-            given.display()
-        ))
-    }
 }
 
 fn print_findings(findings: &[Finding], format: OutputFormat) -> Result<(), Fail> {
