@@ -325,6 +325,26 @@ impl<'a> Builder<'a> {
         Ok(Node::Seq { id, items })
     }
 
+    /// The position of the `?` indicator before the key at `q` on its line
+    /// (`? key`), else `q`.
+    fn explicit_key(&self, q: Pos) -> Pos {
+        let mut i = q.idx;
+        let mut col = q.col;
+        while i > 0 && col > 0 && matches!(self.chars.get(i - 1), Some(' ' | '\t')) {
+            i -= 1;
+            col -= 1;
+        }
+        if i > 0 && col > 0 && self.chars.get(i - 1) == Some(&'?') && i < q.idx {
+            Pos {
+                idx: i - 1,
+                line: q.line,
+                col: col - 1,
+            }
+        } else {
+            q
+        }
+    }
+
     #[inline(never)]
     fn map_node(&mut self, p: Pos, depth: usize) -> Result<Node> {
         let id = self.colls.len();
@@ -348,12 +368,18 @@ impl<'a> Builder<'a> {
                 self.colls[id].end = q;
                 break;
             }
+            // An entry of a block map starts at its `?` when it has one
+            // (comments before it belong to this map, not an outer one).
+            let at = if flow { q } else { self.explicit_key(q) };
+            if at != q {
+                self.starts.push(at);
+            }
             if first && !flow {
-                self.colls[id].start = q;
-                self.colls[id].col = q.col;
+                self.colls[id].start = at;
+                self.colls[id].col = at.col;
             }
             first = false;
-            self.colls[id].items.push(q);
+            self.colls[id].items.push(at);
             let key = match self.node(ev, q, depth + 1)? {
                 Node::Scalar(Value::Str(s)) => s.expose().to_string(),
                 Node::Scalar(Value::Null) if false => String::new(),
@@ -1630,6 +1656,15 @@ mod tests {
         assert_eq!(
             out,
             "a: 'a: b'\nb: \"123\"\nc: \"\"\nd: \"tab\\there\"\ne: \"yes\"\nf: |+\n    multi\n    line\n\ng: |\n    x\nh: it's\n"
+        );
+    }
+
+    #[test]
+    fn comments_before_explicit_keys_stay_in_their_map() {
+        let out = rt("a:\n    #c1\n    ? k1\n    : null\n    #c2\n    ? k2\n    : null\nb: 1\n");
+        assert_eq!(
+            out,
+            "a:\n    #c1\n    k1: null\n    #c2\n    k2: null\nb: 1\n"
         );
     }
 
