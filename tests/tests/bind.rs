@@ -1,7 +1,7 @@
 //! End-to-end: dnsctl against a real BIND 9 (rfc2136 provider: AXFR and
 //! TSIG-signed UPDATE), and `dnsctl verify` asking it directly.
 
-use dnsctl_e2e::{all_types, big_zone, rfc2136_project, ten_thousand_records, Project};
+use dnsctl_e2e::{all_types, big_zone, rfc2136_project, Project};
 use testkit::bind::Bind;
 
 fn project(bind: &Bind, var: &str) -> Project {
@@ -76,14 +76,6 @@ fn preview_push_verify_revert_pull_on_bind() {
         "{}",
         r.stdout()
     );
-}
-
-/// 10,000 records through the binary, then a 10% change.
-#[test]
-fn ten_thousand_records_on_bind() {
-    let bind = Bind::start(&["example.com"]);
-    let p = project(&bind, "DNSCTL_E2E_BIND_10K");
-    ten_thousand_records(&p, bind.addr(), "bind");
 }
 
 /// BIND is stopped while a push is under way (as soon as its journal shows

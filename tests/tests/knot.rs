@@ -3,7 +3,7 @@
 //! coverage as tests/bind.rs: preview, push, verify, pull, revert, every
 //! record type, 10,000 records, and a server stopped in the middle of a push.
 
-use dnsctl_e2e::{all_types, big_zone, rfc2136_project, ten_thousand_records, Project};
+use dnsctl_e2e::{all_types, big_zone, rfc2136_project, Project};
 use testkit::knot::Knot;
 
 fn project(knot: &Knot, var: &str) -> Project {
@@ -121,14 +121,6 @@ fn preview_push_verify_revert_pull_on_knot() {
         "{}",
         r.stdout()
     );
-}
-
-/// 10,000 records through the binary, then a 10% change.
-#[test]
-fn ten_thousand_records_on_knot() {
-    let knot = Knot::start(&["example.com"]);
-    let p = project(&knot, "DNSCTL_E2E_KNOT_10K");
-    ten_thousand_records(&p, knot.addr(), "knot");
 }
 
 /// Knot is stopped while a push is under way (as soon as its log shows the

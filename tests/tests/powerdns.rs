@@ -1,7 +1,7 @@
 //! End-to-end: dnsctl against a real PowerDNS Authoritative server (HTTP API,
 //! gsqlite3), and `dnsctl verify` asking its DNS port directly.
 
-use dnsctl_e2e::{all_types, big_zone, ten_thousand_records, Project};
+use dnsctl_e2e::{all_types, big_zone, Project};
 use testkit::powerdns::PowerDns;
 
 fn project(pdns: &PowerDns, var: &str) -> Project {
@@ -70,15 +70,6 @@ fn preview_push_verify_revert_pull_on_powerdns() {
         .dnsctl(&["pull", "example.com", "-o", "-", "--force"])
         .expect(0);
     assert!(!r.stdout().contains("203.0.113"), "{}", r.stdout());
-}
-
-/// 10,000 records through the binary (one POST creates the zone with its
-/// rrsets), then a 10% change.
-#[test]
-fn ten_thousand_records_on_powerdns() {
-    let pdns = PowerDns::start();
-    let p = project(&pdns, "DNSCTL_E2E_PDNS_10K");
-    ten_thousand_records(&p, pdns.dns_addr(), "powerdns");
 }
 
 /// PowerDNS is stopped before the write of a push (after its backup read the

@@ -6,7 +6,7 @@
 //! one-level wildcard, NODATA and NXDOMAIN with the SOA in the authority
 //! section, a synthesized SOA and NS at each apex, REFUSED outside the zones.
 //! Record types served: A, AAAA, CNAME, NS, PTR, MX, TXT, SRV, CAA, TLSA,
-//! SSHFP (HTTPS/SVCB are not encoded). Proxied records answer with their
+//! SSHFP, HTTPS and SVCB. Proxied records answer with their
 //! origin content, and TTL 1 (automatic) is served as 300.
 
 use crate::State;
@@ -191,6 +191,30 @@ fn value(r: &Value) -> Option<RData> {
             fingerprint_type: n(&d["type"]) as u8,
             fingerprint: hex(d["fingerprint"].as_str().unwrap_or_default()),
         },
+        t @ ("HTTPS" | "SVCB") => {
+            // data.value is `key=value` pairs in presentation form, values
+            // possibly quoted (`alpn="h3,h2" port=8443`).
+            let params: Vec<(String, Option<String>)> = d["value"]
+                .as_str()
+                .unwrap_or_default()
+                .split_whitespace()
+                .map(|kv| match kv.split_once('=') {
+                    Some((k, v)) => (k.to_string(), Some(v.trim_matches('"').to_string())),
+                    None => (kv.to_string(), None),
+                })
+                .collect();
+            let svcb = zone::rdata::Svcb::parse(
+                n(&d["priority"]) as u16,
+                name(d["target"].as_str().unwrap_or("."))?,
+                &params,
+            )
+            .ok()?;
+            if t == "HTTPS" {
+                RData::Https(svcb)
+            } else {
+                RData::Svcb(svcb)
+            }
+        }
         _ => return None,
     })
 }
