@@ -12,6 +12,7 @@
 //! atomicfile::write(&path, b"www: {type: A, value: 192.0.2.1}\n").unwrap();
 //! assert!(!atomicfile::write_new(&path, b"other").unwrap());
 //! ```
+#![deny(missing_docs, unreachable_pub)]
 
 use std::fs::{self, File, Permissions};
 use std::io::{self, Write};

@@ -25,7 +25,7 @@ pub struct Dynamic<'a> {
 pub fn completions(
     cmd: &mut Command,
     shell: Shell,
-    dynamic: Option<&Dynamic>,
+    dynamic: Option<&Dynamic<'_>>,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let bin = cmd.get_name().to_string();

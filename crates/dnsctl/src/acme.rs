@@ -18,7 +18,7 @@ const ENV_NAMESERVER: &str = "DNSCTL_NAMESERVER";
 /// Environment: the config file for hooks, which run in the client's directory.
 const ENV_CONFIG: &str = "DNSCTL_CONFIG";
 
-pub const ACME_HELP: &str = "\
+pub(crate) const ACME_HELP: &str = "\
 Examples:
   dnsctl acme check example.com                    # before the first issuance
   dnsctl acme present _acme-challenge.example.com VALUE
@@ -36,7 +36,7 @@ Exit codes:
   1  an error, a propagation timeout, or (check) a failed finding";
 
 #[derive(Subcommand)]
-pub enum AcmeCommand {
+pub(crate) enum AcmeCommand {
     /// Publish a TXT value at a name (adding to the values there) and wait until every authoritative nameserver serves it
     #[command(
         after_help = "Examples:\n  dnsctl acme present _acme-challenge.example.com TOKEN_DIGEST\n  dnsctl acme present _acme-challenge.example.com TOKEN_DIGEST --nameserver 127.0.0.1:5353"
@@ -84,7 +84,7 @@ pub enum AcmeCommand {
 }
 
 #[derive(Args)]
-pub struct ValueArgs {
+pub(crate) struct ValueArgs {
     /// The record name, e.g. _acme-challenge.example.com (trailing dot optional)
     fqdn: String,
     /// The TXT value (for ACME: base64url(sha256(key authorization))); it may begin with '-'
@@ -95,7 +95,7 @@ pub struct ValueArgs {
 }
 
 #[derive(Args)]
-pub struct WaitArgs {
+pub(crate) struct WaitArgs {
     /// Check propagation on this server instead of the zone's nameservers (repeatable) [env: DNSCTL_NAMESERVER]
     #[arg(long, value_name = "HOST:PORT")]
     nameserver: Vec<String>,
@@ -168,7 +168,7 @@ fn say(report: &acme::Report, verb: &str, value: &str) -> Result<()> {
 }
 
 /// Runs `dnsctl acme <command>`.
-pub async fn run(cfg: &Config, cmd: AcmeCommand) -> Result<ExitCode> {
+pub(crate) async fn run(cfg: &Config, cmd: AcmeCommand) -> Result<ExitCode> {
     match cmd {
         AcmeCommand::Present(a) => {
             let s = a.wait.settings()?;
@@ -263,7 +263,7 @@ fn certbot_challenge() -> Result<acme::hook::Challenge> {
 /// When dnsctl is run as lego's exec hook (`dnsctl present|cleanup|timeout
 /// ...`), handles the call and returns its exit code; `None` for every other
 /// command line.
-pub fn exec_hook() -> Option<ExitCode> {
+pub(crate) fn exec_hook() -> Option<ExitCode> {
     let args: Vec<OsString> = std::env::args_os().skip(1).collect();
     let first = args.first()?.to_str()?;
     let lego_env =

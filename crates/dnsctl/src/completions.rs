@@ -10,9 +10,9 @@ use std::process::ExitCode;
 const ZONE_COMMANDS: &[&str] = &["check", "preview", "push", "pull", "verify", "backups"];
 
 /// The hidden command the completion scripts run to list zone names.
-pub const LIST_ZONES: &str = "__zones";
+pub(crate) const LIST_ZONES: &str = "__zones";
 
-pub fn completions(shell: clidocs::Shell) -> Result<ExitCode> {
+pub(crate) fn completions(shell: clidocs::Shell) -> Result<ExitCode> {
     let dynamic = clidocs::Dynamic {
         subcommands: ZONE_COMMANDS,
         list_args: LIST_ZONES,
@@ -27,7 +27,7 @@ pub fn completions(shell: clidocs::Shell) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn man(dir: &Path) -> Result<ExitCode> {
+pub(crate) fn man(dir: &Path) -> Result<ExitCode> {
     let written = clidocs::man_pages(crate::Cli::command(), dir)
         .with_context(|| format!("cannot write man pages to {}", dir.display()))?;
     errln!("wrote {} man pages to {}", written.len(), dir.display());
@@ -36,7 +36,7 @@ pub fn man(dir: &Path) -> Result<ExitCode> {
 
 /// Prints the zones of the config in effect; nothing (and exit 0) when there
 /// is none, so a completion never shows an error.
-pub fn list_zones(config: Option<&Path>) -> Result<ExitCode> {
+pub(crate) fn list_zones(config: Option<&Path>) -> Result<ExitCode> {
     if let Ok(cfg) = crate::load_config(config) {
         for name in cfg.zones.keys() {
             outln!("{name}");

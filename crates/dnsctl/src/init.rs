@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use zone::Name;
 
-pub const HELP: &str = "\
+pub(crate) const HELP: &str = "\
 Examples:
   dnsctl init --zone example.com              # a new repository; the zone on the local provider
   dnsctl init --zone example.com --from cf    # zones/example.com.yaml from provider cf's live zone
@@ -33,7 +33,7 @@ define the provider in dnsctl.yaml (the examples there), then run
 provider in dnsctl.yaml: pulling from one and pushing to another migrates it.";
 
 #[derive(clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// The repository's directory (created if missing) [default: the current directory]
     dir: Option<PathBuf>,
     /// A zone to manage (e.g. example.com); repeatable [default: the zones of an existing dnsctl.yaml]
@@ -160,7 +160,7 @@ impl Report<'_> {
     }
 }
 
-pub async fn run(args: &Args, config: Option<&Path>) -> Result<ExitCode> {
+pub(crate) async fn run(args: &Args, config: Option<&Path>) -> Result<ExitCode> {
     if config.is_some() {
         bail!("init writes dnsctl.yaml in the repository's directory; give the directory instead of --config (or unset DNSCTL_CONFIG)");
     }

@@ -7,7 +7,7 @@ use std::io::Write;
 
 /// The error a write to a closed stdout becomes; `main` exits quietly on it.
 #[derive(Debug)]
-pub struct StdoutClosed;
+pub(crate) struct StdoutClosed;
 
 impl std::fmt::Display for StdoutClosed {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -19,7 +19,7 @@ impl std::error::Error for StdoutClosed {}
 
 /// Writes to stdout; any failure ends the command (with [`StdoutClosed`] when
 /// the reader has gone, so that `main` can tell it from a real error).
-pub fn write_out(args: Arguments<'_>) -> anyhow::Result<()> {
+pub(crate) fn write_out(args: Arguments<'_>) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     match out.write_fmt(args).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
@@ -29,7 +29,7 @@ pub fn write_out(args: Arguments<'_>) -> anyhow::Result<()> {
 }
 
 /// Writes to stderr, ignoring failure: there is nowhere left to report it.
-pub fn write_err(args: Arguments<'_>) {
+pub(crate) fn write_err(args: Arguments<'_>) {
     let _ = std::io::stderr().lock().write_fmt(args);
 }
 

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use zone::Name;
 
 /// Bars shown while zones are applied, one per zone; cleared when dropped.
-pub struct Progress {
+pub(crate) struct Progress {
     multi: MultiProgress,
     bars: Arc<Mutex<BTreeMap<String, ProgressBar>>>,
 }
@@ -26,7 +26,7 @@ impl Drop for Progress {
 
 impl Progress {
     /// Moves a zone's bar: `done` of `total` steps of its provider.
-    pub fn report(&self, zone: &Name, done: usize, total: usize) {
+    pub(crate) fn report(&self, zone: &Name, done: usize, total: usize) {
         if let Some(bar) = self
             .bars
             .lock()
@@ -46,7 +46,7 @@ fn label(zone: &Name) -> String {
 /// A bar on stderr for each zone about to be applied (name, number of record
 /// set changes); `None` when stderr is not a terminal. Each provider moves
 /// its bar as it goes, through [`Progress::report`].
-pub fn attach<'a>(zones: impl Iterator<Item = (&'a Name, usize)>) -> Option<Progress> {
+pub(crate) fn attach<'a>(zones: impl Iterator<Item = (&'a Name, usize)>) -> Option<Progress> {
     if !std::io::stderr().is_terminal() {
         return None;
     }
@@ -75,7 +75,7 @@ pub fn attach<'a>(zones: impl Iterator<Item = (&'a Name, usize)>) -> Option<Prog
 /// A line on stderr while an ACME wait lasts ("waiting for ns2
 /// (192.0.2.2:53): not serving yet, 12 s of 120 s"); `None` when stderr is
 /// not a terminal. The line is cleared when the wait ends.
-pub fn propagation() -> Option<acme::Progress> {
+pub(crate) fn propagation() -> Option<acme::Progress> {
     if !std::io::stderr().is_terminal() {
         return None;
     }

@@ -8,7 +8,7 @@ use zone::{Change, Plan, RecordSet};
 
 /// ANSI styling, on only for a terminal without `NO_COLOR`.
 #[derive(Clone, Copy)]
-pub struct Style {
+pub(crate) struct Style {
     pub color: bool,
 }
 
@@ -20,23 +20,23 @@ impl Style {
             text.to_string()
         }
     }
-    pub fn green(&self, t: &str) -> String {
+    pub(crate) fn green(&self, t: &str) -> String {
         self.paint("32", t)
     }
-    pub fn red(&self, t: &str) -> String {
+    pub(crate) fn red(&self, t: &str) -> String {
         self.paint("31", t)
     }
-    pub fn yellow(&self, t: &str) -> String {
+    pub(crate) fn yellow(&self, t: &str) -> String {
         self.paint("33", t)
     }
-    pub fn bold(&self, t: &str) -> String {
+    pub(crate) fn bold(&self, t: &str) -> String {
         self.paint("1", t)
     }
 }
 
 /// Appends `text` and a newline to `out`, in the ANSI color `code` when
 /// styling is on.
-fn painted_line(out: &mut String, style: Style, code: &str, text: std::fmt::Arguments) {
+fn painted_line(out: &mut String, style: Style, code: &str, text: std::fmt::Arguments<'_>) {
     if style.color {
         let _ = write!(out, "\x1b[{code}m{text}\x1b[0m");
     } else {
@@ -57,7 +57,7 @@ fn state_lines(set: &RecordSet, meta_key: Option<&str>) -> Vec<String> {
     lines
 }
 
-pub fn counts_line(c: Counts) -> String {
+pub(crate) fn counts_line(c: Counts) -> String {
     let n = c.create + c.update + c.delete;
     format!(
         "{n} change{}: {} create, {} update, {} delete",
@@ -69,7 +69,7 @@ pub fn counts_line(c: Counts) -> String {
 }
 
 /// The plan of one zone for people.
-pub fn human(plan: &Plan, target: &str, meta_key: Option<&str>, style: Style) -> String {
+pub(crate) fn human(plan: &Plan, target: &str, meta_key: Option<&str>, style: Style) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -167,7 +167,7 @@ fn counts_json(c: Counts) -> Value {
 }
 
 /// The plan of one zone for machines. Values are in zone-file presentation form.
-pub fn json(plan: &Plan, target: &str) -> Value {
+pub(crate) fn json(plan: &Plan, target: &str) -> Value {
     let changes: Vec<Value> = plan
         .changes
         .iter()
@@ -193,6 +193,6 @@ pub fn json(plan: &Plan, target: &str) -> Value {
     })
 }
 
-pub fn total_json(zones: Vec<Value>, total: Counts) -> Value {
+pub(crate) fn total_json(zones: Vec<Value>, total: Counts) -> Value {
     json!({"version": crate::JSON_VERSION, "zones": zones, "summary": counts_json(total)})
 }

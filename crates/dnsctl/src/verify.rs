@@ -11,7 +11,7 @@ use provider::{sync, Provider};
 use std::process::ExitCode;
 use zone::{RType, RecordSet, Zone};
 
-pub async fn verify(
+pub(crate) async fn verify(
     cfg: &Config,
     zones: &[String],
     servers: &[String],

@@ -21,6 +21,7 @@
 //! let clean = b"POSTGRES_PASSWORD: ${DB_PASSWORD}\ntoken: changeme\npassword: ENC[AES256_GCM,data:abc=,iv:x,tag:y,type:str]\n";
 //! assert!(scanner.scan("x.yaml", clean).findings.is_empty());
 //! ```
+#![deny(missing_docs, unreachable_pub)]
 
 pub mod baseline;
 pub mod checks;
@@ -602,7 +603,13 @@ impl Scanner {
     /// rules' cheap prechecks, then the generic rules parse the key it
     /// sits in and the others run their regex on its line. A line with no
     /// keyword costs the prefilter only.
-    fn candidates(&self, path: &str, data: &[u8], lines: &Lines, sc: &mut Scratch) -> Vec<Cand> {
+    fn candidates(
+        &self,
+        path: &str,
+        data: &[u8],
+        lines: &Lines<'_>,
+        sc: &mut Scratch,
+    ) -> Vec<Cand> {
         let mut cands: Vec<Cand> = Vec::new();
         let hits = &sc.hits;
         let n = self.rules.len();

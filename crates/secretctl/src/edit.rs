@@ -126,7 +126,7 @@ fn run_editor(path: &Path, sig: &Signals) -> Result<(), Fail> {
 }
 
 /// Edits `file` (created with `new_file` options if it does not exist).
-pub fn edit(
+pub(crate) fn edit(
     file: &Path,
     fmt: Format,
     ignore_mac: bool,

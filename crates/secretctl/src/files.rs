@@ -8,13 +8,13 @@ use std::path::{Path, PathBuf};
 
 /// An error with the exit code it maps to (see `--help`).
 #[derive(Debug)]
-pub struct Fail {
+pub(crate) struct Fail {
     pub code: i32,
     pub msg: String,
 }
 
 impl Fail {
-    pub fn new(code: i32, msg: impl Into<String>) -> Self {
+    pub(crate) fn new(code: i32, msg: impl Into<String>) -> Self {
         Fail {
             code,
             msg: msg.into(),
@@ -38,18 +38,18 @@ impl Fail {
     }
 
     /// An error of the sops crate, as it is.
-    pub fn bare(e: sops::Error) -> Self {
+    pub(crate) fn bare(e: sops::Error) -> Self {
         Fail::new(Fail::code_of(&e), e.to_string())
     }
 
     /// An error of the sops crate about `file`.
-    pub fn from_sops(e: sops::Error, file: &Path) -> Self {
+    pub(crate) fn from_sops(e: sops::Error, file: &Path) -> Self {
         Fail::new(Fail::code_of(&e), format!("{}: {e}", file.display()))
     }
 }
 
 /// Reads the input file (`-` is stdin).
-pub fn read_input(p: &Path) -> Result<Vec<u8>, Fail> {
+pub(crate) fn read_input(p: &Path) -> Result<Vec<u8>, Fail> {
     if p == Path::new("-") {
         let mut v = Vec::new();
         std::io::Read::read_to_end(&mut std::io::stdin(), &mut v)
@@ -60,7 +60,7 @@ pub fn read_input(p: &Path) -> Result<Vec<u8>, Fail> {
 }
 
 /// Opens the input file (`-` is stdin) for reading as a stream.
-pub fn open_input(p: &Path) -> Result<Box<dyn std::io::Read>, Fail> {
+pub(crate) fn open_input(p: &Path) -> Result<Box<dyn std::io::Read>, Fail> {
     if p == Path::new("-") {
         return Ok(Box::new(std::io::stdin()));
     }
@@ -79,13 +79,13 @@ pub fn open_input(p: &Path) -> Result<Box<dyn std::io::Read>, Fail> {
 /// in the same directory, fsync, rename over the target, keeping its
 /// permissions (a new file follows the umask, as sops' files do). A symlink
 /// is written through: its target is replaced, the link stays.
-pub fn write_atomic(path: &Path, data: &[u8]) -> Result<(), Fail> {
+pub(crate) fn write_atomic(path: &Path, data: &[u8]) -> Result<(), Fail> {
     write_atomic_with(path, None, |w| w.write_all(data))
 }
 
 /// [`write_atomic`] with the content written by `fill`, and the file given
 /// `mode` if set (0600 for plaintext).
-pub fn write_atomic_with(
+pub(crate) fn write_atomic_with(
     path: &Path,
     mode: Option<u32>,
     fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
@@ -96,7 +96,7 @@ pub fn write_atomic_with(
 
 /// Creates a new file with mode 0600; refuses to overwrite. Missing parent
 /// directories are created 0700 (`~/.config/sops/age` on a fresh home).
-pub fn write_new_private(path: &Path, data: &[u8]) -> Result<(), Fail> {
+pub(crate) fn write_new_private(path: &Path, data: &[u8]) -> Result<(), Fail> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         fs::DirBuilder::new()
             .recursive(true)
@@ -116,7 +116,7 @@ pub fn write_new_private(path: &Path, data: &[u8]) -> Result<(), Fail> {
 }
 
 /// Writes a private (0600) file, replacing any.
-pub fn write_private(path: &Path, data: &[u8]) -> Result<(), Fail> {
+pub(crate) fn write_private(path: &Path, data: &[u8]) -> Result<(), Fail> {
     let mut f = fs::OpenOptions::new()
         .write(true)
         .create(true)
@@ -131,7 +131,7 @@ pub fn write_private(path: &Path, data: &[u8]) -> Result<(), Fail> {
 
 /// Where plaintext may live: `$XDG_RUNTIME_DIR`, else `/dev/shm`, else the
 /// temp dir (tmpfs when possible, so it never reaches a disk).
-pub fn private_base() -> PathBuf {
+pub(crate) fn private_base() -> PathBuf {
     if let Some(x) = std::env::var_os("XDG_RUNTIME_DIR") {
         let p = PathBuf::from(x);
         if p.is_dir() {
@@ -146,7 +146,7 @@ pub fn private_base() -> PathBuf {
 }
 
 /// A new 0700 directory for plaintext, removed when dropped.
-pub fn private_dir() -> Result<tempfile::TempDir, Fail> {
+pub(crate) fn private_dir() -> Result<tempfile::TempDir, Fail> {
     let base = private_base();
     let dir = tempfile::Builder::new()
         .prefix("secretctl-")
@@ -169,7 +169,7 @@ pub fn private_dir() -> Result<tempfile::TempDir, Fail> {
 /// (the encrypted file's name may hold anything, shell syntax included),
 /// with the file's extension if it is plain, for editors and tools that
 /// look at it.
-pub fn plaintext_name(file: &Path) -> String {
+pub(crate) fn plaintext_name(file: &Path) -> String {
     match file.extension().and_then(|e| e.to_str()) {
         Some(ext) if ext.len() <= 16 && ext.bytes().all(|b| b.is_ascii_alphanumeric()) => {
             format!("secret.{ext}")
@@ -179,7 +179,7 @@ pub fn plaintext_name(file: &Path) -> String {
 }
 
 /// Overwrites a plaintext file with zeros and removes it.
-pub fn shred(path: &Path) {
+pub(crate) fn shred(path: &Path) {
     if let Ok(meta) = fs::metadata(path) {
         if let Ok(mut f) = fs::OpenOptions::new().write(true).open(path) {
             let zeros = vec![0u8; meta.len().min(64 * 1024 * 1024) as usize];

@@ -21,7 +21,7 @@ const GRACE: Duration = Duration::from_secs(3);
 /// Turns core dumps off: a soft RLIMIT_CORE of 0 (children inherit it), and
 /// on Linux the process is made non-dumpable, which also covers a
 /// `core_pattern` pipe that ignores the limit.
-pub fn no_core_dumps() {
+pub(crate) fn no_core_dumps() {
     use rustix::process::{getrlimit, setrlimit, Resource, Rlimit};
     let now = getrlimit(Resource::Core);
     let _ = setrlimit(
@@ -37,7 +37,7 @@ pub fn no_core_dumps() {
 
 /// The signals that stop `edit` and `exec-file`, caught instead of killing
 /// secretctl with the plaintext on disk.
-pub struct Signals {
+pub(crate) struct Signals {
     /// The last SIGTERM, SIGHUP or SIGQUIT received, or 0.
     stop: Arc<AtomicUsize>,
     /// SIGINT, or 0.
@@ -50,7 +50,7 @@ const SIGINT: usize = signal_hook::consts::SIGINT as usize;
 
 impl Signals {
     /// `outcome` says what a stopped command leaves (for its message).
-    pub fn install(outcome: &'static str) -> Result<Signals, Fail> {
+    pub(crate) fn install(outcome: &'static str) -> Result<Signals, Fail> {
         use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
         let stop = Arc::new(AtomicUsize::new(0));
         let int = Arc::new(AtomicUsize::new(0));
@@ -66,7 +66,7 @@ impl Signals {
     }
 
     /// The failure for SIGTERM, SIGHUP or SIGQUIT, if one arrived.
-    pub fn terminated(&self) -> Option<Fail> {
+    pub(crate) fn terminated(&self) -> Option<Fail> {
         match self.stop.load(Ordering::SeqCst) {
             0 => None,
             s => Some(self.stopped(s as i32)),
@@ -74,12 +74,12 @@ impl Signals {
     }
 
     /// The failure for SIGINT, if it arrived.
-    pub fn interrupted(&self) -> Option<Fail> {
+    pub(crate) fn interrupted(&self) -> Option<Fail> {
         (self.int.load(Ordering::SeqCst) == SIGINT).then(|| self.stopped(SIGINT as i32))
     }
 
     /// Forgets a SIGINT (one the editor already handled).
-    pub fn clear_interrupt(&self) {
+    pub(crate) fn clear_interrupt(&self) {
         self.int.store(0, Ordering::SeqCst);
     }
 
@@ -87,7 +87,7 @@ impl Signals {
     /// `pass_int`) is passed on to it; if it has not exited after a grace
     /// period it is killed. Returns the failure for that signal, else the
     /// child's status.
-    pub fn wait(&self, child: &mut Child, pass_int: bool) -> Result<ExitStatus, Fail> {
+    pub(crate) fn wait(&self, child: &mut Child, pass_int: bool) -> Result<ExitStatus, Fail> {
         let mut passed: Option<(usize, Instant)> = None;
         loop {
             let sig = match self.stop.load(Ordering::SeqCst) {

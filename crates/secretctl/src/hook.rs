@@ -25,14 +25,14 @@ Exit codes:
 /// Arguments of `secretctl hook`.
 #[derive(clap::Args, Debug)]
 #[command(after_help = AFTER_HELP)]
-pub struct Args {
+pub(crate) struct Args {
     #[command(subcommand)]
     pub action: Action,
 }
 
 /// Hook actions.
 #[derive(clap::Subcommand, Debug)]
-pub enum Action {
+pub(crate) enum Action {
     /// Write the pre-commit hook.
     #[command(
         after_help = "Examples:\n  secretctl hook install\n  secretctl hook install --chain     # keep an existing hook and run it first"
@@ -92,7 +92,7 @@ fn hook_mode(hook: &Path) -> u32 {
 }
 
 /// Runs `secretctl hook`; returns the exit code.
-pub fn run(args: Args) -> i32 {
+pub(crate) fn run(args: Args) -> i32 {
     match run_inner(args) {
         Ok(code) => code,
         Err(msg) => {

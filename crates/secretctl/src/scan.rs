@@ -33,7 +33,7 @@ Exit codes:
 /// Arguments of `secretctl scan`.
 #[derive(clap::Args, Debug)]
 #[command(after_help = AFTER_HELP)]
-pub struct Args {
+pub(crate) struct Args {
     /// Scan what the next commit adds: the staged blobs in the git index.
     #[arg(long, conflicts_with_all = ["history", "paths"])]
     pub staged: bool,
@@ -76,7 +76,7 @@ pub struct Args {
 
 /// Output formats.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OutputFormat {
+pub(crate) enum OutputFormat {
     /// `file:line:col rule` with a redacted preview and a hint.
     Human,
     /// A JSON array of findings.
@@ -94,7 +94,7 @@ impl<E: std::fmt::Display> From<E> for Fail {
 }
 
 /// Runs `secretctl scan`; returns the exit code (0, 1 or 2).
-pub fn run(args: Args) -> i32 {
+pub(crate) fn run(args: Args) -> i32 {
     match run_inner(args) {
         Ok(code) => code,
         Err(Fail(msg)) => {

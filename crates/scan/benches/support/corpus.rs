@@ -23,38 +23,38 @@
 )]
 
 /// splitmix64: a tiny deterministic generator (no dependency).
-pub struct Rng(u64);
+pub(crate) struct Rng(u64);
 
 impl Rng {
-    pub fn new(seed: u64) -> Rng {
+    pub(crate) fn new(seed: u64) -> Rng {
         Rng(seed)
     }
-    pub fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
         z ^ (z >> 31)
     }
-    pub fn below(&mut self, n: usize) -> usize {
+    pub(crate) fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
     }
-    pub fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
+    pub(crate) fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
         xs[self.below(xs.len())]
     }
-    pub fn chance(&mut self, percent: usize) -> bool {
+    pub(crate) fn chance(&mut self, percent: usize) -> bool {
         self.below(100) < percent
     }
-    pub fn from_set(&mut self, set: &[u8], n: usize) -> String {
+    pub(crate) fn from_set(&mut self, set: &[u8], n: usize) -> String {
         (0..n).map(|_| set[self.below(set.len())] as char).collect()
     }
-    pub fn hex(&mut self, n: usize) -> String {
+    pub(crate) fn hex(&mut self, n: usize) -> String {
         self.from_set(b"0123456789abcdef", n)
     }
-    pub fn alnum(&mut self, n: usize) -> String {
+    pub(crate) fn alnum(&mut self, n: usize) -> String {
         self.from_set(ALNUM, n)
     }
-    pub fn b64(&mut self, n: usize) -> String {
+    pub(crate) fn b64(&mut self, n: usize) -> String {
         self.from_set(B64, n)
     }
 }
@@ -514,7 +514,7 @@ fn planted(r: &mut Rng) -> String {
 type Gen = fn(&mut Rng, &mut String);
 
 /// Generates about `size` bytes of files: `(relative path, content)`.
-pub fn generate(size: usize, seed: u64) -> Vec<(String, Vec<u8>)> {
+pub(crate) fn generate(size: usize, seed: u64) -> Vec<(String, Vec<u8>)> {
     // (weight in %, extension, generator)
     const KINDS: &[(usize, &str, Gen)] = &[
         (12, "rs", rust),

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 /// What a scan of a corpus found, against its labels.
-pub struct Measure {
+pub(crate) struct Measure {
     pub planted: usize,
     pub recall: f64,
     pub precision: f64,
@@ -17,7 +17,7 @@ pub struct Measure {
     pub sops_findings: Vec<String>,
 }
 
-pub fn measure(dir: &str) -> Measure {
+pub(crate) fn measure(dir: &str) -> Measure {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
     let labels: BTreeSet<String> = std::fs::read_to_string(root.join("LABELS"))
         .unwrap()

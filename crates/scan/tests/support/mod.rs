@@ -1,1 +1,1 @@
-pub mod corpus;
+pub(crate) mod corpus;

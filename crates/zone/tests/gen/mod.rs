@@ -8,11 +8,11 @@ use std::collections::BTreeMap;
 use zone::rdata::{Soa, SvcParam, Svcb};
 use zone::{Meta, Name, RData, RType, RecordSet, Zone};
 
-pub fn origin() -> Name {
+pub(crate) fn origin() -> Name {
     Name::parse_fqdn("example.com.").unwrap()
 }
 
-pub fn label() -> impl Strategy<Value = String> {
+pub(crate) fn label() -> impl Strategy<Value = String> {
     prop_oneof![
         6 => "[a-z0-9_]([a-z0-9-]{0,10}[a-z0-9])?",
         1 => "xn--[a-z0-9]{1,20}",
@@ -22,7 +22,7 @@ pub fn label() -> impl Strategy<Value = String> {
 
 /// A relative owner name: the apex, a wildcard, or one to four labels (some
 /// long enough that the whole name passes 255 octets).
-pub fn owner() -> impl Strategy<Value = String> {
+pub(crate) fn owner() -> impl Strategy<Value = String> {
     prop_oneof![
         1 => Just(String::new()),
         1 => label().prop_map(|l| format!("*.{l}")),
@@ -30,7 +30,7 @@ pub fn owner() -> impl Strategy<Value = String> {
     ]
 }
 
-pub fn fqdn() -> impl Strategy<Value = Name> {
+pub(crate) fn fqdn() -> impl Strategy<Value = Name> {
     prop_oneof![
         8 => prop::collection::vec(label(), 1..4),
         1 => prop::collection::vec("[a-z0-9]{63}", 3..5),
@@ -40,7 +40,7 @@ pub fn fqdn() -> impl Strategy<Value = Name> {
     })
 }
 
-pub fn text() -> impl Strategy<Value = String> {
+pub(crate) fn text() -> impl Strategy<Value = String> {
     prop_oneof![
         4 => "[ -~]{0,40}",
         3 => "[a-z;\"\\\\ é€\t\n\u{1}\u{7f}]{0,20}",
@@ -129,7 +129,7 @@ fn hex(len: usize) -> impl Strategy<Value = Vec<u8>> {
     prop::collection::vec(any::<u8>(), len / 2)
 }
 
-pub fn rdata(t: RType) -> BoxedStrategy<RData> {
+pub(crate) fn rdata(t: RType) -> BoxedStrategy<RData> {
     match t {
         RType::A => any::<[u8; 4]>().prop_map(|o| RData::A(o.into())).boxed(),
         RType::Aaaa => any::<[u8; 16]>()
@@ -251,7 +251,7 @@ fn record_set(with_meta: bool) -> impl Strategy<Value = RecordSet> {
 
 /// A zone of up to a dozen record sets, with an SOA and an apex NS when
 /// `servable` (what a name server needs to load it), and a CNAME and an SRV.
-pub fn zone(with_meta: bool, servable: bool) -> impl Strategy<Value = Zone> {
+pub(crate) fn zone(with_meta: bool, servable: bool) -> impl Strategy<Value = Zone> {
     (
         prop::collection::vec(record_set(with_meta), 0..12),
         if servable {
