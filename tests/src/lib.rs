@@ -98,6 +98,112 @@ impl Project {
     }
 }
 
+impl Project {
+    /// Runs `secretctl` in the project with no terminal and no input, with
+    /// extra environment variables.
+    pub fn secretctl_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let out = Command::new(binary("secretctl", "secretctl"))
+            .args(args)
+            .current_dir(self.dir.path())
+            .env_remove("SOPS_AGE_KEY")
+            .env_remove("SOPS_AGE_KEY_FILE")
+            .env_remove("XDG_CONFIG_HOME")
+            .env("HOME", self.dir.path())
+            .envs(env.iter().copied())
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("run secretctl");
+        Run(out)
+    }
+
+    /// Output as a snapshot should hold it: what changes from run to run
+    /// replaced by placeholders (see [`scrub`]).
+    pub fn scrub(&self, text: &str) -> String {
+        scrub(text, self.dir.path())
+    }
+}
+
+/// Replaces what differs between runs of the same test: the temporary
+/// directory `dir` by `[DIR]`, loopback ports by `[PORT]`, timestamps (a
+/// backup's name, a date and time) by `[TIME]`, durations (`in 0.3s`) by
+/// `[SECS]`.
+pub fn scrub(text: &str, dir: &Path) -> String {
+    let mut out = text.replace(&dir.display().to_string(), "[DIR]");
+    if let Ok(canon) = dir.canonicalize() {
+        out = out.replace(&canon.display().to_string(), "[DIR]");
+    }
+    let mut result = String::with_capacity(out.len());
+    let b = out.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let rest = &out[i..];
+        let digits = |s: &str| s.bytes().take_while(u8::is_ascii_digit).count();
+        // 127.0.0.1:NNNNN
+        if let Some(after) = rest.strip_prefix("127.0.0.1:") {
+            let n = digits(after);
+            if n > 0 {
+                result.push_str("127.0.0.1:[PORT]");
+                i += "127.0.0.1:".len() + n;
+                continue;
+            }
+        }
+        // 2026-12-03T23:56:35.123456Z, 2026-12-03 23:56:35 UTC, 20261203T235635.123456Z
+        if is_timestamp(rest) {
+            let len = rest
+                .bytes()
+                .take_while(|c| c.is_ascii_digit() || b"-:T. Z".contains(c))
+                .count();
+            let len = rest[..len].trim_end_matches([' ', '.']).len();
+            result.push_str("[TIME]");
+            i += len;
+            continue;
+        }
+        // " in 0.3s"
+        if let Some(after) = rest.strip_prefix(" in ") {
+            let n = after
+                .bytes()
+                .take_while(|c| c.is_ascii_digit() || *c == b'.')
+                .count();
+            if n > 0 && after[n..].starts_with('s') {
+                result.push_str(" in [SECS]s");
+                i += " in ".len() + n + 1;
+                continue;
+            }
+        }
+        let c = rest.chars().next().expect("not at the end");
+        result.push(c);
+        i += c.len_utf8();
+    }
+    result
+}
+
+/// Whether `s` starts with a date and time: `YYYY-MM-DD[T ]HH:` or a
+/// backup name's `YYYYMMDDTHHMMSS`.
+fn is_timestamp(s: &str) -> bool {
+    let b = s.as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    let iso = b.len() >= 14
+        && digits(0..4)
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && (b[10] == b'T' || b[10] == b' ')
+        && digits(11..13)
+        && b[13] == b':';
+    let compact = b.len() >= 15 && digits(0..8) && b[8] == b'T' && digits(9..15);
+    iso || compact
+}
+
+/// Snapshots a run's output with [`scrub`]'s placeholders:
+/// `snapshot!("name", project, text)`. After an intended change:
+/// `INSTA_UPDATE=always cargo nextest run -p dnsctl-e2e`.
+#[macro_export]
+macro_rules! snapshot {
+    ($name:expr, $project:expr, $text:expr) => {
+        insta::assert_snapshot!($name, $project.scrub(&$text))
+    };
+}
+
 impl Default for Project {
     fn default() -> Self {
         Project::new()

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use zone::plan::{plan, PlanOptions};
-use zone::{Diagnostics, Name, Plan, RType, SafetyError, Zone};
+use zone::{Diagnostics, Name, Plan, RData, RType, SafetyError, Zone};
 
 /// Why the engine stopped. Each message is complete in its `Display` (none
 /// has a `source()`, as with [`ProviderError`]), and each variant carries
@@ -248,6 +248,7 @@ pub async fn plan_zone<'a>(
         Desired::ZoneFile => (zc.no_purge, None),
         Desired::Exactly(zone) => (false, Some(zone)),
     };
+    let restoring = desired.is_some();
     let (path, name) = (cfg.zone_file(zc.name.as_str()), zc.name.clone());
     let reading = tokio::task::spawn_blocking(move || match desired {
         Some(zone) => Ok((
@@ -271,6 +272,9 @@ pub async fn plan_zone<'a>(
         target: target.clone(),
         error: Box::new(error),
     })?;
+    if restoring {
+        keep_live_serial(&mut desired, &live);
+    }
     provider.normalize(&mut desired);
     let options = PlanOptions {
         ignore: zc.ignore.clone(),
@@ -286,6 +290,26 @@ pub async fn plan_zone<'a>(
         plan,
         warnings,
     })
+}
+
+/// A restored zone keeps the live SOA serial: serials only move forward
+/// (secondaries ignore a lower one, and every provider advances it on
+/// write), so a backup's older serial is not a change to show or make.
+fn keep_live_serial(desired: &mut Zone, live: &Zone) {
+    let Some(RData::Soa(live_soa)) = live.get("", RType::Soa).map(|s| &s.values()[0]) else {
+        return;
+    };
+    let Some(set) = desired.get("", RType::Soa) else {
+        return;
+    };
+    let Some(RData::Soa(mut soa)) = set.values().first().cloned() else {
+        return;
+    };
+    soa.serial = live_soa.serial;
+    if let Ok(mut kept) = zone::RecordSet::new("", RType::Soa, set.ttl, vec![RData::Soa(soa)]) {
+        kept.octodns = set.octodns.clone();
+        desired.insert(kept);
+    }
 }
 
 /// A zone's name as users write it: without the final dot.

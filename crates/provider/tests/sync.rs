@@ -108,7 +108,7 @@ async fn no_zone_is_changed_when_a_backup_cannot_be_written() {
 
 #[tokio::test]
 async fn every_zone_reports_progress_to_the_end_and_a_revert_is_exact() {
-    let (_dir, cfg) = project(
+    let (dir, cfg) = project(
         &[
             ("a.test", zone_text("a.test", 3, 1)),
             ("b.test", zone_text("b.test", 1, 1)),
@@ -141,6 +141,18 @@ async fn every_zone_reports_progress_to_the_end_and_a_revert_is_exact() {
         panic!("the live file is readable");
     };
     assert_eq!(planned.plan.counts().delete, 2);
+    // The serial is the server's: the backup's older one is no change.
+    assert!(
+        planned
+            .plan
+            .changes
+            .iter()
+            .all(|c| c.set().rtype != zone::RType::Soa),
+        "{:?}",
+        planned.plan.changes
+    );
+    let serial = |text: &str| text.lines().find(|l| l.contains("SOA")).map(str::to_string);
+    let serial_before = serial(&live(dir.path(), "a.test"));
     let results = sync::ready(vec![planned], true)
         .unwrap()
         .back_up(&cfg.backups_dir)
@@ -151,6 +163,11 @@ async fn every_zone_reports_progress_to_the_end_and_a_revert_is_exact() {
         .map(|a| a.result.is_ok())
         .collect::<Vec<_>>();
     assert_eq!(results, [true]);
+    assert_ne!(
+        serial(&live(dir.path(), "a.test")),
+        serial_before,
+        "moved forward"
+    );
     let reverted = provider::sync::adopt(
         cfg.zone("a.test").unwrap(),
         sync::provider_of(&cfg, cfg.zone("a.test").unwrap()).unwrap(),

@@ -291,7 +291,7 @@ pub enum RecordSetError {
 #[non_exhaustive]
 pub enum SafetyError {
     /// The plan changes a larger share of the zone's record sets than allowed.
-    #[error("the plan would {verb} {count} of {existing} existing record sets in {zone} ({percent:.0}%, above the {max}% threshold); check it, then re-run with --force")]
+    #[error("the plan would {verb} {count} of {existing} existing record sets in {} ({percent:.0}%, above the {max}% threshold); check it, then re-run with --force", zone.as_str().trim_end_matches('.'))]
     Threshold {
         /// The zone.
         zone: Name,
