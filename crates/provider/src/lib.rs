@@ -68,9 +68,25 @@ pub enum ProviderError {
     /// The live zone changed between planning and applying.
     #[error("zone {zone} changed since the plan was made ({detail}); run preview again")]
     Conflict { zone: String, detail: String },
-    /// The plan asks for something the provider cannot store.
-    #[error("{0}")]
-    Unsupported(String),
+    /// The plan asks for something the provider cannot store; nothing was
+    /// written.
+    #[error("zone {zone}: {}", .problems.join("; "))]
+    Unsupported {
+        /// The zone.
+        zone: String,
+        /// Each record set refused, and why.
+        problems: Vec<String>,
+    },
+    /// The provider's credential could not be read.
+    #[error("provider '{provider}': {error}")]
+    Credential {
+        /// The provider, as dnsctl.yaml names it (or its kind).
+        provider: String,
+        /// Why.
+        error: secret::CredentialError,
+    },
+    /// The provider's settings cannot work (a server that is not host:port,
+    /// a TSIG secret that is not base64, say).
     #[error("{0}")]
     Config(String),
     /// The provider's service refused or failed a request. The message may
@@ -217,10 +233,9 @@ pub fn check_capabilities(
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(ProviderError::Unsupported(format!(
-            "zone {}: {}",
-            plan.zone,
-            problems.join("; ")
-        )))
+        Err(ProviderError::Unsupported {
+            zone: plan.zone.to_string(),
+            problems,
+        })
     }
 }

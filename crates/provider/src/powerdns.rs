@@ -125,7 +125,13 @@ impl PowerDnsProvider {
         url: &str,
         body: Option<Vec<u8>>,
     ) -> Result<(u16, Vec<u8>), ProviderError> {
-        let key = self.api_key.resolve().map_err(ProviderError::Config)?;
+        let key = self
+            .api_key
+            .resolve()
+            .map_err(|error| ProviderError::Credential {
+                provider: "powerdns".into(),
+                error,
+            })?;
         let what = format!("{method} {url}");
         let reply = self
             .http

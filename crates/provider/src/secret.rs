@@ -1,6 +1,12 @@
 //! References to credentials. `dnsctl.yaml` never holds a credential itself,
 //! only where to find it: an environment variable, or a value in a
 //! SOPS-encrypted file decrypted with the user's age identities.
+//!
+//! Resolution lives here, not in the binaries, because it is lazy: a
+//! provider reads its credential when it first talks to its server, so a
+//! command that never reaches a provider (`dnsctl check`, a preview of zones
+//! on other providers) decrypts nothing and asks for no passphrase. That is
+//! why the provider crate depends on the sops crate.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -34,19 +40,43 @@ impl SecretRef {
     }
 
     /// Reads the credential, with an error that says where it was looked for.
-    pub fn resolve(&self) -> Result<Secret, String> {
+    pub fn resolve(&self) -> Result<Secret, CredentialError> {
         match self {
             SecretRef::Env(name) => match std::env::var(name) {
                 Ok(v) if !v.trim().is_empty() => Ok(Secret::new(v.trim())),
-                _ => Err(format!("environment variable {name} is not set (dnsctl.yaml names it as the credential)")),
+                _ => Err(CredentialError::EnvNotSet { var: name.clone() }),
             },
             SecretRef::Sops { file, path } => {
                 let reference = format!("sops:{}#{path}", file.display());
-                sops::reference::resolve(&reference, std::path::Path::new(""))
-                    .map_err(|e| format!("cannot read the credential {}: {e}", self.describe()))
+                sops::reference::resolve(&reference, std::path::Path::new("")).map_err(|error| {
+                    CredentialError::Sops {
+                        reference: self.describe(),
+                        error: Box::new(error),
+                    }
+                })
             }
         }
     }
+}
+
+/// Why a credential could not be read. Never holds the credential.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CredentialError {
+    /// The environment variable is unset or empty.
+    #[error("environment variable {var} is not set (dnsctl.yaml names it as the credential)")]
+    EnvNotSet {
+        /// The variable.
+        var: String,
+    },
+    /// The SOPS file could not be read or decrypted, or has no such key.
+    #[error("cannot read the credential {reference}: {error}")]
+    Sops {
+        /// `FILE#key/key`.
+        reference: String,
+        /// What the sops library said.
+        error: Box<sops::Error>,
+    },
 }
 
 #[cfg(test)]
@@ -71,6 +101,11 @@ mod tests {
             path: "cloudflare/token".into(),
         };
         let e = r.resolve().unwrap_err();
-        assert!(e.contains("/nonexistent/dns.yaml#cloudflare/token"), "{e}");
+        assert!(matches!(e, CredentialError::Sops { .. }), "{e:?}");
+        assert!(
+            e.to_string()
+                .contains("/nonexistent/dns.yaml#cloudflare/token"),
+            "{e}"
+        );
     }
 }

@@ -112,6 +112,12 @@ pub enum SyncError {
         /// Why.
         error: std::io::Error,
     },
+    /// Only the local provider's zone files can be replaced whole.
+    #[error("zone {zone} is not on the local provider: only a local zone file can be replaced")]
+    NotLocal {
+        /// The zone.
+        zone: String,
+    },
     /// The unreadable live zone file could not be replaced by the backup.
     #[error("cannot replace {}: {error}", .path.display())]
     Replace {
@@ -510,9 +516,9 @@ pub async fn replace_unreadable(
     raw: &[u8],
 ) -> Result<PathBuf, SyncError> {
     let AnyProvider::Local(local) = provider_of(cfg, zc)? else {
-        return Err(SyncError::Provider(Box::new(ProviderError::Unsupported(
-            "only the local provider reports an unreadable zone file".into(),
-        ))));
+        return Err(SyncError::NotLocal {
+            zone: short(&zc.name).to_string(),
+        });
     };
     let kept =
         backup::keep_unreadable(&cfg.backups_dir, &restored.file_stem(), raw).map_err(|error| {

@@ -226,7 +226,10 @@ impl CloudflareProvider {
                 let token = self
                     .token
                     .resolve()
-                    .map_err(|e| ProviderError::Config(format!("provider '{}': {e}", self.name)))?;
+                    .map_err(|error| ProviderError::Credential {
+                        provider: self.name.clone(),
+                        error,
+                    })?;
                 let key = format!("{} {:?}", self.opts.base_url, self.token);
                 let budget = Budget::shared(key, self.opts.rate_limit, self.opts.rate_window);
                 Client::new(
@@ -627,11 +630,10 @@ impl Provider for CloudflareProvider {
             }
         }
         if !problems.is_empty() {
-            return Err(ProviderError::Unsupported(format!(
-                "zone {}: {}",
-                plan.zone,
-                problems.join("; ")
-            )));
+            return Err(ProviderError::Unsupported {
+                zone: plan.zone.to_string(),
+                problems,
+            });
         }
         if plan.is_empty() {
             return Ok(());

@@ -153,7 +153,13 @@ impl Rfc2136Provider {
     }
 
     fn key(&self) -> Result<tsig::Key, ProviderError> {
-        let secret = self.secret.resolve().map_err(ProviderError::Config)?;
+        let secret = self
+            .secret
+            .resolve()
+            .map_err(|error| ProviderError::Credential {
+                provider: "rfc2136".into(),
+                error,
+            })?;
         tsig::Key::new(&self.key_name, self.algorithm, &secret).map_err(ProviderError::Config)
     }
 
@@ -534,7 +540,10 @@ fn encode_change(b: &mut Batch, zone: &Name, ch: &Change) -> Result<(), String> 
 fn batches(plan: &Plan, limit: usize) -> Result<Vec<Batch>, ProviderError> {
     let unsupported = |i: usize, m: String| {
         let set = plan.changes[i].set();
-        ProviderError::Unsupported(format!("{} {}: {m}", set.display_name(), set.rtype))
+        ProviderError::Unsupported {
+            zone: plan.zone.to_string(),
+            problems: vec![format!("{} {}: {m}", set.display_name(), set.rtype)],
+        }
     };
     let mut out = vec![Batch::new(&plan.zone)];
     for i in 0..plan.changes.len() {
