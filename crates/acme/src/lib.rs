@@ -187,6 +187,7 @@ mod tests {
                 target: "cloudflare: example.com".into(),
                 error: ProviderError::Remote {
                     provider: "cf".into(),
+                    kind: provider::RemoteKind::Auth,
                     message: "HTTP 403: forbidden".into(),
                 },
             },

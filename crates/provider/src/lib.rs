@@ -92,7 +92,70 @@ pub enum ProviderError {
     /// The provider's service refused or failed a request. The message may
     /// quote what the server sent, so it is shown without control characters.
     #[error("{provider}: {}", http::clean_text(.message))]
-    Remote { provider: String, message: String },
+    Remote {
+        /// The provider (its name in dnsctl.yaml, or its kind and server).
+        provider: String,
+        /// What failed, for a caller that acts on it (retry, ask for a
+        /// new credential, create the zone).
+        kind: RemoteKind,
+        /// What was being done and what the server said.
+        message: String,
+    },
+}
+
+/// The kind of failure a provider's service reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RemoteKind {
+    /// The credential was refused (HTTP 401/403; a TSIG signature or key
+    /// the server does not accept).
+    Auth,
+    /// The zone is not there (or the credential cannot see it).
+    NotFound,
+    /// Too many requests, still after the retries.
+    RateLimited,
+    /// The server failed (HTTP 5xx, SERVFAIL).
+    Server,
+    /// The server refused the request (another HTTP 4xx; REFUSED and the
+    /// other DNS refusals), or the zone did not converge.
+    Refused,
+    /// No answer: no connection, a timeout, a connection closed early.
+    Transport,
+    /// An answer that is not what the protocol says: malformed, a redirect,
+    /// too large, an answer to another question.
+    Protocol,
+}
+
+impl RemoteKind {
+    /// The kind of an HTTP error status.
+    pub fn of_status(status: u16) -> RemoteKind {
+        match status {
+            401 | 403 => RemoteKind::Auth,
+            404 => RemoteKind::NotFound,
+            429 => RemoteKind::RateLimited,
+            500.. => RemoteKind::Server,
+            _ => RemoteKind::Refused,
+        }
+    }
+
+    /// The kind of a DNS response code other than NOERROR (TSIG errors
+    /// included: BADSIG, BADKEY and BADTIME come back as the code).
+    pub fn of_rcode(rcode: u16) -> RemoteKind {
+        match rcode {
+            // NOTAUTH: not authoritative, or (RFC 8945) the key not accepted.
+            9 | 16..=18 => RemoteKind::Auth,
+            2 => RemoteKind::Server,
+            _ => RemoteKind::Refused,
+        }
+    }
+
+    /// The kind of a failure of the HTTP layer (no usable answer).
+    pub fn of_http(e: &http::HttpError) -> RemoteKind {
+        match e.kind {
+            http::HttpErrorKind::Transport(_) => RemoteKind::Transport,
+            _ => RemoteKind::Protocol,
+        }
+    }
 }
 
 impl ProviderError {

@@ -27,7 +27,7 @@
 use crate::config::Options;
 use crate::http;
 use crate::secret::SecretRef;
-use crate::{Capabilities, Provider, ProviderError};
+use crate::{Capabilities, Provider, ProviderError, RemoteKind};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::borrow::Cow;
@@ -110,9 +110,10 @@ impl PowerDnsProvider {
         )
     }
 
-    fn remote(&self, message: impl Into<String>) -> ProviderError {
+    fn remote(&self, kind: RemoteKind, message: impl Into<String>) -> ProviderError {
         ProviderError::Remote {
             provider: format!("powerdns {}", self.api_url),
+            kind,
             message: message.into(),
         }
     }
@@ -148,7 +149,7 @@ impl PowerDnsProvider {
                 }
             })
             .await
-            .map_err(|e| self.remote(format!("{what}: {e}")))?;
+            .map_err(|e| self.remote(RemoteKind::of_http(&e), format!("{what}: {e}")))?;
         Ok((reply.status, reply.body))
     }
 
@@ -160,7 +161,10 @@ impl PowerDnsProvider {
             413 => " (raise webserver-max-bodysize in pdns.conf)",
             _ => "",
         };
-        self.remote(format!("{what}: HTTP {status}: {msg}{hint}"))
+        self.remote(
+            RemoteKind::of_status(status),
+            format!("{what}: HTTP {status}: {msg}{hint}"),
+        )
     }
 }
 
@@ -447,7 +451,8 @@ impl Provider for PowerDnsProvider {
         match status {
             200 => {
                 self.forget_missing(zone);
-                parse_zone(zone, &body).map_err(|e| self.remote(format!("GET {url}: {e}")))
+                parse_zone(zone, &body)
+                    .map_err(|e| self.remote(RemoteKind::Protocol, format!("GET {url}: {e}")))
             }
             404 | 422 if self.create_zone => {
                 self.missing
@@ -456,10 +461,13 @@ impl Provider for PowerDnsProvider {
                     .insert(zone.as_str().to_string());
                 Ok(Zone::new(zone.clone()))
             }
-            404 | 422 => Err(self.remote(format!(
-                "the server has no zone {zone} ({}); create it, or set 'create_zone: true'",
-                api_error(&body)
-            ))),
+            404 | 422 => Err(self.remote(
+                RemoteKind::NotFound,
+                format!(
+                    "the server has no zone {zone} ({}); create it, or set 'create_zone: true'",
+                    api_error(&body)
+                ),
+            )),
             _ => Err(self.failure(&format!("GET {url}"), status, &body)),
         }
     }

@@ -813,3 +813,46 @@ async fn a_long_retry_after_is_capped_and_said() {
         "{said}"
     );
 }
+
+/// Each failure carries its kind, for callers that act on it (ask for a new
+/// token, create the zone, retry later) without reading the message.
+#[tokio::test]
+async fn errors_carry_their_kind() {
+    use provider::RemoteKind;
+    let emu = setup("CF_T_KIND").await;
+    let kind = |e: ProviderError| match e {
+        ProviderError::Remote { kind, .. } => Some(kind),
+        other => panic!("not a Remote error: {other:?}"),
+    };
+    std::env::set_var("CF_T_KIND_BAD", "not-a-valid-token-123");
+    let e = provider(&emu, "CF_T_KIND_BAD").list(&origin()).await;
+    assert_eq!(kind(e.unwrap_err()), Some(RemoteKind::Auth));
+    emu.add_token_with(
+        "kind-other-zone-token",
+        TokenSpec {
+            zones: Some(vec!["other.org".into()]),
+            ..Default::default()
+        },
+    );
+    std::env::set_var("CF_T_KIND_OTHER", "kind-other-zone-token");
+    let e = provider(&emu, "CF_T_KIND_OTHER").list(&origin()).await;
+    assert_eq!(kind(e.unwrap_err()), Some(RemoteKind::NotFound));
+    let e = provider(&emu, "CF_T_KIND_UNSET").list(&origin()).await;
+    assert!(matches!(e, Err(ProviderError::Credential { .. })), "{e:?}");
+    // Still failing after every retry: a server error, then a rate limit.
+    emu.inject(
+        FaultRule::nth(1, Fault::Status(503))
+            .on("GET", "/dns_records")
+            .times(1000),
+    );
+    let e = provider(&emu, "CF_T_KIND").list(&origin()).await;
+    assert_eq!(kind(e.unwrap_err()), Some(RemoteKind::Server));
+    emu.clear_faults();
+    emu.inject(
+        FaultRule::nth(1, Fault::RateLimited { retry_after: 0 })
+            .on("GET", "/dns_records")
+            .times(1000),
+    );
+    let e = provider(&emu, "CF_T_KIND").list(&origin()).await;
+    assert_eq!(kind(e.unwrap_err()), Some(RemoteKind::RateLimited));
+}

@@ -35,8 +35,18 @@ async fn every_type_round_trips_and_the_zone_is_created_on_demand() {
     let pdns = PowerDns::start();
     let p = provider(&pdns, "DNSCTL_TEST_PDNS_ALL");
     // Without create_zone, a missing zone is an error that says what to do.
-    let msg = p.list(&origin()).await.unwrap_err().to_string();
-    assert!(msg.contains("create_zone"), "{msg}");
+    let err = p.list(&origin()).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            provider::ProviderError::Remote {
+                kind: provider::RemoteKind::NotFound,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("create_zone"), "{err}");
     let p = p.with_create_zone(true);
     let live = p.list(&origin()).await.unwrap();
     assert!(live.is_empty());

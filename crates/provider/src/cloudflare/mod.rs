@@ -48,7 +48,7 @@ pub mod mapping;
 use crate::config::Options;
 use crate::http::Notice;
 use crate::secret::SecretRef;
-use crate::{Capabilities, Provider, ProviderError};
+use crate::{Capabilities, Provider, ProviderError, RemoteKind};
 use api::ApiRecord;
 use client::{Budget, CallError, Client, RetryPolicy};
 use reqwest::Method;
@@ -127,7 +127,7 @@ impl std::fmt::Debug for CloudflareProvider {
 /// A failure inside the provider; `reconcile` when the live state must be
 /// read again before going on.
 struct Failure {
-    message: String,
+    error: ProviderError,
     reconcile: bool,
 }
 
@@ -213,10 +213,19 @@ impl CloudflareProvider {
         format!("the API token in {}", self.token.describe())
     }
 
-    fn err(&self, message: impl Into<String>) -> ProviderError {
+    fn err(&self, kind: RemoteKind, message: impl Into<String>) -> ProviderError {
         ProviderError::Remote {
             provider: self.name.clone(),
+            kind,
             message: message.into(),
+        }
+    }
+
+    /// A failure that no re-read of the zone can help.
+    fn fail(&self, kind: RemoteKind, message: impl Into<String>) -> Failure {
+        Failure {
+            error: self.err(kind, message),
+            reconcile: false,
         }
     }
 
@@ -241,7 +250,7 @@ impl CloudflareProvider {
                     self.opts.retry.clone(),
                     self.opts.notice.clone(),
                 )
-                .map_err(|e| self.err(e))
+                .map_err(ProviderError::Config)
             })
             .await
     }
@@ -271,8 +280,8 @@ impl CloudflareProvider {
         query: &[(&str, String)],
         body: Option<&Value>,
     ) -> Result<api::Envelope, Failure> {
-        let client = self.client().await.map_err(|e| Failure {
-            message: e.to_string(),
+        let client = self.client().await.map_err(|error| Failure {
+            error,
             reconcile: false,
         })?;
         client
@@ -284,8 +293,13 @@ impl CloudflareProvider {
     /// A failed call; the live state is read again when a write may have
     /// happened, or when Cloudflare says a record is already there or gone.
     fn failure(&self, doing: &str, e: &CallError) -> Failure {
+        let kind = match e {
+            CallError::Api { status, .. } => RemoteKind::of_status(*status),
+            CallError::Http(h) => RemoteKind::of_http(h),
+            CallError::Malformed { .. } => RemoteKind::Protocol,
+        };
         Failure {
-            message: self.explain(doing, e),
+            error: self.err(kind, self.explain(doing, e)),
             reconcile: e.ambiguous() || e.has_code(81044) || e.has_code(81058) || e.has_code(81057),
         }
     }
@@ -302,13 +316,17 @@ impl CloudflareProvider {
                         None,
                     )
                     .await
-                    .map_err(|f| self.err(f.message))?;
-                let status = api::parse_token_status(&env.result).map_err(|e| self.err(e))?;
+                    .map_err(|f| f.error)?;
+                let status = api::parse_token_status(&env.result)
+                    .map_err(|e| self.err(RemoteKind::Protocol, e))?;
                 if status != "active" {
-                    return Err(self.err(format!(
-                        "{} is {status}: create a new token or re-enable it",
-                        self.token_name()
-                    )));
+                    return Err(self.err(
+                        RemoteKind::Auth,
+                        format!(
+                            "{} is {status}: create a new token or re-enable it",
+                            self.token_name()
+                        ),
+                    ));
                 }
                 Ok(())
             })
@@ -336,9 +354,9 @@ impl CloudflareProvider {
                 None,
             )
             .await
-            .map_err(|f| self.err(f.message))?;
-        let id = api::parse_zone_id(&env.result, &name).map_err(|e| self.err(e))?.ok_or_else(|| {
-            self.err(format!(
+            .map_err(|f| f.error)?;
+        let id = api::parse_zone_id(&env.result, &name).map_err(|e| self.err(RemoteKind::Protocol, e))?.ok_or_else(|| {
+            self.err(RemoteKind::NotFound, format!(
                 "zone {name} is not in the Cloudflare account, or {} cannot see it (it needs Zone:Read on the zone); add the zone in Cloudflare first",
                 self.token_name()
             ))
@@ -363,19 +381,14 @@ impl CloudflareProvider {
                 ("page", page.to_string()),
             ];
             let env = self.call(&doing, Method::GET, &path, &q, None).await?;
-            let recs = api::parse_records(&env.result, &doing).map_err(|m| Failure {
-                message: m,
-                reconcile: false,
-            })?;
+            let recs = api::parse_records(&env.result, &doing)
+                .map_err(|m| self.fail(RemoteKind::Protocol, m))?;
             let n = recs.len() as u64;
             // A record that moved between pages while listing is counted once.
             let before = out.len();
             out.extend(recs.into_iter().filter(|r| seen.insert(r.id.clone())));
             if n > 0 && out.len() == before {
-                return Err(Failure {
-                    message: format!("{doing}: the page repeats records already listed (the server ignores 'page'?); giving up"),
-                    reconcile: false,
-                });
+                return Err(self.fail(RemoteKind::Protocol, format!("{doing}: the page repeats records already listed (the server ignores 'page'?); giving up")));
             }
             let more = match env.result_info {
                 Some(i) if i.total_pages > 0 => page < i.total_pages,
@@ -387,12 +400,12 @@ impl CloudflareProvider {
             }
             page += 1;
             if page > MAX_PAGES {
-                return Err(Failure {
-                    message: format!(
+                return Err(self.fail(
+                    RemoteKind::Protocol,
+                    format!(
                         "listing the records of {zone}: more than {MAX_PAGES} pages; giving up"
                     ),
-                    reconcile: false,
-                });
+                ));
             }
         }
     }
@@ -488,8 +501,8 @@ impl CloudflareProvider {
                 match self
                     .client()
                     .await
-                    .map_err(|e| Failure {
-                        message: e.to_string(),
+                    .map_err(|error| Failure {
+                        error,
                         reconcile: false,
                     })?
                     .call(Method::POST, &path, &[], Some(&body))
@@ -605,12 +618,9 @@ impl Provider for CloudflareProvider {
 
     async fn list(&self, zone: &Name) -> Result<Zone, ProviderError> {
         let id = self.zone_id(zone).await?;
-        let records = self
-            .fetch(zone, &id)
-            .await
-            .map_err(|f| self.err(f.message))?;
+        let records = self.fetch(zone, &id).await.map_err(|f| f.error)?;
         let (z, _skipped) = mapping::to_zone(zone, &records)
-            .map_err(|e| self.err(format!("reading zone {zone}: {e}")))?;
+            .map_err(|e| self.err(RemoteKind::Protocol, format!("reading zone {zone}: {e}")))?;
         self.cache
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -639,7 +649,7 @@ impl Provider for CloudflareProvider {
             return Ok(());
         }
         let zone_id = self.zone_id(&plan.zone).await?;
-        let mut last = String::new();
+        let mut last = None;
         for round in 0..ROUNDS {
             let cached = if round == 0 {
                 self.cache
@@ -654,23 +664,42 @@ impl Provider for CloudflareProvider {
                 None => self
                     .fetch(&plan.zone, &zone_id)
                     .await
-                    .map_err(|f| self.err(f.message))?,
+                    .map_err(|f| f.error)?,
             };
-            let ops = self
-                .diff(plan, &live)
-                .map_err(|e| self.err(format!("reading zone {}: {e}", plan.zone)))?;
+            let ops = self.diff(plan, &live).map_err(|e| {
+                self.err(
+                    RemoteKind::Protocol,
+                    format!("reading zone {}: {e}", plan.zone),
+                )
+            })?;
             if ops.is_empty() {
                 return Ok(());
             }
             match self.run(&plan.zone, &zone_id, ops, progress).await {
                 Ok(()) => return Ok(()),
-                Err(f) if f.reconcile => last = f.message,
-                Err(f) => return Err(self.err(f.message)),
+                Err(f) if f.reconcile => last = Some(f.error),
+                Err(f) => return Err(f.error),
             }
         }
-        Err(self.err(format!(
-            "{last} (the zone did not converge after {ROUNDS} rounds; run push again)"
-        )))
+        let why = format!("the zone did not converge after {ROUNDS} rounds; run push again");
+        Err(match last {
+            Some(ProviderError::Remote {
+                provider,
+                kind,
+                message,
+            }) => ProviderError::Remote {
+                provider,
+                kind,
+                message: format!("{message} ({why})"),
+            },
+            other => self.err(
+                RemoteKind::Refused,
+                format!(
+                    "{} ({why})",
+                    other.map(|e| e.to_string()).unwrap_or_default()
+                ),
+            ),
+        })
     }
 }
 

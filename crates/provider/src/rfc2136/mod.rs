@@ -33,7 +33,7 @@ pub mod wire;
 
 use crate::config::Options;
 use crate::secret::SecretRef;
-use crate::{Capabilities, Provider, ProviderError};
+use crate::{Capabilities, Provider, ProviderError, RemoteKind};
 use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -163,9 +163,10 @@ impl Rfc2136Provider {
         tsig::Key::new(&self.key_name, self.algorithm, &secret).map_err(ProviderError::Config)
     }
 
-    fn remote(&self, message: impl Into<String>) -> ProviderError {
+    fn remote(&self, kind: RemoteKind, message: impl Into<String>) -> ProviderError {
         ProviderError::Remote {
             provider: format!("rfc2136 {}", self.server),
+            kind,
             message: message.into(),
         }
     }
@@ -189,11 +190,14 @@ impl Rfc2136Provider {
                 let _ = s.set_nodelay(true);
                 Ok(s)
             }
-            Ok(Err(e)) => Err(self.remote(format!("cannot connect over TCP: {e}"))),
-            Err(_) => Err(self.remote(format!(
-                "no TCP connection within {}s",
-                self.timeout.as_secs()
-            ))),
+            Ok(Err(e)) => Err(self.remote(
+                RemoteKind::Transport,
+                format!("cannot connect over TCP: {e}"),
+            )),
+            Err(_) => Err(self.remote(
+                RemoteKind::Transport,
+                format!("no TCP connection within {}s", self.timeout.as_secs()),
+            )),
         }
     }
 
@@ -203,8 +207,8 @@ impl Rfc2136Provider {
         framed.extend_from_slice(msg);
         match tokio::time::timeout(self.timeout, s.write_all(&framed)).await {
             Ok(Ok(())) => Ok(()),
-            Ok(Err(e)) => Err(self.remote(format!("sending: {e}"))),
-            Err(_) => Err(self.remote("sending timed out")),
+            Ok(Err(e)) => Err(self.remote(RemoteKind::Transport, format!("sending: {e}"))),
+            Err(_) => Err(self.remote(RemoteKind::Transport, "sending timed out")),
         }
     }
 
@@ -218,8 +222,14 @@ impl Rfc2136Provider {
         };
         match tokio::time::timeout(self.timeout, read).await {
             Ok(Ok(b)) => Ok(b),
-            Ok(Err(e)) => Err(self.remote(format!("the server closed the connection: {e}"))),
-            Err(_) => Err(self.remote(format!("no answer within {}s", self.timeout.as_secs()))),
+            Ok(Err(e)) => Err(self.remote(
+                RemoteKind::Transport,
+                format!("the server closed the connection: {e}"),
+            )),
+            Err(_) => Err(self.remote(
+                RemoteKind::Transport,
+                format!("no answer within {}s", self.timeout.as_secs()),
+            )),
         }
     }
 
@@ -227,7 +237,7 @@ impl Rfc2136Provider {
     async fn axfr(&self, origin: &Name) -> Result<Zone, ProviderError> {
         let key = self.key()?;
         let mut s = self.connect().await?;
-        let id = crate::dns::random_id().map_err(|e| self.remote(e))?;
+        let id = crate::dns::random_id().map_err(|e| self.remote(RemoteKind::Transport, e))?;
         let mut q = wire::query(id, origin.as_str(), wire::TYPE_AXFR, false);
         let mac = key.sign(&mut q);
         self.send(&mut s, &q).await?;
@@ -238,9 +248,12 @@ impl Rfc2136Provider {
         while soas < 2 {
             let raw = self.recv(&mut s).await?;
             let m = wire::parse_message(&raw)
-                .map_err(|e| self.remote(format!("AXFR of {origin}: {e}")))?;
+                .map_err(|e| self.remote(RemoteKind::Protocol, format!("AXFR of {origin}: {e}")))?;
             if m.id != id || !m.is_response() {
-                return Err(self.remote(format!("AXFR of {origin}: an answer to another query")));
+                return Err(self.remote(
+                    RemoteKind::Protocol,
+                    format!("AXFR of {origin}: an answer to another query"),
+                ));
             }
             let rcode = m.rcode(&raw);
             if rcode != 0 {
@@ -251,16 +264,22 @@ impl Rfc2136Provider {
                     18 => " (this host's clock and the server's differ by more than the TSIG fudge)",
                     _ => "",
                 };
-                return Err(self.remote(format!(
-                    "AXFR of {origin} refused: {}{hint}",
-                    wire::rcode_name(rcode)
-                )));
+                return Err(self.remote(
+                    RemoteKind::of_rcode(rcode),
+                    format!(
+                        "AXFR of {origin} refused: {}{hint}",
+                        wire::rcode_name(rcode)
+                    ),
+                ));
             }
             verifier
                 .check(&raw, &m)
-                .map_err(|e| self.remote(format!("AXFR of {origin}: {e}")))?;
+                .map_err(|e| self.remote(RemoteKind::Auth, format!("AXFR of {origin}: {e}")))?;
             if m.answers.is_empty() {
-                return Err(self.remote(format!("AXFR of {origin}: an empty answer")));
+                return Err(self.remote(
+                    RemoteKind::Protocol,
+                    format!("AXFR of {origin}: an empty answer"),
+                ));
             }
             for rr in &m.answers {
                 if rr.rtype == wire::TYPE_SOA {
@@ -270,19 +289,20 @@ impl Rfc2136Provider {
                     }
                     continue;
                 }
-                builder
-                    .add(&raw, rr)
-                    .map_err(|e| self.remote(format!("AXFR of {origin}: {e}")))?;
+                builder.add(&raw, rr).map_err(|e| {
+                    self.remote(RemoteKind::Protocol, format!("AXFR of {origin}: {e}"))
+                })?;
             }
             if soas == 0 {
-                return Err(self.remote(format!(
-                    "AXFR of {origin}: the transfer does not start with the SOA"
-                )));
+                return Err(self.remote(
+                    RemoteKind::Protocol,
+                    format!("AXFR of {origin}: the transfer does not start with the SOA"),
+                ));
             }
         }
         builder
             .finish()
-            .map_err(|e| self.remote(format!("AXFR of {origin}: {e}")))
+            .map_err(|e| self.remote(RemoteKind::Protocol, format!("AXFR of {origin}: {e}")))
     }
 
     /// Sends one UPDATE and returns the response code.
@@ -297,9 +317,10 @@ impl Rfc2136Provider {
         self.send(s, &msg).await?;
         self.stats.lock().unwrap_or_else(|e| e.into_inner()).updates += 1;
         let raw = self.recv(s).await?;
-        let m = wire::parse_message(&raw).map_err(|e| self.remote(format!("UPDATE: {e}")))?;
+        let m = wire::parse_message(&raw)
+            .map_err(|e| self.remote(RemoteKind::Protocol, format!("UPDATE: {e}")))?;
         if m.id != id || !m.is_response() || m.opcode() != wire::OPCODE_UPDATE {
-            return Err(self.remote("UPDATE: an answer to another message"));
+            return Err(self.remote(RemoteKind::Protocol, "UPDATE: an answer to another message"));
         }
         let rcode = m.rcode(&raw);
         // A refusal in the TSIG error field (BADKEY, BADSIG, BADTIME) comes
@@ -309,7 +330,7 @@ impl Rfc2136Provider {
         if tsig.as_ref().map_or(rcode == 0, |t| t.error == 0) {
             key.verifier(mac)
                 .check(&raw, &m)
-                .map_err(|e| self.remote(format!("UPDATE: {e}")))?;
+                .map_err(|e| self.remote(RemoteKind::Auth, format!("UPDATE: {e}")))?;
         }
         Ok(rcode)
     }
@@ -641,10 +662,17 @@ impl Provider for Rfc2136Provider {
         let total = batches.len();
         let mut sent = 0;
         for (n, b) in batches.iter().enumerate() {
-            let msg = b.message(crate::dns::random_id().map_err(|e| self.remote(e))?);
+            let msg = b.message(
+                crate::dns::random_id().map_err(|e| self.remote(RemoteKind::Transport, e))?,
+            );
             let rcode = self.update(&mut s, &key, msg).await.map_err(|e| match e {
-                ProviderError::Remote { provider, message } => ProviderError::Remote {
+                ProviderError::Remote {
                     provider,
+                    kind,
+                    message,
+                } => ProviderError::Remote {
+                    provider,
+                    kind,
                     message: format!(
                         "{message}; UPDATE {}/{total} with {} change(s) may or may not be applied ({}) and the earlier ones are; run preview and push again",
                         n + 1,
@@ -697,7 +725,7 @@ impl Provider for Rfc2136Provider {
                         1 => " (the server could not parse the message)",
                         _ => "",
                     };
-                    return Err(self.remote(format!(
+                    return Err(self.remote(RemoteKind::of_rcode(rcode), format!(
                         "UPDATE {}/{total} of zone {} refused: {}{why}; records in it: {}; {} earlier message(s) were applied, the backup taken before the push can revert them",
                         n + 1,
                         plan.zone,
@@ -733,7 +761,7 @@ impl Provider for Rfc2136Provider {
         if !ignored.is_empty() {
             let n = ignored.len();
             ignored.truncate(8);
-            return Err(self.remote(format!(
+            return Err(self.remote(RemoteKind::Refused, format!(
                 "the server accepted the update but did not apply {n} change(s): {}{} (RFC 2136 lets it ignore e.g. other data beside a CNAME, or a CNAME beside other data)",
                 ignored.join(", "),
                 if n > 8 { ", ..." } else { "" }
