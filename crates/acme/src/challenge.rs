@@ -25,7 +25,9 @@ pub struct Location<'a> {
     pub fqdn: Name,
     /// The CNAME chain followed, from `asked` (empty when there is none).
     pub via: Vec<Name>,
+    /// The configured zone that holds `fqdn`.
     pub zone: &'a ZoneConfig,
+    /// That zone's provider.
     pub provider: &'a AnyProvider,
     /// `fqdn` relative to the zone.
     pub rel: String,
@@ -39,6 +41,7 @@ impl Location<'_> {
         txt_values(self.live.get(&self.rel, RType::Txt))
     }
 
+    /// The provider and zone, for messages.
     pub fn describe(&self) -> String {
         self.provider.describe(&self.zone.name)
     }
@@ -137,6 +140,7 @@ pub async fn locate<'a>(cfg: &'a Config, asked: &Name) -> Result<Location<'a>, A
 /// What a present or cleanup did at the provider.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
+    /// The value was added (present) or removed (cleanup).
     Changed,
     /// The value was already there (present) or already gone (cleanup).
     Unchanged,

@@ -18,23 +18,32 @@ use zone::{Name, RData, RType};
 /// The CA domain that `issue` CAA values name for Let's Encrypt.
 pub const DEFAULT_CA: &str = "letsencrypt.org";
 
+/// How serious a finding is; ordered from fine to fatal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Level {
+    /// As it should be.
     Ok,
+    /// Works, but may not for every certificate or for long.
     Warn,
+    /// Issuance will fail.
     Fail,
 }
 
+/// One thing `dnsctl acme check` found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
+    /// How serious it is.
     pub level: Level,
     /// `credentials`, `caa`, `delegation`, `cname` or `stale`.
     pub topic: &'static str,
+    /// What was found and what to do.
     pub message: String,
 }
 
+/// Everything `dnsctl acme check` found, in the order checked.
 #[derive(Debug, Clone, Default)]
 pub struct Report {
+    /// The findings.
     pub findings: Vec<Finding>,
 }
 
@@ -47,6 +56,7 @@ impl Report {
         });
     }
 
+    /// Whether any finding means issuance will fail.
     pub fn failed(&self) -> bool {
         self.findings.iter().any(|f| f.level == Level::Fail)
     }

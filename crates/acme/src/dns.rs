@@ -15,6 +15,7 @@ pub use hickory_resolver::proto::rr::RecordType as Type;
 /// What one server answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Answer {
+    /// The response code's name (`NOERROR`, `NXDOMAIN`, `REFUSED`, …).
     pub rcode: String,
     /// The AA bit: the server answered from a zone it is authoritative for.
     pub authoritative: bool,
@@ -33,6 +34,7 @@ pub struct Answer {
 }
 
 impl Answer {
+    /// Whether the server answered for the name (NOERROR or NXDOMAIN).
     pub fn is_noerror(&self) -> bool {
         self.rcode == "NOERROR" || self.rcode == "NXDOMAIN"
     }

@@ -40,6 +40,7 @@ fn err<T>(msg: impl Into<String>) -> Result<T, HookError> {
 pub struct Challenge {
     /// The name the client asked for, e.g. `_acme-challenge.example.com.`.
     pub fqdn: Name,
+    /// The TXT value (the key authorization's digest).
     pub value: String,
 }
 
@@ -52,7 +53,9 @@ impl fmt::Debug for Challenge {
 /// What lego's (and so Traefik's and Caddy's) `exec` provider asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ExecCall {
+    /// `present`: publish the value.
     Present(Challenge),
+    /// `cleanup`: remove it.
     Cleanup(Challenge),
     /// `timeout`: report the propagation timeout and polling interval.
     Timeout,

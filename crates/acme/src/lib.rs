@@ -22,6 +22,7 @@
 //! acme::cleanup(&cfg, &name, "LHDhK3oGRvkiefQnx7OOczTY5Tic_xZ6HcMOc_gmtoM", &settings).await?;
 //! # Ok(()) }
 //! ```
+#![deny(missing_docs, unreachable_pub)]
 
 pub mod challenge;
 pub mod check;
@@ -45,17 +46,24 @@ pub enum AcmeError {
     /// No configured zone holds the name.
     #[error("{0}")]
     NoZone(String),
+    /// Following CNAMEs from the challenge name came back to a name seen.
     #[error("CNAME loop at the challenge name: {0}")]
     CnameLoop(String),
+    /// The provider of the zone failed.
     #[error("{target}: {error}")]
     Provider {
+        /// The provider and zone, for messages.
         target: String,
+        /// What it said.
         error: ProviderError,
     },
+    /// The value did not propagate to every authoritative server in time.
     #[error(transparent)]
     Propagation(#[from] PropagationError),
+    /// A hook's arguments or environment were not what its client sends.
     #[error(transparent)]
     Hook(#[from] hook::HookError),
+    /// An argument is not valid (a name, a value).
     #[error("{0}")]
     Invalid(String),
 }
@@ -65,6 +73,7 @@ pub enum AcmeError {
 pub struct Settings {
     /// Ask these servers instead of the zone's NS (tests, split horizons).
     pub nameservers: Vec<SocketAddr>,
+    /// How long and how often the propagation wait asks.
     pub policy: Policy,
     /// Skip the propagation wait.
     pub no_wait: bool,
@@ -79,9 +88,11 @@ pub struct Report {
     pub fqdn: Name,
     /// The CNAMEs followed from the asked name.
     pub via: Vec<Name>,
+    /// Whether the value was added, was there already, or was removed.
     pub outcome: Outcome,
     /// The provider and zone, for messages.
     pub target: String,
+    /// How the propagation wait went (None when it was skipped).
     pub waited: Option<Waited>,
     /// Every value at the name after the change (per the provider).
     pub values: Vec<String>,

@@ -44,18 +44,31 @@ pub enum Want {
     Gone,
 }
 
+/// Why a propagation wait failed.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum PropagationError {
+    /// The zone's authoritative servers could not be found.
     #[error("cannot find the authoritative nameservers of {zone}: {detail}; pass --nameserver HOST:PORT (or set DNSCTL_NAMESERVER) to name them")]
-    NoServers { zone: String, detail: String },
+    NoServers {
+        /// The zone.
+        zone: String,
+        /// Why.
+        detail: String,
+    },
+    /// Some servers did not agree before the timeout.
     #[error("{}", timeout_message(.fqdn, .value, *.want, *.timeout, .lagging, *.total))]
     Timeout {
+        /// The name waited for.
         fqdn: String,
+        /// The TXT value.
         value: String,
+        /// Whether it was to appear or to go.
         want: Want,
+        /// How long the wait lasted.
         timeout: Duration,
         /// The servers that did not agree, with what they last said.
         lagging: Vec<(Server, String)>,
+        /// How many servers were asked.
         total: usize,
     },
 }
@@ -84,8 +97,11 @@ fn timeout_message(
 /// How a wait went.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Waited {
+    /// How long it took.
     pub elapsed: Duration,
+    /// How many rounds of questions.
     pub rounds: u32,
+    /// How many servers agreed.
     pub servers: usize,
 }
 
@@ -163,8 +179,11 @@ async fn probe(
 pub struct Round<'a> {
     /// The servers not there yet, each with what it last answered.
     pub lagging: &'a [(Server, String)],
+    /// How many servers are asked.
     pub total: usize,
+    /// Time since the wait began.
     pub elapsed: Duration,
+    /// When it gives up.
     pub timeout: Duration,
 }
 
