@@ -50,6 +50,36 @@ fn push_backups_revert_loop() {
     snapshot!("pull_exists", p, shown(&p.dnsctl(&["pull", "example.com"])));
 }
 
+/// Every layout of a plan: human (creates, updates with TTL and values,
+/// deletes), JSON, and what `check` says of valid and invalid files.
+#[test]
+fn plan_layouts() {
+    let p = project();
+    p.dnsctl(&["push", "--yes"]).expect(0);
+    let changed = ZONE
+        .replace("192.0.2.26", "192.0.2.27")
+        .replace("www: {type: CNAME, value: example.com.}\n", "")
+        + "txt: {type: TXT, ttl: 60, values: ['v=spf1 -all', 'second']}\n";
+    p.write("zones/example.com.yaml", &changed);
+    snapshot!(
+        "preview_human",
+        p,
+        shown(&p.dnsctl(&["preview", "--exit-code"]))
+    );
+    snapshot!("preview_json", p, shown(&p.dnsctl(&["preview", "--json"])));
+    snapshot!("check_ok", p, shown(&p.dnsctl(&["check"])));
+    p.write(
+        "zones/example.com.yaml",
+        "www: {type: A, value: 300.1.2.3}\n",
+    );
+    snapshot!("check_invalid", p, shown(&p.dnsctl(&["check"])));
+    snapshot!(
+        "check_invalid_json",
+        p,
+        shown(&p.dnsctl(&["check", "--json"]))
+    );
+}
+
 #[test]
 fn dnsctl_errors() {
     let p = project();
