@@ -11,9 +11,13 @@ use zone::Zone;
 const STAMP: &str = "%Y%m%dT%H%M%S%.6fZ";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+/// A backup file found in the backups directory.
 pub struct Backup {
+    /// Where it is.
     pub path: PathBuf,
+    /// The zone it holds, without the final dot.
     pub zone: String,
+    /// When it was taken (from its name).
     pub taken: DateTime<Utc>,
 }
 

@@ -31,27 +31,38 @@ use zone::{Diagnostic, Diagnostics, Name, Pos, RType};
 pub const FILE_NAME: &str = "dnsctl.yaml";
 
 #[derive(Debug)]
+/// A parsed `dnsctl.yaml`.
 pub struct Config {
     /// The directory holding `dnsctl.yaml`; relative paths resolve against it.
     pub root: PathBuf,
+    /// Where the desired zone files are (`zones/`).
     pub zones_dir: PathBuf,
+    /// Where backups are written (`backups/`).
     pub backups_dir: PathBuf,
+    /// The providers, by name.
     pub providers: BTreeMap<String, AnyProvider>,
+    /// The zones, by name without the final dot.
     pub zones: BTreeMap<String, ZoneConfig>,
 }
 
 #[derive(Debug, Clone)]
+/// A zone's entry in dnsctl.yaml.
 pub struct ZoneConfig {
+    /// The zone.
     pub name: Name,
+    /// The name of its provider.
     pub provider: String,
     /// The default rules, then the file's global rules, then the zone's own.
     pub ignore: Vec<IgnoreRule>,
+    /// Never delete records that are live but not in the zone file.
     pub no_purge: bool,
+    /// The limits a push may not cross without `--force`.
     pub safety: Safety,
 }
 
 /// A provider's section of the config, for its constructor to read.
 pub struct Options<'a> {
+    /// The provider's name in dnsctl.yaml.
     pub provider: &'a str,
     /// The directory of dnsctl.yaml, where relative paths start.
     pub root: &'a Path,
@@ -74,6 +85,7 @@ impl<'a> Options<'a> {
         Ok(())
     }
 
+    /// The value of `key`, if present.
     pub fn node(&self, key: &str) -> Option<&'a Node> {
         self.entries
             .iter()
@@ -81,6 +93,7 @@ impl<'a> Options<'a> {
             .map(|(_, _, n)| *n)
     }
 
+    /// A string option, if present.
     pub fn str(&self, key: &str) -> Result<Option<&'a str>, Diagnostic> {
         match self.node(key) {
             None => Ok(None),
@@ -91,6 +104,7 @@ impl<'a> Options<'a> {
         }
     }
 
+    /// A string option that must be present.
     pub fn required_str(&self, key: &str) -> Result<&'a str, Diagnostic> {
         self.str(key)?.ok_or_else(|| {
             Diagnostic::new(
@@ -100,6 +114,7 @@ impl<'a> Options<'a> {
         })
     }
 
+    /// A non-negative integer option, if present.
     pub fn u64(&self, key: &str) -> Result<Option<u64>, Diagnostic> {
         match self.node(key) {
             None => Ok(None),
@@ -196,10 +211,12 @@ impl Config {
         }
     }
 
+    /// A zone by name (with or without the final dot).
     pub fn zone(&self, name: &str) -> Option<&ZoneConfig> {
         self.zones.get(name.trim_end_matches('.'))
     }
 
+    /// The path of a zone's desired zone file.
     pub fn zone_file(&self, zone: &str) -> PathBuf {
         self.zones_dir
             .join(format!("{}.yaml", zone.trim_end_matches('.')))

@@ -26,18 +26,41 @@ const TYPE_DNAME: u16 = 39;
 /// caller's message names it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum QueryError {
+    /// No answer in time, over UDP or TCP.
     #[error(
         "no answer ({detail}); check that the server runs and that its address and port are right"
     )]
-    NoAnswer { server: SocketAddr, detail: String },
+    NoAnswer {
+        /// The server asked.
+        server: SocketAddr,
+        /// Why (timeout, refused connection).
+        detail: String,
+    },
     /// An answer that is not for the question asked (another id, question
     /// or owner name): a confused or spoofing server.
     #[error("the answer is not for the question asked ({detail}), so it was not used")]
-    Mismatch { server: SocketAddr, detail: String },
+    Mismatch {
+        /// The server asked.
+        server: SocketAddr,
+        /// What did not match.
+        detail: String,
+    },
+    /// An answer that cannot be decoded.
     #[error("the answer is malformed: {detail}")]
-    Malformed { server: SocketAddr, detail: String },
+    Malformed {
+        /// The server asked.
+        server: SocketAddr,
+        /// What is wrong.
+        detail: String,
+    },
+    /// The question could not be sent (no random id, no socket).
     #[error("{detail}")]
-    Local { server: SocketAddr, detail: String },
+    Local {
+        /// The server to be asked.
+        server: SocketAddr,
+        /// What failed here.
+        detail: String,
+    },
 }
 
 /// A validated answer.
@@ -45,6 +68,7 @@ pub enum QueryError {
 pub struct Reply {
     /// The message as received (record data is decoded from it).
     pub raw: Vec<u8>,
+    /// The decoded message.
     pub msg: Message,
     /// Whether it came over TCP.
     pub tcp: bool,

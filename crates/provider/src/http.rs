@@ -77,6 +77,7 @@ struct BudgetState {
 }
 
 impl Budget {
+    /// A budget of `limit` requests per `window`.
     pub fn new(limit: usize, window: Duration) -> Budget {
         Budget {
             limit: limit.max(1),
@@ -142,11 +143,13 @@ impl Budget {
 }
 
 #[derive(Debug, Clone)]
+/// How failed requests are retried: exponential backoff with jitter.
 pub struct RetryPolicy {
     /// Retries after the first attempt.
     pub max_retries: u32,
     /// The first backoff; it doubles per retry, with jitter, up to `cap`.
     pub base: Duration,
+    /// The longest backoff.
     pub cap: Duration,
     /// The longest `Retry-After` honoured; longer ones count as this.
     pub max_retry_after: Duration,
@@ -164,6 +167,7 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
+    /// How long to wait before retry number `attempt` (from 0).
     pub fn backoff(&self, attempt: u32) -> Duration {
         let d = self
             .base
@@ -210,6 +214,7 @@ pub fn parse_ratelimit(v: &str) -> Option<(u64, u64)> {
 pub struct Notice(Arc<dyn Fn(&str) + Send + Sync>);
 
 impl Notice {
+    /// A notice that calls `f` with each message.
     pub fn new(f: impl Fn(&str) + Send + Sync + 'static) -> Notice {
         Notice(Arc::new(f))
     }
@@ -242,13 +247,18 @@ pub struct Settings {
     pub provider: String,
     /// Timeout of a whole request, answer body included.
     pub timeout: Duration,
+    /// How failed requests are retried.
     pub retry: RetryPolicy,
+    /// A rate budget shared with other clients of the same account.
     pub budget: Option<Arc<Budget>>,
+    /// The largest answer body read.
     pub max_body: usize,
+    /// Where retries and waits are reported.
     pub notice: Notice,
 }
 
 impl Settings {
+    /// Settings with the default body limit, no budget and no notices.
     pub fn new(provider: impl Into<String>, timeout: Duration, retry: RetryPolicy) -> Settings {
         Settings {
             provider: provider.into(),
@@ -264,7 +274,9 @@ impl Settings {
 /// The final answer to a request, after retries: any status but a redirect.
 #[derive(Debug, Clone)]
 pub struct Reply {
+    /// The HTTP status.
     pub status: u16,
+    /// The body, at most `max_body` bytes.
     pub body: Vec<u8>,
     /// An earlier attempt may have been applied (it failed with a 5xx or a
     /// dropped connection), so the state must be read again before going on.
@@ -277,13 +289,23 @@ pub enum HttpErrorKind {
     /// Connection refused or dropped, timeout.
     Transport(String),
     /// A 3xx: provider APIs do not redirect, so it is not followed.
-    Redirect { status: u16, location: String },
+    Redirect {
+        /// The 3xx status.
+        status: u16,
+        /// Where it pointed.
+        location: String,
+    },
     /// The answer body is larger than the limit.
-    TooLarge { limit: usize },
+    TooLarge {
+        /// The limit, in bytes.
+        limit: usize,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+/// Why a request got no usable answer, and whether it may have been applied.
 pub struct HttpError {
+    /// What happened.
     pub kind: HttpErrorKind,
     /// The request (or an earlier attempt) may have been applied.
     pub ambiguous: bool,
@@ -342,6 +364,7 @@ impl std::fmt::Debug for Client {
 }
 
 impl Client {
+    /// A client with these settings (no redirects, rustls).
     pub fn new(settings: Settings) -> Result<Client, String> {
         let http = reqwest::Client::builder()
             .timeout(settings.timeout)

@@ -4,6 +4,7 @@
 //! A provider lists a live zone as a [`zone::Zone`] and applies a
 //! [`zone::Plan`]. Applying is idempotent: re-running after a crash or a
 //! partial failure converges and never duplicates a record.
+#![deny(missing_docs, unreachable_pub)]
 
 pub mod backup;
 pub mod cloudflare;
@@ -29,7 +30,9 @@ pub use rfc2136::Rfc2136Provider;
 /// What a provider can store; plans are checked against it before any write.
 #[derive(Debug, Clone)]
 pub struct Capabilities {
+    /// The record types it can store.
     pub types: Vec<RType>,
+    /// The TTLs it accepts.
     pub ttl: RangeInclusive<u32>,
     /// The `octodns.<key>` block this provider reads (e.g. `cloudflare`).
     pub meta_key: Option<&'static str>,
@@ -39,35 +42,55 @@ pub struct Capabilities {
 /// printing the chain (`{:#}` of anyhow) does not say the cause twice.
 #[derive(Debug, thiserror::Error)]
 pub enum ProviderError {
+    /// A file could not be read or written.
     #[error("{path}: {error}")]
-    Io { path: String, error: std::io::Error },
+    Io {
+        /// The file.
+        path: String,
+        /// Why.
+        error: std::io::Error,
+    },
     /// The live zone could not be read (a zone file with errors, say).
     #[error(transparent)]
     Zone(#[from] zone::Diagnostics),
     /// The local provider's zone file does not parse (edited by hand, say).
     #[error("{diagnostics}\n  hint: the live zone file {path} cannot be read, so nothing was changed; fix it by hand, or replace it with a backup: `dnsctl backups {zone}` lists them and `dnsctl revert BACKUP` restores one over it")]
     Unreadable {
+        /// The zone.
         zone: String,
+        /// The live zone file.
         path: String,
+        /// Why it does not parse.
         diagnostics: zone::Diagnostics,
     },
     /// The zone file was written but the local provider's `reload` command failed.
     #[error("{path} was written, but the reload command `{command}` failed ({detail}); the name server may still serve the old zone")]
     Reload {
+        /// The zone file written.
         path: String,
+        /// The reload command.
         command: String,
+        /// How it failed.
         detail: String,
     },
     /// Another process held the zone's write lock for too long.
     #[error("{path} is being written by another dnsctl process (lock {lock} held for {waited_secs} s); nothing was changed, try again when it has finished")]
     Busy {
+        /// The zone file.
         path: String,
+        /// The lock file.
         lock: String,
+        /// How long dnsctl waited.
         waited_secs: u64,
     },
     /// The live zone changed between planning and applying.
     #[error("zone {zone} changed since the plan was made ({detail}); run preview again")]
-    Conflict { zone: String, detail: String },
+    Conflict {
+        /// The zone.
+        zone: String,
+        /// What changed.
+        detail: String,
+    },
     /// The plan asks for something the provider cannot store; nothing was
     /// written.
     #[error("zone {zone}: {}", .problems.join("; "))]
@@ -159,6 +182,7 @@ impl RemoteKind {
 }
 
 impl ProviderError {
+    /// An I/O error about `path`.
     pub fn io(path: impl AsRef<std::path::Path>, error: std::io::Error) -> Self {
         ProviderError::Io {
             path: path.as_ref().display().to_string(),
@@ -171,6 +195,7 @@ impl ProviderError {
 pub trait Provider {
     /// Where a zone lives, for messages: e.g. `local: live/example.com.zone`.
     fn describe(&self, zone: &Name) -> String;
+    /// What it can store (types, TTLs), to refuse a plan before any write.
     fn capabilities(&self) -> Capabilities;
     /// Rewrites a desired zone into the form `list` reports for the same live
     /// state (e.g. Cloudflare's proxied records are always TTL automatic), so
@@ -204,10 +229,13 @@ fn no_progress(_done: usize, _total: usize) {}
 /// Every provider the config can name; dispatches to the implementation.
 #[derive(Debug)]
 pub enum AnyProvider {
+    /// Zone files in a directory.
     Local(LocalProvider),
     /// Boxed: it holds an HTTP client and caches, far larger than the others.
     Cloudflare(Box<CloudflareProvider>),
+    /// A server that takes RFC 2136 dynamic updates (BIND, Knot).
     Rfc2136(Box<Rfc2136Provider>),
+    /// The PowerDNS HTTP API.
     PowerDns(Box<PowerDnsProvider>),
 }
 

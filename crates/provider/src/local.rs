@@ -22,6 +22,7 @@ use zone::rdata::Soa;
 use zone::{Change, Diagnostic, Name, Plan, RData, RType, RecordSet, Zone};
 
 #[derive(Debug, Clone)]
+/// Plain RFC 1035 zone files in a directory, one per zone, written atomically under a lock.
 pub struct LocalProvider {
     dir: PathBuf,
     /// A command run after each write (e.g. `rndc reload {zone}`), as an
@@ -33,6 +34,7 @@ pub struct LocalProvider {
 const RELOAD_TIMEOUT: Duration = Duration::from_secs(60);
 
 impl LocalProvider {
+    /// Zone files in `dir`.
     pub fn new(dir: impl Into<PathBuf>) -> Self {
         LocalProvider {
             dir: dir.into(),
@@ -40,6 +42,7 @@ impl LocalProvider {
         }
     }
 
+    /// Builds the provider from its section of dnsctl.yaml; relative paths start at `root`.
     pub fn from_options(opts: &Options<'_>, root: &Path) -> Result<Self, Diagnostic> {
         opts.only(&["directory", "reload"])?;
         let mut p = LocalProvider::new(root.join(opts.required_str("directory")?));
@@ -49,6 +52,7 @@ impl LocalProvider {
         Ok(p)
     }
 
+    /// The zone file of `zone`.
     pub fn zone_path(&self, zone: &Name) -> PathBuf {
         self.dir
             .join(format!("{}.zone", zone.as_str().trim_end_matches('.')))

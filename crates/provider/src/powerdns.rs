@@ -37,6 +37,7 @@ use std::time::Duration;
 use zone::{Change, Diagnostic, Name, Plan, RData, RType, RecordSet, Zone};
 
 #[derive(Debug, Clone)]
+/// The PowerDNS Authoritative HTTP API.
 pub struct PowerDnsProvider {
     api_url: String,
     server_id: String,
@@ -49,6 +50,7 @@ pub struct PowerDnsProvider {
 }
 
 impl PowerDnsProvider {
+    /// A provider for the API at `api_url` (up to the port) with this key.
     pub fn new(api_url: &str, api_key: SecretRef) -> Self {
         PowerDnsProvider {
             api_url: api_url.trim_end_matches('/').to_string(),
@@ -60,6 +62,7 @@ impl PowerDnsProvider {
         }
     }
 
+    /// Builds the provider from its section of dnsctl.yaml.
     pub fn from_options(opts: &Options<'_>) -> Result<Self, Diagnostic> {
         opts.only(&["api_url", "api_key", "server_id", "create_zone", "timeout"])?;
         let url = opts.required_str("api_url")?;
@@ -93,6 +96,7 @@ impl PowerDnsProvider {
         Ok(p)
     }
 
+    /// Creates zones the server does not have (kind Native) on the first push.
     pub fn with_create_zone(mut self, yes: bool) -> Self {
         self.create_zone = yes;
         self

@@ -21,7 +21,12 @@ pub enum SecretRef {
     Env(String),
     /// A value in a SOPS file, written `{sops: FILE#key/key}`; `file` is
     /// relative to the directory of dnsctl.yaml.
-    Sops { file: PathBuf, path: String },
+    Sops {
+        /// The SOPS file.
+        file: PathBuf,
+        /// The key path inside it, `key/key`.
+        path: String,
+    },
 }
 
 impl fmt::Debug for SecretRef {

@@ -13,6 +13,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// A BIND 9 (`named`) on a loopback port, serving zones that take TSIG-signed updates; stopped when dropped.
 pub struct Bind {
     dir: tempfile::TempDir,
     port: u16,
@@ -29,6 +30,7 @@ impl Bind {
         Bind::start_with_algorithm(zones, "hmac-sha256")
     }
 
+    /// Like `start`, with a TSIG key of this algorithm (`hmac-sha512`, …).
     pub fn start_with_algorithm(zones: &[&str], algorithm: &str) -> Bind {
         let named = servers::program("named", "bind9");
         let keygen = servers::program("tsig-keygen", "bind9-utils");
@@ -76,10 +78,12 @@ impl Bind {
         panic!("named did not start; its last log:\n{last}");
     }
 
+    /// Its DNS address.
     pub fn addr(&self) -> SocketAddr {
         SocketAddr::from(([127, 0, 0, 1], self.port))
     }
 
+    /// The TSIG key's name.
     pub fn key_name(&self) -> &str {
         &self.key_name
     }
@@ -89,10 +93,12 @@ impl Bind {
         &self.secret
     }
 
+    /// Its working directory (config, zone files, journals).
     pub fn dir(&self) -> &Path {
         self.dir.path()
     }
 
+    /// The zone file of `zone`.
     pub fn zone_file(&self, zone: &str) -> PathBuf {
         self.dir
             .path()
@@ -245,10 +251,12 @@ impl PrimaryAndSecondary {
         }
     }
 
+    /// The primary's DNS address.
     pub fn primary(&self) -> SocketAddr {
         SocketAddr::from(([127, 0, 0, 1], self.primary_port))
     }
 
+    /// The secondary's DNS address.
     pub fn secondary(&self) -> SocketAddr {
         SocketAddr::from(([127, 0, 0, 1], self.secondary_port))
     }

@@ -18,6 +18,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// A Knot DNS (`knotd`) on a loopback port, serving zones that take TSIG-signed updates; stopped when dropped.
 pub struct Knot {
     dir: tempfile::TempDir,
     addr: SocketAddr,
@@ -98,10 +99,12 @@ impl Knot {
         panic!("knotd did not start; its last log:\n{last}");
     }
 
+    /// Its DNS address.
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }
 
+    /// The TSIG key's name.
     pub fn key_name(&self) -> &str {
         &self.key_name
     }
@@ -111,6 +114,7 @@ impl Knot {
         &self.secret
     }
 
+    /// Its working directory (config, zone files, journal).
     pub fn dir(&self) -> &Path {
         self.dir.path()
     }

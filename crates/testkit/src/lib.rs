@@ -34,6 +34,7 @@
 //! # let _ = zone_id;
 //! # }
 //! ```
+#![deny(missing_docs, unreachable_pub)]
 
 pub mod bind;
 mod dns;
@@ -79,7 +80,10 @@ pub enum Fault {
     /// Answer with this HTTP status (e.g. 500, 502, 503) and an error envelope; nothing is applied.
     Status(u16),
     /// Answer 429 with `Retry-After: secs` and code 971; nothing is applied.
-    RateLimited { retry_after: u64 },
+    RateLimited {
+        /// Seconds, as sent in `Retry-After`.
+        retry_after: u64,
+    },
     /// Close the connection without answering; nothing is applied.
     Reset,
     /// Apply the request, then close the connection without answering (the
@@ -91,12 +95,20 @@ pub enum Fault {
     /// client hangs up); nothing is applied.
     EndlessBody,
     /// Answer with this 3xx status and `Location`; nothing is applied.
-    Redirect { status: u16, location: String },
+    Redirect {
+        /// The 3xx status.
+        status: u16,
+        /// Where it points.
+        location: String,
+    },
     /// Answer with this status and one envelope error (code, message), e.g.
     /// a message holding terminal escape sequences; nothing is applied.
     Error {
+        /// The HTTP status.
         status: u16,
+        /// The envelope error's code.
         code: u32,
+        /// Its message.
         message: String,
     },
 }
@@ -106,16 +118,22 @@ pub enum Fault {
 /// `times - 1` matching requests after it.
 #[derive(Debug, Clone)]
 pub struct FaultRule {
+    /// Fire on the nth matching request (from 1).
     pub nth: u64,
+    /// How many matching requests it fires on, from the nth.
     pub times: u64,
+    /// Only requests with this method count.
     pub method: Option<String>,
+    /// Only requests whose path contains this count.
     pub path_contains: Option<String>,
+    /// What happens.
     pub fault: Fault,
     seen: u64,
     fired: u64,
 }
 
 impl FaultRule {
+    /// A rule that fires once, on the nth request.
     pub fn nth(nth: u64, fault: Fault) -> FaultRule {
         FaultRule {
             nth: nth.max(1),
@@ -135,6 +153,7 @@ impl FaultRule {
         self
     }
 
+    /// Fire on `times` requests from the nth.
     pub fn times(mut self, times: u64) -> FaultRule {
         self.times = times;
         self
@@ -152,8 +171,11 @@ impl FaultRule {
 /// Random faults: each request independently fails with these probabilities.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RandomFaults {
+    /// Probability of a 5xx answer.
     pub p_5xx: f64,
+    /// Probability of a 429 answer.
     pub p_429: f64,
+    /// Probability of a reset connection.
     pub p_reset: f64,
     /// Seed of the generator, so that a failing run can be replayed.
     pub seed: u64,
@@ -162,9 +184,11 @@ pub struct RandomFaults {
 /// One request the emulator received.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Request {
+    /// The HTTP method.
     pub method: String,
     /// Path and query, e.g. `/client/v4/zones/ID/dns_records?page=2`.
     pub path: String,
+    /// The status answered.
     pub status: u16,
 }
 
@@ -320,6 +344,7 @@ impl Emulator {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// The API's address.
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }
@@ -334,6 +359,7 @@ impl Emulator {
         self.add_token_with(token, TokenSpec::default());
     }
 
+    /// Accepts `token` with these permissions.
     pub fn add_token_with(&self, token: &str, spec: TokenSpec) {
         self.lock().tokens.insert(
             token.to_string(),
@@ -361,6 +387,7 @@ impl Emulator {
         id
     }
 
+    /// The id of zone `name`, if the emulator has it.
     pub fn zone_id(&self, name: &str) -> Option<String> {
         let st = self.lock();
         st.zone_index(name).map(|i| st.zones[i].id.clone())
@@ -397,6 +424,7 @@ impl Emulator {
         self.lock().log.clone()
     }
 
+    /// How many requests it has received.
     pub fn request_count(&self) -> usize {
         self.lock().log.len()
     }
@@ -410,6 +438,7 @@ impl Emulator {
             .count()
     }
 
+    /// Forgets the requests received so far.
     pub fn clear_requests(&self) {
         self.lock().log.clear();
     }
@@ -419,16 +448,19 @@ impl Emulator {
         self.lock().dns_fault = fault;
     }
 
+    /// Adds a fault rule.
     pub fn inject(&self, rule: FaultRule) {
         self.lock().faults.push(rule);
     }
 
+    /// Removes every fault rule.
     pub fn clear_faults(&self) {
         let mut st = self.lock();
         st.faults.clear();
         st.random = None;
     }
 
+    /// Makes requests fail at random from now on.
     pub fn random_faults(&self, faults: RandomFaults) {
         self.lock().random = Some((faults, faults.seed.max(1)));
     }
@@ -448,6 +480,7 @@ impl Emulator {
         self.lock().max_batch = n;
     }
 
+    /// Caps the records a list page returns, whatever `per_page` asks (the default is no practical cap).
     pub fn set_max_per_page(&self, n: u64) {
         self.lock().max_per_page = n;
     }

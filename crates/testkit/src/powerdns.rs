@@ -18,6 +18,7 @@ use std::time::Duration;
 
 const SCHEMA: &str = "/usr/share/pdns-backend-sqlite3/schema/schema.sqlite3.sql";
 
+/// A PowerDNS Authoritative server (gsqlite3 backend, HTTP API) on loopback ports; stopped when dropped.
 pub struct PowerDns {
     dir: tempfile::TempDir,
     dns_port: u16,
@@ -27,6 +28,7 @@ pub struct PowerDns {
 }
 
 impl PowerDns {
+    /// Starts one with a new database and a random API key.
     pub fn start() -> PowerDns {
         let pdns = servers::program("pdns_server", "pdns-server");
         let sqlite = servers::program("sqlite3", "sqlite3");
@@ -72,6 +74,7 @@ impl PowerDns {
         format!("http://127.0.0.1:{}", self.api_port)
     }
 
+    /// The API key.
     pub fn api_key(&self) -> &str {
         &self.api_key
     }
@@ -81,14 +84,17 @@ impl PowerDns {
         SocketAddr::from(([127, 0, 0, 1], self.dns_port))
     }
 
+    /// Its working directory.
     pub fn dir(&self) -> &Path {
         self.dir.path()
     }
 
+    /// Its SQLite database.
     pub fn database(&self) -> PathBuf {
         self.dir.path().join("pdns.sqlite3")
     }
 
+    /// What it has logged.
     pub fn log(&self) -> String {
         self.daemon.log()
     }
@@ -117,6 +123,7 @@ impl PowerDns {
         api(self.api_port, &self.api_key, "DELETE", path, None)
     }
 
+    /// Stops it (`restart` starts it again on the same ports and data).
     pub fn stop(&mut self) {
         self.daemon.stop();
     }

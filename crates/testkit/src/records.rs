@@ -8,12 +8,16 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 /// An API error: the HTTP status and one `{code, message}` entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
+    /// The HTTP status.
     pub status: u16,
+    /// Cloudflare's error code.
     pub code: u32,
+    /// The message.
     pub message: String,
 }
 
 impl ApiError {
+    /// An error with this status, code and message.
     pub fn new(status: u16, code: u32, message: impl Into<String>) -> ApiError {
         ApiError {
             status,

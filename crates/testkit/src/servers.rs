@@ -69,6 +69,7 @@ pub struct Daemon {
 }
 
 impl Daemon {
+    /// Starts `cmd` as `what`, its output going to `log`.
     pub fn spawn(what: &str, cmd: &mut Command, log: &Path) -> Daemon {
         let file = std::fs::File::create(log).expect("create the server log");
         let err = file.try_clone().expect("clone the log handle");
@@ -85,6 +86,7 @@ impl Daemon {
         }
     }
 
+    /// What it has written to its log.
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
@@ -106,6 +108,7 @@ impl Daemon {
         }
     }
 
+    /// Whether it still runs.
     pub fn is_running(&self) -> bool {
         self.child.is_some()
     }

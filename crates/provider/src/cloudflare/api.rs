@@ -8,7 +8,9 @@ use serde_json::Value;
 /// One `{code, message}` entry of `errors` or `messages`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiMessage {
+    /// Cloudflare's error or message code.
     pub code: i64,
+    /// Its text.
     pub message: String,
 }
 
@@ -16,23 +18,32 @@ pub struct ApiMessage {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 pub struct ResultInfo {
     #[serde(default)]
+    /// The page returned (from 1).
     pub page: u64,
     #[serde(default)]
+    /// Records per page.
     pub per_page: u64,
     #[serde(default)]
+    /// Records on this page.
     pub count: u64,
     #[serde(default)]
+    /// Records in all pages.
     pub total_count: u64,
     #[serde(default)]
+    /// How many pages there are.
     pub total_pages: u64,
 }
 
 /// A decoded envelope: `success`, `errors`, `result`, `result_info`.
 #[derive(Debug, Clone)]
 pub struct Envelope {
+    /// Whether the call succeeded.
     pub success: bool,
+    /// What went wrong, when it did not.
     pub errors: Vec<ApiMessage>,
+    /// The payload.
     pub result: Value,
+    /// Paging, for list calls.
     pub result_info: Option<ResultInfo>,
 }
 
@@ -92,16 +103,25 @@ pub fn parse_envelope(body: &[u8]) -> Result<Envelope, String> {
 /// A DNS record as the API returns it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiRecord {
+    /// Cloudflare's record id.
     pub id: String,
     /// Absolute name without the trailing dot, as Cloudflare writes it.
     pub name: String,
+    /// The record type, as Cloudflare names it.
     pub rtype: String,
+    /// The value in Cloudflare's text form.
     pub content: String,
+    /// TTL in seconds; 1 means automatic.
     pub ttl: u32,
+    /// Whether Cloudflare proxies the name.
     pub proxied: bool,
+    /// MX and URI priority.
     pub priority: Option<u16>,
+    /// Structured values (SRV, CAA, TLSA, SSHFP, SVCB/HTTPS).
     pub data: Option<Value>,
+    /// The record's comment.
     pub comment: Option<String>,
+    /// The record's tags (`name:value`).
     pub tags: Vec<String>,
     /// Managed by Cloudflare itself (`meta.read_only`, e.g. Email Routing, or
     /// the older `locked`): left alone.

@@ -18,15 +18,23 @@ pub use crate::http::{parse_ratelimit, Budget, RetryPolicy};
 pub enum CallError {
     /// The API answered with an error (status and envelope errors).
     Api {
+        /// The HTTP status.
         status: u16,
+        /// The envelope's errors.
         errors: Vec<ApiMessage>,
+        /// An earlier attempt may have been applied.
         retried_ambiguous: bool,
     },
     /// No usable answer: connection refused or dropped, timeout, a redirect,
     /// an oversized body.
     Http(HttpError),
     /// An answer that is not a Cloudflare envelope.
-    Malformed { status: u16, detail: String },
+    Malformed {
+        /// The HTTP status.
+        status: u16,
+        /// What is wrong with the body.
+        detail: String,
+    },
 }
 
 impl CallError {
@@ -44,10 +52,12 @@ impl CallError {
         }
     }
 
+    /// Whether Cloudflare answered with this error code.
     pub fn has_code(&self, code: i64) -> bool {
         matches!(self, CallError::Api { errors, .. } if errors.iter().any(|e| e.code == code))
     }
 
+    /// The HTTP status, when there was an answer.
     pub fn status(&self) -> Option<u16> {
         match self {
             CallError::Api { status, .. } | CallError::Malformed { status, .. } => Some(*status),

@@ -46,11 +46,16 @@ pub const TYPES: [RType; 13] = [
 ];
 /// TTL 1 means "automatic" on Cloudflare.
 pub const AUTO_TTL: u32 = 1;
+/// The lowest TTL Cloudflare accepts (1 means automatic).
 pub const MIN_TTL: u32 = 60;
+/// The highest TTL Cloudflare accepts.
 pub const MAX_TTL: u32 = 86_400;
+/// The longest record comment Cloudflare accepts.
 pub const MAX_COMMENT: usize = 100;
+/// The longest TXT content Cloudflare accepts.
 pub const MAX_TXT: usize = 2048;
 
+/// Whether Cloudflare can proxy records of this type.
 pub fn proxiable(t: RType) -> bool {
     matches!(t, RType::A | RType::Aaaa | RType::Cname)
 }
@@ -402,10 +407,15 @@ pub fn to_zone(origin: &Name, records: &[ApiRecord]) -> Result<(Zone, usize), St
 /// What one record of a desired set should be.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Want {
+    /// The value.
     pub rdata: RData,
+    /// TTL in seconds; 1 means automatic.
     pub ttl: u32,
+    /// Whether it is proxied.
     pub proxied: bool,
+    /// Its comment.
     pub comment: Option<String>,
+    /// Its tags.
     pub tags: Vec<String>,
 }
 

@@ -59,12 +59,15 @@ use std::sync::Mutex;
 use std::time::Duration;
 use zone::{Change, Diagnostic, Name, Plan, RData, RType, Zone};
 
+/// The API the provider talks to unless `base_url` says otherwise.
 pub const DEFAULT_BASE_URL: &str = "https://api.cloudflare.com/client/v4";
+/// The variable the token is read from unless `token` says otherwise.
 pub const DEFAULT_TOKEN_ENV: &str = "CLOUDFLARE_API_TOKEN";
 
 /// Tunables of the provider; `Default` is what `dnsctl.yaml` gets when it says nothing.
 #[derive(Debug, Clone)]
 pub struct CloudflareOptions {
+    /// The API's base URL (https, or http on loopback for tests).
     pub base_url: String,
     /// Operations per batch request: 200 on the Free plan, up to 3,500 on paid plans.
     pub batch_size: usize,
@@ -72,9 +75,11 @@ pub struct CloudflareOptions {
     pub per_page: u64,
     /// Timeout of each request.
     pub timeout: Duration,
+    /// Retries of failed calls.
     pub retry: RetryPolicy,
     /// Requests per `rate_window` per token (Cloudflare: 1,200 per 5 minutes).
     pub rate_limit: usize,
+    /// The window `rate_limit` counts requests in.
     pub rate_window: Duration,
     /// Where waits (a capped `Retry-After`) are announced: stderr by default.
     pub notice: Notice,
@@ -100,6 +105,7 @@ const MAX_PAGES: u64 = 10_000;
 /// Rounds of (read live state, write what is left) in one apply.
 const ROUNDS: usize = 4;
 
+/// The Cloudflare DNS provider (API v4, batch endpoint, tags and comments).
 pub struct CloudflareProvider {
     name: String,
     token: SecretRef,
@@ -146,6 +152,7 @@ impl CloudflareProvider {
         }
     }
 
+    /// Builds the provider from its section of dnsctl.yaml.
     pub fn from_options(opts: &Options<'_>) -> Result<Self, Diagnostic> {
         opts.only(&[
             "token",
@@ -200,6 +207,7 @@ impl CloudflareProvider {
         Ok(CloudflareProvider::new(opts.provider, token, o))
     }
 
+    /// The options it was built with.
     pub fn options(&self) -> &CloudflareOptions {
         &self.opts
     }

@@ -50,6 +50,7 @@ pub const MAX_MESSAGE: usize = 65_000;
 const TTL_CARRIER: &str = "dnsctl-ttl-change.invalid.";
 
 #[derive(Debug, Clone)]
+/// A server that takes TSIG-signed AXFR and RFC 2136 UPDATE (BIND, Knot).
 pub struct Rfc2136Provider {
     server: String,
     key_name: String,
@@ -64,11 +65,14 @@ pub struct Rfc2136Provider {
 /// What the provider sent, for tests and progress output.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Stats {
+    /// Zone transfers made.
     pub axfrs: u64,
+    /// UPDATE messages sent.
     pub updates: u64,
 }
 
 impl Rfc2136Provider {
+    /// A provider for `server` (host:port) with this TSIG key.
     pub fn new(
         server: &str,
         key_name: &str,
@@ -87,6 +91,7 @@ impl Rfc2136Provider {
         }
     }
 
+    /// Builds the provider from its section of dnsctl.yaml.
     pub fn from_options(opts: &Options<'_>) -> Result<Self, Diagnostic> {
         opts.only(&[
             "server",
@@ -143,11 +148,13 @@ impl Rfc2136Provider {
         self
     }
 
+    /// How long to wait for each answer.
     pub fn with_timeout(mut self, t: Duration) -> Self {
         self.timeout = t;
         self
     }
 
+    /// What it has sent so far.
     pub fn stats(&self) -> Stats {
         *self.stats.lock().unwrap_or_else(|e| e.into_inner())
     }

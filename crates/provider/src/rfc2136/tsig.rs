@@ -8,16 +8,22 @@ use hmac::{Hmac, Mac};
 /// The HMAC algorithms dnsctl can sign with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Algorithm {
+    /// HMAC-SHA224.
     HmacSha224,
+    /// HMAC-SHA256.
     HmacSha256,
+    /// HMAC-SHA384.
     HmacSha384,
+    /// HMAC-SHA512.
     HmacSha512,
 }
 
 impl Algorithm {
+    /// The algorithm names dnsctl.yaml accepts.
     pub const NAMES: [&'static str; 4] =
         ["hmac-sha224", "hmac-sha256", "hmac-sha384", "hmac-sha512"];
 
+    /// The algorithm named `s` (`hmac-sha256`), if supported.
     pub fn parse(s: &str) -> Option<Algorithm> {
         match s.trim_end_matches('.').to_ascii_lowercase().as_str() {
             "hmac-sha224" => Some(Algorithm::HmacSha224),
@@ -28,6 +34,7 @@ impl Algorithm {
         }
     }
 
+    /// Its name in dnsctl.yaml.
     pub fn name(self) -> &'static str {
         match self {
             Algorithm::HmacSha224 => "hmac-sha224.",
@@ -59,7 +66,9 @@ impl Algorithm {
 /// A TSIG key: its name, algorithm and secret (decoded from base64).
 #[derive(Clone)]
 pub struct Key {
+    /// The key's name, as the server knows it.
     pub name: String,
+    /// Its algorithm.
     pub algorithm: Algorithm,
     secret: zeroize::Zeroizing<Vec<u8>>,
 }
@@ -124,6 +133,7 @@ impl Key {
         mac
     }
 
+    /// Checks answers to a request whose MAC was `request_mac`.
     pub fn verifier(&self, request_mac: Vec<u8>) -> Verifier<'_> {
         Verifier {
             key: self,

@@ -8,15 +8,25 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use zone::rdata::{Soa, SvcParam, Svcb};
 use zone::{Name, RData, RType};
 
+/// Class IN.
 pub const CLASS_IN: u16 = 1;
+/// Class NONE (RFC 2136: delete a record).
 pub const CLASS_NONE: u16 = 254;
+/// Class ANY (RFC 2136: delete a set, or a prerequisite).
 pub const CLASS_ANY: u16 = 255;
+/// Type SOA.
 pub const TYPE_SOA: u16 = 6;
+/// Type OPT (EDNS).
 pub const TYPE_OPT: u16 = 41;
+/// Type TSIG.
 pub const TYPE_TSIG: u16 = 250;
+/// Type AXFR.
 pub const TYPE_AXFR: u16 = 252;
+/// Type ANY.
 pub const TYPE_ANY: u16 = 255;
+/// Opcode QUERY.
 pub const OPCODE_QUERY: u8 = 0;
+/// Opcode UPDATE.
 pub const OPCODE_UPDATE: u8 = 5;
 
 /// The wire type code of a record type.
@@ -24,6 +34,7 @@ pub fn type_code(t: RType) -> u16 {
     t.code()
 }
 
+/// The record type of a type code, if dnsctl knows it.
 pub fn rtype_of(code: u16) -> Option<RType> {
     RType::from_code(code)
 }
@@ -53,7 +64,9 @@ pub fn rcode_name(rcode: u16) -> String {
 /// A decoding error: what went wrong and where in the message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WireError {
+    /// Where in the message.
     pub offset: usize,
+    /// What is wrong.
     pub what: String,
 }
 
@@ -92,10 +105,12 @@ pub fn put_name(out: &mut Vec<u8>, name: &str) {
     out.push(0);
 }
 
+/// Appends `v`, big-endian.
 pub fn put_u16(out: &mut Vec<u8>, v: u16) {
     out.extend_from_slice(&v.to_be_bytes());
 }
 
+/// Appends `v`, big-endian.
 pub fn put_u32(out: &mut Vec<u8>, v: u32) {
     out.extend_from_slice(&v.to_be_bytes());
 }
@@ -304,15 +319,19 @@ pub fn encode_rdata(v: &RData) -> Result<Vec<u8>, String> {
 /// A bounds-checked reader over a whole message (names may point anywhere in it).
 #[derive(Clone, Copy)]
 pub struct Reader<'a> {
+    /// The message.
     pub msg: &'a [u8],
+    /// The next octet to read.
     pub pos: usize,
 }
 
 impl<'a> Reader<'a> {
+    /// A reader at the start of `msg`.
     pub fn new(msg: &'a [u8]) -> Self {
         Reader { msg, pos: 0 }
     }
 
+    /// The next `n` octets.
     pub fn bytes(&mut self, n: usize) -> Result<&'a [u8], WireError> {
         match self
             .pos
@@ -327,15 +346,18 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// The next octet.
     pub fn u8(&mut self) -> Result<u8, WireError> {
         Ok(self.bytes(1)?[0])
     }
 
+    /// The next 16-bit number.
     pub fn u16(&mut self) -> Result<u16, WireError> {
         let b = self.bytes(2)?;
         Ok(u16::from_be_bytes([b[0], b[1]]))
     }
 
+    /// The next 32-bit number.
     pub fn u32(&mut self) -> Result<u32, WireError> {
         let b = self.bytes(4)?;
         Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
@@ -414,35 +436,49 @@ impl<'a> Reader<'a> {
 /// One resource record as found in a message; `rdata` is the range of its data.
 #[derive(Debug, Clone)]
 pub struct Rr {
+    /// Owner name, absolute, lower-case.
     pub name: String,
+    /// Type code.
     pub rtype: u16,
+    /// Class code.
     pub class: u16,
+    /// TTL in seconds.
     pub ttl: u32,
     /// Offset of the record's first octet (for TSIG, which is stripped).
     pub start: usize,
+    /// Where its RDATA is in the message.
     pub rdata: std::ops::Range<usize>,
 }
 
 /// A parsed message: header fields and its four sections.
 #[derive(Debug, Clone)]
 pub struct Message {
+    /// Message id.
     pub id: u16,
+    /// Header flags (QR, opcode, AA, TC, RD, RA, rcode).
     pub flags: u16,
+    /// The questions: (name, type, class).
     pub questions: Vec<(String, u16, u16)>,
+    /// The answer section.
     pub answers: Vec<Rr>,
+    /// The authority section (the update section of an UPDATE).
     pub authority: Vec<Rr>,
+    /// The additional section.
     pub additional: Vec<Rr>,
 }
 
 impl Message {
+    /// The opcode.
     pub fn opcode(&self) -> u8 {
         ((self.flags >> 11) & 0xf) as u8
     }
 
+    /// Whether it is a response.
     pub fn is_response(&self) -> bool {
         self.flags & 0x8000 != 0
     }
 
+    /// Whether it was truncated (TC).
     pub fn truncated(&self) -> bool {
         self.flags & 0x0200 != 0
     }
@@ -502,14 +538,23 @@ impl Message {
 /// The fields of a TSIG record.
 #[derive(Debug, Clone)]
 pub struct TsigRr {
+    /// The key's name.
     pub key: String,
+    /// The algorithm's name.
     pub algorithm: String,
+    /// Time signed, seconds since the epoch.
     pub time: u64,
+    /// Allowed clock difference, seconds.
     pub fudge: u16,
+    /// The MAC.
     pub mac: Vec<u8>,
+    /// The id of the message as signed.
     pub original_id: u16,
+    /// The TSIG error (BADSIG, BADKEY, BADTIME…).
     pub error: u16,
+    /// Other data (the server's time with BADTIME).
     pub other: Vec<u8>,
+    /// Where the TSIG record starts in the message.
     pub start: usize,
 }
 
