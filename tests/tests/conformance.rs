@@ -115,6 +115,15 @@ impl Target {
         }
     }
 
+    /// The command [`Target::dnsctl`] runs, to start it in the background.
+    fn dnsctl_command(&self, args: &[&str]) -> std::process::Command {
+        let mut cmd = self.project.dnsctl_command(args);
+        if let Some((var, secret)) = &self.credential {
+            cmd.env(var, secret);
+        }
+        cmd
+    }
+
     /// `dnsctl verify --server` against the row's DNS server, when it has one.
     fn verify(&self, code: i32) -> Option<String> {
         let dns = self.dns?.to_string();
@@ -270,6 +279,56 @@ fn bad_credentials_change_nothing(row: Row) {
     t.dnsctl(&["preview", "--exit-code"]).expect(2);
 }
 
+/// `kill -9` of a push as soon as its backup is on disk (the first write
+/// follows), then a re-run: it converges, and nothing is left behind. (A
+/// kill during the backup's own write is `backup.rs`'s unit test.)
+fn a_killed_push_converges_on_a_rerun(row: Row) {
+    let t = Target::start(row, "kill");
+    t.project.write("zones/example.com.yaml", &big_zone(5_000));
+    let mut child = t
+        .dnsctl_command(&["push", "--yes"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // A backup on disk (its temporary file renamed): the apply is next.
+    let backed_up = || {
+        t.project
+            .list("backups")
+            .iter()
+            .any(|f| !f.starts_with('.'))
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !backed_up() && std::time::Instant::now() < deadline {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    child.kill().ok(); // SIGKILL
+    child.wait().unwrap();
+    assert_eq!(t.project.list("backups").len(), 1, "{:?}", t.row);
+    t.dnsctl(&["push", "--yes", "--force"]).expect(0);
+    t.dnsctl(&["preview", "--exit-code"]).expect(0);
+    if let Some(out) = t.verify(0) {
+        assert!(
+            out.contains("all 5002 record sets match"),
+            "{:?}: {out}",
+            t.row
+        );
+    }
+    // No temporary file is left beside the zone files or the backups (the
+    // local provider's lock file stays: it is flock(2)ed, never removed).
+    let leftovers: Vec<String> = t
+        .project
+        .list("live")
+        .into_iter()
+        .chain(t.project.list("backups"))
+        .filter(|f| f.contains(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{:?}: {leftovers:?}", t.row);
+}
+
 macro_rules! rows {
     ($($scenario:ident),* $(,)?) => {$(
         mod $scenario {
@@ -303,4 +362,5 @@ rows!(
     revert_is_exact,
     ten_thousand_records,
     bad_credentials_change_nothing,
+    a_killed_push_converges_on_a_rerun,
 );

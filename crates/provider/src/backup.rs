@@ -51,9 +51,42 @@ fn write_stamped(
         let stamp = when.format(STAMP).to_string();
         let path = dir.join(format!("{stem}_{stamp}.{ext}"));
         if atomicfile::write_new(&path, &contents(&stamp))? {
+            remove_abandoned_temps(dir);
             return Ok(path);
         }
         when += Duration::microseconds(1);
+    }
+}
+
+/// A backup's temporary file (`.<name>.tmp-XXXXXX`) is renamed within
+/// milliseconds; one this old was left by a writer killed mid-write (kill
+/// -9, a power cut). Every backup has a name of its own, so no later write
+/// of the same name would ever remove it: the next backup does.
+const ABANDONED_AFTER: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Removes abandoned temporary files from the backups directory; best
+/// effort (a file another process removes meanwhile, or cannot be read, is
+/// left to the next backup).
+fn remove_abandoned_temps(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if !(name.starts_with('.') && name.contains(".tmp-")) {
+            continue;
+        }
+        let abandoned = entry
+            .metadata()
+            .ok()
+            .filter(std::fs::Metadata::is_file)
+            .and_then(|m| m.modified().ok())
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > ABANDONED_AFTER);
+        if abandoned {
+            let _ = std::fs::remove_file(entry.path());
+        }
     }
 }
 
@@ -94,6 +127,32 @@ pub fn list(dir: &Path, zone: Option<&str>) -> std::io::Result<Vec<Backup>> {
 mod tests {
     use super::*;
     use zone::Name;
+
+    #[test]
+    fn a_killed_writers_temporary_file_is_removed_by_the_next_backup() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = dir
+            .path()
+            .join(".example.com_20261101T000000.000000Z.yaml.tmp-AbCdEf");
+        let young = dir
+            .path()
+            .join(".example.com_20261204T000000.000000Z.yaml.tmp-GhIjKl");
+        for p in [&old, &young] {
+            std::fs::write(p, "half a backup").unwrap();
+        }
+        let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        std::fs::File::options()
+            .write(true)
+            .open(&old)
+            .unwrap()
+            .set_modified(hour_ago)
+            .unwrap();
+        let zone = Zone::new(Name::parse_fqdn("example.com.").unwrap());
+        write(dir.path(), &zone, "test").unwrap();
+        assert!(!old.exists(), "abandoned long ago: removed");
+        // Maybe another process's write under way: kept.
+        assert!(young.exists());
+    }
 
     #[test]
     fn names_sort_by_time_and_never_collide() {
