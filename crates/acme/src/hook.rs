@@ -28,11 +28,44 @@ pub const MAX_VALUE_LEN: usize = 255;
 
 /// A hook argument that cannot be used; the message says which and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct HookError(pub String);
+#[error("{message}")]
+pub struct HookError {
+    /// Which input was wrong.
+    pub input: HookInput,
+    /// What is wrong with it and what is expected, for the user.
+    pub message: String,
+}
 
-fn err<T>(msg: impl Into<String>) -> Result<T, HookError> {
-    Err(HookError(msg.into()))
+/// The inputs of a hook call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HookInput {
+    /// The arguments as a whole: the action and how many there are.
+    Arguments,
+    /// A domain or record name.
+    Name,
+    /// The TXT value or key authorization.
+    Value,
+    /// A duration (a timeout, an interval).
+    Duration,
+    /// A nameserver address.
+    Nameserver,
+    /// An environment variable the client sets (certbot's).
+    Environment,
+}
+
+impl HookError {
+    /// An error about `input`.
+    pub fn new(input: HookInput, message: impl Into<String>) -> HookError {
+        HookError {
+            input,
+            message: message.into(),
+        }
+    }
+}
+
+fn err<T>(input: HookInput, msg: impl Into<String>) -> Result<T, HookError> {
+    Err(HookError::new(input, msg))
 }
 
 /// One TXT value at one name: what a hook publishes or removes.
@@ -72,7 +105,10 @@ pub const EXEC_ACTIONS: [&str; 3] = ["present", "cleanup", "timeout"];
 pub fn parse_exec<S: AsRef<str>>(args: &[S]) -> Result<ExecCall, HookError> {
     let args: Vec<&str> = args.iter().map(AsRef::as_ref).collect();
     let Some((&action, rest)) = args.split_first() else {
-        return err("missing the action: expected present, cleanup or timeout");
+        return err(
+            HookInput::Arguments,
+            "missing the action: expected present, cleanup or timeout",
+        );
     };
     let make: fn(Challenge) -> ExecCall = match action {
         "present" => ExecCall::Present,
@@ -83,7 +119,7 @@ pub fn parse_exec<S: AsRef<str>>(args: &[S]) -> Result<ExecCall, HookError> {
     let challenge = match rest {
         ["--", domain, _token, key_auth] => {
             if key_auth.is_empty() {
-                return err(format!("{action}: the key authorization (4th argument after --) is empty"));
+                return err(HookInput::Value, format!("{action}: the key authorization (4th argument after --) is empty"));
             }
             Challenge {
                 fqdn: challenge_name(domain)?,
@@ -91,7 +127,7 @@ pub fn parse_exec<S: AsRef<str>>(args: &[S]) -> Result<ExecCall, HookError> {
             }
         }
         ["--", ..] => {
-            return err(format!(
+            return err(HookInput::Arguments, format!(
                 "{action} in RAW mode takes `-- <domain> <token> <keyAuth>`, got {} argument(s) after --",
                 rest.len() - 1
             ))
@@ -101,7 +137,7 @@ pub fn parse_exec<S: AsRef<str>>(args: &[S]) -> Result<ExecCall, HookError> {
             value: parse_value(value)?,
         },
         _ => {
-            return err(format!(
+            return err(HookInput::Arguments, format!(
                 "{action} takes `<fqdn> <value>` (or `-- <domain> <token> <keyAuth>` with EXEC_MODE=RAW), got {} argument(s)",
                 rest.len()
             ))
@@ -123,18 +159,19 @@ pub fn parse_domain(domain: &str) -> Result<Name, HookError> {
     let d = domain.trim();
     let d = d.strip_prefix("*.").unwrap_or(d);
     if d.is_empty() || d == "." {
-        return err(format!("'{domain}' is not a domain name"));
+        return err(HookInput::Name, format!("'{domain}' is not a domain name"));
     }
     if d.contains('*') {
-        return err(format!(
-            "'{domain}': only a leading '*.' wildcard is allowed"
-        ));
+        return err(
+            HookInput::Name,
+            format!("'{domain}': only a leading '*.' wildcard is allowed"),
+        );
     }
     if let Some(bad) = d
         .chars()
         .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
     {
-        return err(format!(
+        return err(HookInput::Name, format!(
             "'{}' is not a domain name: it contains {bad:?} (internationalised names must be given in their xn-- form)",
             domain.escape_debug()
         ));
@@ -144,16 +181,17 @@ pub fn parse_domain(domain: &str) -> Result<Name, HookError> {
     } else {
         format!("{d}.")
     };
-    Name::parse_fqdn(&fqdn).map_err(|e| HookError(format!("'{domain}': {e}")))
+    Name::parse_fqdn(&fqdn).map_err(|e| HookError::new(HookInput::Name, format!("'{domain}': {e}")))
 }
 
 /// A record name given in full (`_acme-challenge.example.com.`); the trailing
 /// dot is optional.
 pub fn parse_record_name(fqdn: &str) -> Result<Name, HookError> {
     if fqdn.trim_start().starts_with('*') {
-        return err(format!(
-            "'{fqdn}': a challenge record name cannot be a wildcard"
-        ));
+        return err(
+            HookInput::Name,
+            format!("'{fqdn}': a challenge record name cannot be a wildcard"),
+        );
     }
     parse_domain(fqdn)
 }
@@ -166,28 +204,32 @@ pub fn challenge_name(domain: &str) -> Result<Name, HookError> {
         return Ok(d);
     }
     Name::parse_fqdn(&format!("{CHALLENGE_LABEL}.{d}"))
-        .map_err(|e| HookError(format!("'{domain}': {e}")))
+        .map_err(|e| HookError::new(HookInput::Name, format!("'{domain}': {e}")))
 }
 
 /// A TXT value a hook may publish: 1 to 255 printable ASCII characters
 /// without quotes or backslashes (ACME values are 43 base64url characters).
 pub fn parse_value(value: &str) -> Result<String, HookError> {
     if value.is_empty() {
-        return err("the TXT value is empty");
+        return err(HookInput::Value, "the TXT value is empty");
     }
     if value.len() > MAX_VALUE_LEN {
-        return err(format!(
-            "the TXT value is {} characters long; at most {MAX_VALUE_LEN} are accepted",
-            value.len()
-        ));
+        return err(
+            HookInput::Value,
+            format!(
+                "the TXT value is {} characters long; at most {MAX_VALUE_LEN} are accepted",
+                value.len()
+            ),
+        );
     }
     if let Some(c) = value
         .chars()
         .find(|c| !c.is_ascii_graphic() || matches!(c, '"' | '\\'))
     {
-        return err(format!(
-            "the TXT value contains {c:?}; ACME challenge values are base64url text"
-        ));
+        return err(
+            HookInput::Value,
+            format!("the TXT value contains {c:?}; ACME challenge values are base64url text"),
+        );
     }
     Ok(value.to_string())
 }
@@ -210,10 +252,13 @@ pub fn parse_duration(what: &str, s: &str) -> Result<Duration, HookError> {
         Ok(v) if v.is_finite() && v >= 0.0 && v * scale <= 86_400.0 => {
             Ok(Duration::from_secs_f64(v * scale))
         }
-        _ => err(format!(
-            "{what}='{}' is not a duration: give seconds, e.g. 60",
-            s.escape_debug()
-        )),
+        _ => err(
+            HookInput::Duration,
+            format!(
+                "{what}='{}' is not a duration: give seconds, e.g. 60",
+                s.escape_debug()
+            ),
+        ),
     }
 }
 
@@ -230,10 +275,13 @@ pub fn parse_nameserver(s: &str) -> Result<SocketAddr, HookError> {
     {
         return Ok(SocketAddr::new(ip, 53));
     }
-    err(format!(
+    err(
+        HookInput::Nameserver,
+        format!(
         "nameserver '{}' must be an address with an optional port, e.g. 127.0.0.1:5353 or [::1]:53",
         s.escape_debug()
-    ))
+    ),
+    )
 }
 
 /// A comma- or space-separated list of nameservers (for an environment variable).
@@ -251,10 +299,10 @@ pub fn parse_certbot(
     validation: Option<&str>,
 ) -> Result<Challenge, HookError> {
     let Some(domain) = domain else {
-        return err("CERTBOT_DOMAIN is not set: run this as certbot's --manual-auth-hook or --manual-cleanup-hook");
+        return err(HookInput::Environment, "CERTBOT_DOMAIN is not set: run this as certbot's --manual-auth-hook or --manual-cleanup-hook");
     };
     let Some(validation) = validation else {
-        return err("CERTBOT_VALIDATION is not set: this hook is for the dns-01 challenge (--preferred-challenges dns)");
+        return err(HookInput::Environment, "CERTBOT_VALIDATION is not set: this hook is for the dns-01 challenge (--preferred-challenges dns)");
     };
     Ok(Challenge {
         fqdn: challenge_name(domain)?,
@@ -335,7 +383,10 @@ mod tests {
             assert!(e.contains(want), "{args:?}: {e}");
         }
         let long = "x".repeat(256);
-        assert!(parse_value(&long).unwrap_err().0.contains("256 characters"));
+        assert!(parse_value(&long)
+            .unwrap_err()
+            .message
+            .contains("256 characters"));
     }
 
     #[test]
@@ -352,7 +403,10 @@ mod tests {
         assert_eq!(parse_duration("T", "2m").unwrap(), Duration::from_secs(120));
         for bad in ["", "-1", "NaN", "inf", "1e99", "ten"] {
             assert!(
-                parse_duration("T", bad).unwrap_err().0.starts_with("T="),
+                parse_duration("T", bad)
+                    .unwrap_err()
+                    .message
+                    .starts_with("T="),
                 "{bad}"
             );
         }
@@ -370,13 +424,20 @@ mod tests {
     fn certbot_env() {
         let c = parse_certbot(Some("*.example.com"), Some(V)).unwrap();
         assert_eq!(c.fqdn.as_str(), "_acme-challenge.example.com.");
-        assert!(parse_certbot(None, Some(V))
-            .unwrap_err()
-            .0
-            .contains("CERTBOT_DOMAIN"));
+        let e = parse_certbot(None, Some(V)).unwrap_err();
+        assert_eq!(e.input, HookInput::Environment);
+        assert!(e.message.contains("CERTBOT_DOMAIN"));
         assert!(parse_certbot(Some("example.com"), None)
             .unwrap_err()
-            .0
+            .message
             .contains("CERTBOT_VALIDATION"));
+        assert_eq!(
+            parse_exec(&["present"]).unwrap_err().input,
+            HookInput::Arguments
+        );
+        assert_eq!(
+            parse_domain("not a name").unwrap_err().input,
+            HookInput::Name
+        );
     }
 }

@@ -210,7 +210,10 @@ mod tests {
                 zone: "example.com.".into(),
                 detail: "the system resolver found no NS records for example.com.".into(),
             }),
-            AcmeError::Hook(hook::HookError("the value is empty".into())),
+            AcmeError::Hook(hook::HookError::new(
+                hook::HookInput::Value,
+                "the value is empty",
+            )),
         ] {
             let shown = chain(&e);
             assert_eq!(shown, e.to_string(), "a cause is printed twice");
