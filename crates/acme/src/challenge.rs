@@ -68,20 +68,21 @@ pub fn zone_for<'a>(cfg: &'a Config, name: &Name) -> Option<&'a ZoneConfig> {
         .max_by_key(|z| z.name.as_str().len())
 }
 
-fn no_zone(cfg: &Config, name: &Name, via: &[Name]) -> AcmeError {
-    let known: Vec<&str> = cfg.zones.keys().map(String::as_str).collect();
-    let how = match via.last() {
-        Some(from) => format!(" (the CNAME at {from} points there)"),
-        None => String::new(),
-    };
-    AcmeError::NoZone(format!(
-        "no zone in dnsctl.yaml holds {name}{how}; zones there: {}",
-        if known.is_empty() {
-            "none".to_string()
-        } else {
-            known.join(", ")
-        }
-    ))
+/// The error for a name no configured zone holds (reached through `via`).
+pub(crate) fn no_zone(cfg: &Config, name: &Name, via: &[Name]) -> AcmeError {
+    AcmeError::NoZone {
+        name: name.to_string(),
+        via: via.last().map(Name::to_string),
+        zones: cfg.zones.keys().cloned().collect(),
+    }
+}
+
+/// The error for a zone whose provider the config does not define.
+pub(crate) fn no_provider(zc: &ZoneConfig) -> AcmeError {
+    AcmeError::NoProvider {
+        zone: zc.name.to_string(),
+        provider: zc.provider.clone(),
+    }
 }
 
 /// Finds the zone and provider for `asked`, following CNAMEs that the
@@ -91,9 +92,10 @@ pub async fn locate<'a>(cfg: &'a Config, asked: &Name) -> Result<Location<'a>, A
     let mut via = Vec::new();
     loop {
         let zc = zone_for(cfg, &fqdn).ok_or_else(|| no_zone(cfg, &fqdn, &via))?;
-        let provider = cfg.providers.get(&zc.provider).ok_or_else(|| {
-            AcmeError::NoZone(format!("provider '{}' is not configured", zc.provider))
-        })?;
+        let provider = cfg
+            .providers
+            .get(&zc.provider)
+            .ok_or_else(|| no_provider(zc))?;
         let live = provider
             .list(&zc.name)
             .await
@@ -159,7 +161,10 @@ fn change_adding(loc: &Location<'_>, value: &str) -> Result<Option<Change>, Acme
     if txt_values(current).iter().any(|v| v == value) {
         return Ok(None);
     }
-    let bad = |e: zone::RecordSetError| AcmeError::Invalid(format!("{}: {e}", loc.fqdn));
+    let bad = |error| AcmeError::RecordSet {
+        name: loc.fqdn.to_string(),
+        error,
+    };
     Ok(Some(match current {
         Some(set) => {
             let mut values = set.values().to_vec();
@@ -203,8 +208,12 @@ fn change_removing(loc: &Location<'_>, value: Option<&str>) -> Result<Option<Cha
     if keep.is_empty() {
         return Ok(Some(Change::Delete(set.clone())));
     }
-    let mut to = RecordSet::new(&loc.rel, RType::Txt, set.ttl, keep)
-        .map_err(|e| AcmeError::Invalid(format!("{}: {e}", loc.fqdn)))?;
+    let mut to = RecordSet::new(&loc.rel, RType::Txt, set.ttl, keep).map_err(|error| {
+        AcmeError::RecordSet {
+            name: loc.fqdn.to_string(),
+            error,
+        }
+    })?;
     to.octodns = set.octodns.clone();
     Ok(Some(Change::Update {
         from: set.clone(),
@@ -246,10 +255,10 @@ async fn converge<'a>(
     }
     match make(&loc)? {
         None => Ok((loc, outcome)),
-        Some(_) => Err(AcmeError::Invalid(format!(
-            "{} kept changing under us ({WRITE_ROUNDS} rounds): is another tool rewriting its TXT records?",
-            loc.fqdn
-        ))),
+        Some(_) => Err(AcmeError::KeptChanging {
+            name: loc.fqdn.to_string(),
+            rounds: WRITE_ROUNDS,
+        }),
     }
 }
 

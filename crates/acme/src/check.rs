@@ -104,14 +104,11 @@ pub async fn check(
     let mut r = Report::default();
     let base = hook::parse_domain(domain)?;
     let asked = hook::challenge_name(domain)?;
-    let zc = challenge::zone_for(cfg, &base).ok_or_else(|| {
-        AcmeError::NoZone(format!(
-            "no zone in dnsctl.yaml holds {base}; add its zone under 'zones:'"
-        ))
-    })?;
-    let provider = cfg.providers.get(&zc.provider).ok_or_else(|| {
-        AcmeError::NoZone(format!("provider '{}' is not configured", zc.provider))
-    })?;
+    let zc = challenge::zone_for(cfg, &base).ok_or_else(|| challenge::no_zone(cfg, &base, &[]))?;
+    let provider = cfg
+        .providers
+        .get(&zc.provider)
+        .ok_or_else(|| challenge::no_provider(zc))?;
     let target = provider.describe(&zc.name);
     let live = match provider.list(&zc.name).await {
         Ok(z) => {

@@ -44,8 +44,23 @@ use zone::Name;
 #[derive(Debug, thiserror::Error)]
 pub enum AcmeError {
     /// No configured zone holds the name.
-    #[error("{0}")]
-    NoZone(String),
+    #[error("no zone in dnsctl.yaml holds {name}{}; zones there: {}", .via.as_ref().map(|v| format!(" (the CNAME at {v} points there)")).unwrap_or_default(), if .zones.is_empty() { "none".to_string() } else { .zones.join(", ") })]
+    NoZone {
+        /// The name, absolute.
+        name: String,
+        /// The CNAME that led there, if one did.
+        via: Option<String>,
+        /// The zones dnsctl.yaml has.
+        zones: Vec<String>,
+    },
+    /// The zone names a provider the config does not define.
+    #[error("provider '{provider}' is not configured")]
+    NoProvider {
+        /// The zone.
+        zone: String,
+        /// The provider it names.
+        provider: String,
+    },
     /// Following CNAMEs from the challenge name came back to a name seen.
     #[error("CNAME loop at the challenge name: {0}")]
     CnameLoop(String),
@@ -63,9 +78,22 @@ pub enum AcmeError {
     /// A hook's arguments or environment were not what its client sends.
     #[error(transparent)]
     Hook(#[from] hook::HookError),
-    /// An argument is not valid (a name, a value).
-    #[error("{0}")]
-    Invalid(String),
+    /// The TXT set with the value added or removed is not valid.
+    #[error("{name}: {error}")]
+    RecordSet {
+        /// The name of the set.
+        name: String,
+        /// Why.
+        error: zone::RecordSetError,
+    },
+    /// The TXT set kept changing while it was written: another writer.
+    #[error("{name} kept changing under us ({rounds} rounds): is another tool rewriting its TXT records?")]
+    KeptChanging {
+        /// The name of the set.
+        name: String,
+        /// How many read-modify-write rounds were tried.
+        rounds: usize,
+    },
 }
 
 /// How present, cleanup and wait run.
