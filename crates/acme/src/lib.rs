@@ -42,6 +42,7 @@ use zone::Name;
 /// Each message is a sentence complete in its `Display`, with no `source()`
 /// behind it: printing the chain (`{:#}`) then says each cause once.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum AcmeError {
     /// No configured zone holds the name.
     #[error("no zone in dnsctl.yaml holds {name}{}; zones there: {}", .via.as_ref().map(|v| format!(" (the CNAME at {v} points there)")).unwrap_or_default(), if .zones.is_empty() { "none".to_string() } else { .zones.join(", ") })]

@@ -46,6 +46,7 @@ pub enum Want {
 
 /// Why a propagation wait failed.
 #[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
 pub enum PropagationError {
     /// The zone's authoritative servers could not be found.
     #[error("cannot find the authoritative nameservers of {zone}: {detail}; pass --nameserver HOST:PORT (or set DNSCTL_NAMESERVER) to name them")]

@@ -25,6 +25,7 @@ const TYPE_DNAME: u16 = 39;
 /// Why a query got no usable answer. The texts leave the server out: the
 /// caller's message names it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum QueryError {
     /// No answer in time, over UDP or TCP.
     #[error(

@@ -41,6 +41,7 @@ pub struct Capabilities {
 /// Each message is complete in its `Display`; none has a `source()`, so that
 /// printing the chain (`{:#}` of anyhow) does not say the cause twice.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ProviderError {
     /// A file could not be read or written.
     #[error("{path}: {error}")]
@@ -110,8 +111,13 @@ pub enum ProviderError {
     },
     /// The provider's settings cannot work (a server that is not host:port,
     /// a TSIG secret that is not base64, say).
-    #[error("{0}")]
-    Config(String),
+    #[error("{provider}: {reason}")]
+    Config {
+        /// The provider (its name in dnsctl.yaml, or its kind).
+        provider: String,
+        /// What is wrong and what would work.
+        reason: String,
+    },
     /// The provider's service refused or failed a request. The message may
     /// quote what the server sent, so it is shown without control characters.
     #[error("{provider}: {}", http::clean_text(.message))]

@@ -47,6 +47,7 @@ pub use sopsrules::SopsPolicy;
 
 /// Errors of the scan library.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// A rule config could not be read.
     #[error("{path}: {message}")]

@@ -15,6 +15,7 @@ pub use crate::http::{parse_ratelimit, Budget, RetryPolicy};
 
 /// Why a call failed, after retries.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub enum CallError {
     /// The API answered with an error (status and envelope errors).
     Api {

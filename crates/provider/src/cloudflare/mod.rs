@@ -258,7 +258,10 @@ impl CloudflareProvider {
                     self.opts.retry.clone(),
                     self.opts.notice.clone(),
                 )
-                .map_err(ProviderError::Config)
+                .map_err(|reason| ProviderError::Config {
+                    provider: self.name.clone(),
+                    reason,
+                })
             })
             .await
     }

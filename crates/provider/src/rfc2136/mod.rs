@@ -167,7 +167,12 @@ impl Rfc2136Provider {
                 provider: "rfc2136".into(),
                 error,
             })?;
-        tsig::Key::new(&self.key_name, self.algorithm, &secret).map_err(ProviderError::Config)
+        tsig::Key::new(&self.key_name, self.algorithm, &secret).map_err(|reason| {
+            ProviderError::Config {
+                provider: "rfc2136".into(),
+                reason,
+            }
+        })
     }
 
     fn remote(&self, kind: RemoteKind, message: impl Into<String>) -> ProviderError {
@@ -185,11 +190,9 @@ impl Rfc2136Provider {
                 .await
                 .ok()
                 .and_then(|mut a| a.next())
-                .ok_or_else(|| {
-                    ProviderError::Config(format!(
-                        "rfc2136 server '{}' is not host:port",
-                        self.server
-                    ))
+                .ok_or_else(|| ProviderError::Config {
+                    provider: "rfc2136".into(),
+                    reason: format!("server '{}' is not host:port", self.server),
                 })?,
         };
         match tokio::time::timeout(self.timeout, TcpStream::connect(addr)).await {
