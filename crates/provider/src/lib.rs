@@ -232,6 +232,18 @@ pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Send + Sync);
 
 fn no_progress(_done: usize, _total: usize) {}
 
+/// `apply_reporting` of a provider that applies a plan in one step (one
+/// PATCH, one file written): the whole plan is done once `apply` succeeds.
+async fn in_one_step(
+    plan: &Plan,
+    progress: Progress<'_>,
+    apply: impl Future<Output = Result<(), ProviderError>>,
+) -> Result<(), ProviderError> {
+    apply.await?;
+    progress(plan.changes.len(), plan.changes.len());
+    Ok(())
+}
+
 /// Every provider the config can name; dispatches to the implementation.
 #[derive(Debug)]
 pub enum AnyProvider {

@@ -149,10 +149,7 @@ impl Provider for LocalProvider {
         plan: &Plan,
         progress: crate::Progress<'_>,
     ) -> Result<(), ProviderError> {
-        // One step: the whole plan or nothing.
-        self.apply_whole(plan).await?;
-        progress(plan.changes.len(), plan.changes.len());
-        Ok(())
+        crate::in_one_step(plan, progress, self.apply_whole(plan)).await
     }
 }
 

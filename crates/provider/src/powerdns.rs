@@ -481,10 +481,7 @@ impl Provider for PowerDnsProvider {
         plan: &Plan,
         progress: crate::Progress<'_>,
     ) -> Result<(), ProviderError> {
-        // One step: the whole plan or nothing.
-        self.apply_whole(plan).await?;
-        progress(plan.changes.len(), plan.changes.len());
-        Ok(())
+        crate::in_one_step(plan, progress, self.apply_whole(plan)).await
     }
 }
 
