@@ -404,3 +404,24 @@ async fn knot_every_type_and_prerequisites() {
     let err = p.apply(&mine).await.unwrap_err();
     assert!(matches!(err, ProviderError::Conflict { .. }), "{err}");
 }
+
+/// Progress comes after each UPDATE message that the server accepted, in
+/// record set changes, and ends at the whole plan.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn progress_is_reported_after_each_update_message() {
+    let bind = Bind::start(&["example.com"]);
+    let p = provider(&bind, "DNSCTL_TEST_BIND_PROGRESS").with_max_message(2048);
+    let want = big_zone(300);
+    let live = p.list(&origin()).await.unwrap();
+    let pl = plan(&want, &live, &opts());
+    let seen = Mutex::new(Vec::new());
+    p.apply_reporting(&pl, &|done, total| seen.lock().unwrap().push((done, total)))
+        .await
+        .unwrap();
+    let seen = seen.into_inner().unwrap();
+    let n = pl.changes.len();
+    assert!(seen.len() > 1, "several messages of 2 KiB: {seen:?}");
+    assert_eq!(seen.last(), Some(&(n, n)));
+    assert!(seen.windows(2).all(|w| w[0].0 < w[1].0), "{seen:?}");
+    assert_eq!(u64::try_from(seen.len()).unwrap(), p.stats().updates);
+}

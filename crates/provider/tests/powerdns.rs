@@ -258,3 +258,19 @@ fn config_reads_both_providers_and_refuses_inline_credentials() {
         assert!(!e.contains("hunter2"), "{e}");
     }
 }
+
+/// One PATCH applies the whole plan: progress is reported once, at the end.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn progress_is_reported_once_for_the_one_patch() {
+    let pdns = PowerDns::start();
+    let p = provider(&pdns, "DNSCTL_TEST_PDNS_PROGRESS").with_create_zone(true);
+    let want = desired(&all_types());
+    let live = p.list(&origin()).await.unwrap();
+    let pl = plan(&want, &live, &opts());
+    let seen = std::sync::Mutex::new(Vec::new());
+    p.apply_reporting(&pl, &|done, total| seen.lock().unwrap().push((done, total)))
+        .await
+        .unwrap();
+    let n = pl.changes.len();
+    assert_eq!(seen.into_inner().unwrap(), vec![(n, n)]);
+}
