@@ -676,13 +676,17 @@ pub fn classify_key(key: &[u8]) -> KeyKind {
                 | "webhook" | "bot" | "integration" | "license_key" | "pre" | "hook" | "rpc" | "x"
                 | "tsig",
             ) => KeyKind::Token,
-            _ => {
-                if words.iter().any(|w| secret_word(w)) {
-                    KeyKind::Token
-                } else {
-                    KeyKind::NotSecret
-                }
-            }
+            // Keys that name a row, a cache entry, a keyboard key or a
+            // GPG key id, not a credential.
+            Some(
+                "object" | "cache" | "sort" | "primary" | "foreign" | "partition" | "routing"
+                | "lookup" | "map" | "hot" | "short" | "gpg" | "pgp" | "idempotency" | "row"
+                | "composite" | "unique" | "dedup" | "group" | "index" | "hash" | "shard",
+            ) => KeyKind::NotSecret,
+            _ if words.iter().any(|w| secret_word(w)) => KeyKind::Token,
+            // Any other `*_KEY` (`PING_KEY`, a bare `key:` under a
+            // dashboard widget): a key if its value looks random.
+            _ => KeyKind::Random,
         };
     }
     if listed(NOT, last.as_bytes()) || last.ends_with("id") && last.len() > 2 && !secret_word(last)
@@ -913,6 +917,11 @@ mod tests {
         assert_eq!(classify_key(b"password2"), KeyKind::Password);
         assert_eq!(classify_key(b"PAPERLESS_DBPASS"), KeyKind::Password);
         assert_eq!(classify_key(b"proxy_bypass"), KeyKind::NotSecret);
+        // Other keys are keys when their value looks random.
+        assert_eq!(classify_key(b"HEALTHCHECKS_PING_KEY"), KeyKind::Random);
+        assert_eq!(classify_key(b"key"), KeyKind::Random);
+        assert_eq!(classify_key(b"GPG_KEY"), KeyKind::NotSecret);
+        assert_eq!(classify_key(b"SORT_KEY"), KeyKind::NotSecret);
     }
 
     #[test]

@@ -1,10 +1,13 @@
 //! The generic rules, parsed by hand from keyword hits instead of by a
 //! large regex: `key = value`, `key: value`, `"key": "value"`,
-//! `f("key", value)`, `<key>value</key>` and `key="k" value="v"`.
+//! `f("key", value)`, `<key>value</key>`, `key="k" value="v"`, and
+//! environment lists whose key is on a `name` line and whose value is on
+//! the `value` line after it (`- name: API_KEY` / `value: …`).
 //!
 //! A keyword hit names a run of key bytes (`[A-Za-z0-9_.-]`); the run is
 //! the key, and what follows it decides. The parser accepts exactly what
-//! the reference patterns ([`assignment_pattern`], [`xml_pattern`]) match,
+//! the reference patterns ([`assignment_pattern`], [`xml_pattern`],
+//! [`name_value_pattern`]) match,
 //! position for position (the tests and the `scan_generic` fuzz target
 //! compare the two), at a fraction of the cost: most hits are a word in
 //! prose or code (`monkey`, `next_token()`) and are dismissed after a
@@ -238,6 +241,117 @@ pub(crate) fn xml_key_value(data: &[u8], ks: usize, ke: usize) -> Option<Parsed>
     })
 }
 
+/// `name: KEY` then `value: v` (on the same line after a quote or a
+/// comma, or on the next line that is not a comment), with the key the
+/// run `ks..ke`.
+pub(crate) fn name_value(data: &[u8], ks: usize, ke: usize) -> Option<Parsed> {
+    let n = data.len();
+    // Back from the key: a quote, blanks, `:` or `=`, blanks, a quote, `name`.
+    let mut q = ks;
+    let back = |q: &mut usize, set: &[u8], most: usize| {
+        let mut k = 0;
+        while *q > 0 && k < most && set.contains(&data[*q - 1]) {
+            *q -= 1;
+            k += 1;
+        }
+        k
+    };
+    back(&mut q, b"\"'", 1);
+    back(&mut q, b" \t", usize::MAX);
+    if back(&mut q, b":=", 1) == 0 {
+        return None;
+    }
+    back(&mut q, b" \t", usize::MAX);
+    back(&mut q, b"\"'", 1);
+    if q < 4 || !data[q - 4..q].eq_ignore_ascii_case(b"name") {
+        return None;
+    }
+    let name = q - 4;
+    if name > 0 && is_key_byte(data[name - 1]) {
+        return None;
+    }
+    // Forward from the key: the rest of its line, or a quote or comma.
+    let mut p = ke;
+    let quoted = p < n && matches!(data[p], b'"' | b'\'');
+    if quoted {
+        p += 1;
+    }
+    while p < n && is_blank(data[p]) {
+        p += 1;
+    }
+    let comma = p < n && data[p] == b',';
+    if comma {
+        p += 1;
+    }
+    let same_line = p;
+    p = match line_rest(data, p) {
+        Some(next) => next,
+        None if quoted || comma => {
+            let mut p = same_line;
+            while p < n && is_blank(data[p]) {
+                p += 1;
+            }
+            p
+        }
+        None => return None,
+    };
+    // `value`, quoted or not, then `:` or `=`.
+    if p < n && matches!(data[p], b'"' | b'\'') {
+        p += 1;
+    }
+    if n - p < 5 || !data[p..p + 5].eq_ignore_ascii_case(b"value") {
+        return None;
+    }
+    p += 5;
+    if p < n && matches!(data[p], b'"' | b'\'') {
+        p += 1;
+    }
+    while p < n && is_blank(data[p]) {
+        p += 1;
+    }
+    if p >= n || !matches!(data[p], b':' | b'=') {
+        return None;
+    }
+    p += 1;
+    while p < n && is_blank(data[p]) {
+        p += 1;
+    }
+    let (value, end, bare) = value(data, p)?;
+    Some(Parsed {
+        start: name.saturating_sub(1),
+        end,
+        key: (ks, ke),
+        value,
+        comma: false,
+        bare,
+    })
+}
+
+/// From `p` on a line: blanks and a comment to its end, comment lines,
+/// then the indentation of the next line; where that line's text starts.
+fn line_rest(data: &[u8], mut p: usize) -> Option<usize> {
+    let n = data.len();
+    let mut first = true;
+    loop {
+        while p < n && is_blank(data[p]) {
+            p += 1;
+        }
+        if p < n && data[p] == b'#' {
+            p += memchr::memchr2(b'\r', b'\n', &data[p..]).unwrap_or(n - p);
+        } else if !first {
+            return Some(p);
+        }
+        first = false;
+        if p < n && data[p] == b'\r' {
+            p += 1;
+        }
+        if p >= n || data[p] != b'\n' {
+            return None;
+        }
+        p += 1;
+    }
+}
+
 const KEY: &str = r"[A-Za-z0-9_.\-]*(?:pass|pwd|secret|token|key|cred|auth|psk)[A-Za-z0-9_.\-]*";
 const VALUE: &str = r#"(?:"(?P<dq>[^"\r\n]+)"|'(?P<sq>[^'\r\n]+)'|`(?P<bq>[^`\r\n]+)`|(?P<uq>[^\s"'`,;<>\[\]{}():=&*][^\s"'`<>]*))"#;
 
@@ -257,37 +371,68 @@ pub fn xml_pattern() -> String {
     )
 }
 
+/// The reference pattern of environment-list entries (`name: KEY` then
+/// `value: v`).
+#[doc(hidden)]
+pub fn name_value_pattern() -> String {
+    // The rest of the key's line (blanks, a comment), comment lines, and
+    // the next line's indentation.
+    const EOL: &str = r"[ \t]*(?:#[^\r\n]*)?(?:\r?\n[ \t]*#[^\r\n]*)*\r?\n[ \t]*";
+    format!(
+        r#"(?i)(?:^|[^A-Za-z0-9_.\-])name[\x22']?[ \t]*[:=][ \t]*[\x22']?(?P<key>{KEY})(?:[\x22']?[ \t]*,?{EOL}|[\x22']?[ \t]*,[ \t]*|[\x22'][ \t]*)[\x22']?value[\x22']?[ \t]*[:=][ \t]*{VALUE}"#
+    )
+}
+
 /// An assignment for the differential tests: start, end, key, value, comma, bare.
 #[doc(hidden)]
 pub type AssignSpans = (usize, usize, (usize, usize), (usize, usize), bool, bool);
-/// An XML match for the differential tests: start, end, key, value.
+/// An XML or environment-list match for the differential tests: start,
+/// end, key, value.
 #[doc(hidden)]
-pub type XmlSpans = (usize, usize, (usize, usize), (usize, usize));
+pub type Spans = (usize, usize, (usize, usize), (usize, usize));
+
+/// The generic matches of a text, for the differential tests.
+#[doc(hidden)]
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Matches {
+    /// `key = value` and its kin.
+    pub assignments: Vec<AssignSpans>,
+    /// `<key>value</key>` and `key="k" value="v"`.
+    pub xml: Vec<Spans>,
+    /// `name: KEY` then `value: v`.
+    pub name_value: Vec<Spans>,
+}
+
+/// Which generic form a match is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Form {
+    Assignment,
+    Xml,
+    NameValue,
+}
 
 /// All generic matches of `data` as the reference patterns find them.
 #[doc(hidden)]
-pub fn reference_all(data: &[u8]) -> (Vec<AssignSpans>, Vec<XmlSpans>) {
+pub fn reference_all(data: &[u8]) -> Matches {
     use regex::bytes::Regex;
-    static RES: std::sync::OnceLock<(Regex, Regex)> = std::sync::OnceLock::new();
-    let (a, x) = RES.get_or_init(|| {
-        (
-            crate::rules::compile(&assignment_pattern(), false).expect("pattern"),
-            crate::rules::compile(&xml_pattern(), false).expect("pattern"),
-        )
+    static RES: std::sync::OnceLock<[Regex; 3]> = std::sync::OnceLock::new();
+    let [a, x, nv] = RES.get_or_init(|| {
+        [assignment_pattern(), xml_pattern(), name_value_pattern()]
+            .map(|p| crate::rules::compile(&p, false).expect("pattern"))
     });
     let span = |m: Option<regex::bytes::Match<'_>>| m.map(|m| (m.start(), m.end()));
-    let mut av = Vec::new();
-    for c in a.captures_iter(data) {
-        let (Some(key), Some(whole)) = (span(c.name("key")), c.get(0)) else {
-            continue;
-        };
-        let Some(value) = ["dq", "sq", "bq", "uq"]
+    let value_of = |c: &regex::bytes::Captures<'_>| {
+        ["dq", "sq", "bq", "uq"]
             .iter()
             .find_map(|n| span(c.name(n)))
+    };
+    let mut m = Matches::default();
+    for c in a.captures_iter(data) {
+        let (Some(key), Some(whole), Some(value)) = (span(c.name("key")), c.get(0), value_of(&c))
         else {
             continue;
         };
-        av.push((
+        m.assignments.push((
             key.0,
             whole.end(),
             key,
@@ -296,39 +441,45 @@ pub fn reference_all(data: &[u8]) -> (Vec<AssignSpans>, Vec<XmlSpans>) {
             c.name("uq").is_some(),
         ));
     }
-    let mut xv = Vec::new();
     for c in x.captures_iter(data) {
-        let (Some(key), Some(whole)) = (span(c.name("key").or(c.name("key2"))), c.get(0)) else {
+        let (Some(key), Some(whole), Some(value)) = (
+            span(c.name("key").or(c.name("key2"))),
+            c.get(0),
+            value_of(&c),
+        ) else {
             continue;
         };
-        let Some(value) = ["dq", "sq", "uq"].iter().find_map(|n| span(c.name(n))) else {
-            continue;
-        };
-        xv.push((whole.start(), whole.end(), key, value));
+        m.xml.push((whole.start(), whole.end(), key, value));
     }
-    (av, xv)
+    for c in nv.captures_iter(data) {
+        let (Some(key), Some(whole), Some(value)) = (span(c.name("key")), c.get(0), value_of(&c))
+        else {
+            continue;
+        };
+        m.name_value.push((whole.start(), whole.end(), key, value));
+    }
+    m
 }
 
 /// All generic matches of `data`, as the parser finds them from keyword
-/// positions: `(assignments, xml)`. For the differential tests.
+/// positions. For the differential tests.
 #[doc(hidden)]
-pub fn parse_all(data: &[u8]) -> (Vec<AssignSpans>, Vec<XmlSpans>) {
-    let mut a = Vec::new();
-    let mut x = Vec::new();
+pub fn parse_all(data: &[u8]) -> Matches {
+    let mut m = Matches::default();
     let mut st = State::default();
     let lower = data.to_ascii_lowercase();
     for at in 0..data.len() {
         if WORDS.iter().any(|w| lower[at..].starts_with(w.as_bytes())) {
-            st.on_hit(data, at, |p, xml| {
-                if xml {
-                    x.push((p.start, p.end, p.key, p.value));
-                } else {
-                    a.push((p.start, p.end, p.key, p.value, p.comma, p.bare));
-                }
+            st.on_hit(data, at, |p, form| match form {
+                Form::Assignment => m
+                    .assignments
+                    .push((p.start, p.end, p.key, p.value, p.comma, p.bare)),
+                Form::Xml => m.xml.push((p.start, p.end, p.key, p.value)),
+                Form::NameValue => m.name_value.push((p.start, p.end, p.key, p.value)),
             });
         }
     }
-    (a, x)
+    m
 }
 
 /// Parser state across the hits of one file: the last key run seen and
@@ -339,11 +490,12 @@ pub(crate) struct State {
     run_end: usize,
     assign_resume: usize,
     xml_resume: usize,
+    name_value_resume: usize,
 }
 
 impl State {
-    /// Handles a hit of a generic word at `at`; `found(parsed, is_xml)`.
-    pub(crate) fn on_hit(&mut self, data: &[u8], at: usize, mut found: impl FnMut(Parsed, bool)) {
+    /// Handles a hit of a generic word at `at`; `found(parsed, form)`.
+    pub(crate) fn on_hit(&mut self, data: &[u8], at: usize, mut found: impl FnMut(Parsed, Form)) {
         if at < self.run_end {
             return;
         }
@@ -365,7 +517,7 @@ impl State {
         if op && (ks == 0 || ks > self.assign_resume) {
             if let Some(p) = assignment(data, ks, ke) {
                 self.assign_resume = p.end;
-                found(p, false);
+                found(p, Form::Assignment);
             }
         }
         let xml = if before == b'<' && ks > self.xml_resume {
@@ -377,7 +529,16 @@ impl State {
         };
         if let Some(p) = xml {
             self.xml_resume = p.end;
-            found(p, true);
+            found(p, Form::Xml);
+        }
+        // `name: KEY`: a quote, blank, `:` or `=` before the key.
+        if matches!(before, b'"' | b'\'' | b' ' | b'\t' | b':' | b'=') {
+            if let Some(p) = name_value(data, ks, ke) {
+                if p.start >= self.name_value_resume {
+                    self.name_value_resume = p.end;
+                    found(p, Form::NameValue);
+                }
+            }
         }
     }
 }
@@ -387,10 +548,12 @@ mod tests {
     use super::*;
 
     fn agree(data: &[u8]) {
-        let (ra, rx) = reference_all(data);
-        let (pa, px) = parse_all(data);
-        assert_eq!(pa, ra, "assignments in {:?}", String::from_utf8_lossy(data));
-        assert_eq!(px, rx, "xml in {:?}", String::from_utf8_lossy(data));
+        assert_eq!(
+            parse_all(data),
+            reference_all(data),
+            "in {:?}",
+            String::from_utf8_lossy(data)
+        );
     }
 
     #[test]
@@ -414,6 +577,12 @@ mod tests {
             "key=\"password\" value=\"p\" password=\"p2\"\n",
             "a.b-c.token_x = `tick`\n'secret' , plain\n\"pwd\"  ,  \"q\"\n",
             "key\x0b=v\npass=\x0cv\ncred= v\x0bw\n",
+            "- name: API_KEY\n  value: abc\n- name: \"TOKEN\", \"value\": \"x\"\n",
+            "name: a_token # c\n  # more\n\r\n  value = 'q'\nname=pass\r\n value:`b`\n",
+            "{name: PUSH_TOKEN, value: v}\n{Name: 'secret' Value: w}\nname: tokenvalue: x\n",
+            "name: key\n  valueFrom: x\nname: key\n\n  value: y\nname: key # a, value: z\n  # c\n",
+            "xname: token\nvalue: 1\nname: token\nvalue: name: token\nvalue: 2\n",
+            "name: token\rvalue: x\n name :\ttoken ,\n value\t= \"\"\nname: token\n# only\n",
         ] {
             agree(t.as_bytes());
         }

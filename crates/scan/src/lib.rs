@@ -223,6 +223,7 @@ pub struct Scanner {
     /// The generic rules (parsed by hand, together).
     assign_rule: Option<usize>,
     xml_rule: Option<usize>,
+    name_value_rule: Option<usize>,
     /// The rule of plaintext values inside SOPS files (run on the values
     /// the file's own rules say must be encrypted, not on keyword hits).
     sops_rule: Option<usize>,
@@ -286,7 +287,8 @@ impl Scanner {
             }
             for (j, k) in r.keywords.iter().enumerate() {
                 let pre = r.pre.get(j).copied().unwrap_or(Pre::None);
-                let generic = |o: usize| matches!(rules[o].run, Run::Assignment | Run::Xml);
+                let generic =
+                    |o: usize| matches!(rules[o].run, Run::Assignment | Run::Xml | Run::NameValue);
                 if generic(i) {
                     // The generic rules share one parse: list one of them.
                     if let Some(p) = keywords.iter().position(|x| x == k) {
@@ -310,6 +312,7 @@ impl Scanner {
         keyword_rules.push(Vec::new());
         let assign_rule = rules.iter().position(|r| r.run == Run::Assignment);
         let xml_rule = rules.iter().position(|r| r.run == Run::Xml);
+        let name_value_rule = rules.iter().position(|r| r.run == Run::NameValue);
         let sops_rule = rules.iter().position(|r| r.run == Run::Sops);
         Ok(Scanner {
             rules,
@@ -318,6 +321,7 @@ impl Scanner {
             always,
             assign_rule,
             xml_rule,
+            name_value_rule,
             sops_rule,
             sops_keyword,
             allowlists: config.allowlists()?,
@@ -631,12 +635,16 @@ impl Scanner {
             for &(ri, pre) in &self.keyword_rules[hit.keyword] {
                 let rule = &self.rules[ri];
                 match rule.run {
-                    Run::Assignment | Run::Xml => {
-                        // One parse serves both generic rules (a keyword lists
-                        // only one of them).
-                        generic.on_hit(data, at, |p, xml| {
-                            let Some(gi) = (if xml { self.xml_rule } else { self.assign_rule })
-                            else {
+                    Run::Assignment | Run::Xml | Run::NameValue => {
+                        // One parse of a hit serves every generic rule (a
+                        // keyword lists only one of them).
+                        generic.on_hit(data, at, |p, form| {
+                            let gi = match form {
+                                generic::Form::Assignment => self.assign_rule,
+                                generic::Form::Xml => self.xml_rule,
+                                generic::Form::NameValue => self.name_value_rule,
+                            };
+                            let Some(gi) = gi else {
                                 return;
                             };
                             let g = &self.rules[gi];

@@ -55,6 +55,8 @@ pub(crate) enum Run {
     Assignment,
     /// `<key>value</key>` and `key="k" value="v"`, parsed by hand.
     Xml,
+    /// `name: KEY` then `value: …`, parsed by hand with the other generic forms.
+    NameValue,
     /// Plaintext values of SOPS files that their rules say must be
     /// encrypted (found by the SOPS file analysis, not by a pattern).
     Sops,
@@ -723,6 +725,28 @@ fn specs() -> Vec<Spec> {
             Plain,
             Revoke("the k3s server (rotate with `k3s token rotate`)"),
         ),
+        s(
+            "plex-claim-token",
+            "Plex claim token",
+            &["claim-"],
+            r"\b(?P<secret>claim-[A-Za-z0-9_\-]{20})(?:[^A-Za-z0-9_\-]|$)",
+            Some(3.0),
+            Plain,
+            Revoke("Plex (a claim token expires after 4 minutes; check the server's owner)"),
+        ),
+        // ---- Environment lists: the key on the `name` line, the secret on
+        // the `value` line (Kubernetes and compose `env:`, ECS
+        // `environment`, Terraform `set { name … value … }`).
+        s(
+            "env-list-secret",
+            "Secret in an environment list (`- name: API_KEY` then `value: …`)",
+            crate::generic::WORDS,
+            // Parsed by hand (crate::generic::name_value).
+            "",
+            None,
+            Generic,
+            Move,
+        ),
         // ---- Credentials in URLs and command lines
         s(
             "url-password",
@@ -876,6 +900,7 @@ fn run_of(id: &str) -> Run {
         "private-key" | "putty-private-key" | "kubernetes-secret" | "curl-auth-user"
         | "hex-key-block" => Run::FromFirstHit,
         "generic-secret-assignment" => Run::Assignment,
+        "env-list-secret" => Run::NameValue,
         "generic-secret-xml" => Run::Xml,
         "sops-plaintext-value" => Run::Sops,
         _ => Run::Line,
@@ -926,6 +951,7 @@ fn pre_of(id: &str, kw: &str) -> Pre {
         ("heroku-api-key", "heroku") => None,
         ("heroku-api-key", _) => Token(65),
         ("k3s-token", _) => Token(87),
+        ("plex-claim-token", _) => Token(26),
         ("url-password", _) => Url,
         ("notification-url", _) => Scheme,
         ("wireguard-private-key", _) => B64After,
@@ -952,6 +978,7 @@ pub fn builtin() -> Vec<Rule> {
                 "generic-secret-assignment" => crate::generic::assignment_pattern(),
                 "generic-secret-xml" => crate::generic::xml_pattern(),
                 "notification-url" => crate::context::notify_pattern(),
+                "env-list-secret" => crate::generic::name_value_pattern(),
                 _ => s.re.to_string(),
             };
             let regex = LazyRegex::lazy(pattern);

@@ -8,6 +8,9 @@
 //! although the other corpora label only the secret of an id/secret pair).
 //! The floors below pin that measurement; do not tune rules against these
 //! lines (add similar, not identical, cases to the development corpus).
+//! Session 9 did that for the first three classes (environment lists,
+//! `*_KEY` names, Plex claim tokens): this corpus now measures 0.989, but
+//! that is no longer a blind figure; `homelab_blind3.rs` is the next one.
 
 mod support;
 

@@ -706,3 +706,81 @@ fn credentials_the_heldout_corpus_showed_missing() {
         "{\n  \"network_key\": {\n    \"key\": \"00000000000000000000000000000000\"\n  },\n  \"node_info\": {\n    \"ieee\": \"28f3d1ae37cd5d1b6fdc6a1b69c6b9d0\"\n  }\n}\n",
     );
 }
+
+#[test]
+fn credentials_the_blind_corpus_showed_missing() {
+    let tok = "Qm7xR2vK9pLs4Wd8Tz1Nb6Yc";
+    let lines_of = |path: &str, text: &str| -> Vec<(String, usize)> {
+        scanner()
+            .scan(path, text.as_bytes())
+            .findings
+            .into_iter()
+            .map(|f| (f.rule, f.line))
+            .collect()
+    };
+    let env = |line| vec![("env-list-secret".to_string(), line)];
+    // The key on the `name` line, the secret on the `value` line: reported
+    // at the value, in Kubernetes, ECS and Terraform syntax.
+    for (text, line) in [
+        (
+            format!("env:\n  - name: OPENROUTER_API_KEY\n    value: {tok}\n"),
+            3,
+        ),
+        (
+            format!("env:\n  - name: APP_SECRET\n    # set once\n    value: \"{tok}\"\n"),
+            4,
+        ),
+        (
+            format!("[\n  {{\n    \"name\": \"DB_PASSWORD\",\n    \"value\": \"{tok}\"\n  }}\n]\n"),
+            4,
+        ),
+        (format!("env: [{{name: PUSH_TOKEN, value: '{tok}'}}]\n"), 1),
+        (
+            format!("set_sensitive {{\n  name  = \"auth.password\"\n  value = \"{tok}\"\n}}\n"),
+            3,
+        ),
+    ] {
+        assert_eq!(lines_of("deploy.yaml", &text), env(line), "{text}");
+    }
+    for text in [
+        "  - name: API_KEY\n    valueFrom:\n      secretKeyRef: {name: a, key: api-key}\n",
+        "  - name: TOKEN_FILE\n    value: /run/secrets/token\n",
+        "  - name: DB_PASSWORD\n    value: \"$(POSTGRES_PASSWORD)\"\n",
+        "  - name: SESSION_SECRET\n    value: \"{{ .Values.sessionSecret }}\"\n",
+        "  - name: LOG_LEVEL\n    value: debug\n",
+        "  - name: TOKEN_HEADER\n    value: X-Auth-Token\n",
+        "- name: Set the admin password\n  value: changeme\n",
+    ] {
+        quiet("deploy.yaml", text);
+    }
+    // A Plex claim token under any name.
+    hit(
+        "run.sh",
+        &format!(
+            "docker run -e PLEX_CLAIM=\"claim-{}\" plexinc/pms-docker\n",
+            &tok[..20]
+        ),
+        "plex-claim-token",
+    );
+    quiet(".env", "PLEX_CLAIM=claim-XXXXXXXXXXXXXXXXXXXX\n");
+    // A random-looking value under any other `*_KEY` name is a key.
+    hit(
+        ".env",
+        &format!("HEALTHCHECKS_PING_KEY={}\n", &tok[..22]),
+        "generic-secret-assignment",
+    );
+    hit(
+        "widgets.yaml",
+        &format!("widget:\n  key: {}\n", &tok[..20]),
+        "generic-secret-assignment",
+    );
+    for text in [
+        "GPG_KEY=0x4AEE18F83AFDEB23\n",
+        "OBJECT_KEY=backups/2024-11-02/db.sql.gz\n",
+        "CACHE_KEY=media_v2\n",
+        "labels:\n  - key: app.kubernetes.io/name\n",
+        "secretKeyRef:\n  key: password\n",
+    ] {
+        quiet(".env", text);
+    }
+}
