@@ -309,6 +309,12 @@ pub fn is_hash_or_digest(v: &[u8]) -> bool {
     if hash_prefix(v) {
         return true;
     }
+    // PostgreSQL's `md5` + 32 hex digits, MySQL's `*` + 40.
+    let hex_after =
+        |n: usize, len: usize| v.len() == n + len && v[n..].iter().all(u8::is_ascii_hexdigit);
+    if v.starts_with(b"md5") && hex_after(3, 32) || v.starts_with(b"*") && hex_after(1, 40) {
+        return true;
+    }
     let Some(colon) = memchr::memchr(b':', v) else {
         return false;
     };
@@ -349,6 +355,7 @@ fn hash_prefix(v: &[u8]) -> bool {
         b"$apr1$",
         b"$pbkdf2",
         b"$scrypt",
+        b"scram-sha-256$",
         b"pbkdf2:",
         b"pbkdf2_sha256$",
         b"pbkdf2-sha256$",
@@ -661,6 +668,10 @@ pub fn classify_key(key: &[u8]) -> KeyKind {
             || w.ends_with("token")
             || w.ends_with("apikey")
     };
+    // A salt (`passwordsalt`, `HASH_SALT`) keeps hashes unguessable.
+    if last.ends_with("salt") {
+        return KeyKind::Random;
+    }
     if last == "key" {
         // api key, access key, private key, secret key, signing key, …
         let prev = words.len().checked_sub(2).map(|i| words[i].as_str());
@@ -793,9 +804,11 @@ pub fn generic_value_plausible(value: &[u8]) -> bool {
     }
     // Code: a call cut off at its quote (`format!(`), a path (`a::b`).
     let count = |b: u8| v.iter().filter(|&&c| c == b).count();
-    if count(b'(') != count(b')')
+    // (Not a random key drawn from punctuation too, as Django's are.)
+    if (count(b'(') != count(b')')
         || count(b'[') != count(b']')
-        || memchr::memmem::find(v, b"::").is_some()
+        || memchr::memmem::find(v, b"::").is_some())
+        && !(v.len() >= 32 && !v.iter().any(u8::is_ascii_whitespace) && entropy(v) >= 4.5)
     {
         return false;
     }
@@ -856,6 +869,7 @@ pub(crate) fn generic_value_fits(kind: KeyKind, value: &[u8]) -> bool {
             if v.iter()
                 .all(|c| c.is_ascii_alphabetic() || *c == b'_' || *c == b'-')
                 && (v.len() < 20 || entropy(v) < 3.5)
+                && !random_letters(v)
             {
                 // Words (`bearer_token`, `ACCESS_TOKEN`, `my-token-name`).
                 return false;
@@ -863,15 +877,41 @@ pub(crate) fn generic_value_fits(kind: KeyKind, value: &[u8]) -> bool {
             entropy(v) >= 2.8 && !is_uuid_like_version(v)
         }
         KeyKind::Random => {
-            v.len() >= 16
+            // Hex has 16 symbols: a random 32-digit hex string often
+            // measures below 3.5.
+            let hex = v.iter().all(u8::is_ascii_hexdigit);
+            let floor = if hex { 3.0 } else { 3.5 };
+            !(hex && hex_of_text(v))
+                && v.len() >= 16
                 && letters > 0
                 && digits > 0
-                && entropy(v) >= 3.5
+                && entropy(v) >= floor
                 && !v.iter().any(|c| c.is_ascii_whitespace())
                 && !is_uuid(v)
         }
         KeyKind::NotSecret => false,
     }
+}
+
+/// Hex that spells letters and digits (Zigbee's published link key is
+/// `ZigBeeAlliance09` in hex): sixteen random bytes never do.
+fn hex_of_text(v: &[u8]) -> bool {
+    let digit = |c: u8| (c as char).to_digit(16).unwrap_or(0) as u8;
+    v.len() % 2 == 0
+        && v.chunks(2)
+            .all(|p| (digit(p[0]) << 4 | digit(p[1])).is_ascii_alphanumeric())
+}
+
+/// Random letters rather than words: both cases, few vowels (a quarter
+/// of English text is vowels, a fifth of random letters).
+fn random_letters(v: &[u8]) -> bool {
+    let vowels = v.iter().filter(|c| b"aeiouAEIOU".contains(c)).count();
+    v.len() >= 12
+        && v.iter().all(u8::is_ascii_alphabetic)
+        && v.iter().any(u8::is_ascii_uppercase)
+        && v.iter().any(u8::is_ascii_lowercase)
+        && vowels * 4 < v.len()
+        && entropy(v) >= 3.0
 }
 
 fn is_uuid_like_version(v: &[u8]) -> bool {

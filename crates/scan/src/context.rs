@@ -253,9 +253,12 @@ pub(crate) fn in_key_block(data: &[u8], line_start: usize) -> bool {
 }
 
 /// The kind of a `key value` directive's key: lowercase, naming a secret,
-/// and not a command (`pass show x`, `passwd alice`).
-pub(crate) fn directive_key_kind(key: &[u8]) -> checks::KeyKind {
-    if key.iter().any(u8::is_ascii_uppercase) || matches!(key, b"pass" | b"passwd" | b"secret") {
+/// and not a command (`pass show x`, `passwd alice`) unless the directive
+/// is a `statement` (`secret "…";`).
+pub(crate) fn directive_key_kind(key: &[u8], statement: bool) -> checks::KeyKind {
+    if key.iter().any(u8::is_ascii_uppercase)
+        || !statement && matches!(key, b"pass" | b"passwd" | b"secret")
+    {
         return checks::KeyKind::NotSecret;
     }
     checks::classify_key(key)
@@ -471,6 +474,58 @@ pub(crate) fn is_b64_32(value: &[u8]) -> bool {
         && base64::engine::general_purpose::STANDARD
             .decode(value)
             .is_ok_and(|k| k.len() == 32)
+}
+
+/// Whether a key names the id half of an access key (`access_key_id`,
+/// `AWS_ACCESS_KEY_ID`, `keyId`).
+pub(crate) fn names_key_id(key: &[u8]) -> bool {
+    let words = checks::key_words(key);
+    matches!(
+        words
+            .iter()
+            .rev()
+            .take(2)
+            .map(String::as_str)
+            .collect::<Vec<_>>()[..],
+        ["id", "key"]
+    )
+}
+
+/// Whether `value` looks like an access key id (Backblaze's and Wasabi's
+/// are mostly digits or capitals, so no entropy floor: its secret beside
+/// it is the evidence).
+pub(crate) fn is_key_id(value: &[u8]) -> bool {
+    (16..=64).contains(&value.len())
+        && value.iter().all(u8::is_ascii_alphanumeric)
+        && value.iter().any(u8::is_ascii_digit)
+        && !checks::is_placeholder(value)
+}
+
+/// Whether `value` is key material longer than a generic value may be
+/// (DER or PEM in base64, up to 16 KiB) under a private key's name.
+pub(crate) fn long_private_key(key: &[u8], value: &[u8]) -> bool {
+    (256..=16 << 10).contains(&value.len())
+        && value
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+        && checks::key_words(key)
+            .iter()
+            .any(|w| w.starts_with("priv") || w == "privatekey")
+        && !names_no_private_key(key)
+}
+
+/// Whether a base64 run starting `LS0tLS1CRUdJTi` (`-----BEGIN `) encodes
+/// a PEM private key (kubeconfig's `client-key-data`, Traefik's
+/// certificate keys): its header says so and a body follows.
+pub(crate) fn is_base64_pem_private_key(value: &[u8]) -> bool {
+    let head = &value[..value.len().min(120) / 4 * 4];
+    let Ok(text) = base64::engine::general_purpose::STANDARD.decode(head) else {
+        return false;
+    };
+    let line = &text[..memchr::memchr(b'\n', &text).unwrap_or(text.len())];
+    value.len() >= 200
+        && line.starts_with(b"-----BEGIN ")
+        && memchr::memmem::find(line, b"PRIVATE KEY").is_some()
 }
 
 /// Words of a key that name something other than a private key's value.

@@ -16,7 +16,7 @@
 /// The key words of the generic rules (their prefilter keywords): a key
 /// holds one of them.
 pub(crate) const WORDS: &[&str] = &[
-    "pass", "pwd", "secret", "token", "key", "cred", "auth", "psk",
+    "pass", "pwd", "secret", "token", "key", "cred", "auth", "psk", "salt",
 ];
 
 /// A byte of a key (`[A-Za-z0-9_.-]`).
@@ -133,9 +133,20 @@ fn tail(data: &[u8], mut q: usize) -> Option<((usize, usize), usize, bool)> {
     value(data, q)
 }
 
-/// A quoted value (not empty, on one line) or a bare one.
+/// A quoted value (not empty, on one line; `"""…"""` as Grafana's ini
+/// quotes a password holding `#` or `;`) or a bare one.
 fn value(data: &[u8], q: usize) -> Option<((usize, usize), usize, bool)> {
     let &c = data.get(q)?;
+    if data[q..].starts_with(b"\"\"\"") {
+        let rest = &data[q + 3..];
+        let line = &rest[..memchr::memchr2(b'\r', b'\n', rest).unwrap_or(rest.len())];
+        if let Some(j) = line
+            .get(1..)
+            .and_then(|l| memchr::memmem::find(l, b"\"\"\""))
+        {
+            return Some(((q + 3, q + 4 + j), q + 7 + j, false));
+        }
+    }
     if matches!(c, b'"' | b'\'' | b'`') {
         let rest = &data[q + 1..];
         let j = memchr::memchr3(c, b'\n', b'\r', rest)?;
@@ -352,8 +363,9 @@ fn line_rest(data: &[u8], mut p: usize) -> Option<usize> {
     }
 }
 
-const KEY: &str = r"[A-Za-z0-9_.\-]*(?:pass|pwd|secret|token|key|cred|auth|psk)[A-Za-z0-9_.\-]*";
-const VALUE: &str = r#"(?:"(?P<dq>[^"\r\n]+)"|'(?P<sq>[^'\r\n]+)'|`(?P<bq>[^`\r\n]+)`|(?P<uq>[^\s"'`,;<>\[\]{}():=&*][^\s"'`<>]*))"#;
+const KEY: &str =
+    r"[A-Za-z0-9_.\-]*(?:pass|pwd|secret|token|key|cred|auth|psk|salt)[A-Za-z0-9_.\-]*";
+const VALUE: &str = r#"(?:"""(?P<tq>[^\r\n]+?)"""|"(?P<dq>[^"\r\n]+)"|'(?P<sq>[^'\r\n]+)'|`(?P<bq>[^`\r\n]+)`|(?P<uq>[^\s"'`,;<>\[\]{}():=&*][^\s"'`<>]*))"#;
 
 /// The reference pattern of generic assignments (the parser's spec).
 #[doc(hidden)]
@@ -422,7 +434,7 @@ pub fn reference_all(data: &[u8]) -> Matches {
     });
     let span = |m: Option<regex::bytes::Match<'_>>| m.map(|m| (m.start(), m.end()));
     let value_of = |c: &regex::bytes::Captures<'_>| {
-        ["dq", "sq", "bq", "uq"]
+        ["tq", "dq", "sq", "bq", "uq"]
             .iter()
             .find_map(|n| span(c.name(n)))
     };
@@ -583,6 +595,7 @@ mod tests {
             "name: key\n  valueFrom: x\nname: key\n\n  value: y\nname: key # a, value: z\n  # c\n",
             "xname: token\nvalue: 1\nname: token\nvalue: name: token\nvalue: 2\n",
             "name: token\rvalue: x\n name :\ttoken ,\n value\t= \"\"\nname: token\n# only\n",
+            "password = \"\"\"a#b;c\"\"\"\npass=\"\"\"\"\"\"\"\ntoken=\"\"\"\"x\"\"\"y\nkey=\"\"\"x\n\"\"\"\n",
         ] {
             agree(t.as_bytes());
         }

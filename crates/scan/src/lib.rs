@@ -860,10 +860,14 @@ impl Scanner {
                 {
                     return None;
                 }
-                if !checks::generic_value_plausible(value) {
+                let key = raw.key?;
+                // Longer than any password, but key material in base64 under
+                // a private key's name (Traefik's acme.json) is a secret.
+                if !checks::generic_value_plausible(value)
+                    && !context::long_private_key(&data[key.0..key.1], value)
+                {
                     return None;
                 }
-                let key = raw.key?;
                 let mut kind = checks::classify_key(&data[key.0..key.1]);
                 // `f("token", value)`, `["secret", "mac"]`: a comma is weak
                 // evidence of an assignment; only random-looking values count.
@@ -888,11 +892,14 @@ impl Scanner {
                     || checks::key_words(key).last().is_some_and(|w| w == "key")
                         && context::is_b64_32(value))
                     && !context::names_no_private_key(key);
-                if !fits && !wg {
-                    return None;
-                }
-                // A UUID under a key that is not clearly a secret is an id.
-                if checks::is_uuid(value) && kind == checks::KeyKind::Password {
+                // The id of a cloud key (`access_key_id`) beside its secret
+                // is reported with it: it names the key to revoke.
+                let paired_id = !fits
+                    && !wg
+                    && context::names_key_id(key)
+                    && context::is_key_id(value)
+                    && context::paired_secret(data, (s, e)).is_some();
+                if !fits && !wg && !paired_id {
                     return None;
                 }
                 // Public keys of well-known shapes.
@@ -900,6 +907,10 @@ impl Scanner {
                     || value.starts_with(b"ssh-")
                     || value.starts_with(b"ecdsa-sha2-")
                     || value.starts_with(b"sk-ssh-")
+                    // Tailscale's node, machine and disco public keys.
+                    || [&b"nodekey:"[..], b"mkey:", b"discokey:", b"nlpub:"]
+                        .iter()
+                        .any(|p| value.starts_with(p))
                 {
                     return None;
                 }
@@ -964,8 +975,11 @@ impl Scanner {
             }
             Check::KeyPair => (s, e) = context::paired_secret(data, (s, e))?,
             Check::Directive => {
+                // `secret "…";`: a quoted value ending a statement (BIND,
+                // dhcpd) is configuration, not a command line.
+                let statement = !raw.bare && data[e..raw.whole.1].contains(&b';');
                 let kind = match raw.key {
-                    Some((ks, ke)) => context::directive_key_kind(&data[ks..ke]),
+                    Some((ks, ke)) => context::directive_key_kind(&data[ks..ke], statement),
                     None => checks::KeyKind::Password,
                 };
                 if !context::directive_value_is_secret(kind, value) {
@@ -976,6 +990,11 @@ impl Scanner {
                 if !value.iter().any(u8::is_ascii_digit)
                     || !context::in_key_block(data, whole_start)
                 {
+                    return None;
+                }
+            }
+            Check::PemBase64 => {
+                if !context::is_base64_pem_private_key(value) {
                     return None;
                 }
             }

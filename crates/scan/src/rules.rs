@@ -33,6 +33,8 @@ pub enum Check {
     KeyPair,
     /// A WireGuard-format key under a key name that is not a public key's.
     WgKey,
+    /// A base64 run that decodes to a PEM private key's header.
+    PemBase64,
     /// A 16- or 32-byte hex key inside a block whose key names keys
     /// (`securityKeys: {S2_Unauthenticated: …}`, `network_key: {key: …}`).
     HexKeyBlock,
@@ -377,6 +379,24 @@ fn specs() -> Vec<Spec> {
             None,
             PemBody,
             Key,
+        ),
+        s(
+            "private-key-base64",
+            "PEM private key encoded in base64 (kubeconfig client-key-data, Traefik acme.json)",
+            &["ls0tls1crudjtib"],
+            r"(?P<secret>LS0tLS1CRUdJTi[A-Za-z0-9+/]{60,}={0,2})",
+            None,
+            PemBase64,
+            Key,
+        ),
+        s(
+            "vault-unseal-key",
+            "HashiCorp Vault unseal or recovery key (`vault operator init` output)",
+            &["unseal key", "recovery key"],
+            r"(?i)(?:unseal|recovery)[ \t]+key[ \t]+[0-9]{1,2}[ \t]*:[ \t]*(?P<secret>[A-Za-z0-9+/]{40,}={0,2})",
+            Some(3.5),
+            Plain,
+            Revoke("Vault (rekey with `vault operator rekey`)"),
         ),
         s(
             "putty-private-key",
@@ -747,7 +767,25 @@ fn specs() -> Vec<Spec> {
             Generic,
             Move,
         ),
-        // ---- Credentials in URLs and command lines
+        // ---- Credentials in URLs, SQL and command lines
+        s(
+            "sql-password",
+            "Password in SQL (`CREATE ROLE … PASSWORD '…'`, `IDENTIFIED BY '…'`)",
+            &["password '", "by '"],
+            r"(?i)\b(?:password|identified(?:[ \t]+with[ \t]+[a-z0-9_]+)?[ \t]+by)[ \t]+'(?P<secret>[^'\r\n]{4,})'",
+            None,
+            NotPlaceholder,
+            Move,
+        ),
+        s(
+            "pgpass-password",
+            "Password in a PostgreSQL password file (host:port:database:user:password)",
+            &[],
+            r"(?m)^[^:#\r\n]+:(?:[0-9]+|\*):[^:\r\n]+:[^:\r\n]+:(?P<secret>[^\r\n]+?)\r?$",
+            None,
+            NotPlaceholder,
+            Move,
+        ),
         s(
             "url-password",
             "Password in a URL (scheme://user:pass@host)",
@@ -951,6 +989,7 @@ fn pre_of(id: &str, kw: &str) -> Pre {
         ("heroku-api-key", "heroku") => None,
         ("heroku-api-key", _) => Token(65),
         ("k3s-token", _) => Token(87),
+        ("private-key-base64", _) => Token(75),
         ("plex-claim-token", _) => Token(26),
         ("url-password", _) => Url,
         ("notification-url", _) => Scheme,
@@ -1011,7 +1050,9 @@ pub fn builtin() -> Vec<Rule> {
                 min_entropy: s.entropy,
                 check: s.check,
                 allowlists,
-                path: None,
+                // A password file's lines have no keyword: only its name tells.
+                path: (s.id == "pgpass-password")
+                    .then(|| compile(r"(?:^|/)\.?pgpass$", false).expect("pattern")),
                 priority: match s.check {
                     Check::Generic => 2,
                     _ if s.id == "sops-plaintext-value" => 0,
@@ -1034,7 +1075,7 @@ mod tests {
         assert_eq!(ids.len(), n);
         assert!(rules
             .iter()
-            .all(|r| !r.keywords.is_empty() || r.run == super::Run::Sops));
+            .all(|r| !r.keywords.is_empty() || r.run == super::Run::Sops || r.path.is_some()));
         for r in &rules {
             let _ = r.regex.get();
         }

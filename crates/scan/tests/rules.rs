@@ -784,3 +784,114 @@ fn credentials_the_blind_corpus_showed_missing() {
         quiet(".env", text);
     }
 }
+
+#[test]
+fn credentials_the_third_blind_corpus_showed_missing() {
+    use base64::Engine as _;
+    let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+    let bytes: Vec<u8> = (0..1190u32).map(|i| (i * 7919 % 251) as u8).collect();
+    let pem = |kind: &str| {
+        b64(format!(
+            "-----BEGIN {kind}-----\n{}\n-----END {kind}-----\n",
+            b64(&bytes)
+        )
+        .as_bytes())
+    };
+    // A TSIG secret ending a BIND/dhcpd statement.
+    hit(
+        "named.conf",
+        "key \"ddns\" {\n    algorithm hmac-sha256;\n    secret \"Qm9vdHN0cmFwS2V5Rm9yRERORFVwZGF0ZXMwMTIzNDU=\";\n};\n",
+        "config-directive-secret",
+    );
+    quiet("notes.sh", "secret show homelab/cloudflare\n");
+    // A 16-letter random key (no digit), a hex key whose entropy is low
+    // for hex, a UUID as a password (a Proxmox Backup token), a salt.
+    for text in [
+        "[security]\nsecret_key = xKqTzRbLmWvNpHcD\n",
+        "owm_key: 91d5172c99c7032b94991259d58a1041\n",
+        "PBS_PASSWORD=3f2a9c1e-7b4d-4e8a-9c2f-1d5e8b7a6c3f\n",
+        "salt = \"c8d15e0f7a1b9e3d4c6f2a8b0e5d7c91\"\n",
+    ] {
+        hit("x.ini", text, "generic-secret-assignment");
+    }
+    for text in [
+        "DEFAULT_TOKEN=AuthorizationHeaderToken\n",
+        "tc_link_key: 5a6967426565416c6c69616e63653039\n",
+        "node key: `nodekey:2c3bd1b93b1d3c9e2f0b6a4d8e7f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b`\n",
+        "salt_length = 32\n",
+    ] {
+        quiet("x.md", text);
+    }
+    // Grafana's triple quotes; a Django key with parentheses.
+    hit(
+        "grafana.ini",
+        "[smtp]\npassword = \"\"\"Vq8#xT2;mL9pR4wZ\"\"\"\n",
+        "generic-secret-assignment",
+    );
+    hit(
+        "settings.py",
+        "SECRET_KEY = 'django-insecure-k2(x9@w!f7q)z3^m8&n5=r1-b6+t4*v0#h8(j2%p7s9!e3'\n",
+        "generic-secret-assignment",
+    );
+    // Vault's init output, SQL, a PostgreSQL password file.
+    hit(
+        "vault-init.txt",
+        "Unseal Key 1: 7d1n7H3m0zS2qJ5X8k4pV9wL1cR6yB3fT0aE2gU8iK5o\n",
+        "vault-unseal-key",
+    );
+    hit(
+        "init.sql",
+        "CREATE USER 'nc'@'%' IDENTIFIED BY 'Tq7-vX2%mR9k_Lp4';\n",
+        "sql-password",
+    );
+    hit(
+        "init.sql",
+        "CREATE ROLE app LOGIN PASSWORD 'Tq7-vX2%mR9k_Lp4';\n",
+        "sql-password",
+    );
+    for text in [
+        "CREATE ROLE metrics LOGIN PASSWORD 'md5c8d15e0f7a1b9e3d4c6f2a8b0e5d7c91';\n",
+        "ALTER ROLE r PASSWORD 'SCRAM-SHA-256$4096:c2FsdA==$c3RvcmVk:c2VydmVy';\n",
+        "-- ALTER ROLE app PASSWORD '<password>';\n",
+    ] {
+        quiet("init.sql", text);
+    }
+    hit(
+        ".pgpass",
+        "db.lan:5432:immich:immich:Tq7vX2mR9kLp4Wz8\n",
+        "pgpass-password",
+    );
+    quiet("notes.txt", "db.lan:5432:immich:immich:Tq7vX2mR9kLp4Wz8\n");
+    quiet(".pgpass", "*:*:*:replicator:${REPLICATOR_PASSWORD}\n");
+    // A PEM private key in base64 (not a certificate); DER key material
+    // longer than a password under a private key's name.
+    hit(
+        "values.yaml",
+        &format!("tls:\n  key: {}\n", pem("PRIVATE KEY")),
+        "private-key-base64",
+    );
+    quiet(
+        "values.yaml",
+        &format!("tls:\n  crt: {}\n", pem("CERTIFICATE")),
+    );
+    hit(
+        "account.json",
+        &format!("{{\"private_key\": \"{}\"}}\n", b64(&bytes)),
+        "generic-secret-assignment",
+    );
+    quiet(
+        "account.json",
+        &format!("{{\"private_key_sha256\": \"{}\"}}\n", b64(&bytes)),
+    );
+    // The id of a key pair beside its secret is reported too (Wasabi,
+    // MinIO, Backblaze ids have no prefix); an id alone is not.
+    let pair = "[default]\naws_access_key_id=DXT881PAENXZ7HKJLHED\naws_secret_access_key=dsDH4bDSW4p6xKZLn06zfqSXia0FiSF1wn2ItjEp\n";
+    let lines: Vec<usize> = scanner()
+        .scan("credentials", pair.as_bytes())
+        .findings
+        .iter()
+        .map(|f| f.line)
+        .collect();
+    assert_eq!(lines, [2, 3]);
+    quiet("main.tf", "signing_key_id = \"DXT881PAENXZ7HKJLHED\"\n");
+}
