@@ -667,6 +667,7 @@ pub fn classify_key(key: &[u8]) -> KeyKind {
             || w.ends_with("secret")
             || w.ends_with("token")
             || w.ends_with("apikey")
+            || w.ends_with("authkey")
     };
     // A salt (`passwordsalt`, `HASH_SALT`) keeps hashes unguessable.
     if last.ends_with("salt") {
@@ -685,7 +686,7 @@ pub fn classify_key(key: &[u8]) -> KeyKind {
                 | "service" | "session" | "shared" | "preshared" | "storage" | "sas" | "hmac"
                 | "jwt" | "cookie" | "crypt" | "cipher" | "root" | "write" | "read" | "deploy"
                 | "webhook" | "bot" | "integration" | "license_key" | "pre" | "hook" | "rpc" | "x"
-                | "tsig",
+                | "tsig" | "setup" | "join" | "enrollment" | "registration" | "preauth",
             ) => KeyKind::Token,
             // Keys that name a row, a cache entry, a keyboard key or a
             // GPG key id, not a credential.

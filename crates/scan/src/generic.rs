@@ -338,6 +338,30 @@ pub(crate) fn name_value(data: &[u8], ks: usize, ke: usize) -> Option<Parsed> {
     })
 }
 
+/// `--key value` (a command-line flag and its value, after a blank) with
+/// the key the run `ks..ke`, which starts with `--`.
+pub(crate) fn flag(data: &[u8], ks: usize, ke: usize) -> Option<Parsed> {
+    if !data[ks..ke].starts_with(b"--") || ks > 0 && !is_blank(data[ks - 1]) {
+        return None;
+    }
+    let mut p = ke;
+    while p < data.len() && is_blank(data[p]) {
+        p += 1;
+    }
+    if p == ke {
+        return None;
+    }
+    let (value, end, bare) = value(data, p)?;
+    Some(Parsed {
+        start: ks.saturating_sub(1),
+        end,
+        key: (ks, ke),
+        value,
+        comma: false,
+        bare,
+    })
+}
+
 /// From `p` on a line: blanks and a comment to its end, comment lines,
 /// then the indentation of the next line; where that line's text starts.
 fn line_rest(data: &[u8], mut p: usize) -> Option<usize> {
@@ -395,6 +419,12 @@ pub fn name_value_pattern() -> String {
     )
 }
 
+/// The reference pattern of command-line flags (`--auth-key value`).
+#[doc(hidden)]
+pub fn flag_pattern() -> String {
+    format!(r#"(?i)(?:^|[ \t])(?P<key>--{KEY})[ \t]+{VALUE}"#)
+}
+
 /// An assignment for the differential tests: start, end, key, value, comma, bare.
 #[doc(hidden)]
 pub type AssignSpans = (usize, usize, (usize, usize), (usize, usize), bool, bool);
@@ -413,6 +443,8 @@ pub struct Matches {
     pub xml: Vec<Spans>,
     /// `name: KEY` then `value: v`.
     pub name_value: Vec<Spans>,
+    /// `--key value`.
+    pub flag: Vec<Spans>,
 }
 
 /// Which generic form a match is.
@@ -421,16 +453,22 @@ pub(crate) enum Form {
     Assignment,
     Xml,
     NameValue,
+    Flag,
 }
 
 /// All generic matches of `data` as the reference patterns find them.
 #[doc(hidden)]
 pub fn reference_all(data: &[u8]) -> Matches {
     use regex::bytes::Regex;
-    static RES: std::sync::OnceLock<[Regex; 3]> = std::sync::OnceLock::new();
-    let [a, x, nv] = RES.get_or_init(|| {
-        [assignment_pattern(), xml_pattern(), name_value_pattern()]
-            .map(|p| crate::rules::compile(&p, false).expect("pattern"))
+    static RES: std::sync::OnceLock<[Regex; 4]> = std::sync::OnceLock::new();
+    let [a, x, nv, fl] = RES.get_or_init(|| {
+        [
+            assignment_pattern(),
+            xml_pattern(),
+            name_value_pattern(),
+            flag_pattern(),
+        ]
+        .map(|p| crate::rules::compile(&p, false).expect("pattern"))
     });
     let span = |m: Option<regex::bytes::Match<'_>>| m.map(|m| (m.start(), m.end()));
     let value_of = |c: &regex::bytes::Captures<'_>| {
@@ -470,6 +508,13 @@ pub fn reference_all(data: &[u8]) -> Matches {
         };
         m.name_value.push((whole.start(), whole.end(), key, value));
     }
+    for c in fl.captures_iter(data) {
+        let (Some(key), Some(whole), Some(value)) = (span(c.name("key")), c.get(0), value_of(&c))
+        else {
+            continue;
+        };
+        m.flag.push((whole.start(), whole.end(), key, value));
+    }
     m
 }
 
@@ -488,6 +533,7 @@ pub fn parse_all(data: &[u8]) -> Matches {
                     .push((p.start, p.end, p.key, p.value, p.comma, p.bare)),
                 Form::Xml => m.xml.push((p.start, p.end, p.key, p.value)),
                 Form::NameValue => m.name_value.push((p.start, p.end, p.key, p.value)),
+                Form::Flag => m.flag.push((p.start, p.end, p.key, p.value)),
             });
         }
     }
@@ -503,6 +549,7 @@ pub(crate) struct State {
     assign_resume: usize,
     xml_resume: usize,
     name_value_resume: usize,
+    flag_resume: usize,
 }
 
 impl State {
@@ -552,6 +599,15 @@ impl State {
                 }
             }
         }
+        // `--key value`: a blank after the key.
+        if q > ke && data[ks] == b'-' {
+            if let Some(p) = flag(data, ks, ke) {
+                if p.start >= self.flag_resume {
+                    self.flag_resume = p.end;
+                    found(p, Form::Flag);
+                }
+            }
+        }
     }
 }
 
@@ -595,6 +651,8 @@ mod tests {
             "name: key\n  valueFrom: x\nname: key\n\n  value: y\nname: key # a, value: z\n  # c\n",
             "xname: token\nvalue: 1\nname: token\nvalue: name: token\nvalue: 2\n",
             "name: token\rvalue: x\n name :\ttoken ,\n value\t= \"\"\nname: token\n# only\n",
+            "x --auth-key abc --token 'q r' --token=v --pass\t\"\" --secret `b`\n--psk ;x\n",
+            "--token  <t> -token x\t--key\tv--token w --token\n--token ,v \"--token v\n",
             "password = \"\"\"a#b;c\"\"\"\npass=\"\"\"\"\"\"\"\ntoken=\"\"\"\"x\"\"\"y\nkey=\"\"\"x\n\"\"\"\n",
         ] {
             agree(t.as_bytes());

@@ -221,9 +221,8 @@ pub struct Scanner {
     /// Rules without keywords: always run (custom rules).
     always: Vec<usize>,
     /// The generic rules (parsed by hand, together).
-    assign_rule: Option<usize>,
-    xml_rule: Option<usize>,
-    name_value_rule: Option<usize>,
+    /// The rule of each generic form (`generic::Form as usize`).
+    form_rules: [Option<usize>; 4],
     /// The rule of plaintext values inside SOPS files (run on the values
     /// the file's own rules say must be encrypted, not on keyword hits).
     sops_rule: Option<usize>,
@@ -287,8 +286,12 @@ impl Scanner {
             }
             for (j, k) in r.keywords.iter().enumerate() {
                 let pre = r.pre.get(j).copied().unwrap_or(Pre::None);
-                let generic =
-                    |o: usize| matches!(rules[o].run, Run::Assignment | Run::Xml | Run::NameValue);
+                let generic = |o: usize| {
+                    matches!(
+                        rules[o].run,
+                        Run::Assignment | Run::Xml | Run::NameValue | Run::Flag
+                    )
+                };
                 if generic(i) {
                     // The generic rules share one parse: list one of them.
                     if let Some(p) = keywords.iter().position(|x| x == k) {
@@ -310,18 +313,15 @@ impl Scanner {
         let sops_keyword = keywords.len();
         keywords.push(SOPS_MARK.to_ascii_lowercase());
         keyword_rules.push(Vec::new());
-        let assign_rule = rules.iter().position(|r| r.run == Run::Assignment);
-        let xml_rule = rules.iter().position(|r| r.run == Run::Xml);
-        let name_value_rule = rules.iter().position(|r| r.run == Run::NameValue);
+        let form_rules = [Run::Assignment, Run::Xml, Run::NameValue, Run::Flag]
+            .map(|run| rules.iter().position(|r| r.run == run));
         let sops_rule = rules.iter().position(|r| r.run == Run::Sops);
         Ok(Scanner {
             rules,
             prefilter: Prefilter::new(&keywords),
             keyword_rules,
             always,
-            assign_rule,
-            xml_rule,
-            name_value_rule,
+            form_rules,
             sops_rule,
             sops_keyword,
             allowlists: config.allowlists()?,
@@ -635,16 +635,11 @@ impl Scanner {
             for &(ri, pre) in &self.keyword_rules[hit.keyword] {
                 let rule = &self.rules[ri];
                 match rule.run {
-                    Run::Assignment | Run::Xml | Run::NameValue => {
+                    Run::Assignment | Run::Xml | Run::NameValue | Run::Flag => {
                         // One parse of a hit serves every generic rule (a
                         // keyword lists only one of them).
                         generic.on_hit(data, at, |p, form| {
-                            let gi = match form {
-                                generic::Form::Assignment => self.assign_rule,
-                                generic::Form::Xml => self.xml_rule,
-                                generic::Form::NameValue => self.name_value_rule,
-                            };
-                            let Some(gi) = gi else {
+                            let Some(gi) = self.form_rules[form as usize] else {
                                 return;
                             };
                             let g = &self.rules[gi];
@@ -990,6 +985,18 @@ impl Scanner {
                 if !value.iter().any(u8::is_ascii_digit)
                     || !context::in_key_block(data, whole_start)
                 {
+                    return None;
+                }
+            }
+            Check::Uci => {
+                let key = &data[raw.key?.0..raw.key?.1];
+                // `option key` is a Wi-Fi passphrase (or a WEP key).
+                let kind = if key == b"key" {
+                    checks::KeyKind::Password
+                } else {
+                    checks::classify_key(key)
+                };
+                if !checks::generic_value_is_secret(kind, value) {
                     return None;
                 }
             }

@@ -35,6 +35,9 @@ pub enum Check {
     WgKey,
     /// A base64 run that decodes to a PEM private key's header.
     PemBase64,
+    /// `option key value` in OpenWrt's UCI: `key` is a Wi-Fi passphrase,
+    /// other keys are checked as generic assignments.
+    Uci,
     /// A 16- or 32-byte hex key inside a block whose key names keys
     /// (`securityKeys: {S2_Unauthenticated: …}`, `network_key: {key: …}`).
     HexKeyBlock,
@@ -59,6 +62,8 @@ pub(crate) enum Run {
     Xml,
     /// `name: KEY` then `value: …`, parsed by hand with the other generic forms.
     NameValue,
+    /// `--key value` on a command line, parsed by hand with the other generic forms.
+    Flag,
     /// Plaintext values of SOPS files that their rules say must be
     /// encrypted (found by the SOPS file analysis, not by a pattern).
     Sops,
@@ -397,6 +402,15 @@ fn specs() -> Vec<Spec> {
             Some(3.5),
             Plain,
             Revoke("Vault (rekey with `vault operator rekey`)"),
+        ),
+        s(
+            "openvpn-static-key",
+            "OpenVPN static key (tls-auth, tls-crypt)",
+            &["openvpn static key"],
+            r"-----BEGIN OpenVPN Static key V1-----(?P<secret>[\r\n \t0-9a-fA-F]{256,}?)-----END OpenVPN Static key V1-----",
+            None,
+            PemBody,
+            Key,
         ),
         s(
             "putty-private-key",
@@ -769,10 +783,65 @@ fn specs() -> Vec<Spec> {
         ),
         // ---- Credentials in URLs, SQL and command lines
         s(
+            "cli-flag-secret",
+            "Secret as a command-line flag's value (`--auth-key …`, `--token …`)",
+            crate::generic::WORDS,
+            // Parsed by hand (crate::generic::flag).
+            "",
+            None,
+            Generic,
+            Move,
+        ),
+        s(
+            "cli-password",
+            "Password as a command's argument (sshpass -p, mysql -p…, redis-cli -a, smbclient -U user%…, docker login -p, cloudflared service install)",
+            &["sshpass", "mysql", "mariadb", "redis-cli", "smbclient", "docker login", "pihole", "cloudflared"],
+            r#"(?:\bsshpass\b[^\r\n]*?[ \t]-p[ \t]*|\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b[^\r\n]*?[ \t]-p|\bredis-cli\b[^\r\n]*?[ \t]-a[ \t]+|\bpihole[ \t]+-a[ \t]+-p[ \t]+|\bdocker[ \t]+login\b[^\r\n]*?[ \t](?:-p|--password)(?:[ \t]+|=)|\bsmbclient\b[^\r\n]*?(?:[ \t]-U[ \t]*|--user=)[\x22']?[^%\s'\x22]+%|\bcloudflared[ \t]+service[ \t]+install[ \t]+)(?:'(?P<sq>[^'\r\n]+)'|"(?P<dq>[^"\r\n]+)"|(?P<uq>[A-Za-z0-9_!@#%^*+=~/$][^\s'";|&]{3,}))"#,
+            None,
+            NotPlaceholder,
+            Move,
+        ),
+        s(
+            "docker-hub-token",
+            "Docker Hub personal or organization access token",
+            &["dckr_pat_", "dckr_oat_"],
+            r"\b(?P<secret>dckr_(?:pat|oat)_[A-Za-z0-9_\-]{27,})",
+            Some(3.0),
+            Plain,
+            Revoke("Docker Hub (Account settings > Personal access tokens)"),
+        ),
+        s(
+            "haproxy-insecure-password",
+            "Plaintext password of an HAProxy userlist",
+            &["insecure-password"],
+            r"\binsecure-password[ \t]+(?P<secret>[^\s#]+)",
+            None,
+            NotPlaceholder,
+            Move,
+        ),
+        s(
+            "uci-option-secret",
+            "Key or password in an OpenWrt UCI config (`option key '…'`)",
+            &["option"],
+            r##"(?m)^[ \t]*option[ \t]+(?P<key>[A-Za-z0-9_]+)[ \t]+(?:'(?P<sq>[^'\r\n]+)'|"(?P<dq>[^"\r\n]+)"|(?P<uq>[^\s'"#]+))"##,
+            None,
+            Uci,
+            Move,
+        ),
+        s(
+            "sasl-password",
+            "Password in a Postfix sasl_passwd map (host user:password)",
+            &[],
+            r"(?m)^[ \t]*[^\s#]+[ \t]+[^\s:]+:(?P<secret>[^\s]+)[ \t]*\r?$",
+            None,
+            NotPlaceholder,
+            Move,
+        ),
+        s(
             "sql-password",
             "Password in SQL (`CREATE ROLE … PASSWORD '…'`, `IDENTIFIED BY '…'`)",
             &["password '", "by '"],
-            r"(?i)\b(?:password|identified(?:[ \t]+with[ \t]+[a-z0-9_]+)?[ \t]+by)[ \t]+'(?P<secret>[^'\r\n]{4,})'",
+            r"(?i)\b(?:password|identified(?:[ \t]+with[ \t]+[a-z0-9_]+)?[ \t]+by)[ \t]+'(?P<secret>[^'\s]{4,})'",
             None,
             NotPlaceholder,
             Move,
@@ -935,10 +1004,11 @@ fn specs() -> Vec<Spec> {
 /// How a built-in rule runs.
 fn run_of(id: &str) -> Run {
     match id {
-        "private-key" | "putty-private-key" | "kubernetes-secret" | "curl-auth-user"
-        | "hex-key-block" => Run::FromFirstHit,
+        "private-key" | "openvpn-static-key" | "putty-private-key" | "kubernetes-secret"
+        | "curl-auth-user" | "hex-key-block" => Run::FromFirstHit,
         "generic-secret-assignment" => Run::Assignment,
         "env-list-secret" => Run::NameValue,
+        "cli-flag-secret" => Run::Flag,
         "generic-secret-xml" => Run::Xml,
         "sops-plaintext-value" => Run::Sops,
         _ => Run::Line,
@@ -990,6 +1060,7 @@ fn pre_of(id: &str, kw: &str) -> Pre {
         ("heroku-api-key", _) => Token(65),
         ("k3s-token", _) => Token(87),
         ("private-key-base64", _) => Token(75),
+        ("uci-option-secret", _) => LineStart,
         ("plex-claim-token", _) => Token(26),
         ("url-password", _) => Url,
         ("notification-url", _) => Scheme,
@@ -1018,6 +1089,7 @@ pub fn builtin() -> Vec<Rule> {
                 "generic-secret-xml" => crate::generic::xml_pattern(),
                 "notification-url" => crate::context::notify_pattern(),
                 "env-list-secret" => crate::generic::name_value_pattern(),
+                "cli-flag-secret" => crate::generic::flag_pattern(),
                 _ => s.re.to_string(),
             };
             let regex = LazyRegex::lazy(pattern);
@@ -1051,8 +1123,12 @@ pub fn builtin() -> Vec<Rule> {
                 check: s.check,
                 allowlists,
                 // A password file's lines have no keyword: only its name tells.
-                path: (s.id == "pgpass-password")
-                    .then(|| compile(r"(?:^|/)\.?pgpass$", false).expect("pattern")),
+                path: match s.id {
+                    "pgpass-password" => Some(r"(?:^|/)\.?pgpass$"),
+                    "sasl-password" => Some(r"(?:^|/)sasl_passwd$"),
+                    _ => None,
+                }
+                .map(|p| compile(p, false).expect("pattern")),
                 priority: match s.check {
                     Check::Generic => 2,
                     _ if s.id == "sops-plaintext-value" => 0,

@@ -895,3 +895,80 @@ fn credentials_the_third_blind_corpus_showed_missing() {
     assert_eq!(lines, [2, 3]);
     quiet("main.tf", "signing_key_id = \"DXT881PAENXZ7HKJLHED\"\n");
 }
+
+#[test]
+fn secrets_on_command_lines_and_in_service_files() {
+    let pw = "Tq7-vX2%mR9k_Lp4";
+    for (text, rule) in [
+        (
+            format!("mysqldump -u backup -p{pw} --all-databases\n"),
+            "cli-password",
+        ),
+        (
+            format!("sshpass -p '{pw}' ssh admin@nas.lan\n"),
+            "cli-password",
+        ),
+        (format!("redis-cli -a \"{pw}\" ping\n"), "cli-password"),
+        (
+            format!("smbclient //nas/share -U backup%{pw} -c ls\n"),
+            "cli-password",
+        ),
+        (
+            format!("docker login -u bot -p {pw} ghcr.io\n"),
+            "cli-password",
+        ),
+        (
+            "netbird up --setup-key 3F2A9C1E-7B4D-4E8A-9C2F-1D5E8B7A6C3F\n".into(),
+            "cli-flag-secret",
+        ),
+        (
+            "k3s agent --token K3sJoinT0kenQm8vT3xR6wK1\n".into(),
+            "cli-flag-secret",
+        ),
+        (
+            format!("backend\n  user admin insecure-password {pw}\n"),
+            "haproxy-insecure-password",
+        ),
+        (
+            format!("config wifi-iface 'a'\n\toption key '{pw}'\n"),
+            "uci-option-secret",
+        ),
+        (
+            "docker push --creds dckr_pat_Xq9vT2mR8kLp4Wz7nB3cY6hF1gJ\n".into(),
+            "docker-hub-token",
+        ),
+    ] {
+        hit("x.sh", &text, rule);
+    }
+    hit(
+        "postfix/sasl_passwd",
+        &format!("[smtp.example.net]:587 nas@example.net:{pw}\n"),
+        "sasl-password",
+    );
+    let key: String = (0..16)
+        .map(|i| format!("{:032x}\n", 0x9e3779b97f4a7c15u128.wrapping_mul(i + 1)))
+        .collect();
+    let r = rules_of(
+        "site.ovpn",
+        &format!("<tls-auth>\n-----BEGIN OpenVPN Static key V1-----\n{key}-----END OpenVPN Static key V1-----\n</tls-auth>\n"),
+    );
+    assert_eq!(r, ["openvpn-static-key"]);
+    for text in [
+        "mysqldump -u root -p --all-databases\n",
+        "redis-cli -a \"$REDIS_PASSWORD\" ping\n",
+        "mysql -p…, redis-cli -a, smbclient\n",
+        "tailscale up --auth-key \"$(cat /run/secrets/ts-key)\"\n",
+        "k3s agent --token-file /run/secrets/k3s-token\n",
+        "lego --dns cloudflare --key-type ec256 run\n",
+        "docker login ghcr.io -u bot --password-stdin\n",
+        "\toption encryption 'sae-mixed'\n\toption ssid 'IoT'\n",
+        "  user ops password $6$rounds=5000$abcdefgh$Qm8vT3xR6wK1nZ9bJ4cY7hF2gP5sA0eU3i\n",
+    ] {
+        quiet("x.sh", text);
+    }
+    // A sasl_passwd line anywhere else is not one.
+    quiet(
+        "notes.txt",
+        &format!("[smtp.example.net]:587 nas@example.net:{pw}\n"),
+    );
+}
