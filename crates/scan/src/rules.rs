@@ -388,7 +388,7 @@ fn specs() -> Vec<Spec> {
         s(
             "private-key-base64",
             "PEM private key encoded in base64 (kubeconfig client-key-data, Traefik acme.json)",
-            &["ls0tls1crudjtib"],
+            &["ls0tls1crudj"],
             r"(?P<secret>LS0tLS1CRUdJTi[A-Za-z0-9+/]{60,}={0,2})",
             None,
             PemBase64,
@@ -406,7 +406,7 @@ fn specs() -> Vec<Spec> {
         s(
             "openvpn-static-key",
             "OpenVPN static key (tls-auth, tls-crypt)",
-            &["openvpn static key"],
+            &["openvpn static"],
             r"-----BEGIN OpenVPN Static key V1-----(?P<secret>[\r\n \t0-9a-fA-F]{256,}?)-----END OpenVPN Static key V1-----",
             None,
             PemBody,
@@ -795,7 +795,10 @@ fn specs() -> Vec<Spec> {
         s(
             "cli-password",
             "Password as a command's argument (sshpass -p, mysql -p…, redis-cli -a, smbclient -U user%…, docker login -p, cloudflared service install)",
-            &["sshpass", "mysql", "mariadb", "redis-cli", "smbclient", "docker login", "pihole", "cloudflared"],
+            &[
+                "sshpass -", "mysql -", "mysqldump -", "mysqladmin -", "mariadb -", "mariadb-dump -",
+                "redis-cli ", "smbclient ", "docker login", "pihole -a", "cloudflared service",
+            ],
             r#"(?:\bsshpass\b[^\r\n]*?[ \t]-p[ \t]*|\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b[^\r\n]*?[ \t]-p|\bredis-cli\b[^\r\n]*?[ \t]-a[ \t]+|\bpihole[ \t]+-a[ \t]+-p[ \t]+|\bdocker[ \t]+login\b[^\r\n]*?[ \t](?:-p|--password)(?:[ \t]+|=)|\bsmbclient\b[^\r\n]*?(?:[ \t]-U[ \t]*|--user=)[\x22']?[^%\s'\x22]+%|\bcloudflared[ \t]+service[ \t]+install[ \t]+)(?:'(?P<sq>[^'\r\n]+)'|"(?P<dq>[^"\r\n]+)"|(?P<uq>[A-Za-z0-9_!@#%^*+=~/$][^\s'";|&]{3,}))"#,
             None,
             NotPlaceholder,
@@ -804,7 +807,7 @@ fn specs() -> Vec<Spec> {
         s(
             "docker-hub-token",
             "Docker Hub personal or organization access token",
-            &["dckr_pat_", "dckr_oat_"],
+            &["dckr_"],
             r"\b(?P<secret>dckr_(?:pat|oat)_[A-Za-z0-9_\-]{27,})",
             Some(3.0),
             Plain,
@@ -813,7 +816,7 @@ fn specs() -> Vec<Spec> {
         s(
             "haproxy-insecure-password",
             "Plaintext password of an HAProxy userlist",
-            &["insecure-password"],
+            &["insecure-"],
             r"\binsecure-password[ \t]+(?P<secret>[^\s#]+)",
             None,
             NotPlaceholder,
@@ -822,7 +825,7 @@ fn specs() -> Vec<Spec> {
         s(
             "uci-option-secret",
             "Key or password in an OpenWrt UCI config (`option key '…'`)",
-            &["option"],
+            &["option key", "option pass", "option psk", "option secret", "option priv"],
             r##"(?m)^[ \t]*option[ \t]+(?P<key>[A-Za-z0-9_]+)[ \t]+(?:'(?P<sq>[^'\r\n]+)'|"(?P<dq>[^"\r\n]+)"|(?P<uq>[^\s'"#]+))"##,
             None,
             Uci,
@@ -1059,8 +1062,8 @@ fn pre_of(id: &str, kw: &str) -> Pre {
         ("heroku-api-key", "heroku") => None,
         ("heroku-api-key", _) => Token(65),
         ("k3s-token", _) => Token(87),
-        ("private-key-base64", _) => Token(75),
-        ("uci-option-secret", _) => LineStart,
+        ("private-key-base64", _) => Token(72),
+        ("uci-option-secret", _) => KeyStartsLine,
         ("plex-claim-token", _) => Token(26),
         ("url-password", _) => Url,
         ("notification-url", _) => Scheme,
