@@ -1,13 +1,14 @@
 //! The generic rules, parsed by hand from keyword hits instead of by a
 //! large regex: `key = value`, `key: value`, `"key": "value"`,
-//! `f("key", value)`, `<key>value</key>`, `key="k" value="v"`, and
+//! `f("key", value)`, `<key>value</key>`, `key="k" value="v"`,
 //! environment lists whose key is on a `name` line and whose value is on
-//! the `value` line after it (`- name: API_KEY` / `value: …`).
+//! the `value` line after it (`- name: API_KEY` / `value: …`), and
+//! command-line flags (`--auth-key value`).
 //!
 //! A keyword hit names a run of key bytes (`[A-Za-z0-9_.-]`); the run is
 //! the key, and what follows it decides. The parser accepts exactly what
 //! the reference patterns ([`assignment_pattern`], [`xml_pattern`],
-//! [`name_value_pattern`]) match,
+//! [`name_value_pattern`], [`flag_pattern`]) match,
 //! position for position (the tests and the `scan_generic` fuzz target
 //! compare the two), at a fraction of the cost: most hits are a word in
 //! prose or code (`monkey`, `next_token()`) and are dismissed after a
@@ -447,13 +448,24 @@ pub struct Matches {
     pub flag: Vec<Spans>,
 }
 
-/// Which generic form a match is.
+/// Which generic form a match is (an index into the scanner's
+/// `form_rules`, in the order of `Form::RUNS`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Form {
-    Assignment,
-    Xml,
-    NameValue,
-    Flag,
+    Assignment = 0,
+    Xml = 1,
+    NameValue = 2,
+    Flag = 3,
+}
+
+impl Form {
+    /// The rule kind of each form, by index.
+    pub(crate) const RUNS: [crate::rules::Run; 4] = [
+        crate::rules::Run::Assignment,
+        crate::rules::Run::Xml,
+        crate::rules::Run::NameValue,
+        crate::rules::Run::Flag,
+    ];
 }
 
 /// All generic matches of `data` as the reference patterns find them.

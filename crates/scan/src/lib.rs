@@ -220,8 +220,8 @@ pub struct Scanner {
     keyword_rules: Vec<Vec<(usize, Pre)>>,
     /// Rules without keywords: always run (custom rules).
     always: Vec<usize>,
-    /// The generic rules (parsed by hand, together).
-    /// The rule of each generic form (`generic::Form as usize`).
+    /// The generic rules (parsed by hand, together): the rule of each
+    /// form, indexed by `generic::Form as usize`.
     form_rules: [Option<usize>; 4],
     /// The rule of plaintext values inside SOPS files (run on the values
     /// the file's own rules say must be encrypted, not on keyword hits).
@@ -313,8 +313,7 @@ impl Scanner {
         let sops_keyword = keywords.len();
         keywords.push(SOPS_MARK.to_ascii_lowercase());
         keyword_rules.push(Vec::new());
-        let form_rules = [Run::Assignment, Run::Xml, Run::NameValue, Run::Flag]
-            .map(|run| rules.iter().position(|r| r.run == run));
+        let form_rules = generic::Form::RUNS.map(|run| rules.iter().position(|r| r.run == run));
         let sops_rule = rules.iter().position(|r| r.run == Run::Sops);
         Ok(Scanner {
             rules,
