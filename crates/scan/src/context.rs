@@ -476,6 +476,42 @@ pub(crate) fn is_b64_32(value: &[u8]) -> bool {
             .is_ok_and(|k| k.len() == 32)
 }
 
+/// For a YAML block scalar indicator (`|`, `>-`, …) at `ind`: the one
+/// line of its block (more indented than the key's line, and followed by
+/// no other line of the block).
+pub(crate) fn block_scalar_line(data: &[u8], ind: (usize, usize)) -> Option<(usize, usize)> {
+    let v = &data[ind.0..ind.1];
+    if !matches!(v.first(), Some(b'|' | b'>'))
+        || !v[1..]
+            .iter()
+            .all(|c| matches!(c, b'-' | b'+' | b'1'..=b'9'))
+    {
+        return None;
+    }
+    let line_end = |p: usize| memchr::memchr(b'\n', &data[p..]).map_or(data.len(), |j| p + j);
+    let indent = |p: usize| data[p..].iter().take_while(|&&b| b == b' ').count();
+    let key_line = memchr::memrchr(b'\n', &data[..ind.0]).map_or(0, |p| p + 1);
+    let own = indent(key_line);
+    let first = line_end(ind.1) + 1;
+    if first >= data.len() || indent(first) <= own {
+        return None;
+    }
+    let (cs, ce) = (first + indent(first), line_end(first));
+    let next = ce + 1;
+    let more = next < data.len()
+        && !checks::trim(&data[next..line_end(next)]).is_empty()
+        && indent(next) > own;
+    let text = checks::trim(&data[cs..ce]);
+    (!more && !text.is_empty()).then(|| {
+        let ce = cs
+            + data[cs..ce]
+                .iter()
+                .rposition(|b| !b.is_ascii_whitespace())
+                .map_or(0, |p| p + 1);
+        (cs, ce)
+    })
+}
+
 /// Whether a key names the id half of an access key (`access_key_id`,
 /// `AWS_ACCESS_KEY_ID`, `keyId`).
 pub(crate) fn names_key_id(key: &[u8]) -> bool {

@@ -826,6 +826,12 @@ impl Scanner {
                 }
             }
             Check::Generic => {
+                // `password: |` (a YAML block scalar): the value is the
+                // block's one line.
+                if raw.bare {
+                    (s, e) = context::block_scalar_line(data, (s, e)).unwrap_or((s, e));
+                }
+                let value = &data[s..e];
                 // The cheap tests that do not need the key come first: most
                 // assignments in code end here.
                 // A bare identifier followed by code punctuation is a type

@@ -781,6 +781,25 @@ fn specs() -> Vec<Spec> {
             Generic,
             Move,
         ),
+        // ---- Secrets named elsewhere than on their own line
+        s(
+            "terraform-variable-default",
+            "Secret as the default of a Terraform variable named for one",
+            &["variable \""],
+            r#"variable[ \t]+"(?P<key>[A-Za-z0-9_\-]+)"[ \t]*\{[^{}]{0,400}?\bdefault[ \t]*=[ \t]*"(?P<dq>[^"\r\n]+)""#,
+            None,
+            Generic,
+            Move,
+        ),
+        s(
+            "dockerfile-env-secret",
+            "Secret in a Dockerfile `ENV KEY value` line (it stays in the image)",
+            &["env "],
+            r#"(?m)^[ \t]*(?i:env)[ \t]+(?P<key>[A-Za-z_][A-Za-z0-9_]*)[ \t]+(?:"(?P<dq>[^"\r\n]+)"|'(?P<sq>[^'\r\n]+)'|(?P<uq>[^\s"'=][^\r\n]*?))[ \t]*\r?$"#,
+            None,
+            Generic,
+            Hint::Move,
+        ),
         // ---- Credentials in URLs, SQL and command lines
         s(
             "cli-flag-secret",
@@ -1007,8 +1026,13 @@ fn specs() -> Vec<Spec> {
 /// How a built-in rule runs.
 fn run_of(id: &str) -> Run {
     match id {
-        "private-key" | "openvpn-static-key" | "putty-private-key" | "kubernetes-secret"
-        | "curl-auth-user" | "hex-key-block" => Run::FromFirstHit,
+        "private-key"
+        | "openvpn-static-key"
+        | "putty-private-key"
+        | "terraform-variable-default"
+        | "kubernetes-secret"
+        | "curl-auth-user"
+        | "hex-key-block" => Run::FromFirstHit,
         "generic-secret-assignment" => Run::Assignment,
         "env-list-secret" => Run::NameValue,
         "cli-flag-secret" => Run::Flag,
@@ -1064,6 +1088,7 @@ fn pre_of(id: &str, kw: &str) -> Pre {
         ("k3s-token", _) => Token(87),
         ("private-key-base64", _) => Token(72),
         ("uci-option-secret", _) => KeyStartsLine,
+        ("dockerfile-env-secret", _) => KeyStartsLine,
         ("plex-claim-token", _) => Token(26),
         ("url-password", _) => Url,
         ("notification-url", _) => Scheme,
@@ -1129,6 +1154,9 @@ pub fn builtin() -> Vec<Rule> {
                 path: match s.id {
                     "pgpass-password" => Some(r"(?:^|/)\.?pgpass$"),
                     "sasl-password" => Some(r"(?:^|/)sasl_passwd$"),
+                    "dockerfile-env-secret" => {
+                        Some(r"(?i)(?:^|/)(?:[^/]*\.)?(?:dockerfile|containerfile)(?:\.[^/]*)?$")
+                    }
                     _ => None,
                 }
                 .map(|p| compile(p, false).expect("pattern")),

@@ -972,3 +972,48 @@ fn secrets_on_command_lines_and_in_service_files() {
         &format!("[smtp.example.net]:587 nas@example.net:{pw}\n"),
     );
 }
+
+#[test]
+fn secrets_named_away_from_their_line() {
+    let pw = "Tq7-vX2%mR9k_Lp4";
+    let lines = |path: &str, text: &str| -> Vec<(String, usize)> {
+        scanner()
+            .scan(path, text.as_bytes())
+            .findings
+            .into_iter()
+            .map(|f| (f.rule, f.line))
+            .collect()
+    };
+    // A Terraform variable's default, reported at the default.
+    assert_eq!(
+        lines(
+            "vars.tf",
+            &format!("variable \"db_password\" {{\n  type = string\n  default = \"{pw}\"\n}}\n"),
+        ),
+        [("terraform-variable-default".to_string(), 3)]
+    );
+    quiet(
+        "vars.tf",
+        "variable \"region\" {\n  default = \"fsn1-Qm8vT3xR6wK1\"\n}\n",
+    );
+    // A YAML block scalar of one line.
+    assert_eq!(
+        lines(
+            "values.yaml",
+            &format!("smtp:\n  password: |-\n    {pw}\nport: 25\n")
+        ),
+        [("generic-secret-assignment".to_string(), 3)]
+    );
+    quiet("values.yaml", "token: |\n  first=line\n  second=line\n");
+    // A Dockerfile's `ENV KEY value`, only in a Dockerfile.
+    hit(
+        "Dockerfile",
+        &format!("FROM alpine\nENV ADMIN_PASSWORD {pw}\n"),
+        "dockerfile-env-secret",
+    );
+    quiet("notes.md", &format!("ENV ADMIN_PASSWORD {pw}\n"));
+    quiet(
+        "app.Dockerfile",
+        "ENV PASSWORD_FILE /run/secrets/pw\nENV TZ Europe/Berlin\n",
+    );
+}
