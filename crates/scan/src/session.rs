@@ -181,6 +181,8 @@ fn setup(options: &Options, root: PathBuf, index: Option<&mut CatFile>) -> Resul
             .and_then(Baseline::hasher)
             .unwrap_or_else(Hasher::random)
     });
+    // Its salt is in the repository by design: no finding.
+    let salt = existing.as_ref().and_then(|b| b.salt.clone());
     let baseline = if options.write_baseline {
         None
     } else {
@@ -190,6 +192,7 @@ fn setup(options: &Options, root: PathBuf, index: Option<&mut CatFile>) -> Resul
     // Built before the first answer from git is awaited: a hook's git
     // processes start up meanwhile.
     let scanner = Scanner::new(&config)?
+        .with_public_value(salt)
         .with_baseline(baseline)
         .with_fingerprints(hasher.clone());
     let sops = if options.no_sops {
