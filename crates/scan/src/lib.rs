@@ -909,8 +909,8 @@ impl Scanner {
                 // is reported with it: it names the key to revoke.
                 let paired_id = !fits
                     && !wg
-                    && context::names_key_id(key)
                     && context::is_key_id(value)
+                    && context::names_key_id(key)
                     && context::paired_secret(data, (s, e)).is_some();
                 if !fits && !wg && !paired_id {
                     return None;
