@@ -22,6 +22,16 @@ fn hit(path: &str, text: &str, rule: &str) {
     assert_eq!(r, [rule], "{path}: {text:?}");
 }
 
+/// Each finding's rule and line.
+fn rule_lines(path: &str, text: &str) -> Vec<(String, usize)> {
+    scanner()
+        .scan(path, text.as_bytes())
+        .findings
+        .into_iter()
+        .map(|f| (f.rule, f.line))
+        .collect()
+}
+
 fn quiet(path: &str, text: &str) {
     let r = rules_of(path, text);
     assert!(r.is_empty(), "{path}: {text:?} flagged by {r:?}");
@@ -710,14 +720,6 @@ fn credentials_the_heldout_corpus_showed_missing() {
 #[test]
 fn credentials_the_blind_corpus_showed_missing() {
     let tok = "Qm7xR2vK9pLs4Wd8Tz1Nb6Yc";
-    let lines_of = |path: &str, text: &str| -> Vec<(String, usize)> {
-        scanner()
-            .scan(path, text.as_bytes())
-            .findings
-            .into_iter()
-            .map(|f| (f.rule, f.line))
-            .collect()
-    };
     let env = |line| vec![("env-list-secret".to_string(), line)];
     // The key on the `name` line, the secret on the `value` line: reported
     // at the value, in Kubernetes, ECS and Terraform syntax.
@@ -740,7 +742,7 @@ fn credentials_the_blind_corpus_showed_missing() {
             3,
         ),
     ] {
-        assert_eq!(lines_of("deploy.yaml", &text), env(line), "{text}");
+        assert_eq!(rule_lines("deploy.yaml", &text), env(line), "{text}");
     }
     for text in [
         "  - name: API_KEY\n    valueFrom:\n      secretKeyRef: {name: a, key: api-key}\n",
@@ -976,17 +978,9 @@ fn secrets_on_command_lines_and_in_service_files() {
 #[test]
 fn secrets_named_away_from_their_line() {
     let pw = "Tq7-vX2%mR9k_Lp4";
-    let lines = |path: &str, text: &str| -> Vec<(String, usize)> {
-        scanner()
-            .scan(path, text.as_bytes())
-            .findings
-            .into_iter()
-            .map(|f| (f.rule, f.line))
-            .collect()
-    };
     // A Terraform variable's default, reported at the default.
     assert_eq!(
-        lines(
+        rule_lines(
             "vars.tf",
             &format!("variable \"db_password\" {{\n  type = string\n  default = \"{pw}\"\n}}\n"),
         ),
@@ -998,7 +992,7 @@ fn secrets_named_away_from_their_line() {
     );
     // A YAML block scalar of one line.
     assert_eq!(
-        lines(
+        rule_lines(
             "values.yaml",
             &format!("smtp:\n  password: |-\n    {pw}\nport: 25\n")
         ),
