@@ -441,6 +441,9 @@ pub enum KeyKind {
     Token,
     /// A secret word inside the key but not last: only random-looking values count.
     Random,
+    /// Some other `*_KEY` (`PING_KEY`, a bare `key`): only a machine-made
+    /// value counts, not words and numbers joined (`app_prefs_2024`).
+    Key,
     /// Not a secret (an id, a name, a URL, a file path, a public key, …).
     NotSecret,
 }
@@ -697,8 +700,8 @@ pub fn classify_key(key: &[u8]) -> KeyKind {
             ) => KeyKind::NotSecret,
             _ if words.iter().any(|w| secret_word(w)) => KeyKind::Token,
             // Any other `*_KEY` (`PING_KEY`, a bare `key:` under a
-            // dashboard widget): a key if its value looks random.
-            _ => KeyKind::Random,
+            // dashboard widget): a key if its value looks machine-made.
+            _ => KeyKind::Key,
         };
     }
     if listed(NOT, last.as_bytes()) || last.ends_with("id") && last.len() > 2 && !secret_word(last)
@@ -890,8 +893,20 @@ pub(crate) fn generic_value_fits(kind: KeyKind, value: &[u8]) -> bool {
                 && !v.iter().any(|c| c.is_ascii_whitespace())
                 && !is_uuid(v)
         }
+        KeyKind::Key => machine_made(v) && generic_value_fits(KeyKind::Random, v),
         KeyKind::NotSecret => false,
     }
+}
+
+/// Whether a value has a run of 12 or more letters and digits mixed (a
+/// token, a key, an id), not only words and numbers joined by separators
+/// (`myapp_user_preferences_2024`, `dashboard.widgets.title2`).
+fn machine_made(v: &[u8]) -> bool {
+    v.split(|c| !c.is_ascii_alphanumeric()).any(|run| {
+        run.len() >= 12
+            && run.iter().any(u8::is_ascii_digit)
+            && run.iter().any(u8::is_ascii_alphabetic)
+    })
 }
 
 /// Hex that spells letters and digits (Zigbee's published link key is
@@ -959,8 +974,8 @@ mod tests {
         assert_eq!(classify_key(b"PAPERLESS_DBPASS"), KeyKind::Password);
         assert_eq!(classify_key(b"proxy_bypass"), KeyKind::NotSecret);
         // Other keys are keys when their value looks random.
-        assert_eq!(classify_key(b"HEALTHCHECKS_PING_KEY"), KeyKind::Random);
-        assert_eq!(classify_key(b"key"), KeyKind::Random);
+        assert_eq!(classify_key(b"HEALTHCHECKS_PING_KEY"), KeyKind::Key);
+        assert_eq!(classify_key(b"key"), KeyKind::Key);
         assert_eq!(classify_key(b"GPG_KEY"), KeyKind::NotSecret);
         assert_eq!(classify_key(b"SORT_KEY"), KeyKind::NotSecret);
     }

@@ -782,6 +782,12 @@ fn credentials_the_blind_corpus_showed_missing() {
         "CACHE_KEY=media_v2\n",
         "labels:\n  - key: app.kubernetes.io/name\n",
         "secretKeyRef:\n  key: password\n",
+        // Words and numbers joined are names, not keys.
+        "const LOCALSTORAGE_KEY = \"myapp_user_preferences_2024\";\n",
+        "const I18N_KEY = \"dashboard.widgets.weather.title2\";\n",
+        "redisKey: \"session:user:12345:profile\"\n",
+        "routing_key: backups.daily.v2\ndedupe_key: job-4711-nightly\n",
+        "translation_key: errors.auth.invalid_credentials_2\n",
     ] {
         quiet(".env", text);
     }
