@@ -798,6 +798,21 @@ pub fn generic_value_plausible(value: &[u8]) -> bool {
     if v.starts_with(b"ENC[") {
         return false;
     }
+    // A number or id in hex (`0x4AEE18F83AFDEB23`, a GPG key id; an
+    // address), and a nested `name=value` spec (`--secret id=npmrc,src=…`).
+    if v.len() <= 42 && v.starts_with(b"0x") && v[2..].iter().all(u8::is_ascii_hexdigit) {
+        return false;
+    }
+    if let Some(eq) = memchr::memchr(b'=', v) {
+        let name = &v[..eq];
+        let rest = &v[eq + 1..];
+        if name.len() >= 2
+            && name.iter().all(|c| c.is_ascii_lowercase() || *c == b'_')
+            && memchr::memchr(b',', rest).is_some_and(|c| rest[c..].contains(&b'='))
+        {
+            return false;
+        }
+    }
     // Paths to files that hold the secret.
     if v.starts_with(b"/") || v.starts_with(b"./") || v.starts_with(b"~/") || v.starts_with(b"../")
     {

@@ -971,6 +971,8 @@ fn secrets_on_command_lines_and_in_service_files() {
         "docker login ghcr.io -u bot --password-stdin\n",
         "\toption encryption 'sae-mixed'\n\toption ssid 'IoT'\n",
         "  user ops password $6$rounds=5000$abcdefgh$Qm8vT3xR6wK1nZ9bJ4cY7hF2gP5sA0eU3i\n",
+        "git commit --gpg-sign --signing-key 0x4AEE18F83AFDEB23\n",
+        "docker build --secret id=npmrc,src=/home/me/.npmrc .\n",
     ] {
         quiet("x.sh", text);
     }
