@@ -671,10 +671,17 @@ pub fn classify_key(key: &[u8]) -> KeyKind {
             || w.ends_with("token")
             || w.ends_with("apikey")
             || w.ends_with("authkey")
+            || w.ends_with("secretkey")
+            || w == "privkey"
+            || w == "privatekey"
     };
     // A salt (`passwordsalt`, `HASH_SALT`) keeps hashes unguessable.
     if last.ends_with("salt") {
         return KeyKind::Random;
+    }
+    // Consul's and Nomad's gossip key: `encrypt = "…"`.
+    if last == "encrypt" {
+        return KeyKind::Key;
     }
     if last == "key" {
         // api key, access key, private key, secret key, signing key, …
@@ -691,6 +698,17 @@ pub fn classify_key(key: &[u8]) -> KeyKind {
                 | "webhook" | "bot" | "integration" | "license_key" | "pre" | "hook" | "rpc" | "x"
                 | "tsig" | "setup" | "join" | "enrollment" | "registration" | "preauth",
             ) => KeyKind::Token,
+            // An encryption or signing key, whatever word precedes `key`
+            // (`ACTIVE_RECORD_ENCRYPTION_PRIMARY_KEY`).
+            _ if words.iter().any(|w| {
+                matches!(
+                    w.as_str(),
+                    "encryption" | "encrypt" | "crypto" | "signing" | "private"
+                )
+            }) =>
+            {
+                KeyKind::Token
+            }
             // Keys that name a row, a cache entry, a keyboard key or a
             // GPG key id, not a credential.
             Some(

@@ -17,7 +17,7 @@
 /// The key words of the generic rules (their prefilter keywords): a key
 /// holds one of them.
 pub(crate) const WORDS: &[&str] = &[
-    "pass", "pwd", "secret", "token", "key", "cred", "auth", "psk", "salt",
+    "pass", "pwd", "secret", "token", "key", "cred", "auth", "psk", "salt", "encrypt",
 ];
 
 /// A byte of a key (`[A-Za-z0-9_.-]`).
@@ -389,7 +389,7 @@ fn line_rest(data: &[u8], mut p: usize) -> Option<usize> {
 }
 
 const KEY: &str =
-    r"[A-Za-z0-9_.\-]*(?:pass|pwd|secret|token|key|cred|auth|psk|salt)[A-Za-z0-9_.\-]*";
+    r"[A-Za-z0-9_.\-]*(?:pass|pwd|secret|token|key|cred|auth|psk|salt|encrypt)[A-Za-z0-9_.\-]*";
 const VALUE: &str = r#"(?:"""(?P<tq>[^\r\n]+?)"""|"(?P<dq>[^"\r\n]+)"|'(?P<sq>[^'\r\n]+)'|`(?P<bq>[^`\r\n]+)`|(?P<uq>[^\s"'`,;<>\[\]{}():=&*][^\s"'`<>]*))"#;
 
 /// The reference pattern of generic assignments (the parser's spec).

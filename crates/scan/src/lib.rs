@@ -1366,13 +1366,21 @@ fn k8s_secret_value(data: &[u8], kind_at: usize) -> Option<(usize, usize)> {
             if indent <= d {
                 in_data = None;
             } else if let Some(colon) = memchr::memchr(b':', text) {
-                let named = checks::classify_key(&text[..colon]) != checks::KeyKind::NotSecret;
+                let kind = checks::classify_key(&text[..colon]);
                 let v = checks::trim(&text[colon + 1..]);
                 let v = v
                     .strip_prefix(b"\"")
                     .and_then(|v| v.strip_suffix(b"\""))
                     .or_else(|| v.strip_prefix(b"'").and_then(|v| v.strip_suffix(b"'")))
                     .unwrap_or(v);
+                // A hash (Argo CD's admin.password) is no plaintext.
+                if checks::is_hash_or_digest(v) {
+                    continue;
+                }
+                // A key naming a secret, with a value that fits it (not
+                // Argo CD's admin.passwordMtime timestamp).
+                let named = kind != checks::KeyKind::NotSecret
+                    && (v.len() > 256 || checks::generic_value_is_secret(kind, v));
                 if v == b"|" || v == b">" || v == b"|-" || v == b">-" {
                     // The value is on the next, more indented line.
                     let rest = &doc[off.min(doc.len())..];

@@ -851,6 +851,24 @@ fn specs() -> Vec<Spec> {
             Move,
         ),
         s(
+            "rsync-secrets-password",
+            "Password in an rsync daemon secrets file (user:password)",
+            &[],
+            r"(?m)^[ \t]*[^\s:#@]+:(?P<secret>[^\s]+)[ \t]*\r?$",
+            None,
+            NotPlaceholder,
+            Move,
+        ),
+        s(
+            "matrix-signing-key",
+            "Matrix homeserver signing key (Synapse, Dendrite)",
+            &["ed25519 a_"],
+            r"\bed25519[ \t]+a_[A-Za-z0-9_]+[ \t]+(?P<secret>[A-Za-z0-9+/]{43})\b",
+            Some(3.5),
+            Plain,
+            Key,
+        ),
+        s(
             "sasl-password",
             "Password in a Postfix sasl_passwd map (host user:password)",
             &[],
@@ -1154,6 +1172,7 @@ pub fn builtin() -> Vec<Rule> {
                 path: match s.id {
                     "pgpass-password" => Some(r"(?:^|/)\.?pgpass$"),
                     "sasl-password" => Some(r"(?:^|/)sasl_passwd$"),
+                    "rsync-secrets-password" => Some(r"(?:^|/)rsyncd?\.secrets$"),
                     "dockerfile-env-secret" => {
                         Some(r"(?i)(?:^|/)(?:[^/]*\.)?(?:dockerfile|containerfile)(?:\.[^/]*)?$")
                     }

@@ -1019,3 +1019,51 @@ fn secrets_named_away_from_their_line() {
         "ENV PASSWORD_FILE /run/secrets/pw\nENV TZ Europe/Berlin\n",
     );
 }
+
+#[test]
+fn credentials_the_fourth_corpus_showed_missing() {
+    let key = "JmFdQ9H7zP0cJ1kVm8/3x2LtG+Ws6yRbN4uAoKeFhIs=";
+    // A gossip key, an encryption key whatever word precedes KEY, a
+    // WireGuard key in an XML element named privkey.
+    hit(
+        "server.hcl",
+        &format!("server {{\n  encrypt = \"{key}\"\n}}\n"),
+        "generic-secret-assignment",
+    );
+    hit(
+        ".env",
+        "RAILS_ENCRYPTION_PRIMARY_KEY=Qm8vT3xR6wK1nZ9bJ4cY7hF2gP5sA0eU\n",
+        "generic-secret-assignment",
+    );
+    hit(
+        "config.xml",
+        &format!("<privkey>{key}</privkey>\n"),
+        "generic-secret-xml",
+    );
+    quiet(
+        "server.hcl",
+        "encrypt = true\nencrypt_verify_incoming = true\nDB_PRIMARY_KEY=id\n",
+    );
+    // rsync's secrets file, a Matrix signing key.
+    hit(
+        "etc/rsyncd.secrets",
+        "backup:Tq7-vX2%mR9k_Lp4\n",
+        "rsync-secrets-password",
+    );
+    quiet("notes.txt", "backup:Tq7-vX2%mR9k_Lp4\n");
+    hit(
+        "homeserver.signing.key",
+        "ed25519 a_AbCd JmFdQ9H7zP0cJ1kVm8/3x2LtG+Ws6yRbN4uAoKeFhIs\n",
+        "matrix-signing-key",
+    );
+    // A Kubernetes Secret is reported at a value that fits its key, not at
+    // a hash or a timestamp under a password key.
+    let f = scanner()
+        .scan(
+            "secret.yaml",
+            b"kind: Secret\nstringData:\n  admin.password: \"$2y$10$c4WoMPo3SXsafkva.HHa6uXQZWr7oboPiC2bT/r7q1BB8I2s0BRqC\"\n  admin.passwordMtime: \"2026-11-01T10:00:00Z\"\n  server.secretkey: \"Qm8vT3xR6wK1nZ9bJ4cY7hF2gP5sA0eU\"\n",
+        )
+        .findings;
+    let got: Vec<(&str, usize)> = f.iter().map(|f| (f.rule.as_str(), f.line)).collect();
+    assert_eq!(got, [("kubernetes-secret", 5)]);
+}
