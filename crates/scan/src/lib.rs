@@ -1523,6 +1523,21 @@ impl LineMasks {
     }
 }
 
+/// Whether a preview shows `secret` (for the fuzz target and tests): a copy
+/// of it that runs into no mask. A mask's stars are no bytes of a secret
+/// (`kespassword=*****` spells `espassword=*`), unless the secret holds
+/// such a run itself.
+#[doc(hidden)]
+pub fn preview_shows(preview: &str, secret: &[u8]) -> bool {
+    let p = preview.as_bytes();
+    let stars = memchr::memmem::find(secret, b"*****").is_some();
+    let masks: Vec<usize> = memchr::memmem::find_iter(p, b"*****").collect();
+    !secret.is_empty()
+        && p.windows(secret.len()).enumerate().any(|(i, w)| {
+            w == secret && (stars || !masks.iter().any(|&m| m < i + secret.len() && i < m + 5))
+        })
+}
+
 /// A masked form of a secret: its first few characters when it is long
 /// enough that they give nothing away, then stars.
 pub fn redact(secret: &[u8]) -> String {
