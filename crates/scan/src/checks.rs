@@ -674,6 +674,8 @@ pub fn classify_key(key: &[u8]) -> KeyKind {
             || w.ends_with("secretkey")
             || w == "privkey"
             || w == "privatekey"
+            // Redis' and Valkey's replica password.
+            || w == "masterauth"
     };
     // A salt (`passwordsalt`, `HASH_SALT`) keeps hashes unguessable.
     if last.ends_with("salt") {
@@ -712,9 +714,9 @@ pub fn classify_key(key: &[u8]) -> KeyKind {
             // Keys that name a row, a cache entry, a keyboard key or a
             // GPG key id, not a credential.
             Some(
-                "object" | "cache" | "sort" | "primary" | "foreign" | "partition" | "routing"
-                | "lookup" | "map" | "hot" | "short" | "gpg" | "pgp" | "idempotency" | "row"
-                | "composite" | "unique" | "dedup" | "group" | "index" | "hash" | "shard",
+                "object" | "cache" | "sort" | "primary" | "foreign" | "partition" | "lookup"
+                | "map" | "hot" | "short" | "gpg" | "pgp" | "idempotency" | "row" | "composite"
+                | "unique" | "dedup" | "group" | "index" | "hash" | "shard",
             ) => KeyKind::NotSecret,
             _ if words.iter().any(|w| secret_word(w)) => KeyKind::Token,
             // Any other `*_KEY` (`PING_KEY`, a bare `key:` under a
@@ -786,7 +788,10 @@ pub fn classify_key(key: &[u8]) -> KeyKind {
     }
     let pos = words.iter().rposition(|w| secret_word(w)).unwrap_or(0);
     let w = words[pos].as_str();
-    if w.contains("pass") || w == "pwd" || w == "pw" || w == "psk" || w.contains("passwort") {
+    if w.contains("pass")
+        || matches!(w, "pwd" | "pw" | "psk" | "masterauth")
+        || w.contains("passwort")
+    {
         KeyKind::Password
     } else if w.contains("secret") || w.starts_with("cred") {
         KeyKind::Secret
@@ -926,7 +931,10 @@ pub(crate) fn generic_value_fits(kind: KeyKind, value: &[u8]) -> bool {
                 && !v.iter().any(|c| c.is_ascii_whitespace())
                 && !is_uuid(v)
         }
-        KeyKind::Key => machine_made(v) && generic_value_fits(KeyKind::Random, v),
+        KeyKind::Key => {
+            machine_made(v) && generic_value_fits(KeyKind::Random, v)
+                || v.len() >= 16 && random_letters(v)
+        }
         KeyKind::NotSecret => false,
     }
 }
@@ -951,15 +959,17 @@ fn hex_of_text(v: &[u8]) -> bool {
             .all(|p| (digit(p[0]) << 4 | digit(p[1])).is_ascii_alphanumeric())
 }
 
-/// Random letters rather than words: both cases, few vowels (a quarter
-/// of English text is vowels, a fifth of random letters).
+/// Random letters rather than words: both cases well mixed (camelCase
+/// words capitalise a letter in five or more) and few vowels (over a
+/// third of the letters of English words, a fifth of random ones).
 fn random_letters(v: &[u8]) -> bool {
-    let vowels = v.iter().filter(|c| b"aeiouAEIOU".contains(c)).count();
+    let count = |f: fn(&u8) -> bool| v.iter().filter(|c| f(c)).count();
+    let vowels = count(|c| b"aeiouAEIOU".contains(c));
     v.len() >= 12
         && v.iter().all(u8::is_ascii_alphabetic)
-        && v.iter().any(u8::is_ascii_uppercase)
-        && v.iter().any(u8::is_ascii_lowercase)
-        && vowels * 4 < v.len()
+        && count(u8::is_ascii_uppercase) * 4 > v.len()
+        && count(u8::is_ascii_lowercase) * 4 > v.len()
+        && vowels * 10 < v.len() * 3
         && entropy(v) >= 3.0
 }
 

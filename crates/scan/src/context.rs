@@ -226,10 +226,10 @@ pub(crate) fn ini_key_kind(key: &[u8]) -> checks::KeyKind {
     }
 }
 
-/// Whether the line at `line_start` sits in a block whose key names keys:
-/// the nearest less indented line above (within 64 lines) has a key with
-/// `key` in it (`"securityKeys": {`, `network_key:`).
-pub(crate) fn in_key_block(data: &[u8], line_start: usize) -> bool {
+/// The key of the block holding the line at `line_start`: the key of the
+/// nearest less indented line above it (within 64 lines), without quotes
+/// (`"securityKeys": {` -> `securityKeys`, `tokens {` -> `tokens`).
+pub(crate) fn block_key(data: &[u8], line_start: usize) -> Option<&[u8]> {
     let indent = |l: &[u8]| l.iter().take_while(|&&b| b == b' ' || b == b'\t').count();
     let line_end =
         memchr::memchr(b'\n', &data[line_start..]).map_or(data.len(), |p| line_start + p);
@@ -237,7 +237,7 @@ pub(crate) fn in_key_block(data: &[u8], line_start: usize) -> bool {
     let mut end = line_start;
     for _ in 0..64 {
         if end == 0 {
-            return false;
+            return None;
         }
         let s = memchr::memrchr(b'\n', &data[..end - 1]).map_or(0, |p| p + 1);
         let line = &data[s..end - 1];
@@ -246,10 +246,28 @@ pub(crate) fn in_key_block(data: &[u8], line_start: usize) -> bool {
             continue;
         }
         let t = checks::trim(line);
-        let key = &t[..memchr::memchr(b':', t).unwrap_or(0)];
-        return key.to_ascii_lowercase().windows(3).any(|w| w == b"key");
+        let t = t.strip_prefix(b"- ").unwrap_or(t);
+        let t = t.strip_prefix(b"\"").unwrap_or(t);
+        let end = t
+            .iter()
+            .position(|&b| matches!(b, b'"' | b':' | b'=' | b'{' | b' ' | b'\t'))
+            .unwrap_or(t.len());
+        return Some(&t[..end]);
     }
-    false
+    None
+}
+
+/// Whether the line at `line_start` sits in a block whose key names keys
+/// (`"securityKeys": {`, `network_key:`).
+pub(crate) fn in_key_block(data: &[u8], line_start: usize) -> bool {
+    block_key(data, line_start)
+        .is_some_and(|k| k.to_ascii_lowercase().windows(3).any(|w| w == b"key"))
+}
+
+/// Whether the line at `line_start` sits in a `tokens` block (Consul's
+/// agent ACL tokens: `acl { tokens { agent = "…" } }`).
+pub(crate) fn in_tokens_block(data: &[u8], line_start: usize) -> bool {
+    block_key(data, line_start).is_some_and(|k| k.eq_ignore_ascii_case(b"tokens"))
 }
 
 /// The kind of a `key value` directive's key: lowercase, naming a secret,

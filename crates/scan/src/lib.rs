@@ -807,6 +807,16 @@ impl Scanner {
             while e > s && matches!(data[e - 1], b',' | b';' | b')') {
                 e -= 1;
             }
+            // And a JSON object's or array's end (`"Password": null}`).
+            while e > s
+                && (data[e - 1] == b'}' && !data[s..e].contains(&b'{')
+                    || data[e - 1] == b']' && !data[s..e].contains(&b'['))
+            {
+                e -= 1;
+                while e > s && matches!(data[e - 1], b',' | b';' | b')') {
+                    e -= 1;
+                }
+            }
         }
         while s < e && data[s].is_ascii_whitespace() {
             s += 1;
@@ -996,6 +1006,16 @@ impl Scanner {
                     None => checks::KeyKind::Password,
                 };
                 if !context::directive_value_is_secret(kind, value) {
+                    return None;
+                }
+            }
+            Check::TokensBlock => {
+                // Consul names its tokens by role (`agent`, `default`); a
+                // `session_id` beside them is an id.
+                let key = checks::key_words(&data[raw.key?.0..raw.key?.1]);
+                if key.last().is_some_and(|w| w.ends_with("id"))
+                    || !context::in_tokens_block(data, whole_start)
+                {
                     return None;
                 }
             }
@@ -1212,6 +1232,10 @@ fn precheck(pre: Pre, data: &[u8], at: usize, len: usize) -> bool {
             }
             matches!(data.get(q), None | Some(b'[' | b'{' | b'(' | b'\r' | b'\n'))
         }
+        Pre::QueryKey => {
+            let (ks, ke) = generic::key_run(data, at);
+            ks > 0 && matches!(data[ks - 1], b'?' | b'&') && data.get(ke) == Some(&b'=')
+        }
         Pre::TokenAfter(min) => {
             let min = min as usize;
             data[(at + len).min(data.len())..]
@@ -1373,6 +1397,14 @@ fn k8s_secret_value(data: &[u8], kind_at: usize) -> Option<(usize, usize)> {
                     .and_then(|v| v.strip_suffix(b"\""))
                     .or_else(|| v.strip_prefix(b"'").and_then(|v| v.strip_suffix(b"'")))
                     .unwrap_or(v);
+                let vs = indent + (text.as_ptr() as usize - raw[indent..].as_ptr() as usize);
+                let rel = memchr::memmem::find(&raw[vs..], v).map(|p| p + vs)?;
+                let start = doc_start + line_off + rel;
+                // `key: |`: the value is the block's one line.
+                let (start, v) = match context::block_scalar_line(data, (start, start + v.len())) {
+                    Some((s, e)) => (s, &data[s..e]),
+                    None => (start, v),
+                };
                 // A hash (Argo CD's admin.password) is no plaintext.
                 if checks::is_hash_or_digest(v) {
                     continue;
@@ -1381,33 +1413,11 @@ fn k8s_secret_value(data: &[u8], kind_at: usize) -> Option<(usize, usize)> {
                 // Argo CD's admin.passwordMtime timestamp).
                 let named = kind != checks::KeyKind::NotSecret
                     && (v.len() > 256 || checks::generic_value_is_secret(kind, v));
-                if v == b"|" || v == b">" || v == b"|-" || v == b">-" {
-                    // The value is on the next, more indented line.
-                    let rest = &doc[off.min(doc.len())..];
-                    let next = rest
-                        .split(|&c| c == b'\n')
-                        .find(|l| !checks::trim(l).is_empty())?;
-                    let nv = checks::trim(next);
-                    if nv.len() >= 10 && !checks::is_reference(nv) && !checks::is_placeholder(nv) {
-                        let rel = memchr::memmem::find(rest, nv)?;
-                        let start = doc_start + off + rel;
-                        if named {
-                            return Some((start, start + nv.len()));
-                        }
-                        first = first.or(Some((start, start + nv.len())));
-                    }
-                    continue;
-                }
                 if v.len() >= 10
                     && !checks::is_reference(v)
                     && !checks::is_placeholder(v)
                     && !v.starts_with(b"ENC[")
-                    && v != b"|"
-                    && v != b">"
                 {
-                    let vs = indent + (text.as_ptr() as usize - raw[indent..].as_ptr() as usize);
-                    let rel = memchr::memmem::find(&raw[vs..], v).map(|p| p + vs)?;
-                    let start = doc_start + line_off + rel;
                     if named {
                         return Some((start, start + v.len()));
                     }

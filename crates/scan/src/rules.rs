@@ -41,6 +41,8 @@ pub enum Check {
     /// A 16- or 32-byte hex key inside a block whose key names keys
     /// (`securityKeys: {S2_Unauthenticated: …}`, `network_key: {key: …}`).
     HexKeyBlock,
+    /// A value inside a block whose key is `tokens` (Consul's ACL tokens).
+    TokensBlock,
     /// `key value` directives (msmtp, .netrc, mosquitto): a lowercase key
     /// naming a secret, one value that is not a word, type or reference.
     Directive,
@@ -101,6 +103,8 @@ pub(crate) enum Pre {
     KeyStartsLine,
     /// A run of at least this many token bytes follows the keyword.
     TokenAfter(u16),
+    /// The key run holding the hit follows `?` or `&` and is followed by `=`.
+    QueryKey,
 }
 
 /// Which text an allowlist regex is matched against.
@@ -760,6 +764,33 @@ fn specs() -> Vec<Spec> {
             Revoke("the k3s server (rotate with `k3s token rotate`)"),
         ),
         s(
+            "pushover-token",
+            "Pushover application token or user key",
+            &["pushover"],
+            r"(?i)pushover[A-Za-z0-9_.\-]*[\x22']?[ \t]*[:=][ \t]*[\x22']?(?P<secret>[A-Za-z0-9]{30})(?:[^A-Za-z0-9]|$)",
+            Some(3.5),
+            Plain,
+            Revoke("Pushover (pushover.net, your applications)"),
+        ),
+        s(
+            "headscale-preauth-key",
+            "Headscale pre-authentication key",
+            &["preauthkey", "hskey-auth-"],
+            r"(?i)\bpreauthkeys?\b[^\r\n]*?\b(?P<secret>[0-9a-f]{48})\b|\b(?P<s2>hskey-auth-[A-Za-z0-9_\-]{20,})",
+            Some(3.0),
+            Plain,
+            Revoke("Headscale (`headscale preauthkeys expire`)"),
+        ),
+        s(
+            "consul-acl-token",
+            "Consul ACL token in an agent's `tokens` block",
+            &["tokens"],
+            r#"(?m)^[ \t]*[\x22']?(?P<key>[A-Za-z_]+)[\x22']?[ \t]*[:=][ \t]*[\x22'](?P<secret>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})[\x22']"#,
+            None,
+            TokensBlock,
+            Revoke("Consul (`consul acl token delete`)"),
+        ),
+        s(
             "plex-claim-token",
             "Plex claim token",
             &["claim-"],
@@ -787,6 +818,15 @@ fn specs() -> Vec<Spec> {
             "Secret as the default of a Terraform variable named for one",
             &["variable \""],
             r#"variable[ \t]+"(?P<key>[A-Za-z0-9_\-]+)"[ \t]*\{[^{}]{0,400}?\bdefault[ \t]*=[ \t]*"(?P<dq>[^"\r\n]+)""#,
+            None,
+            Generic,
+            Move,
+        ),
+        s(
+            "nix-store-text-secret",
+            "Secret written into the Nix store (`pkgs.writeText \"name\" \"…\"`, `builtins.toFile`), readable by every user there",
+            &["writetext ", "tofile "],
+            r#"\b(?:writeText|toFile)[ \t]+"(?P<key>[^"\r\n]{1,64})"[ \t]+"(?P<dq>[^"\r\n$]+)""#,
             None,
             Generic,
             Move,
@@ -831,6 +871,51 @@ fn specs() -> Vec<Spec> {
             Some(3.0),
             Plain,
             Revoke("Docker Hub (Account settings > Personal access tokens)"),
+        ),
+        s(
+            "haproxy-stats-auth",
+            "Password of HAProxy's statistics page (`stats auth user:password`)",
+            &["stats auth"],
+            r"(?m)^[ \t]*stats[ \t]+auth[ \t]+[^\s:]+:(?P<secret>[^\s#]+)",
+            None,
+            NotPlaceholder,
+            Move,
+        ),
+        s(
+            "redis-acl-password",
+            "Password in a Redis ACL rule (`user NAME on >password`)",
+            &["user ", "setuser "],
+            r"(?im)(?:^[ \t]*user|\bacl[ \t]+setuser)[ \t]+[^\s]+(?:[ \t]+[^\s>#]+)*?[ \t]+>(?P<secret>[^\s]+)",
+            None,
+            NotPlaceholder,
+            Move,
+        ),
+        s(
+            "fetchmail-password",
+            "Password in a fetchmail `poll … user … password …` entry",
+            &["password ", "pass "],
+            r#"(?m)^[ \t]*(?:poll|skip|user(?:name)?)[ \t][^\r\n]*?[ \t](?:password|pass)[ \t]+(?:"(?P<dq>[^"\r\n]+)"|'(?P<sq>[^'\r\n]+)'|(?P<uq>[^\s"'#;]+))"#,
+            None,
+            NotPlaceholder,
+            Move,
+        ),
+        s(
+            "openvpn-auth-user-pass",
+            "Password in an OpenVPN `auth-user-pass` file or inline block (user, then password)",
+            &["<auth-user-pass>"],
+            r"<auth-user-pass>[ \t]*\r?\n[ \t]*[^\s<]+[ \t]*\r?\n[ \t]*(?P<secret>[^\s<]+)",
+            None,
+            NotPlaceholder,
+            Move,
+        ),
+        s(
+            "openvpn-auth-file",
+            "Password in an OpenVPN `auth-user-pass` file (user, then password)",
+            &[],
+            r"\A[ \t]*[^\s]+[ \t]*\r?\n[ \t]*(?P<secret>[^\s]+)[ \t]*(?:\r?\n[ \t\r\n]*)?\z",
+            None,
+            NotPlaceholder,
+            Move,
         ),
         s(
             "haproxy-insecure-password",
@@ -893,6 +978,15 @@ fn specs() -> Vec<Spec> {
             r"(?m)^[^:#\r\n]+:(?:[0-9]+|\*):[^:\r\n]+:[^:\r\n]+:(?P<secret>[^\r\n]+?)\r?$",
             None,
             NotPlaceholder,
+            Move,
+        ),
+        s(
+            "url-query-secret",
+            "Secret as a URL's query parameter (`?auth-password=…`, `&token=…`)",
+            crate::generic::WORDS,
+            r"[?&](?P<key>[A-Za-z0-9_.\-]+)=(?P<uq>[^\s&#\x22'<>]+)",
+            None,
+            Generic,
             Move,
         ),
         s(
@@ -964,7 +1058,7 @@ fn specs() -> Vec<Spec> {
         s(
             "config-directive-secret",
             "Password or token in a `key value` directive (msmtp, .netrc, mosquitto, fetchmail)",
-            &["pass", "secret", "token", "key", "machine"],
+            &["pass", "secret", "token", "key", "machine", "masterauth"],
             r#"^[ \t]*(?:machine[ \t]+[^\s]+[ \t]+(?:login[ \t]+[^\s]+[ \t]+)?password|(?P<key>[A-Za-z0-9_.\-]+))[ \t]+(?:"(?P<dq>[^"\r\n]+)"|'(?P<sq>[^'\r\n]+)'|(?P<uq>[^\s"'#;]+))[ \t]*;?[ \t]*(?:#[^\r\n]*)?\r?$"#,
             None,
             Directive,
@@ -1050,7 +1144,9 @@ fn run_of(id: &str) -> Run {
         | "terraform-variable-default"
         | "kubernetes-secret"
         | "curl-auth-user"
-        | "hex-key-block" => Run::FromFirstHit,
+        | "hex-key-block"
+        | "openvpn-auth-user-pass"
+        | "consul-acl-token" => Run::FromFirstHit,
         "generic-secret-assignment" => Run::Assignment,
         "env-list-secret" => Run::NameValue,
         "cli-flag-secret" => Run::Flag,
@@ -1114,6 +1210,8 @@ fn pre_of(id: &str, kw: &str) -> Pre {
         ("byte-array-key", _) => ArrayAfter,
         ("ini-remote-credential", _) => IniKey,
         ("config-directive-secret", "machine") => LineStart,
+        ("haproxy-stats-auth", _) => LineStart,
+        ("url-query-secret", _) => QueryKey,
         ("config-directive-secret", _) => KeyStartsLine,
         ("authorization-header", "authorization") => None,
         ("authorization-header", _) => LineStart,
@@ -1173,6 +1271,10 @@ pub fn builtin() -> Vec<Rule> {
                     "pgpass-password" => Some(r"(?:^|/)\.?pgpass$"),
                     "sasl-password" => Some(r"(?:^|/)sasl_passwd$"),
                     "rsync-secrets-password" => Some(r"(?:^|/)rsyncd?\.secrets$"),
+                    // `auth-user-pass auth.txt` beside a VPN's config.
+                    "openvpn-auth-file" => Some(
+                        r"(?i)(?:^|/)(?:[^/]*vpn[^/]*/(?:[^/]+/)*(?:[^/]*[._-])?|[^/]*vpn[._-])(?:auth(?:-user-pass)?|pass(?:word|wd)?|cred(?:ential)?s?|login|userpass)(?:\.(?:txt|conf|cfg|creds?))?$",
+                    ),
                     "dockerfile-env-secret" => {
                         Some(r"(?i)(?:^|/)(?:[^/]*\.)?(?:dockerfile|containerfile)(?:\.[^/]*)?$")
                     }

@@ -17,6 +17,10 @@
 //! comment, an OpenVPN `auth-user-pass` file. False alarm: a `stun:` URI
 //! in Netbird's management.json. Do not tune rules against these lines:
 //! add similar cases to the development corpus, then write another corpus.
+//!
+//! Those classes were then fixed on new cases in the development corpus
+//! (commit after 9ccc92a); this corpus now scores 1.000 / 1.000, which is
+//! no longer a blind figure: it guards against regressions only.
 
 mod support;
 
@@ -24,6 +28,6 @@ mod support;
 fn blind4_homelab_corpus_precision_and_recall() {
     let m = support::corpus::measure("tests/fixtures/homelab-blind4");
     assert!(m.sops_findings.is_empty(), "{:?}", m.sops_findings);
-    assert!(m.recall >= 0.91, "recall {:.3}", m.recall);
+    assert!(m.recall >= 0.99, "recall {:.3}", m.recall);
     assert!(m.precision >= 0.99, "precision {:.3}", m.precision);
 }

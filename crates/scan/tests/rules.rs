@@ -1080,3 +1080,140 @@ fn credentials_the_fourth_corpus_showed_missing() {
     let got: Vec<(&str, usize)> = f.iter().map(|f| (f.rule.as_str(), f.line)).collect();
     assert_eq!(got, [("kubernetes-secret", 5)]);
 }
+
+/// Services of the fourth held-out corpus' misses, on new cases.
+#[test]
+fn mail_cache_vpn_and_agent_credentials() {
+    let pw = "Kq8vT3xR6wK1nZ9b";
+    // fetchmail's `poll … user … password …`, quoted or not.
+    hit(
+        ".fetchmailrc",
+        &format!("poll pop.example.net proto pop3 user 'jane' pass '{pw}' fetchall\n"),
+        "fetchmail-password",
+    );
+    hit(
+        "fetchmail.conf",
+        &format!("poll imap.example.org\n    user \"ops\" there with password {pw} is ops here\n"),
+        "fetchmail-password",
+    );
+    quiet(
+        "fetchmail.conf",
+        "poll imap.example.org user \"ops\" password \"${FETCH_PW}\" is ops here\n",
+    );
+    // A secret as a URL's query parameter, after another parameter.
+    hit(
+        "job.json",
+        &format!(
+            "{{\"target\": \"b2://bucket/x?auth-username=0050a1b2c3d4&auth-password={pw}\"}}\n"
+        ),
+        "url-query-secret",
+    );
+    quiet(
+        "links.json",
+        "{\"a\": \"https://x.lan/login?password_reset=1&next=/\", \"b\": \"https://x.lan/?api_key=${KEY}\"}\n",
+    );
+    // JSON `null` before a closing brace is not a password.
+    quiet(
+        "management.json",
+        "{\"URI\": \"stun:stun.lan:3478\", \"Username\": \"\", \"Password\": null}\n",
+    );
+    // PagerDuty's routing key (an AMQP routing key is words).
+    hit(
+        "alertmanager.yml",
+        "- routing_key: 3c1e9f0a7b2d4e6f8a9b0c1d2e3f4a5b\n",
+        "generic-secret-assignment",
+    );
+    quiet("shovel.yaml", "routing_key: alerts.critical.v2\n");
+    // Random letters under any `*_KEY`; camelCase words are not.
+    hit(
+        ".env",
+        "HUB_DEVICE_KEY=qWrTyPsDfGhJkLzXcVbNmQ\n",
+        "generic-secret-assignment",
+    );
+    quiet(
+        ".env",
+        "THEME_KEY=MidnightBlueDarkMode\nSORT_KEY=LastModifiedDescending\n",
+    );
+    // Redis: the replica password and ACL passwords; not `nopass` or a hash.
+    hit(
+        "redis.conf",
+        &format!("masterauth \"{pw}\"\n"),
+        "config-directive-secret",
+    );
+    hit(
+        "redis.conf",
+        &format!("user backup on >{pw} ~backup:* +@read\n"),
+        "redis-acl-password",
+    );
+    hit(
+        "users.sh",
+        &format!("valkey-cli ACL SETUSER app on >{pw} +@all\n"),
+        "redis-acl-password",
+    );
+    quiet(
+        "redis.conf",
+        "user default on nopass ~* +@all\nuser a on #2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae ~*\n",
+    );
+    // A secret written into the Nix store.
+    hit(
+        "configuration.nix",
+        &format!("  passwordFile = pkgs.writeText \"ddns-token\" \"{pw}\";\n"),
+        "nix-store-text-secret",
+    );
+    quiet(
+        "configuration.nix",
+        "  motd = pkgs.writeText \"motd\" \"Welcome to the nas\";\n  f = builtins.toFile \"api-key\" \"${config.sops.placeholder.api}\";\n",
+    );
+    // HAProxy's statistics page.
+    hit(
+        "haproxy.cfg",
+        "listen stats\n    stats auth ops:Str0ng-Stats-9\n",
+        "haproxy-stats-auth",
+    );
+    quiet(
+        "haproxy.cfg",
+        "    stats auth admin:${STATS_PASS}\n    stats uri /stats\n",
+    );
+    // Pushover's token and user key under any name.
+    hit(
+        "alert.sh",
+        "PUSHOVER_APP=azGDORePK8gMaC0QOYAMyEEuzJnyUi\n",
+        "pushover-token",
+    );
+    quiet(
+        "alert.sh",
+        "PUSHOVER_PRIORITY=1\nPUSHOVER_SOUND=cashregister\n",
+    );
+    // Headscale pre-auth keys, in prose too.
+    hit(
+        "notes.md",
+        "# preauthkey of the NAS: 2f3648b05fb9942f19fa0e9a5589876b1683590c8d59bf77\n",
+        "headscale-preauth-key",
+    );
+    quiet(
+        "notes.md",
+        "headscale preauthkeys expire --user lab 1c1e0f3a9b2d\n",
+    );
+    // OpenVPN's credentials: a two-line file beside the VPN's config, and
+    // an inline block.
+    hit(
+        "vpn/provider/auth.txt",
+        &format!("lab-user\n{pw}\n"),
+        "openvpn-auth-file",
+    );
+    quiet("vpn/provider/hosts.txt", &format!("lab-user\n{pw}\n"));
+    quiet("vpn/login.conf", "vpnuser\nchangeme\n");
+    hit(
+        "office.ovpn",
+        &format!("client\n<auth-user-pass>\njdoe\n{pw}\n</auth-user-pass>\n"),
+        "openvpn-auth-user-pass",
+    );
+    // Consul's agent tokens, not ids beside them.
+    assert_eq!(
+        rule_lines(
+            "server.hcl",
+            "node_id = \"0b9e8d7c-6a5f-4e3d-2c1b-0a9f8e7d6c5b\"\nacl {\n  tokens {\n    agent = \"8f7c1e42-3b9d-4a6e-9c21-5d4e7f8a0b13\"\n    session_id = \"1a2b3c4d-5e6f-4071-8293-a4b5c6d7e8f9\"\n  }\n}\n",
+        ),
+        [("consul-acl-token".to_string(), 4)]
+    );
+}
