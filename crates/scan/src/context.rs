@@ -396,7 +396,7 @@ fn number(s: &[u8]) -> Option<(u32, usize)> {
 /// For a cloud access key id at `id`: its secret in the same block (the
 /// same line, then up to three lines either side, not across a blank
 /// line): the nearest token of 30 to 64 characters with upper and lower
-/// case letters and digits, random enough (or a UUID, Scaleway's form).
+/// case letters and digits, random enough (or, beside a Scaleway id, a UUID).
 pub(crate) fn paired_secret(data: &[u8], id: (usize, usize)) -> Option<(usize, usize)> {
     let line_start = memchr::memrchr(b'\n', &data[..id.0]).map_or(0, |p| p + 1);
     let line_end = memchr::memchr(b'\n', &data[id.1..]).map_or(data.len(), |p| id.1 + p);
@@ -427,8 +427,10 @@ pub(crate) fn paired_secret(data: &[u8], id: (usize, usize)) -> Option<(usize, u
         lines.push((ps, s - 1));
         s = ps;
     }
-    let secret_byte =
-        |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'+' | b'=' | b'-' | b'_');
+    // Scaleway's secret keys are UUIDs; beside other ids a UUID is an id.
+    let scaleway = data[id.0..id.1].starts_with(b"SCW");
+    // `=` only as base64 padding: `KEY_FILE=/run/…` is two runs.
+    let secret_byte = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'+' | b'-' | b'_');
     for (ls, le) in lines {
         let mut p = ls;
         while p < le {
@@ -436,7 +438,11 @@ pub(crate) fn paired_secret(data: &[u8], id: (usize, usize)) -> Option<(usize, u
                 p += 1;
                 continue;
             }
-            let q = p + data[p..le].iter().take_while(|&&b| secret_byte(b)).count();
+            let mut q = p + data[p..le].iter().take_while(|&&b| secret_byte(b)).count();
+            let pad = data[q..le].iter().take_while(|&&b| b == b'=').count();
+            if pad <= 2 && data.get(q + pad).is_none_or(|&b| !secret_byte(b)) {
+                q += pad;
+            }
             let t = &data[p..q];
             let random = (30..=64).contains(&t.len())
                 && t.iter().any(u8::is_ascii_uppercase)
@@ -444,7 +450,8 @@ pub(crate) fn paired_secret(data: &[u8], id: (usize, usize)) -> Option<(usize, u
                 && t.iter().any(u8::is_ascii_digit)
                 && checks::entropy(t) >= 4.0;
             let overlaps = p < id.1 && id.0 < q;
-            if !overlaps && (random || checks::is_uuid(t)) && !checks::is_placeholder(t) {
+            if !overlaps && (random || scaleway && checks::is_uuid(t)) && !checks::is_placeholder(t)
+            {
                 return Some((p, q));
             }
             p = q;

@@ -997,6 +997,9 @@ impl Scanner {
                 (s, e) = context::byte_array(data, s)?;
             }
             Check::KeyPair => (s, e) = context::paired_secret(data, (s, e))?,
+            Check::KeyIdBeside => {
+                context::paired_secret(data, (s, e))?;
+            }
             Check::Directive => {
                 // `secret "…";`: a quoted value ending a statement (BIND,
                 // dhcpd) is configuration, not a command line.

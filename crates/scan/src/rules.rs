@@ -31,6 +31,8 @@ pub enum Check {
     ByteArray,
     /// A cloud access key id: its secret in the same block.
     KeyPair,
+    /// A key id reported only with its secret beside it (the same block).
+    KeyIdBeside,
     /// A WireGuard-format key under a key name that is not a public key's.
     WgKey,
     /// A base64 run that decodes to a PEM private key's header.
@@ -1082,6 +1084,15 @@ fn specs() -> Vec<Spec> {
             KeyPair,
             Revoke("the cloud provider (the key id names which key)"),
         ),
+        s(
+            "backblaze-key-id",
+            "Backblaze B2 key id beside its application key (restic's B2_ACCOUNT_ID, rclone's `account`)",
+            &["b2_account_id", "b2_key_id", "b2_application_key_id", "account"],
+            r"(?im)(?:b2_(?:account|key|application_key)_id|^[ \t]*account)[\x22']?[ \t]*[:=][ \t]*[\x22']?(?P<secret>[0-9a-f]{25}|[0-9a-f]{12})(?:[^0-9A-Za-z]|$)",
+            None,
+            KeyIdBeside,
+            Revoke("Backblaze (App Keys; the key id names which key)"),
+        ),
         // ---- Kubernetes
         s(
             "kubernetes-secret",
@@ -1211,6 +1222,7 @@ fn pre_of(id: &str, kw: &str) -> Pre {
         ("ini-remote-credential", _) => IniKey,
         ("config-directive-secret", "machine") => LineStart,
         ("haproxy-stats-auth", _) => LineStart,
+        ("backblaze-key-id", "account") => IniKey,
         ("url-query-secret", _) => QueryKey,
         ("config-directive-secret", _) => KeyStartsLine,
         ("authorization-header", "authorization") => None,

@@ -2,7 +2,8 @@
 //! by another developer without reading the rules or the dev corpus, for
 //! issue #13 §5, and measured the same way as `homelab.rs`. One label was
 //! added in session 9: the Backblaze key id beside its key (b2.tf:2), as
-//! the corpus already labelled the AWS key ids beside their secrets.
+//! the corpus already labelled the AWS key ids beside their secrets; and
+//! in session 10 the other one, rclone's B2 `account` (rclone.conf:7).
 
 mod support;
 

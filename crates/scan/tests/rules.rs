@@ -466,7 +466,7 @@ fn tokens_in_notification_urls() {
 #[test]
 fn credentials_of_ini_remotes() {
     for (text, rule) in [
-        ("[b2]\ntype = b2\naccount = 0015a9c7f3e2d810000000003\nkey = K0012zCqGvbV8rN1mYxT4wLpF5sHdJe\n", "ini-remote-credential"),
+        ("[b2]\ntype = b2\nkey = K0012zCqGvbV8rN1mYxT4wLpF5sHdJe\n", "ini-remote-credential"),
         ("[nas]\ntype = sftp\nhost = nas.lan\nuser = backup\npass = 2S3Pg5SvI0wXLrh0k8EwaBY8vVvPN5o\n", "ini-remote-credential"),
         ("[azure]\ntype = azureblob\naccount = homelabbackups\nkey = dGhpcyBpcyBub3QgYSByZWFsIGtleSBidXQgbG9va3Mgb2sx\n", "ini-remote-credential"),
         ("[r2]\ntype = s3\nprovider = Cloudflare\nsecret = 9fQ2xL7mR4tW8vB1nK6pZ3cJ\n", "ini-remote-credential"),
@@ -1215,5 +1215,33 @@ fn mail_cache_vpn_and_agent_credentials() {
             "node_id = \"0b9e8d7c-6a5f-4e3d-2c1b-0a9f8e7d6c5b\"\nacl {\n  tokens {\n    agent = \"8f7c1e42-3b9d-4a6e-9c21-5d4e7f8a0b13\"\n    session_id = \"1a2b3c4d-5e6f-4071-8293-a4b5c6d7e8f9\"\n  }\n}\n",
         ),
         [("consul-acl-token".to_string(), 4)]
+    );
+}
+
+/// A Backblaze key id is reported beside its key, not on its own.
+#[test]
+fn backblaze_key_ids_beside_their_keys() {
+    let key = "K005Tq7vX2mR9kLp4Zw8NcF6uHd1Ea5";
+    assert_eq!(
+        rule_lines(
+            "b2.env",
+            &format!("B2_ACCOUNT_ID=0051f2e3d4c5b6a7980a1b2c3\nB2_ACCOUNT_KEY={key}\n"),
+        ),
+        [
+            ("backblaze-key-id".to_string(), 1),
+            ("generic-secret-assignment".to_string(), 2)
+        ]
+    );
+    assert_eq!(
+        rule_lines(
+            "rclone.conf",
+            &format!("[b2]\ntype = b2\naccount = 1f2e3d4c5b6a\nkey = {key}\n"),
+        )
+        .len(),
+        2
+    );
+    quiet(
+        "b2.env",
+        "B2_ACCOUNT_ID=0051f2e3d4c5b6a7980a1b2c3\nB2_ACCOUNT_KEY_FILE=/run/secrets/b2\n",
     );
 }
