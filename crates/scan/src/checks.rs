@@ -154,6 +154,8 @@ pub fn is_placeholder(v: &[u8]) -> bool {
         b"secret",
         b"token",
         b"changeme",
+        // Grafana's published default `secret_key`.
+        b"sw2ycwtib9zpoohopsmm",
         b"change_me",
         b"change-me",
         b"none",
@@ -313,6 +315,10 @@ pub fn is_hash_or_digest(v: &[u8]) -> bool {
     let hex_after =
         |n: usize, len: usize| v.len() == n + len && v[n..].iter().all(u8::is_ascii_hexdigit);
     if v.starts_with(b"md5") && hex_after(3, 32) || v.starts_with(b"*") && hex_after(1, 40) {
+        return true;
+    }
+    // Transmission's `{` + SHA-1 hex of password and salt + the 8-byte salt.
+    if v.len() == 49 && v[0] == b'{' && v[1..41].iter().all(u8::is_ascii_hexdigit) {
         return true;
     }
     let Some(colon) = memchr::memchr(b':', v) else {
@@ -918,25 +924,30 @@ pub(crate) fn generic_value_fits(kind: KeyKind, value: &[u8]) -> bool {
             }
             entropy(v) >= 2.8 && !is_uuid_like_version(v)
         }
-        KeyKind::Random => {
-            // Hex has 16 symbols: a random 32-digit hex string often
-            // measures below 3.5.
-            let hex = v.iter().all(u8::is_ascii_hexdigit);
-            let floor = if hex { 3.0 } else { 3.5 };
-            !(hex && hex_of_text(v))
-                && v.len() >= 16
-                && letters > 0
-                && digits > 0
-                && entropy(v) >= floor
-                && !v.iter().any(|c| c.is_ascii_whitespace())
-                && !is_uuid(v)
-        }
+        KeyKind::Random => random_value(v, 16),
+        // (Gotify's app tokens have 15 characters.)
         KeyKind::Key => {
-            machine_made(v) && generic_value_fits(KeyKind::Random, v)
-                || v.len() >= 16 && random_letters(v)
+            machine_made(v) && random_value(v, 12) || v.len() >= 16 && random_letters(v)
         }
         KeyKind::NotSecret => false,
     }
+}
+
+/// Letters and digits mixed, random enough, at least `min_len` long.
+fn random_value(v: &[u8], min_len: usize) -> bool {
+    let letters = v.iter().filter(|c| c.is_ascii_alphabetic()).count();
+    let digits = v.iter().filter(|c| c.is_ascii_digit()).count();
+    // Hex has 16 symbols: a random 32-digit hex string often measures
+    // below 3.5.
+    let hex = v.iter().all(u8::is_ascii_hexdigit);
+    let floor = if hex { 3.0 } else { 3.5 };
+    !(hex && hex_of_text(v))
+        && v.len() >= min_len
+        && letters > 0
+        && digits > 0
+        && entropy(v) >= floor
+        && !v.iter().any(|c| c.is_ascii_whitespace())
+        && !is_uuid(v)
 }
 
 /// Whether a value has a run of 12 or more letters and digits mixed (a

@@ -270,6 +270,27 @@ pub(crate) fn in_tokens_block(data: &[u8], line_start: usize) -> bool {
     block_key(data, line_start).is_some_and(|k| k.eq_ignore_ascii_case(b"tokens"))
 }
 
+/// Whether a value in backticks in prose is a password: it mixes cases,
+/// digits or symbols, and is not an identifier (`DB_PASSWORD`), a path or
+/// file name (`secrets/db.yaml`, `db.pass`), a flag, a hash or a reference.
+pub(crate) fn prose_password(v: &[u8]) -> bool {
+    let has = |f: fn(&u8) -> bool| v.iter().any(f);
+    let file_name = v.iter().filter(|&&b| b == b'.').count() == 1
+        && v.rsplit(|&b| b == b'.').next().is_some_and(|ext| {
+            (1..=5).contains(&ext.len()) && ext.iter().all(u8::is_ascii_lowercase)
+        });
+    let identifier = !has(u8::is_ascii_lowercase);
+    (has(u8::is_ascii_digit) || has(u8::is_ascii_uppercase) || has(u8::is_ascii_punctuation))
+        && !identifier
+        && !file_name
+        && !v.starts_with(b"-")
+        && !v.contains(&b'/')
+        && !checks::is_reference(v)
+        && !checks::is_placeholder(v)
+        && !checks::is_hash_or_digest(v)
+        && checks::generic_value_fits(checks::KeyKind::Password, v)
+}
+
 /// The kind of a `key value` directive's key: lowercase, naming a secret,
 /// and not a command (`pass show x`, `passwd alice`) unless the directive
 /// is a `statement` (`secret "…";`).

@@ -69,10 +69,7 @@ const OPS: [&[u8]; 8] = [b"=", b":=", b"::=", b":", b"=>", b"?=", b"+=", b"<-"];
 /// `key OP value` (or `"key", value`) with the key the run `ks..ke`.
 pub(crate) fn assignment(data: &[u8], ks: usize, ke: usize) -> Option<Parsed> {
     let n = data.len();
-    let mut q = ke;
-    if q < n && matches!(data[q], b'"' | b'\'' | b']') {
-        q += 1;
-    }
+    let mut q = after_key_quote(data, ke);
     while q < n && is_blank(data[q]) {
         q += 1;
     }
@@ -109,6 +106,16 @@ pub(crate) fn assignment(data: &[u8], ks: usize, ke: usize) -> Option<Parsed> {
         }
     }
     None
+}
+
+/// Past the quote closing a key at `ke` (`"`, `'`, `]`, or `\"` in JSON
+/// escaped inside a JSON string), if any.
+fn after_key_quote(data: &[u8], ke: usize) -> usize {
+    match data.get(ke) {
+        Some(b'"' | b'\'' | b']') => ke + 1,
+        Some(b'\\') if data.get(ke + 1) == Some(&b'"') => ke + 2,
+        _ => ke,
+    }
 }
 
 /// Blanks, an optional YAML `!!str `/`!!binary ` tag, then the value.
@@ -155,6 +162,18 @@ fn value(data: &[u8], q: usize) -> Option<((usize, usize), usize, bool)> {
             return None;
         }
         return Some(((q + 1, q + 1 + j), q + 2 + j, false));
+    }
+    // `\"…\"`: JSON escaped inside a JSON string (Node-RED's flows,
+    // Uptime Kuma's backups).
+    if data[q..].starts_with(b"\\\"") {
+        let rest = &data[q + 2..];
+        let j = rest
+            .iter()
+            .position(|&b| matches!(b, b'"' | b'\\' | b'\r' | b'\n'))
+            .unwrap_or(rest.len());
+        if j > 0 && rest[j..].starts_with(b"\\\"") {
+            return Some(((q + 2, q + 2 + j), q + 4 + j, false));
+        }
     }
     if is_space(c) || b",;<>[]{}():=&*".contains(&c) {
         return None;
@@ -390,13 +409,13 @@ fn line_rest(data: &[u8], mut p: usize) -> Option<usize> {
 
 const KEY: &str =
     r"[A-Za-z0-9_.\-]*(?:pass|pwd|secret|token|key|cred|auth|psk|salt|encrypt)[A-Za-z0-9_.\-]*";
-const VALUE: &str = r#"(?:"""(?P<tq>[^\r\n]+?)"""|"(?P<dq>[^"\r\n]+)"|'(?P<sq>[^'\r\n]+)'|`(?P<bq>[^`\r\n]+)`|(?P<uq>[^\s"'`,;<>\[\]{}():=&*][^\s"'`<>]*))"#;
+const VALUE: &str = r#"(?:"""(?P<tq>[^\r\n]+?)"""|"(?P<dq>[^"\r\n]+)"|'(?P<sq>[^'\r\n]+)'|`(?P<bq>[^`\r\n]+)`|\\"(?P<eq>[^"\\\r\n]+)\\"|(?P<uq>[^\s"'`,;<>\[\]{}():=&*][^\s"'`<>]*))"#;
 
 /// The reference pattern of generic assignments (the parser's spec).
 #[doc(hidden)]
 pub fn assignment_pattern() -> String {
     format!(
-        r#"(?i)(?:^|[^A-Za-z0-9_.\-])(?P<key>{KEY})(?:[\x22'\]]?[ \t]*(?:=|:=|::=|:|=>|\?=|\+=|<-)|[\x22'][ \t]*(?P<comma>,))[ \t]*(?:!!(?:str|binary)[ \t]+)?{VALUE}"#
+        r#"(?i)(?:^|[^A-Za-z0-9_.\-])(?P<key>{KEY})(?:(?:[\x22'\]]|\\\x22)?[ \t]*(?:=|:=|::=|:|=>|\?=|\+=|<-)|[\x22'][ \t]*(?P<comma>,))[ \t]*(?:!!(?:str|binary)[ \t]+)?{VALUE}"#
     )
 }
 
@@ -484,7 +503,7 @@ pub fn reference_all(data: &[u8]) -> Matches {
     });
     let span = |m: Option<regex::bytes::Match<'_>>| m.map(|m| (m.start(), m.end()));
     let value_of = |c: &regex::bytes::Captures<'_>| {
-        ["tq", "dq", "sq", "bq", "uq"]
+        ["tq", "dq", "sq", "bq", "eq", "uq"]
             .iter()
             .find_map(|n| span(c.name(n)))
     };
@@ -575,10 +594,7 @@ impl State {
         self.run_end = ke.max(at + 1);
         // Most hits are a word in prose or code: one look at the bytes
         // around the key tells, before any parsing.
-        let mut q = ke;
-        if q < data.len() && matches!(data[q], b'"' | b'\'' | b']') {
-            q += 1;
-        }
+        let mut q = after_key_quote(data, ke);
         while q < data.len() && is_blank(data[q]) {
             q += 1;
         }
@@ -665,6 +681,8 @@ mod tests {
             "name: token\rvalue: x\n name :\ttoken ,\n value\t= \"\"\nname: token\n# only\n",
             "x --auth-key abc --token 'q r' --token=v --pass\t\"\" --secret `b`\n--psk ;x\n",
             "--token  <t> -token x\t--key\tv--token w --token\n--token ,v \"--token v\n",
+            "{\"c\": \"{\\\"pass\\\": \\\"B=F4\\\", \\\"token\\\":\\\"\\\", x\\\"}\"}\n",
+            "k = \"token = \\\"v\\\\\\\"w\\\"\";\npass=\\\"\\\"\ntoken=\\\"a\\\"b\\\"\\n\n",
             "password = \"\"\"a#b;c\"\"\"\npass=\"\"\"\"\"\"\"\ntoken=\"\"\"\"x\"\"\"y\nkey=\"\"\"x\n\"\"\"\n",
         ] {
             agree(t.as_bytes());

@@ -868,6 +868,8 @@ impl Scanner {
                         data.get(e),
                         Some(b',' | b'<' | b'>' | b')' | b'(' | b';' | b'{' | b'&')
                     )
+                    // (`<Password>Letters</Password>` is XML, not a generic type.)
+                    && !data[e..].starts_with(b"</")
                 {
                     return None;
                 }
@@ -889,6 +891,23 @@ impl Scanner {
                 if !checks::generic_value_plausible(value)
                     && !context::long_private_key(&data[key.0..key.1], value)
                 {
+                    return None;
+                }
+                // Pi-hole stores only a double SHA-256 under this name.
+                if data[key.0..key.1].eq_ignore_ascii_case(b"WEBPASSWORD")
+                    && value.len() == 64
+                    && value.iter().all(u8::is_ascii_hexdigit)
+                {
+                    return None;
+                }
+                // A salt stored with its hash on one line (Keycloak's
+                // `{"value": hash, "salt": …}`) is no secret.
+                if data[key.0..key.1].eq_ignore_ascii_case(b"salt") && {
+                    let (_, ls, le) = lines.at(s);
+                    let line = data[ls..le].to_ascii_lowercase();
+                    memchr::memmem::find(&line, b"value").is_some()
+                        || memchr::memmem::find(&line, b"hash").is_some()
+                } {
                     return None;
                 }
                 let mut kind = checks::classify_key(&data[key.0..key.1]);
@@ -997,6 +1016,11 @@ impl Scanner {
                 (s, e) = context::byte_array(data, s)?;
             }
             Check::KeyPair => (s, e) = context::paired_secret(data, (s, e))?,
+            Check::Prose => {
+                if !context::prose_password(value) {
+                    return None;
+                }
+            }
             Check::KeyIdBeside => {
                 context::paired_secret(data, (s, e))?;
             }
@@ -1480,9 +1504,13 @@ impl LineMasks {
     fn preview(&self, data: &[u8], secret_at: usize) -> String {
         let (line_start, line_end) = self.line;
         let (mut ws, mut we) = (line_start, line_end);
-        if we - ws > 4 * PREVIEW_MAX {
-            ws = secret_at.saturating_sub(PREVIEW_MAX / 2).max(line_start);
-            we = (ws + 2 * PREVIEW_MAX).min(line_end);
+        // The preview is cut to PREVIEW_MAX characters at the end: a window
+        // of that width starting a little before the secret keeps its mask
+        // in view however far along the line it is.
+        if we - ws > PREVIEW_MAX {
+            ws = secret_at.saturating_sub(PREVIEW_MAX / 4).max(line_start);
+            we = (ws + PREVIEW_MAX).min(line_end);
+            ws = we.saturating_sub(PREVIEW_MAX).max(line_start);
             // Whole UTF-8 sequences only.
             while ws > line_start && (data[ws] & 0xC0) == 0x80 {
                 ws -= 1;
@@ -1582,6 +1610,20 @@ mod tests {
             .unwrap()
             .scan(path, text.as_bytes())
             .findings
+    }
+
+    #[test]
+    fn a_preview_keeps_the_mask_of_a_secret_far_along_its_line() {
+        // Past the preview's width, on a line shorter than four of them.
+        let text = format!("{} DB_PASSWORD=Sommer2024!x\n", "x".repeat(300));
+        let f = scan("a.env", &text);
+        assert_eq!(f.len(), 1);
+        assert!(
+            f[0].preview.contains("DB_PASSWORD=*****"),
+            "{}",
+            f[0].preview
+        );
+        assert!(f[0].preview.starts_with('…'), "{}", f[0].preview);
     }
 
     #[test]

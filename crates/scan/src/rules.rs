@@ -31,6 +31,9 @@ pub enum Check {
     ByteArray,
     /// A cloud access key id: its secret in the same block.
     KeyPair,
+    /// A password in prose: not a word, an identifier, a path, a file
+    /// name, a flag or a reference.
+    Prose,
     /// A key id reported only with its secret beside it (the same block).
     KeyIdBeside,
     /// A WireGuard-format key under a key name that is not a public key's.
@@ -992,6 +995,15 @@ fn specs() -> Vec<Spec> {
             Move,
         ),
         s(
+            "prose-password",
+            "Password in notes, in backticks after the word password or as `user` / `password`",
+            &["pass", "pwd", "login", "user", "admin", "cred"],
+            r"(?i)(?:\b(?:password|passphrase|passwd|pwd)s?\b[^`\r\n]{0,30}?|\b(?:login|user(?:name)?|admin|account|credentials?|creds)\b[^`\r\n]{0,40}?`[^`\s]+`[ \t]*[/:][ \t]*)`(?P<bq>[^`\s]{6,128})`",
+            None,
+            Prose,
+            Move,
+        ),
+        s(
             "url-password",
             "Password in a URL (scheme://user:pass@host)",
             &["://"],
@@ -1222,6 +1234,7 @@ fn pre_of(id: &str, kw: &str) -> Pre {
         ("ini-remote-credential", _) => IniKey,
         ("config-directive-secret", "machine") => LineStart,
         ("haproxy-stats-auth", _) => LineStart,
+        ("prose-password", _) => LineHas(b"`"),
         ("backblaze-key-id", "account") => IniKey,
         ("url-query-secret", _) => QueryKey,
         ("config-directive-secret", _) => KeyStartsLine,
@@ -1283,6 +1296,9 @@ pub fn builtin() -> Vec<Rule> {
                     "pgpass-password" => Some(r"(?:^|/)\.?pgpass$"),
                     "sasl-password" => Some(r"(?:^|/)sasl_passwd$"),
                     "rsync-secrets-password" => Some(r"(?:^|/)rsyncd?\.secrets$"),
+                    "prose-password" => Some(
+                        r"(?i)(?:\.(?:md|markdown|txt|rst|adoc|org)|(?:^|/)(?:readme|notes|todo)[^/.]*)$",
+                    ),
                     // `auth-user-pass auth.txt` beside a VPN's config.
                     "openvpn-auth-file" => Some(
                         r"(?i)(?:^|/)(?:[^/]*vpn[^/]*/(?:[^/]+/)*(?:[^/]*[._-])?|[^/]*vpn[._-])(?:auth(?:-user-pass)?|pass(?:word|wd)?|cred(?:ential)?s?|login|userpass)(?:\.(?:txt|conf|cfg|creds?))?$",
