@@ -637,7 +637,7 @@ pub fn classify_key(key: &[u8]) -> KeyKind {
         "options",
     ];
     let has = |w: &str| words.iter().any(|x| x == w);
-    if has("public") || has("pub") || has("pubkey") || has("publickey") {
+    if has("public") || has("pub") || has("pubkey") || has("publickey") || has("publishable") {
         return KeyKind::NotSecret;
     }
     let secret_word = |w: &str| {

@@ -270,6 +270,29 @@ pub(crate) fn in_tokens_block(data: &[u8], line_start: usize) -> bool {
     block_key(data, line_start).is_some_and(|k| k.eq_ignore_ascii_case(b"tokens"))
 }
 
+/// For a shell expansion with a default (`${NAME:-default}`,
+/// `${NAME:=default}`): the default's span within `v`.
+pub(crate) fn shell_default(v: &[u8]) -> Option<(usize, usize)> {
+    let name = v.strip_prefix(b"${")?;
+    let n = name
+        .iter()
+        .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'_')
+        .count();
+    if n == 0 || !(name[n..].starts_with(b":-") || name[n..].starts_with(b":=")) {
+        return None;
+    }
+    let start = 2 + n + 2;
+    let end = v
+        .len()
+        .checked_sub(1)
+        .filter(|&e| v[e] == b'}' && e > start)?;
+    // A nested expansion or a second one is no plain default.
+    (!v[start..end]
+        .iter()
+        .any(|&b| matches!(b, b'$' | b'{' | b'}')))
+    .then_some((start, end))
+}
+
 /// Whether a value in backticks in prose is a password: it mixes cases,
 /// digits or symbols, and is not an identifier (`DB_PASSWORD`), a path or
 /// file name (`secrets/db.yaml`, `db.pass`), a flag, a hash or a reference.

@@ -854,6 +854,10 @@ impl Scanner {
                 if raw.bare {
                     (s, e) = context::block_scalar_line(data, (s, e)).unwrap_or((s, e));
                 }
+                // `${NAME:-default}`: the default is plaintext.
+                if let Some(d) = context::shell_default(&data[s..e]) {
+                    (s, e) = (s + d.0, s + d.1);
+                }
                 let value = &data[s..e];
                 // The cheap tests that do not need the key come first: most
                 // assignments in code end here.
@@ -886,6 +890,14 @@ impl Scanner {
                     return None;
                 }
                 let key = raw.key?;
+                // `${TOKEN:?unset}`, `${TOKEN:+x}`: shell expansions that
+                // say what to do without a value, not assignments.
+                if key.0 >= 2
+                    && &data[key.0 - 2..key.0] == b"${"
+                    && matches!(value.first(), Some(b'?' | b'+'))
+                {
+                    return None;
+                }
                 // Longer than any password, but key material in base64 under
                 // a private key's name (Traefik's acme.json) is a secret.
                 if !checks::generic_value_plausible(value)
@@ -946,6 +958,9 @@ impl Scanner {
                 }
                 // Public keys of well-known shapes.
                 if value.starts_with(b"age1") && value.len() == 62
+                    // Stripe's publishable keys ship to browsers.
+                    || value.starts_with(b"pk_live_")
+                    || value.starts_with(b"pk_test_")
                     || value.starts_with(b"ssh-")
                     || value.starts_with(b"ecdsa-sha2-")
                     || value.starts_with(b"sk-ssh-")

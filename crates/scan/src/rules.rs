@@ -1097,6 +1097,15 @@ fn specs() -> Vec<Spec> {
             Revoke("the cloud provider (the key id names which key)"),
         ),
         s(
+            "cloud-access-key-id",
+            "Cloud access key id beside its secret (GCS HMAC, DigitalOcean Spaces, Scaleway, Alibaba)",
+            &["goog1", "do00", "scw", "ltai"],
+            r"\b(?P<secret>GOOG1[A-Z0-9]{56}|DO00[A-Z0-9]{16}|SCW[A-Z0-9]{17}|LTAI[A-Za-z0-9]{12,20})\b",
+            None,
+            KeyIdBeside,
+            Revoke("the cloud provider (the key id names which key)"),
+        ),
+        s(
             "backblaze-key-id",
             "Backblaze B2 key id beside its application key (restic's B2_ACCOUNT_ID, rclone's `account`)",
             &["b2_account_id", "b2_key_id", "b2_application_key_id", "account"],
@@ -1241,6 +1250,7 @@ fn pre_of(id: &str, kw: &str) -> Pre {
         ("authorization-header", "authorization") => None,
         ("authorization-header", _) => LineStart,
         ("cloud-key-pair", _) => Token(16),
+        ("cloud-access-key-id", _) => Token(16),
         ("auth-scheme-value", _) => TokenAfter(16),
         _ => None,
     }

@@ -11,6 +11,10 @@
 //! assignment, and a Stripe publishable key (`pk_live_…`, public by
 //! design) under `STRIPE_PUBLISHABLE_KEY`. Do not tune rules against
 //! these lines.
+//!
+//! The same session then fixed all three on new cases in the development
+//! corpus (shell expansions, publishable keys, non-AWS key ids beside
+//! their secrets): 1.000 / 1.000 now, no longer a blind figure.
 
 mod support;
 
@@ -18,6 +22,6 @@ mod support;
 fn blind7_fleet_corpus_precision_and_recall() {
     let m = support::corpus::measure("tests/fixtures/homelab-blind7");
     assert!(m.sops_findings.is_empty(), "{:?}", m.sops_findings);
-    assert!(m.recall >= 0.98, "recall {:.3}", m.recall);
-    assert!(m.precision >= 0.97, "precision {:.3}", m.precision);
+    assert!(m.recall >= 0.99, "recall {:.3}", m.recall);
+    assert!(m.precision >= 0.99, "precision {:.3}", m.precision);
 }

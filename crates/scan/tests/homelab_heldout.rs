@@ -3,7 +3,8 @@
 //! issue #13 §5, and measured the same way as `homelab.rs`. One label was
 //! added in session 9: the Backblaze key id beside its key (b2.tf:2), as
 //! the corpus already labelled the AWS key ids beside their secrets; and
-//! in session 10 the other one, rclone's B2 `account` (rclone.conf:7).
+//! in session 10 the other one, rclone's B2 `account` (rclone.conf:7),
+//! and a DigitalOcean Spaces id beside its secret (do.auto.tfvars:2).
 
 mod support;
 
