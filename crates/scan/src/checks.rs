@@ -78,6 +78,8 @@ pub fn is_reference(v: &[u8]) -> bool {
         || starts(b"[[")
         || starts(b"env(")
         || starts(b"env:")
+        // wpa_supplicant's (and NixOS') `ext:name`: read from a secrets file.
+        || starts(b"ext:")
         || starts(b"secret(")
         || starts(b"lookup(")
         || starts(b"file(")
@@ -683,6 +685,14 @@ pub fn classify_key(key: &[u8]) -> KeyKind {
             // Redis' and Valkey's replica password.
             || w == "masterauth"
     };
+    // A key's seed (LLDAP's `key_seed`) derives the key: only a random
+    // value counts (`random_seed = 42` is no secret).
+    if last == "seed" && words.len() >= 2 && {
+        let prev = words[words.len() - 2].as_str();
+        prev == "key" || secret_word(prev)
+    } {
+        return KeyKind::Random;
+    }
     // A salt (`passwordsalt`, `HASH_SALT`) keeps hashes unguessable.
     if last.ends_with("salt") {
         return KeyKind::Random;
@@ -859,6 +869,19 @@ pub fn generic_value_plausible(value: &[u8]) -> bool {
         && !(v.len() >= 32 && !v.iter().any(u8::is_ascii_whitespace) && entropy(v) >= 4.5)
     {
         return false;
+    }
+    // A Proxmox token id (`automation@pve!snapshots`) names its secret.
+    if let Some(at) = memchr::memchr(b'@', v) {
+        let id_byte = |c: &u8| c.is_ascii_alphanumeric() || b"._-".contains(c);
+        if let Some(bang) = memchr::memchr(b'!', &v[at..]).map(|p| at + p) {
+            if at > 0
+                && v[..at].iter().all(id_byte)
+                && v[at + 1..bang].iter().all(id_byte)
+                && v[bang + 1..].iter().all(id_byte)
+            {
+                return false;
+            }
+        }
     }
     // A URL: passwords in URLs have their own rule.
     if memchr::memmem::find(v, b"://").is_some() {

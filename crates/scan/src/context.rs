@@ -627,10 +627,16 @@ pub(crate) fn is_base64_pem_private_key(value: &[u8]) -> bool {
     let Ok(text) = base64::engine::general_purpose::STANDARD.decode(head) else {
         return false;
     };
-    let line = &text[..memchr::memchr(b'\n', &text).unwrap_or(text.len())];
+    // The BEGIN line, after the comment lines an OpenVPN static key has.
+    let Some(line) = text
+        .split(|&b| b == b'\n')
+        .find(|l| l.starts_with(b"-----BEGIN "))
+    else {
+        return false;
+    };
     value.len() >= 200
-        && line.starts_with(b"-----BEGIN ")
-        && memchr::memmem::find(line, b"PRIVATE KEY").is_some()
+        && (memchr::memmem::find(line, b"PRIVATE KEY").is_some()
+            || line.starts_with(b"-----BEGIN OpenVPN Static key"))
 }
 
 /// Words of a key that name something other than a private key's value.

@@ -1032,7 +1032,11 @@ impl Scanner {
             }
             Check::KeyPair => (s, e) = context::paired_secret(data, (s, e))?,
             Check::Prose => {
-                if !context::prose_password(value) {
+                // The end of a sentence (`… is Hunter2-Blue.`).
+                while e > s && matches!(data[e - 1], b'.' | b':') {
+                    e -= 1;
+                }
+                if !context::prose_password(&data[s..e]) {
                     return None;
                 }
             }

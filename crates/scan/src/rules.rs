@@ -396,9 +396,11 @@ fn specs() -> Vec<Spec> {
         ),
         s(
             "private-key-base64",
-            "PEM private key encoded in base64 (kubeconfig client-key-data, Traefik acme.json)",
-            &["ls0tls1crudj"],
-            r"(?P<secret>LS0tLS1CRUdJTi[A-Za-z0-9+/]{60,}={0,2})",
+            "PEM private key or OpenVPN static key encoded in base64 (kubeconfig client-key-data, Traefik acme.json, OPNsense config.xml)",
+            // `-----BEGIN `, or the `#\n# 2048 bit OpenVPN static key`
+            // comment openvpn --genkey writes before it.
+            &["ls0tls1crudj", "iwojidiwndggyml0ie9wzw5wue4g"],
+            r"(?P<secret>(?:LS0tLS1CRUdJTi|IwojIDIwNDggYml0IE9wZW5WUE4g)[A-Za-z0-9+/]{60,}={0,2})",
             None,
             PemBase64,
             Key,
@@ -753,8 +755,9 @@ fn specs() -> Vec<Spec> {
         s(
             "proxmox-api-token",
             "Proxmox VE API token secret",
-            &["pveapitoken", "proxmox", "pm_api_token"],
-            r"(?i)(?:PVEAPIToken=[\w.\-]+@[\w.\-]+![\w.\-]+=|(?:proxmox|pm_api)[A-Za-z0-9_.\-]{0,30}secret[\x22']?[ \t]*(?:=|:|=>)[ \t]*[\x22']?)(?P<secret>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})",
+            &["pveapitoken", "proxmox", "pm_api_token", "│ value"],
+            // Also the `value` row of `pveum user token add`'s table.
+            r"(?i)(?:│[ \t]*value[ \t]*│[ \t]*|PVEAPIToken=[\w.\-]+@[\w.\-]+![\w.\-]+=|(?:proxmox|pm_api)[A-Za-z0-9_.\-]{0,30}secret[\x22']?[ \t]*(?:=|:|=>)[ \t]*[\x22']?)(?P<secret>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})",
             None,
             Plain,
             Revoke("Proxmox (Datacenter > Permissions > API Tokens)"),
@@ -794,6 +797,24 @@ fn specs() -> Vec<Spec> {
             None,
             TokensBlock,
             Revoke("Consul (`consul acl token delete`)"),
+        ),
+        s(
+            "ntfy-access-token",
+            "ntfy access token",
+            &["tk_"],
+            r"\b(?P<secret>tk_[a-z0-9]{29})(?:[^A-Za-z0-9_]|$)",
+            Some(3.0),
+            Plain,
+            Revoke("ntfy (`ntfy token remove`)"),
+        ),
+        s(
+            "dnsdist-console-key",
+            "dnsdist console key (`setKey(\"…\")`)",
+            &["setkey("],
+            r#"\bsetKey\([ \t]*["'](?P<secret>[A-Za-z0-9+/]{43}=)["'][ \t]*\)"#,
+            Some(3.5),
+            Plain,
+            Key,
         ),
         s(
             "plex-claim-token",
@@ -996,9 +1017,9 @@ fn specs() -> Vec<Spec> {
         ),
         s(
             "prose-password",
-            "Password in notes, in backticks after the word password or as `user` / `password`",
+            "Password in notes: `password … is X`, in backticks after the word password, or as `user` / `password`",
             &["pass", "pwd", "login", "user", "admin", "cred"],
-            r"(?i)(?:\b(?:password|passphrase|passwd|pwd)s?\b[^`\r\n]{0,30}?|\b(?:login|user(?:name)?|admin|account|credentials?|creds)\b[^`\r\n]{0,40}?`[^`\s]+`[ \t]*[/:][ \t]*)`(?P<bq>[^`\s]{6,128})`",
+            r"(?i)(?:\b(?:password|passphrase|passwd|pwd)s?\b[^`\r\n]{0,30}?|\b(?:login|user(?:name)?|admin|account|credentials?|creds)\b[^`\r\n]{0,40}?`[^`\s]+`[ \t]*[/:][ \t]*)`(?P<bq>[^`\s]{6,128})`|\b(?:password|passphrase)\b[^\r\n]{0,40}?[ \t]is[ \t]+(?P<uq>[^\s`]{8,128})",
             None,
             Prose,
             Move,
@@ -1236,6 +1257,7 @@ fn pre_of(id: &str, kw: &str) -> Pre {
         ("uci-option-secret", _) => KeyStartsLine,
         ("dockerfile-env-secret", _) => KeyStartsLine,
         ("plex-claim-token", _) => Token(26),
+        ("ntfy-access-token", _) => Token(32),
         ("url-password", _) => Url,
         ("notification-url", _) => Scheme,
         ("wireguard-private-key", _) => B64After,
@@ -1243,6 +1265,8 @@ fn pre_of(id: &str, kw: &str) -> Pre {
         ("ini-remote-credential", _) => IniKey,
         ("config-directive-secret", "machine") => LineStart,
         ("haproxy-stats-auth", _) => LineStart,
+        // (`the passphrase … is X` needs no backticks.)
+        ("prose-password", "pass") => None,
         ("prose-password", _) => LineHas(b"`"),
         ("backblaze-key-id", "account") => IniKey,
         ("url-query-secret", _) => QueryKey,

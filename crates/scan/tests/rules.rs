@@ -1345,3 +1345,67 @@ fn shell_expansions_publishable_keys_and_cloud_key_ids() {
     );
     quiet("notes.tf", "# example id: DO00OI232451I927SYO7\n");
 }
+
+/// Classes the eighth held-out corpus missed or mistook, on new cases.
+#[test]
+fn seeds_console_keys_cli_tables_and_references() {
+    hit(
+        "glauth.toml",
+        "server_key_seed = \"Qm8vT3xR6wK1nZ9bJ4cY7hF2gP5sA0eU\"\n",
+        "generic-secret-assignment",
+    );
+    quiet(
+        "glauth.toml",
+        "random_seed = 42\nkey_seed_file = \"/var/lib/glauth/seed\"\n",
+    );
+    hit(
+        "dnsdist.conf",
+        "setKey(\"MXNlY3JldGtleW9mZG5zZGlzdGNvbnNvbGUxMjM0NTY=\")\n",
+        "dnsdist-console-key",
+    );
+    quiet("dnsdist.conf", "-- then setKey(\"<paste it here>\")\n");
+    hit(
+        "todo.md",
+        "- [ ] the ntfy token on the display: tk_v5g8suwo1ovh0s1zgx5d48oq1hvd9\n",
+        "ntfy-access-token",
+    );
+    quiet(
+        "todo.md",
+        "tokens look like tk_xxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n",
+    );
+    // An OpenVPN static key in base64, as OPNsense and pfSense store it.
+    let key = "#\n# 2048 bit OpenVPN static key\n#\n-----BEGIN OpenVPN Static key V1-----\n0f1e2d3c4b5a69788796a5b4c3d2e1f0\n1f2e3d4c5b6a79889706b5c4d3e2f100\n2a3b4c5d6e7f8091a2b3c4d5e6f70819\n3b4c5d6e7f8091a2b3c4d5e6f708192a\n-----END OpenVPN Static key V1-----\n";
+    let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, key);
+    hit(
+        "config.xml",
+        &format!("<tls>{b64}</tls>\n"),
+        "private-key-base64",
+    );
+    // A Proxmox token secret in `pveum user token add`'s table.
+    hit(
+        "tokens.md",
+        "│ value        │ 24387342-8938-427c-b7f7-75b4e55da51b │\n",
+        "proxmox-api-token",
+    );
+    // Prose without backticks, up to the end of the sentence.
+    let f = scanner()
+        .scan(
+            "disk.md",
+            b"The passphrase for the backup disk is Cobalt-Heron-4471-vault. It is in the safe.\nThe password is stored in the safe.\n",
+        )
+        .findings;
+    assert_eq!(f.len(), 1);
+    assert_eq!(
+        f[0].preview,
+        "The passphrase for the backup disk is Coba*****. It is in the safe."
+    );
+    // References and ids.
+    quiet(
+        "wireless.nix",
+        "  \"Attic\".psk = \"ext:psk_attic\";\n  password=ext:pass_eduroam\n",
+    );
+    quiet(
+        "prune.py",
+        "# token: backup@pbs!prune (privsep)\nTOKEN_ID = \"backup@pbs!prune\"\n",
+    );
+}
