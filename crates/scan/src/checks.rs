@@ -156,8 +156,10 @@ pub fn is_placeholder(v: &[u8]) -> bool {
         b"secret",
         b"token",
         b"changeme",
-        // Grafana's published default `secret_key`.
+        // Grafana's published default `secret_key`, FreeRADIUS' default
+        // client secret.
         b"sw2ycwtib9zpoohopsmm",
+        b"testing123",
         b"change_me",
         b"change-me",
         b"none",
@@ -811,9 +813,10 @@ pub fn classify_key(key: &[u8]) -> KeyKind {
         KeyKind::Password
     } else if w.contains("secret") || w.starts_with("cred") {
         KeyKind::Secret
-    } else if w == "auth" {
-        // `auth: true`, `auth: basic` are settings: ask for a token.
-        KeyKind::Token
+    } else if w == "auth" && words.len() == 1 {
+        // `auth: true`, `auth: basic`, `auth=MSCHAPV2` are settings: a
+        // bare `auth` holds a secret only if it looks machine-made.
+        KeyKind::Key
     } else {
         KeyKind::Token
     }
@@ -867,6 +870,13 @@ pub fn generic_value_plausible(value: &[u8]) -> bool {
         || count(b'[') != count(b']')
         || memchr::memmem::find(v, b"::").is_some())
         && !(v.len() >= 32 && !v.iter().any(u8::is_ascii_whitespace) && entropy(v) >= 4.5)
+    {
+        return false;
+    }
+    // The base64 of an SSH public key (VyOS `key AAAAC3…`).
+    if [&b"AAAAB3NzaC1"[..], b"AAAAC3NzaC1", b"AAAAE2VjZHNh"]
+        .iter()
+        .any(|p| v.starts_with(p))
     {
         return false;
     }

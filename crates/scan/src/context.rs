@@ -293,6 +293,16 @@ pub(crate) fn shell_default(v: &[u8]) -> Option<(usize, usize)> {
     .then_some((start, end))
 }
 
+/// Whether a network device's password, key or community is a secret.
+pub(crate) fn device_secret(v: &[u8]) -> bool {
+    !v.eq_ignore_ascii_case(b"public")
+        && !v.eq_ignore_ascii_case(b"private")
+        && !checks::is_reference(v)
+        && !checks::is_placeholder(v)
+        && !checks::is_hash_or_digest(v)
+        && checks::generic_value_plausible(v)
+}
+
 /// Whether a value in backticks in prose is a password: it mixes cases,
 /// digits or symbols, and is not an identifier (`DB_PASSWORD`), a path or
 /// file name (`secrets/db.yaml`, `db.pass`), a flag, a hash or a reference.

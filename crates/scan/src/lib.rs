@@ -905,6 +905,22 @@ impl Scanner {
                 {
                     return None;
                 }
+                // `name:model:username:password:enable`: a list of field
+                // names (the header of Oxidized's router.db), no value.
+                if raw.bare && data[..key.0].ends_with(b":") && data[key.1..].starts_with(b":") {
+                    return None;
+                }
+                // A password that repeats its line's first word, the user:
+                // MAC authentication (`a4c1…  Cleartext-Password := "a4c1…"`).
+                if {
+                    let (_, ls, _) = lines.at(s);
+                    let first = data[ls..s]
+                        .split(|b| b.is_ascii_whitespace())
+                        .find(|w| !w.is_empty());
+                    first == Some(value)
+                } {
+                    return None;
+                }
                 // Pi-hole stores only a double SHA-256 under this name.
                 if data[key.0..key.1].eq_ignore_ascii_case(b"WEBPASSWORD")
                     && value.len() == 64
@@ -1031,6 +1047,11 @@ impl Scanner {
                 (s, e) = context::byte_array(data, s)?;
             }
             Check::KeyPair => (s, e) = context::paired_secret(data, (s, e))?,
+            Check::DeviceSecret => {
+                if !context::device_secret(value) {
+                    return None;
+                }
+            }
             Check::Prose => {
                 // The end of a sentence (`… is Hunter2-Blue.`).
                 while e > s && matches!(data[e - 1], b'.' | b':') {
@@ -1203,7 +1224,7 @@ impl Raw {
         let whole = caps.get(0)?;
         let secret = match rule.secret_group {
             Some(g) => caps.get(g),
-            None => ["secret", "s2", "dq", "sq", "bq", "uq"]
+            None => ["secret", "s2", "s3", "dq", "sq", "bq", "uq"]
                 .iter()
                 .find_map(|n| caps.name(n))
                 .or_else(|| if caps.len() > 1 { caps.get(1) } else { None })

@@ -31,6 +31,9 @@ pub enum Check {
     ByteArray,
     /// A cloud access key id: its secret in the same block.
     KeyPair,
+    /// A network device's secret: not a default community (`public`,
+    /// `private`), a reference, a placeholder or a hash.
+    DeviceSecret,
     /// A password in prose: not a word, an identifier, a path, a file
     /// name, a flag or a reference.
     Prose,
@@ -898,6 +901,47 @@ fn specs() -> Vec<Spec> {
             Plain,
             Revoke("Docker Hub (Account settings > Personal access tokens)"),
         ),
+        // ---- Network gear: IOS-style configs (Cisco, Arista, FRR, VyOS
+        // `set` lines are assignments), SNMP, Oxidized, RANCID.
+        s(
+            "network-device-secret",
+            "Password or key in a network device's config (enable, username, line, BGP neighbor, TACACS/RADIUS key, HSRP/OSPF key, SNMP community or SNMPv3 passphrase); type 7 is reversible",
+            &[
+                "enable", "username", "password 7 ", "password 0 ", "neighbor", "key 7 ", "key 0 ",
+                "key-string ", "message-digest-key ", "authentication-key ", "snmp-server",
+            ],
+            r"(?m)^[ \t]*(?:(?:enable[ \t]+(?:password|secret)(?:[ \t]+level[ \t]+[0-9]+)?|username[ \t]+[^\s]+(?:[ \t]+privilege[ \t]+[0-9]+)?[ \t]+(?:password|secret)|neighbor[ \t]+[^\s]+[ \t]+password|(?:standby[ \t]+[0-9]+[ \t]+authentication[ \t]+(?:md5[ \t]+)?)?key-string|ip[ \t]+ospf[ \t]+(?:message-digest-key[ \t]+[0-9]+[ \t]+md5|authentication-key))(?:[ \t]+[07])?|(?:(?:tacacs-server|radius-server)[ \t][^\r\n]*?[ \t])?(?:password|key)[ \t]+[07])[ \t]+(?P<secret>[^\s]{4,})[ \t]*\r?$|^[ \t]*snmp-server[ \t]+community[ \t]+(?P<s2>[^\s]+)|^[ \t]*snmp-server[ \t]+user[ \t]+[^\s]+[ \t]+[^\s]+[ \t]+v3[ \t]+auth[ \t]+[^\s]+[ \t]+(?P<s3>[^\s]+)",
+            None,
+            DeviceSecret,
+            Move,
+        ),
+        s(
+            "snmp-community",
+            "SNMP community string in a monitoring config (snmp_exporter, Telegraf, LibreNMS)",
+            &["community"],
+            r"(?i)\b(?:snmp[_-]?)?community(?:[_-]?(?:string|name))?[\x22']?[ \t]*(?::|=|=>)[ \t]*[\x22']?(?P<secret>[^\s\x22',]{4,64})[\x22']?[ \t]*,?[ \t]*\r?$",
+            None,
+            DeviceSecret,
+            Move,
+        ),
+        s(
+            "oxidized-router-db",
+            "Password in Oxidized's router.db (name:model:username:password)",
+            &[],
+            r"(?m)^[ \t]*[^:#\s][^:\s]*:[^:\s]+:[^:\s]*:(?P<secret>[^:\s]+)",
+            None,
+            NotPlaceholder,
+            Move,
+        ),
+        s(
+            "rancid-cloginrc-password",
+            "Password in RANCID's .cloginrc (`add password ROUTER {password} {enable}`)",
+            &["add password", "add userpassword", "add enablepassword"],
+            r"(?m)^[ \t]*add[ \t]+(?:password|userpassword|enablepassword)[ \t]+[^\s]+[ \t]+\{(?P<secret>[^}\s]+)\}",
+            None,
+            NotPlaceholder,
+            Move,
+        ),
         s(
             "haproxy-stats-auth",
             "Password of HAProxy's statistics page (`stats auth user:password`)",
@@ -1265,6 +1309,7 @@ fn pre_of(id: &str, kw: &str) -> Pre {
         ("ini-remote-credential", _) => IniKey,
         ("config-directive-secret", "machine") => LineStart,
         ("haproxy-stats-auth", _) => LineStart,
+        ("network-device-secret", "enable" | "username" | "neighbor" | "snmp-server") => LineStart,
         // (`the passphrase … is X` needs no backticks.)
         ("prose-password", "pass") => None,
         ("prose-password", _) => LineHas(b"`"),
@@ -1328,6 +1373,7 @@ pub fn builtin() -> Vec<Rule> {
                 // A password file's lines have no keyword: only its name tells.
                 path: match s.id {
                     "pgpass-password" => Some(r"(?:^|/)\.?pgpass$"),
+                    "oxidized-router-db" => Some(r"(?:^|/)router\.db$"),
                     "sasl-password" => Some(r"(?:^|/)sasl_passwd$"),
                     "rsync-secrets-password" => Some(r"(?:^|/)rsyncd?\.secrets$"),
                     "prose-password" => Some(

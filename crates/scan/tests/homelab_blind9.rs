@@ -21,6 +21,11 @@
 //! hand-written SOPS file whose metadata (`unencrypted_suffix`) says sops
 //! would have encrypted them (reported rightly, we think). Do not tune
 //! rules against these lines.
+//!
+//! The same session then wrote rules for network gear, tested on new
+//! device configs in the development corpus, and fixed the false alarms
+//! but the OPNsense key and the SOPS file: 1.000 / 0.963 now, no longer
+//! a blind figure.
 
 mod support;
 
@@ -28,6 +33,6 @@ mod support;
 fn blind9_network_corpus_precision_and_recall() {
     let m = support::corpus::measure("tests/fixtures/homelab-blind9");
     assert!(m.sops_findings.is_empty(), "{:?}", m.sops_findings);
-    assert!(m.recall >= 0.0, "recall {:.3}", m.recall);
-    assert!(m.precision >= 0.0, "precision {:.3}", m.precision);
+    assert!(m.recall >= 0.99, "recall {:.3}", m.recall);
+    assert!(m.precision >= 0.96, "precision {:.3}", m.precision);
 }

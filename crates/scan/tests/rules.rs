@@ -1409,3 +1409,57 @@ fn seeds_console_keys_cli_tables_and_references() {
         "# token: backup@pbs!prune (privsep)\nTOKEN_ID = \"backup@pbs!prune\"\n",
     );
 }
+
+/// Network gear, which the ninth held-out corpus showed uncovered.
+#[test]
+fn network_device_configs() {
+    let pw = "Kq8vT3xR6wK1nZ9b";
+    for line in [
+        format!("enable password {pw}"),
+        format!("enable secret 0 {pw}"),
+        format!("username admin privilege 15 password 0 {pw}"),
+        "username ops secret 7 0822455D0A16544541".to_string(),
+        "line vty 0 4\n password 7 0822455D0A16544541".to_string(),
+        format!(" neighbor 10.0.0.1 password {pw}"),
+        "tacacs-server host 10.0.0.5 key 7 0822455D0A16544541".to_string(),
+        format!(" key 0 {pw}"),
+        format!(" standby 10 authentication md5 key-string {pw}"),
+        format!(" ip ospf message-digest-key 1 md5 {pw}"),
+        format!("snmp-server community {pw} RW 98"),
+        format!("snmp-server user nms NMS v3 auth sha {pw} priv aes 128 {pw}"),
+    ] {
+        hit("switch.cfg", &format!("{line}\n"), "network-device-secret");
+    }
+    // Hashes (types 5, 8, 9), defaults and key numbers are not secrets.
+    quiet(
+        "switch.cfg",
+        "enable secret 9 $9$nhEmQVczB7dqsO$X.HsgL6x1il0RxkOSSvyQYwucySCt7qFm4v7pqCxkKM\nusername ops secret 5 $1$mERr$hx5rVt7rPNoS4wqbXKX7m0\nsnmp-server community public RO\nsnmp-server community private RW\nkey chain OSPF\n key 1\nenable\n",
+    );
+    hit(
+        "snmp.yml",
+        &format!("    community: {pw}\n"),
+        "snmp-community",
+    );
+    quiet("snmp.yml", "    community: public\n");
+    hit(
+        "oxidized/router.db",
+        &format!("# name:model:username:password\nsw1:ios:oxidized:{pw}:\n"),
+        "oxidized-router-db",
+    );
+    quiet("notes.txt", &format!("sw1:ios:oxidized:{pw}:\n"));
+    hit(
+        ".cloginrc",
+        &format!("add password sw-* {{{pw}}} {{{pw}}}\n"),
+        "rancid-cloginrc-password",
+    );
+    // MAC authentication, FreeRADIUS' default secret, EAP settings, the
+    // base64 of an SSH public key.
+    quiet(
+        "authorize",
+        "b827eb0a1b2c\tCleartext-Password := \"b827eb0a1b2c\"\n#\tsecret = testing123\n\tphase2=\"auth=MSCHAPV2\"\n",
+    );
+    quiet(
+        "config.boot",
+        "        key AAAAC3NzaC1lZDI1NTE5AAAAIKNsm0fJIF7Uu/EdLSNnbGaT4cdX8IyT6rxiMb9NnTWO\n",
+    );
+}
