@@ -912,13 +912,11 @@ impl Scanner {
                 }
                 // A password that repeats its line's first word, the user:
                 // MAC authentication (`a4c1…  Cleartext-Password := "a4c1…"`).
-                if {
-                    let (_, ls, _) = lines.at(s);
-                    let first = data[ls..s]
-                        .split(|b| b.is_ascii_whitespace())
-                        .find(|w| !w.is_empty());
-                    first == Some(value)
-                } {
+                let (_, ls, le) = lines.at(s);
+                let first = data[ls..s]
+                    .split(|b| b.is_ascii_whitespace())
+                    .find(|w| !w.is_empty());
+                if first == Some(value) {
                     return None;
                 }
                 // Pi-hole stores only a double SHA-256 under this name.
@@ -930,13 +928,13 @@ impl Scanner {
                 }
                 // A salt stored with its hash on one line (Keycloak's
                 // `{"value": hash, "salt": …}`) is no secret.
-                if data[key.0..key.1].eq_ignore_ascii_case(b"salt") && {
-                    let (_, ls, le) = lines.at(s);
+                if data[key.0..key.1].eq_ignore_ascii_case(b"salt") {
                     let line = data[ls..le].to_ascii_lowercase();
-                    memchr::memmem::find(&line, b"value").is_some()
+                    if memchr::memmem::find(&line, b"value").is_some()
                         || memchr::memmem::find(&line, b"hash").is_some()
-                } {
-                    return None;
+                    {
+                        return None;
+                    }
                 }
                 let mut kind = checks::classify_key(&data[key.0..key.1]);
                 // `f("token", value)`, `["secret", "mac"]`: a comma is weak
