@@ -201,6 +201,7 @@ pub fn is_placeholder(v: &[u8]) -> bool {
         b"baz",
         b"abc",
         b"abc123",
+        b"xyz123",
         b"123",
         b"1234",
         b"12345",
@@ -242,6 +243,8 @@ pub fn is_placeholder(v: &[u8]) -> bool {
         b"changethis",
         b"change_this",
         b"placeholder",
+        // wp-config-sample.php's keys and salts.
+        b"put your unique phrase here",
         b"example",
         b"xxxx",
         b"****",
@@ -644,6 +647,10 @@ pub fn classify_key(key: &[u8]) -> KeyKind {
     if has("public") || has("pub") || has("pubkey") || has("publickey") || has("publishable") {
         return KeyKind::NotSecret;
     }
+    // Ghost's Content API key is public by design (its Admin API key is not).
+    if words.ends_with(&["content".into(), "api".into(), "key".into()]) {
+        return KeyKind::NotSecret;
+    }
     let secret_word = |w: &str| {
         // `password2` (rclone crypt's second password).
         let w = match w.trim_end_matches(|c: char| c.is_ascii_digit()) {
@@ -855,10 +862,32 @@ pub fn generic_value_plausible(value: &[u8]) -> bool {
             return false;
         }
     }
-    // Paths to files that hold the secret.
-    if v.starts_with(b"/") || v.starts_with(b"./") || v.starts_with(b"~/") || v.starts_with(b"../")
+    // Paths to files that hold the secret; not base64 that starts with
+    // `/` (Nextcloud's `passwordsalt`): random cases and digits, no dot.
+    let base64ish = !v.contains(&b'.')
+        && v.iter().any(u8::is_ascii_uppercase)
+        && v.iter().any(u8::is_ascii_lowercase)
+        && v.iter().any(u8::is_ascii_digit)
+        && entropy(v) >= 4.0;
+    if (v.starts_with(b"/")
+        || v.starts_with(b"./")
+        || v.starts_with(b"~/")
+        || v.starts_with(b"../"))
+        && !base64ish
     {
         return false;
+    }
+    // A secret's reference with options (podman's and compose's
+    // `--secret name,type=env,target=VAR`).
+    if let Some(comma) = memchr::memchr(b',', v) {
+        let opts = &v[comma + 1..];
+        if [&b"type="[..], b"target=", b"mode=", b"uid=", b"gid="]
+            .iter()
+            .any(|o| opts.starts_with(o))
+            && !v[..comma].contains(&b'=')
+        {
+            return false;
+        }
     }
     if v.len() > 2 && v[1] == b':' && (v[2] == b'\\' || v[2] == b'/') {
         return false;
@@ -991,7 +1020,24 @@ fn machine_made(v: &[u8]) -> bool {
         run.len() >= 12
             && run.iter().any(u8::is_ascii_digit)
             && run.iter().any(u8::is_ascii_alphabetic)
-    })
+    }) || random_with_symbols(v)
+}
+
+/// A long random string drawn from letters, digits and punctuation
+/// (WordPress' and Django's keys), not code (`Key::from_der(&self.bytes)`):
+/// punctuation throughout, no `::`, and letters with as few vowels as
+/// random letters have (a fifth; code's English words have a third).
+fn random_with_symbols(v: &[u8]) -> bool {
+    let count = |f: fn(&u8) -> bool| v.iter().filter(|c| f(c)).count();
+    let letters = count(u8::is_ascii_alphabetic);
+    let vowels = count(|c| b"aeiouAEIOU".contains(c));
+    v.len() >= 32
+        && count(u8::is_ascii_digit) > 0
+        && count(u8::is_ascii_punctuation) * 6 >= v.len()
+        && vowels * 10 < letters * 3
+        && memchr::memmem::find(v, b"::").is_none()
+        && !v.iter().any(|c| c.is_ascii_whitespace())
+        && entropy(v) >= 4.5
 }
 
 /// Hex that spells letters and digits (Zigbee's published link key is

@@ -852,6 +852,15 @@ fn specs() -> Vec<Spec> {
             Move,
         ),
         s(
+            "wordpress-key",
+            "WordPress authentication key or salt (wp-config.php)",
+            &["_key'", "_salt'", "_key\"", "_salt\""],
+            r#"\bdefine\([ \t]*['"](?:AUTH|SECURE_AUTH|LOGGED_IN|NONCE)_(?:KEY|SALT)['"][ \t]*,[ \t]*(?:'(?P<sq>[^'\r\n]{16,})'|"(?P<dq>[^"\r\n]{16,})")"#,
+            None,
+            NotPlaceholder,
+            Move,
+        ),
+        s(
             "nix-store-text-secret",
             "Secret written into the Nix store (`pkgs.writeText \"name\" \"…\"`, `builtins.toFile`), readable by every user there",
             &["writetext ", "tofile "],
@@ -1223,6 +1232,10 @@ fn specs() -> Vec<Spec> {
     for spec in &mut v {
         if spec.id.starts_with("aws-") || spec.id == "cloud-key-pair" {
             spec.stop = &["example"];
+        }
+        if spec.id == "jwt" {
+            // The signature of jwt.io's demo token, copied into many docs.
+            spec.stop = &["sflkxwrjsmekkf2qt4fwpmejf36pok6yjv_adqssw5c"];
         }
         if spec.id == "authorization-header" {
             // Proxmox tokens have their own rule, which reports the secret part.

@@ -264,7 +264,7 @@ fn service_tokens() {
             "JWT={}.{}.{}\n",
             "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9",
             "eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ",
-            "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"
+            "Tq9LxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5d"
         ),
         "jwt",
     );
@@ -1461,5 +1461,54 @@ fn network_device_configs() {
     quiet(
         "config.boot",
         "        key AAAAC3NzaC1lZDI1NTE5AAAAIKNsm0fJIF7Uu/EdLSNnbGaT4cdX8IyT6rxiMb9NnTWO\n",
+    );
+}
+
+/// Classes the tenth held-out corpus missed or mistook, on new cases.
+#[test]
+fn punctuated_keys_slashed_salts_and_public_examples() {
+    // WordPress' keys are drawn from punctuation too.
+    hit(
+        "wp-config.php",
+        "define( 'NONCE_KEY', 'q]8Xk`7z[1Re7y:<g`FtwNdI]F9[B>P9+v-1r[]QtGE^bUy/Cm>5tn3L&MQQ' );\n",
+        "wordpress-key",
+    );
+    quiet(
+        "wp-config-sample.php",
+        "define( 'AUTH_KEY',         'put your unique phrase here' );\n",
+    );
+    // Outside WordPress, a key drawn from punctuation under any `*_KEY`
+    // (not code, which has `::` or English words).
+    hit(
+        ".env",
+        "HUB_KEY='q]8Xk`7z[1Re7y:<g`FtwNdI]F9[B>P9+v-1r[]QtGE^bUy/Cm>5tn3L&MQQ'\n",
+        "generic-secret-assignment",
+    );
+    quiet(
+        "trust.rs",
+        "let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();\n",
+    );
+    // Base64 that starts with `/` is no path.
+    hit(
+        "config.php",
+        "  'passwordsalt' => '/igAOXms/vDlDP+kmzp+d2i5XoXr/N',\n",
+        "generic-secret-assignment",
+    );
+    quiet(
+        "config.php",
+        "  'passwordfile' => '/run/secrets/nextcloud_admin_password',\n  DB_PASSWORD: /run/secrets/Db2Password\n",
+    );
+    quiet(
+        "app.container",
+        "Secret=db_password,type=env,target=DB_PASSWORD\n",
+    );
+    quiet("config.yml", "  # passphrase: xyz123\n");
+    quiet(
+        "ghost.py",
+        "CONTENT_API_KEY = \"a22c28e8a9fc9aeb2fdd76b96e\"\n",
+    );
+    quiet(
+        "jwt.md",
+        "`eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c`\n",
     );
 }
