@@ -910,8 +910,8 @@ fn specs() -> Vec<Spec> {
             Plain,
             Revoke("Docker Hub (Account settings > Personal access tokens)"),
         ),
-        // ---- Network gear: IOS-style configs (Cisco, Arista, FRR, VyOS
-        // `set` lines are assignments), SNMP, Oxidized, RANCID.
+        // ---- Network gear: IOS-style configs (Cisco, Arista, FRR), SNMP,
+        // Oxidized, RANCID.
         s(
             "network-device-secret",
             "Password or key in a network device's config (enable, username, line, BGP neighbor, TACACS/RADIUS key, HSRP/OSPF key, SNMP community or SNMPv3 passphrase); type 7 is reversible",
