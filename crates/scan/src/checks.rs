@@ -202,6 +202,8 @@ pub fn is_placeholder(v: &[u8]) -> bool {
         b"abc",
         b"abc123",
         b"xyz123",
+        // RabbitMQ's default account.
+        b"guest",
         b"123",
         b"1234",
         b"12345",
@@ -909,15 +911,17 @@ pub fn generic_value_plausible(value: &[u8]) -> bool {
     {
         return false;
     }
-    // A Proxmox token id (`automation@pve!snapshots`) names its secret.
+    // A Proxmox token id (`automation@pve!snapshots`) names its secret:
+    // its realm and token name start with a letter (`Graf@na-Dash!55` is
+    // a password).
     if let Some(at) = memchr::memchr(b'@', v) {
-        let id_byte = |c: &u8| c.is_ascii_alphanumeric() || b"._-".contains(c);
+        let id = |s: &[u8]| {
+            s.first().is_some_and(u8::is_ascii_alphabetic)
+                && s.iter()
+                    .all(|c| c.is_ascii_alphanumeric() || b"._-".contains(c))
+        };
         if let Some(bang) = memchr::memchr(b'!', &v[at..]).map(|p| at + p) {
-            if at > 0
-                && v[..at].iter().all(id_byte)
-                && v[at + 1..bang].iter().all(id_byte)
-                && v[bang + 1..].iter().all(id_byte)
-            {
+            if id(&v[..at]) && id(&v[at + 1..bang]) && id(&v[bang + 1..]) {
                 return false;
             }
         }

@@ -486,6 +486,13 @@ pub(crate) fn paired_secret(data: &[u8], id: (usize, usize)) -> Option<(usize, u
     // `=` only as base64 padding: `KEY_FILE=/run/…` is two runs.
     let secret_byte = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'+' | b'-' | b'_');
     for (ls, le) in lines {
+        // A private key in PEM (GCP's `private_key_id` beside `private_key`).
+        if let Some(b) = memchr::memmem::find(&data[ls..le], b"-----BEGIN ") {
+            let rest = &data[ls + b..le];
+            if memchr::memmem::find(&rest[..rest.len().min(64)], b"PRIVATE KEY-----").is_some() {
+                return Some((ls + b, le));
+            }
+        }
         let mut p = ls;
         while p < le {
             if !secret_byte(data[p]) {

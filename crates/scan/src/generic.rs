@@ -108,10 +108,12 @@ pub(crate) fn assignment(data: &[u8], ks: usize, ke: usize) -> Option<Parsed> {
     None
 }
 
-/// Past the quote closing a key at `ke` (`"`, `'`, `]`, or `\"` in JSON
-/// escaped inside a JSON string), if any.
+/// Past the quote closing a key at `ke` (`"`, `'`, `]`, `']` as in Ruby's
+/// and PHP's `x['key'] = v`, or `\"` in JSON escaped inside a JSON
+/// string), if any.
 fn after_key_quote(data: &[u8], ke: usize) -> usize {
     match data.get(ke) {
+        Some(b'"' | b'\'') if data.get(ke + 1) == Some(&b']') => ke + 2,
         Some(b'"' | b'\'' | b']') => ke + 1,
         Some(b'\\') if data.get(ke + 1) == Some(&b'"') => ke + 2,
         _ => ke,
@@ -415,7 +417,7 @@ const VALUE: &str = r#"(?:"""(?P<tq>[^\r\n]+?)"""|"(?P<dq>[^"\r\n]+)"|'(?P<sq>[^
 #[doc(hidden)]
 pub fn assignment_pattern() -> String {
     format!(
-        r#"(?i)(?:^|[^A-Za-z0-9_.\-])(?P<key>{KEY})(?:(?:[\x22'\]]|\\\x22)?[ \t]*(?:=|:=|::=|:|=>|\?=|\+=|<-)|[\x22'][ \t]*(?P<comma>,))[ \t]*(?:!!(?:str|binary)[ \t]+)?{VALUE}"#
+        r#"(?i)(?:^|[^A-Za-z0-9_.\-])(?P<key>{KEY})(?:(?:[\x22']\]|[\x22'\]]|\\\x22)?[ \t]*(?:=|:=|::=|:|=>|\?=|\+=|<-)|[\x22'][ \t]*(?P<comma>,))[ \t]*(?:!!(?:str|binary)[ \t]+)?{VALUE}"#
     )
 }
 
@@ -663,7 +665,7 @@ mod tests {
             "let token = lexer.next_token()?;\nfn key(&self) -> Key {\n",
             "System.setProperty(\"GITHUB_TOKEN\", \"Xk2pQ9zLm4Rt7Vb1Nc8Wd3Fg\");\n",
             "secret: !!str s3cr3t-value\nkey: !!binary\nauth: !!STR \"q\"\n",
-            "x['password'] = 'y'\nkey => val\nkey ?= v\nkey += v\nkey <- v\nkey ::= v\n",
+            "x['password'] = 'y'\nx[\"token\"]= v\nx['key']] = v\nx['pass'],v\nkey => val\nkey ?= v\nkey += v\nkey <- v\nkey ::= v\n",
             "secret:\n  nested: 1\npassword: \"\"\npassword: ''\n",
             "<password>Tr0ub4dor&3</password>\n<add key=\"DbPassword\" value=\"Tr0ub4dor&3\" />\n",
             "<apiKey attr=\"1\"\n  other='2'>\n   8f14e45fceea167a  \n</apiKey>\n",

@@ -1074,14 +1074,17 @@ impl Scanner {
                     return None;
                 }
             }
+            // (A block on one line proves itself.)
             Check::TokensBlock => {
-                // Consul names its tokens by role (`agent`, `default`); a
-                // `session_id` beside them is an id.
-                let key = checks::key_words(&data[raw.key?.0..raw.key?.1]);
-                if key.last().is_some_and(|w| w.ends_with("id"))
-                    || !context::in_tokens_block(data, whole_start)
-                {
-                    return None;
+                if let Some((ks, ke)) = raw.key {
+                    // Consul names its tokens by role (`agent`, `default`); a
+                    // `session_id` beside them is an id.
+                    let key = checks::key_words(&data[ks..ke]);
+                    if key.last().is_some_and(|w| w.ends_with("id"))
+                        || !context::in_tokens_block(data, whole_start)
+                    {
+                        return None;
+                    }
                 }
             }
             Check::HexKeyBlock => {

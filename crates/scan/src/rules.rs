@@ -775,6 +775,15 @@ fn specs() -> Vec<Spec> {
             Revoke("the k3s server (rotate with `k3s token rotate`)"),
         ),
         s(
+            "vault-dev-root-token",
+            "Root token of a Vault dev server (`-dev-root-token-id`, `VAULT_DEV_ROOT_TOKEN_ID`)",
+            &["root-token-id", "root_token_id"],
+            r"(?i)(?:-dev-root-token-id[ \t]*[= ]|vault_dev_root_token_id[\x22']?[ \t]*[:=])[ \t]*[\x22']?(?P<secret>[^\s\x22',\]]{8,})",
+            None,
+            NotPlaceholder,
+            Revoke("Vault (a dev server's root token: give it a fresh random id)"),
+        ),
+        s(
             "pushover-token",
             "Pushover application token or user key",
             &["pushover"],
@@ -796,7 +805,8 @@ fn specs() -> Vec<Spec> {
             "consul-acl-token",
             "Consul ACL token in an agent's `tokens` block",
             &["tokens"],
-            r#"(?m)^[ \t]*[\x22']?(?P<key>[A-Za-z_]+)[\x22']?[ \t]*[:=][ \t]*[\x22'](?P<secret>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})[\x22']"#,
+            // A line of the block, or the block on one line.
+            r#"(?m)^[ \t]*[\x22']?(?P<key>[A-Za-z_]+)[\x22']?[ \t]*[:=][ \t]*[\x22'](?P<secret>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})[\x22']|\btokens[\x22']?[ \t]*[:=]?[ \t]*\{[^{}\r\n]*?[\x22'](?P<s2>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})[\x22']"#,
             None,
             TokensBlock,
             Revoke("Consul (`consul acl token delete`)"),
@@ -1072,7 +1082,7 @@ fn specs() -> Vec<Spec> {
             "prose-password",
             "Password in notes: `password … is X`, in backticks after the word password, or as `user` / `password`",
             &["pass", "pwd", "login", "user", "admin", "cred"],
-            r"(?i)(?:\b(?:password|passphrase|passwd|pwd)s?\b[^`\r\n]{0,30}?|\b(?:login|user(?:name)?|admin|account|credentials?|creds)\b[^`\r\n]{0,40}?`[^`\s]+`[ \t]*[/:][ \t]*)`(?P<bq>[^`\s]{6,128})`|\b(?:password|passphrase)\b[^\r\n]{0,40}?[ \t]is[ \t]+(?P<uq>[^\s`]{8,128})",
+            r"(?i)(?:\b(?:password|passphrase|passwd|pwd)s?\b[^`\r\n]{0,30}?|\b(?:login|user(?:name)?|admin|account|credentials?|creds)\b[^`\r\n]{0,60}?`[^`\s]+`[ \t]*[/:][ \t]*)`(?P<bq>[^`\s]{6,128})`|\b(?:password|passphrase)\b[^\r\n]{0,40}?[ \t]is[ \t]+(?P<uq>[^\s`]{8,128})",
             None,
             Prose,
             Move,
@@ -1239,7 +1249,8 @@ fn specs() -> Vec<Spec> {
         }
         if spec.id == "authorization-header" {
             // Proxmox tokens have their own rule, which reports the secret part.
-            spec.stop = &["pveapitoken"];
+            // (And Elastic's documented example API key.)
+            spec.stop = &["pveapitoken", "vnvhq2zhy0jdzgjruw0tztvht3g6"];
         }
     }
     v

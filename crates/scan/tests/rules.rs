@@ -1512,3 +1512,64 @@ fn punctuated_keys_slashed_salts_and_public_examples() {
         "`eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c`\n",
     );
 }
+
+/// Classes the eleventh held-out corpus missed or mistook, on new cases.
+#[test]
+fn indexed_keys_dev_servers_and_documented_examples() {
+    // `x['key'] = v` in Ruby (gitlab.rb) and PHP.
+    hit(
+        "gitlab.rb",
+        "gitlab_rails['db_password'] = 'Kq8vT3xR6wK1nZ9b'\n",
+        "generic-secret-assignment",
+    );
+    hit(
+        "config.php",
+        "$CONFIG[\"dbpassword\"] = 'Kq8vT3xR6wK1nZ9b';\n",
+        "generic-secret-assignment",
+    );
+    // A password with `@` and `!` is no Proxmox token id.
+    hit(
+        "grafana.ini",
+        "admin_password = Otter@Lake-Dune!55\n",
+        "generic-secret-assignment",
+    );
+    quiet("pbs.py", "TOKEN_ID = \"backup@pbs!prune\"\n");
+    hit(
+        "compose.yml",
+        "    command: [\"server\", \"-dev\", \"-dev-root-token-id=Kq8vT3xR6wK1nZ9b\"]\n",
+        "vault-dev-root-token",
+    );
+    quiet(
+        "compose.yml",
+        "    command: [\"server\", \"-dev\", \"-dev-root-token-id=root\"]\n",
+    );
+    hit(
+        "compose.yml",
+        "command: agent -hcl '{\"acl\": {\"tokens\": {\"agent\": \"8f7c1e42-3b9d-4a6e-9c21-5d4e7f8a0b13\"}}}'\n",
+        "consul-acl-token",
+    );
+    // A key id beside its private key.
+    assert_eq!(
+        rule_lines(
+            "sa.json",
+            "{\n  \"private_key_id\": \"7cccaeec680d160cf0eb2ade2e6203ddf2a3cc11\",\n  \"private_key\": \"-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj\\nMzEfYyjiWA4R4/M2bS1GB4t7NXp98C3SC6dVMvDuictGeurT8jNbvJZHtCSuYEvu\\n-----END PRIVATE KEY-----\\n\"\n}\n",
+        )
+        .into_iter()
+        .map(|(_, line)| line)
+        .collect::<Vec<_>>(),
+        [2, 3]
+    );
+    hit(
+        "registry.md",
+        "The admin login for registry.lab.example after the reinstall on Friday: `admin` / `Puffin_Gravel42`\n",
+        "prose-password",
+    );
+    quiet(
+        "app.properties",
+        "spring.rabbitmq.username=guest\nspring.rabbitmq.password=guest\n",
+    );
+    quiet(
+        "notes.md",
+        "`Authorization: ApiKey VnVhQ2ZHY0JDZGJrUW0tZTVhT3g6dWkybHAyYXhUTm1zeWFrdzl0dk5udw==`\n",
+    );
+}
