@@ -630,7 +630,13 @@ impl Scanner {
         let mut cands: Vec<Cand> = Vec::new();
         let hits = &sc.hits;
         let n = self.rules.len();
-        let path_ok = |r: &Rule| r.path.as_ref().is_none_or(|p| p.is_match(path.as_bytes()));
+        // Rules limited to some paths (`.pgpass`, notes): matched once per file.
+        let path_ok_of: Vec<bool> = self
+            .rules
+            .iter()
+            .map(|r| r.path.as_ref().is_none_or(|p| p.is_match(path.as_bytes())))
+            .collect();
+        let path_ok = |ri: usize| path_ok_of[ri];
         // Per rule: the start of the last line it ran on (+1; 0 = none),
         // and whether a once-per-file run is done.
         let last_line = &mut sc.last_line;
@@ -655,7 +661,7 @@ impl Scanner {
                                 return;
                             };
                             let g = &self.rules[gi];
-                            if !path_ok(g) {
+                            if !path_ok(gi) {
                                 return;
                             }
                             let raw = Raw {
@@ -676,7 +682,9 @@ impl Scanner {
                         });
                     }
                     Run::Line => {
-                        if !precheck(pre, data, at, self.prefilter.keyword_len(hit.keyword)) {
+                        if !path_ok(ri)
+                            || !precheck(pre, data, at, self.prefilter.keyword_len(hit.keyword))
+                        {
                             continue;
                         }
                         if at >= le {
@@ -688,14 +696,14 @@ impl Scanner {
                                 continue;
                             }
                         }
-                        if last_line[ri] == ls + 1 || !path_ok(rule) {
+                        if last_line[ri] == ls + 1 {
                             continue;
                         }
                         last_line[ri] = ls + 1;
                         self.run_regex(ri, data, (ls, le), path, lines, &mut cands);
                     }
                     Run::FromFirstHit => {
-                        if done[ri] || !path_ok(rule) {
+                        if done[ri] || !path_ok(ri) {
                             continue;
                         }
                         done[ri] = true;
@@ -704,7 +712,7 @@ impl Scanner {
                     }
                     Run::Sops => {}
                     Run::Whole => {
-                        if done[ri] || !path_ok(rule) {
+                        if done[ri] || !path_ok(ri) {
                             continue;
                         }
                         done[ri] = true;
@@ -714,7 +722,7 @@ impl Scanner {
             }
         }
         for &ri in &self.always {
-            if !done[ri] && path_ok(&self.rules[ri]) {
+            if !done[ri] && path_ok(ri) {
                 self.run_regex(ri, data, (0, data.len()), path, lines, &mut cands);
             }
         }
@@ -910,32 +918,6 @@ impl Scanner {
                 if raw.bare && data[..key.0].ends_with(b":") && data[key.1..].starts_with(b":") {
                     return None;
                 }
-                // A password that repeats its line's first word, the user:
-                // MAC authentication (`a4c1…  Cleartext-Password := "a4c1…"`).
-                let (_, ls, le) = lines.at(s);
-                let first = data[ls..s]
-                    .split(|b| b.is_ascii_whitespace())
-                    .find(|w| !w.is_empty());
-                if first == Some(value) {
-                    return None;
-                }
-                // Pi-hole stores only a double SHA-256 under this name.
-                if data[key.0..key.1].eq_ignore_ascii_case(b"WEBPASSWORD")
-                    && value.len() == 64
-                    && value.iter().all(u8::is_ascii_hexdigit)
-                {
-                    return None;
-                }
-                // A salt stored with its hash on one line (Keycloak's
-                // `{"value": hash, "salt": …}`) is no secret.
-                if data[key.0..key.1].eq_ignore_ascii_case(b"salt") {
-                    let line = data[ls..le].to_ascii_lowercase();
-                    if memchr::memmem::find(&line, b"value").is_some()
-                        || memchr::memmem::find(&line, b"hash").is_some()
-                    {
-                        return None;
-                    }
-                }
                 let mut kind = checks::classify_key(&data[key.0..key.1]);
                 // `f("token", value)`, `["secret", "mac"]`: a comma is weak
                 // evidence of an assignment; only random-looking values count.
@@ -969,6 +951,34 @@ impl Scanner {
                     && context::paired_secret(data, (s, e)).is_some();
                 if !fits && !wg && !paired_id {
                     return None;
+                }
+                // What only the line tells, for a value about to be reported.
+                let ls = memchr::memrchr(b'\n', &data[..s]).map_or(0, |p| p + 1);
+                let le = memchr::memchr(b'\n', &data[e..]).map_or(data.len(), |p| e + p);
+                // A password that repeats its line's first word, the user:
+                // MAC authentication (`a4c1…  Cleartext-Password := "a4c1…"`).
+                let first = data[ls..s]
+                    .split(|b| b.is_ascii_whitespace())
+                    .find(|w| !w.is_empty());
+                if first == Some(value) {
+                    return None;
+                }
+                // Pi-hole stores only a double SHA-256 under this name.
+                if key.eq_ignore_ascii_case(b"WEBPASSWORD")
+                    && value.len() == 64
+                    && value.iter().all(u8::is_ascii_hexdigit)
+                {
+                    return None;
+                }
+                // A salt stored with its hash on one line (Keycloak's
+                // `{"value": hash, "salt": …}`) is no secret.
+                if key.eq_ignore_ascii_case(b"salt") {
+                    let line = data[ls..le].to_ascii_lowercase();
+                    if memchr::memmem::find(&line, b"value").is_some()
+                        || memchr::memmem::find(&line, b"hash").is_some()
+                    {
+                        return None;
+                    }
                 }
                 // Public keys of well-known shapes.
                 if value.starts_with(b"age1") && value.len() == 62
@@ -1358,6 +1368,14 @@ fn precheck(pre: Pre, data: &[u8], at: usize, len: usize) -> bool {
             let before = data[..at].iter().rev().take_while(|&&b| b != b'\n');
             before.clone().all(|&b| b == b' ' || b == b'\t')
                 && matches!(data.get(at + len), Some(b' ' | b'\t'))
+        }
+        Pre::LineStartsWith(words) => {
+            let ls = memchr::memrchr(b'\n', &data[..at]).map_or(0, |p| p + 1);
+            let blanks = data[ls..at]
+                .iter()
+                .take_while(|&&b| b == b' ' || b == b'\t')
+                .count();
+            words.iter().any(|w| data[ls + blanks..].starts_with(w))
         }
         Pre::Url => {
             // After `://`: the user info and password end at `@`; neither

@@ -113,6 +113,8 @@ pub(crate) enum Pre {
     TokenAfter(u16),
     /// The key run holding the hit follows `?` or `&` and is followed by `=`.
     QueryKey,
+    /// The hit's line starts (after blanks) with one of these words.
+    LineStartsWith(&'static [&'static [u8]]),
 }
 
 /// Which text an allowlist regex is matched against.
@@ -804,7 +806,7 @@ fn specs() -> Vec<Spec> {
         s(
             "consul-acl-token",
             "Consul ACL token in an agent's `tokens` block",
-            &["tokens"],
+            &["tokens {", "tokens:", "tokens\":", "tokens = {", "tokens={"],
             // A line of the block, or the block on one line.
             r#"(?m)^[ \t]*[\x22']?(?P<key>[A-Za-z_]+)[\x22']?[ \t]*[:=][ \t]*[\x22'](?P<secret>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})[\x22']|\btokens[\x22']?[ \t]*[:=]?[ \t]*\{[^{}\r\n]*?[\x22'](?P<s2>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})[\x22']"#,
             None,
@@ -864,7 +866,7 @@ fn specs() -> Vec<Spec> {
         s(
             "wordpress-key",
             "WordPress authentication key or salt (wp-config.php)",
-            &["_key'", "_salt'", "_key\"", "_salt\""],
+            &["define("],
             r#"\bdefine\([ \t]*['"](?:AUTH|SECURE_AUTH|LOGGED_IN|NONCE)_(?:KEY|SALT)['"][ \t]*,[ \t]*(?:'(?P<sq>[^'\r\n]{16,})'|"(?P<dq>[^"\r\n]{16,})")"#,
             None,
             NotPlaceholder,
@@ -926,8 +928,8 @@ fn specs() -> Vec<Spec> {
             "network-device-secret",
             "Password or key in a network device's config (enable, username, line, BGP neighbor, TACACS/RADIUS key, HSRP/OSPF key, SNMP community or SNMPv3 passphrase); type 7 is reversible",
             &[
-                "enable", "username", "password 7 ", "password 0 ", "neighbor", "key 7 ", "key 0 ",
-                "key-string ", "message-digest-key ", "authentication-key ", "snmp-server",
+                "enable ", "username ", "password 7 ", "password 0 ", "neighbor ", "key 7 ", "key 0 ",
+                "key-string ", "message-digest-key ", "authentication-key ", "snmp-server ",
             ],
             r"(?m)^[ \t]*(?:(?:enable[ \t]+(?:password|secret)(?:[ \t]+level[ \t]+[0-9]+)?|username[ \t]+[^\s]+(?:[ \t]+privilege[ \t]+[0-9]+)?[ \t]+(?:password|secret)|neighbor[ \t]+[^\s]+[ \t]+password|(?:standby[ \t]+[0-9]+[ \t]+authentication[ \t]+(?:md5[ \t]+)?)?key-string|ip[ \t]+ospf[ \t]+(?:message-digest-key[ \t]+[0-9]+[ \t]+md5|authentication-key))(?:[ \t]+[07])?|(?:(?:tacacs-server|radius-server)[ \t][^\r\n]*?[ \t])?(?:password|key)[ \t]+[07])[ \t]+(?P<secret>[^\s]{4,})[ \t]*\r?$|^[ \t]*snmp-server[ \t]+community[ \t]+(?P<s2>[^\s]+)|^[ \t]*snmp-server[ \t]+user[ \t]+[^\s]+[ \t]+[^\s]+[ \t]+v3[ \t]+auth[ \t]+[^\s]+[ \t]+(?P<s3>[^\s]+)",
             None,
@@ -1081,7 +1083,8 @@ fn specs() -> Vec<Spec> {
         s(
             "prose-password",
             "Password in notes: `password … is X`, in backticks after the word password, or as `user` / `password`",
-            &["pass", "pwd", "login", "user", "admin", "cred"],
+            // (`user` / `password`: the backticks around the slash.)
+            &["pass", "pwd", "` / `", "`/`", "`: `"],
             r"(?i)(?:\b(?:password|passphrase|passwd|pwd)s?\b[^`\r\n]{0,30}?|\b(?:login|user(?:name)?|admin|account|credentials?|creds)\b[^`\r\n]{0,60}?`[^`\s]+`[ \t]*[/:][ \t]*)`(?P<bq>[^`\s]{6,128})`|\b(?:password|passphrase)\b[^\r\n]{0,40}?[ \t]is[ \t]+(?P<uq>[^\s`]{8,128})",
             None,
             Prose,
@@ -1333,7 +1336,12 @@ fn pre_of(id: &str, kw: &str) -> Pre {
         ("ini-remote-credential", _) => IniKey,
         ("config-directive-secret", "machine") => LineStart,
         ("haproxy-stats-auth", _) => LineStart,
-        ("network-device-secret", "enable" | "username" | "neighbor" | "snmp-server") => LineStart,
+        ("fetchmail-password", _) => LineStartsWith(&[b"poll", b"skip", b"user"]),
+        ("redis-acl-password", "user ") => LineStartsWith(&[b"user "]),
+        ("network-device-secret", "enable ") => LineStartsWith(&[b"enable "]),
+        ("network-device-secret", "username ") => LineStartsWith(&[b"username "]),
+        ("network-device-secret", "neighbor ") => LineStartsWith(&[b"neighbor "]),
+        ("network-device-secret", "snmp-server ") => LineStartsWith(&[b"snmp-server "]),
         // (`the passphrase … is X` needs no backticks.)
         ("prose-password", "pass") => None,
         ("prose-password", _) => LineHas(b"`"),
