@@ -816,10 +816,9 @@ impl Scanner {
                 e -= 1;
             }
             // And a JSON object's or array's end (`"Password": null}`).
-            while e > s
-                && (data[e - 1] == b'}' && !data[s..e].contains(&b'{')
-                    || data[e - 1] == b']' && !data[s..e].contains(&b'['))
-            {
+            // (Only closers are stripped, so the openers are counted once.)
+            let (brace, bracket) = (data[s..e].contains(&b'{'), data[s..e].contains(&b'['));
+            while e > s && (data[e - 1] == b'}' && !brace || data[e - 1] == b']' && !bracket) {
                 e -= 1;
                 while e > s && matches!(data[e - 1], b',' | b';' | b')') {
                     e -= 1;
@@ -1669,6 +1668,20 @@ mod tests {
             .unwrap()
             .scan(path, text.as_bytes())
             .findings
+    }
+
+    #[test]
+    fn closing_brackets_after_a_bare_value_are_stripped_in_linear_time() {
+        // A megabyte of `}` after a bare value: searching the value for an
+        // opener once per stripped closer took minutes.
+        let text = format!("DB_PASSWORD=Sommer2024!x{}\n", "}".repeat(1 << 20));
+        let f = scan("a.env", &text);
+        assert_eq!(f.len(), 1);
+        assert!(
+            f[0].preview.starts_with("DB_PASSWORD=*****}"),
+            "{}",
+            f[0].preview
+        );
     }
 
     #[test]
