@@ -1263,6 +1263,10 @@ fn is_token_byte(b: u8) -> bool {
         )
 }
 
+/// How far a precheck walks along a run of key bytes: no key is longer,
+/// and a megabyte of key bytes must not be walked once per hit in it.
+const KEY_MAX: usize = 256;
+
 /// Whether a keyword hit at `at` (keyword `len` bytes) passes a precheck.
 fn precheck(pre: Pre, data: &[u8], at: usize, len: usize) -> bool {
     match pre {
@@ -1280,7 +1284,8 @@ fn precheck(pre: Pre, data: &[u8], at: usize, len: usize) -> bool {
         }
         Pre::ArrayAfter => {
             let mut q = at + len;
-            while q < data.len() && generic::is_key_byte(data[q]) {
+            let end = (q + KEY_MAX).min(data.len());
+            while q < end && generic::is_key_byte(data[q]) {
                 q += 1;
             }
             if data.get(q) == Some(&b'[') {
@@ -1310,7 +1315,22 @@ fn precheck(pre: Pre, data: &[u8], at: usize, len: usize) -> bool {
             matches!(data.get(q), None | Some(b'[' | b'{' | b'(' | b'\r' | b'\n'))
         }
         Pre::QueryKey => {
-            let (ks, ke) = generic::key_run(data, at);
+            // Parameter names are short: look no further than this either
+            // side (a megabyte of key bytes must not be walked per hit).
+            const NAME: usize = 64;
+            let from = at.saturating_sub(NAME);
+            let Some(ks) = data[from..at]
+                .iter()
+                .rposition(|&b| !generic::is_key_byte(b))
+                .map(|p| from + p + 1)
+            else {
+                return false;
+            };
+            let to = (at + NAME).min(data.len());
+            let ke = data[at..to]
+                .iter()
+                .position(|&b| !generic::is_key_byte(b))
+                .map_or(to, |p| at + p);
             ks > 0 && matches!(data[ks - 1], b'?' | b'&') && data.get(ke) == Some(&b'=')
         }
         Pre::TokenAfter(min) => {
@@ -1325,7 +1345,8 @@ fn precheck(pre: Pre, data: &[u8], at: usize, len: usize) -> bool {
         Pre::KeyStartsLine => {
             // Backwards first: most hits are inside a line.
             let mut ks = at;
-            while ks > 0 && generic::is_key_byte(data[ks - 1]) {
+            let stop = at.saturating_sub(KEY_MAX);
+            while ks > stop && generic::is_key_byte(data[ks - 1]) {
                 ks -= 1;
             }
             let mut before = data[..ks].iter().rev().take_while(|&&b| b != b'\n');
@@ -1333,7 +1354,8 @@ fn precheck(pre: Pre, data: &[u8], at: usize, len: usize) -> bool {
                 return false;
             }
             let mut ke = at + len;
-            while ke < data.len() && generic::is_key_byte(data[ke]) {
+            let end = (ke + KEY_MAX).min(data.len());
+            while ke < end && generic::is_key_byte(data[ke]) {
                 ke += 1;
             }
             matches!(data.get(ke), Some(b' ' | b'\t'))
@@ -1369,7 +1391,15 @@ fn precheck(pre: Pre, data: &[u8], at: usize, len: usize) -> bool {
                 && matches!(data.get(at + len), Some(b' ' | b'\t'))
         }
         Pre::LineStartsWith(words) => {
-            let ls = memchr::memrchr(b'\n', &data[..at]).map_or(0, |p| p + 1);
+            // The lines these rules read are short: a hit far along a long
+            // line (minified JSON) is no match, and costs no walk back.
+            const LINE: usize = 1024;
+            let from = at.saturating_sub(LINE);
+            let ls = match memchr::memrchr(b'\n', &data[from..at]) {
+                Some(p) => from + p + 1,
+                None if from == 0 => 0,
+                None => return false,
+            };
             let blanks = data[ls..at]
                 .iter()
                 .take_while(|&&b| b == b' ' || b == b'\t')
@@ -1682,6 +1712,22 @@ mod tests {
             "{}",
             f[0].preview
         );
+    }
+
+    #[test]
+    fn prechecks_walk_a_bounded_way_along_key_bytes() {
+        // Hits every few bytes along a long run of key bytes: each
+        // precheck walked the whole run (seconds for 100 KB).
+        let run = format!("?{}=x\n", "passkey".repeat(1 << 15));
+        assert!(scan("a.txt", &run).is_empty());
+        let line = format!("{}\n", "user password 7 x ".repeat(1 << 14));
+        assert!(scan("a.txt", &line).is_empty());
+        // Still found where they belong.
+        let q = "{\"u\": \"https://x/?user=a&password=Sommer2024!x\"}\n";
+        assert_eq!(scan("j.json", q).len(), 1);
+        let f = "poll x user 'a' password 'Sommer2024!x'\n";
+        assert_eq!(scan("fetchmailrc", f).len(), 1);
+        assert_eq!(scan("m.conf", "password Sommer2024!x\n").len(), 1);
     }
 
     #[test]
