@@ -295,11 +295,9 @@ pub(crate) fn shell_default(v: &[u8]) -> Option<(usize, usize)> {
 
 /// Whether a network device's password, key or community is a secret.
 pub(crate) fn device_secret(v: &[u8]) -> bool {
+    // (Plausible: not a reference, a placeholder, a hash or a path.)
     !v.eq_ignore_ascii_case(b"public")
         && !v.eq_ignore_ascii_case(b"private")
-        && !checks::is_reference(v)
-        && !checks::is_placeholder(v)
-        && !checks::is_hash_or_digest(v)
         && checks::generic_value_plausible(v)
 }
 
@@ -452,6 +450,16 @@ fn number(s: &[u8]) -> Option<(u32, usize)> {
 /// line): the nearest token of 30 to 64 characters with upper and lower
 /// case letters and digits, random enough (or, beside a Scaleway id, a UUID).
 pub(crate) fn paired_secret(data: &[u8], id: (usize, usize)) -> Option<(usize, usize)> {
+    // A block's lines are short: looking no further than this either side
+    // keeps a line holding thousands of ids from being read once per id.
+    const REACH: usize = 1024;
+    let lo = id.0.saturating_sub(REACH);
+    let hi = (id.1 + REACH).min(data.len());
+    paired_secret_near(&data[lo..hi], (id.0 - lo, id.1 - lo)).map(|(s, e)| (lo + s, lo + e))
+}
+
+/// [`paired_secret`] within a window of the text around the id.
+fn paired_secret_near(data: &[u8], id: (usize, usize)) -> Option<(usize, usize)> {
     let line_start = memchr::memrchr(b'\n', &data[..id.0]).map_or(0, |p| p + 1);
     let line_end = memchr::memchr(b'\n', &data[id.1..]).map_or(data.len(), |p| id.1 + p);
     let mut lines = vec![(line_start, line_end)];

@@ -1715,6 +1715,17 @@ mod tests {
     }
 
     #[test]
+    fn a_line_of_many_key_ids_is_read_a_bounded_way_per_id() {
+        // Thousands of key ids on one line: each looked for its secret
+        // along the whole line (68 s for 840 KB), now within a window.
+        let line = format!("{}\n", "DO00AAAAAAAAAAAAAAA1 ".repeat(1 << 13));
+        assert!(scan("ids.txt", &line).is_empty());
+        // Still paired beside its secret.
+        let pair = "spaces_access_id = \"DO00OI232451I927SYO7\"\nspaces_secret_key = \"T7EgTAFBY5g7GPm75JxdX8raQNZ/KVrVQP+mV22aLMC\"\n";
+        assert_eq!(scan("main.tf", pair).len(), 2);
+    }
+
+    #[test]
     fn prechecks_walk_a_bounded_way_along_key_bytes() {
         // Hits every few bytes along a long run of key bytes: each
         // precheck walked the whole run (seconds for 100 KB).
