@@ -35,6 +35,7 @@ pub mod rules;
 pub mod session;
 mod sopsfile;
 pub mod sopsrules;
+mod unnamed;
 
 pub use baseline::Baseline;
 pub use config::Config;
@@ -226,6 +227,8 @@ pub struct Scanner {
     /// The rule of plaintext values inside SOPS files (run on the values
     /// the file's own rules say must be encrypted, not on keyword hits).
     sops_rule: Option<usize>,
+    /// The rule of random values no keyword announces, if enabled.
+    unnamed_rule: Option<usize>,
     /// The prefilter keyword of SOPS values ([`SOPS_MARK`]).
     sops_keyword: usize,
     allowlists: Vec<Allowlist>,
@@ -281,7 +284,7 @@ impl Scanner {
         let mut keyword_rules: Vec<Vec<(usize, Pre)>> = Vec::new();
         let mut always = Vec::new();
         for (i, r) in rules.iter().enumerate() {
-            if r.keywords.is_empty() && r.run != Run::Sops {
+            if r.keywords.is_empty() && !matches!(r.run, Run::Sops | Run::Unnamed) {
                 always.push(i);
             }
             for (j, k) in r.keywords.iter().enumerate() {
@@ -315,7 +318,9 @@ impl Scanner {
         keyword_rules.push(Vec::new());
         let form_rules = generic::Form::RUNS.map(|run| rules.iter().position(|r| r.run == run));
         let sops_rule = rules.iter().position(|r| r.run == Run::Sops);
+        let unnamed_rule = rules.iter().position(|r| r.run == Run::Unnamed);
         Ok(Scanner {
+            unnamed_rule,
             rules,
             prefilter: Prefilter::new(&keywords),
             keyword_rules,
@@ -412,7 +417,7 @@ impl Scanner {
             };
         }
         let (text, content) = scannable(data);
-        let mut out = self.scan_text(path, &text, true, || is_sops_encrypted(data));
+        let mut out = self.scan_text(path, &text, content, true, || is_sops_encrypted(data));
         out.content = content;
         out
     }
@@ -468,7 +473,7 @@ impl Scanner {
             if offset == 0 || content != Content::Text {
                 out.content = content;
             }
-            let w = self.scan_text(path, &text, false, || false);
+            let w = self.scan_text(path, &text, content, false, || false);
             for (mut f, (s, e)) in w.findings.into_iter().zip(w.spans) {
                 if s < cut {
                     f.line += line_base;
@@ -488,12 +493,14 @@ impl Scanner {
         Ok(out)
     }
 
-    /// Scans text (see [`scannable`]); `whole`: it is the whole file, so
-    /// the SOPS policy applies (`encrypted` says whether it is encrypted).
+    /// Scans text (see [`scannable`]; `content` says what it was read
+    /// from); `whole`: it is the whole file, so the SOPS policy applies
+    /// (`encrypted` says whether it is encrypted).
     fn scan_text(
         &self,
         path: &str,
         data: &[u8],
+        content: Content,
         whole: bool,
         encrypted: impl FnOnce() -> bool,
     ) -> FileScan {
@@ -510,6 +517,10 @@ impl Scanner {
         // One line index for the whole file (built lazily, on first use).
         let lines = Lines::new(data);
         let mut cands = self.candidates(path, data, &lines, &mut sc);
+        // A binary's printable runs are symbols and data, random by nature.
+        if content != Content::Binary && unnamed::applies_to(path) {
+            self.unnamed_values(path, data, &lines, &mut cands);
+        }
         SCRATCH.set(sc);
         if encrypted_here {
             // Ciphertext and metadata are never findings, values left in
@@ -710,7 +721,7 @@ impl Scanner {
                         let from = memchr::memrchr(b'\n', &data[..at]).map_or(0, |p| p + 1);
                         self.run_regex(ri, data, (from, data.len()), path, lines, &mut cands);
                     }
-                    Run::Sops => {}
+                    Run::Sops | Run::Unnamed => {}
                     Run::Whole => {
                         if done[ri] || !path_ok(ri) {
                             continue;
@@ -727,6 +738,36 @@ impl Scanner {
             }
         }
         cands
+    }
+
+    /// Candidates of the rule of random values no keyword announces.
+    fn unnamed_values(&self, path: &str, data: &[u8], lines: &Lines<'_>, cands: &mut Vec<Cand>) {
+        let Some(ri) = self.unnamed_rule else { return };
+        let rule = &self.rules[ri];
+        if rule
+            .path
+            .as_ref()
+            .is_some_and(|p| !p.is_match(path.as_bytes()))
+        {
+            return;
+        }
+        unnamed::find(data, |span| {
+            let raw = Raw {
+                whole: span,
+                secret: span,
+                key: None,
+                comma: false,
+                bare: false,
+                cred: None,
+            };
+            if let Some((start, end)) = self.validate(rule, &raw, data, path, lines) {
+                cands.push(Cand {
+                    start,
+                    end,
+                    rule: ri,
+                });
+            }
+        });
     }
 
     /// Runs a rule's regex over `data[from..to]` and validates each match.
@@ -1120,6 +1161,7 @@ impl Scanner {
                     return None;
                 }
             }
+            Check::Unnamed => {}
             Check::WgKey => {
                 if context::names_no_private_key(&data[raw.key?.0..raw.key?.1]) {
                     return None;

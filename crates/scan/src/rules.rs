@@ -54,6 +54,8 @@ pub enum Check {
     /// `key value` directives (msmtp, .netrc, mosquitto): a lowercase key
     /// naming a secret, one value that is not a word, type or reference.
     Directive,
+    /// A random value found by [`crate::unnamed`] (its checks are there).
+    Unnamed,
 }
 
 /// How a rule is run once the prefilter has seen one of its keywords.
@@ -77,6 +79,9 @@ pub(crate) enum Run {
     /// Plaintext values of SOPS files that their rules say must be
     /// encrypted (found by the SOPS file analysis, not by a pattern).
     Sops,
+    /// Random values that no keyword announces, found by a scan for long
+    /// runs of token bytes ([`crate::unnamed`]).
+    Unnamed,
 }
 
 /// A cheap test at a keyword hit, before the rule's regex runs on the line.
@@ -1221,6 +1226,16 @@ fn specs() -> Vec<Spec> {
             Plain,
             Hint::Sops,
         ),
+        // ---- Random values under any name, or alone on a line
+        s(
+            "random-secret-value",
+            "Random-looking token or key under a name that does not say secret, or alone on its line",
+            &[],
+            "",
+            None,
+            Unnamed,
+            Move,
+        ),
         // ---- Generic assignments (last: lowest priority)
         s(
             "generic-secret-assignment",
@@ -1276,6 +1291,7 @@ fn run_of(id: &str) -> Run {
         "cli-flag-secret" => Run::Flag,
         "generic-secret-xml" => Run::Xml,
         "sops-plaintext-value" => Run::Sops,
+        "random-secret-value" => Run::Unnamed,
         _ => Run::Line,
     }
 }
@@ -1422,6 +1438,7 @@ pub fn builtin() -> Vec<Rule> {
                 }
                 .map(|p| compile(p, false).expect("pattern")),
                 priority: match s.check {
+                    Check::Unnamed => 3,
                     Check::Generic => 2,
                     _ if s.id == "sops-plaintext-value" => 0,
                     _ => 1,
@@ -1441,9 +1458,9 @@ mod tests {
         let n = ids.len();
         ids.dedup();
         assert_eq!(ids.len(), n);
-        assert!(rules
-            .iter()
-            .all(|r| !r.keywords.is_empty() || r.run == super::Run::Sops || r.path.is_some()));
+        assert!(rules.iter().all(|r| !r.keywords.is_empty()
+            || matches!(r.run, super::Run::Sops | super::Run::Unnamed)
+            || r.path.is_some()));
         for r in &rules {
             let _ = r.regex.get();
         }

@@ -22,7 +22,9 @@
 //! OpenVPN static keys, `pveum`'s table, `… passphrase … is X` in notes,
 //! `ext:` references, Proxmox token ids): 0.951 / 1.000 now, no longer a
 //! blind figure. Left: the bcrypt-shaped CurseForge key, `DBROOT`, the
-//! Spotify id and the passphrase written as a sentence.
+//! Spotify id and the passphrase written as a sentence. (`DBROOT` was
+//! found from session 11 on by the rule of random values under any name:
+//! 0.963 / 1.000.)
 
 mod support;
 

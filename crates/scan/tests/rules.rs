@@ -573,8 +573,9 @@ fn cloud_key_ids_are_reported_with_their_secret() {
         assert!(secrets.contains(&secret.as_bytes()), "{text:?}");
     }
     // Apart (a blank line between) or an example: only the id, or nothing.
+    // (The secret alone is still random under a name that says nothing.)
     let r = rules_of("x", &format!("a: {id}\n\nb: {secret}\n"));
-    assert_eq!(r, ["aws-access-key-id"]);
+    assert_eq!(r, ["aws-access-key-id", "random-secret-value"]);
     quiet(
         "x",
         "AKIAIOSFODNN7EXAMPLE wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n",
@@ -1572,4 +1573,44 @@ fn indexed_keys_dev_servers_and_documented_examples() {
         "notes.md",
         "`Authorization: ApiKey VnVhQ2ZHY0JDZGJrUW0tZTVhT3g6dWkybHAyYXhUTm1zeWFrdzl0dk5udw==`\n",
     );
+}
+
+#[test]
+fn random_values_no_keyword_announces() {
+    let token = "JudnUxqTcJvjkPZroJmOBUmFNeT5";
+    // Under a name that says nothing, in any config syntax, or alone on a
+    // line of a runbook.
+    for (path, text) in [
+        ("mailcow.conf", format!("DBROOT={token}\n")),
+        (
+            "compose.yaml",
+            format!("    environment:\n      PUSHOVER_APP: \"{token}\"\n"),
+        ),
+        (
+            "settings.json",
+            format!("{{\"app\": \"{token}\", \"x\": 1}}\n"),
+        ),
+        ("config.xml", format!("<Seed>{token}</Seed>\n")),
+        ("restore.md", format!("the key:\n\n```\n{token}\n```\n")),
+    ] {
+        hit(path, &text, "random-secret-value");
+    }
+    // Not in source code (test vectors), a binary's symbols, ids, public
+    // keys, checksums or a PEM body.
+    quiet("vectors.rs", &format!("const K: &str = \"{token}\";\n"));
+    quiet("app.js", &format!("const k = \"{token}\";\n"));
+    let mut binary = b"\x7fELF\0\0\0".to_vec();
+    binary.extend_from_slice(format!("\0{token}\0").as_bytes());
+    assert!(scanner().scan("lib.a", &binary).findings.is_empty());
+    for text in [
+        format!("client_id: {token}\n"),
+        format!("image_digest = {token}\n"),
+        "peer: AuQLN82eyaJwVrydiXtpibmM9dYJC+3a0AJ+Zs0R774=\n".to_string(),
+        format!("The public key:\n{token}\n"),
+        format!(
+            "-----BEGIN CERTIFICATE-----\n{token}{token}\n{token}\n-----END CERTIFICATE-----\n"
+        ),
+    ] {
+        quiet("x.yaml", &text);
+    }
 }
