@@ -160,6 +160,14 @@ pub fn is_placeholder(v: &[u8]) -> bool {
         // client secret.
         b"sw2ycwtib9zpoohopsmm",
         b"testing123",
+        // coturn's sample `cli-password`; MinIO's public playground keys.
+        b"qwerty",
+        b"q3am3uq867spqqa43p2f",
+        b"zuf+tfteslswru7bj86wekitnifilbzam1kyy3tg",
+        // Settings that ask the program to make one (mautrix).
+        b"generate",
+        b"generated",
+        b"random",
         b"change_me",
         b"change-me",
         b"none",
@@ -646,6 +654,16 @@ pub fn classify_key(key: &[u8]) -> KeyKind {
         "options",
     ];
     let has = |w: &str| words.iter().any(|x| x == w);
+    // A setting about a password, not one (Ansible's `update_password:
+    // on_create`, `reset_password: true`).
+    if words.len() >= 2
+        && matches!(
+            words[0].as_str(),
+            "update" | "reset" | "change" | "require" | "enforce" | "expire" | "show" | "hide"
+        )
+    {
+        return KeyKind::NotSecret;
+    }
     if has("public") || has("pub") || has("pubkey") || has("publickey") || has("publishable") {
         return KeyKind::NotSecret;
     }
@@ -928,6 +946,13 @@ pub fn generic_value_plausible(value: &[u8]) -> bool {
     }
     // A URL: passwords in URLs have their own rule.
     if memchr::memmem::find(v, b"://").is_some() {
+        return false;
+    }
+    // A command with flags (`authelia crypto rand --length 72`), not a passphrase.
+    if v.iter().any(|c| c.is_ascii_whitespace())
+        && v.split(|c| c.is_ascii_whitespace())
+            .any(|w| w.starts_with(b"--") && w.len() > 2)
+    {
         return false;
     }
     // Whitespace with `=` or `:` inside: code or a nested assignment, not a value.

@@ -687,6 +687,80 @@ pub(crate) fn names_no_private_key(key: &[u8]) -> bool {
     })
 }
 
+/// Whether a value that nothing names is shaped as only a password is:
+/// letters, a digit and a symbol people add to passwords (`Pelican#granite922`,
+/// `Sommer+L4ntern2025`), 8 to 64 characters; not an address, a hash, a
+/// reference, a key chord or markup.
+pub(crate) fn password_shaped(v: &[u8]) -> bool {
+    let has = |f: fn(&u8) -> bool| v.iter().any(f);
+    let lower = v.to_ascii_lowercase();
+    let find = |w: &[u8]| memchr::memmem::find(&lower, w).is_some();
+    // (Three letters: a timestamp has one or two, `2024-05-01T10:00:00+02:00`.)
+    (8..=64).contains(&v.len())
+        && v.iter().filter(|c| c.is_ascii_alphabetic()).count() >= 3
+        && has(u8::is_ascii_digit)
+        && has(|c| b"!#$%&*+?^~".contains(c))
+        && !b"!#$%&*+?^~@-_.=/:([{<'\"".contains(&v[0])
+        && !matches!(v.last(), Some(b':' | b','))
+        && !has(|c| c.is_ascii_whitespace() || *c == b'/' || *c == b'\\')
+        // An address (`ops@example.net`, `user@host`), a key chord, markup.
+        && !v.contains(&b'@')
+        && !["ctrl+", "alt+", "shift+", "cmd+", "super+", "&&", "**", "##"]
+            .iter()
+            .any(|w| find(w.as_bytes()))
+        && !checks::is_reference(v)
+        && !checks::is_placeholder(v)
+        && !checks::is_hash_or_digest(v)
+}
+
+/// For LDIF's `key:: value` (a base64 value): the decoded text, if it is
+/// printable (a binary value, such as a photo, is not a password).
+pub(crate) fn ldif_base64(
+    data: &[u8],
+    key: (usize, usize),
+    value: (usize, usize),
+) -> Option<Vec<u8>> {
+    if checks::trim(&data[key.1..value.0]) != b"::" {
+        return None;
+    }
+    let text = base64::engine::general_purpose::STANDARD
+        .decode(&data[value.0..value.1])
+        .ok()?;
+    text.iter()
+        .all(|c| c.is_ascii_graphic() || *c == b' ')
+        .then_some(text)
+}
+
+/// The start of a key written as words with spaces between, as INI files
+/// allow (Netdata's `api key = …`), when those words start the line: up
+/// to three words, so a sentence is not taken for a key.
+pub(crate) fn spaced_key(data: &[u8], key: (usize, usize)) -> usize {
+    // (`pub log_passwd: u32` is code: INI's spaced keys are plain words.
+    // `pub Token: T` does join, and reads as public: it declares a field.)
+    if !data[key.0..key.1].iter().all(u8::is_ascii_alphabetic) {
+        return key.0;
+    }
+    let mut p = key.0;
+    let mut words = 1;
+    while p >= 2 && data[p - 1] == b' ' && data[p - 2].is_ascii_alphabetic() && words < 3 {
+        let mut q = p - 1;
+        while q > 0 && data[q - 1].is_ascii_alphabetic() {
+            q -= 1;
+        }
+        p = q;
+        words += 1;
+    }
+    let line_start = data[..p]
+        .iter()
+        .rposition(|&b| b != b' ' && b != b'\t')
+        .is_none_or(|i| data[i] == b'\n');
+    if line_start {
+        p
+    } else {
+        key.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

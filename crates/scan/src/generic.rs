@@ -58,13 +58,16 @@ pub(crate) struct Parsed {
     pub end: usize,
     pub key: (usize, usize),
     pub value: (usize, usize),
-    /// `"key", value`: weak evidence of an assignment.
+    /// `"key", value` or `key = ["value"]`: weak evidence of an assignment.
     pub comma: bool,
     /// An unquoted value.
     pub bare: bool,
 }
 
-const OPS: [&[u8]; 8] = [b"=", b":=", b"::=", b":", b"=>", b"?=", b"+=", b"<-"];
+// (`:: ` is LDIF's base64 value.)
+const OPS: [&[u8]; 9] = [
+    b"=", b":=", b"::=", b":", b":: ", b"=>", b"?=", b"+=", b"<-",
+];
 
 /// `key OP value` (or `"key", value`) with the key the run `ks..ke`.
 pub(crate) fn assignment(data: &[u8], ks: usize, ke: usize) -> Option<Parsed> {
@@ -81,7 +84,9 @@ pub(crate) fn assignment(data: &[u8], ks: usize, ke: usize) -> Option<Parsed> {
                     end,
                     key: (ks, ke),
                     value,
-                    comma: false,
+                    // An array of one string is weak evidence too (Cargo's
+                    // `features = ["…"]`).
+                    comma: data[q + op.len()..value.0].contains(&b'['),
                     bare,
                 });
             }
@@ -176,6 +181,27 @@ fn value(data: &[u8], q: usize) -> Option<((usize, usize), usize, bool)> {
         if j > 0 && rest[j..].starts_with(b"\\\"") {
             return Some(((q + 2, q + 2 + j), q + 4 + j, false));
         }
+    }
+    // `[ "…" ]`: an array of one string (Keycloak's component config).
+    if c == b'[' {
+        let mut p = q + 1;
+        while p < data.len() && is_blank(data[p]) {
+            p += 1;
+        }
+        let &quote = data.get(p)?;
+        if quote != b'"' && quote != b'\'' {
+            return None;
+        }
+        let rest = &data[p + 1..];
+        let j = memchr::memchr3(quote, b'\n', b'\r', rest)?;
+        if rest[j] != quote || j == 0 {
+            return None;
+        }
+        let mut r = p + 2 + j;
+        while r < data.len() && is_blank(data[r]) {
+            r += 1;
+        }
+        return (data.get(r) == Some(&b']')).then_some(((p + 1, p + 1 + j), r + 1, false));
     }
     if is_space(c) || b",;<>[]{}():=&*".contains(&c) {
         return None;
@@ -411,13 +437,13 @@ fn line_rest(data: &[u8], mut p: usize) -> Option<usize> {
 
 const KEY: &str =
     r"[A-Za-z0-9_.\-]*(?:pass|pwd|secret|token|key|cred|auth|psk|salt|encrypt)[A-Za-z0-9_.\-]*";
-const VALUE: &str = r#"(?:"""(?P<tq>[^\r\n]+?)"""|"(?P<dq>[^"\r\n]+)"|'(?P<sq>[^'\r\n]+)'|`(?P<bq>[^`\r\n]+)`|\\"(?P<eq>[^"\\\r\n]+)\\"|(?P<uq>[^\s"'`,;<>\[\]{}():=&*][^\s"'`<>]*))"#;
+const VALUE: &str = r#"(?:"""(?P<tq>[^\r\n]+?)"""|\[[ \t]*"(?P<adq>[^"\r\n]+)"[ \t]*\]|\[[ \t]*'(?P<asq>[^'\r\n]+)'[ \t]*\]|"(?P<dq>[^"\r\n]+)"|'(?P<sq>[^'\r\n]+)'|`(?P<bq>[^`\r\n]+)`|\\"(?P<eq>[^"\\\r\n]+)\\"|(?P<uq>[^\s"'`,;<>\[\]{}():=&*][^\s"'`<>]*))"#;
 
 /// The reference pattern of generic assignments (the parser's spec).
 #[doc(hidden)]
 pub fn assignment_pattern() -> String {
     format!(
-        r#"(?i)(?:^|[^A-Za-z0-9_.\-])(?P<key>{KEY})(?:(?:[\x22']\]|[\x22'\]]|\\\x22)?[ \t]*(?:=|:=|::=|:|=>|\?=|\+=|<-)|[\x22'][ \t]*(?P<comma>,))[ \t]*(?:!!(?:str|binary)[ \t]+)?{VALUE}"#
+        r#"(?i)(?:^|[^A-Za-z0-9_.\-])(?P<key>{KEY})(?:(?:[\x22']\]|[\x22'\]]|\\\x22)?[ \t]*(?:=|:=|::=|:|:: |=>|\?=|\+=|<-)|[\x22'][ \t]*(?P<comma>,))[ \t]*(?:!!(?:str|binary)[ \t]+)?{VALUE}"#
     )
 }
 
@@ -505,7 +531,7 @@ pub fn reference_all(data: &[u8]) -> Matches {
     });
     let span = |m: Option<regex::bytes::Match<'_>>| m.map(|m| (m.start(), m.end()));
     let value_of = |c: &regex::bytes::Captures<'_>| {
-        ["tq", "dq", "sq", "bq", "eq", "uq"]
+        ["tq", "adq", "asq", "dq", "sq", "bq", "eq", "uq"]
             .iter()
             .find_map(|n| span(c.name(n)))
     };
@@ -520,7 +546,7 @@ pub fn reference_all(data: &[u8]) -> Matches {
             whole.end(),
             key,
             value,
-            c.name("comma").is_some(),
+            c.name("comma").is_some() || c.name("adq").is_some() || c.name("asq").is_some(),
             c.name("uq").is_some(),
         ));
     }

@@ -938,6 +938,9 @@ impl Scanner {
                     return None;
                 }
                 let key = raw.key?;
+                // LDIF's `userPassword:: <base64>`: the decoded text is the value.
+                let decoded = context::ldif_base64(data, key, (s, e));
+                let value = decoded.as_deref().unwrap_or(value);
                 // `${TOKEN:?unset}`, `${TOKEN:+x}`: shell expansions that
                 // say what to do without a value, not assignments.
                 if key.0 >= 2
@@ -958,7 +961,7 @@ impl Scanner {
                 if raw.bare && data[..key.0].ends_with(b":") && data[key.1..].starts_with(b":") {
                     return None;
                 }
-                let mut kind = checks::classify_key(&data[key.0..key.1]);
+                let mut kind = checks::classify_key(&data[context::spaced_key(data, key)..key.1]);
                 // `f("token", value)`, `["secret", "mac"]`: a comma is weak
                 // evidence of an assignment; only random-looking values count.
                 if raw.comma && kind != checks::KeyKind::NotSecret {
@@ -1019,6 +1022,13 @@ impl Scanner {
                     {
                         return None;
                     }
+                }
+                // A Matrix server's verify key (`"ed25519:a_1": { key: "…" }`):
+                // its signing key lives in a file without the colon.
+                if memchr::memmem::find(&data[ls..le], b"ed25519:").is_some()
+                    && (43..=44).contains(&value.len())
+                {
+                    return None;
                 }
                 // Public keys of well-known shapes.
                 if value.starts_with(b"age1") && value.len() == 62
@@ -1162,6 +1172,11 @@ impl Scanner {
                 }
             }
             Check::Unnamed => {}
+            Check::NotesPassword => {
+                if !context::password_shaped(value) {
+                    return None;
+                }
+            }
             Check::WgKey => {
                 if context::names_no_private_key(&data[raw.key?.0..raw.key?.1]) {
                     return None;

@@ -56,6 +56,9 @@ pub enum Check {
     Directive,
     /// A random value found by [`crate::unnamed`] (its checks are there).
     Unnamed,
+    /// A value in notes that only its shape tells: a password's mix of
+    /// letters, digits and symbols.
+    NotesPassword,
 }
 
 /// How a rule is run once the prefilter has seen one of its keywords.
@@ -1086,6 +1089,91 @@ fn specs() -> Vec<Spec> {
             Move,
         ),
         s(
+            "plaintext-scheme-password",
+            "Password stored in clear under a scheme prefix (Dovecot `{PLAIN}`, Authelia `$plaintext$`)",
+            &["{plain}", "{cleartext}", "{clear}", "{plain-trunc}", "$plaintext$"],
+            r"(?i)(?:\{(?:plain|cleartext|clear|plain-trunc)\}|\$plaintext\$)(?P<secret>[^\s:'\x22]+)",
+            None,
+            NotPlaceholder,
+            Move,
+        ),
+        s(
+            "telegram-api-hash",
+            "Telegram application `api_hash` (the secret half of `api_id`)",
+            &["api_hash", "apihash"],
+            r"(?i)\bapi_?hash[\x22']?[ \t]*[:=][ \t]*[\x22']?(?P<secret>[0-9a-f]{32})\b",
+            None,
+            Plain,
+            Revoke("my.telegram.org (API development tools)"),
+        ),
+        s(
+            "brevo-api-key",
+            "Brevo (Sendinblue) API or SMTP key",
+            &["xkeysib-", "xsmtpsib-"],
+            r"\b(?P<secret>x(?:key|smtp)sib-[a-f0-9]{64}-[A-Za-z0-9]{16})\b",
+            None,
+            Plain,
+            Revoke("Brevo (SMTP & API → API keys / SMTP keys)"),
+        ),
+        s(
+            "cli-password-flag",
+            "Password after a short flag of a tool that takes one (`ldapsearch -w`, `register_new_matrix_user -p`, `murmurd -supw`)",
+            &[
+                "ldapsearch", "ldapadd", "ldapmodify", "ldapdelete", "ldappasswd", "ldapwhoami",
+                "ldapcompare", "ldapmodrdn", "ldapexop", "register_new_matrix_user",
+                "mumble-server", "murmurd",
+            ],
+            r#"(?:\bldap(?:search|add|modify|delete|passwd|whoami|compare|modrdn|exop)|\bregister_new_matrix_user|\bmumble-server|\bmurmurd)\b(?:[^\r\n]|\\\r?\n)*?[ \t](?:-w|-p|-supw)[ \t]+(?:'(?P<sq>[^'\r\n]+)'|"(?P<dq>[^"\r\n]+)"|(?P<secret>[^\s'"\\-][^\s]*))"#,
+            None,
+            NotPlaceholder,
+            Move,
+        ),
+        s(
+            "minio-client-alias",
+            "Access and secret key on an `mc alias set` (or `mc config host add`) command line",
+            &["mc alias set", "mc config host add"],
+            r"\bmc[ \t]+(?:alias[ \t]+set|config[ \t]+host[ \t]+add)[ \t]+\S+[ \t]+\S+[ \t]+['\x22]?[^\s'\x22]+['\x22]?[ \t]+['\x22]?(?P<secret>[^\s'\x22]+)",
+            None,
+            NotPlaceholder,
+            Move,
+        ),
+        s(
+            "borg-key-file",
+            "BorgBackup key file (`borg key export`): with the passphrase, it opens the repository",
+            &["borg_key"],
+            r"(?m)^BORG_KEY (?P<secret>[0-9a-f]{64})[ \t]*\r?$",
+            None,
+            Plain,
+            Key,
+        ),
+        s(
+            "uptime-kuma-push-url",
+            "Uptime Kuma push monitor token in its URL (`/api/push/<token>`)",
+            &["/api/push/"],
+            r"/api/push/(?P<secret>[A-Za-z0-9]{10,64})\b",
+            None,
+            NotPlaceholder,
+            Move,
+        ),
+        s(
+            "psk-file",
+            "Pre-shared key file (Zabbix `.psk`): one line of hex",
+            &[],
+            r"\A[ \t]*(?P<secret>[0-9a-fA-F]{32,512})[ \t]*(?:\r?\n)?\z",
+            None,
+            Plain,
+            Move,
+        ),
+        s(
+            "notes-password",
+            "Password-shaped value in notes: alone in backticks, ending a line after a colon, or after `pw`",
+            &[],
+            r"(?m):[ \t]+`?(?P<secret>[^\s`]{8,64})`?[ \t]*\r?$|^[ \t]*`(?P<s2>[^\s`]{8,64})`[ \t]*\r?$|\b(?i:pw|pwd)[ \t]*[ :=][ \t]*`?(?P<s3>[^\s`]{8,64})",
+            None,
+            NotesPassword,
+            Move,
+        ),
+        s(
             "prose-password",
             "Password in notes: `password … is X`, in backticks after the word password, or as `user` / `password`",
             // (`user` / `password`: the backticks around the slash.)
@@ -1285,7 +1373,8 @@ fn run_of(id: &str) -> Run {
         | "curl-auth-user"
         | "hex-key-block"
         | "openvpn-auth-user-pass"
-        | "consul-acl-token" => Run::FromFirstHit,
+        | "consul-acl-token"
+        | "cli-password-flag" => Run::FromFirstHit,
         "generic-secret-assignment" => Run::Assignment,
         "env-list-secret" => Run::NameValue,
         "cli-flag-secret" => Run::Flag,
@@ -1360,6 +1449,8 @@ fn pre_of(id: &str, kw: &str) -> Pre {
         ("network-device-secret", "snmp-server ") => LineStartsWith(&[b"snmp-server "]),
         // (`the passphrase … is X` needs no backticks.)
         ("prose-password", "pass") => None,
+        ("borg-key-file", _) => LineStart,
+        ("brevo-api-key", _) => Token(89),
         ("prose-password", _) => LineHas(b"`"),
         ("backblaze-key-id", "account") => IniKey,
         ("url-query-secret", _) => QueryKey,
@@ -1423,8 +1514,9 @@ pub fn builtin() -> Vec<Rule> {
                     "pgpass-password" => Some(r"(?:^|/)\.?pgpass$"),
                     "oxidized-router-db" => Some(r"(?:^|/)router\.db$"),
                     "sasl-password" => Some(r"(?:^|/)sasl_passwd$"),
+                    "psk-file" => Some(r"(?i)\.psk$"),
                     "rsync-secrets-password" => Some(r"(?:^|/)rsyncd?\.secrets$"),
-                    "prose-password" => Some(
+                    "prose-password" | "notes-password" => Some(
                         r"(?i)(?:\.(?:md|markdown|txt|rst|adoc|org)|(?:^|/)(?:readme|notes|todo)[^/.]*)$",
                     ),
                     // `auth-user-pass auth.txt` beside a VPN's config.

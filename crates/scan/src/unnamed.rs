@@ -316,6 +316,13 @@ fn key_may_be_secret(key: &[u8]) -> bool {
         "verify",
         "trusted",
         "event",
+        "localpart",
+        "user",
+        "username",
+        "login",
+        "email",
+        "account",
+        "owner",
     ];
     !checks::key_words(key)
         .iter()

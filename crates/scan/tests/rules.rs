@@ -564,7 +564,11 @@ fn cloud_key_ids_are_reported_with_their_secret() {
         let f = scanner().scan("x", text.as_bytes());
         let rules: Vec<&str> = f.findings.iter().map(|f| f.rule.as_str()).collect();
         assert_eq!(rules.len(), 2, "{text:?} -> {rules:?}");
-        assert!(rules.contains(&"aws-access-key-id") && rules.contains(&"cloud-key-pair"));
+        // (`mc alias set` has its own rule, which reports the same secret.)
+        assert!(
+            rules.contains(&"aws-access-key-id")
+                && (rules.contains(&"cloud-key-pair") || rules.contains(&"minio-client-alias"))
+        );
         let secrets: Vec<&[u8]> = f
             .spans
             .iter()
@@ -1612,5 +1616,57 @@ fn random_values_no_keyword_announces() {
         ),
     ] {
         quiet("x.yaml", &text);
+    }
+}
+
+#[test]
+fn mail_identity_and_monitoring_formats() {
+    for (path, text, rule) in [
+        ("dovecot/users", "scanner@example.net:{PLAIN}CanyonBiscuit2079!:5000:5000::/var/vmail\n", "plaintext-scheme-password"),
+        ("authelia.yml", "        client_secret: '$plaintext$HpoyJDvpa5gXHWsdWPFwnCjpQ0EVjgus'\n", "plaintext-scheme-password"),
+        ("sasl_passwd", "#[smtp-relay.brevo.com]:587 me@example.net:xsmtpsib-4ccc6eea6ab0d59d9aa71cedad45dfe5ea498769c8e7da901947422c529ec552-TTbtXUPN0CtUIsqH\n", "brevo-api-key"),
+        ("runbook.md", "ldapsearch -x -H ldap://10.0.0.2 -D \"uid=admin,dc=x\" -w 'Harbor11Canyon#' \\\n", "cli-password-flag"),
+        ("runbook.md", "register_new_matrix_user -c /data/homeserver.yaml \\\n  -u ines -p 'zeppelin.lighthouse.6085' -a http://localhost:8008\n", "cli-password-flag"),
+        ("Makefile", "\tmc alias set lab https://s3.lab.example minio-admin hPUnYX21gWRQWWLyxGCdillhrvEhnDrPSz4Q7ESt --api S3v4\n", "minio-client-alias"),
+        ("keys/repo.key", "BORG_KEY fcac0ea6051d1b5f4468cb9a7060c5e2bc46a30d7934ef289bc238306798e458\nhqlhbGdvcml0aG2mc2hhMjU2pGRhdGHaAZ4Qb3iW9xYlE1k2Zp8\nRb4nTq0sWd2Xf7Kc9LmZp1Hv8Jy3Nq6Ut5Ge2Ao4Ci\n", "borg-key-file"),
+        ("crontab", "*/5 * * * * curl -fsS \"https://status.example/api/push/8Zb5QXqTTvqvVmm2H8dIrqobWY0hjreT?status=up\"\n", "uptime-kuma-push-url"),
+        ("zabbix/nas01.psk", "216f304365d285c05107cf9a498ddf7d46befd008caf6d7039f20d884bc13547\n", "psk-file"),
+        ("notes.md", "- TrueNAS `root` (console only): Pelican#granite922\n", "notes-password"),
+        ("notes.md", "  changed right after install to\n  `Sommer+L4ntern2025`\n", "notes-password"),
+        ("notes.md", "- Uptime Kuma: user `mara`, pw Herbst*Walru52018 (TOTP on)\n", "notes-password"),
+        ("config.yaml", "telegram:\n    api_hash: f1aa086bb445e55e1b7ec83f5407ad14\n", "telegram-api-hash"),
+    ] {
+        hit(path, text, rule);
+    }
+    // Generic forms: INI keys with a space, LDIF's base64 values, arrays of
+    // one string.
+    for (path, text) in [
+        (
+            "stream.conf",
+            "[stream]\n    api key = b2de500a-cc90-4545-845c-35832bd8d46c\n",
+        ),
+        ("users.ldif", "userPassword:: aWxYdlZ1VVBwc2Y3WjByS3Fp\n"),
+        (
+            "realm.json",
+            "        \"bindCredential\" : [ \"CBG8nCqXxaBRr8kOMnVQLuds1HVsmA\" ],\n",
+        ),
+    ] {
+        hit(path, text, "generic-secret-assignment");
+    }
+    for (path, text) in [
+        // A hash in LDIF's base64, a Cargo feature list, settings.
+        ("users.ldif", "userPassword:: e1NTSEF9RFZ4bzhXaXJhdk1ocVBpbFd1L1NVWXBVY3NBbXBBWFk=\n"),
+        ("Cargo.toml", "perf-onepass = [\"regex-automata/dfa-onepass\"]\n"),
+        ("playbook.yml", "        update_password: on_create\n"),
+        ("config.yaml", "    shared_secret: generate\n"),
+        ("turnserver.conf", "#cli-password=qwerty\n"),
+        ("homeserver.yaml", "  \"ed25519:a_hQrR\": { key: \"N8j/ppuubn/+EZaD3HlNrz5SkugLXhx0l7LxeCPKmno\", expired_ts: 1 }\n"),
+        ("runbook.md", "- New OIDC client secret: `authelia crypto rand --length 72 --charset rfc3986` then\n"),
+        // Notes: times, addresses, key chords, issue numbers.
+        ("keys.txt", "# created: 2024-05-01T10:00:00+02:00\n"),
+        ("notes.md", "- contact: ops+alerts2@example.net\n- unlock: Ctrl+Alt+F2\n- see: #1234abc\n"),
+        ("notes.md", "sender_localpart: rkI4SxJxqmpMzJSHcA0e71w1vVQ2KmbT\n"),
+    ] {
+        quiet(path, text);
     }
 }
