@@ -164,6 +164,9 @@ pub fn is_placeholder(v: &[u8]) -> bool {
         b"qwerty",
         b"q3am3uq867spqqa43p2f",
         b"zuf+tfteslswru7bj86wekitnifilbzam1kyy3tg",
+        // Velero's documented Kopia default; ntfy's documented example token.
+        b"static-passw0rd",
+        b"tk_agqdq7mvbofd37zqvn29rhumzniz2",
         // Settings that ask the program to make one (mautrix).
         b"generate",
         b"generated",
@@ -773,7 +776,18 @@ pub fn classify_key(key: &[u8]) -> KeyKind {
     {
         return KeyKind::NotSecret;
     }
-    if !secret_word(last) && words.iter().any(|w| secret_word(w)) && !listed(NOT, last.as_bytes()) {
+    // `api_key_living_room`: a key's name, then a qualifier.
+    let key_pair = words.windows(2).any(|w| {
+        w[1] == "key"
+            && matches!(
+                w[0].as_str(),
+                "api" | "secret" | "private" | "encryption" | "auth" | "access" | "signing"
+            )
+    });
+    if !secret_word(last)
+        && (words.iter().any(|w| secret_word(w)) || key_pair)
+        && !listed(NOT, last.as_bytes())
+    {
         // `todo_secret_do_not_commit`, `api_token_123`: a secret word not
         // last; the value must look random (checked by the caller).
         let qualifier = matches!(
@@ -978,6 +992,10 @@ pub(crate) fn generic_value_fits(kind: KeyKind, value: &[u8]) -> bool {
             if v.iter().all(|c| c.is_ascii_uppercase() || *c == b'_') && v.len() > 3 {
                 return false;
             }
+            // A salted SHA-512 in hex (OctoPrint's users.yaml): no one's password.
+            if v.len() == 128 && v.iter().all(u8::is_ascii_hexdigit) {
+                return false;
+            }
             true
         }
         KeyKind::Secret => {
@@ -987,12 +1005,14 @@ pub(crate) fn generic_value_fits(kind: KeyKind, value: &[u8]) -> bool {
             if v.iter().all(|c| c.is_ascii_uppercase() || *c == b'_') {
                 return false;
             }
-            // A plain identifier (`my_secret_name`) names a secret object.
-            if digits == 0
-                && v.iter()
-                    .all(|c| c.is_ascii_lowercase() || matches!(c, b'_' | b'-'))
+            // A plain identifier (`my_secret_name`, `longhorn-backup-s3`)
+            // names a secret object: words, and short parts such as `s3`.
+            if v.iter()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'_' | b'-'))
                 && v.contains(&b'-') | v.contains(&b'_')
                 && v.len() < 24
+                && v.split(|c| matches!(c, b'_' | b'-'))
+                    .all(|part| part.len() <= 3 || part.iter().all(u8::is_ascii_lowercase))
             {
                 return false;
             }
@@ -1006,11 +1026,12 @@ pub(crate) fn generic_value_fits(kind: KeyKind, value: &[u8]) -> bool {
                 return false;
             }
             if v.iter()
-                .all(|c| c.is_ascii_alphabetic() || *c == b'_' || *c == b'-')
+                .all(|c| c.is_ascii_alphabetic() || matches!(c, b'_' | b'-' | b'.' | b':'))
                 && (v.len() < 20 || entropy(v) < 3.5)
                 && !random_letters(v)
             {
-                // Words (`bearer_token`, `ACCESS_TOKEN`, `my-token-name`).
+                // Words (`bearer_token`, `ACCESS_TOKEN`, `my-token-name`,
+                // a permission `Zone.DNS:Edit`).
                 return false;
             }
             entropy(v) >= 2.8 && !is_uuid_like_version(v)

@@ -447,7 +447,7 @@ fn number(s: &[u8]) -> Option<(u32, usize)> {
 
 /// For a cloud access key id at `id`: its secret in the same block (the
 /// same line, then up to three lines either side, not across a blank
-/// line): the nearest token of 30 to 64 characters with upper and lower
+/// line): the nearest token of 30 to 160 characters with upper and lower
 /// case letters and digits, random enough (or, beside a Scaleway id, a UUID).
 pub(crate) fn paired_secret(data: &[u8], id: (usize, usize)) -> Option<(usize, usize)> {
     // A block's lines are short: looking no further than this either side
@@ -513,7 +513,7 @@ fn paired_secret_near(data: &[u8], id: (usize, usize)) -> Option<(usize, usize)>
                 q += pad;
             }
             let t = &data[p..q];
-            let random = (30..=64).contains(&t.len())
+            let random = (30..=160).contains(&t.len())
                 && t.iter().any(u8::is_ascii_uppercase)
                 && t.iter().any(u8::is_ascii_lowercase)
                 && t.iter().any(u8::is_ascii_digit)
@@ -617,7 +617,7 @@ pub(crate) fn names_key_id(key: &[u8]) -> bool {
             .take(2)
             .map(String::as_str)
             .collect::<Vec<_>>()[..],
-        ["id", "key"]
+        ["id", "key"] | ["key", "access"]
     )
 }
 
@@ -711,6 +711,18 @@ pub(crate) fn password_shaped(v: &[u8]) -> bool {
         && !checks::is_reference(v)
         && !checks::is_placeholder(v)
         && !checks::is_hash_or_digest(v)
+}
+
+/// In a bare value, where a next `&name=` parameter starts.
+pub(crate) fn next_parameter(v: &[u8]) -> Option<usize> {
+    memchr::memchr_iter(b'&', v).find(|&p| {
+        let rest = &v[p + 1..];
+        let n = rest
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
+            .count();
+        n > 0 && rest.get(n) == Some(&b'=')
+    })
 }
 
 /// For LDIF's `key:: value` (a base64 value): the decoded text, if it is

@@ -937,6 +937,14 @@ impl Scanner {
                 {
                     return None;
                 }
+                // A form body or query string (`token=…&user=…`): the value
+                // ends at the next parameter.
+                if raw.bare {
+                    if let Some(amp) = context::next_parameter(&data[s..e]) {
+                        e = s + amp;
+                    }
+                }
+                let value = &data[s..e];
                 let key = raw.key?;
                 // LDIF's `userPassword:: <base64>`: the decoded text is the value.
                 let decoded = context::ldif_base64(data, key, (s, e));
@@ -1172,6 +1180,25 @@ impl Scanner {
                 }
             }
             Check::Unnamed => {}
+            Check::NotId => {
+                // The name before the value: `…_ID=`, `"guildId":`.
+                let name = checks::trim(&data[whole_start..s]);
+                let name: &[u8] = name
+                    .iter()
+                    .rposition(|c| c.is_ascii_alphanumeric())
+                    .map_or(&[], |p| &name[..=p]);
+                if name.to_ascii_lowercase().ends_with(b"id")
+                    || checks::is_reference(value)
+                    || checks::is_placeholder(value)
+                {
+                    return None;
+                }
+            }
+            Check::RandomToken => {
+                if !unnamed::looks_random(value) {
+                    return None;
+                }
+            }
             Check::NotesPassword => {
                 if !context::password_shaped(value) {
                     return None;
@@ -1577,8 +1604,16 @@ fn k8s_secret_value(data: &[u8], kind_at: usize) -> Option<(usize, usize)> {
                     Some((s, e)) => (s, &data[s..e]),
                     None => (start, v),
                 };
-                // A hash (Argo CD's admin.password) is no plaintext.
-                if checks::is_hash_or_digest(v) {
+                // A hash (Argo CD's admin.password) is no plaintext, a public
+                // key (`identity.pub`, `known_hosts`) no secret.
+                let words = checks::key_words(&text[..colon]);
+                if checks::is_hash_or_digest(v)
+                    || words
+                        .iter()
+                        .any(|w| matches!(w.as_str(), "pub" | "public" | "known"))
+                    || v.starts_with(b"ssh-")
+                    || v.starts_with(b"ecdsa-sha2-")
+                {
                     continue;
                 }
                 // A key naming a secret, with a value that fits it (not

@@ -59,6 +59,11 @@ pub enum Check {
     /// A value in notes that only its shape tells: a password's mix of
     /// letters, digits and symbols.
     NotesPassword,
+    /// As `NotPlaceholder`, under a name that is not an id's
+    /// (`DISCORD_GUILD_ID=…` is a public snowflake).
+    NotId,
+    /// A random token (see [`crate::unnamed`]), not a word or a name.
+    RandomToken,
 }
 
 /// How a rule is run once the prefilter has seen one of its keywords.
@@ -567,7 +572,7 @@ fn specs() -> Vec<Spec> {
             &["discord"],
             r"(?i)discord[A-Za-z0-9_.\-]{0,40}[\x22']?[ \t]*(?:=|:=|:|=>|\?=|,)[ \t]*[\x22'`]?(?P<secret>[A-Za-z0-9_\-.]{18,80}|[a-f0-9]{64})(?:[^A-Za-z0-9_\-.]|$)",
             Some(2.5),
-            NotPlaceholder,
+            NotId,
             Revoke("Discord (Developer portal)"),
         ),
         s(
@@ -1107,6 +1112,45 @@ fn specs() -> Vec<Spec> {
             Revoke("my.telegram.org (API development tools)"),
         ),
         s(
+            "nsupdate-tsig-key",
+            "TSIG key on an `nsupdate -y [alg:]name:secret` command line",
+            &["nsupdate"],
+            r"\bnsupdate\b[^\r\n]*?[ \t]-y[ \t]*[\x22']?(?:hmac-[a-z0-9-]+:)?[^:\s\x22']+:(?P<secret>[A-Za-z0-9+/]{16,}={0,2})",
+            None,
+            NotPlaceholder,
+            Move,
+        ),
+        s(
+            "cli-quoted-password",
+            "Quoted password after a password flag (`-p '…'`, `-password \"…\"`)",
+            &[
+                "-p '", "-p \"", "-w '", "-w \"", "-k '", "-k \"", "password '", "password \"",
+                "pass '", "pass \"",
+            ],
+            r#"[ \t]-{1,2}(?i:p|w|k|pass|passwd|password)[ \t=]+(?:'(?P<sq>[^'\s]{6,64})'|"(?P<dq>[^"\s]{6,64})")"#,
+            None,
+            NotesPassword,
+            Move,
+        ),
+        s(
+            "tasmota-command-password",
+            "Password in a Tasmota console command (`Backlog …; MqttPassword …; Password1 …`)",
+            &["mqttpassword ", "password1 ", "password2 ", "password3 ", "webpassword "],
+            r"(?i)(?:^|[;\s])(?:MqttPassword|Password[1-3]|WebPassword)[ \t]+(?P<secret>[^;\s]+)",
+            None,
+            NotPlaceholder,
+            Move,
+        ),
+        s(
+            "url-path-token",
+            "Random token in a URL path after a segment naming it (`/use-token/…/`)",
+            &["token/", "key/", "secret/"],
+            r"/[A-Za-z0-9_-]*(?i:token|key|secret)/(?P<secret>[A-Za-z0-9_-]{20,128})(?:[/?#\s\x22'<>]|$)",
+            None,
+            RandomToken,
+            Move,
+        ),
+        s(
             "brevo-api-key",
             "Brevo (Sendinblue) API or SMTP key",
             &["xkeysib-", "xsmtpsib-"],
@@ -1121,9 +1165,9 @@ fn specs() -> Vec<Spec> {
             &[
                 "ldapsearch", "ldapadd", "ldapmodify", "ldapdelete", "ldappasswd", "ldapwhoami",
                 "ldapcompare", "ldapmodrdn", "ldapexop", "register_new_matrix_user",
-                "mumble-server", "murmurd",
+                "mumble-server", "murmurd", "mcrcon",
             ],
-            r#"(?:\bldap(?:search|add|modify|delete|passwd|whoami|compare|modrdn|exop)|\bregister_new_matrix_user|\bmumble-server|\bmurmurd)\b(?:[^\r\n]|\\\r?\n)*?[ \t](?:-w|-p|-supw)[ \t]+(?:'(?P<sq>[^'\r\n]+)'|"(?P<dq>[^"\r\n]+)"|(?P<secret>[^\s'"\\-][^\s]*))"#,
+            r#"(?:\bldap(?:search|add|modify|delete|passwd|whoami|compare|modrdn|exop)|\bregister_new_matrix_user|\bmumble-server|\bmurmurd|\bmcrcon)\b(?:[^\r\n]|\\\r?\n)*?[ \t](?:-w|-p|-supw)[ \t]+(?:'(?P<sq>[^'\r\n]+)'|"(?P<dq>[^"\r\n]+)"|(?P<secret>[^\s'"\\-][^\s]*))"#,
             None,
             NotPlaceholder,
             Move,
@@ -1166,9 +1210,9 @@ fn specs() -> Vec<Spec> {
         ),
         s(
             "notes-password",
-            "Password-shaped value in notes: alone in backticks, ending a line after a colon, or after `pw`",
+            "Password-shaped value in notes: alone in backticks, or ending a line after a colon",
             &[],
-            r"(?m):[ \t]+`?(?P<secret>[^\s`]{8,64})`?[ \t]*\r?$|^[ \t]*`(?P<s2>[^\s`]{8,64})`[ \t]*\r?$|\b(?i:pw|pwd)[ \t]*[ :=][ \t]*`?(?P<s3>[^\s`]{8,64})",
+            r"(?m):[ \t]+`?(?P<secret>[^\s`]{8,64})`?[ \t]*\r?$|^[ \t]*`(?P<s2>[^\s`]{8,64})`[ \t]*\r?$",
             None,
             NotesPassword,
             Move,
@@ -1177,8 +1221,8 @@ fn specs() -> Vec<Spec> {
             "prose-password",
             "Password in notes: `password … is X`, in backticks after the word password, or as `user` / `password`",
             // (`user` / `password`: the backticks around the slash.)
-            &["pass", "pwd", "` / `", "`/`", "`: `"],
-            r"(?i)(?:\b(?:password|passphrase|passwd|pwd)s?\b[^`\r\n]{0,30}?|\b(?:login|user(?:name)?|admin|account|credentials?|creds)\b[^`\r\n]{0,60}?`[^`\s]+`[ \t]*[/:][ \t]*)`(?P<bq>[^`\s]{6,128})`|\b(?:password|passphrase)\b[^\r\n]{0,40}?[ \t]is[ \t]+(?P<uq>[^\s`]{8,128})",
+            &["pass", "pwd", "pw", "` / `", "`/`", "`: `"],
+            r"(?i)(?:\b(?:password|passphrase|passwd|pwd|pw)s?\b[^`\r\n]{0,60}?|\b(?:login|user(?:name)?|admin|account|credentials?|creds)\b[^`\r\n]{0,60}?`[^`\s]+`[ \t]*[/:][ \t]*)`(?P<bq>[^`\s]{6,128})`|\b(?:password|passphrase)\b[^\r\n]{0,40}?[ \t]is[ \t]+(?P<uq>[^\s`]{8,128})|\bpw[ \t]*[:=]?[ \t]+(?P<s2>[^\s`]{8,128})",
             None,
             Prose,
             Move,

@@ -1633,7 +1633,7 @@ fn mail_identity_and_monitoring_formats() {
         ("zabbix/nas01.psk", "216f304365d285c05107cf9a498ddf7d46befd008caf6d7039f20d884bc13547\n", "psk-file"),
         ("notes.md", "- TrueNAS `root` (console only): Pelican#granite922\n", "notes-password"),
         ("notes.md", "  changed right after install to\n  `Sommer+L4ntern2025`\n", "notes-password"),
-        ("notes.md", "- Uptime Kuma: user `mara`, pw Herbst*Walru52018 (TOTP on)\n", "notes-password"),
+        ("notes.md", "- Uptime Kuma: user `mara`, pw Herbst*Walru52018 (TOTP on)\n", "prose-password"),
         ("config.yaml", "telegram:\n    api_hash: f1aa086bb445e55e1b7ec83f5407ad14\n", "telegram-api-hash"),
     ] {
         hit(path, text, rule);
@@ -1666,6 +1666,47 @@ fn mail_identity_and_monitoring_formats() {
         ("keys.txt", "# created: 2024-05-01T10:00:00+02:00\n"),
         ("notes.md", "- contact: ops+alerts2@example.net\n- unlock: Ctrl+Alt+F2\n- see: #1234abc\n"),
         ("notes.md", "sender_localpart: rkI4SxJxqmpMzJSHcA0e71w1vVQ2KmbT\n"),
+    ] {
+        quiet(path, text);
+    }
+}
+
+#[test]
+fn gitops_iot_and_game_server_formats() {
+    for (path, text, rule) in [
+        ("update.sh", "nsupdate -y \"hmac-sha256:ddns-key.:mk+WosRupjZzI+uGa31uFIc60vNnpGoBfFC/BZilloo=\" <<EOF\n", "nsupdate-tsig-key"),
+        ("Makefile", "\tmcrcon -H 10.0.0.5 -P 25575 -p 'Thistle-Autumn%44' \"say hi\"\n", "cli-password-flag"),
+        ("start.sh", "./server -name \"Home\" -port 2456 -password \"Meerkat-Autumn?52\" -public 0\n", "cli-quoted-password"),
+        ("provision.txt", "Backlog SSID1 IoT; Password1 NIBgCRzGUHmCO5SWC7LV; SSID2 Garage\n", "tasmota-command-password"),
+        ("provision.txt", "Backlog MqttHost 10.0.0.10; MqttUser tasmota; MqttPassword HQ7AiQDcxYsI5qdJ; Topic x\n", "tasmota-command-password"),
+        ("authentik.md", "https://auth.example.net/recovery/use-token/lUGVqzTwdgxleAd6orodpYoLpAb8ycsUzZg5Y8TS/\n", "url-path-token"),
+        ("NOTES.md", "- router: password is on the sticker, changed it to `Biscuit_Harbor_2002?` after the\n", "prose-password"),
+        ("NOTES.md", "  user `ubnt-stefan`, pw `lOHoaAwdGfp0dB`\n", "prose-password"),
+        ("notify.yaml", "    payload: \"token=a9py1rsrnethaoi368h25iofaoztlg&user=umvqf9y1zm&priority=2\"\n", "generic-secret-assignment"),
+        ("secrets.yaml", "api_key_living_room: \"Kq9mE0H1s5hAvaS8bQX3Vu6VYrsWdPNPBnaYgzffI8LU\"\n", "generic-secret-assignment"),
+    ] {
+        hit(path, text, rule);
+    }
+    // A B2 key id named as an S3 access key, beside its secret.
+    let r = rules_of(
+        "k3s-config.yaml",
+        "etcd-s3-access-key: 00325f15b50fd740000000053\netcd-s3-secret-key: K003xW9pQv2LmZ7vN3kPwY5tBdQe4cF6h\n",
+    );
+    assert_eq!(r.len(), 2, "{r:?}");
+    for (path, text) in [
+        // A guild id is a public snowflake; a Secret's name; a permission
+        // list; a public key in a Kubernetes Secret; salted SHA-512 hashes;
+        // documented defaults and examples.
+        (".env", "DISCORD_GUILD_ID=1185682434971748873\n"),
+        ("values.yaml", "  backupTargetCredentialSecret: longhorn-backup-s3\n"),
+        ("secret.yaml", "# Scoped API token: Zone.DNS:Edit + Zone.Zone:Read, example.net only.\n"),
+        ("key.yaml", "apiVersion: v1\nkind: Secret\nstringData:\n  identity.pub: |\n    ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFXqZJLUInTsQ+b5nunIEpmgu9wWf51jySWPCIzY+sYw flux\n"),
+        ("users.yaml", "  password: 6a7a75afc435e3fdc1d41f49e0e6cf7b4ecdff45612828276337ac052e532f93df611b2986a7ccb060f2aa7baf2564375cc63bf92b5c704009780d886c417bf7\n"),
+        ("backups.md", "Kopia repo password is the default velero one (`static-passw0rd`).\n"),
+        ("notify.yaml", "      Authorization: \"Bearer tk_AgQdq7mVBoFD37zQVN29RhuMzNIz2\"\n"),
+        // Not random after `token/`; flags that are not passwords.
+        ("docs.md", "see https://example.net/api/token/refresh-access-credentials/\n"),
+        ("run.sh", "date -p '%Y-%m-%d' ; tar -k \"archive\"\n"),
     ] {
         quiet(path, text);
     }
