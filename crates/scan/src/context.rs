@@ -755,8 +755,9 @@ pub(crate) fn spaced_key(data: &[u8], key: (usize, usize)) -> usize {
     let mut p = key.0;
     let mut words = 1;
     while p >= 2 && data[p - 1] == b' ' && data[p - 2].is_ascii_alphabetic() && words < 3 {
+        // (A word of a key is short: a long run of letters is no key.)
         let mut q = p - 1;
-        while q > 0 && data[q - 1].is_ascii_alphabetic() {
+        while q > 0 && data[q - 1].is_ascii_alphabetic() && p - q < 32 {
             q -= 1;
         }
         p = q;

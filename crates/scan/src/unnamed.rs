@@ -16,9 +16,24 @@ use crate::checks;
 const MIN: usize = 20;
 const MAX: usize = 100;
 
+/// How far either side of a run its line is read. Values sit on short
+/// lines; a megabyte-long line of random runs must not be read once per
+/// run.
+const LINE: usize = 4096;
+
+/// The line around `s..e`, read no further than [`LINE`] either side,
+/// and whether it was cut there.
+fn line_around(data: &[u8], s: usize, e: usize) -> ((usize, usize), bool) {
+    let lo = s.saturating_sub(LINE);
+    let hi = (e + LINE).min(data.len());
+    let ls = memchr::memrchr(b'\n', &data[lo..s]).map_or(lo, |p| lo + p + 1);
+    let le = memchr::memchr(b'\n', &data[e..hi]).map_or(hi, |p| e + p);
+    ((ls, le), ls == lo && lo > 0 || le == hi && hi < data.len())
+}
+
 /// A byte of a token: base64 (also URL-safe) without its padding.
 #[inline]
-fn is_run_byte(b: u8) -> bool {
+const fn is_run_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'_' | b'-')
 }
 
@@ -50,26 +65,37 @@ pub(crate) fn find(data: &[u8], mut found: impl FnMut((usize, usize))) {
     let mut i = 0;
     while i + MIN <= n {
         let p = i + MIN - 1;
-        if !is_run_byte(data[p]) {
+        if !RUN[data[p] as usize] {
             i = p + 1;
             continue;
         }
-        let mut s = p;
-        while s > i && is_run_byte(data[s - 1]) {
-            s -= 1;
+        // The run holding `p` starts after the last non-run byte before
+        // it; if that is past `i`, no run starts in `i..` up to it.
+        if let Some(q) = (i..p).rev().find(|&q| !RUN[data[q] as usize]) {
+            i = q + 1;
+            continue;
         }
         let mut e = p + 1;
-        while e < n && is_run_byte(data[e]) {
+        while e < n && RUN[data[e] as usize] {
             e += 1;
         }
-        if e - s >= MIN {
-            if let Some(span) = judge(data, s, e) {
-                found(span);
-            }
+        if let Some(span) = judge(data, i, e) {
+            found(span);
         }
         i = e + 1;
     }
 }
+
+/// [`is_run_byte`] as a table: the scan looks at every byte it touches once.
+static RUN: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = is_run_byte(b as u8);
+        b += 1;
+    }
+    t
+};
 
 /// The value's span if the run `s..e` is a reportable random value.
 fn judge(data: &[u8], s: usize, e: usize) -> Option<(usize, usize)> {
@@ -82,8 +108,7 @@ fn judge(data: &[u8], s: usize, e: usize) -> Option<(usize, usize)> {
     if v.len() > MAX || !looks_random(v) {
         return None;
     }
-    let ls = memchr::memrchr(b'\n', &data[..s]).map_or(0, |p| p + 1);
-    let le = memchr::memchr(b'\n', &data[end..]).map_or(data.len(), |p| end + p);
+    let ((ls, le), cut) = line_around(data, s, end);
     let before = &data[ls..s];
     let after = &data[end..le];
     // A quote around the value, the same on both sides.
@@ -94,9 +119,10 @@ fn judge(data: &[u8], s: usize, e: usize) -> Option<(usize, usize)> {
         _ => (before, after),
     };
     let after = checks::trim(after);
-    let lone = before
-        .iter()
-        .all(|&c| c == b' ' || c == b'\t' || c == b'-' || c == b'*')
+    let lone = !cut
+        && before
+            .iter()
+            .all(|&c| c == b' ' || c == b'\t' || c == b'-' || c == b'*')
         && after.is_empty();
     let reportable = if lone {
         lone_value(data, ls, le, v)
@@ -108,30 +134,46 @@ fn judge(data: &[u8], s: usize, e: usize) -> Option<(usize, usize)> {
 
 /// Random draws, not words: both cases (and digits, unless long), case
 /// and class changing from byte to byte as often as random strings do,
-/// few vowels, no run of one class longer than chance makes.
+/// few vowels, no word for a segment and no run people type.
 pub(crate) fn looks_random(v: &[u8]) -> bool {
     let core = match v.iter().rposition(|&c| c != b'=') {
         Some(p) => &v[..=p],
         None => return false,
     };
-    let count = |f: fn(&u8) -> bool| core.iter().filter(|c| f(c)).count();
-    let (upper, lower, digits) = (
-        count(u8::is_ascii_uppercase),
-        count(u8::is_ascii_lowercase),
-        count(u8::is_ascii_digit),
-    );
+    // One pass for the counts (most runs fail here: hex, paths, words).
+    let (mut upper, mut lower, mut digits, mut vowels, mut changes) = (0, 0, 0, 0, 0);
+    let mut prev = u8::MAX;
+    for &c in core {
+        let class = match c {
+            b'A'..=b'Z' => {
+                upper += 1;
+                0
+            }
+            b'a'..=b'z' => {
+                lower += 1;
+                1
+            }
+            b'0'..=b'9' => {
+                digits += 1;
+                2
+            }
+            _ => 3,
+        };
+        vowels += usize::from(b"aeiouAEIOU".contains(&c));
+        changes += usize::from(prev != u8::MAX && prev != class);
+        prev = class;
+    }
     let letters = upper + lower;
-    let vowels = count(|c| b"aeiouAEIOU".contains(c));
-    let class = |c: u8| match c {
-        b'A'..=b'Z' => 0,
-        b'a'..=b'z' => 1,
-        b'0'..=b'9' => 2,
-        _ => 3,
-    };
-    let changes = core
-        .windows(2)
-        .filter(|w| class(w[0]) != class(w[1]))
-        .count();
+    // Random base62 changes class at 62 % of its steps; camelCase words at
+    // a third or less.
+    if upper < 2
+        || lower < 2
+        || digits == 0 && core.len() < 24
+        || vowels * 10 >= letters * 4
+        || changes * 10 < (core.len() - 1) * 4
+    {
+        return false;
+    }
     // Structure, not chance: a path or a name with a word for a segment
     // (`/dev/serial/by-id/usb-Zooz_800_…`, `bedrock-api-key-…`), or a
     // run that people type (`abcd`, `1234`, `test`).
@@ -141,15 +183,7 @@ pub(crate) fn looks_random(v: &[u8]) -> bool {
         || [&b"abcd"[..], b"1234", b"test", b"Test", b"TEST"]
             .iter()
             .any(|w| memchr::memmem::find(core, w).is_some());
-    // Random base62 changes class at 62 % of its steps; camelCase words at
-    // a third or less.
-    !structured
-        && upper >= 2
-        && lower >= 2
-        && (digits >= 1 || core.len() >= 24)
-        && vowels * 10 < letters * 4
-        && changes * 10 >= (core.len() - 1) * 4
-        && checks::entropy(core) >= 3.5
+    !structured && checks::entropy(core) >= 3.5
 }
 
 /// Only what ends a value follows it: a terminator of a statement, a list
@@ -216,13 +250,11 @@ fn lone_value(data: &[u8], ls: usize, le: usize, v: &[u8]) -> bool {
                     .all(|&c| is_run_byte(c) || c == b'=' || c == b'"' || c == b',')
     };
     let prev = (ls > 0).then(|| {
-        let pe = ls - 1;
-        let ps = memchr::memrchr(b'\n', &data[..pe]).map_or(0, |p| p + 1);
+        let ((ps, pe), _) = line_around(data, ls - 1, ls - 1);
         &data[ps..pe]
     });
     let next = (le < data.len()).then(|| {
-        let ns = le + 1;
-        let ne = memchr::memchr(b'\n', &data[ns..]).map_or(data.len(), |p| ns + p);
+        let ((ns, ne), _) = line_around(data, le + 1, le + 1);
         &data[ns..ne]
     });
     // The line above names a lone value (`The public VAPID key:`).
