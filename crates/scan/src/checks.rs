@@ -714,8 +714,9 @@ pub fn classify_key(key: &[u8]) -> KeyKind {
             || w.ends_with("secretkey")
             || w == "privkey"
             || w == "privatekey"
-            // Redis' and Valkey's replica password.
+            // Redis' and Valkey's replica password; sssd's bind password.
             || w == "masterauth"
+            || w == "authtok"
     };
     // A key's seed (LLDAP's `key_seed`) derives the key: only a random
     // value counts (`random_seed = 42` is no secret).
@@ -854,9 +855,9 @@ pub fn classify_key(key: &[u8]) -> KeyKind {
         KeyKind::Password
     } else if w.contains("secret") || w.starts_with("cred") {
         KeyKind::Secret
-    } else if w == "auth" && words.len() == 1 {
-        // `auth: true`, `auth: basic`, `auth=MSCHAPV2` are settings: a
-        // bare `auth` holds a secret only if it looks machine-made.
+    } else if w == "auth" {
+        // `auth: true`, `auth=MSCHAPV2`, smb.conf's `ntlm auth = …` are
+        // settings: an `auth` holds a secret only if it looks machine-made.
         KeyKind::Key
     } else {
         KeyKind::Token

@@ -310,7 +310,9 @@ pub(crate) fn prose_password(v: &[u8]) -> bool {
         && v.rsplit(|&b| b == b'.').next().is_some_and(|ext| {
             (1..=5).contains(&ext.len()) && ext.iter().all(u8::is_ascii_lowercase)
         });
-    let identifier = !has(u8::is_ascii_lowercase);
+    // `DB_PASSWORD`, `x_shadow`, `ad_maximum_machine_account_password_age`.
+    let identifier = !has(u8::is_ascii_lowercase)
+        || v.iter().all(|c| c.is_ascii_lowercase() || *c == b'_') && v.contains(&b'_');
     (has(u8::is_ascii_digit) || has(u8::is_ascii_uppercase) || has(u8::is_ascii_punctuation))
         && !identifier
         && !file_name
@@ -687,24 +689,50 @@ pub(crate) fn names_no_private_key(key: &[u8]) -> bool {
     })
 }
 
+/// Names in code and docs that carry a symbol: a macro (`take_while1!`),
+/// a glob (`chacha20_force*`, `x86_64-*-sgx`), a reference to an issue or
+/// a member (`issue#1234`, `I18nConfig#subcrates`).
+fn code_name(v: &[u8]) -> bool {
+    let ident = |s: &[u8]| {
+        s.iter()
+            .all(|c| c.is_ascii_alphanumeric() || b"_-".contains(c))
+    };
+    let macro_or_glob = matches!(v.last(), Some(b'!' | b'*')) && ident(&v[..v.len() - 1])
+        || v.contains(&b'*') && v.iter().any(|c| b"_-".contains(c));
+    let reference = v.iter().position(|&c| c == b'#').is_some_and(|h| {
+        let (name, part) = (&v[..h], &v[h + 1..]);
+        h > 0
+            && ident(name)
+            && (part.iter().all(u8::is_ascii_lowercase)
+                || name.iter().all(u8::is_ascii_lowercase) && part.iter().all(u8::is_ascii_digit))
+    });
+    macro_or_glob || reference
+}
+
 /// Whether a value that nothing names is shaped as only a password is:
 /// letters, a digit and a symbol people add to passwords (`Pelican#granite922`,
-/// `Sommer+L4ntern2025`), 8 to 64 characters; not an address, a hash, a
-/// reference, a key chord or markup.
+/// `Sommer+L4ntern2025`), 8 to 40 characters (longer is a key, as is
+/// base64 padding); not an address, a hash, a reference, a key chord or
+/// markup.
 pub(crate) fn password_shaped(v: &[u8]) -> bool {
     let has = |f: fn(&u8) -> bool| v.iter().any(f);
     let lower = v.to_ascii_lowercase();
     let find = |w: &[u8]| memchr::memmem::find(&lower, w).is_some();
     // (Three letters: a timestamp has one or two, `2024-05-01T10:00:00+02:00`.)
-    (8..=64).contains(&v.len())
+    (8..=40).contains(&v.len())
+        && v.last() != Some(&b'=')
         && v.iter().filter(|c| c.is_ascii_alphabetic()).count() >= 3
         && has(u8::is_ascii_digit)
         && has(|c| b"!#$%&*+?^~".contains(c))
         && !b"!#$%&*+?^~@-_.=/:([{<'\"".contains(&v[0])
         && !matches!(v.last(), Some(b':' | b','))
-        && !has(|c| c.is_ascii_whitespace() || *c == b'/' || *c == b'\\')
-        // An address (`ops@example.net`, `user@host`), a key chord, markup.
+        // Code has brackets, colons, quotes and operators; a password in
+        // notes rarely does.
+        && !has(|c| c.is_ascii_whitespace() || b"/\\<>()[]{}:;,\"'=|".contains(c))
+        // An address (`ops@example.net`, `user@host`), a key chord, markup,
+        // a name in code.
         && !v.contains(&b'@')
+        && !code_name(v)
         && !["ctrl+", "alt+", "shift+", "cmd+", "super+", "&&", "**", "##"]
             .iter()
             .any(|w| find(w.as_bytes()))

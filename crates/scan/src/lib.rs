@@ -1014,6 +1014,18 @@ impl Scanner {
                 if first == Some(value) {
                     return None;
                 }
+                // A value the line says is hashed (Guacamole's `encoding="md5"`).
+                let line = &data[ls..le];
+                if [
+                    &b"encoding=\"md5\""[..],
+                    b"encoding=\"sha256\"",
+                    b"encoding='md5'",
+                ]
+                .iter()
+                .any(|m| memchr::memmem::find(line, m).is_some())
+                {
+                    return None;
+                }
                 // Pi-hole stores only a double SHA-256 under this name.
                 if key.eq_ignore_ascii_case(b"WEBPASSWORD")
                     && value.len() == 64

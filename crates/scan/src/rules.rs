@@ -773,9 +773,9 @@ fn specs() -> Vec<Spec> {
         s(
             "proxmox-api-token",
             "Proxmox VE API token secret",
-            &["pveapitoken", "proxmox", "pm_api_token", "│ value"],
+            &["pveapitoken", "pbsapitoken", "proxmox", "pm_api_token", "│ value"],
             // Also the `value` row of `pveum user token add`'s table.
-            r"(?i)(?:│[ \t]*value[ \t]*│[ \t]*|PVEAPIToken=[\w.\-]+@[\w.\-]+![\w.\-]+=|(?:proxmox|pm_api)[A-Za-z0-9_.\-]{0,30}secret[\x22']?[ \t]*(?:=|:|=>)[ \t]*[\x22']?)(?P<secret>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})",
+            r"(?i)(?:│[ \t]*value[ \t]*│[ \t]*|PVEAPIToken=[\w.\-]+@[\w.\-]+![\w.\-]+=|PBSAPIToken=[\w.\-]+@[\w.\-]+![\w.\-]+:|(?:proxmox|pm_api)[A-Za-z0-9_.\-]{0,30}secret[\x22']?[ \t]*(?:=|:|=>)[ \t]*[\x22']?)(?P<secret>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})",
             None,
             Plain,
             Revoke("Proxmox (Datacenter > Permissions > API Tokens)"),
@@ -920,8 +920,9 @@ fn specs() -> Vec<Spec> {
             &[
                 "sshpass -", "mysql -", "mysqldump -", "mysqladmin -", "mariadb -", "mariadb-dump -",
                 "redis-cli ", "smbclient ", "docker login", "pihole -a", "cloudflared service",
+                "net ads ", "net rpc ", "rpcclient ", "smbcacls ", "smbget ", "wbinfo ",
             ],
-            r#"(?:\bsshpass\b[^\r\n]*?[ \t]-p[ \t]*|\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b[^\r\n]*?[ \t]-p|\bredis-cli\b[^\r\n]*?[ \t]-a[ \t]+|\bpihole[ \t]+-a[ \t]+-p[ \t]+|\bdocker[ \t]+login\b[^\r\n]*?[ \t](?:-p|--password)(?:[ \t]+|=)|\bsmbclient\b[^\r\n]*?(?:[ \t]-U[ \t]*|--user=)[\x22']?[^%\s'\x22]+%|\bcloudflared[ \t]+service[ \t]+install[ \t]+)(?:'(?P<sq>[^'\r\n]+)'|"(?P<dq>[^"\r\n]+)"|(?P<uq>[A-Za-z0-9_!@#%^*+=~/$][^\s'";|&]{3,}))"#,
+            r#"(?:\bsshpass\b[^\r\n]*?[ \t]-p[ \t]*|\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b[^\r\n]*?[ \t]-p|\bredis-cli\b[^\r\n]*?[ \t]-a[ \t]+|\bpihole[ \t]+-a[ \t]+-p[ \t]+|\bdocker[ \t]+login\b[^\r\n]*?[ \t](?:-p|--password)(?:[ \t]+|=)|\b(?:smbclient|net|rpcclient|smbcacls|smbget|wbinfo)\b[^\r\n]*?(?:[ \t]-U[ \t]*|--user=)[\x22']?[^%\s'\x22]+%|\bcloudflared[ \t]+service[ \t]+install[ \t]+)(?:'(?P<sq>[^'\r\n]+)'|"(?P<dq>[^"\r\n]+)"|(?P<uq>[A-Za-z0-9_!@#%^*+=~/$][^\s'";|&]{3,}))"#,
             None,
             NotPlaceholder,
             Move,
@@ -1061,7 +1062,8 @@ fn specs() -> Vec<Spec> {
             "sasl-password",
             "Password in a Postfix sasl_passwd map (host user:password)",
             &[],
-            r"(?m)^[ \t]*[^\s#]+[ \t]+[^\s:]+:(?P<secret>[^\s]+)[ \t]*\r?$",
+            // (Gmail's app passwords are four groups of four letters.)
+            r"(?m)^[ \t]*[^\s#]+[ \t]+[^\s:]+:(?P<secret>[a-z]{4} [a-z]{4} [a-z]{4} [a-z]{4}|[^\s]+)[ \t]*\r?$",
             None,
             NotPlaceholder,
             Move,
@@ -1151,6 +1153,78 @@ fn specs() -> Vec<Spec> {
             Move,
         ),
         s(
+            "windows-plaintext-password",
+            "Password in a Windows script (`ConvertTo-SecureString '…' -AsPlainText`, `net use … /user:X password`)",
+            &["convertto-securestring", "net use "],
+            r#"(?i)\bConvertTo-SecureString\b[^\r\n]*?(?:-String[ \t]+)?(?:'(?P<sq>[^'\r\n]+)'|"(?P<dq>[^"\r\n]+)")[^\r\n]*?-AsPlainText|\bnet[ \t]+use\b[^\r\n]*?[ \t]/user:[^\s]+[ \t]+(?:"(?P<s2>[^"\r\n]+)"|(?P<secret>[^\s/"*][^\s]*))"#,
+            None,
+            NotPlaceholder,
+            Move,
+        ),
+        s(
+            "samba-tool-password",
+            "Password as `samba-tool user create|add|setpassword NAME PASSWORD`",
+            &["samba-tool"],
+            r#"\bsamba-tool[ \t]+user[ \t]+(?:create|add)[ \t]+[^\s-][^\s]*[ \t]+(?:'(?P<sq>[^'\r\n]+)'|"(?P<dq>[^"\r\n]+)"|(?P<secret>[^\s'"-][^\s]*))"#,
+            None,
+            NotPlaceholder,
+            Move,
+        ),
+        s(
+            "piped-password",
+            "Password echoed into a command that reads it (`echo '…' | realm join`, `| kinit`, `| sudo -S`)",
+            &["echo "],
+            r#"\becho[ \t]+(?:-n[ \t]+|-e[ \t]+)?(?:'(?P<sq>[^'\r\n]+)'|"(?P<dq>[^"\r\n]+)")[ \t]*\|[ \t]*(?:sudo[ \t]+(?:-S[ \t]+)?)?(?:realm[ \t]+join|kinit|passwd|chpasswd|sudo[ \t]+-S|smbpasswd|net[ \t]+ads|docker[ \t]+login|podman[ \t]+login|helm[ \t]+registry|cryptsetup|vault[ \t]+login|adcli)\b"#,
+            None,
+            NotPlaceholder,
+            Move,
+        ),
+        s(
+            "nut-monitor-password",
+            "Password on a NUT `MONITOR ups@host N user password primary` line",
+            &["monitor"],
+            r"(?m)^[ \t]*MONITOR[ \t]+\S+[ \t]+\d+[ \t]+\S+[ \t]+(?P<secret>\S+)[ \t]+(?:primary|secondary|master|slave)\b",
+            None,
+            NotPlaceholder,
+            Move,
+        ),
+        s(
+            "kerberos-key",
+            "Kerberos keys: `klist -kK` key listings and base64 keytab files",
+            &["(0x", "bqi", "bqj", "bqk", "bql"],
+            r"@[A-Za-z0-9.\-]+[ \t]+\((?P<secret>0x[0-9a-f]{32,64})\)|\b(?P<s2>BQ[IJKL][A-Za-z0-9+/]{60,}={0,2})",
+            None,
+            Plain,
+            Key,
+        ),
+        s(
+            "bitlocker-recovery-key",
+            "BitLocker recovery password (eight groups of six digits) in notes",
+            &[],
+            r"\b(?P<secret>[0-9]{6}(?:-[0-9]{6}){7})\b",
+            None,
+            Plain,
+            Move,
+        ),
+        s(
+            "proxmox-token-value",
+            "Proxmox VE / Backup Server API token secret beside its `tokenid` (`pveum`/`proxmox-backup-manager` JSON)",
+            &["tokenid"],
+            r#""tokenid"[ \t]*:[ \t]*"[^"\r\n]+"[ \t]*,[ \t\r\n]*"value"[ \t]*:[ \t]*"(?P<secret>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})""#,
+            None,
+            Plain,
+            Move,
+        ),
+        s(
+            "xml-named-param-secret",
+            "Secret in an XML element named by an attribute (`<param name=\"password\">…</param>`)",
+            &["name=\"", "name='"],
+            r#"<[A-Za-z][A-Za-z0-9_.:-]*[ \t][^>\r\n]*?\bname=["'](?P<key>[A-Za-z0-9_.-]*(?i:pass|pwd|secret|token|key|cred|auth)[A-Za-z0-9_.-]*)["'][^>\r\n]*>(?P<secret>[^<\r\n]+)</"#,
+            None,
+            Generic,
+            Move,
+        ),
+        s(
             "brevo-api-key",
             "Brevo (Sendinblue) API or SMTP key",
             &["xkeysib-", "xsmtpsib-"],
@@ -1165,9 +1239,9 @@ fn specs() -> Vec<Spec> {
             &[
                 "ldapsearch", "ldapadd", "ldapmodify", "ldapdelete", "ldappasswd", "ldapwhoami",
                 "ldapcompare", "ldapmodrdn", "ldapexop", "register_new_matrix_user",
-                "mumble-server", "murmurd", "mcrcon",
+                "mumble-server", "murmurd", "mcrcon", "x11vnc",
             ],
-            r#"(?:\bldap(?:search|add|modify|delete|passwd|whoami|compare|modrdn|exop)|\bregister_new_matrix_user|\bmumble-server|\bmurmurd|\bmcrcon)\b(?:[^\r\n]|\\\r?\n)*?[ \t](?:-w|-p|-supw)[ \t]+(?:'(?P<sq>[^'\r\n]+)'|"(?P<dq>[^"\r\n]+)"|(?P<secret>[^\s'"\\-][^\s]*))"#,
+            r#"(?:\bldap(?:search|add|modify|delete|passwd|whoami|compare|modrdn|exop)|\bregister_new_matrix_user|\bmumble-server|\bmurmurd|\bmcrcon|\bx11vnc)\b(?:[^\r\n]|\\\r?\n)*?[ \t](?:-w|-p|-supw|-storepasswd|-passwd)[ \t]+(?:'(?P<sq>[^'\r\n]+)'|"(?P<dq>[^"\r\n]+)"|(?P<secret>[^\s'"\\-][^\s]*))"#,
             None,
             NotPlaceholder,
             Move,
@@ -1210,9 +1284,9 @@ fn specs() -> Vec<Spec> {
         ),
         s(
             "notes-password",
-            "Password-shaped value in notes: alone in backticks, or ending a line after a colon",
+            "Password-shaped value in notes: in backticks, or ending a line after a colon",
             &[],
-            r"(?m):[ \t]+`?(?P<secret>[^\s`]{8,64})`?[ \t]*\r?$|^[ \t]*`(?P<s2>[^\s`]{8,64})`[ \t]*\r?$",
+            r"(?m):[ \t]+`?(?P<secret>[^\s`]{8,64})`?[ \t]*\r?$|`(?P<s2>[^\s`]{8,64})`",
             None,
             NotesPassword,
             Move,
@@ -1333,7 +1407,7 @@ fn specs() -> Vec<Spec> {
             "backblaze-key-id",
             "Backblaze B2 key id beside its application key (restic's B2_ACCOUNT_ID, rclone's `account`)",
             &["b2_account_id", "b2_key_id", "b2_application_key_id", "account"],
-            r"(?im)(?:b2_(?:account|key|application_key)_id|^[ \t]*account)[\x22']?[ \t]*[:=][ \t]*[\x22']?(?P<secret>[0-9a-f]{25}|[0-9a-f]{12})(?:[^0-9A-Za-z]|$)",
+            r"(?im)(?:b2_(?:account|key|application_key)_id|rclone_config_\w+_account|^[ \t]*account)[\x22']?[ \t]*[:=][ \t]*[\x22']?(?P<secret>[0-9a-f]{25}|[0-9a-f]{12})(?:[^0-9A-Za-z]|$)",
             None,
             KeyIdBeside,
             Revoke("Backblaze (App Keys; the key id names which key)"),
@@ -1400,7 +1474,7 @@ fn specs() -> Vec<Spec> {
         if spec.id == "authorization-header" {
             // Proxmox tokens have their own rule, which reports the secret part.
             // (And Elastic's documented example API key.)
-            spec.stop = &["pveapitoken", "vnvhq2zhy0jdzgjruw0tztvht3g6"];
+            spec.stop = &["pveapitoken", "pbsapitoken", "vnvhq2zhy0jdzgjruw0tztvht3g6"];
         }
     }
     v
@@ -1418,7 +1492,8 @@ fn run_of(id: &str) -> Run {
         | "hex-key-block"
         | "openvpn-auth-user-pass"
         | "consul-acl-token"
-        | "cli-password-flag" => Run::FromFirstHit,
+        | "cli-password-flag"
+        | "proxmox-token-value" => Run::FromFirstHit,
         "generic-secret-assignment" => Run::Assignment,
         "env-list-secret" => Run::NameValue,
         "cli-flag-secret" => Run::Flag,
@@ -1495,6 +1570,10 @@ fn pre_of(id: &str, kw: &str) -> Pre {
         ("prose-password", "pass") => None,
         ("borg-key-file", _) => LineStart,
         ("brevo-api-key", _) => Token(89),
+        ("kerberos-key", "(0x") => TokenAfter(32),
+        ("kerberos-key", _) => Token(64),
+        ("nut-monitor-password", _) => LineStart,
+        ("piped-password", _) => LineHas(b"|"),
         ("prose-password", _) => LineHas(b"`"),
         ("backblaze-key-id", "account") => IniKey,
         ("url-query-secret", _) => QueryKey,
@@ -1560,7 +1639,7 @@ pub fn builtin() -> Vec<Rule> {
                     "sasl-password" => Some(r"(?:^|/)sasl_passwd$"),
                     "psk-file" => Some(r"(?i)\.psk$"),
                     "rsync-secrets-password" => Some(r"(?:^|/)rsyncd?\.secrets$"),
-                    "prose-password" | "notes-password" => Some(
+                    "prose-password" | "notes-password" | "bitlocker-recovery-key" => Some(
                         r"(?i)(?:\.(?:md|markdown|txt|rst|adoc|org)|(?:^|/)(?:readme|notes|todo)[^/.]*)$",
                     ),
                     // `auth-user-pass auth.txt` beside a VPN's config.

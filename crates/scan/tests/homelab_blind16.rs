@@ -22,8 +22,8 @@
 //! PBS encryption key's `"data"`, rclone's `RCLONE_CONFIG_*_ACCOUNT` (a
 //! B2 key id), three ids beside their secrets (Bitwarden's `BW_CLIENTID`,
 //! `yubico_client_id`, Vaultwarden's `PUSH_INSTALLATION_ID`), a
-//! Vaultwarden recovery code, and five passwords in notes (a lowercase
-//! one, one after `admin / `, one followed by more prose). False alarms:
+//! Vaultwarden recovery code, and three passwords in notes (a lowercase
+//! one, one followed by more prose, one after `admin / `). False alarms:
 //! a Guacamole password stored as MD5 (`encoding="md5"`), two backticked
 //! snake_case setting names after the word password, a `<value>`
 //! placeholder in a PBS Authorization header, and smb.conf's `ntlm auth =

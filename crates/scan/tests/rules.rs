@@ -1711,3 +1711,52 @@ fn gitops_iot_and_game_server_formats() {
         quiet(path, text);
     }
 }
+
+#[test]
+fn windows_and_active_directory_formats() {
+    for (path, text, rule) in [
+        ("map.ps1", "$s = ConvertTo-SecureString 'Fyrtorn#Kattunge26*' -AsPlainText -Force\n", "windows-plaintext-password"),
+        ("new.ps1", "$i = ConvertTo-SecureString -String \"Kanelbulle23#bastu?\" -AsPlainText -Force\n", "windows-plaintext-password"),
+        ("map.bat", "net use K: \\\\fs01\\Kunder /user:LAB\\reception GnOwWk*2IzG+-b /persistent:no\n", "windows-plaintext-password"),
+        ("smb.conf", "# Joined with: net ads join -U Administrator%Lingon24.lanterna? createcomputer=x\n", "cli-password"),
+        ("notes.md", "samba-tool user create svc-http '-zBl7~D-1W1sh0j+GLpDP+j*' --description=x\n", "samba-tool-password"),
+        ("join.md", "echo 'cUo~nWZWsbIO7!DJO*sv' | realm join --user=svc-join ad.example.net\n", "piped-password"),
+        ("upsmon.conf", "MONITOR eaton@localhost 1 upsmon_local uKk_Dh4qPWOA4Xz3 primary\n", "nut-monitor-password"),
+        ("vnc.md", "  x11vnc -storepasswd 'Skargard.Ostkaka!23' ~/.vnc/passwd\n", "cli-password-flag"),
+        ("sasl_passwd", "[smtp.gmail.com]:587    scanner@gmail.com:hbtc bwqj ntso srnh\n", "sasl-password"),
+        ("keytab.md", "   2 HTTP/web.ad.example.net@AD.EXAMPLE.NET (0xbf950428beedd68c7ff00adf9b0e212e71140656d75db71976334ffecf6aca79)\n", "kerberos-key"),
+        ("keytab.md", "BQKtbUrZmLr7f5D00hte43VVEbKHP+RwNjwKx9FzhuRNLfnpg5BPoRw1XqUKHmTvP58/ytcntZu9qksb1nRRPvg2\n", "kerberos-key"),
+        ("notes.md", "`867955-224037-352066-587532-298595-908600-968561-549505`\n", "bitlocker-recovery-key"),
+        ("pbs.md", "{\n  \"tokenid\": \"monitor@pbs!grafana\",\n  \"value\": \"b119bd26-75c6-4207-a872-400ddb19e7f8\"\n}\n", "proxmox-token-value"),
+        ("user-mapping.xml", "            <param name=\"password\">fjJA_U8e!b71miC3</param>\n", "xml-named-param-secret"),
+        ("sssd.conf", "ldap_default_authtok = DZcm.RvIGD-o3-DgDbgT-l\n", "generic-secret-assignment"),
+        ("notes.md", "* Old router kept as spare AP, its web admin: admin / `Tr0mbone_Hjortron$23`\n", "notes-password"),
+    ] {
+        hit(path, text, rule);
+    }
+    for (path, text) in [
+        ("user-mapping.xml", "<authorize username=\"a\" password=\"c0052eb1981cfa182a89e95c15c21e6c\" encoding=\"md5\">\n"),
+        ("notes.md", "sssd rotates it every 30 days (`ad_maximum_machine_account_password_age`).\n"),
+        ("pbs.md", "`Authorization: PBSAPIToken=monitor@pbs!grafana:<value>`.\n"),
+        ("smb.conf", "   ntlm auth = mschapv2-and-ntlmv2-only\n"),
+        ("setup.sh", "echo 'net.ipv4.ip_forward = 1' | sudo tee /etc/sysctl.d/99-x.conf\n"),
+        ("map.bat", "net use K: \\\\fs01\\share /user:LAB\\anna * /persistent:no\n"),
+        ("notes.md", "Build with `make -j4 CFLAGS+=-O2` or `C++17`, see `issue#1234`.\n"),
+    ] {
+        quiet(path, text);
+    }
+}
+
+#[test]
+fn names_in_code_and_docs_are_not_passwords_in_notes() {
+    quiet(
+        "CHANGELOG.md",
+        "- `take_while1!`, `chacha20_force*`, `x86_64-*-sgx` and `I18nConfig#subcrates`, see `issue#1234`\n\
+         - `TryFrom<&[u8]>` for `ObjectIdentifier`, `std::is_x86_feature_detected!`\n\
+         - new pubkey `sMwWdcUVtMswdA+7M2YOecBW7hb5YD3nNHgEmjO+sgs=`\n",
+    );
+    quiet(
+        "keytab.md",
+        "    buf.put_u128(0x0102030405060708090a0b0c0d0e0f10);\n",
+    );
+}
