@@ -963,12 +963,28 @@ pub fn generic_value_plausible(value: &[u8]) -> bool {
     if memchr::memmem::find(v, b"://").is_some() {
         return false;
     }
-    // A command with flags (`authelia crypto rand --length 72`), not a passphrase.
+    // A command with flags or a pipe (`authelia crypto rand --length 72`,
+    // `sops -d x.yaml | yq .b2`), not a passphrase.
     if v.iter().any(|c| c.is_ascii_whitespace())
-        && v.split(|c| c.is_ascii_whitespace())
-            .any(|w| w.starts_with(b"--") && w.len() > 2)
+        && v.split(|c| c.is_ascii_whitespace()).any(|w| {
+            w == b"|"
+                || w.len() > 1 && w[0] == b'-' && w[1].is_ascii_alphabetic()
+                || w.starts_with(b"--") && w.len() > 2
+        })
     {
         return false;
+    }
+    // A credential loaded from a file (systemd's `LoadCredential=id:/path`).
+    if let Some(colon) = memchr::memchr(b':', v) {
+        if colon > 0
+            && v[colon + 1..].starts_with(b"/")
+            && v[..colon]
+                .iter()
+                .all(|c| c.is_ascii_alphanumeric() || b"_.-".contains(c))
+            && !v[colon + 1..].iter().any(|c| c.is_ascii_whitespace())
+        {
+            return false;
+        }
     }
     // Whitespace with `=` or `:` inside: code or a nested assignment, not a value.
     if v.iter().any(|c| c.is_ascii_whitespace())
@@ -1038,7 +1054,15 @@ pub(crate) fn generic_value_fits(kind: KeyKind, value: &[u8]) -> bool {
             entropy(v) >= 2.8 && !is_uuid_like_version(v)
         }
         KeyKind::Random => random_value(v, 16),
-        // (Gotify's app tokens have 15 characters.)
+        // (Gotify's app tokens have 15 characters. A GPG key id or
+        // fingerprint, `signing.key = "AE6E7BF33ECA6BD1"`, names a key.)
+        KeyKind::Key
+            if matches!(v.len(), 16 | 40)
+                && v.iter()
+                    .all(|c| c.is_ascii_digit() || (b'A'..=b'F').contains(c)) =>
+        {
+            false
+        }
         KeyKind::Key => {
             machine_made(v) && random_value(v, 12) || v.len() >= 16 && random_letters(v)
         }

@@ -305,6 +305,15 @@ pub(crate) fn device_secret(v: &[u8]) -> bool {
 /// digits or symbols, and is not an identifier (`DB_PASSWORD`), a path or
 /// file name (`secrets/db.yaml`, `db.pass`), a flag, a hash or a reference.
 pub(crate) fn prose_password(v: &[u8]) -> bool {
+    // A passphrase of words (`copper biscuit copper basil meadow`).
+    let words: Vec<&[u8]> = v.split(|&c| c == b' ' || c == b'-').collect();
+    if words.len() >= 4
+        && words
+            .iter()
+            .all(|w| (3..=10).contains(&w.len()) && w.iter().all(u8::is_ascii_lowercase))
+    {
+        return true;
+    }
     let has = |f: fn(&u8) -> bool| v.iter().any(f);
     let file_name = v.iter().filter(|&&b| b == b'.').count() == 1
         && v.rsplit(|&b| b == b'.').next().is_some_and(|ext| {
@@ -619,8 +628,8 @@ pub(crate) fn names_key_id(key: &[u8]) -> bool {
             .take(2)
             .map(String::as_str)
             .collect::<Vec<_>>()[..],
-        ["id", "key"] | ["key", "access"]
-    )
+        ["id", "key"] | ["key", "access"] | ["accesskey", _] | ["accesskeyid", _]
+    ) || words.len() == 1 && matches!(words[0].as_str(), "accesskey" | "accesskeyid")
 }
 
 /// Whether `value` looks like an access key id (Backblaze's and Wasabi's
@@ -702,6 +711,7 @@ fn code_name(v: &[u8]) -> bool {
     let reference = v.iter().position(|&c| c == b'#').is_some_and(|h| {
         let (name, part) = (&v[..h], &v[h + 1..]);
         h > 0
+            && !part.is_empty()
             && ident(name)
             && (part.iter().all(u8::is_ascii_lowercase)
                 || name.iter().all(u8::is_ascii_lowercase) && part.iter().all(u8::is_ascii_digit))

@@ -1760,3 +1760,40 @@ fn names_in_code_and_docs_are_not_passwords_in_notes() {
         "    buf.put_u128(0x0102030405060708090a0b0c0d0e0f10);\n",
     );
 }
+
+#[test]
+fn media_ai_and_code_box_formats() {
+    for (path, text, rule) in [
+        ("restore.md", "    restic -r /mnt/usb --password-command \"echo 'Meadow&winter#8362 Bi5cuit?Tundr438'\" snapshots\n", "password-command-echo"),
+        ("import.sh", "  immich login \"$SERVER\" 2aZZYlIP2XPYC1KsJXWa72z60yLruxTWLJ5nbmaWQLM\n", "immich-cli-login"),
+        ("NOTES.md", "- qbittorrent webui: `jonas` / fjord-puffin-velvet-31  (changed on first boot)\n", "prose-password"),
+        ("NOTES.md", "- LUKS passphrase for /dev/md0: `copper biscuit copper basil meadow tundra`\n", "prose-password"),
+    ] {
+        hit(path, text, rule);
+    }
+    let r = rules_of(
+        "config.yml",
+        "  s3:\n    accesskey: JQSE89FBWLSJP5N88WZF\n    secretkey: q8Xr2LmZ7vN3kPwY5tBdQe4cF6hJ9kM1nP3rS5uW\n",
+    );
+    assert_eq!(r.len(), 2, "{r:?}");
+    for (path, text) in [
+        (
+            "runbook.md",
+            "- B2 credentials: `sops -d secrets/infra.yaml | yq .restic.b2_env`\n",
+        ),
+        (
+            "jonas.nix",
+            "    signing = {\n      key = \"AE6E7BF33ECA6BD1\";\n",
+        ),
+        (
+            "notify@.service",
+            "LoadCredential=ntfy:/etc/box/ntfy_token\n",
+        ),
+        (
+            "NOTES.md",
+            "- paths: `src/lib.rs` / `src/main.rs`, see `docs` / `README`\n",
+        ),
+    ] {
+        quiet(path, text);
+    }
+}
