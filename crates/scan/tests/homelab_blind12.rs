@@ -20,6 +20,11 @@
 //! `backupTargetCredentialSecret`, and an SSH public key under
 //! `identity.pub` in a Kubernetes Secret. Do not tune rules against these
 //! lines.
+//!
+//! The same session then fixed the classes it could on cases in
+//! `tests/rules.rs` (not the development corpus): 0.952 / 1.000 now, no
+//! longer a blind figure; left: the four ids beside their secrets (OAuth
+//! client ids are not reported; the EAB key id has no secret beside it).
 
 mod support;
 
@@ -27,6 +32,6 @@ mod support;
 fn blind12_gitops_corpus_precision_and_recall() {
     let m = support::corpus::measure("tests/fixtures/homelab-blind12");
     assert!(m.sops_findings.is_empty(), "{:?}", m.sops_findings);
-    assert!(m.recall >= 0.90, "recall {:.3}", m.recall);
-    assert!(m.precision >= 0.94, "precision {:.3}", m.precision);
+    assert!(m.recall >= 0.95, "recall {:.3}", m.recall);
+    assert!(m.precision >= 0.99, "precision {:.3}", m.precision);
 }

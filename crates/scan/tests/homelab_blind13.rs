@@ -23,6 +23,11 @@
 //! `shared_secret: generate`, two random mautrix `sender_localpart`
 //! values, coturn's sample `#cli-password=qwerty`, and a Synapse
 //! `old_signing_keys` verify key. Do not tune rules against these lines.
+//!
+//! The same session then fixed the classes it could on cases in
+//! `tests/rules.rs` (not the development corpus): 0.954 / 0.988 now, no
+//! longer a blind figure; left: the four ids and rspamd's public key in a
+//! comment.
 
 mod support;
 
@@ -30,6 +35,6 @@ mod support;
 fn blind13_mail_identity_corpus_precision_and_recall() {
     let m = support::corpus::measure("tests/fixtures/homelab-blind13");
     assert!(m.sops_findings.is_empty(), "{:?}", m.sops_findings);
-    assert!(m.recall >= 0.83, "recall {:.3}", m.recall);
-    assert!(m.precision >= 0.91, "precision {:.3}", m.precision);
+    assert!(m.recall >= 0.95, "recall {:.3}", m.recall);
+    assert!(m.precision >= 0.98, "precision {:.3}", m.precision);
 }

