@@ -618,18 +618,14 @@ pub(crate) fn block_scalar_line(data: &[u8], ind: (usize, usize)) -> Option<(usi
 }
 
 /// Whether a key names the id half of an access key (`access_key_id`,
-/// `AWS_ACCESS_KEY_ID`, `keyId`).
+/// `AWS_ACCESS_KEY_ID`, `keyId`, an S3 `access_key` or `accesskey`).
 pub(crate) fn names_key_id(key: &[u8]) -> bool {
     let words = checks::key_words(key);
+    let last: Vec<&str> = words.iter().rev().take(2).map(String::as_str).collect();
     matches!(
-        words
-            .iter()
-            .rev()
-            .take(2)
-            .map(String::as_str)
-            .collect::<Vec<_>>()[..],
-        ["id", "key"] | ["key", "access"] | ["accesskey", _] | ["accesskeyid", _]
-    ) || words.len() == 1 && matches!(words[0].as_str(), "accesskey" | "accesskeyid")
+        last[..],
+        ["id", "key"] | ["key", "access"] | ["accesskey" | "accesskeyid", ..]
+    )
 }
 
 /// Whether `value` looks like an access key id (Backblaze's and Wasabi's
