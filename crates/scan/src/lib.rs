@@ -1685,7 +1685,7 @@ impl LineMasks {
         // searcher for one costs a fraction of an automaton.)
         let copies = match secrets[..] {
             [] => Copies::None,
-            [one] => Copies::One(memchr::memmem::Finder::new(one).into_owned()),
+            [one] => Copies::One(Box::new(memchr::memmem::Finder::new(one).into_owned())),
             _ => aho_corasick::AhoCorasick::builder()
                 .kind(Some(aho_corasick::AhoCorasickKind::NoncontiguousNFA))
                 .build(&secrets)
@@ -1781,7 +1781,7 @@ impl LineMasks {
 /// Searches for copies of a line's secrets.
 enum Copies {
     None,
-    One(memchr::memmem::Finder<'static>),
+    One(Box<memchr::memmem::Finder<'static>>),
     Many(aho_corasick::AhoCorasick),
 }
 
