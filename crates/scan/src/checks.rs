@@ -164,6 +164,8 @@ pub fn is_placeholder(v: &[u8]) -> bool {
         b"qwerty",
         b"q3am3uq867spqqa43p2f",
         b"zuf+tfteslswru7bj86wekitnifilbzam1kyy3tg",
+        // Stripe's documented test key.
+        b"sk_test_4ec39hqlyjwdarjtt1zdp7dc",
         // Velero's documented Kopia default; ntfy's documented example token.
         b"static-passw0rd",
         b"tk_agqdq7mvbofd37zqvn29rhumzniz2",
@@ -1020,6 +1022,11 @@ pub(crate) fn generic_value_fits(kind: KeyKind, value: &[u8]) -> bool {
                 return false;
             }
             if v.iter().all(|c| c.is_ascii_uppercase() || *c == b'_') {
+                return false;
+            }
+            // A word (`secret = forgot to update`, `mysecret`): secrets are
+            // drawn at random, or long.
+            if v.len() < 12 && v.iter().all(u8::is_ascii_lowercase) {
                 return false;
             }
             // A plain identifier (`my_secret_name`, `longhorn-backup-s3`)

@@ -330,6 +330,8 @@ pub(crate) fn prose_password(v: &[u8]) -> bool {
         && !checks::is_reference(v)
         && !checks::is_placeholder(v)
         && !checks::is_hash_or_digest(v)
+        // (Not a Proxmox token id, `prometheus@pve!exporter`, nor a URL.)
+        && checks::generic_value_plausible(v)
         && checks::generic_value_fits(checks::KeyKind::Password, v)
 }
 

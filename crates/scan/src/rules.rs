@@ -999,7 +999,8 @@ fn specs() -> Vec<Spec> {
             "fetchmail-password",
             "Password in a fetchmail `poll … user … password …` entry",
             &["password ", "pass "],
-            r#"(?m)^[ \t]*(?:poll|skip|user(?:name)?)[ \t][^\r\n]*?[ \t](?:password|pass)[ \t]+(?:"(?P<dq>[^"\r\n]+)"|'(?P<sq>[^'\r\n]+)'|(?P<uq>[^\s"'#;]+))"#,
+            // (Not prose: Markdown's backticks are no fetchmail syntax.)
+            r#"(?m)^[ \t]*(?:poll|skip|user(?:name)?)[ \t][^\r\n`]*?[ \t](?:password|pass)[ \t]+(?:"(?P<dq>[^"\r\n]+)"|'(?P<sq>[^'\r\n]+)'|(?P<uq>[^\s"'#;]+))"#,
             None,
             NotPlaceholder,
             Move,
@@ -1172,9 +1173,9 @@ fn specs() -> Vec<Spec> {
         ),
         s(
             "piped-password",
-            "Password echoed into a command that reads it (`echo '…' | realm join`, `| kinit`, `| sudo -S`)",
-            &["echo "],
-            r#"\becho[ \t]+(?:-n[ \t]+|-e[ \t]+)?(?:'(?P<sq>[^'\r\n]+)'|"(?P<dq>[^"\r\n]+)")[ \t]*\|[ \t]*(?:sudo[ \t]+(?:-S[ \t]+)?)?(?:realm[ \t]+join|kinit|passwd|chpasswd|sudo[ \t]+-S|smbpasswd|net[ \t]+ads|docker[ \t]+login|podman[ \t]+login|helm[ \t]+registry|cryptsetup|vault[ \t]+login|adcli)\b"#,
+            "Password echoed into a command that reads it (`echo '…' | realm join`, `printf … | smbpasswd -s`, `| kinit`, `| sudo -S`)",
+            &["echo ", "printf "],
+            r#"(?:\becho[ \t]+(?:-n[ \t]+|-e[ \t]+)?|\bprintf[ \t]+(?:'[^'\r\n]*'|"[^"\r\n]*")[ \t]+)(?:'(?P<sq>[^'\r\n]+)'|"(?P<dq>[^"\r\n]+)")(?:[ \t]+(?:'[^'\r\n]*'|"[^"\r\n]*"))*[ \t]*\|[ \t]*(?:sudo[ \t]+(?:-S[ \t]+)?)?(?:realm[ \t]+join|kinit|passwd|chpasswd|sudo[ \t]+-S|smbpasswd|net[ \t]+ads|docker[ \t]+login|podman[ \t]+login|helm[ \t]+registry|cryptsetup|vault[ \t]+login|adcli)\b"#,
             None,
             NotPlaceholder,
             Move,
@@ -1238,6 +1239,33 @@ fn specs() -> Vec<Spec> {
             "Immich API key on an `immich login URL KEY` command line",
             &["immich login"],
             r"\bimmich[ \t]+login(?:-key)?[ \t]+\S+[ \t]+(?P<secret>[A-Za-z0-9]{20,})\b",
+            None,
+            NotPlaceholder,
+            Move,
+        ),
+        s(
+            "nix-basic-auth",
+            "Password in NixOS's `basicAuth = { user = \"password\"; }` (it ends up in the world-readable store)",
+            &["basicauth"],
+            r#"\bbasicAuth[ \t]*=[ \t]*\{[^}\r\n]*?=[ \t]*"(?P<secret>[^"\r\n]+)""#,
+            None,
+            NotPlaceholder,
+            Move,
+        ),
+        s(
+            "redis-sentinel-auth-pass",
+            "Password on a Redis Sentinel `sentinel auth-pass NAME password` line",
+            &["sentinel auth-pass"],
+            r"(?m)^[ \t]*sentinel[ \t]+auth-pass[ \t]+\S+[ \t]+(?P<secret>\S+)",
+            None,
+            NotPlaceholder,
+            Move,
+        ),
+        s(
+            "vault-password-file",
+            "Ansible Vault password file (`.vault_pass`): the file is the password",
+            &[],
+            r"\A[ \t]*(?P<secret>[^\s#]\S{7,})[ \t]*(?:\r?\n)?\z",
             None,
             NotPlaceholder,
             Move,
@@ -1313,8 +1341,8 @@ fn specs() -> Vec<Spec> {
             "prose-password",
             "Password in notes: `password … is X`, in backticks after the word password, or as `user` / `password`",
             // (`user` / `password`: the backticks around the slash.)
-            &["pass", "pwd", "pw", "` / ", "`/`", "`: `"],
-            r"(?i)(?:\b(?:password|passphrase|passwd|pwd|pw)s?\b[^`\r\n]{0,60}?|\b(?:login|user(?:name)?|admin|account|credentials?|creds)\b[^`\r\n]{0,60}?`[^`\s]+`[ \t]*[/:][ \t]*)`(?P<bq>[^`\s]{6,128})`|\b(?:password|passphrase)\b[^\r\n]{0,40}?[ \t]is[ \t]+(?P<uq>[^\s`]{8,128})|\bpw[ \t]*[:=]?[ \t]+(?P<s2>[^\s`]{8,128})|`[^`\s]+`[ \t]*/[ \t]*(?P<s3>[^\s`]{8,128})|\bpassphrase\b[^`\r\n]{0,60}?`(?P<dq>[a-z]{3,10}(?:[ -][a-z]{3,10}){3,11})`",
+            &["pass", "pwd", "pw", "` / ", "`/`", "`: `", "secret", "token"],
+            r"(?i)(?:\b(?:password|passphrase|passwd|pwd|pw)s?\b[^`\r\n]{0,60}?|\b(?:login|user(?:name)?|admin|account|credentials?|creds)\b[^`\r\n]{0,60}?`[^`\s]+`[ \t]*[/:][ \t]*)`(?P<bq>[^`\s]{6,128})`|\b(?:password|passphrase)\b[^\r\n]{0,40}?[ \t]is[ \t]+(?P<uq>[^\s`]{8,128})|\bpw[ \t]*[:=]?[ \t]+(?P<s2>[^\s`]{8,128})|\b(?:secret|token)s?\b[^\r\n]{0,80}?`(?P<sq>[^`\s]{16,128})`|`[^`\s]+`[ \t]*/[ \t]*(?P<s3>[^\s`]{8,128})|\bpassphrase\b[^`\r\n]{0,60}?`(?P<dq>[a-z]{3,10}(?:[ -][a-z]{3,10}){3,11})`",
             None,
             Prose,
             Move,
@@ -1656,6 +1684,9 @@ pub fn builtin() -> Vec<Rule> {
                     "oxidized-router-db" => Some(r"(?:^|/)router\.db$"),
                     "sasl-password" => Some(r"(?:^|/)sasl_passwd$"),
                     "psk-file" => Some(r"(?i)\.psk$"),
+                    "vault-password-file" => {
+                        Some(r"(?i)(?:^|/)\.?(?:ansible[_-]?)?vault[_-]?pass(?:word)?(?:\.txt)?$")
+                    }
                     "rsync-secrets-password" => Some(r"(?:^|/)rsyncd?\.secrets$"),
                     "prose-password" | "notes-password" | "bitlocker-recovery-key" => Some(
                         r"(?i)(?:\.(?:md|markdown|txt|rst|adoc|org)|(?:^|/)(?:readme|notes|todo)[^/.]*)$",

@@ -375,7 +375,14 @@ fn public_shape(v: &[u8]) -> bool {
         b"pk_live_",
         b"pk_test_",
     ];
+    // A typed object id (Stripe's `txr_…`, `price_…`, `cus_…`): keys with
+    // a prefix have their own rules.
+    let typed_id = v
+        .iter()
+        .position(|&c| c == b'_')
+        .is_some_and(|u| (2..=6).contains(&u) && v[..u].iter().all(u8::is_ascii_lowercase));
     PREFIXES.iter().any(|p| v.starts_with(p))
+        || typed_id
         || is_der(v)
         || !checks::generic_value_plausible(v)
         // 32 bytes in base64 under a name that does not say private: a

@@ -1797,3 +1797,46 @@ fn media_ai_and_code_box_formats() {
         quiet(path, text);
     }
 }
+
+#[test]
+fn nixos_and_vps_fleet_formats() {
+    for (path, text, rule) in [
+        ("users.sh", "printf '%s\\n%s\\n' 'OqNAn6k6OX3QO4' 'OqNAn6k6OX3QO4' | smbpasswd -s -a scanner\n", "piped-password"),
+        ("nginx.nix", "        basicAuth = { alex = \"4Sb1L44hc-qTULWgs*\"; };\n", "nix-basic-auth"),
+        ("sentinel.conf", "sentinel auth-pass mymaster PcDtHl8L5qH3pgE39xYpqz17QlNhBvFI\n", "redis-sentinel-auth-pass"),
+        ("ansible/.vault_pass", "ksg3iQss_22aiOQqQRqdRET5MMUJrH59CTNkSDJBZO0\n", "vault-password-file"),
+        ("notes.md", "Gitea webhook (`/hooks/push`), HMAC secret `eliyb0jkwl9mbwqob0s545nkhqjqrg0h`.\n", "prose-password"),
+        ("notes.md", "API token for the `tea` cli (scopes: repo): `ce91f794901529ef559d8a25fd091c7a9ed3194c`\n", "prose-password"),
+    ] {
+        hit(path, text, rule);
+    }
+    for (path, text) in [
+        (
+            "users.sh",
+            "printf '%s\\n%s\\n' \"$alexpw\" \"$alexpw\" | smbpasswd -s -a alex\n",
+        ),
+        (
+            "network.md",
+            "username `ferrowadmin`, password managed there.\n",
+        ),
+        (".env", "STRIPE_TAX_RATE_DE=txr_1Ozy5SXw6xmayw1mczz9adFp\n"),
+        (
+            "webhooks.md",
+            "rotating the signing secret = forgot to update `STRIPE_WEBHOOK_SECRET`\n",
+        ),
+        (
+            "webhooks.md",
+            "their curl examples use `sk_test_4eC39HqLyjWDarjtT1zdp7dc`\n",
+        ),
+        (
+            "notes.md",
+            "the secret is in `STRIPE_WEBHOOK_SECRET_FOR_PROD` and `secrets/billing.yaml`\n",
+        ),
+        (
+            "ansible/vault_pass.sh",
+            "#!/bin/sh\npass show ansible/vault\n",
+        ),
+    ] {
+        quiet(path, text);
+    }
+}
