@@ -16,6 +16,12 @@
 //! `printf '%s\n%s\n' 'pw' 'pw' | smbpasswd` (2). False alarm: "username
 //! `x`, password managed there" in notes, taken for a fetchmail line. Do
 //! not tune rules against these lines.
+//!
+//! The same session then fixed the classes it could on cases in
+//! `tests/rules.rs` (not the development corpus): 0.949 / 1.000 now, no
+//! longer a blind figure; left: the byte array in a string, Vaultwarden's
+//! installation id, a passphrase in backticks on the line after its name,
+//! and the LUKS passphrase in a heredoc.
 
 mod support;
 
@@ -23,6 +29,6 @@ mod support;
 fn blind18_nixos_flake_corpus_precision_and_recall() {
     let m = support::corpus::measure("tests/fixtures/homelab-blind18");
     assert!(m.sops_findings.is_empty(), "{:?}", m.sops_findings);
-    assert!(m.recall >= 0.88, "recall {:.3}", m.recall);
-    assert!(m.precision >= 0.98, "precision {:.3}", m.precision);
+    assert!(m.recall >= 0.94, "recall {:.3}", m.recall);
+    assert!(m.precision >= 0.99, "precision {:.3}", m.precision);
 }
