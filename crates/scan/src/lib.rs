@@ -530,21 +530,7 @@ impl Scanner {
             cands.retain(|c| !view.masks((c.start, c.end)));
             if let Some(ri) = self.sops_rule {
                 for &span in &view.must_encrypt {
-                    let raw = Raw {
-                        whole: span,
-                        secret: span,
-                        key: None,
-                        comma: false,
-                        bare: false,
-                        cred: None,
-                    };
-                    if let Some((s, e)) = self.validate(&self.rules[ri], &raw, data, path, &lines) {
-                        cands.push(Cand {
-                            start: s,
-                            end: e,
-                            rule: ri,
-                        });
-                    }
+                    cands.extend(self.span_candidate(ri, span, data, path, &lines));
                 }
             }
         }
@@ -752,22 +738,34 @@ impl Scanner {
             return;
         }
         unnamed::find(data, |span| {
-            let raw = Raw {
-                whole: span,
-                secret: span,
-                key: None,
-                comma: false,
-                bare: false,
-                cred: None,
-            };
-            if let Some((start, end)) = self.validate(rule, &raw, data, path, lines) {
-                cands.push(Cand {
-                    start,
-                    end,
-                    rule: ri,
-                });
-            }
+            cands.extend(self.span_candidate(ri, span, data, path, lines));
         });
+    }
+
+    /// Rule `ri`'s candidate for a span found without a pattern (a SOPS
+    /// value, a random value), if the rule's checks pass.
+    fn span_candidate(
+        &self,
+        ri: usize,
+        span: (usize, usize),
+        data: &[u8],
+        path: &str,
+        lines: &Lines<'_>,
+    ) -> Option<Cand> {
+        let raw = Raw {
+            whole: span,
+            secret: span,
+            key: None,
+            comma: false,
+            bare: false,
+            cred: None,
+        };
+        let (start, end) = self.validate(&self.rules[ri], &raw, data, path, lines)?;
+        Some(Cand {
+            start,
+            end,
+            rule: ri,
+        })
     }
 
     /// Runs a rule's regex over `data[from..to]` and validates each match.
