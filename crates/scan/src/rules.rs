@@ -1342,7 +1342,7 @@ fn specs() -> Vec<Spec> {
             "Password in notes: `password … is X`, in backticks after the word password, or as `user` / `password`",
             // (`user` / `password`: the backticks around the slash.)
             &["pass", "pwd", "pw", "` / ", "`/`", "`: `", "secret", "token"],
-            r"(?i)(?:\b(?:password|passphrase|passwd|pwd|pw)s?\b[^`\r\n]{0,60}?|\b(?:login|user(?:name)?|admin|account|credentials?|creds)\b[^`\r\n]{0,60}?`[^`\s]+`[ \t]*[/:][ \t]*)`(?P<bq>[^`\s]{6,128})`|\b(?:password|passphrase)\b[^\r\n]{0,40}?[ \t]is[ \t]+(?P<uq>[^\s`]{8,128})|\bpw[ \t]*[:=]?[ \t]+(?P<s2>[^\s`]{8,128})|\b(?:secret|token)s?\b[^\r\n]{0,80}?`(?P<sq>[^`\s]{16,128})`|`[^`\s]+`[ \t]*/[ \t]*(?P<s3>[^\s`]{8,128})|\bpassphrase\b[^`\r\n]{0,60}?`(?P<dq>[a-z]{3,10}(?:[ -][a-z]{3,10}){3,11})`",
+            r"(?i)(?:\b(?:password|passphrase|passwd|pwd|pw)s?\b[^`\r\n]{0,60}?|\b(?:login|user(?:name)?|admin|account|credentials?|creds)\b[^`\r\n]{0,60}?`[^`\s]+`[ \t]*[/:][ \t]*)`(?P<bq>[^`\s]{6,128})`|\b(?:password|passphrase)\b[^\r\n]{0,40}?[ \t]is[ \t]+(?P<uq>[^\s`]{8,128})|\bpw[ \t]*[:=]?[ \t]+(?P<s2>[^\s`]{8,128})|\b(?:secret|token)s?\b[^`\r\n]{0,40}?`(?P<sq>[^`\s]{16,128})`|`[^`\s]+`[ \t]*/[ \t]*(?P<s3>[^\s`]{8,128})|\bpassphrase\b[^`\r\n]{0,60}?`(?P<dq>[a-z]{3,10}(?:[ -][a-z]{3,10}){3,11})`",
             None,
             Prose,
             Move,

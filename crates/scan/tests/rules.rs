@@ -1806,7 +1806,7 @@ fn nixos_and_vps_fleet_formats() {
         ("sentinel.conf", "sentinel auth-pass mymaster PcDtHl8L5qH3pgE39xYpqz17QlNhBvFI\n", "redis-sentinel-auth-pass"),
         ("ansible/.vault_pass", "ksg3iQss_22aiOQqQRqdRET5MMUJrH59CTNkSDJBZO0\n", "vault-password-file"),
         ("notes.md", "Gitea webhook (`/hooks/push`), HMAC secret `eliyb0jkwl9mbwqob0s545nkhqjqrg0h`.\n", "prose-password"),
-        ("notes.md", "API token for the `tea` cli (scopes: repo): `ce91f794901529ef559d8a25fd091c7a9ed3194c`\n", "prose-password"),
+        ("notes.md", "API token for the tea cli (scopes: repo): `ce91f794901529ef559d8a25fd091c7a9ed3194c`\n", "prose-password"),
     ] {
         hit(path, text, rule);
     }
