@@ -54,7 +54,8 @@ pub enum Check {
     /// `key value` directives (msmtp, .netrc, mosquitto): a lowercase key
     /// naming a secret, one value that is not a word, type or reference.
     Directive,
-    /// A random value found by [`crate::unnamed`] (its checks are there).
+    /// A random value found by the scan for random values (its checks are
+    /// made there).
     Unnamed,
     /// A value in notes that only its shape tells: a password's mix of
     /// letters, digits and symbols.
@@ -62,7 +63,8 @@ pub enum Check {
     /// As `NotPlaceholder`, under a name that is not an id's
     /// (`DISCORD_GUILD_ID=…` is a public snowflake).
     NotId,
-    /// A random token (see [`crate::unnamed`]), not a word or a name.
+    /// A random token (as the scan for random values judges one), not a
+    /// word or a name.
     RandomToken,
 }
 
