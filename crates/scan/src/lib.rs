@@ -1214,7 +1214,7 @@ impl Scanner {
                     return None;
                 }
             }
-            Check::NotesPassword => {
+            Check::PasswordShaped => {
                 if !context::password_shaped(value) {
                     return None;
                 }

@@ -57,9 +57,9 @@ pub enum Check {
     /// A random value found by the scan for random values (its checks are
     /// made there).
     Unnamed,
-    /// A value in notes that only its shape tells: a password's mix of
-    /// letters, digits and symbols.
-    NotesPassword,
+    /// A value that only its shape tells (in notes, after a password
+    /// flag): a password's mix of letters, digits and symbols.
+    PasswordShaped,
     /// As `NotPlaceholder`, under a name that is not an id's
     /// (`DISCORD_GUILD_ID=…` is a public snowflake).
     NotId,
@@ -1134,7 +1134,7 @@ fn specs() -> Vec<Spec> {
             ],
             r#"[ \t]-{1,2}(?i:p|w|k|pass|passwd|password)[ \t=]+(?:'(?P<sq>[^'\s]{6,64})'|"(?P<dq>[^"\s]{6,64})")"#,
             None,
-            NotesPassword,
+            PasswordShaped,
             Move,
         ),
         s(
@@ -1336,7 +1336,7 @@ fn specs() -> Vec<Spec> {
             &[],
             r"(?m):[ \t]+`?(?P<secret>[^\s`]{8,64})`?[ \t]*\r?$|`(?P<s2>[^\s`]{8,64})`",
             None,
-            NotesPassword,
+            PasswordShaped,
             Move,
         ),
         s(
