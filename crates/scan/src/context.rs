@@ -749,6 +749,21 @@ pub(crate) fn password_shaped(v: &[u8]) -> bool {
         && !checks::is_hash_or_digest(v)
 }
 
+/// How far either side of a span its line is read. Values sit on short
+/// lines; a megabyte-long line of minified JSON or random runs holds
+/// thousands of them and must not be read once per value.
+const LINE_REACH: usize = 4096;
+
+/// The line around `s..e`, read no further than [`LINE_REACH`] either
+/// side, and whether it was cut there.
+pub(crate) fn line_around(data: &[u8], s: usize, e: usize) -> ((usize, usize), bool) {
+    let lo = s.saturating_sub(LINE_REACH);
+    let hi = (e + LINE_REACH).min(data.len());
+    let ls = memchr::memrchr(b'\n', &data[lo..s]).map_or(lo, |p| lo + p + 1);
+    let le = memchr::memchr(b'\n', &data[e..hi]).map_or(hi, |p| e + p);
+    ((ls, le), ls == lo && lo > 0 || le == hi && hi < data.len())
+}
+
 /// In a bare value, where a next `&name=` parameter starts.
 pub(crate) fn next_parameter(v: &[u8]) -> Option<usize> {
     memchr::memchr_iter(b'&', v).find(|&p| {

@@ -1001,13 +1001,9 @@ impl Scanner {
                 if !fits && !wg && !paired_id {
                     return None;
                 }
-                // What only the line tells, for a value about to be reported:
-                // read at most 4 KiB either side (a line of minified JSON
-                // holds thousands of values).
-                let lo = s.saturating_sub(4096);
-                let hi = (e + 4096).min(data.len());
-                let ls = memchr::memrchr(b'\n', &data[lo..s]).map_or(lo, |p| lo + p + 1);
-                let le = memchr::memchr(b'\n', &data[e..hi]).map_or(hi, |p| e + p);
+                // What only the line tells, for a value about to be reported
+                // (a bounded part of a long line).
+                let ((ls, le), _) = context::line_around(data, s, e);
                 // The value's surroundings, for what its element says.
                 let near = &data[s.saturating_sub(256).max(ls)..(e + 256).min(le)];
                 // A password that repeats its line's first word, the user:

@@ -8,28 +8,13 @@
 //! certificates and checksums are told apart by their shape and by their
 //! key's name.
 
-use crate::checks;
+use crate::{checks, context};
 
 /// The shortest and longest value considered. Shorter random strings are
 /// ids more often than secrets (Matrix room ids, dashboard uids); longer
 /// ones are blobs (images, certificates), which other rules read.
 const MIN: usize = 20;
 const MAX: usize = 100;
-
-/// How far either side of a run its line is read. Values sit on short
-/// lines; a megabyte-long line of random runs must not be read once per
-/// run.
-const LINE: usize = 4096;
-
-/// The line around `s..e`, read no further than [`LINE`] either side,
-/// and whether it was cut there.
-fn line_around(data: &[u8], s: usize, e: usize) -> ((usize, usize), bool) {
-    let lo = s.saturating_sub(LINE);
-    let hi = (e + LINE).min(data.len());
-    let ls = memchr::memrchr(b'\n', &data[lo..s]).map_or(lo, |p| lo + p + 1);
-    let le = memchr::memchr(b'\n', &data[e..hi]).map_or(hi, |p| e + p);
-    ((ls, le), ls == lo && lo > 0 || le == hi && hi < data.len())
-}
 
 /// A byte of a token: base64 (also URL-safe) without its padding.
 #[inline]
@@ -108,7 +93,7 @@ fn judge(data: &[u8], s: usize, e: usize) -> Option<(usize, usize)> {
     if v.len() > MAX || !looks_random(v) {
         return None;
     }
-    let ((ls, le), cut) = line_around(data, s, end);
+    let ((ls, le), cut) = context::line_around(data, s, end);
     let before = &data[ls..s];
     let after = &data[end..le];
     // A quote around the value, the same on both sides.
@@ -201,7 +186,7 @@ fn value_ends(after: &[u8]) -> bool {
 /// `name = `, `name: `, `"name": `, `name => `, `<name>` or `--name `
 /// before the value, with a name that does not say the value is public.
 fn named_value(before: &[u8]) -> bool {
-    let b = trim_end(before);
+    let b = before.trim_ascii_end();
     let key_end = if let Some(tag) = b.strip_suffix(b">") {
         // `<Name>value</Name>`
         return memchr::memrchr(b'<', tag)
@@ -216,7 +201,7 @@ fn named_value(before: &[u8]) -> bool {
     } else {
         return false;
     };
-    let k = trim_end(key_end);
+    let k = key_end.trim_ascii_end();
     let k = k
         .strip_suffix(b"\"")
         .or_else(|| k.strip_suffix(b"'"))
@@ -250,11 +235,11 @@ fn lone_value(data: &[u8], ls: usize, le: usize, v: &[u8]) -> bool {
                     .all(|&c| is_run_byte(c) || c == b'=' || c == b'"' || c == b',')
     };
     let prev = (ls > 0).then(|| {
-        let ((ps, pe), _) = line_around(data, ls - 1, ls - 1);
+        let ((ps, pe), _) = context::line_around(data, ls - 1, ls - 1);
         &data[ps..pe]
     });
     let next = (le < data.len()).then(|| {
-        let ((ns, ne), _) = line_around(data, le + 1, le + 1);
+        let ((ns, ne), _) = context::line_around(data, le + 1, le + 1);
         &data[ns..ne]
     });
     // The line above names a lone value (`The public VAPID key:`).
@@ -433,14 +418,6 @@ fn is_der(v: &[u8]) -> bool {
         _ => return false,
     };
     len.0 + len.1 == b.len()
-}
-
-fn trim_end(b: &[u8]) -> &[u8] {
-    let e = b
-        .iter()
-        .rposition(|c| !c.is_ascii_whitespace())
-        .map_or(0, |p| p + 1);
-    &b[..e]
 }
 
 #[cfg(test)]
