@@ -314,6 +314,10 @@ pub(crate) fn prose_password(v: &[u8]) -> bool {
     {
         return true;
     }
+    // Random lowercase letters (`fyfbyetzpr`): too few vowels for a word.
+    if (10..=64).contains(&v.len()) && v.iter().all(u8::is_ascii_lowercase) {
+        return v.iter().filter(|c| b"aeiou".contains(c)).count() * 5 <= v.len();
+    }
     let has = |f: fn(&u8) -> bool| v.iter().any(f);
     let file_name = v.iter().filter(|&&b| b == b'.').count() == 1
         && v.rsplit(|&b| b == b'.').next().is_some_and(|ext| {
@@ -333,6 +337,28 @@ pub(crate) fn prose_password(v: &[u8]) -> bool {
         // (Not a Proxmox token id, `prometheus@pve!exporter`, nor a URL.)
         && checks::generic_value_plausible(v)
         && checks::generic_value_fits(checks::KeyKind::Password, v)
+}
+
+/// A recovery, scratch or 2FA code written down (`FFKX…`, `oqxf-sjr5`,
+/// `6380 2385`): letters or digits in groups, with a digit, and no part
+/// that reads as a word (`stored-in-vault`).
+pub(crate) fn recovery_code(v: &[u8]) -> bool {
+    let groups: Vec<&[u8]> = v
+        .split(|c| b" -".contains(c))
+        .filter(|g| !g.is_empty())
+        .collect();
+    let word = |g: &&[u8]| {
+        let vowels = g.iter().filter(|c| b"aeiouAEIOU".contains(c)).count();
+        g.len() >= 4 && g.iter().all(u8::is_ascii_alphabetic) && vowels * 10 >= g.len() * 3
+    };
+    groups.iter().map(|g| g.len()).sum::<usize>() >= 8
+        && v.iter().any(u8::is_ascii_digit)
+        && groups
+            .iter()
+            .all(|g| g.iter().all(u8::is_ascii_alphanumeric))
+        && !groups.iter().any(word)
+        && !checks::is_placeholder(v)
+        && !checks::is_hash_or_digest(v)
 }
 
 /// The kind of a `key value` directive's key: lowercase, naming a secret,
@@ -717,6 +743,26 @@ fn code_name(v: &[u8]) -> bool {
     macro_or_glob || reference
 }
 
+/// Capitalised words of four letters or more joined by `.`, `-` or `_`,
+/// with digits (`Gravling.Winter24`, `Harbor-Lantern-2019`): how people
+/// build a password they can remember. Names in code and docs rarely
+/// capitalise every part and end it in digits.
+fn joined_words(v: &[u8]) -> bool {
+    let parts: Vec<&[u8]> = v.split(|c| b".-_".contains(c)).collect();
+    let word = |p: &[u8]| {
+        let letters = p.iter().take_while(|c| c.is_ascii_alphabetic()).count();
+        letters >= 4
+            && p[0].is_ascii_uppercase()
+            && p[1..letters].iter().all(u8::is_ascii_lowercase)
+            && p[letters..].iter().all(u8::is_ascii_digit)
+    };
+    let number = |p: &[u8]| (2..=4).contains(&p.len()) && p.iter().all(u8::is_ascii_digit);
+    (2..=4).contains(&parts.len())
+        && v.iter().any(u8::is_ascii_digit)
+        && parts.iter().all(|p| word(p) || number(p))
+        && parts.iter().filter(|p| word(p)).count() >= 2
+}
+
 /// Whether a value that nothing names is shaped as only a password is:
 /// letters, a digit and a symbol people add to passwords (`Pelican#granite922`,
 /// `Sommer+L4ntern2025`), 8 to 40 characters (longer is a key, as is
@@ -731,7 +777,7 @@ pub(crate) fn password_shaped(v: &[u8]) -> bool {
         && v.last() != Some(&b'=')
         && v.iter().filter(|c| c.is_ascii_alphabetic()).count() >= 3
         && has(u8::is_ascii_digit)
-        && has(|c| b"!#$%&*+?^~".contains(c))
+        && (has(|c| b"!#$%&*+?^~".contains(c)) || joined_words(v))
         && !b"!#$%&*+?^~@-_.=/:([{<'\"".contains(&v[0])
         && !matches!(v.last(), Some(b':' | b','))
         // Code has brackets, colons, quotes and operators; a password in

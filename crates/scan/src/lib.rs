@@ -1210,6 +1210,11 @@ impl Scanner {
                     return None;
                 }
             }
+            Check::RecoveryCode => {
+                if !context::recovery_code(value) {
+                    return None;
+                }
+            }
             Check::PasswordShaped => {
                 if !context::password_shaped(value) {
                     return None;

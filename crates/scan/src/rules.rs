@@ -66,6 +66,9 @@ pub enum Check {
     /// A random token (as the scan for random values judges one), not a
     /// word or a name.
     RandomToken,
+    /// A recovery, scratch or 2FA code: letters or digits in groups, with
+    /// a digit, no word among them.
+    RecoveryCode,
 }
 
 /// How a rule is run once the prefilter has seen one of its keywords.
@@ -1350,6 +1353,45 @@ fn specs() -> Vec<Spec> {
             Move,
         ),
         s(
+            "recovery-code",
+            "Account recovery, scratch or 2FA code written down in notes",
+            &[
+                "recovery code",
+                "recovery key",
+                "scratch code",
+                "backup code",
+                "rescue code",
+                "emergency code",
+                "2fa secret",
+                "totp secret",
+                "totp seed",
+                "otp secret",
+                "mfa secret",
+            ],
+            r"(?i)\b(?:(?:recovery|scratch|backup|rescue|emergency)[ \t]+(?:codes?|keys?)|(?:2fa|totp|otp|mfa)[ \t]+(?:secrets?|seeds?))\b[^`\r\n]{0,80}?(?:`(?P<bq>[A-Za-z0-9][A-Za-z0-9 \-]{6,70}[A-Za-z0-9])`|:[ \t]+(?P<uq>[A-Za-z0-9][A-Za-z0-9\-]{6,70}[A-Za-z0-9])[ \t]*\r?$)",
+            None,
+            RecoveryCode,
+            Revoke("the account's security settings (new recovery codes)"),
+        ),
+        s(
+            "mullvad-account-number",
+            "Mullvad VPN account number (it is the login: anyone holding it uses the account)",
+            &["mullvad"],
+            r"(?i)\bmullvad[^\r\n]{0,60}?\b(?P<secret>[0-9]{4}[ \-]?[0-9]{4}[ \-]?[0-9]{4}[ \-]?[0-9]{4})\b",
+            None,
+            Plain,
+            Revoke("Mullvad (the account page)"),
+        ),
+        s(
+            "curseforge-api-key",
+            "CurseForge API key (`CF_API_KEY` of Minecraft server images): shaped like a bcrypt hash, but a key",
+            &["cf_api_key", "curseforge"],
+            r"(?i)(?:\bcf_api_key|curseforge[a-z_\-]*(?:key|token))[\x22']?[ \t]*[:=][ \t]*[\x22']?(?P<secret>\$\$?2a\$\$?10\$\$?[A-Za-z0-9./]{53})",
+            None,
+            Plain,
+            Revoke("CurseForge (console.curseforge.com > API keys)"),
+        ),
+        s(
             "url-password",
             "Password in a URL (scheme://user:pass@host)",
             &["://"],
@@ -1690,7 +1732,10 @@ pub fn builtin() -> Vec<Rule> {
                         Some(r"(?i)(?:^|/)\.?(?:ansible[_-]?)?vault[_-]?pass(?:word)?(?:\.txt)?$")
                     }
                     "rsync-secrets-password" => Some(r"(?:^|/)rsyncd?\.secrets$"),
-                    "prose-password" | "notes-password" | "bitlocker-recovery-key" => Some(
+                    "prose-password"
+                    | "notes-password"
+                    | "bitlocker-recovery-key"
+                    | "recovery-code" => Some(
                         r"(?i)(?:\.(?:md|markdown|txt|rst|adoc|org)|(?:^|/)(?:readme|notes|todo)[^/.]*)$",
                     ),
                     // `auth-user-pass auth.txt` beside a VPN's config.

@@ -1840,3 +1840,84 @@ fn nixos_and_vps_fleet_formats() {
         quiet(path, text);
     }
 }
+
+#[test]
+fn recovery_codes_account_numbers_and_remembered_passwords() {
+    // Written-down recovery and 2FA codes, in backticks or ending a line.
+    let code = "FFKXEE3MAIGUT4JQBRTPBD55DOQCZPYX";
+    hit(
+        "notes.md",
+        &format!("* Recovery code for my account (Settings > Security): `{code}`\n"),
+        "recovery-code",
+    );
+    hit(
+        "NOTES.md",
+        "- forgejo 2fa scratch code (use once!): oqxfsjr5c5\n",
+        "recovery-code",
+    );
+    hit(
+        "notes.md",
+        "TOTP secret: `JBSWY3DPEHPK3PXP`\n",
+        "recovery-code",
+    );
+    quiet("notes.md", "Recovery key: `stored-in-vault`\n");
+    quiet("notes.md", "Backup codes: see the password manager\n");
+    quiet(
+        "notes.md",
+        "the recovery key is printed in `docs/recovery.md`\n",
+    );
+    quiet("notes.md", "Backup code count: `10`\n");
+    // Code in a config file is not a note.
+    quiet("app.yaml", "recovery_code: `FFKXEE3MAIGUT4JQ`\n");
+
+    // A Mullvad account number is the account's only credential.
+    hit(
+        "NOTES.md",
+        "- mullvad account number: 6380 2385 7347 3574\n",
+        "mullvad-account-number",
+    );
+    quiet(
+        "NOTES.md",
+        "- mullvad: 3 devices of 5, relay se-got-wg-001\n",
+    );
+
+    // CurseForge keys look like bcrypt hashes.
+    let cf = format!(
+        "$2a$10${}",
+        "ZX0ChBWBqHKr7uPtwBUMYZqme8ieV974n5m12/ERDDiNqP7wyTCCp"
+    );
+    hit(
+        ".env",
+        &format!("CF_API_KEY='{cf}'\n"),
+        "curseforge-api-key",
+    );
+    hit(
+        "docker-compose.yml",
+        &format!("      CF_API_KEY: {}\n", cf.replace('$', "$$")),
+        "curseforge-api-key",
+    );
+    quiet(".env", &format!("ADMIN_PASSWORD_HASH='{cf}'\n"));
+
+    // A password of random lowercase letters after the word password;
+    // a word there is not one.
+    hit(
+        "notes.md",
+        "PPPoE user `bahnhof-1187342`, password `fyfbyetzpr`.\n",
+        "prose-password",
+    );
+    quiet("notes.md", "the password `rotation` job runs weekly\n");
+    quiet("notes.md", "set the password `strength` meter to strict\n");
+
+    // Capitalised words joined and ending in digits, as people make them.
+    hit(
+        "notes.md",
+        "* Home Wi-Fi \"Lindqvist\" (WPA2/3): `Gravling.Winter24` - same as on the fridge\n",
+        "notes-password",
+    );
+    quiet("notes.md", "Type: `System.Int32`\n");
+    quiet(
+        "notes.md",
+        "Upgrade host `Nas-Storage` to `Debian.Bookworm`\n",
+    );
+    quiet("notes.md", "image: `Ubuntu-22`\n");
+}
