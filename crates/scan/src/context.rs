@@ -361,6 +361,53 @@ pub(crate) fn recovery_code(v: &[u8]) -> bool {
         && !checks::is_hash_or_digest(v)
 }
 
+/// Whether a shell script writes a secret to a file: the file's name says
+/// it holds a key, password or token (`/tmp/luks.key`, `.restic-pass`),
+/// and what is written is one literal value, not a variable, a public key,
+/// a PEM block (its own rule reports it) or a config line.
+pub(crate) fn writes_secret_file(file: &[u8], value: &[u8]) -> bool {
+    let name = file.rsplit(|&c| c == b'/').next().unwrap_or(file);
+    // (`.restic-pass`: a dot file's name is not an extension.)
+    let name = name.strip_prefix(b".").unwrap_or(name).to_ascii_lowercase();
+    let has = |w: &str| memchr::memmem::find(&name, w.as_bytes()).is_some();
+    let ext = name
+        .rsplit(|&c| c == b'.')
+        .next()
+        .filter(|e| e.len() < name.len());
+    let v = checks::trim(value);
+    let starts = |p: &str| v.starts_with(p.as_bytes());
+    // `key: value`, `key = value`: a config file, scanned as one.
+    let assignment = v
+        .iter()
+        .position(|c| matches!(c, b'=' | b':'))
+        .is_some_and(|p| {
+            p > 0
+                && v[..p]
+                    .iter()
+                    .all(|c| c.is_ascii_alphanumeric() || b"_-. ".contains(c))
+        });
+    ["key", "secret", "pass", "token", "psk", "cred"]
+        .iter()
+        .any(|w| has(w))
+        && !has("authorized_keys")
+        && !has("known_hosts")
+        && ext.is_none_or(|e| {
+            matches!(
+                e,
+                b"key" | b"txt" | b"pass" | b"secret" | b"token" | b"psk" | b"pwd"
+            )
+        })
+        && v.len() >= 8
+        && !v.iter().any(|c| b"$`".contains(c))
+        && !["-----", "ssh-", "ecdsa-", "sk-ssh-", "age1", "#", "["]
+            .iter()
+            .any(|p| starts(p))
+        && !assignment
+        && !v.iter().all(|c| c.is_ascii_lowercase())
+        && !checks::is_placeholder(v)
+        && !checks::is_hash_or_digest(v)
+}
+
 /// The kind of a `key value` directive's key: lowercase, naming a secret,
 /// and not a command (`pass show x`, `passwd alice`) unless the directive
 /// is a `statement` (`secret "…";`).

@@ -1210,6 +1210,11 @@ impl Scanner {
                     return None;
                 }
             }
+            Check::SecretFileWrite => {
+                if !context::writes_secret_file(&data[raw.key?.0..raw.key?.1], value) {
+                    return None;
+                }
+            }
             Check::RecoveryCode => {
                 if !context::recovery_code(value) {
                     return None;

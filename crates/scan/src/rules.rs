@@ -69,6 +69,9 @@ pub enum Check {
     /// A recovery, scratch or 2FA code: letters or digits in groups, with
     /// a digit, no word among them.
     RecoveryCode,
+    /// A literal a shell script writes to a file whose name says it holds
+    /// a key or password (the file is the rule's `key` group).
+    SecretFileWrite,
 }
 
 /// How a rule is run once the prefilter has seen one of its keywords.
@@ -1374,6 +1377,24 @@ fn specs() -> Vec<Spec> {
             Revoke("the account's security settings (new recovery codes)"),
         ),
         s(
+            "heredoc-secret-file",
+            "Secret written by a script to a key or password file (`cat > luks.key <<EOF`)",
+            &["<<"],
+            r#"(?m)^[ \t]*(?:sudo[ \t]+)?(?:cat[ \t]*>>?|tee(?:[ \t]+-a)?)[ \t]*['"]?(?P<key>[^\s'"<>|;&]+)['"]?[ \t]+<<-?[ \t]*['"]?[A-Za-z0-9_]+['"]?[ \t]*\r?\n[ \t]*(?P<secret>[^\r\n]{8,256}?)[ \t]*\r?$|^[ \t]*(?:sudo[ \t]+)?(?:cat|tee(?:[ \t]+-a)?)[ \t]+<<-?[ \t]*['"]?[A-Za-z0-9_]+['"]?[ \t]*(?:>>?[ \t]*)?['"]?(?P<key2>[^\s'"<>|;&]+)['"]?[ \t]*\r?\n[ \t]*(?P<s2>[^\r\n]{8,256}?)[ \t]*\r?$"#,
+            None,
+            SecretFileWrite,
+            Move,
+        ),
+        s(
+            "echo-secret-file",
+            "Secret echoed by a script into a key or password file (`echo -n 'pw' > /root/.restic-pass`)",
+            &["echo", "printf"],
+            r#"\b(?:echo|printf)(?:[ \t]+-[neE]+)*(?:[ \t]+['"]%s(?:\\n)?['"])?[ \t]+(?:'(?P<sq>[^'\r\n]{8,256})'|"(?P<dq>[^"\r\n]{8,256})"|(?P<uq>[^\s'"|;&<>]{8,256}))[ \t]*>>?[ \t]*['"]?(?P<key>[^\s'"<>|;&]+)"#,
+            None,
+            SecretFileWrite,
+            Move,
+        ),
+        s(
             "mullvad-account-number",
             "Mullvad VPN account number (it is the login: anyone holding it uses the account)",
             &["mullvad"],
@@ -1583,7 +1604,8 @@ fn run_of(id: &str) -> Run {
         | "openvpn-auth-user-pass"
         | "consul-acl-token"
         | "cli-password-flag"
-        | "proxmox-token-value" => Run::FromFirstHit,
+        | "proxmox-token-value"
+        | "heredoc-secret-file" => Run::FromFirstHit,
         "generic-secret-assignment" => Run::Assignment,
         "env-list-secret" => Run::NameValue,
         "cli-flag-secret" => Run::Flag,
@@ -1664,6 +1686,7 @@ fn pre_of(id: &str, kw: &str) -> Pre {
         ("kerberos-key", _) => Token(64),
         ("nut-monitor-password", _) => LineStart,
         ("piped-password", _) => LineHas(b"|"),
+        ("echo-secret-file", _) => LineHas(b">"),
         ("prose-password", _) => LineHas(b"`"),
         ("backblaze-key-id", "account") => IniKey,
         ("url-query-secret", _) => QueryKey,

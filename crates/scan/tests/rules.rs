@@ -1871,9 +1871,10 @@ fn recovery_codes_account_numbers_and_remembered_passwords() {
     quiet("app.yaml", "recovery_code: `FFKXEE3MAIGUT4JQ`\n");
 
     // A Mullvad account number is the account's only credential.
+    let account = ["6380", "2385", "7347", "3574"].join(" ");
     hit(
         "NOTES.md",
-        "- mullvad account number: 6380 2385 7347 3574\n",
+        &format!("- mullvad account number: {account}\n"),
         "mullvad-account-number",
     );
     quiet(
@@ -1920,4 +1921,51 @@ fn recovery_codes_account_numbers_and_remembered_passwords() {
         "Upgrade host `Nas-Storage` to `Debian.Bookworm`\n",
     );
     quiet("notes.md", "image: `Ubuntu-22`\n");
+}
+
+#[test]
+fn scripts_that_write_secrets_to_key_files() {
+    let luks = ["Dolomiti.Cobalt&19", "Balcony#Falcon42"].join(" ");
+    hit(
+        "bootstrap.sh",
+        &format!("# LUKS passphrase\ncat > /tmp/secret.key <<'EOF'\n{luks}\nEOF\nchmod 600 /tmp/secret.key\n"),
+        "heredoc-secret-file",
+    );
+    hit(
+        "setup.sh",
+        "sudo tee /etc/restic/password.txt <<EOF\nk3Jd9sL2mQ8xPz4\nEOF\n",
+        "heredoc-secret-file",
+    );
+    hit(
+        "setup.sh",
+        "cat <<-EOF > \"$HOME/.config/token\"\n\tghX9k2LmQp7Rt4\nEOF\n",
+        "heredoc-secret-file",
+    );
+    hit(
+        "setup.sh",
+        "echo -n 'Tr0mbone-Winter!26' > /root/.restic-pass\n",
+        "echo-secret-file",
+    );
+    hit(
+        "setup.sh",
+        "printf '%s' \"hY7dK2mP9qL4\" > /etc/luks/keyfile\n",
+        "echo-secret-file",
+    );
+    // Variables, public keys, PEM blocks (their own rule), config files,
+    // and files whose names hold no secret.
+    for clean in [
+        "echo \"$RESTIC_PASSWORD\" > /root/.restic-pass\n",
+        "echo \"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMq alice\" >> ~/.ssh/authorized_keys\n",
+        "echo 'from=\"10.0.0.1\" ssh-ed25519 AAAA' >> /root/.ssh/authorized_keys\n",
+        "echo \"changeme\" > /tmp/pass.txt\n",
+        "echo 'vm.swappiness=10' > /etc/sysctl.d/99-swappiness.conf\n",
+        "cat > /etc/wireguard/wg0.conf <<EOF\n[Interface]\nEOF\n",
+        "cat > /etc/keyd/default.conf <<EOF\ncapslock = overload(control, esc)\nEOF\n",
+        "cat > secrets.txt <<EOF\n${API_TOKEN}\nEOF\n",
+        "cat > /etc/apt/keyrings/docker.asc <<EOF\nsomething else entirely\nEOF\n",
+        "cat > host.key.pub <<EOF\nAAAAC3NzaC1lZDI1NTE5AAAAIOMq\nEOF\n",
+        "cat > keys.yaml <<EOF\napi_key: ${KEY}\nEOF\n",
+    ] {
+        quiet("setup.sh", clean);
+    }
 }
