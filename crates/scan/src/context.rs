@@ -314,6 +314,12 @@ pub(crate) fn prose_password(v: &[u8]) -> bool {
     {
         return true;
     }
+    // Passwords joined by a space (`Meadow-Autumn!26 tr0mbone2019?`).
+    if v.contains(&b' ') {
+        let parts: Vec<&[u8]> = v.split(|&c| c == b' ').collect();
+        return (2..=6).contains(&parts.len())
+            && parts.iter().all(|p| !p.is_empty() && prose_password(p));
+    }
     // Random lowercase letters (`fyfbyetzpr`): too few vowels for a word.
     if (10..=64).contains(&v.len()) && v.iter().all(u8::is_ascii_lowercase) {
         return v.iter().filter(|c| b"aeiou".contains(c)).count() * 5 <= v.len();

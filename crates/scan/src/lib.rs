@@ -1417,6 +1417,10 @@ fn precheck(pre: Pre, data: &[u8], at: usize, len: usize) -> bool {
             while q < data.len() && matches!(data[q], b' ' | b'\t') {
                 q += 1;
             }
+            // (`key: "[22, 217, …]"`: an array written as a string.)
+            if matches!(data.get(q), Some(b'"' | b'\'')) {
+                q += 1;
+            }
             matches!(data.get(q), None | Some(b'[' | b'{' | b'(' | b'\r' | b'\n'))
         }
         Pre::QueryKey => {

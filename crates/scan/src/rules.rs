@@ -1356,6 +1356,15 @@ fn specs() -> Vec<Spec> {
             Move,
         ),
         s(
+            "prose-password-next-line",
+            "Password in notes, in backticks on the line after `the passphrase is`",
+            &["pass"],
+            r"(?i)\b(?:password|passphrase|passwd)s?\b[^`\r\n]{0,60}?(?:\bis|:)[ \t]*\r?\n[ \t]*(?:[-*>][ \t]+)?`(?P<bq>[^`\r\n]{6,128})`",
+            None,
+            Prose,
+            Move,
+        ),
+        s(
             "recovery-code",
             "Account recovery, scratch or 2FA code written down in notes",
             &[
@@ -1491,7 +1500,7 @@ fn specs() -> Vec<Spec> {
             "byte-array-key",
             "Key material written as an array of byte values",
             &["key", "secret", "psk"],
-            r"(?i)(?P<key>[A-Za-z0-9_.\-]*(?:key|secret|psk)[A-Za-z0-9_.\-]*)(?:\[[0-9]*\])?[\x22']?[ \t]*(?:=|:)[ \t]*(?P<secret>[\[{(]|\r?$)",
+            r"(?i)(?P<key>[A-Za-z0-9_.\-]*(?:key|secret|psk)[A-Za-z0-9_.\-]*)(?:\[[0-9]*\])?[\x22']?[ \t]*(?:=|:)[ \t]*[\x22']?(?P<secret>[\[{(]|\r?$)",
             None,
             ByteArray,
             Key,
@@ -1605,7 +1614,8 @@ fn run_of(id: &str) -> Run {
         | "consul-acl-token"
         | "cli-password-flag"
         | "proxmox-token-value"
-        | "heredoc-secret-file" => Run::FromFirstHit,
+        | "heredoc-secret-file"
+        | "prose-password-next-line" => Run::FromFirstHit,
         "generic-secret-assignment" => Run::Assignment,
         "env-list-secret" => Run::NameValue,
         "cli-flag-secret" => Run::Flag,
@@ -1756,6 +1766,7 @@ pub fn builtin() -> Vec<Rule> {
                     }
                     "rsync-secrets-password" => Some(r"(?:^|/)rsyncd?\.secrets$"),
                     "prose-password"
+                    | "prose-password-next-line"
                     | "notes-password"
                     | "bitlocker-recovery-key"
                     | "recovery-code" => Some(

@@ -1969,3 +1969,41 @@ fn scripts_that_write_secrets_to_key_files() {
         quiet("setup.sh", clean);
     }
 }
+
+#[test]
+fn passphrases_on_the_next_line_and_byte_arrays_in_strings() {
+    // The sentence ends at "is"; the passphrase is on the next line.
+    let pass = ["Meadow-Autumn!26", "tr0mboneautumn2019?"].join(" ");
+    hit(
+        "notes/restore.md",
+        &format!(
+            "If sops is broken, the USB repo passphrase is\n`{pass}` (same as in the password manager).\n"
+        ),
+        "prose-password-next-line",
+    );
+    quiet(
+        "notes/restore.md",
+        "The passphrase is\n`stored in the password manager` under borg.\n",
+    );
+    quiet(
+        "notes/restore.md",
+        "Reset the password:\n`passwd alice` then log out.\n",
+    );
+    quiet(
+        "notes/restore.md",
+        "The password is\n`${BORG_PASSPHRASE}` from the environment.\n",
+    );
+
+    // An array of bytes written as a string.
+    let bytes = "[22, 217, 238, 112, 119, 153, 151, 177, 21, 66, 150, 215, 60, 163, 253, 195]";
+    hit(
+        "secrets.yaml",
+        &format!("zigbee_network_key: \"{bytes}\"\n"),
+        "byte-array-key",
+    );
+    quiet(
+        "secrets.yaml",
+        "zigbee_network_key: \"[1, 3, 5, 7, 9, 11, 13, 15, 0, 2, 4, 6, 8, 10, 12, 13]\"\n",
+    );
+    quiet("config.yaml", "key_sizes: \"[2048, 3072, 4096]\"\n");
+}
