@@ -287,6 +287,14 @@ pub(crate) fn compile(pattern: &str, unicode: bool) -> Result<Regex, regex::Erro
         .build()
 }
 
+/// Commands that read a password from their standard input (`echo … |`,
+/// `<<< …`), as one regex alternation.
+macro_rules! stdin_password_commands {
+    () => {
+        r"(?:realm[ \t]+join|kinit|passwd|chpasswd|sudo[ \t]+-S|smbpasswd|net[ \t]+ads|docker[ \t]+login|podman[ \t]+login|helm[ \t]+registry|cryptsetup|vault[ \t]+login|adcli)"
+    };
+}
+
 struct Spec {
     id: &'static str,
     desc: &'static str,
@@ -1181,9 +1189,17 @@ fn specs() -> Vec<Spec> {
         ),
         s(
             "piped-password",
-            "Password echoed into a command that reads it (`echo '…' | realm join`, `printf … | smbpasswd -s`, `| kinit`, `| sudo -S`)",
-            &["echo ", "printf "],
-            r#"(?:\becho[ \t]+(?:-n[ \t]+|-e[ \t]+)?|\bprintf[ \t]+(?:'[^'\r\n]*'|"[^"\r\n]*")[ \t]+)(?:'(?P<sq>[^'\r\n]+)'|"(?P<dq>[^"\r\n]+)")(?:[ \t]+(?:'[^'\r\n]*'|"[^"\r\n]*"))*[ \t]*\|[ \t]*(?:sudo[ \t]+(?:-S[ \t]+)?)?(?:realm[ \t]+join|kinit|passwd|chpasswd|sudo[ \t]+-S|smbpasswd|net[ \t]+ads|docker[ \t]+login|podman[ \t]+login|helm[ \t]+registry|cryptsetup|vault[ \t]+login|adcli)\b"#,
+            "Password echoed into a command that reads it (`echo '…' | realm join`, `printf … | smbpasswd -s`, `| kinit`, `| sudo -S`, `<<< '…'`)",
+            &["echo ", "printf ", "<<<"],
+            concat!(
+                r#"(?:\becho[ \t]+(?:-n[ \t]+|-e[ \t]+)?|\bprintf[ \t]+(?:'[^'\r\n]*'|"[^"\r\n]*")[ \t]+)(?:'(?P<sq>[^'\r\n]+)'|"(?P<dq>[^"\r\n]+)")(?:[ \t]+(?:'[^'\r\n]*'|"[^"\r\n]*"))*[ \t]*\|[ \t]*(?:sudo[ \t]+(?:-S[ \t]+)?)?"#,
+                stdin_password_commands!(),
+                // A here-string into the same commands, or into one told
+                // to read its password from stdin.
+                r#"\b|(?:"#,
+                stdin_password_commands!(),
+                r#"\b|--password-stdin\b|--password-file[= \t]+/dev/stdin\b)[^\r\n|;&]*?<<<[ \t]*(?:'(?P<s2>[^'\r\n]+)'|"(?P<s3>[^"\r\n]+)")"#,
+            ),
             None,
             NotPlaceholder,
             Move,
@@ -1695,6 +1711,7 @@ fn pre_of(id: &str, kw: &str) -> Pre {
         ("kerberos-key", "(0x") => TokenAfter(32),
         ("kerberos-key", _) => Token(64),
         ("nut-monitor-password", _) => LineStart,
+        ("piped-password", "<<<") => None,
         ("piped-password", _) => LineHas(b"|"),
         ("echo-secret-file", _) => LineHas(b">"),
         ("prose-password", _) => LineHas(b"`"),

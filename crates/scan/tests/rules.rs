@@ -2007,3 +2007,28 @@ fn passphrases_on_the_next_line_and_byte_arrays_in_strings() {
     );
     quiet("config.yaml", "key_sizes: \"[2048, 3072, 4096]\"\n");
 }
+
+#[test]
+fn here_strings_into_commands_that_read_a_password() {
+    let pw = ["Tx-Tp4ci", "VGEYHPHL3LcX"].concat();
+    hit(
+        "backup.sh",
+        &format!("rsync -a --password-file=/dev/stdin /volume1/photos rsync://backup@nas2.lan/photos <<< '{pw}'\n"),
+        "piped-password",
+    );
+    hit(
+        "login.sh",
+        &format!("docker login -u bot --password-stdin ghcr.io <<< \"{pw}\"\n"),
+        "piped-password",
+    );
+    hit(
+        "join.sh",
+        &format!("kinit admin@LAB.LAN <<< '{pw}'\n"),
+        "piped-password",
+    );
+    quiet(
+        "login.sh",
+        "docker login -u bot --password-stdin ghcr.io <<< \"$GHCR_TOKEN\"\n",
+    );
+    quiet("grep.sh", "grep -c foo <<< 'some text here'\n");
+}
