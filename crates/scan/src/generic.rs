@@ -182,10 +182,13 @@ fn value(data: &[u8], q: usize) -> Option<((usize, usize), usize, bool)> {
             return Some(((q + 2, q + 2 + j), q + 4 + j, false));
         }
     }
-    // `[ "…" ]`: an array of one string (Keycloak's component config).
+    // `[ "…" ]`: an array of one string (Keycloak's component config), or
+    // the first of a list (Tasmota's `"sta_pwd": [\n "…",\n "" ]`).
     if c == b'[' {
+        // (Within a few lines: an array, not a bracket far away.)
+        let reach = (q + 256).min(data.len());
         let mut p = q + 1;
-        while p < data.len() && is_blank(data[p]) {
+        while p < reach && data[p].is_ascii_whitespace() {
             p += 1;
         }
         let &quote = data.get(p)?;
@@ -198,10 +201,15 @@ fn value(data: &[u8], q: usize) -> Option<((usize, usize), usize, bool)> {
             return None;
         }
         let mut r = p + 2 + j;
-        while r < data.len() && is_blank(data[r]) {
+        let reach = (r + 256).min(data.len());
+        while r < reach && data[r].is_ascii_whitespace() {
             r += 1;
         }
-        return (data.get(r) == Some(&b']')).then_some(((p + 1, p + 1 + j), r + 1, false));
+        return matches!(data.get(r), Some(b']' | b',')).then_some((
+            (p + 1, p + 1 + j),
+            r + 1,
+            false,
+        ));
     }
     if is_space(c) || b",;<>[]{}():=&*".contains(&c) {
         return None;

@@ -2032,3 +2032,19 @@ fn here_strings_into_commands_that_read_a_password() {
     );
     quiet("grep.sh", "grep -c foo <<< 'some text here'\n");
 }
+
+#[test]
+fn first_item_of_a_list_under_a_password_key() {
+    let pw = ["NIBgCRzG", "UHmCO5SWC7LV"].concat();
+    hit(
+        "tasmota-backup.json",
+        &format!("{{\n  \"sta_ssid\": [\n    \"IoT\",\n    \"\"\n  ],\n  \"sta_pwd\": [\n    \"{pw}\",\n    \"\"\n  ],\n  \"syslog_host\": \"192.168.20.10\"\n}}\n"),
+        "generic-secret-assignment",
+    );
+    // Words and names in lists under such keys are not secrets.
+    quiet(
+        "schema.json",
+        "{\n  \"secret_fields\": [\n    \"password\",\n    \"token\"\n  ]\n}\n",
+    );
+    quiet("app.yaml", "token_scopes: [\"read\", \"write\"]\n");
+}
