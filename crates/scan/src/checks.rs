@@ -115,6 +115,17 @@ pub fn is_reference(v: &[u8]) -> bool {
     if (v[0] == b'%' && v[v.len() - 1] == b'%') || (v[0] == b'{' && v[v.len() - 1] == b'}') {
         return true;
     }
+    // `@GUEST_PSK@`: substituted from a secrets file at activation (NixOS'
+    // wireless `environmentFile`, autoconf).
+    if v.len() > 2
+        && v[0] == b'@'
+        && v[v.len() - 1] == b'@'
+        && v[1..v.len() - 1]
+            .iter()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == b'_')
+    {
+        return true;
+    }
     if contains(v, b"${") || contains(v, b"{{") || contains(v, b"$(") {
         return true;
     }
@@ -215,8 +226,9 @@ pub fn is_placeholder(v: &[u8]) -> bool {
         b"abc",
         b"abc123",
         b"xyz123",
-        // RabbitMQ's default account.
+        // RabbitMQ's default account; Ubiquiti's factory login.
         b"guest",
+        b"ubnt",
         b"123",
         b"1234",
         b"12345",
@@ -293,6 +305,14 @@ pub fn is_placeholder(v: &[u8]) -> bool {
     static PARTS_AC: std::sync::LazyLock<aho_corasick::AhoCorasick> =
         std::sync::LazyLock::new(|| aho_corasick::AhoCorasick::new(PARTS).expect("literals"));
     if PARTS_AC.is_match(l) {
+        return true;
+    }
+    // Counting in documentation (`0123456789abcdef0123…`, `1234567890`).
+    if l.len() >= 10
+        && [&b"0123456789abcdef"[..], b"0123456789", b"1234567890"]
+            .iter()
+            .any(|seq| l.iter().zip(seq.iter().cycle()).all(|(a, b)| a == b))
+    {
         return true;
     }
     // A name standing for the value: `apiToken`, `bot_token`, `userKey`
@@ -987,6 +1007,20 @@ pub fn generic_value_plausible(value: &[u8]) -> bool {
         {
             return false;
         }
+    }
+    // A command line with an address among its words (`radtest test test
+    // 127.0.0.1 0 testing123`), not a passphrase.
+    let words = v
+        .split(|c| c.is_ascii_whitespace())
+        .filter(|w| !w.is_empty());
+    if words.clone().count() >= 3
+        && words.clone().any(|w| {
+            w.split(|&c| c == b'.').count() == 4
+                && w.split(|&c| c == b'.')
+                    .all(|o| (1..=3).contains(&o.len()) && o.iter().all(u8::is_ascii_digit))
+        })
+    {
+        return false;
     }
     // Whitespace with `=` or `:` inside: code or a nested assignment, not a value.
     if v.iter().any(|c| c.is_ascii_whitespace())

@@ -414,6 +414,18 @@ pub(crate) fn writes_secret_file(file: &[u8], value: &[u8]) -> bool {
         && !checks::is_hash_or_digest(v)
 }
 
+/// Whether the line after `le` (a line's end) is `<secret>` holding a
+/// password hash: OPNsense keeps an API key's id in `<key>` and only the
+/// crypt hash of its secret beside it.
+pub(crate) fn id_beside_hashed_secret(data: &[u8], le: usize) -> bool {
+    let rest = &data[(le + 1).min(data.len())..(le + 1 + 512).min(data.len())];
+    let next = checks::trim(&rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())]);
+    next.strip_prefix(b"<secret>").is_some_and(|v| {
+        v.starts_with(b"$")
+            && checks::is_hash_or_digest(&v[..memchr::memchr(b'<', v).unwrap_or(v.len())])
+    })
+}
+
 /// The kind of a `key value` directive's key: lowercase, naming a secret,
 /// and not a command (`pass show x`, `passwd alice`) unless the directive
 /// is a `statement` (`secret "…";`).
@@ -783,8 +795,16 @@ fn code_name(v: &[u8]) -> bool {
         s.iter()
             .all(|c| c.is_ascii_alphanumeric() || b"_-".contains(c))
     };
-    let macro_or_glob = matches!(v.last(), Some(b'!' | b'*')) && ident(&v[..v.len() - 1])
-        || v.contains(&b'*') && v.iter().any(|c| b"_-".contains(c));
+    // A glob's star stands for a part (`IN6_IFF_*`, `*.conf`) or ends a
+    // lowercase name (`nginx*`); `Orchid38-7undra*` is a password.
+    let star_for_part = v.first() == Some(&b'*')
+        || v.windows(2)
+            .any(|w| w.contains(&b'*') && w.iter().any(|c| b"_-./".contains(c)));
+    let macro_or_glob = v.last() == Some(&b'!') && ident(&v[..v.len() - 1])
+        || v.contains(&b'*')
+            && (star_for_part
+                || !v.iter().any(u8::is_ascii_uppercase)
+                    && (ident(&v[..v.len() - 1]) || v.iter().any(|c| b"_-".contains(c))));
     let reference = v.iter().position(|&c| c == b'#').is_some_and(|h| {
         let (name, part) = (&v[..h], &v[h + 1..]);
         h > 0

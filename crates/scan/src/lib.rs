@@ -1025,6 +1025,11 @@ impl Scanner {
                 {
                     return None;
                 }
+                // OPNsense's API key beside its hashed secret
+                // (`<key>…</key>` then `<secret>$6$…`): the key is the id.
+                if key.eq_ignore_ascii_case(b"key") && context::id_beside_hashed_secret(data, le) {
+                    return None;
+                }
                 // Pi-hole stores only a double SHA-256 under this name.
                 if key.eq_ignore_ascii_case(b"WEBPASSWORD")
                     && value.len() == 64

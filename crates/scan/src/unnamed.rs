@@ -114,7 +114,9 @@ fn judge(data: &[u8], s: usize, e: usize) -> Option<(usize, usize)> {
     } else {
         value_ends(after) && named_value(before)
     };
-    (reportable && !public_shape(v) && !encodes_no_secret(v)).then_some((s, end))
+    // (OPNsense's API key id, beside its hashed secret.)
+    let key_id = before.ends_with(b"<key>") && context::id_beside_hashed_secret(data, le);
+    (reportable && !key_id && !public_shape(v) && !encodes_no_secret(v)).then_some((s, end))
 }
 
 /// Random draws, not words: both cases (and digits, unless long), case

@@ -2048,3 +2048,105 @@ fn first_item_of_a_list_under_a_password_key() {
     );
     quiet("app.yaml", "token_scopes: [\"read\", \"write\"]\n");
 }
+
+#[test]
+fn home_network_formats() {
+    // Net-SNMP's snmpd.conf.
+    let community = ["GMqEBjYG", "sZbYe8"].concat();
+    hit(
+        "snmpd.conf",
+        &format!("rocommunity  {community}  10.10.50.11\n"),
+        "snmpd-conf-secret",
+    );
+    hit(
+        "snmpd.conf",
+        &format!("com2sec readonly 10.0.0.0/8 {community}\n"),
+        "snmpd-conf-secret",
+    );
+    hit(
+        "snmpd.conf",
+        "createUser librenms SHA-256 \"T-KAEi%%Hpw^vH4uSdZ%\" AES \"i8Ll8fjUeNRrH*xtKMu.\"\n",
+        "snmpd-conf-secret",
+    );
+    quiet(
+        "snmpd.conf",
+        "rocommunity  public  127.0.0.1 -V systemonly\n",
+    );
+    quiet("snmpd.conf", "rouser librenms authpriv\n");
+    // CoreDNS' tsig plugin.
+    hit(
+        "Corefile",
+        "    tsig {\n        secret ddns-fw01. stwXyHBPa+t0idXFQMwnFTrPNwPdyyU0ZGX8RR+405o=\n        require AXFR IXFR\n    }\n",
+        "tsig-secret-directive",
+    );
+    quiet(
+        "Corefile",
+        "    tsig {\n        secret ddns-fw01. {$TSIG_SECRET}\n    }\n",
+    );
+    // Oxidized's enable password; `enable:` settings are not passwords.
+    hit(
+        "oxidized/config",
+        "vars:\n  enable: p3pper_juniper_86!\n",
+        "enable-password",
+    );
+    for clean in [
+        "enable: true\n",
+        "  enable: always\n",
+        "    enable: bool,\n",
+    ] {
+        quiet("config.yaml", clean);
+    }
+    // radtest: the user's password.
+    hit(
+        "runbook.md",
+        "radtest -t mschap mara 'Cobalt13.w4lrus*' 10.10.50.1 0 Rfo4oded6fA9O_uqikG2\n",
+        "radtest-password",
+    );
+    // FreeRADIUS' stock test command, quoted as a shared secret.
+    quiet(
+        "runbook.md",
+        "The box uses the stock shared secret: `radtest test test 127.0.0.1 0 testing123`.\n",
+    );
+    // Passwords in notes: a PSK, and a star that is no glob.
+    hit(
+        "docs/wifi.md",
+        "Home PSK (TV, printer, Nintendo): `pepp3r_saturn_31!`\n",
+        "prose-password",
+    );
+    hit(
+        "docs/wifi.md",
+        "Guest: `Orchid38-7undra*`\n",
+        "notes-password",
+    );
+    quiet(
+        "CHANGELOG.md",
+        "- Apple: add `IN6_IFF_*` and `SIOCGIFAFLAG_IN6`\n",
+    );
+    quiet("notes.md", "Remove old kernels: `linux-image-6*`\n");
+    // Documentation's counting key; a secret substituted at activation.
+    quiet(
+        "docs/headscale.md",
+        "`tailscale up --login-server https://hs.example.com --authkey 0123456789abcdef0123456789abcdef0123456789abcdef`\n",
+    );
+    quiet(
+        "router.nix",
+        "    networks.\"guest\".psk = \"@GUEST_PSK@\";\n",
+    );
+    // Ubiquiti's factory login.
+    quiet(
+        "oxidized/router.db",
+        "usw-lite-8.home.arpa:edgecos:ubnt:ubnt:\n",
+    );
+    // OPNsense's API key id beside its hashed secret; a key beside a
+    // plaintext secret is reported.
+    let id = "4oRFG1B3tcr3+9n5PqbZ8P74U3iRab7ID9RyPPVS+1/GOU9pXDU4qh/fOWi8o54z8L2lmry8JiVOAYOM";
+    quiet(
+        "config.xml",
+        &format!("      <apikeys>\n        <item>\n          <key>{id}</key>\n          <secret>$6$dJYZqSl30KU7u8vu$Cez8dIAs2d5NIJbpQF7hw63PR/SKbNS02kUTZ3FGeq8784sxODzPoyw5204EvNlHjqHJ4Thm0bvWYsnWHJH4GA</secret>\n        </item>\n      </apikeys>\n"),
+    );
+    assert!(!rules_of(
+        "config.xml",
+        &format!("<item>\n  <key>{id}</key>\n  <secret>plain</secret>\n</item>\n")
+    )
+    .is_empty());
+}
