@@ -622,8 +622,16 @@ fn paired_secret_near(data: &[u8], id: (usize, usize)) -> Option<(usize, usize)>
                 && t.iter().any(u8::is_ascii_lowercase)
                 && t.iter().any(u8::is_ascii_digit)
                 && checks::entropy(t) >= 4.0;
+            // Cloudflare R2's secret is 64 hex digits, on a line that says
+            // secret (a checksum's does not).
+            let hex_secret = t.len() == 64
+                && t.iter().all(u8::is_ascii_hexdigit)
+                && checks::entropy(t) >= 3.5
+                && memchr::memmem::find(&data[ls..le].to_ascii_lowercase(), b"secret").is_some();
             let overlaps = p < id.1 && id.0 < q;
-            if !overlaps && (random || scaleway && checks::is_uuid(t)) && !checks::is_placeholder(t)
+            if !overlaps
+                && (random || hex_secret || scaleway && checks::is_uuid(t))
+                && !checks::is_placeholder(t)
             {
                 return Some((p, q));
             }

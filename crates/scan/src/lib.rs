@@ -788,12 +788,20 @@ impl Scanner {
             let Some(raw) = Raw::from_captures(rule, &caps, from) else {
                 continue;
             };
-            if let Some((s, e)) = self.validate(rule, &raw, data, path, lines) {
-                cands.push(Cand {
-                    start: s,
-                    end: e,
-                    rule: ri,
-                });
+            // A Secret's `kind` line stands for each of its values.
+            let secrets = match rule.check {
+                Check::K8sSecret => k8s_secret_values(data, raw.whole.0),
+                _ => vec![raw.secret],
+            };
+            for secret in secrets {
+                let raw = Raw { secret, ..raw };
+                if let Some((s, e)) = self.validate(rule, &raw, data, path, lines) {
+                    cands.push(Cand {
+                        start: s,
+                        end: e,
+                        rule: ri,
+                    });
+                }
             }
         }
     }
@@ -1087,7 +1095,8 @@ impl Scanner {
                 // Report the key from its BEGIN line.
                 (s, e) = raw.whole;
             }
-            Check::K8sSecret => return k8s_secret_value(data, whole_start),
+            // (Its values were found from the `kind` line.)
+            Check::K8sSecret => {}
             Check::Curl => {
                 let (cs, ce) = raw.cred?;
                 (s, e) = curl_secret(&data[cs..ce], cs)?;
@@ -1326,6 +1335,7 @@ struct Cand {
 }
 
 /// One match before validation, in absolute offsets.
+#[derive(Clone, Copy)]
 struct Raw {
     whole: (usize, usize),
     secret: (usize, usize),
@@ -1592,10 +1602,10 @@ fn curl_secret(b: &[u8], base: usize) -> Option<(usize, usize)> {
         .then_some((base + us, base + ue))
 }
 
-/// In a YAML document with `kind: Secret`, the first plaintext value under
-/// `data:` or `stringData:` whose key names a secret (`AWS_SECRET_ACCESS_KEY`,
-/// not `AWS_ENDPOINTS`), else the first one.
-fn k8s_secret_value(data: &[u8], kind_at: usize) -> Option<(usize, usize)> {
+/// In a YAML document with `kind: Secret`, the plaintext values under
+/// `data:` or `stringData:` whose keys name a secret (`AWS_SECRET_ACCESS_KEY`,
+/// not `AWS_ENDPOINTS`) or a cloud key id beside one, else the first value.
+fn k8s_secret_values(data: &[u8], kind_at: usize) -> Vec<(usize, usize)> {
     // The YAML document around the `kind` line.
     let doc_start = memchr::memmem::rfind(&data[..kind_at], b"\n---").map_or(0, |p| p + 4);
     let doc_end =
@@ -1604,6 +1614,7 @@ fn k8s_secret_value(data: &[u8], kind_at: usize) -> Option<(usize, usize)> {
     let mut in_data: Option<usize> = None;
     let mut off = 0;
     let mut first = None;
+    let mut named_values = Vec::new();
     for raw in doc.split(|&c| c == b'\n') {
         let line_off = off;
         off += raw.len() + 1;
@@ -1627,7 +1638,9 @@ fn k8s_secret_value(data: &[u8], kind_at: usize) -> Option<(usize, usize)> {
                     .or_else(|| v.strip_prefix(b"'").and_then(|v| v.strip_suffix(b"'")))
                     .unwrap_or(v);
                 let vs = indent + (text.as_ptr() as usize - raw[indent..].as_ptr() as usize);
-                let rel = memchr::memmem::find(&raw[vs..], v).map(|p| p + vs)?;
+                let Some(rel) = memchr::memmem::find(&raw[vs..], v).map(|p| p + vs) else {
+                    continue;
+                };
                 let start = doc_start + line_off + rel;
                 // `key: |`: the value is the block's one line.
                 let (start, v) = match context::block_scalar_line(data, (start, start + v.len())) {
@@ -1649,14 +1662,24 @@ fn k8s_secret_value(data: &[u8], kind_at: usize) -> Option<(usize, usize)> {
                 // A key naming a secret, with a value that fits it (not
                 // Argo CD's admin.passwordMtime timestamp).
                 let named = kind != checks::KeyKind::NotSecret
-                    && (v.len() > 256 || checks::generic_value_is_secret(kind, v));
+                    && (v.len() > 256 || checks::generic_value_is_secret(kind, v))
+                    || context::names_key_id(&text[..colon]) && {
+                        // (`data:` holds base64.)
+                        let id =
+                            base64::Engine::decode(&base64::engine::general_purpose::STANDARD, v);
+                        let id = id.as_deref().unwrap_or(v);
+                        context::is_key_id(id)
+                            && id
+                                .iter()
+                                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+                    };
                 if v.len() >= 10
                     && !checks::is_reference(v)
                     && !checks::is_placeholder(v)
                     && !v.starts_with(b"ENC[")
                 {
                     if named {
-                        return Some((start, start + v.len()));
+                        named_values.push((start, start + v.len()));
                     }
                     first = first.or(Some((start, start + v.len())));
                 }
@@ -1667,7 +1690,10 @@ fn k8s_secret_value(data: &[u8], kind_at: usize) -> Option<(usize, usize)> {
             in_data = Some(indent);
         }
     }
-    first
+    if named_values.is_empty() {
+        named_values.extend(first);
+    }
+    named_values
 }
 
 /// What previews of one line `(start, end)` mask: every secret span

@@ -4,7 +4,9 @@
 //! added in session 9: the Backblaze key id beside its key (b2.tf:2), as
 //! the corpus already labelled the AWS key ids beside their secrets; and
 //! in session 10 the other one, rclone's B2 `account` (rclone.conf:7),
-//! and a DigitalOcean Spaces id beside its secret (do.auto.tfvars:2).
+//! and a DigitalOcean Spaces id beside its secret (do.auto.tfvars:2); in
+//! session 12 Cloudflare R2's key id beside its 64-hex secret
+//! (rclone.conf:29), which the scanner began to pair then.
 
 mod support;
 

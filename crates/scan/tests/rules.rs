@@ -2150,3 +2150,55 @@ fn home_network_formats() {
     )
     .is_empty());
 }
+
+#[test]
+fn each_value_of_a_kubernetes_secret_and_more_cloud_pairs() {
+    use base64::Engine;
+    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+    let id = ["AKIA", "TMAQLTMWOC6S3YWK"].concat();
+    let key = ["Cy9pFm/fc/pR08XHt", "Ukwnx5YW7yvvXIB6UnB9GUN"].concat();
+    let secret = format!(
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: minio\ntype: Opaque\ndata:\n  AWS_ACCESS_KEY_ID: {}\n  AWS_SECRET_ACCESS_KEY: {}\n  AWS_ENDPOINTS: {}\n",
+        b64(&id),
+        b64(&key),
+        b64("https://s3.example.net")
+    );
+    assert_eq!(
+        rule_lines("secret.yaml", &secret),
+        [
+            ("kubernetes-secret".to_string(), 7),
+            ("kubernetes-secret".to_string(), 8)
+        ]
+    );
+    // Cloudflare R2: a 32-hex key id beside its 64-hex secret.
+    let r2 = format!(
+        "[r2]\ntype = s3\nprovider = Cloudflare\naccess_key_id = {}\nsecret_access_key = {}\n",
+        "380cabcf30c92371af3068c27c2feadb",
+        [
+            "d848555c878054441d789fa88d4797c0",
+            "e04c21899e9f04e896b5109021868761"
+        ]
+        .concat()
+    );
+    assert_eq!(rule_lines("rclone.conf", &r2).len(), 2);
+    // A checksum beside a key id is no secret.
+    quiet(
+        "release.env",
+        "GPG_KEY_ID=4AEE18F83AFDEB23\nSHA256=d848555c878054441d789fa88d4797c0e04c21899e9f04e896b5109021868761\n",
+    );
+    // Google OAuth tokens.
+    let ya29 = [
+        "ya29.a0AfB_byC",
+        "x7Q2kLm9Pq4Rs8Tu1Vw3Xy5Za7Bc9De2Fg4Hi6Jk8Lm0No",
+    ]
+    .concat();
+    hit(
+        "tok.sh",
+        &format!("curl --oauth2-bearer {ya29} https://www.googleapis.com/\n"),
+        "google-oauth-token",
+    );
+    quiet(
+        "docs.md",
+        "Access tokens start with `ya29.` and expire in an hour.\n",
+    );
+}
