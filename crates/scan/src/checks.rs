@@ -226,9 +226,10 @@ pub fn is_placeholder(v: &[u8]) -> bool {
         b"abc",
         b"abc123",
         b"xyz123",
-        // RabbitMQ's default account; Ubiquiti's factory login.
+        // RabbitMQ's default account; Ubiquiti's and Dell iDRAC's factory logins.
         b"guest",
         b"ubnt",
+        b"calvin",
         b"123",
         b"1234",
         b"12345",

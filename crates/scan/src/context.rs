@@ -891,9 +891,14 @@ pub(crate) fn line_around(data: &[u8], s: usize, e: usize) -> ((usize, usize), b
     ((ls, le), ls == lo && lo > 0 || le == hi && hi < data.len())
 }
 
-/// In a bare value, where a next `&name=` parameter starts.
+/// In a bare value, where a next `&name=` or `,name=` parameter starts.
 pub(crate) fn next_parameter(v: &[u8]) -> Option<usize> {
-    memchr::memchr_iter(b'&', v).find(|&p| {
+    // (`,uid=1000`: mount's options, `-o username=…,password=…,uid=…`.)
+    memchr::memchr2_iter(b'&', b',', v).find(|&p| {
+        // (`id=npmrc,src=…` is a spec of its own: no value before the comma.)
+        if v[p] == b',' && v[..p].contains(&b'=') {
+            return false;
+        }
         let rest = &v[p + 1..];
         let n = rest
             .iter()

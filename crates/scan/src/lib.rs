@@ -943,8 +943,8 @@ impl Scanner {
                 {
                     return None;
                 }
-                // A form body or query string (`token=…&user=…`): the value
-                // ends at the next parameter.
+                // A form body, query string or option list (`token=…&user=…`,
+                // `password=…,uid=1000`): the value ends at the next parameter.
                 if raw.bare {
                     if let Some(amp) = context::next_parameter(&data[s..e]) {
                         e = s + amp;

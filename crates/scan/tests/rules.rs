@@ -2202,3 +2202,41 @@ fn each_value_of_a_kubernetes_secret_and_more_cloud_pairs() {
         "Access tokens start with `ya29.` and expire in an hour.\n",
     );
 }
+
+#[test]
+fn server_management_command_lines() {
+    let pw = ["Zx8cV4", "bN6mQ"].concat();
+    hit(
+        "ipmi.sh",
+        &format!("ipmitool -I lanplus -H 10.0.0.50 -U ADMIN -P {pw} chassis power status\n"),
+        "cli-password",
+    );
+    hit(
+        "idrac.sh",
+        &format!("racadm -r 10.0.0.51 -u root -p {pw} getsysinfo\n"),
+        "cli-password",
+    );
+    hit(
+        "sync.sh",
+        &format!("lftp -u mara,{pw} sftp://nas.lan\n"),
+        "cli-password",
+    );
+    hit(
+        "fstab.sh",
+        &format!("mount -t cifs //nas/media /mnt/media -o username=mara,password={pw},uid=1000\n"),
+        "generic-secret-assignment",
+    );
+    // Dell's factory password, a variable, and a flag without a value.
+    quiet(
+        "idrac.sh",
+        "racadm -r 10.0.0.51 -u root -p calvin getsysinfo\n",
+    );
+    quiet(
+        "ipmi.sh",
+        "ipmitool -I lanplus -H \"$BMC\" -U ADMIN -P \"$IPMI_PASSWORD\" sensor\n",
+    );
+    quiet(
+        "fstab.sh",
+        "mount -t cifs //nas/media /mnt -o credentials=/root/.smbcred,uid=1000\n",
+    );
+}
