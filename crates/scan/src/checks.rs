@@ -226,6 +226,8 @@ pub fn is_placeholder(v: &[u8]) -> bool {
         b"abc",
         b"abc123",
         b"xyz123",
+        // prometheus-pve-exporter's documented example.
+        b"secr3t!",
         // RabbitMQ's default account; Ubiquiti's and Dell iDRAC's factory logins.
         b"guest",
         b"ubnt",
@@ -352,6 +354,13 @@ pub fn is_placeholder(v: &[u8]) -> bool {
 pub fn is_hash_or_digest(v: &[u8]) -> bool {
     let v = trim(v);
     if hash_prefix(v) {
+        return true;
+    }
+    // A fingerprint in colon-separated hex (`df:21:76:…`).
+    if v.len() >= 47
+        && v.split(|&c| c == b':')
+            .all(|g| g.len() == 2 && g.iter().all(u8::is_ascii_hexdigit))
+    {
         return true;
     }
     // PostgreSQL's `md5` + 32 hex digits, MySQL's `*` + 40.
@@ -981,6 +990,12 @@ pub fn generic_value_plausible(value: &[u8]) -> bool {
                 return false;
             }
         }
+    }
+    // A regular expression (`password=\w+`, `token: \S+`).
+    if v.windows(3)
+        .any(|w| w[0] == b'\\' && b"wdsWDS".contains(&w[1]) && b"+*{?".contains(&w[2]))
+    {
+        return false;
     }
     // A URL: passwords in URLs have their own rule.
     if memchr::memmem::find(v, b"://").is_some() {

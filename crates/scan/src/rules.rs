@@ -291,7 +291,7 @@ pub(crate) fn compile(pattern: &str, unicode: bool) -> Result<Regex, regex::Erro
 /// `<<< …`), as one regex alternation.
 macro_rules! stdin_password_commands {
     () => {
-        r"(?:realm[ \t]+join|kinit|passwd|chpasswd|sudo[ \t]+-S|smbpasswd|net[ \t]+ads|docker[ \t]+login|podman[ \t]+login|helm[ \t]+registry|cryptsetup|vault[ \t]+login|adcli)"
+        r"(?:realm[ \t]+join|kinit|passwd|chpasswd|sudo[ \t]+-S|smbpasswd|net[ \t]+ads|docker[ \t]+login|podman[ \t]+login|helm[ \t]+registry|cryptsetup|vault[ \t]+login|adcli|zfs[ \t]+(?:load-key|change-key|create))"
     };
 }
 
@@ -816,11 +816,11 @@ fn specs() -> Vec<Spec> {
         ),
         s(
             "pushover-token",
-            "Pushover application token or user key",
+            "Pushover application token (a user key is an id: it sends nothing without a token)",
             &["pushover"],
             r"(?i)pushover[A-Za-z0-9_.\-]*[\x22']?[ \t]*[:=][ \t]*[\x22']?(?P<secret>[A-Za-z0-9]{30})(?:[^A-Za-z0-9]|$)",
             Some(3.5),
-            Plain,
+            NotId,
             Revoke("Pushover (pushover.net, your applications)"),
         ),
         s(
@@ -1381,6 +1381,24 @@ fn specs() -> Vec<Spec> {
             Move,
         ),
         s(
+            "password-file",
+            "Password file: one line, in a file named for it (Proxmox's `priv/storage/*.pw`, `*.pass`, `*.secret`)",
+            &[],
+            r"\A[ \t]*(?P<secret>[^\s]{8,256})[ \t]*(?:\r?\n)?\z",
+            None,
+            NotPlaceholder,
+            Move,
+        ),
+        s(
+            "pbs-encryption-key",
+            "Proxmox Backup Server encryption key file with no passphrase (`\"kdf\": null`)",
+            &["\"kdf\""],
+            r#""kdf"[ \t]*:[ \t]*null[^{}]{0,400}?"data"[ \t]*:[ \t]*"(?P<secret>[A-Za-z0-9+/]{40,}={0,2})""#,
+            Some(3.5),
+            Plain,
+            Key,
+        ),
+        s(
             "psk-file",
             "Pre-shared key file (Zabbix `.psk`): one line of hex",
             &[],
@@ -1677,7 +1695,8 @@ fn run_of(id: &str) -> Run {
         | "cli-password-flag"
         | "proxmox-token-value"
         | "heredoc-secret-file"
-        | "prose-password-next-line" => Run::FromFirstHit,
+        | "prose-password-next-line"
+        | "pbs-encryption-key" => Run::FromFirstHit,
         "generic-secret-assignment" => Run::Assignment,
         "env-list-secret" => Run::NameValue,
         "cli-flag-secret" => Run::Flag,
@@ -1828,6 +1847,7 @@ pub fn builtin() -> Vec<Rule> {
                     "oxidized-router-db" => Some(r"(?:^|/)router\.db$"),
                     "sasl-password" => Some(r"(?:^|/)sasl_passwd$"),
                     "psk-file" => Some(r"(?i)\.psk$"),
+                    "password-file" => Some(r"(?i)\.(?:pw|pass|passwd|password|secret|token)$"),
                     "vault-password-file" => {
                         Some(r"(?i)(?:^|/)\.?(?:ansible[_-]?)?vault[_-]?pass(?:word)?(?:\.txt)?$")
                     }

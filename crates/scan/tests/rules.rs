@@ -2240,3 +2240,58 @@ fn server_management_command_lines() {
         "mount -t cifs //nas/media /mnt -o credentials=/root/.smbcred,uid=1000\n",
     );
 }
+
+#[test]
+fn proxmox_and_zfs_formats() {
+    // A password file named for it holds one line.
+    hit(
+        "pve/priv/storage/pbs-main.pw",
+        "e57314d9-97a6-4350-8261-56aef93759f8\n",
+        "password-file",
+    );
+    quiet("pve/priv/storage/pbs-main.pw", "${PBS_PASSWORD}\n");
+    quiet("notes/one.txt", "e57314d9-97a6-4350-8261-56aef93759f8\n");
+    // A PBS key file with no passphrase; with one, `data` is encrypted.
+    let data = ["m6/bTkINFTn4bJqktB/JgVG", "/b3xCyWSnkQm1MMdqDyM="].concat();
+    hit(
+        "pbs/encryption-key.json",
+        &format!("{{\n  \"kdf\": null,\n  \"created\": \"2024-03-17T20:41:09+01:00\",\n  \"data\": \"{data}\",\n  \"fingerprint\": \"93:aa:35:01\"\n}}\n"),
+        "pbs-encryption-key",
+    );
+    quiet(
+        "pbs/encryption-key.json",
+        &format!(
+            "{{\n  \"kdf\": {{ \"Scrypt\": {{ \"n\": 65536 }} }},\n  \"data\": \"{data}\"\n}}\n"
+        ),
+    );
+    // ZFS reads a passphrase from stdin.
+    hit(
+        "zfs.md",
+        "echo -n 'Quartz_Maple_26?' | zfs load-key tank/secure\n",
+        "piped-password",
+    );
+    hit(
+        "zfs.md",
+        "zfs load-key -L file:///dev/stdin tank/backup <<< 'Ed0FtF7^JBDhzAYPd~_m'\n",
+        "piped-password",
+    );
+    // Fingerprints, regular expressions, documented examples and ids.
+    quiet(
+        "pve/storage.cfg",
+        "\tencryption-key df:21:76:c6:9e:2f:e3:dd:0b:7c:1d:de:df:b3:fa:10:8c:75:7b:c3:a8:ef:e7:b3:e2:5c:bc:52:f0:92:48:11\n",
+    );
+    quiet(
+        "docs/runbook.md",
+        "regex:password=\\w+==>password=REDACTED\n",
+    );
+    quiet("pve-exporter.yml", "#   password: sEcr3T!\n");
+    quiet(
+        "upssched-cmd",
+        "PUSHOVER_USER=\"ufuqvz4n0zdkgfftfi0fosvoxjsy0a\"\n",
+    );
+    hit(
+        "upssched-cmd",
+        "PUSHOVER_TOKEN=\"au88d2cb5h2w7xmep6b46d2tp4jlob\"\n",
+        "pushover-token",
+    );
+}
