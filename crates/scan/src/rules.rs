@@ -978,9 +978,9 @@ fn specs() -> Vec<Spec> {
         ),
         s(
             "tsig-secret-directive",
-            "TSIG key in CoreDNS' `tsig { secret NAME. KEY }`",
-            &["secret "],
-            r"(?m)^[ \t]*secret[ \t]+[A-Za-z0-9_\-]+(?:\.[A-Za-z0-9_\-]+)*\.[ \t]+(?P<secret>[A-Za-z0-9+/]{16,}={0,2})[ \t]*\r?$",
+            "TSIG key in CoreDNS' `tsig { secret NAME. KEY }`, or in a BIND key block on one line",
+            &["secret ", "algorithm "],
+            r#"(?m)^[ \t]*secret[ \t]+[A-Za-z0-9_\-]+(?:\.[A-Za-z0-9_\-]+)*\.[ \t]+(?P<secret>[A-Za-z0-9+/]{16,}={0,2})[ \t]*\r?$|\balgorithm[ \t]+[^;\r\n]+;[ \t]*secret[ \t]+"(?P<s2>[A-Za-z0-9+/]{16,}={0,2})""#,
             Some(3.5),
             Plain,
             Key,
@@ -1772,7 +1772,7 @@ fn pre_of(id: &str, kw: &str) -> Pre {
         // (`the passphrase … is X` needs no backticks.)
         ("prose-password", "pass") => None,
         ("borg-key-file", _) => LineStart,
-        ("tsig-secret-directive", _) => LineStartsWith(&[b"secret "]),
+        ("tsig-secret-directive", "secret ") => LineStartsWith(&[b"secret "]),
         ("enable-password", _) => LineStartsWith(&[b"enable"]),
         ("brevo-api-key", _) => Token(89),
         ("kerberos-key", "(0x") => TokenAfter(32),

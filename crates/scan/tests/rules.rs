@@ -2083,6 +2083,16 @@ fn home_network_formats() {
         "Corefile",
         "    tsig {\n        secret ddns-fw01. {$TSIG_SECRET}\n    }\n",
     );
+    // A BIND key block on one line (in a Nix string).
+    hit(
+        "dns.nix",
+        "    key \"acme\" { algorithm hmac-sha256; secret \"stwXyHBPa+t0idXFQMwnFTrPNwPdyyU0ZGX8RR+405o=\"; };\n",
+        "tsig-secret-directive",
+    );
+    quiet(
+        "dns.nix",
+        "    key \"acme\" { algorithm hmac-sha256; secret \"${tsigSecret}\"; };\n",
+    );
     // Oxidized's enable password; `enable:` settings are not passwords.
     hit(
         "oxidized/config",
