@@ -226,6 +226,8 @@ pub fn is_placeholder(v: &[u8]) -> bool {
         b"abc",
         b"abc123",
         b"xyz123",
+        // Gluetun's documented WireGuard key.
+        b"woei9rqqbdwnn8/bpp22svz48t71vj4fymfwujulwuu=",
         // prometheus-pve-exporter's documented example.
         b"secr3t!",
         // RabbitMQ's default account; Ubiquiti's and Dell iDRAC's factory logins.
@@ -744,6 +746,9 @@ pub fn classify_key(key: &[u8]) -> KeyKind {
             || w.ends_with("apikey")
             || w.ends_with("authkey")
             || w.ends_with("secretkey")
+            // A private tracker's passkey and RSS key (the *arr indexers).
+            || w.ends_with("passkey")
+            || w == "rsskey"
             || w == "privkey"
             || w == "privatekey"
             // Redis' and Valkey's replica password; sssd's bind password.
@@ -990,6 +995,17 @@ pub fn generic_value_plausible(value: &[u8]) -> bool {
                 return false;
             }
         }
+    }
+    // An entry of `pass`, the password store (`homelab/dsm`): a name.
+    if v.contains(&b'/')
+        && v.split(|&c| c == b'/').all(|seg| {
+            !seg.is_empty()
+                && seg
+                    .iter()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || b"._-".contains(c))
+        })
+    {
+        return false;
     }
     // A regular expression (`password=\w+`, `token: \S+`).
     if v.windows(3)

@@ -426,6 +426,97 @@ pub(crate) fn id_beside_hashed_secret(data: &[u8], le: usize) -> bool {
     })
 }
 
+/// Public keys of well-known shapes.
+pub(crate) fn public_key_shape(value: &[u8]) -> bool {
+    value.starts_with(b"age1") && value.len() == 62
+        // Stripe's publishable keys ship to browsers.
+        || value.starts_with(b"pk_live_")
+        || value.starts_with(b"pk_test_")
+        || value.starts_with(b"ssh-")
+        || value.starts_with(b"ecdsa-sha2-")
+        || value.starts_with(b"sk-ssh-")
+        // Tailscale's node, machine and disco public keys.
+        || [&b"nodekey:"[..], b"mkey:", b"discokey:", b"nlpub:"]
+            .iter()
+            .any(|p| value.starts_with(p))
+}
+
+/// Whether the label just before a value names a user, not a password
+/// (`OpenVPN username: p4x…+pmp`, `Login: \`x\``).
+pub(crate) fn labelled_user(data: &[u8], s: usize) -> bool {
+    let before = &data[s.saturating_sub(32)..s];
+    let label = before
+        .iter()
+        .rposition(|c| !b" \t:=`'\"".contains(c))
+        .map_or(&before[..0], |p| &before[..=p])
+        .to_ascii_lowercase();
+    ["user", "username", "user name", "login", "email", "e-mail", "account"]
+        .iter()
+        .any(|w| label.ends_with(w.as_bytes()))
+}
+
+/// In a Markdown table, the cell of the row at `row` under a column whose
+/// header names a password, secret or key, when it holds one (not a
+/// reference, a placeholder or a word).
+pub(crate) fn table_password(data: &[u8], row: usize) -> Option<(usize, usize)> {
+    let line_at = |p: usize| {
+        let e = memchr::memchr(b'\n', &data[p..]).map_or(data.len(), |q| p + q);
+        (p, e)
+    };
+    let is_row = |(s, e): (usize, usize)| checks::trim(&data[s..e]).starts_with(b"|");
+    // Up to the header: the table's first row (a table is short).
+    let mut header = line_at(row);
+    for _ in 0..200 {
+        if header.0 == 0 {
+            break;
+        }
+        let ps = memchr::memrchr(b'\n', &data[..header.0 - 1]).map_or(0, |p| p + 1);
+        if !is_row((ps, header.0 - 1)) {
+            break;
+        }
+        header = (ps, header.0 - 1);
+    }
+    if header.0 == row {
+        return None;
+    }
+    let cells = |(s, e): (usize, usize)| -> Vec<(usize, usize)> {
+        let text = &data[s..e];
+        let bars: Vec<usize> = memchr::memchr_iter(b'|', text).map(|p| s + p).collect();
+        bars.windows(2).map(|w| (w[0] + 1, w[1])).collect()
+    };
+    let head = cells(header);
+    for (i, (cs, ce)) in cells(line_at(row)).into_iter().enumerate() {
+        let Some(&(hs, he)) = head.get(i) else { break };
+        let title = data[hs..he].to_ascii_lowercase();
+        let names_secret = ["pass", "pw", "secret", "key", "token", "pin"]
+            .iter()
+            .any(|w| memchr::memmem::find(&title, w.as_bytes()).is_some())
+            && !["public", "pub", "fingerprint", "hash"]
+                .iter()
+                .any(|w| memchr::memmem::find(&title, w.as_bytes()).is_some())
+            && !["id", "name"]
+                .iter()
+                .any(|w| checks::trim(&title).ends_with(w.as_bytes()));
+        if !names_secret {
+            continue;
+        }
+        let cell = checks::trim(&data[cs..ce]);
+        let cell = cell
+            .strip_prefix(b"`")
+            .and_then(|c| c.strip_suffix(b"`"))
+            .unwrap_or(cell);
+        if cell.len() >= 6
+            && !cell.contains(&b' ')
+            && !public_key_shape(cell)
+            && prose_password(cell)
+        {
+            let at = cs + memchr::memmem::find(&data[cs..ce], cell)?;
+            return Some((at, at + cell.len()));
+        }
+    }
+    None
+}
+
 /// The kind of a `key value` directive's key: lowercase, naming a secret,
 /// and not a command (`pass show x`, `passwd alice`) unless the directive
 /// is a `statement` (`secret "…";`).

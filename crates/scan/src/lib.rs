@@ -1038,6 +1038,14 @@ impl Scanner {
                 if key.eq_ignore_ascii_case(b"key") && context::id_beside_hashed_secret(data, le) {
                     return None;
                 }
+                // Bazarr stores the MD5 of its password under `auth: password:`.
+                if key.eq_ignore_ascii_case(b"password")
+                    && path.to_ascii_lowercase().contains("bazarr")
+                    && value.len() == 32
+                    && value.iter().all(u8::is_ascii_hexdigit)
+                {
+                    return None;
+                }
                 // Pi-hole stores only a double SHA-256 under this name.
                 if key.eq_ignore_ascii_case(b"WEBPASSWORD")
                     && value.len() == 64
@@ -1062,19 +1070,7 @@ impl Scanner {
                 {
                     return None;
                 }
-                // Public keys of well-known shapes.
-                if value.starts_with(b"age1") && value.len() == 62
-                    // Stripe's publishable keys ship to browsers.
-                    || value.starts_with(b"pk_live_")
-                    || value.starts_with(b"pk_test_")
-                    || value.starts_with(b"ssh-")
-                    || value.starts_with(b"ecdsa-sha2-")
-                    || value.starts_with(b"sk-ssh-")
-                    // Tailscale's node, machine and disco public keys.
-                    || [&b"nodekey:"[..], b"mkey:", b"discokey:", b"nlpub:"]
-                        .iter()
-                        .any(|p| value.starts_with(p))
-                {
+                if context::public_key_shape(value) {
                     return None;
                 }
             }
@@ -1240,12 +1236,15 @@ impl Scanner {
                 }
             }
             Check::PasswordShaped => {
-                if !context::password_shaped(value) {
+                if !context::password_shaped(value) || context::labelled_user(data, s) {
                     return None;
                 }
             }
+            Check::TableCell => (s, e) = context::table_password(data, whole_start)?,
             Check::WgKey => {
-                if context::names_no_private_key(&data[raw.key?.0..raw.key?.1]) {
+                if context::names_no_private_key(&data[raw.key?.0..raw.key?.1])
+                    || checks::is_placeholder(value)
+                {
                     return None;
                 }
             }

@@ -69,6 +69,8 @@ pub enum Check {
     /// A recovery, scratch or 2FA code: letters or digits in groups, with
     /// a digit, no word among them.
     RecoveryCode,
+    /// A Markdown table row: the cell under a password column's header.
+    TableCell,
     /// A literal a shell script writes to a file whose name says it holds
     /// a key or password (the file is the rule's `key` group).
     SecretFileWrite,
@@ -1408,10 +1410,28 @@ fn specs() -> Vec<Spec> {
             Move,
         ),
         s(
+            "table-password",
+            "Password in a Markdown table, in a column headed password, secret or key",
+            &["|"],
+            r"(?m)^[ \t]*\|[^\r\n]*\|[ \t]*\r?$",
+            None,
+            TableCell,
+            Move,
+        ),
+        s(
+            "spaced-secret-pair",
+            "Secret in notes as a name, blanks, then the value (`client secret   c8ac…`)",
+            &["secret", "key", "token", "password"],
+            r"(?im)^[ \t]*(?:client[ _\-]?secret|secret[ _\-]?key|api[ _\-]?key|(?:access|auth|api|bot)[ _\-]?token|password)[ \t]+(?P<secret>[^\s]{12,128})[ \t]*\r?$",
+            Some(3.0),
+            NotPlaceholder,
+            Move,
+        ),
+        s(
             "notes-password",
-            "Password-shaped value in notes: in backticks, or ending a line after a colon",
+            "Password-shaped value in notes: in backticks, or after a colon ending a line (or before a remark in parentheses)",
             &[],
-            r"(?m):[ \t]+`?(?P<secret>[^\s`]{8,64})`?[ \t]*\r?$|`(?P<s2>[^\s`]{8,64})`",
+            r"(?m):[ \t]+`?(?P<secret>[^\s`]{8,64})`?(?:[ \t]*\r?$|[ \t]+\()|`(?P<s2>[^\s`]{8,64})`",
             None,
             PasswordShaped,
             Move,
@@ -1584,6 +1604,15 @@ fn specs() -> Vec<Spec> {
             Some(3.5),
             Plain,
             Revoke("Google (myaccount.google.com > Security > Third-party access, or the OAuth client's console)"),
+        ),
+        s(
+            "vapid-private-key",
+            "Web Push VAPID private key (Overseerr, Jellyseerr, Vaultwarden, Home Assistant)",
+            &["vapid"],
+            r"(?i)vapid[_\-]?priv(?:ate)?(?:[_\-]?key)?[\x22']?[ \t]*[:=][ \t]*[\x22']?(?P<secret>[A-Za-z0-9_\-]{43})(?:[^A-Za-z0-9_\-]|$)",
+            Some(3.5),
+            Plain,
+            Key,
         ),
         s(
             "cloud-key-pair",
@@ -1774,6 +1803,7 @@ fn pre_of(id: &str, kw: &str) -> Pre {
         ("borg-key-file", _) => LineStart,
         ("tsig-secret-directive", "secret ") => LineStartsWith(&[b"secret "]),
         ("enable-password", _) => LineStartsWith(&[b"enable"]),
+        ("table-password", _) => LineStartsWith(&[b"|"]),
         ("brevo-api-key", _) => Token(89),
         ("kerberos-key", "(0x") => TokenAfter(32),
         ("kerberos-key", _) => Token(64),
@@ -1855,6 +1885,8 @@ pub fn builtin() -> Vec<Rule> {
                     "prose-password"
                     | "prose-password-next-line"
                     | "notes-password"
+                    | "table-password"
+                    | "spaced-secret-pair"
                     | "bitlocker-recovery-key"
                     | "recovery-code" => Some(
                         r"(?i)(?:\.(?:md|markdown|txt|rst|adoc|org)|(?:^|/)(?:readme|notes|todo)[^/.]*)$",

@@ -2305,3 +2305,68 @@ fn proxmox_and_zfs_formats() {
         "pushover-token",
     );
 }
+
+#[test]
+fn media_stack_notes_and_tables() {
+    // A table with a password column; other columns and public keys are not.
+    let table = "| device | url | user | password |\n|--------|-----|------|----------|\n| OPNsense | https://192.168.40.1 | root | Quokka-Winter?25 |\n| Synology DSM | https://192.168.40.5:5001 | admin | in pass: `homelab/dsm` |\n| Pi-hole | http://192.168.40.4/admin | - | changeme |\n";
+    assert_eq!(
+        rule_lines("docs/runbook.md", table),
+        [("table-password".to_string(), 3)]
+    );
+    quiet(
+        "docs/vpn.md",
+        "| peer | address | public key |\n|---|---|---|\n| vps | 10.13.13.1 | 6aSgcMUerm5Ren1NuIlyd5USPdlmPUoAYMYDBDxBI9s= |\n",
+    );
+    quiet(
+        "docs/net.md",
+        "| host | ip | node key |\n|---|---|---|\n| box | 100.64.0.1 | `nodekey:9a739d59efd202e6165a21f0dcb307faa5655c381a98f12da87273dd21f8e796` |\n",
+    );
+    // A password before a remark; a user name is not one.
+    hit(
+        "docs/runbook.md",
+        "If both are gone: Pelican_walrus*43 (remove this line once set up)\n",
+        "notes-password",
+    );
+    quiet(
+        "docs/vpn.md",
+        "OpenVPN username: oNAYFoiEZW6ETym1TnQkbXBt+pmp\n",
+    );
+    // A name, blanks, the value.
+    hit(
+        "docs/integrations.md",
+        "client id     5be2eb6d4d3fff3ae3c83bfb6048046c\nclient secret c8acaf8f4005a81b4d717b5584fc50bd\n",
+        "spaced-secret-pair",
+    );
+    quiet("docs/integrations.md", "client secret rotation is yearly\n");
+    // VAPID private keys; tracker passkeys and RSS keys.
+    hit(
+        "overseerr/settings.json",
+        "  \"vapidPrivate\": \"N_ovoocy3It-WvgQ6mh6ueA7jo_ongCGsFg909X9kJ4\",\n",
+        "vapid-private-key",
+    );
+    quiet(
+        "overseerr/settings.json",
+        "  \"vapidPublic\": \"MKsyhDJcIM5fnmaZFOWa5_E9Q0X-7dk0PrOtM47H817wzNbyM7L_WAIQjgxYso_waTx0B4eKcPM_fQeTI1kbX4c\",\n",
+    );
+    hit(
+        "prowlarr/indexers.json",
+        "      {\"name\": \"rsskey\", \"value\": \"1930037d7e43e517654756d58c2e1065\"},\n",
+        "env-list-secret",
+    );
+    // Bazarr keeps an MD5 of its password; its API key is a key.
+    quiet(
+        "bazarr/config.yaml",
+        "auth:\n  password: 02ce4481eeff41b1e929caeba7cd0343\n",
+    );
+    hit(
+        "bazarr/config.yaml",
+        "general:\n  apikey: 3fab0caa7fea5b0ed2de94545ed67281\n",
+        "generic-secret-assignment",
+    );
+    // Gluetun's documented WireGuard key.
+    quiet(
+        "docs/vpn.md",
+        "  - WIREGUARD_PRIVATE_KEY=wOEI9rqqbDwnN8/Bpp22sVz48T71vJ4fYmFWujulwUU=\n",
+    );
+}
