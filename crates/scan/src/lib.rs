@@ -221,6 +221,11 @@ pub struct Scanner {
     keyword_rules: Vec<Vec<(usize, Pre)>>,
     /// Rules without keywords: always run (custom rules).
     always: Vec<usize>,
+    /// The distinct path filters of rules limited to some paths (the notes
+    /// rules share one), and each rule's filter: a file's path is matched
+    /// once per filter, and only when a rule needs it.
+    path_filters: Vec<regex::bytes::Regex>,
+    path_filter_of: Vec<Option<usize>>,
     /// The generic rules (parsed by hand, together): the rule of each
     /// form, indexed by `generic::Form as usize`.
     form_rules: [Option<usize>; 4],
@@ -319,8 +324,26 @@ impl Scanner {
         let form_rules = generic::Form::RUNS.map(|run| rules.iter().position(|r| r.run == run));
         let sops_rule = rules.iter().position(|r| r.run == Run::Sops);
         let unnamed_rule = rules.iter().position(|r| r.run == Run::Unnamed);
+        let mut path_filters: Vec<regex::bytes::Regex> = Vec::new();
+        let path_filter_of = rules
+            .iter()
+            .map(|r| {
+                let p = r.path.as_ref()?;
+                Some(
+                    match path_filters.iter().position(|f| f.as_str() == p.as_str()) {
+                        Some(i) => i,
+                        None => {
+                            path_filters.push(p.clone());
+                            path_filters.len() - 1
+                        }
+                    },
+                )
+            })
+            .collect();
         Ok(Scanner {
             unnamed_rule,
+            path_filters,
+            path_filter_of,
             rules,
             prefilter: Prefilter::new(&keywords),
             keyword_rules,
@@ -627,13 +650,20 @@ impl Scanner {
         let mut cands: Vec<Cand> = Vec::new();
         let hits = &sc.hits;
         let n = self.rules.len();
-        // Rules limited to some paths (`.pgpass`, notes): matched once per file.
-        let path_ok_of: Vec<bool> = self
-            .rules
-            .iter()
-            .map(|r| r.path.as_ref().is_none_or(|p| p.is_match(path.as_bytes())))
-            .collect();
-        let path_ok = |ri: usize| path_ok_of[ri];
+        // Rules limited to some paths (`.pgpass`, notes): each filter is
+        // matched once per file, when a rule first needs it (0: not yet).
+        let path_known = vec![std::cell::Cell::new(0u8); self.path_filters.len()];
+        let path_ok = |ri: usize| match self.path_filter_of[ri] {
+            None => true,
+            Some(f) => match path_known[f].get() {
+                0 => {
+                    let ok = self.path_filters[f].is_match(path.as_bytes());
+                    path_known[f].set(if ok { 1 } else { 2 });
+                    ok
+                }
+                known => known == 1,
+            },
+        };
         // Per rule: the start of the last line it ran on (+1; 0 = none),
         // and whether a once-per-file run is done.
         let last_line = &mut sc.last_line;

@@ -1412,7 +1412,8 @@ fn specs() -> Vec<Spec> {
         s(
             "table-password",
             "Password in a Markdown table, in a column headed password, secret or key",
-            &["|"],
+            // (The header's separator row: `|---|`, `| :-- |`.)
+            &["|-", "| -", "|:-", "| :-"],
             r"(?m)^[ \t]*\|[^\r\n]*\|[ \t]*\r?$",
             None,
             TableCell,
@@ -1479,7 +1480,7 @@ fn specs() -> Vec<Spec> {
         s(
             "heredoc-secret-file",
             "Secret written by a script to a key or password file (`cat > luks.key <<EOF`)",
-            &["<<"],
+            &["cat >", "cat <<", "cat>", "tee "],
             r#"(?m)^[ \t]*(?:sudo[ \t]+)?(?:cat[ \t]*>>?|tee(?:[ \t]+-a)?)[ \t]*['"]?(?P<key>[^\s'"<>|;&]+)['"]?[ \t]+<<-?[ \t]*['"]?[A-Za-z0-9_]+['"]?[ \t]*\r?\n[ \t]*(?P<secret>[^\r\n]{8,256}?)[ \t]*\r?$|^[ \t]*(?:sudo[ \t]+)?(?:cat|tee(?:[ \t]+-a)?)[ \t]+<<-?[ \t]*['"]?[A-Za-z0-9_]+['"]?[ \t]*(?:>>?[ \t]*)?['"]?(?P<key2>[^\s'"<>|;&]+)['"]?[ \t]*\r?\n[ \t]*(?P<s2>[^\r\n]{8,256}?)[ \t]*\r?$"#,
             None,
             SecretFileWrite,
@@ -1725,7 +1726,8 @@ fn run_of(id: &str) -> Run {
         | "proxmox-token-value"
         | "heredoc-secret-file"
         | "prose-password-next-line"
-        | "pbs-encryption-key" => Run::FromFirstHit,
+        | "pbs-encryption-key"
+        | "table-password" => Run::FromFirstHit,
         "generic-secret-assignment" => Run::Assignment,
         "env-list-secret" => Run::NameValue,
         "cli-flag-secret" => Run::Flag,
@@ -1803,7 +1805,6 @@ fn pre_of(id: &str, kw: &str) -> Pre {
         ("borg-key-file", _) => LineStart,
         ("tsig-secret-directive", "secret ") => LineStartsWith(&[b"secret "]),
         ("enable-password", _) => LineStartsWith(&[b"enable"]),
-        ("table-password", _) => LineStartsWith(&[b"|"]),
         ("brevo-api-key", _) => Token(89),
         ("kerberos-key", "(0x") => TokenAfter(32),
         ("kerberos-key", _) => Token(64),
