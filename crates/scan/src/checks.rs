@@ -226,6 +226,8 @@ pub fn is_placeholder(v: &[u8]) -> bool {
         b"abc",
         b"abc123",
         b"xyz123",
+        // MinIO's default root password.
+        b"minioadmin",
         // Gluetun's documented WireGuard key.
         b"woei9rqqbdwnn8/bpp22svz48t71vj4fymfwujulwuu=",
         // prometheus-pve-exporter's documented example.

@@ -450,9 +450,17 @@ pub(crate) fn labelled_user(data: &[u8], s: usize) -> bool {
         .rposition(|c| !b" \t:=`'\"".contains(c))
         .map_or(&before[..0], |p| &before[..=p])
         .to_ascii_lowercase();
-    ["user", "username", "user name", "login", "email", "e-mail", "account"]
-        .iter()
-        .any(|w| label.ends_with(w.as_bytes()))
+    [
+        "user",
+        "username",
+        "user name",
+        "login",
+        "email",
+        "e-mail",
+        "account",
+    ]
+    .iter()
+    .any(|w| label.ends_with(w.as_bytes()))
 }
 
 /// In a Markdown table, the cell of the row at `row` under a column whose

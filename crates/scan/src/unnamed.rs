@@ -170,7 +170,39 @@ pub(crate) fn looks_random(v: &[u8]) -> bool {
         || [&b"abcd"[..], b"1234", b"test", b"Test", b"TEST"]
             .iter()
             .any(|w| memchr::memmem::find(core, w).is_some());
-    !structured && checks::entropy(core) >= 3.5
+    !structured && !camel_case_words(core) && checks::entropy(core) >= 3.5
+}
+
+/// Capitalised words run together, with numbers between them
+/// (`HostDiskWillFillIn24Hours`): a name. Random strings cut at their
+/// capitals leave one-letter and digit-mixed pieces.
+fn camel_case_words(v: &[u8]) -> bool {
+    let mut words = 0;
+    let mut i = 0;
+    while i < v.len() {
+        let start = i;
+        if v[i].is_ascii_digit() {
+            while i < v.len() && v[i].is_ascii_digit() {
+                i += 1;
+            }
+            continue;
+        }
+        if !v[i].is_ascii_alphabetic() {
+            return false;
+        }
+        i += 1;
+        while i < v.len() && v[i].is_ascii_lowercase() {
+            i += 1;
+        }
+        let word = &v[start..i];
+        // (`In` is a word and `Kx` could be; a random string cut at its
+        // capitals leaves single letters, and longer pieces with no vowel.)
+        if word.len() < 2 || word.len() > 2 && !word[1..].iter().any(|c| b"aeiouy".contains(c)) {
+            return false;
+        }
+        words += 1;
+    }
+    words >= 3
 }
 
 /// Only what ends a value follows it: a terminator of a statement, a list

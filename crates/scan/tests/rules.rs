@@ -1271,10 +1271,16 @@ fn notes_escaped_json_and_stored_hashes() {
     );
     // Only in notes: code has its own rules.
     quiet("build.sh", "echo \"password `Heron+Marble42`\"\n");
-    // A 15-character key (Gotify's) under a `*-Key` header name.
+    // A 15-character key (Gotify's) under its header name, and under
+    // another `*-Key` header.
     hit(
         "rest.yaml",
         "    headers:\n      X-Gotify-Key: Ab3kQ9zLm4Rt7Vb\n",
+        "gotify-token",
+    );
+    hit(
+        "rest.yaml",
+        "    headers:\n      X-Api-Key: Ab3kQ9zLm4Rt7Vb\n",
         "generic-secret-assignment",
     );
     // An XML password of letters only (not a type name before `<`).
@@ -2368,5 +2374,58 @@ fn media_stack_notes_and_tables() {
     quiet(
         "docs/vpn.md",
         "  - WIREGUARD_PRIVATE_KEY=wOEI9rqqbDwnN8/Bpp22sVz48T71vJ4fYmFWujulwUU=\n",
+    );
+}
+
+#[test]
+fn monitoring_stack_formats() {
+    // A Healthchecks project ping key; one check's UUID URL is no secret.
+    hit(
+        "alertmanager.yml",
+        "      - url: https://hc-ping.com/5Is_6V4VqdU-nyBDPifrMg/alertmanager-watchdog\n",
+        "healthchecks-ping-url",
+    );
+    quiet(
+        "backup.sh",
+        "curl -fsS -m 10 --retry 5 https://hc-ping.com/902cff86-4cad-4e91-899d-56f6d3197891\n",
+    );
+    // A Go MySQL DSN.
+    hit(
+        "gotify/config.yml",
+        "  connection: gotify:UqCxOSesk1I9Lce4pVVawWsE@tcp(10.20.0.12:3306)/gotify?charset=utf8\n",
+        "go-dsn-password",
+    );
+    quiet(
+        "config.yml",
+        "  connection: gotify:${DB_PASS}@tcp(db:3306)/gotify\n",
+    );
+    // Gotify's tokens.
+    hit(
+        "notify.sh",
+        "  curl -fsS \"https://gotify.lan/message?token=AYuRbJOuZloCbUW\" -F title=x\n",
+        "gotify-token",
+    );
+    // msmtp with a Gmail app password in four groups.
+    hit(
+        "msmtprc",
+        "account gmail\npassword       pemw ntzy fwnn gdvn\n",
+        "config-directive-secret",
+    );
+    // Netdata: an API key section allows senders; a machine GUID's does not.
+    let stream = "[6b9d4856-e7c0-40dc-a279-ed4da767370b]\n    enabled = yes\n    allow from = 10.20.0.*\n\n# per-machine override\n[261fb42c-1bad-4c17-ba04-f7c797bc29de]\n    enabled = yes\n    memory mode = dbengine\n";
+    assert_eq!(
+        rule_lines("netdata/stream.conf", stream),
+        [("netdata-stream-key".to_string(), 1)]
+    );
+    // MinIO's default; a camel-case alert name.
+    quiet(".env.example", "MINIO_ROOT_PASSWORD=minioadmin\n");
+    quiet(
+        "node.rules.yml",
+        "      - alert: HostDiskWillFillIn24Hours\n",
+    );
+    hit(
+        "app.yml",
+        "signing_key: kX9mQ2vLp7RtZ4bNc8WyHd3FgJ6sTa1E\n",
+        "generic-secret-assignment",
     );
 }
