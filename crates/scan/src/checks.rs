@@ -360,6 +360,15 @@ pub fn is_hash_or_digest(v: &[u8]) -> bool {
     if hash_prefix(v) {
         return true;
     }
+    // A GPG fingerprint: 40 hex digits in capitals (tokens in hex are
+    // written in lowercase).
+    if v.len() == 40
+        && v.iter()
+            .all(|c| c.is_ascii_digit() || (b'A'..=b'F').contains(c))
+        && v.iter().any(u8::is_ascii_uppercase)
+    {
+        return true;
+    }
     // A fingerprint in colon-separated hex (`df:21:76:…`).
     if v.len() >= 47
         && v.split(|&c| c == b':')

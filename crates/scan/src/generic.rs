@@ -207,11 +207,13 @@ fn value(data: &[u8], q: usize) -> Option<((usize, usize), usize, bool)> {
         }
         // (Of a longer list, only a first item that could be a key: lists
         // of words and names are common in code.)
-        let first_of_list = data.get(r) == Some(&b',')
-            && j >= 12
-            && !rest[..j].iter().any(u8::is_ascii_whitespace);
-        return (data.get(r) == Some(&b']') || first_of_list)
-            .then_some(((p + 1, p + 1 + j), r + 1, false));
+        let first_of_list =
+            data.get(r) == Some(&b',') && j >= 12 && !rest[..j].iter().any(u8::is_ascii_whitespace);
+        return (data.get(r) == Some(&b']') || first_of_list).then_some((
+            (p + 1, p + 1 + j),
+            r + 1,
+            false,
+        ));
     }
     if is_space(c) || b",;<>[]{}():=&*".contains(&c) {
         return None;

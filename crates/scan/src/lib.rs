@@ -1213,7 +1213,7 @@ impl Scanner {
                     return None;
                 }
             }
-            Check::Uci => {
+            Check::KeyedValue => {
                 let key = &data[raw.key?.0..raw.key?.1];
                 // `option key` is a Wi-Fi passphrase (or a WEP key).
                 let kind = if key == b"key" {

@@ -43,9 +43,10 @@ pub enum Check {
     WgKey,
     /// A base64 run that decodes to a PEM private key's header.
     PemBase64,
-    /// `option key value` in OpenWrt's UCI: `key` is a Wi-Fi passphrase,
-    /// other keys are checked as generic assignments.
-    Uci,
+    /// A value under the rule's `key` group, checked as a generic
+    /// assignment's (fish's `set -gx NAME value`); OpenWrt UCI's `option
+    /// key` is a Wi-Fi passphrase.
+    KeyedValue,
     /// A 16- or 32-byte hex key inside a block whose key names keys
     /// (`securityKeys: {S2_Unauthenticated: …}`, `network_key: {key: …}`).
     HexKeyBlock,
@@ -1093,7 +1094,7 @@ fn specs() -> Vec<Spec> {
             &["option key", "option pass", "option psk", "option secret", "option priv"],
             r##"(?m)^[ \t]*option[ \t]+(?P<key>[A-Za-z0-9_]+)[ \t]+(?:'(?P<sq>[^'\r\n]+)'|"(?P<dq>[^"\r\n]+)"|(?P<uq>[^\s'"#]+))"##,
             None,
-            Uci,
+            KeyedValue,
             Move,
         ),
         s(
@@ -1359,7 +1360,7 @@ fn specs() -> Vec<Spec> {
             "minio-client-alias",
             "Access and secret key on an `mc alias set` (or `mc config host add`) command line",
             &["mc alias set", "mc config host add"],
-            r"\bmc[ \t]+(?:alias[ \t]+set|config[ \t]+host[ \t]+add)[ \t]+\S+[ \t]+\S+[ \t]+['\x22]?[^\s'\x22]+['\x22]?[ \t]+['\x22]?(?P<secret>[^\s'\x22]+)",
+            r"\bmc[ \t]+(?:alias[ \t]+set|config[ \t]+host[ \t]+add)[ \t]+\S+[ \t]+\S+[ \t]+['\x22]?[^\s'\x22]+['\x22]?[ \t]+['\x22]?(?P<secret>[^\s'\x22`]+)",
             None,
             NotPlaceholder,
             Move,
@@ -1652,6 +1653,15 @@ fn specs() -> Vec<Spec> {
             Move,
         ),
         s(
+            "fish-set-secret",
+            "Secret set as a variable in fish (`set -gx CLOUDFLARE_API_TOKEN …`)",
+            &["set -"],
+            r#"(?m)^[ \t]*set[ \t]+(?:-[a-zA-Z]+[ \t]+)+(?P<key>[A-Za-z_][A-Za-z0-9_]*)[ \t]+(?:"(?P<dq>[^"\r\n]+)"|'(?P<sq>[^'\r\n]+)'|(?P<uq>[^\s"';#]+))[ \t]*(?:#[^\r\n]*)?\r?$"#,
+            None,
+            KeyedValue,
+            Move,
+        ),
+        s(
             "cloud-key-pair",
             "Secret beside a cloud access key id (AWS, GCS HMAC, DigitalOcean Spaces, Scaleway, Alibaba)",
             &["akia", "asia", "abia", "acca", "a3t", "goog1", "do00", "scw", "ltai"],
@@ -1841,6 +1851,7 @@ fn pre_of(id: &str, kw: &str) -> Pre {
         ("borg-key-file", _) => LineStart,
         ("tsig-secret-directive", "secret ") => LineStartsWith(&[b"secret "]),
         ("enable-password", _) => LineStartsWith(&[b"enable"]),
+        ("fish-set-secret", _) => LineStartsWith(&[b"set "]),
         ("brevo-api-key", _) => Token(89),
         ("kerberos-key", "(0x") => TokenAfter(32),
         ("kerberos-key", _) => Token(64),

@@ -2429,3 +2429,37 @@ fn monitoring_stack_formats() {
         "generic-secret-assignment",
     );
 }
+
+#[test]
+fn dotfiles_fish_and_fingerprints() {
+    // fish sets variables with flags, no `=`.
+    let cf = ["QFHCeCnguWQxaVtf", "PfeAlqkAPgni3v7LZD3RkXd"].concat();
+    hit(
+        ".config/fish/config.fish",
+        &format!("set -gx CLOUDFLARE_API_TOKEN {cf}\n"),
+        "fish-set-secret",
+    );
+    for clean in [
+        "set -gx EDITOR nvim\n",
+        "set -gx GITHUB_TOKEN (pass show github/token)\n",
+        "set -gx API_TOKEN $API_TOKEN_FROM_ENV\n",
+        "set -euo pipefail\n",
+    ] {
+        quiet("config.fish", clean);
+    }
+    // A GPG fingerprint after "key for pass"; a token in hex is lowercase.
+    quiet(
+        "notes/new-laptop.md",
+        "- [ ] GPG key for pass: `01681BCCE40FA5FC1EFF45E3EFFECFE2476E92BC` (paper backup)\n",
+    );
+    hit(
+        ".netrc",
+        "machine git.lan login erik password 9f1c2d3e4b5a69788a7b6c5d4e3f2a1b0c9d8e7f\n",
+        "config-directive-secret",
+    );
+    // MinIO's playground keys, in backticks.
+    quiet(
+        "README.md",
+        "`mc alias set myminio https://minio.example.net Q3AM3UQ867SPQQA43P2F zuf+tfteSlswRu7BJ86wekitnifILbZam1KYY3TG`\n",
+    );
+}
