@@ -232,7 +232,9 @@ pub fn is_placeholder(v: &[u8]) -> bool {
         b"woei9rqqbdwnn8/bpp22svz48t71vj4fymfwujulwuu=",
         // prometheus-pve-exporter's documented example.
         b"secr3t!",
-        // RabbitMQ's default account; Ubiquiti's and Dell iDRAC's factory logins.
+        // Grafana's and many devices' default; RabbitMQ's default account;
+        // Ubiquiti's and Dell iDRAC's factory logins.
+        b"admin",
         b"guest",
         b"ubnt",
         b"calvin",

@@ -935,14 +935,14 @@ fn specs() -> Vec<Spec> {
         ),
         s(
             "cli-password",
-            "Password as a command's argument (sshpass -p, mysql -p…, redis-cli -a, smbclient -U user%…, docker login -p, ipmitool -P, racadm -p, lftp -u user,…, cloudflared service install)",
+            "Password as a command's argument (sshpass -p, mysql -p…, redis-cli -a, smbclient -U user%…, docker login -p, mosquitto_pub -P, ipmitool -P, racadm -p, lftp -u user,…, cloudflared service install)",
             &[
                 "sshpass -", "mysql -", "mysqldump -", "mysqladmin -", "mariadb -", "mariadb-dump -",
                 "redis-cli ", "smbclient ", "docker login", "pihole -a", "cloudflared service",
                 "net ads ", "net rpc ", "rpcclient ", "smbcacls ", "smbget ", "wbinfo ", "racadm ",
-                "ipmitool ", "lftp ",
+                "ipmitool ", "lftp ", "mosquitto_pub", "mosquitto_sub", "mosquitto_rr",
             ],
-            r#"(?:\bsshpass\b[^\r\n]*?[ \t]-p[ \t]*|\bracadm\b[^\r\n]*?[ \t]-p[ \t]+|\bipmitool\b[^\r\n]*?[ \t]-P[ \t]+|\blftp\b[^\r\n]*?[ \t]-u[ \t]+[\x22']?[^,\s'\x22]+,|\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b[^\r\n]*?[ \t]-p|\bredis-cli\b[^\r\n]*?[ \t]-a[ \t]+|\bpihole[ \t]+-a[ \t]+-p[ \t]+|\bdocker[ \t]+login\b[^\r\n]*?[ \t](?:-p|--password)(?:[ \t]+|=)|\b(?:smbclient|net|rpcclient|smbcacls|smbget|wbinfo)\b[^\r\n]*?(?:[ \t]-U[ \t]*|--user=)[\x22']?[^%\s'\x22]+%|\bcloudflared[ \t]+service[ \t]+install[ \t]+)(?:'(?P<sq>[^'\r\n]+)'|"(?P<dq>[^"\r\n]+)"|(?P<uq>[A-Za-z0-9_!@#%^*+=~/$][^\s'";|&]{3,}))"#,
+            r#"(?:\bsshpass\b[^\r\n]*?[ \t]-p[ \t]*|\bmosquitto_(?:pub|sub|rr)\b[^\r\n]*?[ \t]-P[ \t]+|\bracadm\b[^\r\n]*?[ \t]-p[ \t]+|\bipmitool\b[^\r\n]*?[ \t]-P[ \t]+|\blftp\b[^\r\n]*?[ \t]-u[ \t]+[\x22']?[^,\s'\x22]+,|\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b[^\r\n]*?[ \t]-p|\bredis-cli\b[^\r\n]*?[ \t]-a[ \t]+|\bpihole[ \t]+-a[ \t]+-p[ \t]+|\bdocker[ \t]+login\b[^\r\n]*?[ \t](?:-p|--password)(?:[ \t]+|=)|\b(?:smbclient|net|rpcclient|smbcacls|smbget|wbinfo)\b[^\r\n]*?(?:[ \t]-U[ \t]*|--user=)[\x22']?[^%\s'\x22]+%|\bcloudflared[ \t]+service[ \t]+install[ \t]+)(?:'(?P<sq>[^'\r\n]+)'|"(?P<dq>[^"\r\n]+)"|(?P<uq>[A-Za-z0-9_!@#%^*+=~/$][^\s'";|&]{3,}))"#,
             None,
             NotPlaceholder,
             Move,
@@ -1660,6 +1660,15 @@ fn specs() -> Vec<Spec> {
             None,
             KeyedValue,
             Move,
+        ),
+        s(
+            "openweathermap-key",
+            "OpenWeatherMap API key in a request URL (`appid=`)",
+            &["openweathermap"],
+            r"(?i)\bapi\.openweathermap\.org/[^\s\x22'<>]*?[?&]appid=(?P<secret>[0-9a-f]{32})\b",
+            None,
+            Plain,
+            Revoke("OpenWeatherMap (home.openweathermap.org, API keys)"),
         ),
         s(
             "cloud-key-pair",

@@ -2463,3 +2463,27 @@ fn dotfiles_fish_and_fingerprints() {
         "`mc alias set myminio https://minio.example.net Q3AM3UQ867SPQQA43P2F zuf+tfteSlswRu7BJ86wekitnifILbZam1KYY3TG`\n",
     );
 }
+
+#[test]
+fn home_automation_urls_and_commands() {
+    hit(
+        "configuration.yaml",
+        "  - resource: https://api.openweathermap.org/data/3.0/onecall?lat=52.2&lon=21.0&units=metric&appid=4df2115f6026bdadfcc02d4fa1ac55e2\n",
+        "openweathermap-key",
+    );
+    quiet(
+        "configuration.yaml",
+        "  - resource: https://api.openweathermap.org/data/3.0/onecall?lat=52.2&appid=!secret owm_key\n",
+    );
+    hit(
+        "configuration.yaml",
+        "  z2m: \"mosquitto_pub -h 127.0.0.1 -u homeassistant -P 'banjoCopper.2008' -t zigbee2mqtt/bridge/request\"\n",
+        "cli-password",
+    );
+    quiet(
+        "permit.sh",
+        "mosquitto_pub -h 127.0.0.1 -u ha -P \"$MQTT_PASSWORD\" -t x -m y\n",
+    );
+    // Grafana's commented default.
+    quiet("grafana.ini", ";admin_password = admin\n");
+}
