@@ -1638,7 +1638,8 @@ fn curl_secret(b: &[u8], base: usize) -> Option<(usize, usize)> {
 
 /// In a YAML document with `kind: Secret`, the plaintext values under
 /// `data:` or `stringData:` whose keys name a secret (`AWS_SECRET_ACCESS_KEY`,
-/// not `AWS_ENDPOINTS`) or a cloud key id beside one, else the first value.
+/// not `AWS_ENDPOINTS`) or a cloud key id (`AWS_ACCESS_KEY_ID`), else the
+/// first value.
 fn k8s_secret_values(data: &[u8], kind_at: usize) -> Vec<(usize, usize)> {
     // The YAML document around the `kind` line.
     let doc_start = memchr::memmem::rfind(&data[..kind_at], b"\n---").map_or(0, |p| p + 4);
