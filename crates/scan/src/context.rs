@@ -441,10 +441,11 @@ pub(crate) fn public_key_shape(value: &[u8]) -> bool {
             .any(|p| value.starts_with(p))
 }
 
-/// Whether the label just before a value names a user, not a password
-/// (`OpenVPN username: p4x…+pmp`, `Login: \`x\``).
+/// Whether the label just before a value, on its line, names a user, not
+/// a password (`OpenVPN username: p4x…+pmp`, `PUSHOVER_USER=…`).
 pub(crate) fn labelled_user(data: &[u8], s: usize) -> bool {
     let before = &data[s.saturating_sub(32)..s];
+    let before = &before[memchr::memrchr(b'\n', before).map_or(0, |p| p + 1)..];
     let label = before
         .iter()
         .rposition(|c| !b" \t:=`'\"".contains(c))
@@ -454,6 +455,8 @@ pub(crate) fn labelled_user(data: &[u8], s: usize) -> bool {
         "user",
         "username",
         "user name",
+        "user_key",
+        "userkey",
         "login",
         "email",
         "e-mail",
@@ -472,29 +475,41 @@ pub(crate) fn table_password(data: &[u8], row: usize) -> Option<(usize, usize)> 
         (p, e)
     };
     let is_row = |(s, e): (usize, usize)| checks::trim(&data[s..e]).starts_with(b"|");
-    // Up to the header: the table's first row (a table is short).
+    // Up to the header: the table's first row. A password table is short;
+    // in a longer one the header is out of reach, and no row above may
+    // stand in for it.
     let mut header = line_at(row);
+    let mut found = false;
     for _ in 0..200 {
         if header.0 == 0 {
+            found = true;
             break;
         }
         let ps = memchr::memrchr(b'\n', &data[..header.0 - 1]).map_or(0, |p| p + 1);
         if !is_row((ps, header.0 - 1)) {
+            found = true;
             break;
         }
         header = (ps, header.0 - 1);
     }
-    if header.0 == row {
+    if !found || header.0 == row {
         return None;
     }
-    let cells = |(s, e): (usize, usize)| -> Vec<(usize, usize)> {
-        let text = &data[s..e];
-        let bars: Vec<usize> = memchr::memchr_iter(b'|', text).map(|p| s + p).collect();
-        bars.windows(2).map(|w| (w[0] + 1, w[1])).collect()
+    // Cells between bars, read as far as needed (a header line may be huge).
+    let cells = |(s, e): (usize, usize)| {
+        let mut bars = memchr::memchr_iter(b'|', &data[s..e]).map(move |p| s + p);
+        let mut prev = bars.next();
+        std::iter::from_fn(move || {
+            let (a, b) = (prev?, bars.next()?);
+            prev = Some(b);
+            Some((a + 1, b))
+        })
     };
-    let head = cells(header);
-    for (i, (cs, ce)) in cells(line_at(row)).into_iter().enumerate() {
-        let Some(&(hs, he)) = head.get(i) else { break };
+    for ((cs, ce), (hs, he)) in cells(line_at(row)).zip(cells(header)) {
+        // (A column's title is short.)
+        if he - hs > 64 {
+            continue;
+        }
         let title = data[hs..he].to_ascii_lowercase();
         let names_secret = ["pass", "pw", "secret", "key", "token", "pin"]
             .iter()

@@ -1238,12 +1238,9 @@ impl Scanner {
                     .iter()
                     .rposition(|c| c.is_ascii_alphanumeric())
                     .map_or(&[], |p| &name[..=p]);
-                let name = name.to_ascii_lowercase();
                 // (Pushover's user key names whom to notify.)
-                if name.ends_with(b"id")
-                    || name.ends_with(b"user")
-                    || name.ends_with(b"user_key")
-                    || name.ends_with(b"userkey")
+                if name.to_ascii_lowercase().ends_with(b"id")
+                    || context::labelled_user(data, s)
                     || checks::is_reference(value)
                     || checks::is_placeholder(value)
                 {

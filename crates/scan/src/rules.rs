@@ -290,6 +290,10 @@ pub(crate) fn compile(pattern: &str, unicode: bool) -> Result<Regex, regex::Erro
         .build()
 }
 
+/// A file that is one secret: a single line (a comment is not one), for
+/// the rules that know such files by their names.
+const ONE_LINE_FILE: &str = r"\A[ \t]*(?P<secret>[^\s#]\S{7,})[ \t]*(?:\r?\n)?\z";
+
 /// Commands that read a password from their standard input (`echo … |`,
 /// `<<< …`), as one regex alternation.
 macro_rules! stdin_password_commands {
@@ -1329,7 +1333,7 @@ fn specs() -> Vec<Spec> {
             "vault-password-file",
             "Ansible Vault password file (`.vault_pass`): the file is the password",
             &[],
-            r"\A[ \t]*(?P<secret>[^\s#]\S{7,})[ \t]*(?:\r?\n)?\z",
+            ONE_LINE_FILE,
             None,
             NotPlaceholder,
             Move,
@@ -1387,7 +1391,7 @@ fn specs() -> Vec<Spec> {
             "password-file",
             "Password file: one line, in a file named for it (Proxmox's `priv/storage/*.pw`, `*.pass`, `*.secret`)",
             &[],
-            r"\A[ \t]*(?P<secret>[^\s]{8,256})[ \t]*(?:\r?\n)?\z",
+            ONE_LINE_FILE,
             None,
             NotPlaceholder,
             Move,
